@@ -1,0 +1,109 @@
+"""The run folder: where each artifact lives, and atomic writes into it.
+
+A write goes to a temporary name beside the target and is renamed into place,
+so a failed stage never leaves a half-written artifact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+
+class MissingArtifactError(FileNotFoundError):
+    """An upstream stage has not produced the artifact this stage needs."""
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path; on success rename it onto `target`, on failure remove it."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class RunPaths:
+    """Paths inside one run folder: artifacts/, figures/, notebooks/, html/, input/."""
+
+    def __init__(self, run_dir: str | Path):
+        self.root = Path(run_dir)
+
+    def _sub(self, name: str) -> Path:
+        path = self.root / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def artifacts(self) -> Path:
+        return self._sub("artifacts")
+
+    @property
+    def figures(self) -> Path:
+        return self._sub("figures")
+
+    @property
+    def notebooks(self) -> Path:
+        return self._sub("notebooks")
+
+    @property
+    def html(self) -> Path:
+        return self._sub("html")
+
+    @property
+    def input(self) -> Path:
+        return self._sub("input")
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+    def artifact(self, name: str) -> Path:
+        return self.artifacts / name
+
+    def require(self, name: str, produced_by: str) -> Path:
+        """The path of an upstream artifact, or a clear error saying which stage to run."""
+        path = self.root / "artifacts" / name
+        if not path.exists():
+            raise MissingArtifactError(
+                f"{path} not found: run the {produced_by} stage first "
+                f"(workbench run --config ... --run-id {self.root.name} --stages {produced_by})"
+            )
+        return path
+
+    def write_table(self, frame: pd.DataFrame, name: str) -> Path:
+        """Write a DataFrame as Parquet (or CSV for *.csv names) atomically."""
+        target = self.artifact(name)
+        with atomic_path(target) as tmp:
+            if target.suffix == ".csv":
+                frame.to_csv(tmp, index=False)
+            else:
+                frame.to_parquet(tmp, index=False)
+        return target
+
+    def read_table(self, name: str, produced_by: str) -> pd.DataFrame:
+        return pd.read_parquet(self.require(name, produced_by))
+
+    def write_json(self, data: object, name: str) -> Path:
+        target = self.artifact(name)
+        write_json(data, target)
+        return target
+
+    def read_json(self, name: str, produced_by: str) -> dict:
+        return json.loads(self.require(name, produced_by).read_text(encoding="utf-8"))
+
+
+def write_json(data: object, target: str | Path) -> None:
+    """Write JSON atomically, keys sorted, so equal content gives equal bytes."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str), encoding="utf-8")

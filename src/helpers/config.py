@@ -1,0 +1,269 @@
+"""Run configuration: one YAML file, validated before anything runs.
+
+Every section is a pydantic model that forbids unknown keys, so a typo in a
+config is an error naming the key, never a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import glob
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore")
+
+
+class ConfigError(ValueError):
+    """A config that cannot be run; the message names the key and the fix."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunSection(_Section):
+    name: str = "run"
+    output_dir: Path = Path("runs")
+    random_state: int = 42
+
+
+class CsvOptions(_Section):
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    header: bool = True
+
+
+class InputSection(_Section):
+    path: str | None = Field(None, description="file or glob of raw transaction files")
+    dataset: Literal[BUILTIN_DATASETS] | None = Field(None, description="a built-in dataset")
+    dataset_customers: int = Field(20_000, gt=0, description="size of the generated babystore data")
+    format: Literal["auto", "csv", "parquet", "excel"] = "auto"
+    csv: CsvOptions = CsvOptions()
+    sheet: str | int = 0
+
+    @model_validator(mode="after")
+    def _one_source(self) -> InputSection:
+        if (self.path is None) == (self.dataset is None):
+            raise ValueError("set exactly one of input.path (your files) or input.dataset (built-in)")
+        return self
+
+
+class ColumnsSection(_Section):
+    customer_id: str = "customer_id"
+    order_date: str = "order_date"
+    amount: str = "amount"
+    order_id: str | None = None
+    quantity: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    store: str | None = None
+    product_id: str | None = None
+
+    def mapped(self) -> dict[str, str]:
+        """Canonical name -> user column, for the columns that are set."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class DatesSection(_Section):
+    format: str | None = Field(None, description="strftime format of the date column, e.g. %Y%m%d")
+    observation_end: date | None = None
+    analysis_date: date | None = None
+
+
+class CleaningSection(_Section):
+    returns: Literal["net", "drop"] = "net"
+    drop_duplicates: bool = True
+    cancellation_prefix: str | None = None
+    extreme_quantile: float = Field(0.999, gt=0.5, lt=1.0)
+
+
+class SegmentRule(_Section):
+    segment: str
+    r: tuple[int, int] = (1, 5)
+    f: tuple[int, int] = (1, 5)
+    m: tuple[int, int] = (1, 5)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> SegmentRule:
+        for axis in ("r", "f", "m"):
+            low, high = getattr(self, axis)
+            if not 1 <= low <= high <= 5:
+                raise ValueError(f"segment '{self.segment}': {axis} range must lie in 1..5, low <= high")
+        return self
+
+
+DEFAULT_SEGMENT_RULES = [
+    SegmentRule(segment="Champions", r=(4, 5), f=(4, 5), m=(4, 5)),
+    SegmentRule(segment="Can't Lose Them", r=(1, 2), f=(4, 5), m=(4, 5)),
+    SegmentRule(segment="Loyal Customers", r=(3, 5), f=(3, 5)),
+    SegmentRule(segment="At Risk", r=(1, 2), f=(3, 5)),
+    SegmentRule(segment="New Customers", r=(5, 5), f=(1, 1)),
+    SegmentRule(segment="Potential Loyalist", r=(4, 5), f=(1, 2), m=(3, 5)),
+    SegmentRule(segment="Promising", r=(4, 5), f=(1, 2)),
+    SegmentRule(segment="Need Attention", r=(3, 3), f=(1, 2), m=(3, 5)),
+    SegmentRule(segment="About To Sleep", r=(3, 3), f=(1, 2)),
+    SegmentRule(segment="Hibernating", r=(2, 2), f=(1, 2)),
+    SegmentRule(segment="Lost", r=(1, 1), f=(1, 2)),
+]
+
+DEFAULT_SEGMENT_ACTIONS = {
+    "Champions": "VIP service, early access to launches, ask for reviews and referrals",
+    "Loyal Customers": "Membership upgrades and cross-sell of adjacent categories",
+    "Potential Loyalist": "Loyalty programme invitation and a second-purchase incentive",
+    "New Customers": "Onboarding series: welcome, product education, first-month check-in",
+    "Promising": "Brand story content and a small time-limited offer",
+    "Need Attention": "Personalised recommendations and a limited-time offer",
+    "About To Sleep": "Reminder of favourite products with a modest discount",
+    "At Risk": "Win-back offer and a personal message about what is new",
+    "Can't Lose Them": "Personal contact by the service team and an exclusive win-back offer",
+    "Hibernating": "Low-cost reactivation campaign; suppress if no response",
+    "Lost": "Occasional low-cost win-back; otherwise exclude from paid campaigns",
+}
+
+
+class ScoreThresholds(_Section):
+    """Four ascending cut points per axis: value <= cut[0] scores 1 (or 5 for recency)."""
+
+    recency_days: tuple[float, float, float, float]
+    frequency: tuple[float, float, float, float]
+    monetary: tuple[float, float, float, float]
+
+
+class SegmentSection(_Section):
+    scoring: Literal["quantile", "thresholds"] = "quantile"
+    thresholds: ScoreThresholds | None = None
+    rules: list[SegmentRule] = Field(default_factory=lambda: list(DEFAULT_SEGMENT_RULES))
+    actions: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SEGMENT_ACTIONS))
+    vip_min_spend_quantile: float = Field(0.9, gt=0, lt=1)
+    vip_min_purchases: int = Field(3, ge=1)
+    high_potential_min_spend_quantile: float = Field(0.6, gt=0, lt=1)
+    member_levels: dict[str, float] = Field(
+        default_factory=lambda: {"regular": 0.0, "silver": 100.0, "gold": 300.0, "diamond": 1000.0}
+    )
+    lifecycle_new_days: int = Field(90, gt=0)
+    lifecycle_at_risk_factor: float = Field(2.0, gt=0)
+    lifecycle_lapsed_factor: float = Field(4.0, gt=0)
+    clusters_k_range: tuple[int, int] = (3, 8)
+    compare_with: str | None = Field(None, description="an earlier run id, or 'latest'")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SegmentSection:
+        if self.scoring == "thresholds" and self.thresholds is None:
+            raise ValueError("segment.scoring is 'thresholds' but segment.thresholds is not set")
+        if self.lifecycle_lapsed_factor <= self.lifecycle_at_risk_factor:
+            raise ValueError("segment.lifecycle_lapsed_factor must exceed lifecycle_at_risk_factor")
+        if self.high_potential_min_spend_quantile >= self.vip_min_spend_quantile:
+            raise ValueError("segment.high_potential_min_spend_quantile must be below vip_min_spend_quantile")
+        low, high = self.clusters_k_range
+        if not 2 <= low <= high:
+            raise ValueError("segment.clusters_k_range must be (low, high) with 2 <= low <= high")
+        return self
+
+
+class ClvSection(_Section):
+    time_unit: Literal["weeks", "days"] = "weeks"
+    calibration_end: date | None = None
+    holdout_days: int = Field(180, gt=0, description="used when calibration_end is not set")
+    models: list[Literal["bgnbd", "pareto_nbd", "mbgnbd"]] = ["bgnbd", "pareto_nbd", "mbgnbd"]
+    selection_metric: Literal["mae", "rmse", "total_error"] = "mae"
+    penalizer: float = Field(0.0, ge=0)
+    horizon_months: int = Field(12, gt=0)
+    monthly_discount_rate: float = Field(0.01, ge=0, lt=1)
+    profit_margin: float = Field(1.0, gt=0, le=1)
+    bootstrap_samples: int = Field(100, ge=0)
+
+
+class ChurnSection(_Section):
+    horizon_days: int = Field(90, gt=0)
+    folds: int = Field(3, ge=1)
+    train_cutoffs: int = Field(2, ge=1)
+    cutoff_step_days: int = Field(60, gt=0)
+    high_risk: float = Field(0.7, gt=0, lt=1)
+    medium_risk: float = Field(0.4, gt=0, lt=1)
+    actions: dict[str, str] = Field(
+        default_factory=lambda: {
+            "high value x high risk": "Personal contact by the service team and an exclusive offer",
+            "high value x medium risk": "Personalised recommendations and early access, no blanket discount",
+            "high value x low risk": "Loyalty rewards and recognition, no discount",
+            "low value x high risk": "Low-cost automated win-back content",
+            "low value x medium risk": "Automated reminder with bestsellers",
+            "low value x low risk": "Standard newsletter",
+        }
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ChurnSection:
+        if self.medium_risk >= self.high_risk:
+            raise ValueError("churn.medium_risk must be below churn.high_risk")
+        return self
+
+
+class WorkbenchConfig(_Section):
+    run: RunSection = RunSection()
+    input: InputSection
+    columns: ColumnsSection = ColumnsSection()
+    dates: DatesSection = DatesSection()
+    cleaning: CleaningSection = CleaningSection()
+    segment: SegmentSection = SegmentSection()
+    clv: ClvSection = ClvSection()
+    churn: ChurnSection = ChurnSection()
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> WorkbenchConfig:
+        end, analysis, cal = self.dates.observation_end, self.dates.analysis_date, self.clv.calibration_end
+        if end and analysis and analysis > end:
+            raise ValueError("dates.analysis_date lies after dates.observation_end")
+        if cal and analysis and cal >= analysis:
+            raise ValueError("clv.calibration_end must lie before dates.analysis_date")
+        return self
+
+    def notebook_parameters(self) -> dict[str, object]:
+        """Every value a notebook may declare in its parameters cell, JSON-ready."""
+        params = self.model_dump(mode="json")
+        params["random_state"] = params["run"]["random_state"]
+        return params
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"config {source} is not valid:"]
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling; see configs/cdnow.yaml for the keys)"
+        lines.append(f"  - {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_config(data: dict, source: str = "<dict>", base_dir: Path | None = None) -> WorkbenchConfig:
+    """Validate a config mapping; relative input paths resolve against base_dir."""
+    try:
+        config = WorkbenchConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, source)) from None
+    if config.input.path is not None:
+        pattern = Path(config.input.path)
+        if not pattern.is_absolute() and base_dir is not None:
+            pattern = base_dir / pattern
+        if not glob.glob(str(pattern)):
+            raise ConfigError(f"config {source}: input.path '{config.input.path}' matches no file ({pattern})")
+        config = config.model_copy(update={"input": config.input.model_copy(update={"path": str(pattern)})})
+    return config
+
+
+def load_config(path: str | Path) -> WorkbenchConfig:
+    """Read and validate a YAML config file; input paths are relative to the working directory."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file {path} not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"config {path} is not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config {path} must be a mapping of sections (run, input, columns, ...)")
+    return parse_config(data, source=str(path), base_dir=Path.cwd())

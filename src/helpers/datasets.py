@@ -1,0 +1,217 @@
+"""Embedded example data: CDNOW (shipped inside `lifetimes`) and a generated baby-store log.
+
+Each dataset is written as a raw file that `01_ingest` reads like any user file,
+together with the column mapping and date format that read it.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import lifetimes
+import numpy as np
+import pandas as pd
+
+from helpers.artifacts import atomic_path
+
+CDNOW_DIR = Path(lifetimes.__file__).parent / "datasets"
+
+BABYSTORE_TRUTH = {"r": 0.6, "alpha": 10.0, "a": 0.8, "b": 3.0, "p": 6.0, "q": 4.0, "v": 30.0}
+BABYSTORE_START = date(2023, 1, 1)
+BABYSTORE_END = date(2024, 12, 31)
+CHANNELS = ("online store", "offline store", "mini-program")
+CATEGORIES = ("formula", "diapers", "complementary food", "toys", "maternity care", "clothing")
+BABYSTORE_COLUMNS = {
+    "customer_id": "客户ID",
+    "order_id": "订单号",
+    "order_date": "订单日期",
+    "amount": "金额",
+    "quantity": "数量",
+    "channel": "渠道",
+    "category": "品类",
+    "store": "门店",
+    "product_id": "商品ID",
+}
+
+
+@dataclass(frozen=True)
+class RawDataset:
+    """A raw file on disk plus what is needed to read it."""
+
+    path: Path
+    columns: dict[str, str]
+    date_format: str | None
+
+
+def write_cdnow(which: str, out_dir: Path) -> RawDataset:
+    """Write CDNOW ('sample': 2,357 customers, or 'master': 23,570) as a raw CSV."""
+    source = CDNOW_DIR / {"sample": "CDNOW_sample.txt", "master": "CDNOW_master.txt"}[which]
+    names = ["customer_id", "sample_index", "date", "cds", "dollars"] if which == "sample" else None
+    frame = pd.read_csv(
+        source,
+        sep=r"\s+",
+        header=None if names else 0,
+        names=names or ["customer_id", "date", "cds", "dollars"],
+        dtype=str,
+    )
+    out = Path(out_dir) / f"cdnow_{which}.csv"
+    with atomic_path(out) as tmp:
+        frame[["customer_id", "date", "cds", "dollars"]].to_csv(tmp, index=False)
+    columns = {"customer_id": "customer_id", "order_date": "date", "amount": "dollars", "quantity": "cds"}
+    return RawDataset(out, columns, "%Y%m%d")
+
+
+def simulate_bgnbd_gamma_gamma(
+    n_customers: int,
+    rng: np.random.Generator,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    p: float,
+    q: float,
+    v: float,
+    weeks_observed: np.ndarray,
+) -> pd.DataFrame:
+    """Purchases of customers following BG/NBD (rates per week) with Gamma-Gamma spend.
+
+    Returns one row per purchase: customer index, week since first purchase (0 for
+    the first), and the purchase value. Vectorised over customers.
+    """
+    lam = rng.gamma(r, 1.0 / alpha, n_customers)
+    drop = rng.beta(a, b, n_customers)
+    nu = rng.gamma(q, 1.0 / v, n_customers)
+    customers = [np.arange(n_customers)]
+    weeks = [np.zeros(n_customers)]
+    clock = np.zeros(n_customers)
+    active = np.arange(n_customers)
+    while active.size:
+        clock[active] += rng.exponential(1.0 / lam[active])
+        active = active[clock[active] <= weeks_observed[active]]
+        customers.append(active)
+        weeks.append(clock[active].copy())
+        active = active[rng.random(active.size) >= drop[active]]
+    customer = np.concatenate(customers)
+    value = rng.gamma(p, 1.0 / nu[customer])
+    return pd.DataFrame({"customer": customer, "week": np.concatenate(weeks), "value": value})
+
+
+def _babystore_orders(n_customers: int, rng: np.random.Generator) -> pd.DataFrame:
+    span_days = (BABYSTORE_END - BABYSTORE_START).days
+    first_day = rng.integers(0, 365, n_customers)
+    weeks_observed = (span_days - first_day) / 7.0
+    truth = BABYSTORE_TRUTH
+    purchases = simulate_bgnbd_gamma_gamma(n_customers, rng, weeks_observed=weeks_observed, **truth)
+    day = first_day[purchases["customer"]] + np.floor(purchases["week"] * 7).astype(int)
+    favourite_channel = rng.integers(0, len(CHANNELS), n_customers)
+    own_channel = rng.random(len(purchases)) < 0.8
+    channel = np.where(own_channel, favourite_channel[purchases["customer"]], rng.integers(0, len(CHANNELS), len(purchases)))
+    orders = pd.DataFrame(
+        {
+            "customer": purchases["customer"].to_numpy(),
+            "date": pd.Timestamp(BABYSTORE_START) + pd.to_timedelta(day, unit="D"),
+            "value": purchases["value"].round(2).to_numpy(),
+            "channel": np.asarray(CHANNELS)[channel],
+        }
+    )
+    offline = orders["channel"] == "offline store"
+    orders["store"] = np.where(offline, [f"S{k:02d}" for k in rng.integers(1, 13, len(orders))], "")
+    # one customer-day is one purchase occasion: keep the first order of a day
+    orders = orders.drop_duplicates(["customer", "date"]).reset_index(drop=True)
+    orders["order_id"] = [f"SO{i:08d}" for i in range(len(orders))]
+    return orders
+
+
+def _order_lines(orders: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    n_lines = rng.integers(1, 4, len(orders))
+    lines = orders.loc[orders.index.repeat(n_lines)].reset_index(drop=True)
+    share = rng.dirichlet(np.ones(3), len(orders))
+    line_no = lines.groupby("order_id").cumcount().to_numpy()
+    order_pos = np.repeat(np.arange(len(orders)), n_lines)
+    weight = share[order_pos, line_no]
+    weight = weight / np.bincount(order_pos, weights=weight)[order_pos]
+    value = lines["value"].to_numpy()
+    amount = np.round(value * weight, 2)
+    residual = orders["value"].to_numpy() - np.bincount(order_pos, weights=amount)
+    amount[line_no == 0] += residual  # lines of an order add up to its value exactly
+    lines["amount"] = amount.round(2)
+    category = rng.choice(len(CATEGORIES), len(lines), p=[0.3, 0.3, 0.15, 0.1, 0.08, 0.07])
+    lines["category"] = np.asarray(CATEGORIES)[category]
+    lines["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(lines)), strict=True)]
+    lines["quantity"] = rng.integers(1, 4, len(lines)).astype(float)
+    return lines
+
+
+def _returns(lines: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Partial returns of ~3% of lines, a few days after the purchase, with negative values."""
+    returned = lines.sample(frac=0.03, random_state=int(rng.integers(1 << 31))).copy()
+    returned["amount"] = -(returned["amount"] * rng.uniform(0.2, 0.6, len(returned))).round(2)
+    returned["quantity"] = -1.0
+    returned["date"] = returned["date"] + pd.to_timedelta(rng.integers(0, 10, len(returned)), unit="D")
+    returned = returned[returned["date"] <= pd.Timestamp(BABYSTORE_END)]
+    returned["order_id"] = "R" + returned["order_id"].str[2:]
+    return returned
+
+
+def _inject_dirt(raw: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Realistic dirt on purpose: missing ids, bad dates and amounts, zero lines, duplicates, outliers."""
+    raw = raw.copy()
+    n = len(raw)
+
+    def pick(share: float) -> np.ndarray:
+        return rng.choice(n, max(1, int(n * share)), replace=False)
+
+    raw.loc[pick(0.003), "customer_id"] = ""
+    raw.loc[pick(0.001), "order_date"] = rng.choice(["2024-13-45", "not a date", "31/31/2024"])
+    raw.loc[pick(0.0005), "amount"] = "N/A"
+    raw.loc[pick(0.004), "amount"] = "0.00"
+    outliers = pick(0.0003)
+    raw.loc[outliers, "amount"] = (pd.to_numeric(raw.loc[outliers, "amount"], errors="coerce") * 60).round(2).astype(str)
+    duplicates = raw.iloc[pick(0.005)]
+    return pd.concat([raw, duplicates], ignore_index=True)
+
+
+def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> RawDataset:
+    """Generate a multi-channel mother-and-baby retailer's transaction log with known dirt.
+
+    Customers follow BG/NBD with Gamma-Gamma spend (`BABYSTORE_TRUTH`, rates per
+    week), so later stages can check parameter recovery. Headers are Chinese, as
+    exported by many POS systems.
+    """
+    rng = np.random.default_rng(seed)
+    orders = _babystore_orders(n_customers, rng)
+    lines = _order_lines(orders, rng)
+    lines = pd.concat([lines, _returns(lines, rng)], ignore_index=True)
+    raw = pd.DataFrame(
+        {
+            "customer_id": [f"C{c:07d}" for c in lines["customer"]],
+            "order_id": lines["order_id"],
+            "order_date": lines["date"].dt.strftime("%Y-%m-%d"),
+            "amount": lines["amount"].map("{:.2f}".format),
+            "quantity": lines["quantity"].map("{:.0f}".format),
+            "channel": lines["channel"],
+            "category": lines["category"],
+            "store": lines["store"],
+            "product_id": lines["product_id"],
+        }
+    )
+    raw = _inject_dirt(raw, rng).sort_values(["order_date", "order_id"], kind="stable")
+    raw = raw.rename(columns=BABYSTORE_COLUMNS)
+    out = Path(out_dir) / "babystore.csv"
+    with atomic_path(out) as tmp:
+        raw.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL)
+    return RawDataset(out, dict(BABYSTORE_COLUMNS), "%Y-%m-%d")
+
+
+def write_dataset(name: str, out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> RawDataset:
+    """Materialise a built-in dataset ('cdnow_sample', 'cdnow_master', 'babystore')."""
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    if name == "babystore":
+        return write_babystore(out_dir, n_customers=n_customers, seed=seed)
+    if name in ("cdnow_sample", "cdnow_master"):
+        return write_cdnow(name.split("_")[1], out_dir)
+    raise ValueError(f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore")
+

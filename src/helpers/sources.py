@@ -1,0 +1,151 @@
+"""Reading raw transaction files (CSV, Parquet, Excel; one file or a glob) into Ibis.
+
+Every value is read as text, exactly as the user wrote it, so that parsing is a
+cleaning rule with a quarantine rather than a reader that silently coerces.
+Each row carries its source file and row number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import shutil
+from pathlib import Path
+
+import duckdb
+import ibis
+import pandas as pd
+from ibis.common.exceptions import IbisError
+
+SOURCE_FILE = "_source_file"
+SOURCE_ROW = "_source_row"
+DUCKDB_NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-8-sig", "utf-16", "latin-1", "latin1", "iso-8859-1"}
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel"}
+
+
+class InputError(ValueError):
+    """Input that cannot be read; the message names the file, the problem and the fix."""
+
+
+def connect() -> ibis.BaseBackend:
+    """The embedded DuckDB backend (out-of-core, all cores)."""
+    return ibis.duckdb.connect()
+
+
+def resolve_files(pattern: str | Path) -> list[Path]:
+    """Files matching a path or glob, sorted; a clear error when there are none."""
+    files = sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
+    if not files:
+        raise InputError(f"input file '{pattern}' not found (no file matches); check input.path in your config")
+    return files
+
+
+def detect_format(files: list[Path], declared: str = "auto") -> str:
+    """The one format of all files: as declared, or from their extensions."""
+    if declared != "auto":
+        return declared
+    found = {FORMATS.get(f.suffix.lower()) for f in files}
+    if None in found:
+        unknown = next(f for f in files if FORMATS.get(f.suffix.lower()) is None)
+        raise InputError(
+            f"cannot tell the format of {unknown} from its extension; "
+            f"set input.format to one of csv, parquet, excel (known extensions: {sorted(FORMATS)})"
+        )
+    if len(found) > 1:
+        raise InputError(f"input files mix formats {sorted(found)}; point input.path at one format")
+    return found.pop()
+
+
+def transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
+    """Stream-decode a text file in `encoding` (e.g. GBK) into a UTF-8 copy under work_dir."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding '{encoding}' for {path}; set input.csv.encoding (e.g. utf-8, gbk)") from None
+    target = Path(work_dir) / f"{path.stem}.utf8{path.suffix}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+            shutil.copyfileobj(src, dst, 1 << 22)
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path} is not valid {encoding} (byte {error.start}); set input.csv.encoding to the file's encoding"
+        ) from None
+    return target
+
+
+def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: bool, work_dir: Path):
+    if encoding.lower() not in DUCKDB_NATIVE_ENCODINGS:
+        files = [transcode_to_utf8(f, encoding, work_dir) for f in files]
+        encoding = "utf-8"
+    encoding = {"utf-8-sig": "utf-8", "utf8": "utf-8", "latin1": "latin-1", "iso-8859-1": "latin-1"}.get(
+        encoding.lower(), encoding.lower()
+    )
+    return con.read_csv(
+        [str(f) for f in files],
+        all_varchar=True,
+        delim=delimiter,
+        header=header,
+        encoding=encoding,
+        filename=SOURCE_FILE,
+        union_by_name=True,
+    )
+
+
+def _read_excel(con, files: list[Path], sheet: str | int, work_dir: Path):
+    frames = []
+    for f in files:
+        try:
+            frame = pd.read_excel(f, sheet_name=sheet, dtype=str)
+        except ValueError as error:
+            raise InputError(f"cannot read sheet {sheet!r} of {f}: {error}; set input.sheet") from None
+        frames.append(frame.assign(**{SOURCE_FILE: str(f)}))
+    staged = Path(work_dir) / "excel_input.parquet"
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    pd.concat(frames, ignore_index=True).to_parquet(staged, index=False)
+    return con.read_parquet(str(staged))
+
+
+def read_raw(
+    con,
+    pattern: str | Path,
+    fmt: str = "auto",
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    header: bool = True,
+    sheet: str | int = 0,
+    work_dir: Path | None = None,
+) -> ibis.Table:
+    """All rows of all matching files as text columns, plus source file and row number."""
+    files = resolve_files(pattern)
+    fmt = detect_format(files, fmt)
+    work_dir = Path(work_dir or files[0].parent / ".workbench")
+    try:
+        if fmt == "csv":
+            table = _read_csv(con, files, delimiter, encoding, header, work_dir)
+        elif fmt == "parquet":
+            table = con.read_parquet([str(f) for f in files], filename=SOURCE_FILE, union_by_name=True)
+        else:
+            table = _read_excel(con, files, sheet, work_dir)
+    except InputError:
+        raise
+    except (OSError, duckdb.Error, IbisError, ValueError) as error:  # the engine's own message, said once and plainly
+        first_line = str(error).strip().splitlines()[0]
+        raise InputError(f"cannot read {fmt} input {pattern}: {first_line}; check input.format and input.csv") from None
+    data_columns = [c for c in table.columns if c != SOURCE_FILE]
+    table = table.mutate(**{c: table[c].cast("string") for c in data_columns if not table[c].type().is_string()})
+    # row_number() over () is streamed in scan order; offset it to count from 1 in each file
+    table = table.mutate(**{SOURCE_ROW: ibis.row_number()})
+    first_row = table[SOURCE_ROW].min().over(group_by=SOURCE_FILE)
+    return table.mutate(**{SOURCE_ROW: table[SOURCE_ROW] - first_row + 1})
+
+
+def check_mapping(table: ibis.Table, mapping: dict[str, str], pattern: str | Path) -> None:
+    """Every mapped column exists; otherwise list what does and name the config key."""
+    found = [c for c in table.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
+    for canonical, user_column in mapping.items():
+        if user_column not in found:
+            raise InputError(
+                f"column '{user_column}' not found in {pattern}; columns are {found}; "
+                f"set columns.{canonical} in your config"
+            )
