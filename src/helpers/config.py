@@ -77,6 +77,7 @@ class DatesSection(_Section):
 class CleaningSection(_Section):
     returns: Literal["net", "drop"] = "net"
     drop_duplicates: bool = True
+    keep_zero_value: bool = False
     cancellation_prefix: str | None = None
     extreme_quantile: float = Field(0.999, gt=0.5, lt=1.0)
 

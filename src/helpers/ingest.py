@@ -41,6 +41,7 @@ class CleaningOptions:
     observation_end: date | None = None
     returns: str = "net"
     drop_duplicates: bool = True
+    keep_zero_value: bool = False
     cancellation_prefix: str | None = None
     extreme_quantile: float = 0.999
 
@@ -127,7 +128,11 @@ RULES: tuple[Rule, ...] = (
         "exact copy of an earlier row",
         lambda t, o: t._copy_rank > 0 if o.drop_duplicates else ibis.literal(False),
     ),
-    Rule("zero_value", "amount is zero", lambda t, o: t[_c("amount")] == 0),
+    Rule(
+        "zero_value",
+        "amount is zero",
+        lambda t, o: ibis.literal(False) if o.keep_zero_value else t[_c("amount")] == 0,
+    ),
     Rule(
         "return_dropped",
         "return or cancellation (config: cleaning.returns = drop)",
@@ -335,3 +340,19 @@ def run_ingest(
         with atomic_path(target) as tmp:
             con.to_parquet(expr, tmp)
     return result
+
+
+def rules_table(quality: dict) -> pd.DataFrame:
+    """The cleaning rules in the order applied, with rows and money each removed."""
+    frame = pd.DataFrame(quality["rules"])[["rule", "description", "rows", "money"]]
+    frame["share_of_rows"] = frame["rows"] / quality["rows_in"]
+    return frame
+
+
+def quarantine_sample(con, quarantine_path: Path, per_rule: int = 3) -> pd.DataFrame:
+    """The first few quarantined rows of each rule, as given in the input."""
+    quarantined = con.read_parquet(str(quarantine_path))
+    rank = ibis.row_number().over(group_by="rule", order_by=["source_file", "source_row"])
+    return quarantined.mutate(_rank=rank).filter(ibis._._rank < per_rule).drop("_rank").order_by(
+        ["rule", "source_file", "source_row"]
+    ).execute()

@@ -132,6 +132,8 @@ def read_raw(
     except (OSError, duckdb.Error, IbisError, ValueError) as error:  # the engine's own message, said once and plainly
         first_line = str(error).strip().splitlines()[0]
         raise InputError(f"cannot read {fmt} input {pattern}: {first_line}; check input.format and input.csv") from None
+    # the file's name, not its absolute path, so equal inputs give equal artifacts wherever they live
+    table = table.mutate(**{SOURCE_FILE: table[SOURCE_FILE].re_extract(r"([^/\\]+)$", 1)})
     data_columns = [c for c in table.columns if c != SOURCE_FILE]
     table = table.mutate(**{c: table[c].cast("string") for c in data_columns if not table[c].type().is_string()})
     # row_number() over () is streamed in scan order; offset it to count from 1 in each file

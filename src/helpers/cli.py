@@ -1,0 +1,51 @@
+"""The `workbench` command: run the pipeline, write an example dataset, check a config."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from helpers.config import BUILTIN_DATASETS, ConfigError, load_config
+from helpers.datasets import write_dataset
+from helpers.runner import StageFailed, run
+from helpers.sources import InputError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="CRM analytics workbench")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_cmd = commands.add_parser("run", help="execute the notebooks into a run folder")
+    run_cmd.add_argument("--config", required=True, help="YAML config (see configs/cdnow.yaml)")
+    run_cmd.add_argument("--run-id", help="run folder name (default: <run.name>-<timestamp>)")
+    run_cmd.add_argument("--stages", nargs="+", help="only these stages, e.g. 02_segment or 03 clv")
+    check = commands.add_parser("check", help="validate a config without running anything")
+    check.add_argument("--config", required=True)
+    data = commands.add_parser("dataset", help="write a built-in example dataset as a raw file")
+    data.add_argument("name", choices=BUILTIN_DATASETS)
+    data.add_argument("--out", default="data/raw", help="folder to write into")
+    data.add_argument("--customers", type=int, default=20_000, help="babystore only: number of customers")
+    data.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            report = run(args.config, run_id=args.run_id, stages=args.stages)
+            print(f"report: {report}")
+        elif args.command == "check":
+            config = load_config(args.config)
+            print(f"config {args.config} is valid (run name '{config.run.name}')")
+        else:
+            written = write_dataset(args.name, Path(args.out), n_customers=args.customers, seed=args.seed)
+            print(f"wrote {written.path}")
+    except (ConfigError, InputError, StageFailed, ValueError) as error:
+        print(f"workbench: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

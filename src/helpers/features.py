@@ -1,0 +1,141 @@
+"""Transactions -> per-customer tables, as Ibis expressions (DuckDB by default, Spark unchanged).
+
+A purchase occasion is a customer-day with positive net spend: lines of one order
+are one purchase (returns were netted into their order at ingest), and orders on
+the same day merge, as in the BTYD literature. Only the per-customer results
+become pandas DataFrames.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import ibis
+import pandas as pd
+
+DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0}
+
+
+def end_of_day(day: date) -> ibis.TimestampValue:
+    """The first instant after `day`: `order_date < end_of_day(d)` means 'on or before d'."""
+    return ibis.timestamp(day + timedelta(days=1))
+
+
+def purchases(tx: ibis.Table, as_of: date | None = None) -> ibis.Table:
+    """One row per purchase occasion (customer-day): customer_id, purchase_date, amount, orders."""
+    if as_of is not None:
+        tx = tx.filter(tx.order_date < end_of_day(as_of))
+    orders = tx.group_by(["customer_id", "order_id"]).aggregate(
+        purchase_date=tx.order_date.min().date(), amount=tx.amount.sum(), returns=tx.is_return.sum()
+    )
+    days = orders.group_by(["customer_id", "purchase_date"]).aggregate(
+        amount=orders.amount.sum(), orders=orders.count(), returns=orders.returns.sum()
+    )
+    # a day whose returns cancel its purchases is no purchase; a kept $0 line (a gift) is one
+    return days.filter((days.amount > 0) | ((days.amount == 0) & (days.returns == 0))).drop("returns")
+
+
+def last_purchase_date(tx: ibis.Table) -> date:
+    """The date of the latest transaction: the default analysis date."""
+    return pd.Timestamp(tx.order_date.max().execute()).date()
+
+
+def days_between(later: ibis.DateValue, earlier: ibis.DateValue) -> ibis.IntegerValue:
+    return later.delta(earlier, unit="day")
+
+
+def customer_summary(tx: ibis.Table, as_of: date) -> ibis.Table:
+    """Per-customer RFM and behaviour as of `as_of` (inclusive), from the transactions before it.
+
+    Columns: first/last purchase, tenure_days, recency_days, frequency (purchase
+    occasions), total_spend, avg_spend, interval_mean/median_days (NULL for a single
+    purchase); plus n_channels, n_categories, favourite_channel/category and
+    return_rate when those columns exist.
+    """
+    occasions = purchases(tx, as_of)
+    previous = occasions.purchase_date.lag().over(group_by="customer_id", order_by="purchase_date")
+    occasions = occasions.mutate(gap=days_between(occasions.purchase_date, previous))
+    as_of_day = ibis.date(as_of)
+    summary = occasions.group_by("customer_id").aggregate(
+        first_purchase=occasions.purchase_date.min(),
+        last_purchase=occasions.purchase_date.max(),
+        frequency=occasions.count(),
+        total_spend=occasions.amount.sum(),
+        interval_mean_days=occasions.gap.mean(),
+        interval_median_days=occasions.gap.median(),
+    )
+    summary = summary.mutate(
+        tenure_days=days_between(as_of_day, summary.first_purchase),
+        recency_days=days_between(as_of_day, summary.last_purchase),
+        avg_spend=summary.total_spend / summary.frequency,
+    )
+    joined = summary.left_join(_behaviour(tx, as_of), "customer_id")
+    return joined.drop("customer_id_right").order_by("customer_id")
+
+
+def _behaviour(tx: ibis.Table, as_of: date) -> ibis.Table:
+    """Channel/category mix and return rate, from whichever of those columns exist."""
+    tx = tx.filter(tx.order_date < end_of_day(as_of))
+    metrics = {
+        "gross_spend": ibis.ifelse(tx.is_return, 0.0, tx.amount).sum(),
+        "returned_spend": ibis.ifelse(tx.is_return, -tx.amount, 0.0).sum(),
+    }
+    for column in ("channel", "category"):
+        if column in tx.columns:
+            metrics[f"n_{column}s"] = tx[column].nunique()
+            metrics[f"favourite_{column}"] = tx[column].mode()
+    behaviour = tx.group_by("customer_id").aggregate(**metrics)
+    behaviour = behaviour.mutate(
+        return_rate=ibis.ifelse(behaviour.gross_spend > 0, behaviour.returned_spend / behaviour.gross_spend, 0.0)
+    )
+    return behaviour.drop("gross_spend", "returned_spend")
+
+
+def calibration_holdout(tx: ibis.Table, calibration_end: date, observation_end: date, unit: str = "weeks") -> ibis.Table:
+    """The BTYD summary of customers acquired by `calibration_end`.
+
+    frequency_cal (repeat occasions), recency_cal and T_cal in `unit`, monetary_cal
+    (mean value of repeat occasions, 0 without repeats), frequency_holdout,
+    monetary_holdout and duration_holdout. Weeks are days / 7.
+    """
+    per_unit = DAYS_PER_UNIT[unit]
+    occasions = purchases(tx, observation_end)
+    first = occasions.purchase_date.min().over(group_by="customer_id")
+    occasions = occasions.mutate(first_purchase=first)
+    occasions = occasions.filter(occasions.first_purchase <= ibis.date(calibration_end))
+    in_cal = occasions.purchase_date <= ibis.date(calibration_end)
+    is_first = occasions.purchase_date == occasions.first_purchase
+    summary = occasions.group_by("customer_id").aggregate(
+        first_purchase=occasions.first_purchase.min(),
+        n_cal=in_cal.sum(),
+        last_cal=ibis.ifelse(in_cal, occasions.purchase_date, ibis.null("date")).max(),
+        repeat_spend_cal=ibis.ifelse(in_cal & ~is_first, occasions.amount, 0.0).sum(),
+        frequency_holdout=(~in_cal).sum(),
+        spend_holdout=ibis.ifelse(in_cal, 0.0, occasions.amount).sum(),
+    )
+    frequency = summary.n_cal - 1
+    return summary.select(
+        "customer_id",
+        "first_purchase",
+        frequency_cal=frequency.cast("float64"),
+        recency_cal=days_between(summary.last_cal, summary.first_purchase) / per_unit,
+        T_cal=days_between(ibis.date(calibration_end), summary.first_purchase) / per_unit,
+        monetary_cal=ibis.ifelse(frequency > 0, summary.repeat_spend_cal / frequency, 0.0),
+        frequency_holdout=summary.frequency_holdout.cast("float64"),
+        monetary_holdout=ibis.ifelse(
+            summary.frequency_holdout > 0, summary.spend_holdout / summary.frequency_holdout, 0.0
+        ),
+        duration_holdout=ibis.literal((observation_end - calibration_end).days / per_unit),
+    ).order_by("customer_id")
+
+
+def btyd_summary(tx: ibis.Table, as_of: date, unit: str = "weeks") -> ibis.Table:
+    """frequency, recency, T and monetary_value as of `as_of`, for forecasting with every purchase."""
+    cal = calibration_holdout(tx, as_of, as_of, unit)
+    return cal.select(
+        "customer_id",
+        frequency=cal.frequency_cal,
+        recency=cal.recency_cal,
+        T=cal.T_cal,
+        monetary_value=cal.monetary_cal,
+    )

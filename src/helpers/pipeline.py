@@ -1,0 +1,72 @@
+"""Stage entry points the notebooks call: config sections in, run-folder artifacts out.
+
+Each function validates the sections it is given (the same pydantic models as
+the config file), reads the upstream artifacts from the run folder and writes its
+own, so any notebook can be re-run alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+
+from helpers.artifacts import RunPaths
+from helpers.config import CleaningSection, ColumnsSection, DatesSection, InputSection
+from helpers.datasets import write_dataset
+from helpers.ingest import CleaningOptions, IngestResult, run_ingest
+from helpers.sources import connect, read_raw
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """A run folder and a backend connection for one stage."""
+
+    paths: RunPaths
+    con: ibis.BaseBackend
+
+    @classmethod
+    def open(cls, run_dir: str | Path) -> StageContext:
+        return cls(RunPaths(Path(run_dir).resolve()), connect())
+
+    def transactions(self) -> ibis.Table:
+        """The clean transactions written by 01_ingest."""
+        return self.con.read_parquet(str(self.paths.require("transactions.parquet", "01_ingest")))
+
+
+def resolve_input(section: InputSection, paths: RunPaths, seed: int = 7) -> Path | str:
+    """The raw file(s) to read: the user's path, or a built-in dataset written into the run's input/."""
+    if section.path is not None:
+        return section.path
+    return write_dataset(section.dataset, paths.input, n_customers=section.dataset_customers, seed=seed).path
+
+
+def ingest_stage(run_dir: str | Path, input: dict, columns: dict, dates: dict, cleaning: dict) -> IngestResult:
+    """Read, clean and account for the raw input; write transactions, quarantine and quality.json."""
+    context = StageContext.open(run_dir)
+    source, mapping = InputSection(**input), ColumnsSection(**columns).mapped()
+    date_options, clean_options = DatesSection(**dates), CleaningSection(**cleaning)
+    pattern = resolve_input(source, context.paths)
+    raw = read_raw(
+        context.con,
+        pattern,
+        fmt=source.format,
+        delimiter=source.csv.delimiter,
+        encoding=source.csv.encoding,
+        header=source.csv.header,
+        sheet=source.sheet,
+        work_dir=context.paths.root / "work",
+    )
+    options = CleaningOptions(
+        date_format=date_options.format,
+        observation_end=date_options.observation_end,
+        returns=clean_options.returns,
+        drop_duplicates=clean_options.drop_duplicates,
+        keep_zero_value=clean_options.keep_zero_value,
+        cancellation_prefix=clean_options.cancellation_prefix,
+        extreme_quantile=clean_options.extreme_quantile,
+    )
+    result = run_ingest(context.con, raw, mapping, options, context.paths.artifacts)
+    context.paths.write_json(result.quality, "quality.json")
+    return result

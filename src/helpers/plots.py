@@ -1,0 +1,122 @@
+"""One plotting style for the whole workbench, and the figures the notebooks show.
+
+Every figure function returns a matplotlib Figure with a plain-words title and
+axis labels, money and dates formatted; `save` writes it as PNG to the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from helpers.artifacts import atomic_path
+
+PALETTE = "crest"
+ACCENT = "#2a6f97"
+WARN = "#c8553d"
+
+
+def apply_style() -> None:
+    """The workbench look: white grid, readable sizes, consistent palette."""
+    sns.set_theme(style="whitegrid", context="notebook", palette="deep")
+    plt.rcParams.update(
+        {"figure.figsize": (9, 4.5), "figure.dpi": 100, "axes.titleweight": "bold", "savefig.bbox": "tight"}
+    )
+
+
+def money(value: float, _pos: object = None) -> str:
+    """1234567 -> '$1.2M'; 1234 -> '$1.2k'; 12.5 -> '$12.50'."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1e6:
+        return f"{sign}${value / 1e6:.1f}M"
+    if value >= 1e3:
+        return f"{sign}${value / 1e3:.1f}k"
+    return f"{sign}${value:,.2f}" if value < 100 else f"{sign}${value:,.0f}"
+
+
+MONEY = FuncFormatter(money)
+
+
+def save(fig: plt.Figure, figures_dir: str | Path, name: str) -> Path:
+    """Write the figure as PNG into the run's figures folder (atomically)."""
+    target = Path(figures_dir) / f"{name}.png"
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format="png", dpi=110, metadata={"Software": None})
+    return target
+
+
+def cleaning_waterfall(quality: dict) -> plt.Figure:
+    """Rows per cleaning outcome, from rows in to rows kept, with money in the labels."""
+    steps = [(r["rule"].replace("_", " "), r["rows"], r["money"]) for r in quality["rules"] if r["rows"]]
+    fig, ax = plt.subplots(figsize=(9, 0.5 * (len(steps) + 2) + 1.5))
+    labels = ["rows in", *[s[0] for s in steps], "rows kept"]
+    values = [quality["rows_in"], *[-s[1] for s in steps], quality["rows_kept"]]
+    running = quality["rows_in"]
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        if 0 < i < len(labels) - 1:
+            ax.barh(i, value, left=running, color=WARN)
+            running += value
+            note = f"-{-value:,} rows ({money(steps[i - 1][2])})"
+        else:
+            ax.barh(i, value, color=ACCENT)
+            note = f"{value:,} rows"
+        ax.text(max(running, value) * 1.01 if i in (0, len(labels) - 1) else running, i, " " + note, va="center")
+        ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, quality["rows_in"] * 1.35)
+    ax.set_xlabel("rows")
+    ax.set_title("Cleaning waterfall: where every input row went")
+    return fig
+
+
+def monthly_trend(trend: pd.DataFrame) -> plt.Figure:
+    """Monthly revenue (bars) and active / new customers (lines)."""
+    fig, ax = plt.subplots()
+    ax.bar(trend["month"], trend["revenue"], width=20, color=ACCENT, alpha=0.7, label="revenue")
+    ax.yaxis.set_major_formatter(MONEY)
+    ax.set_ylabel("revenue")
+    other = ax.twinx()
+    other.plot(trend["month"], trend["active_customers"], color=WARN, marker="o", label="active customers")
+    other.plot(trend["month"], trend["new_customers"], color="#555", marker=".", ls="--", label="new customers")
+    other.set_ylabel("customers")
+    other.grid(False)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    fig.autofmt_xdate()
+    handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper right")
+    ax.set_title("Monthly revenue and active customers")
+    return fig
+
+
+def purchases_per_customer(table: pd.DataFrame) -> plt.Figure:
+    """Share of customers and of revenue by number of purchases."""
+    fig, ax = plt.subplots()
+    x = np.arange(len(table))
+    ax.bar(x - 0.2, table["share_of_customers"], 0.4, color=ACCENT, label="share of customers")
+    ax.bar(x + 0.2, table["share_of_revenue"], 0.4, color=WARN, label="share of revenue")
+    ax.set_xticks(x, table["purchases"])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("number of purchases per customer")
+    ax.set_title("How often customers buy, and what that is worth")
+    ax.legend()
+    return fig
+
+
+def order_values(histogram: pd.DataFrame) -> plt.Figure:
+    """Distribution of purchase values on a log scale."""
+    fig, ax = plt.subplots()
+    ax.bar(histogram["low"], histogram["purchases"], width=histogram["high"] - histogram["low"], align="edge",
+           color=ACCENT)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(MONEY)
+    ax.set_xlabel("purchase value (log scale)")
+    ax.set_ylabel("purchases")
+    ax.set_title("Purchase values")
+    return fig

@@ -1,0 +1,214 @@
+"""The papermill runner: executes the numbered notebooks into one run folder.
+
+A run folder holds the executed notebooks, their HTML renderings (code hidden),
+the artifacts, the figures and `manifest.json` (run id, config as given and as
+resolved, input hashes, package versions, per-stage status and timings). A
+failing stage stops the run and is recorded; `stages` re-runs chosen stages of
+an existing run from its artifacts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import papermill
+import yaml
+from nbconvert import HTMLExporter
+
+from helpers.artifacts import RunPaths, atomic_path, write_json
+from helpers.config import WorkbenchConfig, load_config
+from helpers.sources import resolve_files
+
+KERNEL_NAME = "crm-workbench"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+REPORTED_PACKAGES = (
+    "crm-workbench", "pandas", "numpy", "ibis-framework", "duckdb", "pyarrow", "lifetimes", "scikit-learn",
+    "scipy", "matplotlib", "seaborn", "papermill", "nbconvert", "pydantic",
+)  # fmt: skip
+
+
+class StageFailed(RuntimeError):
+    """A notebook raised; the executed copy with its traceback stays in the run folder."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    notebook: Path
+
+
+def discover_stages(notebook_dir: Path = NOTEBOOK_DIR) -> list[Stage]:
+    """The numbered notebooks (NN_name.ipynb) that exist, in order."""
+    return [Stage(p.stem, p) for p in sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))]
+
+
+def select_stages(stages: list[Stage], wanted: list[str] | None) -> list[Stage]:
+    """Stages by full name ('02_segment'), number ('02') or short name ('segment')."""
+    if not wanted:
+        return stages
+    chosen = []
+    for item in wanted:
+        match = [s for s in stages if item in (s.name, s.name[:2], s.name[3:])]
+        if not match:
+            raise ValueError(f"unknown stage '{item}'; stages are {[s.name for s in stages]}")
+        chosen.extend(m for m in match if m not in chosen)
+    return sorted(chosen, key=lambda s: s.name)
+
+
+def ensure_kernel(name: str = KERNEL_NAME) -> str:
+    """Register a Jupyter kernel for this interpreter (idempotent), so notebooks run in this environment."""
+    from ipykernel.kernelspec import install
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(name)
+        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return name
+    except NoSuchKernel:
+        pass
+    install(kernel_name=name, display_name="CRM workbench", prefix=sys.prefix)
+    return name
+
+
+def notebook_parameters(stage: Stage, available: dict, run_dir: Path) -> dict:
+    """Exactly the parameters the notebook's `parameters` cell declares, from the resolved config."""
+    declared = papermill.inspect_notebook(str(stage.notebook))
+    values = dict(available, run_dir=str(run_dir))
+    return {name: values[name] for name in declared if name in values}
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0]}
+    for name in REPORTED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def render_html(executed: Path, target: Path) -> None:
+    """HTML for stakeholders: outputs and narrative, no code."""
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    with atomic_path(target) as tmp:
+        tmp.write_text(body, encoding="utf-8")
+
+
+def render_index(manifest: dict, paths: RunPaths) -> Path:
+    """report.html: the run's front page, linking each stage's report."""
+    rows = "".join(
+        f"<tr><td><a href='html/{s['name']}.html'>{html.escape(s['name'])}</a></td><td>{s['status']}</td>"
+        f"<td>{s['seconds']:.1f} s</td><td>{html.escape(s.get('error') or '')}</td></tr>"
+        for s in manifest["stages"].values()
+    )
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>CRM workbench run {id}</title>"
+        "<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td,th{{padding:.3em 1em;"
+        "border-bottom:1px solid #ddd;text-align:left}}</style>"
+        "<h1>CRM workbench run {id}</h1><p>Config: {config}. Started {start}, finished {end}.</p>"
+        "<table><tr><th>stage</th><th>status</th><th>time</th><th>error</th></tr>{rows}</table>"
+    ).format(
+        id=html.escape(manifest["run_id"]),
+        config=html.escape(str(manifest["config_file"])),
+        start=manifest["started"],
+        end=manifest.get("finished", "-"),
+        rows=rows,
+    )
+    target = paths.root / "report.html"
+    with atomic_path(target) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return target
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _input_files(config: WorkbenchConfig, paths: RunPaths) -> list[Path]:
+    if config.input.path is not None:
+        return resolve_files(config.input.path)
+    return sorted(p for p in paths.root.joinpath("input").glob("*") if p.is_file())
+
+
+def run(
+    config_path: str | Path,
+    run_id: str | None = None,
+    stages: list[str] | None = None,
+    notebook_dir: Path = NOTEBOOK_DIR,
+    log=print,
+) -> Path:
+    """Execute the selected stages into runs/<run_id>/; return the report path. Raises StageFailed."""
+    config = load_config(config_path)
+    all_stages = discover_stages(notebook_dir)
+    selected = select_stages(all_stages, stages)
+    run_id = run_id or f"{config.run.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    paths = RunPaths(Path(config.run.output_dir).resolve() / run_id)
+    previous = json.loads(paths.manifest.read_text()) if paths.manifest.exists() else {}
+    if stages and not previous and selected != all_stages[: len(selected)]:
+        log(f"note: run {run_id} is new; stages before {selected[0].name} have not run in it")
+    given = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+    manifest = {
+        "run_id": run_id,
+        "config_file": str(Path(config_path).resolve()),
+        "config_given": given,
+        "config_resolved": config.model_dump(mode="json"),
+        "packages": package_versions(),
+        "started": _now(),
+        "stages": previous.get("stages", {}),
+    }
+    kernel = ensure_kernel()
+    parameters = config.notebook_parameters()
+    write_json(manifest, paths.manifest)
+    try:
+        for index, stage in enumerate(selected, start=1):
+            log(f"[stage {index}/{len(selected)}] {stage.name}")
+            executed = paths.notebooks / f"{stage.name}.ipynb"
+            began = time.perf_counter()
+            record = {"name": stage.name, "status": "running", "seconds": 0.0, "error": None}
+            manifest["stages"][stage.name] = record
+            try:
+                papermill.execute_notebook(
+                    str(stage.notebook),
+                    str(executed),
+                    parameters=notebook_parameters(stage, parameters, paths.root),
+                    kernel_name=kernel,
+                    cwd=str(stage.notebook.parent),
+                    progress_bar=sys.stderr.isatty(),
+                )
+                record["status"] = "ok"
+            except Exception as error:
+                reason = f"{error.ename}: {error.evalue}" if hasattr(error, "ename") else f"{type(error).__name__}: {error}"
+                record.update(status="failed", error=reason.strip().splitlines()[0])
+                raise StageFailed(f"stage {stage.name} failed: {record['error']} (see {executed})") from None
+            finally:
+                record["seconds"] = round(time.perf_counter() - began, 2)
+                if executed.exists():
+                    render_html(executed, paths.html / f"{stage.name}.html")
+                manifest["inputs"] = [
+                    {"path": str(f), "sha256": sha256(f), "bytes": f.stat().st_size}
+                    for f in _input_files(config, paths)
+                ]
+                write_json(manifest, paths.manifest)
+    finally:
+        manifest["finished"] = _now()
+        write_json(manifest, paths.manifest)
+        report = render_index(manifest, paths)
+    return report

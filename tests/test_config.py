@@ -1,0 +1,65 @@
+from pathlib import Path
+
+import pytest
+
+from helpers.config import DEFAULT_SEGMENT_RULES, ConfigError, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_configs_are_valid():
+    for path in sorted((ROOT / "configs").glob("*.yaml")):
+        assert load_config(path).input is not None
+
+
+def test_unknown_key_is_named(tmp_path):
+    bad = tmp_path / "c.yaml"
+    bad.write_text("input: {dataset: cdnow_sample}\ncleaning: {retruns: net}\n")
+    with pytest.raises(ConfigError, match=r"cleaning\.retruns: unknown key"):
+        load_config(bad)
+
+
+def test_impossible_date_is_named():
+    with pytest.raises(ConfigError, match=r"dates\.analysis_date"):
+        parse_config({"input": {"dataset": "cdnow_sample"}, "dates": {"analysis_date": "1997-02-30"}})
+
+
+def test_wrong_type_is_named():
+    with pytest.raises(ConfigError, match=r"churn\.horizon_days"):
+        parse_config({"input": {"dataset": "cdnow_sample"}, "churn": {"horizon_days": "ninety"}})
+
+
+def test_input_needs_exactly_one_source():
+    with pytest.raises(ConfigError, match="exactly one of input.path"):
+        parse_config({"input": {}})
+    with pytest.raises(ConfigError, match="exactly one of input.path"):
+        parse_config({"input": {"path": "x.csv", "dataset": "cdnow_sample"}})
+
+
+def test_missing_input_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="input.path 'nowhere/\\*.csv' matches no file"):
+        parse_config({"input": {"path": "nowhere/*.csv"}}, base_dir=tmp_path)
+
+
+def test_dates_must_be_ordered():
+    with pytest.raises(ConfigError, match="calibration_end must lie before"):
+        parse_config(
+            {
+                "input": {"dataset": "cdnow_sample"},
+                "dates": {"analysis_date": "1998-01-01"},
+                "clv": {"calibration_end": "1998-03-01"},
+            }
+        )
+
+
+def test_missing_config_file():
+    with pytest.raises(ConfigError, match="not found"):
+        load_config("no/such/config.yaml")
+
+
+def test_notebook_parameters_are_sections_plus_seed():
+    config = parse_config({"input": {"dataset": "cdnow_sample"}, "run": {"random_state": 9}})
+    params = config.notebook_parameters()
+    assert params["random_state"] == 9
+    assert params["cleaning"]["returns"] == "net"
+    assert len(params["segment"]["rules"]) == len(DEFAULT_SEGMENT_RULES)
