@@ -24,3 +24,33 @@ def write_csv(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def cdnow_transactions(tmp_path_factory):
+    """CDNOW sample ingested from its raw file, as the default config does (an Ibis table)."""
+    from helpers.datasets import write_dataset
+    from helpers.ingest import CleaningOptions, run_ingest
+    from helpers.sources import read_raw
+
+    folder = tmp_path_factory.mktemp("cdnow")
+    raw_file = write_dataset("cdnow_sample", folder)
+    connection = connect()
+    options = CleaningOptions(date_format=raw_file.date_format, drop_duplicates=False, keep_zero_value=True)
+    result = run_ingest(connection, read_raw(connection, raw_file.path), raw_file.columns, options, folder / "out")
+    return connection.read_parquet(str(result.transactions_path))
+
+
+@pytest.fixture(scope="session")
+def babystore_transactions(tmp_path_factory):
+    """The generated baby store (20,000 customers, seed 7) ingested with its default cleaning."""
+    from helpers.datasets import write_dataset
+    from helpers.ingest import CleaningOptions, run_ingest
+    from helpers.sources import read_raw
+
+    folder = tmp_path_factory.mktemp("babystore")
+    raw_file = write_dataset("babystore", folder)
+    connection = connect()
+    options = CleaningOptions(date_format=raw_file.date_format)
+    result = run_ingest(connection, read_raw(connection, raw_file.path), raw_file.columns, options, folder / "out")
+    return connection.read_parquet(str(result.transactions_path))

@@ -139,3 +139,20 @@ def btyd_summary(tx: ibis.Table, as_of: date, unit: str = "weeks") -> ibis.Table
         T=cal.T_cal,
         monetary_value=cal.monetary_cal,
     )
+
+
+def repeat_purchases_by_period(
+    tx: ibis.Table, calibration_end: date, observation_end: date, unit: str = "weeks"
+) -> pd.Series:
+    """Repeat purchases (all but each customer's first) of customers acquired by `calibration_end`,
+    counted by period since the earliest first purchase (index 0, 1, ...)."""
+    per_unit = DAYS_PER_UNIT[unit]
+    occasions = purchases(tx, observation_end)
+    first = occasions.purchase_date.min().over(group_by="customer_id")
+    occasions = occasions.mutate(first_purchase=first)
+    cohort = occasions.filter(occasions.first_purchase <= ibis.date(calibration_end))
+    start = cohort.first_purchase.min().execute()
+    repeats = cohort.filter(cohort.purchase_date > cohort.first_purchase)
+    period = (days_between(repeats.purchase_date, ibis.date(pd.Timestamp(start).date())) / per_unit).floor()
+    counts = repeats.mutate(period=period.cast("int64")).group_by("period").aggregate(n=ibis._.count()).execute()
+    return counts.set_index("period")["n"].sort_index()

@@ -8,13 +8,16 @@ own, so any notebook can be re-run alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import ibis
+import pandas as pd
 
 from helpers.artifacts import RunPaths
-from helpers.config import CleaningSection, ColumnsSection, DatesSection, InputSection
+from helpers.config import ClvSection, CleaningSection, ColumnsSection, DatesSection, InputSection
 from helpers.datasets import write_dataset
+from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, last_purchase_date, repeat_purchases_by_period
 from helpers.ingest import CleaningOptions, IngestResult, run_ingest
 from helpers.sources import connect, read_raw
 
@@ -70,3 +73,42 @@ def ingest_stage(run_dir: str | Path, input: dict, columns: dict, dates: dict, c
     result = run_ingest(context.con, raw, mapping, options, context.paths.artifacts)
     context.paths.write_json(result.quality, "quality.json")
     return result
+
+
+def analysis_date(transactions: ibis.Table, dates: DatesSection) -> date:
+    """The run's 'today': dates.analysis_date, else the last transaction date."""
+    return dates.analysis_date or last_purchase_date(transactions)
+
+
+@dataclass(frozen=True)
+class ClvData:
+    """Everything the CLV stage models, computed by the backend from the clean transactions."""
+
+    calibration_end: date
+    analysis_date: date
+    unit: str
+    calibration: pd.DataFrame
+    full: pd.DataFrame
+    repeat_purchases_by_period: pd.Series
+
+    @property
+    def calibration_periods(self) -> float:
+        """Length of the calibration period in time units, from the first acquisition."""
+        start = self.calibration["first_purchase"].min()
+        return (pd.Timestamp(self.calibration_end) - start).days / DAYS_PER_UNIT[self.unit]
+
+
+def clv_data(run_dir: str | Path, dates: dict, clv: dict) -> ClvData:
+    """Calibration/holdout summary, full-period summary and weekly repeat purchases."""
+    context = StageContext.open(run_dir)
+    tx = context.transactions()
+    settings, date_settings = ClvSection(**clv), DatesSection(**dates)
+    today = analysis_date(tx, date_settings)
+    cal_end = settings.calibration_end or today - timedelta(days=settings.holdout_days)
+    if cal_end >= today:
+        raise ValueError(f"clv.calibration_end {cal_end} must lie before the analysis date {today}")
+    calibration = calibration_holdout(tx, cal_end, today, settings.time_unit).execute()
+    calibration["first_purchase"] = pd.to_datetime(calibration["first_purchase"])
+    full = btyd_summary(tx, today, settings.time_unit).execute()
+    by_period = repeat_purchases_by_period(tx, cal_end, today, settings.time_unit)
+    return ClvData(cal_end, today, settings.time_unit, calibration, full, by_period)

@@ -120,3 +120,76 @@ def order_values(histogram: pd.DataFrame) -> plt.Figure:
     ax.set_ylabel("purchases")
     ax.set_title("Purchase values")
     return fig
+
+
+def conditional_expectations(table: pd.DataFrame) -> plt.Figure:
+    """Mean holdout purchases by calibration repeat purchases: actual vs each model."""
+    fig, ax = plt.subplots()
+    models = [c for c in table.columns if c not in ("customers", "actual")]
+    ax.plot(table.index, table["actual"], color="black", marker="o", lw=2, label="actual")
+    for model in models:
+        ax.plot(table.index, table[model], marker=".", ls="--", label=model)
+    ax.set_xlabel("repeat purchases in the calibration period")
+    ax.set_ylabel("mean purchases in the holdout")
+    ax.set_title("Do the models predict each group of customers? (holdout)")
+    ax.legend()
+    return fig
+
+
+def cumulative_purchases(frame: pd.DataFrame, calibration_periods: float, unit: str) -> plt.Figure:
+    """Cumulative repeat purchases over time, actual vs predicted, with the calibration end marked."""
+    fig, ax = plt.subplots()
+    ax.plot(frame.index, frame["actual"], color="black", lw=2, label="actual")
+    for model in [c for c in frame.columns if c != "actual"]:
+        ax.plot(frame.index, frame[model], ls="--", label=model)
+    ax.axvline(calibration_periods, color="#888", ls=":", label="end of calibration")
+    ax.set_xlabel(f"{unit} since the first acquisition")
+    ax.set_ylabel("cumulative repeat purchases")
+    ax.set_title("Repeat purchases: actual vs predicted through the holdout")
+    ax.legend()
+    return fig
+
+
+def model_matrix(model, kind: str, max_frequency: int, max_recency: float) -> plt.Figure:
+    """lifetimes' frequency/recency matrix ('purchases') or P(alive) matrix ('alive')."""
+    from lifetimes.plotting import plot_frequency_recency_matrix, plot_probability_alive_matrix
+
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    plt.sca(ax)
+    draw = plot_probability_alive_matrix if kind == "alive" else plot_frequency_recency_matrix
+    draw(model, max_frequency=max_frequency, max_recency=int(max_recency), cmap="viridis")
+    ax.grid(False)
+    ax.set_xlabel("repeat purchases so far (frequency)")
+    ax.set_ylabel("time from first to last purchase (recency)")
+    ax.set_title(
+        "Probability a customer is still active, by history"
+        if kind == "alive"
+        else "Expected purchases in the next period, by history"
+    )
+    return fig
+
+
+def clv_distribution(values: pd.DataFrame) -> plt.Figure:
+    """Histogram of customer CLV on a log scale (customers with CLV above one cent)."""
+    fig, ax = plt.subplots()
+    positive = values.loc[values["clv"] > 0.01, "clv"]
+    bins = np.logspace(np.log10(positive.min()), np.log10(positive.max()), 40)
+    ax.hist(positive, bins=bins, color=ACCENT)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(MONEY)
+    ax.set_xlabel("customer lifetime value over the horizon (log scale)")
+    ax.set_ylabel("customers")
+    ax.set_title("How customer value is spread")
+    return fig
+
+
+def decile_concentration(table: pd.DataFrame) -> plt.Figure:
+    """Share of total CLV per decile, with the cumulative share."""
+    fig, ax = plt.subplots()
+    ax.bar(table.index.astype(str), table["share_of_clv"], color=ACCENT, label="share of CLV")
+    ax.plot(table.index.astype(str), table["cumulative_share"], color=WARN, marker="o", label="cumulative")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("CLV decile (1 = most valuable 10% of customers)")
+    ax.set_title("Where future value is concentrated")
+    ax.legend()
+    return fig

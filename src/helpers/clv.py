@@ -1,0 +1,322 @@
+"""Customer-lifetime-value models: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma from `lifetimes`.
+
+Fits run on the unique (frequency, recency, T) patterns with their counts as
+weights, so fitting cost does not grow with the number of customers. Models are
+compared on a calibration/holdout split; the best refits on the full period to
+forecast P(alive), purchases, order value and discounted CLV per customer.
+Bootstrap intervals resample customers as multinomial counts over the patterns.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import lifetimes
+import numpy as np
+import pandas as pd
+from lifetimes.utils import ConvergenceError
+
+from helpers.features import DAYS_PER_UNIT
+
+MODELS = {
+    "bgnbd": ("BG/NBD", lifetimes.BetaGeoFitter),
+    "pareto_nbd": ("Pareto/NBD", lifetimes.ParetoNBDFitter),
+    "mbgnbd": ("MBG/NBD", lifetimes.ModifiedBetaGeoFitter),
+}
+UNITS_PER_MONTH = {"weeks": 4.345, "days": 30.0}  # lifetimes' own month, so CLV horizons agree
+LIFETIMES_FREQ = {"weeks": "W", "days": "D"}
+PATTERN = ["frequency", "recency", "T"]
+
+
+class ClvFitError(RuntimeError):
+    """A model could not be fitted; the message says what to try."""
+
+
+def compress(summary: pd.DataFrame, columns: list[str] = PATTERN) -> pd.DataFrame:
+    """Unique patterns of `columns` with the number of customers sharing each (`weight`)."""
+    return summary.groupby(columns, as_index=False, sort=True).size().rename(columns={"size": "weight"})
+
+
+def fit_purchase_model(name: str, patterns: pd.DataFrame, penalizer: float = 0.0):
+    """Fit one transaction model on weighted patterns (columns frequency, recency, T, weight)."""
+    label, fitter = MODELS[name]
+    if patterns["weight"].sum() == 0:
+        raise ClvFitError(f"{label}: no customers to fit")
+    if (patterns["frequency"] * patterns["weight"]).sum() == 0:
+        raise ClvFitError(f"{label}: no customer made a repeat purchase; the model cannot learn a purchase rate")
+    data = (patterns["frequency"], patterns["recency"], patterns["T"])
+    model = fitter(penalizer_coef=penalizer)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if name == "pareto_nbd":
+                model = _fit_pareto_nbd(model, data, patterns["weight"], penalizer)
+            else:
+                model.fit(*data, weights=patterns["weight"])
+    except ConvergenceError as error:
+        hint = "set clv.penalizer to 0.001 (or larger) to regularise" if penalizer == 0 else "raise clv.penalizer"
+        raise ClvFitError(f"{label} did not converge ({str(error).strip().splitlines()[0]}); {hint}") from None
+    return model
+
+
+def _fit_pareto_nbd(model, data, weights, penalizer: float):
+    """Pareto/NBD, deterministic and converged.
+
+    lifetimes starts its Nelder-Mead search from unseeded random values and stops where
+    the likelihood is still flat in (s, beta), so repeated fits differ in the third
+    digit. We seed the start and polish from the first optimum with a tight tolerance.
+    """
+    state = np.random.get_state()
+    np.random.seed(0)
+    try:
+        model.fit(*data, weights=weights)
+    finally:
+        np.random.set_state(state)
+    start = model.params_.to_numpy().copy()
+    start[[1, 3]] *= model._scale  # lifetimes optimises alpha and beta on a rescaled time axis
+    polished = type(model)(penalizer_coef=penalizer)
+    return polished.fit(*data, weights=weights, initial_params=start, tol=1e-12, maxiter=20_000)
+
+
+def as_model_input(summary: pd.DataFrame) -> pd.DataFrame:
+    """Calibration columns under the model's names (frequency, recency, T)."""
+    return summary.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
+
+
+@dataclass
+class ModelFits:
+    """Fitted models by key, and the messages of those that failed."""
+
+    models: dict
+    failures: dict[str, str]
+
+    def parameters(self) -> pd.DataFrame:
+        rows = [
+            {"model": MODELS[key][0], **{k: float(v) for k, v in model.params_.items()}}
+            for key, model in self.models.items()
+        ]
+        return pd.DataFrame(rows).set_index("model")
+
+
+def fit_models(calibration: pd.DataFrame, names: list[str], penalizer: float = 0.0) -> ModelFits:
+    """Fit each named model on the calibration summary; failures are kept as messages."""
+    patterns = compress(as_model_input(calibration))
+    models, failures = {}, {}
+    for name in names:
+        try:
+            models[name] = fit_purchase_model(name, patterns, penalizer)
+        except ClvFitError as error:
+            failures[name] = str(error)
+    return ModelFits(models, failures)
+
+
+def predict_holdout(model, calibration: pd.DataFrame) -> np.ndarray:
+    """Expected purchases of each customer in the holdout, given their calibration history."""
+    data = as_model_input(calibration)
+    return np.asarray(
+        model.conditional_expected_number_of_purchases_up_to_time(
+            data["duration_holdout"], data["frequency"], data["recency"], data["T"]
+        ),
+        dtype=float,
+    )
+
+
+def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFrame:
+    """Per model: total predicted vs actual holdout purchases, per-customer MAE and RMSE."""
+    actual = calibration["frequency_holdout"].to_numpy()
+    rows = []
+    for key, model in fits.models.items():
+        predicted = predict_holdout(model, calibration)
+        rows.append(
+            {
+                "model": MODELS[key][0],
+                "key": key,
+                "actual_purchases": float(actual.sum()),
+                "predicted_purchases": float(predicted.sum()),
+                "total_error": float(abs(predicted.sum() - actual.sum()) / max(actual.sum(), 1.0)),
+                "mae": float(np.mean(np.abs(predicted - actual))),
+                "rmse": float(np.sqrt(np.mean((predicted - actual) ** 2))),
+            }
+        )
+    columns = ["model", "key", "actual_purchases", "predicted_purchases", "total_error", "mae", "rmse"]
+    return pd.DataFrame(rows, columns=columns).set_index("model")
+
+
+def choose_model(comparison: pd.DataFrame, metric: str) -> str:
+    """The model key with the lowest holdout `metric` (ties: first listed)."""
+    if comparison.empty:
+        raise ClvFitError("no purchase model could be fitted; see the messages above")
+    return str(comparison.sort_values(metric, kind="stable")["key"].iloc[0])
+
+
+def conditional_expectations(fits: ModelFits, calibration: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Mean holdout purchases by number of calibration repeat purchases: actual and per model."""
+    group = calibration["frequency_cal"].clip(upper=max_frequency).astype(int)
+    table = pd.DataFrame({"repeat purchases in calibration": group, "actual": calibration["frequency_holdout"]})
+    for key, model in fits.models.items():
+        table[MODELS[key][0]] = predict_holdout(model, calibration)
+    result = table.groupby("repeat purchases in calibration").mean()
+    result.insert(0, "customers", table.groupby("repeat purchases in calibration").size())
+    result.index = [f"{i}+" if i == max_frequency else str(i) for i in result.index]
+    return result
+
+
+def cumulative_repeat_purchases(
+    fits: ModelFits, calibration: pd.DataFrame, actual_by_period: pd.Series, unit: str
+) -> pd.DataFrame:
+    """Cumulative repeat purchases per period since the first acquisition: actual and per model.
+
+    `actual_by_period` counts repeat purchases by period index (0 = the period of the
+    earliest first purchase). Predictions sum each model's unconditional expectation over
+    customers, grouped by acquisition period so the cost is per cohort, not per customer.
+    """
+    start = calibration["first_purchase"].min()
+    offsets = ((calibration["first_purchase"] - start).dt.days / DAYS_PER_UNIT[unit]).to_numpy()
+    cohorts = pd.Series(offsets).value_counts()
+    periods = np.arange(1, int(actual_by_period.index.max()) + 2)
+    frame = pd.DataFrame(index=pd.Index(periods, name="period"))
+    frame["actual"] = actual_by_period.reindex(periods - 1, fill_value=0).cumsum().to_numpy()
+    for key, model in fits.models.items():
+        expected = np.zeros(len(periods))
+        for offset, count in cohorts.items():
+            age = np.clip(periods - offset, 0, None)
+            expected += count * np.asarray(model.expected_number_of_purchases_up_to_time(age), dtype=float)
+        frame[MODELS[key][0]] = expected
+    return frame
+
+
+@dataclass
+class SpendModel:
+    """The fitted Gamma-Gamma model and what was (and was not) fitted on."""
+
+    model: lifetimes.GammaGammaFitter
+    customers_fitted: int
+    excluded_no_repeat: int
+    excluded_non_positive: int
+    frequency_spend_correlation: float
+
+
+def fit_spend_model(summary: pd.DataFrame, penalizer: float = 0.0) -> SpendModel:
+    """Gamma-Gamma on repeat buyers with positive mean repeat spend (columns frequency, monetary_value)."""
+    repeaters = summary[summary["frequency"] > 0]
+    usable = repeaters[repeaters["monetary_value"] > 0]
+    if len(usable) < 10:
+        raise ClvFitError(
+            f"Gamma-Gamma needs repeat buyers with positive spend; only {len(usable)} found. "
+            "CLV cannot be computed without a spend model"
+        )
+    correlation = float(np.corrcoef(usable["frequency"], usable["monetary_value"])[0, 1])
+    model = lifetimes.GammaGammaFitter(penalizer_coef=penalizer)
+    try:
+        model.fit(usable["frequency"], usable["monetary_value"])
+    except ConvergenceError as error:
+        raise ClvFitError(f"Gamma-Gamma did not converge ({error}); set clv.penalizer to 0.001") from None
+    return SpendModel(
+        model, len(usable), int((summary["frequency"] == 0).sum()), len(repeaters) - len(usable), correlation
+    )
+
+
+def customer_value(
+    purchase_model,
+    spend: SpendModel,
+    summary: pd.DataFrame,
+    horizon_months: int,
+    monthly_discount_rate: float,
+    profit_margin: float,
+    unit: str,
+) -> pd.DataFrame:
+    """Per customer: P(alive), expected purchases and order value over the horizon, CLV and its decile."""
+    horizon = horizon_months * UNITS_PER_MONTH[unit]
+    f, r, t = summary["frequency"], summary["recency"], summary["T"]
+    with warnings.catch_warnings():  # lifetimes takes log(0) for customers without repeat purchases
+        warnings.filterwarnings("ignore", "divide by zero encountered in log", RuntimeWarning)
+        out = summary[["customer_id", "frequency", "recency", "T", "monetary_value"]].copy()
+        out["p_alive"] = np.asarray(purchase_model.conditional_probability_alive(f, r, t), dtype=float)
+        out["expected_purchases"] = np.asarray(
+            purchase_model.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t), dtype=float
+        )
+        out["expected_order_value"] = np.asarray(
+            spend.model.conditional_expected_average_profit(f, summary["monetary_value"]), dtype=float
+        )
+        clv = spend.model.customer_lifetime_value(
+            purchase_model,
+            f,
+            r,
+            t,
+            summary["monetary_value"],
+            time=horizon_months,
+            discount_rate=monthly_discount_rate,
+            freq=LIFETIMES_FREQ[unit],
+        )
+        out["clv"] = np.asarray(clv, dtype=float) * profit_margin
+        out["clv_decile"] = 10 - pd.qcut(out["clv"].rank(method="first"), 10, labels=False).astype(int)
+    return out
+
+
+def value_by_decile(values: pd.DataFrame) -> pd.DataFrame:
+    """Customers, total CLV and share of CLV per decile (1 = most valuable)."""
+    table = values.groupby("clv_decile").agg(customers=("clv", "size"), clv=("clv", "sum"), p_alive=("p_alive", "mean"))
+    table["share_of_clv"] = table["clv"] / table["clv"].sum()
+    table["cumulative_share"] = table["share_of_clv"].cumsum()
+    return table
+
+
+def bootstrap(
+    name: str,
+    patterns: pd.DataFrame,
+    repeaters: pd.DataFrame,
+    horizon_months: int,
+    unit: str,
+    samples: int,
+    random_state: int,
+    penalizer: float = 0.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bootstrap over customers: parameter draws and total expected purchases / revenue over the horizon.
+
+    `patterns` are the full-period patterns with weights; `repeaters` the repeat buyers'
+    (frequency, monetary_value) for Gamma-Gamma. Revenue is total expected purchases times
+    the Gamma-Gamma mean order value p*v/(q-1), undiscounted. Returns (draws, 90% interval table).
+    """
+    rng = np.random.default_rng(random_state)
+    horizon = horizon_months * UNITS_PER_MONTH[unit]
+    customers = int(patterns["weight"].sum())
+    probabilities = patterns["weight"].to_numpy() / customers
+    draws = []
+    for _ in range(samples):
+        resampled = patterns.assign(weight=rng.multinomial(customers, probabilities))
+        resampled = resampled[resampled["weight"] > 0]
+        spend_sample = repeaters.iloc[rng.integers(0, len(repeaters), len(repeaters))]
+        try:
+            model = fit_purchase_model(name, resampled, penalizer)
+            spend = fit_spend_model(spend_sample, penalizer)
+        except ClvFitError:
+            continue
+        purchases = np.asarray(
+            model.conditional_expected_number_of_purchases_up_to_time(
+                horizon, resampled["frequency"], resampled["recency"], resampled["T"]
+            ),
+            dtype=float,
+        )
+        gg = spend.model.params_
+        order_value = gg["p"] * gg["v"] / (gg["q"] - 1)  # Gamma-Gamma mean order value of a random customer
+        total = float((purchases * resampled["weight"]).sum())
+        draws.append(
+            {**{k: float(v) for k, v in model.params_.items()},
+             **{f"gg_{k}": float(v) for k, v in spend.model.params_.items()},
+             "total_purchases": total, "total_revenue": total * order_value}
+        )  # fmt: skip
+    table = pd.DataFrame(draws)
+    interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "5%", 0.5: "median", 0.95: "95%"})
+    interval["successful_fits"] = len(table)
+    return table, interval
+
+
+def value_by_group(values: pd.DataFrame, groups: pd.DataFrame, column: str) -> pd.DataFrame:
+    """CLV totals and means per group (e.g. RFM segment) from another stage's per-customer table."""
+    joined = values.merge(groups[["customer_id", column]], on="customer_id", how="left")
+    table = joined.groupby(column).agg(
+        customers=("clv", "size"), total_clv=("clv", "sum"), mean_clv=("clv", "mean"), p_alive=("p_alive", "mean")
+    )
+    table["share_of_clv"] = table["total_clv"] / table["total_clv"].sum()
+    return table.sort_values("total_clv", ascending=False)

@@ -1,0 +1,78 @@
+"""Per-customer summaries against hand-computed cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import pandas as pd
+import pytest
+
+from helpers.features import btyd_summary, calibration_holdout, customer_summary, purchases
+
+
+def transactions(rows):
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount", "is_return"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"], format="ISO8601")
+    return ibis.memtable(frame)
+
+
+TX = transactions(
+    [
+        ("a", "1", "2024-01-01 09:00", 10.0, False),
+        ("a", "2", "2024-01-01 18:00", 5.0, False),  # same day: one purchase occasion of 15
+        ("a", "3", "2024-01-11", 20.0, False),
+        ("a", "3", "2024-01-15", -8.0, True),  # return netted into order 3
+        ("a", "4", "2024-01-31", 30.0, False),
+        ("b", "5", "2024-01-21", 7.0, False),  # single purchase
+        ("c", "6", "2024-01-05", 9.0, False),
+        ("c", "6", "2024-01-06", -9.0, True),  # fully returned: no purchase at all
+        ("c", "7", "2024-02-05", 4.0, False),  # after the as-of date below
+    ]
+)
+
+
+def test_purchase_occasions_merge_same_day_and_drop_fully_returned():
+    occasions = purchases(TX).order_by(["customer_id", "purchase_date"]).execute()
+    assert occasions[occasions.customer_id == "a"].amount.tolist() == [15.0, 12.0, 30.0]
+    assert occasions[occasions.customer_id == "c"].purchase_date.astype(str).tolist() == ["2024-02-05"]
+
+
+def test_customer_summary_by_hand():
+    summary = customer_summary(TX, date(2024, 1, 31)).execute().set_index("customer_id")
+    a = summary.loc["a"]
+    assert (a.frequency, a.total_spend, a.recency_days, a.tenure_days) == (3, 57.0, 0, 30)
+    assert a.avg_spend == pytest.approx(19.0)
+    assert a.interval_mean_days == pytest.approx(15.0)  # gaps of 10 and 20 days
+    assert a.interval_median_days == pytest.approx(15.0)
+    assert a.return_rate == pytest.approx(8.0 / 65.0)
+    b = summary.loc["b"]
+    assert (b.frequency, b.recency_days, b.tenure_days) == (1, 10, 10)
+    assert pd.isna(b.interval_mean_days)
+    assert "c" not in summary.index  # its only purchase before the date was fully returned
+
+
+def test_calibration_holdout_by_hand():
+    cal = calibration_holdout(TX, date(2024, 1, 20), date(2024, 2, 29), unit="days").execute()
+    cal = cal.set_index("customer_id")
+    assert list(cal.index) == ["a"]  # b and c were acquired after the calibration end
+    a = cal.loc["a"]
+    assert (a.frequency_cal, a.recency_cal, a.T_cal) == (1.0, 10.0, 19.0)
+    assert a.monetary_cal == pytest.approx(12.0)  # the repeat purchase only, after netting
+    assert (a.frequency_holdout, a.monetary_holdout, a.duration_holdout) == (1.0, 30.0, 40.0)
+
+
+def test_weeks_are_days_over_seven():
+    days = btyd_summary(TX, date(2024, 1, 31), unit="days").execute().set_index("customer_id")
+    weeks = btyd_summary(TX, date(2024, 1, 31), unit="weeks").execute().set_index("customer_id")
+    assert weeks["T"].to_numpy() == pytest.approx(days["T"].to_numpy() / 7)
+    assert weeks["recency"].to_numpy() == pytest.approx(days["recency"].to_numpy() / 7)
+    assert (weeks["frequency"] == days["frequency"]).all()
+
+
+def test_cdnow_summary_counts(cdnow_transactions):
+    """The published CDNOW sample: 2,357 customers, 946 of them repeat buyers in calibration."""
+    cal = calibration_holdout(cdnow_transactions, date(1997, 9, 30), date(1998, 6, 30)).execute()
+    assert len(cal) == 2357
+    assert (cal.frequency_cal > 0).sum() == 946
+    assert cal.T_cal.max() == pytest.approx(272 / 7)
