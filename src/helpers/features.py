@@ -156,3 +156,25 @@ def repeat_purchases_by_period(
     period = (days_between(repeats.purchase_date, ibis.date(pd.Timestamp(start).date())) / per_unit).floor()
     counts = repeats.mutate(period=period.cast("int64")).group_by("period").aggregate(n=ibis._.count()).execute()
     return counts.set_index("period")["n"].sort_index()
+
+
+def monthly_cohorts(tx: ibis.Table, as_of: date) -> pd.DataFrame:
+    """Per acquisition month and months since: active customers and revenue (long table)."""
+    occasions = purchases(tx, as_of)
+    first = occasions.purchase_date.min().over(group_by="customer_id")
+    occasions = occasions.mutate(cohort=first.truncate("M"), month=occasions.purchase_date.truncate("M"))
+    occasions = occasions.mutate(month_index=occasions.month.delta(occasions.cohort, unit="month"))
+    table = occasions.group_by(["cohort", "month_index"]).aggregate(
+        customers=occasions.customer_id.nunique(), revenue=occasions.amount.sum()
+    )
+    return table.order_by(["cohort", "month_index"]).execute()
+
+
+def spend_mix(tx: ibis.Table, groups: pd.DataFrame, group_column: str, column: str, as_of: date) -> pd.DataFrame:
+    """Share of each group's spend by `column` (e.g. channel or category); groups: customer_id -> group."""
+    tx = tx.filter((tx.order_date < end_of_day(as_of)) & ~tx.is_return)
+    labels = ibis.memtable(groups[["customer_id", group_column]])
+    joined = tx.join(labels, "customer_id")
+    spend = joined.group_by([group_column, column]).aggregate(spend=joined.amount.sum()).execute()
+    table = spend.pivot_table(index=group_column, columns=column, values="spend", aggfunc="sum").fillna(0.0)
+    return table.div(table.sum(axis=1), axis=0)

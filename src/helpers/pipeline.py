@@ -17,7 +17,7 @@ import pandas as pd
 from helpers.artifacts import RunPaths
 from helpers.config import ClvSection, CleaningSection, ColumnsSection, DatesSection, InputSection
 from helpers.datasets import write_dataset
-from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, last_purchase_date, repeat_purchases_by_period
+from helpers.features import DAYS_PER_UNIT, btyd_summary, customer_summary, calibration_holdout, last_purchase_date, repeat_purchases_by_period
 from helpers.ingest import CleaningOptions, IngestResult, run_ingest
 from helpers.sources import connect, read_raw
 
@@ -112,3 +112,25 @@ def clv_data(run_dir: str | Path, dates: dict, clv: dict) -> ClvData:
     full = btyd_summary(tx, today, settings.time_unit).execute()
     by_period = repeat_purchases_by_period(tx, cal_end, today, settings.time_unit)
     return ClvData(cal_end, today, settings.time_unit, calibration, full, by_period)
+
+
+def customer_table(run_dir: str | Path, dates: dict) -> tuple[pd.DataFrame, date]:
+    """The per-customer summary as of the analysis date, and that date."""
+    context = StageContext.open(run_dir)
+    tx = context.transactions()
+    today = analysis_date(tx, DatesSection(**dates))
+    return customer_summary(tx, today).execute(), today
+
+
+def earlier_run(run_dir: str | Path, compare_with: str | None) -> Path | None:
+    """The run folder to compare with: a named run id, or 'latest' (the newest other run with segments)."""
+    if not compare_with:
+        return None
+    here = Path(run_dir).resolve()
+    if compare_with != "latest":
+        candidate = here.parent / compare_with
+        if not (candidate / "artifacts" / "segments.parquet").exists():
+            raise FileNotFoundError(f"segment.compare_with: run '{compare_with}' has no segments in {candidate}")
+        return candidate
+    others = [p.parent.parent for p in here.parent.glob("*/artifacts/segments.parquet") if p.parent.parent != here]
+    return max(others, key=lambda p: p.joinpath("artifacts", "segments.parquet").stat().st_mtime, default=None)

@@ -193,3 +193,73 @@ def decile_concentration(table: pd.DataFrame) -> plt.Figure:
     ax.set_title("Where future value is concentrated")
     ax.legend()
     return fig
+
+
+def heatmap(table: pd.DataFrame, title: str, xlabel: str, ylabel: str, fmt: str = ".0f", cmap: str = PALETTE,
+            percent: bool = False) -> plt.Figure:  # fmt: skip
+    """Annotated heatmap of a small table (R x F spend, cohort retention, migration)."""
+    fig, ax = plt.subplots(figsize=(min(1.0 + 0.75 * table.shape[1], 14), min(1.5 + 0.42 * table.shape[0], 12)))
+    sns.heatmap(table, annot=table.shape[1] <= 20, fmt=".0%" if percent else fmt, cmap=cmap, ax=ax, cbar=True,
+                annot_kws={"size": 8})  # fmt: skip
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def segment_sizes(table: pd.DataFrame) -> plt.Figure:
+    """Share of customers and share of revenue per segment."""
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(table) + 1.5))
+    y = np.arange(len(table))
+    ax.barh(y - 0.2, table["share_of_customers"], 0.4, color=ACCENT, label="share of customers")
+    ax.barh(y + 0.2, table["share_of_revenue"], 0.4, color=WARN, label="share of revenue")
+    ax.set_yticks(y, table.index)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title("Segments: how many customers, how much revenue")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def silhouette(table: pd.DataFrame, chosen: int) -> plt.Figure:
+    """Silhouette score per number of clusters, the chosen one marked."""
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot(table.index, table["silhouette"], marker="o", color=ACCENT)
+    ax.axvline(chosen, color=WARN, ls="--", label=f"chosen: {chosen} clusters")
+    ax.set_xlabel("number of clusters")
+    ax.set_ylabel("silhouette (higher = better separated)")
+    ax.set_title("Choosing the number of behavioural clusters")
+    ax.legend()
+    return fig
+
+
+def cluster_scatter(summary: pd.DataFrame, clusters: pd.Series, names: pd.Series) -> plt.Figure:
+    """Customers by purchases and spend (log scales), coloured by cluster."""
+    fig, ax = plt.subplots()
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(summary))
+    for cluster, name in names.items():
+        mask = (clusters == cluster).to_numpy()
+        ax.scatter(summary["frequency"].to_numpy()[mask] + jitter[mask], summary["total_spend"].to_numpy()[mask],
+                   s=6, alpha=0.4, label=name)  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(MONEY)
+    ax.set_xlabel("purchases (log scale)")
+    ax.set_ylabel("total spend (log scale)")
+    ax.set_title("Behavioural clusters")
+    ax.legend(markerscale=3, fontsize=8)
+    return fig
+
+
+def pareto_curve(curve: pd.DataFrame) -> plt.Figure:
+    """Cumulative share of revenue by share of customers (best first)."""
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    ax.plot(curve["share_of_customers"], curve["share_of_revenue"], color=ACCENT, lw=2)
+    ax.plot([0, 1], [0, 1], color="#999", ls=":", label="if everyone spent the same")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("share of customers (best first)")
+    ax.set_ylabel("share of revenue")
+    ax.set_title("Revenue concentration")
+    ax.legend()
+    return fig

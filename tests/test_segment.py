@@ -1,0 +1,154 @@
+"""RFM scoring under ties, segment rules over all 125 cells, tiers, levels, lifecycle, clusters, migration."""
+
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import segment as seg
+from helpers.config import DEFAULT_SEGMENT_RULES
+
+RULES = [rule.model_dump() for rule in DEFAULT_SEGMENT_RULES]
+
+
+def customers(recency, frequency, spend):
+    frame = pd.DataFrame({"recency_days": recency, "frequency": frequency, "total_spend": spend})
+    frame["customer_id"] = [f"c{i}" for i in range(len(frame))]
+    return frame
+
+
+def test_every_cell_gets_exactly_one_default_segment_and_every_segment_is_reachable():
+    coverage = seg.rule_coverage(RULES)
+    assert coverage["uncovered_cells"] == []
+    assert coverage["unreachable_segments"] == []
+    assert sum(coverage["cells_per_segment"].values()) == 125
+    assert len(coverage["cells_per_segment"]) == 11
+
+
+def test_shadowed_blog_rules_are_reported():
+    rules = [{"segment": "Loyal", "r": (1, 5), "f": (3, 5), "m": (1, 5)},
+             {"segment": "Champions", "r": (4, 5), "f": (4, 5), "m": (4, 5)}]  # fmt: skip
+    coverage = seg.rule_coverage(rules)
+    assert coverage["unreachable_segments"] == ["Champions"]
+    assert len(coverage["uncovered_cells"]) == 125 - 75
+
+
+def test_quantile_scores_by_hand():
+    frame = customers([10, 20, 30, 40, 50], [1, 2, 3, 4, 5], [5, 4, 3, 2, 1])
+    scores = seg.rfm_scores(frame, seg.rfm_cuts(frame))
+    assert scores["r_score"].tolist() == [5, 4, 3, 2, 1]
+    assert scores["f_score"].tolist() == [1, 2, 3, 4, 5]
+    assert scores["m_score"].tolist() == [5, 4, 3, 2, 1]
+
+
+def test_ties_get_equal_scores_and_one_timers_score_one():
+    frame = customers([5] * 6, [1, 1, 1, 1, 2, 7], [10.0] * 6)
+    scores = seg.rfm_scores(frame, seg.rfm_cuts(frame))
+    assert scores["f_score"].tolist() == [1, 1, 1, 1, 4, 5]  # 4/6 below 2 -> 1 + floor(3.33)
+    assert scores["r_score"].nunique() == 1 and scores["m_score"].nunique() == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=200))
+def test_scoring_is_monotone_and_tie_stable(values):
+    frame = customers(values, values, values)
+    scores = seg.rfm_scores(frame, seg.rfm_cuts(frame))
+    series = pd.Series(values)
+    share_below = series.map(lambda v: (series < v).mean())
+    expected = (1 + np.floor(5 * share_below + 1e-9)).clip(upper=5).astype(int)
+    assert scores["f_score"].tolist() == expected.tolist()
+    for value in set(values):
+        assert scores.loc[series == value, "r_score"].nunique() == 1
+    order = np.argsort(values, kind="stable")
+    assert (np.diff(scores["f_score"].to_numpy()[order]) >= 0).all()
+    assert (np.diff(scores["r_score"].to_numpy()[order]) <= 0).all()
+
+
+def test_fixed_thresholds_from_config():
+    frame = customers([10, 100, 400], [1, 3, 9], [20, 200, 2000])
+    cuts = seg.rfm_cuts(frame, {"recency_days": [30, 90, 180, 365], "frequency": [2, 3, 5, 8],
+                                "monetary": [50, 100, 500, 1000]})  # fmt: skip
+    scores = seg.rfm_scores(frame, cuts)
+    assert scores["r_score"].tolist() == [5, 3, 1]
+    assert scores["f_score"].tolist() == [1, 3, 5]
+    assert scores["m_score"].tolist() == [1, 3, 5]
+
+
+def test_segments_of_hand_picked_cells():
+    scores = pd.DataFrame({"rfm_cell": ["555", "155", "511", "111", "345", "411"]})
+    assert seg.assign_segments(scores, RULES).tolist() == [
+        "Champions", "Can't Lose Them", "New Customers", "Lost", "Loyal Customers", "Promising"
+    ]  # fmt: skip
+
+
+def test_single_customer_and_all_one_time_buyers():
+    one = customers([3], [1], [9.0])
+    assert seg.rfm_scores(one, seg.rfm_cuts(one))["rfm_cell"].tolist() == ["111"]
+    many = customers(list(range(10)), [1] * 10, list(range(1, 11)))
+    scores = seg.rfm_scores(many, seg.rfm_cuts(many))
+    assert set(scores["f_score"]) == {1}
+
+
+def test_value_tiers_and_member_levels():
+    frame = customers([1] * 10, [1, 1, 1, 1, 1, 2, 2, 3, 4, 5], [10, 20, 30, 40, 50, 60, 70, 80, 90, 1000])
+    tiers, thresholds = seg.value_tiers(frame, 0.9, 3, 0.6)
+    assert tiers.tolist().count("VIP") == 1 and tiers.iloc[-1] == "VIP"
+    assert thresholds["vip_min_spend"] == pytest.approx(frame.total_spend.quantile(0.9))
+    levels = seg.member_levels(pd.Series([0, 99.99, 100, 300, 5000]), {"regular": 0, "silver": 100, "gold": 300,
+                                                                       "diamond": 1000})  # fmt: skip
+    assert levels.tolist() == ["regular", "regular", "silver", "gold", "diamond"]
+
+
+def test_lifecycle_uses_own_rhythm_when_there_is_one():
+    frame = pd.DataFrame({
+        "recency_days": [10, 25, 50, 300, 40],
+        "frequency": [5, 5, 5, 5, 1],
+        "tenure_days": [400, 400, 400, 400, 30],
+        "interval_median_days": [10.0, 10.0, 10.0, 10.0, np.nan],
+    })  # fmt: skip
+    stages = seg.lifecycle_stages(frame, new_days=90, at_risk_factor=2, lapsed_factor=4)
+    assert stages["lifecycle"].tolist() == ["active", "at risk", "lapsed", "lapsed", "new"]
+    assert stages["rhythm"].tolist() == ["own"] * 4 + ["population"]
+
+
+def test_clusters_are_seeded_and_named():
+    rng = np.random.default_rng(0)
+    frame = customers(np.r_[rng.integers(1, 20, 100), rng.integers(300, 500, 100)],
+                      np.r_[rng.integers(5, 15, 100), np.ones(100, int)],
+                      np.r_[rng.uniform(500, 900, 100), rng.uniform(5, 20, 100)])  # fmt: skip
+    labels, silhouettes = seg.choose_clusters(frame, (2, 4), random_state=1)
+    again, _ = seg.choose_clusters(frame, (2, 4), random_state=1)
+    assert labels.tolist() == again.tolist()
+    assert int(silhouettes["silhouette"].idxmax()) == labels.nunique() == 2
+    profiles = seg.cluster_profiles(frame, labels)
+    assert profiles.loc[0, "name"] == "recent, frequent, high-spend"
+    assert profiles.loc[1, "name"] == "dormant, one-off, low-spend"
+
+
+def test_cohort_matrix_leaves_unobserved_months_empty():
+    cohorts = pd.DataFrame({"cohort": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01"]),
+                            "month_index": [0, 1, 0], "customers": [10, 4, 5], "revenue": [100.0, 30.0, 50.0]})  # fmt: skip
+    table = seg.cohort_matrix(cohorts)
+    assert table.loc["2024-01", 1] == pytest.approx(0.4)
+    assert np.isnan(table.loc["2024-02", 1])
+
+
+def test_migration_matrix_counts_moves():
+    before = pd.DataFrame({"customer_id": ["a", "b", "c"], "segment": ["Lost", "Champions", "At Risk"],
+                           "rfm_sum": [3, 15, 8]})  # fmt: skip
+    now = pd.DataFrame({"customer_id": ["a", "b", "d"], "segment": ["Champions", "Champions", "New Customers"],
+                        "rfm_sum": [14, 15, 11]})  # fmt: skip
+    matrix, moves = seg.migration(before, now)
+    assert matrix.loc["Lost", "Champions"] == 1
+    assert matrix.loc["(new)", "New Customers"] == 1
+    assert matrix.loc["At Risk", "(gone)"] == 1
+    assert moves == {"upgraded": 1, "downgraded": 0, "same_score": 1, "changed_segment": 1, "new": 1, "gone": 1}
+
+
+def test_all_cells_enumerated_consistently():
+    assert len(list(product(range(1, 6), repeat=3))) == 125
