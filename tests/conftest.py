@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import ibis
+import pandas as pd
 import pytest
 
 from helpers.sources import connect
@@ -54,3 +56,10 @@ def babystore_transactions(tmp_path_factory):
     options = CleaningOptions(date_format=raw_file.date_format)
     result = run_ingest(connection, read_raw(connection, raw_file.path), raw_file.columns, options, folder / "out")
     return connection.read_parquet(str(result.transactions_path))
+
+
+def transactions_table(rows: list[tuple]) -> ibis.Table:
+    """Canonical transactions (customer_id, order_id, order_date, amount, is_return) as an Ibis table."""
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount", "is_return"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"], format="ISO8601")
+    return ibis.memtable(frame)

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import ibis
 import pandas as pd
 import pytest
 
+from conftest import transactions_table
 from helpers.features import btyd_summary, calibration_holdout, customer_summary, purchases
 
 
-def transactions(rows):
-    frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount", "is_return"])
-    frame["order_date"] = pd.to_datetime(frame["order_date"], format="ISO8601")
-    return ibis.memtable(frame)
-
-
-TX = transactions(
+TX = transactions_table(
     [
         ("a", "1", "2024-01-01 09:00", 10.0, False),
         ("a", "2", "2024-01-01 18:00", 5.0, False),  # same day: one purchase occasion of 15

@@ -183,6 +183,7 @@ class ChurnSection(_Section):
     folds: int = Field(3, ge=1)
     train_cutoffs: int = Field(2, ge=1)
     cutoff_step_days: int = Field(60, gt=0)
+    high_value_share: float = Field(0.2, gt=0, lt=1, description="share of customers counted as high value")
     high_risk: float = Field(0.7, gt=0, lt=1)
     medium_risk: float = Field(0.4, gt=0, lt=1)
     actions: dict[str, str] = Field(

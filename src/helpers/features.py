@@ -178,3 +178,62 @@ def spend_mix(tx: ibis.Table, groups: pd.DataFrame, group_column: str, column: s
     spend = joined.group_by([group_column, column]).aggregate(spend=joined.amount.sum()).execute()
     table = spend.pivot_table(index=group_column, columns=column, values="spend", aggfunc="sum").fillna(0.0)
     return table.div(table.sum(axis=1), axis=0)
+
+
+WINDOWS_DAYS = (30, 90, 180)
+
+
+def churn_features(tx: ibis.Table, cutoff: date) -> ibis.Table:
+    """Per-customer features as of `cutoff`, from transactions on or before it only.
+
+    Recency, frequency, spend, tenure, inter-purchase interval mean/std and recency over the
+    customer's mean interval; purchases and spend in the last 30/90/180 days and their
+    trend (last 90 days minus the 90 before); channel/category diversity and return rate
+    when those columns exist.
+    """
+    occasions = purchases(tx, cutoff)
+    previous = occasions.purchase_date.lag().over(group_by="customer_id", order_by="purchase_date")
+    occasions = occasions.mutate(
+        gap=days_between(occasions.purchase_date, previous),
+        days_ago=days_between(ibis.date(cutoff), occasions.purchase_date),
+    )
+    windows = {}
+    for days in WINDOWS_DAYS:
+        inside = occasions.days_ago < days
+        windows[f"purchases_{days}d"] = inside.sum()
+        windows[f"spend_{days}d"] = ibis.ifelse(inside, occasions.amount, 0.0).sum()
+    earlier = (occasions.days_ago >= 90) & (occasions.days_ago < 180)
+    summary = occasions.group_by("customer_id").aggregate(
+        first_purchase=occasions.purchase_date.min(),
+        last_purchase=occasions.purchase_date.max(),
+        frequency=occasions.count(),
+        total_spend=occasions.amount.sum(),
+        interval_mean_days=occasions.gap.mean(),
+        interval_std_days=occasions.gap.std(),
+        purchases_prev_90d=earlier.sum(),
+        spend_prev_90d=ibis.ifelse(earlier, occasions.amount, 0.0).sum(),
+        **windows,
+    )
+    cutoff_day = ibis.date(cutoff)
+    summary = summary.mutate(
+        recency_days=days_between(cutoff_day, summary.last_purchase),
+        tenure_days=days_between(cutoff_day, summary.first_purchase),
+        avg_spend=summary.total_spend / summary.frequency,
+        recency_ratio=days_between(cutoff_day, summary.last_purchase) / summary.interval_mean_days,
+        purchase_trend_90d=summary.purchases_90d - summary.purchases_prev_90d,
+        spend_trend_90d=summary.spend_90d - summary.spend_prev_90d,
+    )
+    behaviour = _behaviour(tx, cutoff)
+    behaviour = behaviour.select([c for c in behaviour.columns if not c.startswith("favourite_")])
+    joined = summary.left_join(behaviour, "customer_id").drop("customer_id_right")
+    return joined.drop("first_purchase", "last_purchase").order_by("customer_id")
+
+
+def churn_labels(tx: ibis.Table, cutoff: date, horizon_days: int) -> ibis.Table:
+    """Customers with a purchase on or before `cutoff`; churned = no purchase in the next `horizon_days`."""
+    before = purchases(tx, cutoff).select("customer_id").distinct()
+    window = purchases(tx, cutoff + timedelta(days=horizon_days))
+    buyers = window.filter(window.purchase_date > ibis.date(cutoff)).select("customer_id").distinct()
+    buyers = buyers.mutate(bought=ibis.literal(True))
+    labelled = before.left_join(buyers, "customer_id").drop("customer_id_right")
+    return labelled.select("customer_id", churned=labelled.bought.isnull()).order_by("customer_id")

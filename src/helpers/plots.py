@@ -263,3 +263,27 @@ def pareto_curve(curve: pd.DataFrame) -> plt.Figure:
     ax.set_title("Revenue concentration")
     ax.legend()
     return fig
+
+
+def reliability_diagram(table: pd.DataFrame, model: str, brier: float) -> plt.Figure:
+    """Observed churn rate against predicted probability; the diagonal is perfect calibration."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.plot([0, 1], [0, 1], color="#999", ls=":", label="perfectly calibrated")
+    ax.plot(table["mean_predicted"], table["observed_rate"], marker="o", color=ACCENT, label=model)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("predicted churn probability")
+    ax.set_ylabel("share that really churned")
+    ax.set_title(f"Is the churn probability honest? (Brier {brier:.3f})")
+    ax.legend()
+    return fig
+
+
+def importance(table: pd.DataFrame, top: int = 15) -> plt.Figure:
+    """Permutation importance: how much ROC-AUC drops when a feature is shuffled."""
+    shown = table.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1.5))
+    ax.barh(shown["feature"], shown["importance"], xerr=shown["std"], color=ACCENT)
+    ax.set_xlabel("drop in ROC-AUC when shuffled")
+    ax.set_title("What drives the churn score")
+    return fig

@@ -1,0 +1,285 @@
+"""Churn prediction on a rolling-origin, time-based backtest, against honest baselines.
+
+A customer with a purchase on or before a cutoff has churned when they make no
+purchase in the next H days. Each fold trains on earlier cutoffs whose label windows
+end before the test cutoff, and tests on the later cutoff: no random split across
+time. Baselines are the scores a CRM team could use without a model: days since the
+last purchase, and the BTYD models' own forecasts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import ibis
+import numpy as np
+import pandas as pd
+from sklearn.calibration import calibration_curve
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from helpers import clv
+from helpers.features import btyd_summary, churn_features, churn_labels
+
+WEEK = 7.0
+MODEL_NAMES = ("logistic regression", "gradient boosting")
+BASELINES = (
+    "days since last purchase",
+    "BG/NBD expected purchases",
+    "BG/NBD P(no purchase)",
+    "Pareto/NBD P(no purchase)",
+    "BG/NBD 1 - P(alive)",
+)
+
+
+class ChurnDataError(ValueError):
+    """Labels that cannot train or evaluate a model; the message says why and what to change."""
+
+
+def bgnbd_prob_no_purchase(params: dict, t: float, x, t_x, T) -> np.ndarray:
+    """BG/NBD probability of no purchase in (T, T+t] given history (x, t_x, T).
+
+    P(X=0) = 1 - P(alive) + P(alive) * ((alpha+T)/(alpha+T+t))^(r+x): a dead customer never
+    buys; an alive one with posterior rate Gamma(r+x, alpha+T) makes none with that
+    probability. lifetimes offers this for Pareto/NBD only.
+    """
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    ratio = ((alpha + T) / (alpha + t_x)) ** (r + x)
+    odds = np.where(x > 0, a / (b + np.maximum(x, 1) - 1) * ratio, 0.0)
+    p_alive = 1.0 / (1.0 + odds)
+    return 1.0 - p_alive + p_alive * ((alpha + T) / (alpha + T + t)) ** (r + x)
+
+
+def check_labels(labels: pd.Series, cutoff: date) -> None:
+    """Both outcomes must occur; otherwise a message that says what to change."""
+    churned, total = int(labels.sum()), len(labels)
+    if total == 0:
+        raise ChurnDataError(f"no customer has a purchase before the cutoff {cutoff}; move the cutoff later")
+    if churned in (0, total):
+        outcome = "every one of" if churned == total else "none of"
+        raise ChurnDataError(
+            f"{outcome} the {total:,} customers churned after the cutoff {cutoff}: a model cannot learn from one "
+            "outcome; change churn.horizon_days or the cutoffs (churn.cutoff_step_days, churn.folds)"
+        )
+
+
+def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: pd.Series) -> pd.DataFrame:
+    """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only."""
+    summary = btyd_summary(tx, cutoff, "weeks").execute().set_index("customer_id").loc[customers]
+    patterns = clv.compress(summary.reset_index())
+    horizon = horizon_days / WEEK
+    f, r, t = summary["frequency"], summary["recency"], summary["T"]
+    bgnbd = clv.fit_purchase_model("bgnbd", patterns)
+    pareto = clv.fit_purchase_model("pareto_nbd", patterns)
+    params = {k: float(v) for k, v in bgnbd.params_.items()}
+    expected = np.asarray(bgnbd.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t), dtype=float)
+    p_alive = np.asarray(bgnbd.conditional_probability_alive(f, r, t), dtype=float)
+    pareto_zero = np.asarray(pareto.conditional_probability_of_n_purchases_up_to_time(0, horizon, f, r, t), dtype=float)
+    return pd.DataFrame(
+        {
+            "BG/NBD expected purchases": -expected,
+            "BG/NBD P(no purchase)": bgnbd_prob_no_purchase(params, horizon, f, r, t),
+            "Pareto/NBD P(no purchase)": pareto_zero,
+            "BG/NBD 1 - P(alive)": 1.0 - p_alive,
+            "bgnbd_expected_purchases": expected,
+            "bgnbd_p_alive": p_alive,
+        },
+        index=summary.index,
+    )
+
+
+def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, labelled: bool = True) -> pd.DataFrame:
+    """Features (and labels, when the label window is observed) of every customer at one cutoff."""
+    features = churn_features(tx, cutoff).execute().set_index("customer_id")
+    features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index))
+    features["days since last purchase"] = features["recency_days"].astype(float)
+    if labelled:
+        labels = churn_labels(tx, cutoff, horizon_days).execute().set_index("customer_id")["churned"]
+        check_labels(labels, cutoff)
+        features["churned"] = labels.reindex(features.index).astype(bool)
+    features["cutoff"] = pd.Timestamp(cutoff)
+    return features
+
+
+def model_columns(frame: pd.DataFrame) -> list[str]:
+    """The model's inputs: every numeric, non-constant feature except labels, baselines and bookkeeping."""
+    excluded = {"churned", "cutoff", *BASELINES}
+    return [
+        c
+        for c in frame.columns
+        if c not in excluded and pd.api.types.is_numeric_dtype(frame[c]) and frame[c].nunique(dropna=True) > 1
+    ]
+
+
+def make_models(random_state: int) -> dict:
+    return {
+        "logistic regression": make_pipeline(
+            SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=2000)
+        ),
+        "gradient boosting": HistGradientBoostingClassifier(random_state=random_state, max_iter=200,
+                                                            learning_rate=0.05),  # fmt: skip
+    }
+
+
+@dataclass(frozen=True)
+class Fold:
+    test_cutoff: date
+    train_cutoffs: tuple[date, ...]
+
+
+def rolling_folds(last_cutoff: date, folds: int, train_cutoffs: int, step_days: int, horizon_days: int) -> list[Fold]:
+    """Test cutoffs step back from `last_cutoff`; each fold's training label windows end by its test cutoff."""
+    result = []
+    for i in range(folds):
+        test = last_cutoff - timedelta(days=step_days * (folds - 1 - i))
+        train = tuple(test - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs))
+        result.append(Fold(test, tuple(sorted(train))))
+    return result
+
+
+def top_decile(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
+    """Lift and capture rate of the 10% highest scores (ties broken by order, stably)."""
+    n = max(1, int(np.ceil(len(y) * 0.1)))
+    top = np.argsort(-score, kind="stable")[:n]
+    rate, base = y[top].mean(), y.mean()
+    return float(rate / base) if base else np.nan, float(y[top].sum() / y.sum()) if y.sum() else np.nan
+
+
+def metrics(y: np.ndarray, score: np.ndarray, probabilistic: bool) -> dict:
+    lift, capture = top_decile(y, score)
+    return {
+        "roc_auc": float(roc_auc_score(y, score)),
+        "pr_auc": float(average_precision_score(y, score)),
+        "brier": float(brier_score_loss(y, np.clip(score, 0, 1))) if probabilistic else np.nan,
+        "top_decile_lift": lift,
+        "top_decile_capture": capture,
+    }
+
+
+@dataclass
+class Backtest:
+    folds: pd.DataFrame  # one row per fold x scorer
+    predictions: pd.DataFrame  # test predictions of every model, all folds
+    snapshots: dict
+
+    def summary(self) -> pd.DataFrame:
+        """Mean metrics per scorer, best ROC-AUC first."""
+        table = self.folds.drop(columns="fold").groupby(["scorer", "kind"]).mean(numeric_only=True)
+        table = table.reset_index(level="kind")
+        return table.sort_values("roc_auc", ascending=False)
+
+    def chosen_model(self) -> str:
+        summary = self.summary()
+        return str(summary[summary["kind"] == "model"]["roc_auc"].idxmax())
+
+
+def run_backtest(
+    tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, progress=lambda _: None
+) -> Backtest:
+    """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike."""
+    cache: dict[date, pd.DataFrame] = {}
+
+    def at(cutoff: date) -> pd.DataFrame:
+        if cutoff not in cache:
+            progress(f"features at {cutoff}")
+            cache[cutoff] = snapshot(tx, cutoff, horizon_days)
+        return cache[cutoff]
+
+    rows, predictions = [], []
+    for number, fold in enumerate(folds, start=1):
+        train = pd.concat([at(c) for c in fold.train_cutoffs])
+        test = at(fold.test_cutoff)
+        columns = model_columns(train)
+        y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
+        for name, model in make_models(random_state).items():
+            model.fit(train[columns], y_train)
+            probability = model.predict_proba(test[columns])[:, 1]
+            rows.append({"fold": number, "test_cutoff": fold.test_cutoff, "scorer": name, "kind": "model",
+                         "customers": len(test), "churn_rate": y_test.mean(), **metrics(y_test, probability, True)})
+            predictions.append(pd.DataFrame({"fold": number, "model": name, "churned": y_test,
+                                             "probability": probability}))  # fmt: skip
+        for name in BASELINES:
+            probabilistic = name.startswith(("BG/NBD P", "Pareto", "BG/NBD 1"))
+            rows.append({"fold": number, "test_cutoff": fold.test_cutoff, "scorer": name, "kind": "baseline",
+                         "customers": len(test), "churn_rate": y_test.mean(),
+                         **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
+    return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache)
+
+
+def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.DataFrame:
+    """Observed churn rate against mean predicted probability, per probability bin (pooled test folds)."""
+    chosen = predictions[predictions["model"] == model]
+    observed, predicted = calibration_curve(chosen["churned"], chosen["probability"], n_bins=bins, strategy="quantile")
+    return pd.DataFrame({"mean_predicted": predicted, "observed_rate": observed})
+
+
+def feature_importance(backtest: Backtest, model_name: str, random_state: int) -> pd.DataFrame:
+    """Permutation importance (drop in ROC-AUC) on the last fold's test cutoff."""
+    cutoffs = sorted(backtest.snapshots)
+    test, train = backtest.snapshots[cutoffs[-1]], pd.concat(backtest.snapshots[c] for c in cutoffs[:-1])
+    columns = model_columns(train)
+    model = make_models(random_state)[model_name].fit(train[columns], train["churned"].to_numpy(int))
+    result = permutation_importance(model, test[columns], test["churned"].to_numpy(int), scoring="roc_auc",
+                                    n_repeats=5, random_state=random_state)  # fmt: skip
+    table = pd.DataFrame({"feature": columns, "importance": result.importances_mean, "std": result.importances_std})
+    return table.sort_values("importance", ascending=False).reset_index(drop=True)
+
+
+def risk_tiers(probability: pd.Series, high: float, medium: float) -> pd.Series:
+    return pd.Series(np.select([probability >= high, probability >= medium], ["high", "medium"], "low"),
+                     index=probability.index)  # fmt: skip
+
+
+def action_matrix(scored: pd.DataFrame, actions: dict[str, str]) -> pd.DataFrame:
+    """Value tier x risk tier: customers, revenue at risk and the configured action."""
+    table = scored.groupby(["value_level", "risk_tier"]).agg(
+        customers=("churn_probability", "size"),
+        mean_churn_probability=("churn_probability", "mean"),
+        value=("value", "sum"),
+        revenue_at_risk=("revenue_at_risk", "sum"),
+    )
+    table["action"] = [actions.get(f"{v} x {r} risk", "(no action configured)") for v, r in table.index]
+    order = [(v, r) for v in ("high value", "low value") for r in ("high", "medium", "low")]
+    return table.reindex([i for i in order if i in table.index])
+
+
+def score_customers(
+    tx: ibis.Table,
+    today: date,
+    horizon_days: int,
+    train_cutoffs: int,
+    step_days: int,
+    model_name: str,
+    random_state: int,
+) -> pd.DataFrame:
+    """Churn probability of every customer as of `today`, from the chosen model trained on the latest
+    cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
+    cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
+    train = pd.concat([snapshot(tx, c, horizon_days) for c in sorted(cutoffs)])
+    current = snapshot(tx, today, horizon_days, labelled=False)
+    columns = model_columns(train)
+    model = make_models(random_state)[model_name].fit(train[columns], train["churned"].to_numpy(int))
+    current["churn_probability"] = model.predict_proba(current[columns])[:, 1]
+    return current
+
+
+def attach_value(scored: pd.DataFrame, values: pd.DataFrame | None, high_value_share: float) -> pd.DataFrame:
+    """Value per customer (CLV from 03_clv when given, else total spend), value level and revenue at risk."""
+    scored = scored.copy()
+    if values is not None:
+        scored["value"] = values.set_index("customer_id")["clv"].reindex(scored.index).fillna(0.0)
+        scored["value_source"] = "CLV"
+    else:
+        scored["value"] = scored["total_spend"]
+        scored["value_source"] = "total spend"
+    threshold = scored["value"].quantile(1 - high_value_share)
+    scored["value_level"] = np.where(scored["value"] >= threshold, "high value", "low value")
+    scored["revenue_at_risk"] = scored["value"] * scored["churn_probability"]
+    return scored

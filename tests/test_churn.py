@@ -1,0 +1,113 @@
+"""Churn: labels by hand, no leakage past the cutoff, the BG/NBD P(X=0) against simulation, folds, metrics."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import churn
+from helpers.datasets import simulate_bgnbd_gamma_gamma
+from conftest import transactions_table
+from helpers.features import churn_features, churn_labels
+
+
+BASE = [
+    ("a", "1", "2024-01-01", 10.0, False),
+    ("a", "2", "2024-03-01", 20.0, False),
+    ("a", "3", "2024-04-15", 5.0, False),  # after the cutoff, inside the window: not churned
+    ("b", "4", "2024-02-10", 8.0, False),  # nothing after: churned
+    ("c", "5", "2024-01-20", 9.0, False),
+    ("c", "6", "2024-06-01", 9.0, False),  # after the window: still churned
+    ("d", "7", "2024-04-02", 3.0, False),  # first purchase after the cutoff: not in the population
+]
+CUTOFF = date(2024, 3, 31)
+
+
+def test_labels_by_hand():
+    labels = churn_labels(transactions_table(BASE), CUTOFF, 30).execute().set_index("customer_id")
+    assert labels["churned"].to_dict() == {"a": False, "b": True, "c": True}
+
+
+def test_no_feature_can_see_past_the_cutoff():
+    before = churn_features(transactions_table(BASE), CUTOFF).execute()
+    later = BASE + [("a", "9", "2024-04-01", 500.0, False), ("b", "10", "2024-03-31 23:59", -4.0, True),
+                    ("e", "11", "2024-05-01", 50.0, False)]  # fmt: skip
+    after = churn_features(transactions_table(later), CUTOFF).execute()
+    changed = after.set_index("customer_id").loc[["a", "c"]]
+    pd.testing.assert_frame_equal(before.set_index("customer_id").loc[["a", "c"]], changed)
+    assert "e" not in set(after.customer_id)
+
+
+def test_features_by_hand():
+    features = churn_features(transactions_table(BASE), CUTOFF).execute().set_index("customer_id")
+    a = features.loc["a"]
+    assert (a.frequency, a.recency_days, a.tenure_days, a.total_spend) == (2, 30, 90, 30.0)
+    assert (a.purchases_30d, a.purchases_90d, a.purchases_180d) == (0, 1, 2)  # 30 days ago is outside '< 30'
+    assert a.recency_ratio == pytest.approx(30 / 60)
+    assert a.purchase_trend_90d == 1 - 1  # one purchase in each of the last two 90-day windows
+
+
+def test_population_with_one_outcome_is_a_clear_message():
+    with pytest.raises(churn.ChurnDataError, match="every one of the 2 customers churned.*churn.horizon_days"):
+        churn.check_labels(pd.Series([True, True]), CUTOFF)
+    with pytest.raises(churn.ChurnDataError, match="none of the 3 customers churned"):
+        churn.check_labels(pd.Series([False] * 3), CUTOFF)
+    with pytest.raises(churn.ChurnDataError, match="no customer has a purchase"):
+        churn.check_labels(pd.Series([], dtype=bool), CUTOFF)
+
+
+def test_bgnbd_prob_no_purchase_matches_simulation():
+    """Simulate 200,000 BG/NBD customers; compare predicted and observed 'no purchase in (T, T+t]'."""
+    params = {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 2.5}
+    rng = np.random.default_rng(11)
+    n, T, t = 200_000, 30.0, 13.0
+    purchases = simulate_bgnbd_gamma_gamma(n, rng, p=5.0, q=3.0, v=10.0, weeks_observed=np.full(n, T + t), **params)
+    calibration = purchases[purchases.week <= T].groupby("customer").week.agg(["count", "max"])
+    x, t_x = calibration["count"].to_numpy() - 1.0, calibration["max"].to_numpy()
+    bought_later = purchases[purchases.week > T].customer.unique()
+    observed = ~np.isin(np.arange(n), bought_later)
+    predicted = churn.bgnbd_prob_no_purchase(params, t, x, t_x, np.full(n, T))
+    assert predicted.mean() == pytest.approx(observed.mean(), abs=0.005)
+    for low, high in [(0, 0), (1, 2), (3, 100)]:
+        group = (x >= low) & (x <= high)
+        assert predicted[group].mean() == pytest.approx(observed[group].mean(), abs=0.01)
+
+
+def test_bgnbd_prob_no_purchase_limits():
+    params = {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 2.5}
+    assert churn.bgnbd_prob_no_purchase(params, 0.0, [3], [10], [20])[0] == pytest.approx(1.0)
+    assert churn.bgnbd_prob_no_purchase(params, 1e9, [0], [0], [20])[0] == pytest.approx(0.0, abs=1e-3)
+
+
+def test_rolling_folds_never_overlap_the_test_window():
+    folds = churn.rolling_folds(date(2024, 12, 1), folds=3, train_cutoffs=2, step_days=30, horizon_days=90)
+    assert [f.test_cutoff for f in folds] == [date(2024, 10, 2), date(2024, 11, 1), date(2024, 12, 1)]
+    for fold in folds:
+        assert all(c + timedelta(days=90) <= fold.test_cutoff for c in fold.train_cutoffs)
+
+
+def test_top_decile_lift_and_capture_by_hand():
+    y = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0] * 2)
+    score = np.array([0.9, 0.8] + [0.1] * 8 + [0.2] * 10)
+    lift, capture = churn.top_decile(y, score)
+    assert lift == pytest.approx(1.0 / 0.2)
+    assert capture == pytest.approx(2 / 4)
+
+
+def test_constant_features_are_not_model_inputs():
+    frame = pd.DataFrame({"recency_days": [1, 2], "return_rate": [0.0, 0.0], "churned": [True, False],
+                          "days since last purchase": [1.0, 2.0]})  # fmt: skip
+    assert churn.model_columns(frame) == ["recency_days"]
+
+
+def test_backtest_on_cdnow_model_at_least_matches_best_baseline(cdnow_transactions):
+    folds = churn.rolling_folds(date(1998, 4, 1), folds=3, train_cutoffs=2, step_days=60, horizon_days=90)
+    backtest = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42)
+    summary = backtest.summary()
+    assert set(backtest.folds["fold"]) == {1, 2, 3}
+    best_baseline = summary[summary.kind == "baseline"].roc_auc.max()
+    assert summary.loc[backtest.chosen_model(), "roc_auc"] >= best_baseline
+    assert summary.loc["BG/NBD 1 - P(alive)", "roc_auc"] < 0.5  # the documented trap
