@@ -7,12 +7,11 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import transactions_table
 
 from helpers import churn
 from helpers.datasets import simulate_bgnbd_gamma_gamma
-from conftest import transactions_table
 from helpers.features import churn_features, churn_labels
-
 
 BASE = [
     ("a", "1", "2024-01-01", 10.0, False),
@@ -33,7 +32,7 @@ def test_labels_by_hand():
 
 def test_no_feature_can_see_past_the_cutoff():
     before = churn_features(transactions_table(BASE), CUTOFF).execute()
-    later = BASE + [("a", "9", "2024-04-01", 500.0, False), ("b", "10", "2024-03-31 23:59", -4.0, True),
+    later = [*BASE, ("a", "9", "2024-04-01", 500.0, False), ("b", "10", "2024-03-31 23:59", -4.0, True),
                     ("e", "11", "2024-05-01", 50.0, False)]  # fmt: skip
     after = churn_features(transactions_table(later), CUTOFF).execute()
     changed = after.set_index("customer_id").loc[["a", "c"]]

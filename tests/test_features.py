@@ -6,10 +6,9 @@ from datetime import date
 
 import pandas as pd
 import pytest
-
 from conftest import transactions_table
-from helpers.features import btyd_summary, calibration_holdout, customer_summary, purchases
 
+from helpers.features import btyd_summary, calibration_holdout, customer_summary, purchases
 
 TX = transactions_table(
     [

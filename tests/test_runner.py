@@ -91,3 +91,16 @@ def test_cli_check_reports_config_errors(tmp_path, capsys):
     bad.write_text("input: {dataset: cdnow_sample}\nclv: {horizon_monthz: 3}\n")
     assert main(["check", "--config", str(bad)]) == 1
     assert "clv.horizon_monthz: unknown key" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_segment_migration_between_two_runs_at_two_analysis_dates(tmp_path):
+    first = small_config(tmp_path, dates={"analysis_date": "2024-06-30"}, clv={"calibration_end": "2024-03-31"})
+    run(first, run_id="h1", stages=["01", "02"], log=lambda _: None)
+    second = small_config(tmp_path, segment={"compare_with": "h1"})
+    run(second, run_id="h2", stages=["01", "02"], log=lambda _: None)
+    thresholds = json.loads((tmp_path / "runs" / "h1" / "artifacts" / "segment_thresholds.json").read_text())
+    assert thresholds["analysis_date"] == "2024-06-30"
+    assert (tmp_path / "runs" / "h2" / "figures" / "02_migration.png").exists()
+    executed = (tmp_path / "runs" / "h2" / "notebooks" / "02_segment.ipynb").read_text(encoding="utf-8")
+    assert "moved up" in executed and "are new since then" in executed

@@ -131,8 +131,14 @@ def test_clusters_are_seeded_and_named():
 
 
 def test_cohort_matrix_leaves_unobserved_months_empty():
-    cohorts = pd.DataFrame({"cohort": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01"]),
-                            "month_index": [0, 1, 0], "customers": [10, 4, 5], "revenue": [100.0, 30.0, 50.0]})  # fmt: skip
+    cohorts = pd.DataFrame(
+        {
+            "cohort": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01"]),
+            "month_index": [0, 1, 0],
+            "customers": [10, 4, 5],
+            "revenue": [100.0, 30.0, 50.0],
+        }
+    )
     table = seg.cohort_matrix(cohorts)
     assert table.loc["2024-01", 1] == pytest.approx(0.4)
     assert np.isnan(table.loc["2024-02", 1])

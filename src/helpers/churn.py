@@ -123,8 +123,9 @@ def make_models(random_state: int) -> dict:
         "logistic regression": make_pipeline(
             SimpleImputer(strategy="median"), StandardScaler(), LogisticRegression(max_iter=2000)
         ),
-        "gradient boosting": HistGradientBoostingClassifier(random_state=random_state, max_iter=200,
-                                                            learning_rate=0.05),  # fmt: skip
+        "gradient boosting": HistGradientBoostingClassifier(
+            random_state=random_state, max_iter=200, learning_rate=0.05
+        ),
     }
 
 
@@ -201,8 +202,17 @@ def run_backtest(
         for name, model in make_models(random_state).items():
             model.fit(train[columns], y_train)
             probability = model.predict_proba(test[columns])[:, 1]
-            rows.append({"fold": number, "test_cutoff": fold.test_cutoff, "scorer": name, "kind": "model",
-                         "customers": len(test), "churn_rate": y_test.mean(), **metrics(y_test, probability, True)})
+            rows.append(
+                {
+                    "fold": number,
+                    "test_cutoff": fold.test_cutoff,
+                    "scorer": name,
+                    "kind": "model",
+                    "customers": len(test),
+                    "churn_rate": y_test.mean(),
+                    **metrics(y_test, probability, True),
+                }
+            )
             predictions.append(pd.DataFrame({"fold": number, "model": name, "churned": y_test,
                                              "probability": probability}))  # fmt: skip
         for name in BASELINES:

@@ -108,7 +108,9 @@ def _babystore_orders(n_customers: int, rng: np.random.Generator) -> pd.DataFram
     day = first_day[purchases["customer"]] + np.floor(purchases["week"] * 7).astype(int)
     favourite_channel = rng.integers(0, len(CHANNELS), n_customers)
     own_channel = rng.random(len(purchases)) < 0.8
-    channel = np.where(own_channel, favourite_channel[purchases["customer"]], rng.integers(0, len(CHANNELS), len(purchases)))
+    channel = np.where(
+        own_channel, favourite_channel[purchases["customer"]], rng.integers(0, len(CHANNELS), len(purchases))
+    )
     orders = pd.DataFrame(
         {
             "customer": purchases["customer"].to_numpy(),
@@ -169,7 +171,9 @@ def _inject_dirt(raw: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     raw.loc[pick(0.0005), "amount"] = "N/A"
     raw.loc[pick(0.004), "amount"] = "0.00"
     outliers = pick(0.0003)
-    raw.loc[outliers, "amount"] = (pd.to_numeric(raw.loc[outliers, "amount"], errors="coerce") * 60).round(2).astype(str)
+    raw.loc[outliers, "amount"] = (
+        (pd.to_numeric(raw.loc[outliers, "amount"], errors="coerce") * 60).round(2).astype(str)
+    )
     duplicates = raw.iloc[pick(0.005)]
     return pd.concat([raw, duplicates], ignore_index=True)
 
@@ -214,4 +218,3 @@ def write_dataset(name: str, out_dir: Path, n_customers: int = 20_000, seed: int
     if name in ("cdnow_sample", "cdnow_master"):
         return write_cdnow(name.split("_")[1], out_dir)
     raise ValueError(f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore")
-

@@ -44,6 +44,24 @@ def days_between(later: ibis.DateValue, earlier: ibis.DateValue) -> ibis.Integer
     return later.delta(earlier, unit="day")
 
 
+def occasions_with_gaps(tx: ibis.Table, as_of: date) -> ibis.Table:
+    """Purchase occasions up to `as_of`, with `gap`: days since the customer's previous one (NULL for the first)."""
+    occasions = purchases(tx, as_of)
+    previous = occasions.purchase_date.lag().over(group_by="customer_id", order_by="purchase_date")
+    return occasions.mutate(gap=days_between(occasions.purchase_date, previous))
+
+
+def history_metrics(occasions: ibis.Table) -> dict:
+    """Per-customer aggregates shared by every summary: first/last purchase, frequency, spend, mean gap."""
+    return {
+        "first_purchase": occasions.purchase_date.min(),
+        "last_purchase": occasions.purchase_date.max(),
+        "frequency": occasions.count(),
+        "total_spend": occasions.amount.sum(),
+        "interval_mean_days": occasions.gap.mean(),
+    }
+
+
 def customer_summary(tx: ibis.Table, as_of: date) -> ibis.Table:
     """Per-customer RFM and behaviour as of `as_of` (inclusive), from the transactions before it.
 
@@ -52,17 +70,10 @@ def customer_summary(tx: ibis.Table, as_of: date) -> ibis.Table:
     purchase); plus n_channels, n_categories, favourite_channel/category and
     return_rate when those columns exist.
     """
-    occasions = purchases(tx, as_of)
-    previous = occasions.purchase_date.lag().over(group_by="customer_id", order_by="purchase_date")
-    occasions = occasions.mutate(gap=days_between(occasions.purchase_date, previous))
+    occasions = occasions_with_gaps(tx, as_of)
     as_of_day = ibis.date(as_of)
     summary = occasions.group_by("customer_id").aggregate(
-        first_purchase=occasions.purchase_date.min(),
-        last_purchase=occasions.purchase_date.max(),
-        frequency=occasions.count(),
-        total_spend=occasions.amount.sum(),
-        interval_mean_days=occasions.gap.mean(),
-        interval_median_days=occasions.gap.median(),
+        **history_metrics(occasions), interval_median_days=occasions.gap.median()
     )
     summary = summary.mutate(
         tenure_days=days_between(as_of_day, summary.first_purchase),
@@ -91,7 +102,9 @@ def _behaviour(tx: ibis.Table, as_of: date) -> ibis.Table:
     return behaviour.drop("gross_spend", "returned_spend")
 
 
-def calibration_holdout(tx: ibis.Table, calibration_end: date, observation_end: date, unit: str = "weeks") -> ibis.Table:
+def calibration_holdout(
+    tx: ibis.Table, calibration_end: date, observation_end: date, unit: str = "weeks"
+) -> ibis.Table:
     """The BTYD summary of customers acquired by `calibration_end`.
 
     frequency_cal (repeat occasions), recency_cal and T_cal in `unit`, monetary_cal
@@ -191,12 +204,8 @@ def churn_features(tx: ibis.Table, cutoff: date) -> ibis.Table:
     trend (last 90 days minus the 90 before); channel/category diversity and return rate
     when those columns exist.
     """
-    occasions = purchases(tx, cutoff)
-    previous = occasions.purchase_date.lag().over(group_by="customer_id", order_by="purchase_date")
-    occasions = occasions.mutate(
-        gap=days_between(occasions.purchase_date, previous),
-        days_ago=days_between(ibis.date(cutoff), occasions.purchase_date),
-    )
+    occasions = occasions_with_gaps(tx, cutoff)
+    occasions = occasions.mutate(days_ago=days_between(ibis.date(cutoff), occasions.purchase_date))
     windows = {}
     for days in WINDOWS_DAYS:
         inside = occasions.days_ago < days
@@ -204,11 +213,7 @@ def churn_features(tx: ibis.Table, cutoff: date) -> ibis.Table:
         windows[f"spend_{days}d"] = ibis.ifelse(inside, occasions.amount, 0.0).sum()
     earlier = (occasions.days_ago >= 90) & (occasions.days_ago < 180)
     summary = occasions.group_by("customer_id").aggregate(
-        first_purchase=occasions.purchase_date.min(),
-        last_purchase=occasions.purchase_date.max(),
-        frequency=occasions.count(),
-        total_spend=occasions.amount.sum(),
-        interval_mean_days=occasions.gap.mean(),
+        **history_metrics(occasions),
         interval_std_days=occasions.gap.std(),
         purchases_prev_90d=earlier.sum(),
         spend_prev_90d=ibis.ifelse(earlier, occasions.amount, 0.0).sum(),

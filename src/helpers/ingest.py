@@ -29,7 +29,7 @@ ORDER_KEY_SEPARATOR = "#"
 
 
 @ibis.udf.scalar.builtin
-def try_strptime(text: str, fmt: str) -> dt.Timestamp():  # noqa: ARG001 - DuckDB's own function
+def try_strptime(text: str, fmt: str) -> dt.Timestamp():
     """DuckDB's try_strptime: NULL where the text does not match the format."""
 
 
@@ -262,7 +262,8 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
         "rules": rules,
         "reconciliation": {
             "rows_ok": rows_in == rows_kept + rows_quarantined + duplicates["rows"],
-            "money_ok": abs(money_in - (money_kept + money_quarantined + duplicates["money"])) < 0.01 + 1e-9 * abs(money_in),
+            "money_ok": abs(money_in - (money_kept + money_quarantined + duplicates["money"]))
+            < 0.01 + 1e-9 * abs(money_in),
         },
     }
 
@@ -353,6 +354,10 @@ def quarantine_sample(con, quarantine_path: Path, per_rule: int = 3) -> pd.DataF
     """The first few quarantined rows of each rule, as given in the input."""
     quarantined = con.read_parquet(str(quarantine_path))
     rank = ibis.row_number().over(group_by="rule", order_by=["source_file", "source_row"])
-    return quarantined.mutate(_rank=rank).filter(ibis._._rank < per_rule).drop("_rank").order_by(
-        ["rule", "source_file", "source_row"]
-    ).execute()
+    return (
+        quarantined.mutate(_rank=rank)
+        .filter(ibis._._rank < per_rule)
+        .drop("_rank")
+        .order_by(["rule", "source_file", "source_row"])
+        .execute()
+    )

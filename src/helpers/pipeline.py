@@ -15,9 +15,16 @@ import ibis
 import pandas as pd
 
 from helpers.artifacts import RunPaths
-from helpers.config import ClvSection, CleaningSection, ColumnsSection, DatesSection, InputSection
+from helpers.config import CleaningSection, ClvSection, ColumnsSection, DatesSection, InputSection
 from helpers.datasets import write_dataset
-from helpers.features import DAYS_PER_UNIT, btyd_summary, customer_summary, calibration_holdout, last_purchase_date, repeat_purchases_by_period
+from helpers.features import (
+    DAYS_PER_UNIT,
+    btyd_summary,
+    calibration_holdout,
+    customer_summary,
+    last_purchase_date,
+    repeat_purchases_by_period,
+)
 from helpers.ingest import CleaningOptions, IngestResult, run_ingest
 from helpers.sources import connect, read_raw
 

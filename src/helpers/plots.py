@@ -59,7 +59,7 @@ def cleaning_waterfall(quality: dict) -> plt.Figure:
     labels = ["rows in", *[s[0] for s in steps], "rows kept"]
     values = [quality["rows_in"], *[-s[1] for s in steps], quality["rows_kept"]]
     running = quality["rows_in"]
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+    for i, value in enumerate(values):
         if 0 < i < len(labels) - 1:
             ax.barh(i, value, left=running, color=WARN)
             running += value
@@ -68,7 +68,7 @@ def cleaning_waterfall(quality: dict) -> plt.Figure:
             ax.barh(i, value, color=ACCENT)
             note = f"{value:,} rows"
         ax.text(max(running, value) * 1.01 if i in (0, len(labels) - 1) else running, i, " " + note, va="center")
-        ax.set_yticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, quality["rows_in"] * 1.35)
     ax.set_xlabel("rows")
@@ -112,8 +112,9 @@ def purchases_per_customer(table: pd.DataFrame) -> plt.Figure:
 def order_values(histogram: pd.DataFrame) -> plt.Figure:
     """Distribution of purchase values on a log scale."""
     fig, ax = plt.subplots()
-    ax.bar(histogram["low"], histogram["purchases"], width=histogram["high"] - histogram["low"], align="edge",
-           color=ACCENT)
+    ax.bar(
+        histogram["low"], histogram["purchases"], width=histogram["high"] - histogram["low"], align="edge", color=ACCENT
+    )
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(MONEY)
     ax.set_xlabel("purchase value (log scale)")

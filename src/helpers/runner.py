@@ -195,7 +195,9 @@ def run(
                 )
                 record["status"] = "ok"
             except Exception as error:
-                reason = f"{error.ename}: {error.evalue}" if hasattr(error, "ename") else f"{type(error).__name__}: {error}"
+                reason = (
+                    f"{error.ename}: {error.evalue}" if hasattr(error, "ename") else f"{type(error).__name__}: {error}"
+                )
                 record.update(status="failed", error=reason.strip().splitlines()[0])
                 raise StageFailed(f"stage {stage.name} failed: {record['error']} (see {executed})") from None
             finally:

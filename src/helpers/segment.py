@@ -126,7 +126,11 @@ def lifecycle_stages(summary: pd.DataFrame, new_days: int, at_risk_factor: float
     interval of all repeat buyers. Active while recency <= at_risk_factor x gap, at risk
     up to lapsed_factor x gap, lapsed beyond.
     """
-    population_gap = float(summary["interval_median_days"].median()) if summary["interval_median_days"].notna().any() else float(new_days)
+    population_gap = (
+        float(summary["interval_median_days"].median())
+        if summary["interval_median_days"].notna().any()
+        else float(new_days)
+    )
     own = summary["frequency"] >= 3
     gap = summary["interval_median_days"].where(own, population_gap).clip(lower=1.0)
     ratio = summary["recency_days"] / gap
@@ -198,8 +202,11 @@ def cluster_profiles(summary: pd.DataFrame, clusters: pd.Series) -> pd.DataFrame
 
     def name(row: pd.Series) -> str:
         recency = level(row["median_recency_days"], "recency_days", ("recent", "lapsing", "dormant"))
-        frequency = "one-off" if row["median_purchases"] <= 1 else level(
-            row["median_purchases"], "frequency", ("occasional", "occasional", "frequent"))
+        frequency = (
+            "one-off"
+            if row["median_purchases"] <= 1
+            else level(row["median_purchases"], "frequency", ("occasional", "occasional", "frequent"))
+        )
         spend = level(row["median_spend"], "total_spend", ("low-spend", "mid-spend", "high-spend"))
         return f"{recency}, {frequency}, {spend}"
 

@@ -61,7 +61,9 @@ def transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise InputError(f"unknown encoding '{encoding}' for {path}; set input.csv.encoding (e.g. utf-8, gbk)") from None
+        raise InputError(
+            f"unknown encoding '{encoding}' for {path}; set input.csv.encoding (e.g. utf-8, gbk)"
+        ) from None
     target = Path(work_dir) / f"{path.stem}.utf8{path.suffix}"
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
