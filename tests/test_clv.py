@@ -39,6 +39,32 @@ def test_pareto_nbd_is_deterministic(cdnow_calibration):
     assert first.to_dict() == second.to_dict()
 
 
+def test_pareto_nbd_is_exact_for_a_purchase_on_the_last_day(cdnow_calibration):
+    model = clv.fit_models(cdnow_calibration, ["pareto_nbd"]).models["pareto_nbd"]
+    x, T = np.array([1.0, 4.0, 10.0]), np.array([20.0, 30.0, 38.0])
+    # bought on the last day: alive for certain; lifetimes' rounding gave NaN here
+    assert model.conditional_probability_alive(x, T, T).tolist() == [1.0, 1.0, 1.0]
+    no_purchase = np.asarray(model.conditional_probability_of_n_purchases_up_to_time(0, 13, x, T, T), dtype=float)
+    nearly = np.asarray(model.conditional_probability_of_n_purchases_up_to_time(0, 13, x, T - 1e-3, T), dtype=float)
+    assert np.all((no_purchase > 0) & (no_purchase < 1))
+    np.testing.assert_allclose(no_purchase, nearly, atol=1e-3)
+
+
+def test_pareto_nbd_with_equal_dropout_rates_stops_at_the_bound():
+    rng = np.random.default_rng(3)
+    n, dropout = 4000, 0.02  # every customer leaves at rate 0.02 per week: no heterogeneity (s -> infinity)
+    purchase_rate = rng.gamma(0.8, 1 / 8.0, n)
+    T = rng.uniform(20, 60, n).round()
+    active = np.minimum(rng.exponential(1 / dropout, n), T)
+    x = rng.poisson(purchase_rate * active)
+    t_x = np.where(x > 0, active * rng.uniform(size=n) ** (1 / np.maximum(x, 1)), 0.0)
+    patterns = clv.compress(pd.DataFrame({"frequency": x, "recency": t_x.round(1), "T": T}))
+    params = clv.fit_purchase_model("pareto_nbd", patterns).params_
+    assert params["s"] == pytest.approx(clv.ParetoNBD.MAX_S)
+    assert params["s"] / params["beta"] == pytest.approx(dropout, rel=0.25)
+    assert params["r"] / params["alpha"] == pytest.approx(0.1, rel=0.1)
+
+
 def test_gamma_gamma_reproduces_fader_hardie_lee(cdnow_calibration):
     data = clv.as_model_input(cdnow_calibration).rename(columns={"monetary_cal": "monetary_value"})
     spend = clv.fit_spend_model(data)

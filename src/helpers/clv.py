@@ -16,12 +16,71 @@ import lifetimes
 import numpy as np
 import pandas as pd
 from lifetimes.utils import ConvergenceError
+from scipy.optimize import minimize
+from scipy.special import gammaln
 
 from helpers.features import DAYS_PER_UNIT
 
+
+class ParetoNBD(lifetimes.ParetoNBDFitter):
+    """lifetimes' Pareto/NBD with an exact A_0 and a deterministic, bounded maximum-likelihood fit.
+
+    A_0 (Fader-Hardie note 009, eq. 19-20) is a difference of two terms that are equal when
+    recency == T; lifetimes takes the log of the rounded difference and gets NaN there (a
+    customer who bought on the last day). It is exactly 0 then and never negative.
+
+    lifetimes fits by Nelder-Mead from unseeded random values and stops early on the flat
+    (s, beta) ridge. We maximise the same likelihood with L-BFGS-B in log-parameters from a
+    fixed start. When dropout rates barely vary between customers the likelihood keeps rising,
+    ever more slowly, as s and beta grow together, and each step costs more (hyp2f1 in s).
+    The search stops at s = 50 (dropout rates varying by 14% between customers, in effect none)
+    with s/beta, and so the predictions, where the data put them: seconds instead of minutes.
+    """
+
+    MAX_S = 50.0
+    BOUNDS = ((1e-6, 1e6), (1e-6, 1e6), (1e-6, MAX_S), (1e-6, 1e6))  # r, alpha, s, beta (rescaled time)
+
+    @staticmethod
+    def _log_A_0(params, freq, recency, age):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.asarray(lifetimes.ParetoNBDFitter._log_A_0(params, freq, recency, age), dtype=float)
+        return np.where(np.isnan(value) | (np.asarray(recency) >= np.asarray(age)), -np.inf, value)
+
+    @staticmethod
+    def _conditional_log_likelihood(params, freq, rec, T):
+        r, alpha, s, beta = params
+        log_a0 = ParetoNBD._log_A_0(params, freq, rec, T)
+        a1 = gammaln(r + freq) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+        a2 = np.logaddexp(
+            -(r + freq) * np.log(alpha + T) - s * np.log(beta + T), np.log(s) + log_a0 - np.log(r + s + freq)
+        )
+        return a1 + a2
+
+    def fit(self, frequency, recency, T, weights):
+        """Maximum-likelihood parameters on (weighted) patterns; time rescaled so the oldest T is 1."""
+        x, t_x, age, w = (np.asarray(v, dtype=float) for v in (frequency, recency, T, weights))
+        scale = 1.0 / age.max()
+
+        def objective(log_params):
+            params = np.exp(log_params)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                log_lik = self._conditional_log_likelihood(params, x, t_x * scale, age * scale)
+            value = -(w * log_lik).sum() / w.sum() + self.penalizer_coef * (params**2).sum() / len(w)
+            return value if np.isfinite(value) else 1e300
+
+        result = minimize(objective, np.zeros(4), method="L-BFGS-B", bounds=np.log(self.BOUNDS),
+                          options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 5000})  # fmt: skip
+        if not np.isfinite(result.fun) or result.fun >= 1e300:
+            raise ConvergenceError(f"no finite likelihood found ({result.message})")
+        r, alpha, s, beta = np.exp(result.x)
+        self.params_ = pd.Series({"r": r, "alpha": alpha / scale, "s": s, "beta": beta / scale})
+        self.predict = self.conditional_expected_number_of_purchases_up_to_time
+        return self
+
+
 MODELS = {
     "bgnbd": ("BG/NBD", lifetimes.BetaGeoFitter),
-    "pareto_nbd": ("Pareto/NBD", lifetimes.ParetoNBDFitter),
+    "pareto_nbd": ("Pareto/NBD", ParetoNBD),
     "mbgnbd": ("MBG/NBD", lifetimes.ModifiedBetaGeoFitter),
 }
 UNITS_PER_MONTH = {"weeks": 4.345, "days": 30.0}  # lifetimes' own month, so CLV horizons agree
@@ -50,34 +109,11 @@ def fit_purchase_model(name: str, patterns: pd.DataFrame, penalizer: float = 0.0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            if name == "pareto_nbd":
-                model = _fit_pareto_nbd(model, data, patterns["weight"], penalizer)
-            else:
-                model.fit(*data, weights=patterns["weight"])
+            model.fit(*data, weights=patterns["weight"])
     except ConvergenceError as error:
         hint = "set clv.penalizer to 0.001 (or larger) to regularise" if penalizer == 0 else "raise clv.penalizer"
         raise ClvFitError(f"{label} did not converge ({str(error).strip().splitlines()[0]}); {hint}") from None
     return model
-
-
-def _fit_pareto_nbd(model, data, weights, penalizer: float):
-    """Pareto/NBD, deterministic and converged.
-
-    lifetimes starts its Nelder-Mead search from unseeded random values and stops where
-    the likelihood is still flat in (s, beta), so repeated fits differ in the third
-    digit. We seed the start and polish from the first optimum with tight absolute tolerances.
-    """
-    state = np.random.get_state()
-    np.random.seed(0)
-    try:
-        model.fit(*data, weights=weights)
-    finally:
-        np.random.set_state(state)
-    start = model.params_.to_numpy().copy()
-    start[[1, 3]] *= model._scale  # lifetimes optimises alpha and beta on a rescaled time axis
-    polished = type(model)(penalizer_coef=penalizer)
-    # absolute tolerances: tight enough for the published precision, cheap on a flat likelihood
-    return polished.fit(*data, weights=weights, initial_params=start, maxiter=4000, xatol=1e-4, fatol=1e-10)
 
 
 def as_model_input(summary: pd.DataFrame) -> pd.DataFrame:
