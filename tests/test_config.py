@@ -63,3 +63,8 @@ def test_notebook_parameters_are_sections_plus_seed():
     assert params["random_state"] == 9
     assert params["cleaning"]["returns"] == "net"
     assert len(params["segment"]["rules"]) == len(DEFAULT_SEGMENT_RULES)
+
+
+def test_unknown_backend_is_named():
+    with pytest.raises(ConfigError, match="backend.engine"):
+        parse_config({"input": {"dataset": "cdnow_sample"}, "backend": {"engine": "bigquery"}})

@@ -204,8 +204,15 @@ class ChurnSection(_Section):
         return self
 
 
+class BackendSection(_Section):
+    engine: Literal["duckdb", "pyspark"] = Field("duckdb", description="where transaction-level work runs")
+    spark_master: str = Field("local[*]", description="Spark master URL, e.g. spark://host:7077, yarn, local[*]")
+    spark_conf: dict[str, str] = Field(default_factory=dict, description="extra Spark settings")
+
+
 class WorkbenchConfig(_Section):
     run: RunSection = RunSection()
+    backend: BackendSection = BackendSection()
     input: InputSection
     columns: ColumnsSection = ColumnsSection()
     dates: DatesSection = DatesSection()

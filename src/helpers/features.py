@@ -44,6 +44,11 @@ def days_between(later: ibis.DateValue, earlier: ibis.DateValue) -> ibis.Integer
     return later.delta(earlier, unit="day")
 
 
+def in_units(days: ibis.IntegerValue, per_unit: float) -> ibis.FloatingValue:
+    """Days as a float number of units (Spark would divide an integer by 7.0 in rounded decimals)."""
+    return days.cast("float64") / per_unit
+
+
 def occasions_with_gaps(tx: ibis.Table, as_of: date) -> ibis.Table:
     """Purchase occasions up to `as_of`, with `gap`: days since the customer's previous one (NULL for the first)."""
     occasions = purchases(tx, as_of)
@@ -91,15 +96,24 @@ def _behaviour(tx: ibis.Table, as_of: date) -> ibis.Table:
         "gross_spend": ibis.ifelse(tx.is_return, 0.0, tx.amount).sum(),
         "returned_spend": ibis.ifelse(tx.is_return, -tx.amount, 0.0).sum(),
     }
-    for column in ("channel", "category"):
-        if column in tx.columns:
-            metrics[f"n_{column}s"] = tx[column].nunique()
-            metrics[f"favourite_{column}"] = tx[column].mode()
+    mix = [column for column in ("channel", "category") if column in tx.columns]
+    for column in mix:
+        metrics[f"n_{column}s"] = tx[column].nunique()
     behaviour = tx.group_by("customer_id").aggregate(**metrics)
+    for column in mix:
+        behaviour = behaviour.left_join(_favourite(tx, column), "customer_id").drop("customer_id_right")
     behaviour = behaviour.mutate(
         return_rate=ibis.ifelse(behaviour.gross_spend > 0, behaviour.returned_spend / behaviour.gross_spend, 0.0)
     )
     return behaviour.drop("gross_spend", "returned_spend")
+
+
+def _favourite(tx: ibis.Table, column: str) -> ibis.Table:
+    """Each customer's most frequent value of `column` (by lines; ties go to the first in sort order)."""
+    counts = tx.group_by(["customer_id", column]).aggregate(lines=tx.count())
+    rank = ibis.row_number().over(group_by="customer_id", order_by=[ibis.desc("lines"), column])
+    top = counts.mutate(rank=rank)
+    return top.filter(top["rank"] == 0).select("customer_id", **{f"favourite_{column}": column})
 
 
 def calibration_holdout(
@@ -131,8 +145,8 @@ def calibration_holdout(
         "customer_id",
         "first_purchase",
         frequency_cal=frequency.cast("float64"),
-        recency_cal=days_between(summary.last_cal, summary.first_purchase) / per_unit,
-        T_cal=days_between(ibis.date(calibration_end), summary.first_purchase) / per_unit,
+        recency_cal=in_units(days_between(summary.last_cal, summary.first_purchase), per_unit),
+        T_cal=in_units(days_between(ibis.date(calibration_end), summary.first_purchase), per_unit),
         monetary_cal=ibis.ifelse(frequency > 0, summary.repeat_spend_cal / frequency, 0.0),
         frequency_holdout=summary.frequency_holdout.cast("float64"),
         monetary_holdout=ibis.ifelse(
@@ -166,7 +180,7 @@ def repeat_purchases_by_period(
     cohort = occasions.filter(occasions.first_purchase <= ibis.date(calibration_end))
     start = cohort.first_purchase.min().execute()
     repeats = cohort.filter(cohort.purchase_date > cohort.first_purchase)
-    period = (days_between(repeats.purchase_date, ibis.date(pd.Timestamp(start).date())) / per_unit).floor()
+    period = in_units(days_between(repeats.purchase_date, ibis.date(pd.Timestamp(start).date())), per_unit).floor()
     counts = repeats.mutate(period=period.cast("int64")).group_by("period").aggregate(n=ibis._.count()).execute()
     return counts.set_index("period")["n"].sort_index()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
+from helpers import backends
 from helpers.artifacts import RunPaths
 from helpers.config import CleaningSection, ClvSection, ColumnsSection, DatesSection, InputSection
 from helpers.datasets import write_dataset
@@ -37,8 +38,9 @@ class StageContext:
     con: ibis.BaseBackend
 
     @classmethod
-    def open(cls, run_dir: str | Path) -> StageContext:
-        return cls(RunPaths(Path(run_dir).resolve()), connect())
+    def open(cls, run_dir: str | Path, backend: dict | None = None) -> StageContext:
+        """The run folder, computing on the configured backend (DuckDB when none is given)."""
+        return cls(RunPaths(Path(run_dir).resolve()), backends.connect(backend))
 
     def transactions(self) -> ibis.Table:
         """The clean transactions written by 01_ingest."""
@@ -53,8 +55,9 @@ def resolve_input(section: InputSection, paths: RunPaths, seed: int = 7) -> Path
 
 
 def ingest_stage(run_dir: str | Path, input: dict, columns: dict, dates: dict, cleaning: dict) -> IngestResult:
-    """Read, clean and account for the raw input; write transactions, quarantine and quality.json."""
-    context = StageContext.open(run_dir)
+    """Read, clean and account for the raw input; write transactions, quarantine and quality.json.
+    Raw files are always read by the embedded DuckDB, which streams them out of core."""
+    context = StageContext(RunPaths(Path(run_dir).resolve()), connect())
     source, mapping = InputSection(**input), ColumnsSection(**columns).mapped()
     date_options, clean_options = DatesSection(**dates), CleaningSection(**cleaning)
     pattern = resolve_input(source, context.paths)
@@ -105,9 +108,8 @@ class ClvData:
         return (pd.Timestamp(self.calibration_end) - start).days / DAYS_PER_UNIT[self.unit]
 
 
-def clv_data(run_dir: str | Path, dates: dict, clv: dict) -> ClvData:
+def clv_data(context: StageContext, dates: dict, clv: dict) -> ClvData:
     """Calibration/holdout summary, full-period summary and weekly repeat purchases."""
-    context = StageContext.open(run_dir)
     tx = context.transactions()
     settings, date_settings = ClvSection(**clv), DatesSection(**dates)
     today = analysis_date(tx, date_settings)
@@ -121,9 +123,8 @@ def clv_data(run_dir: str | Path, dates: dict, clv: dict) -> ClvData:
     return ClvData(cal_end, today, settings.time_unit, calibration, full, by_period)
 
 
-def customer_table(run_dir: str | Path, dates: dict) -> tuple[pd.DataFrame, date]:
+def customer_table(context: StageContext, dates: dict) -> tuple[pd.DataFrame, date]:
     """The per-customer summary as of the analysis date, and that date."""
-    context = StageContext.open(run_dir)
     tx = context.transactions()
     today = analysis_date(tx, DatesSection(**dates))
     return customer_summary(tx, today).execute(), today

@@ -1,0 +1,43 @@
+"""The Ibis backend that transaction-level work runs on: embedded DuckDB, or Spark.
+
+Every helper in `features` and `churn` takes an Ibis table and builds expressions;
+which engine executes them is chosen here, from the config's `backend` section.
+Reading raw files (`sources`, `ingest`) stays on DuckDB, which streams any file out of
+core; per-customer results come back as pandas on either engine.
+"""
+
+from __future__ import annotations
+
+import os
+
+import ibis
+
+from helpers.config import BackendSection
+
+LOOPBACK = "127.0.0.1"
+
+
+def spark_session(master: str, conf: dict[str, str]):
+    """A SparkSession on `master`; a local master binds to loopback only (no other address is used)."""
+    from pyspark.sql import SparkSession  # imported here: Spark is needed only when chosen
+
+    settings = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+    }
+    if master.startswith("local"):
+        os.environ["SPARK_LOCAL_IP"] = LOOPBACK
+        settings |= {"spark.driver.host": LOOPBACK, "spark.driver.bindAddress": LOOPBACK}
+    builder = SparkSession.builder.master(master).appName("crm-workbench")
+    for key, value in (settings | conf).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def connect(settings: BackendSection | dict | None = None) -> ibis.BaseBackend:
+    """An Ibis connection on the configured engine (DuckDB when nothing is configured)."""
+    settings = BackendSection.model_validate(settings or {})
+    if settings.engine == "duckdb":
+        return ibis.duckdb.connect()
+    return ibis.pyspark.connect(spark_session(settings.spark_master, settings.spark_conf))

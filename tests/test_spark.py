@@ -1,0 +1,72 @@
+"""The same Ibis summaries on Spark (local mode, loopback only) as on DuckDB."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from helpers.backends import connect
+from helpers.features import btyd_summary, calibration_holdout, churn_features, churn_labels, customer_summary
+from helpers.pipeline import StageContext, customer_table
+
+pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e .[dev])")
+if shutil.which("java") is None:
+    pytest.skip("Spark needs Java (a JRE 17 or newer on PATH); none found", allow_module_level=True)
+
+SUMMARIES = {
+    "customer summary": lambda tx: customer_summary(tx, date(2024, 10, 1)),
+    "BTYD summary": lambda tx: btyd_summary(tx, date(2024, 10, 1), "weeks"),
+    "calibration/holdout": lambda tx: calibration_holdout(tx, date(2024, 6, 30), date(2024, 12, 31), "weeks"),
+    "churn features": lambda tx: churn_features(tx, date(2024, 8, 1)),
+    "churn labels": lambda tx: churn_labels(tx, date(2024, 8, 1), 90),
+}
+
+
+@pytest.fixture(scope="module")
+def spark():
+    con = connect({"engine": "pyspark", "spark_master": "local[2]"})
+    yield con
+    con._session.stop()
+
+
+@pytest.fixture(scope="module")
+def parquet_path(babystore_transactions, tmp_path_factory):
+    """The babystore transactions as Parquet with microsecond timestamps (Spark cannot read nanoseconds)."""
+    path = tmp_path_factory.mktemp("spark") / "transactions.parquet"
+    frame = babystore_transactions.execute()
+    customers = sorted(frame["customer_id"].unique())[:800]
+    frame[frame["customer_id"].isin(customers)].to_parquet(path, coerce_timestamps="us", index=False)
+    return path
+
+
+def test_spark_session_binds_to_loopback(spark):
+    conf = spark._session.sparkContext.getConf()
+    assert conf.get("spark.driver.host") == "127.0.0.1"
+    assert conf.get("spark.driver.bindAddress") == "127.0.0.1"
+    assert spark._session.sparkContext.master == "local[2]"
+
+
+@pytest.mark.parametrize("name", SUMMARIES)
+def test_summaries_on_spark_equal_duckdb(name, spark, parquet_path):
+    build = SUMMARIES[name]
+    expected = build(connect().read_parquet(str(parquet_path))).execute()
+    actual = build(spark.read_parquet(str(parquet_path))).execute()
+    assert len(expected) > 500
+    assert list(actual.columns) == list(expected.columns)
+    expected, actual = (f.sort_values("customer_id").reset_index(drop=True) for f in (expected, actual))
+    pd.testing.assert_frame_equal(actual, expected, check_dtype=False, rtol=1e-9)
+
+
+def test_stages_compute_on_the_configured_backend(spark, parquet_path, tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "artifacts").mkdir(parents=True)
+    shutil.copy(parquet_path, run_dir / "artifacts" / "transactions.parquet")
+    on_spark = StageContext.open(run_dir, {"engine": "pyspark", "spark_master": "local[2]"})
+    on_duckdb = StageContext.open(run_dir)
+    assert (on_spark.con.name, on_duckdb.con.name) == ("pyspark", "duckdb")
+    (spark_table, spark_today), (duck_table, duck_today) = (customer_table(c, {}) for c in (on_spark, on_duckdb))
+    assert spark_today == duck_today
+    pd.testing.assert_frame_equal(spark_table, duck_table, check_dtype=False, rtol=1e-9)
