@@ -127,19 +127,19 @@ def calibration_holdout(
     """
     per_unit = DAYS_PER_UNIT[unit]
     occasions = purchases(tx, observation_end)
-    first = occasions.purchase_date.min().over(group_by="customer_id")
-    occasions = occasions.mutate(first_purchase=first)
-    occasions = occasions.filter(occasions.first_purchase <= ibis.date(calibration_end))
     in_cal = occasions.purchase_date <= ibis.date(calibration_end)
-    is_first = occasions.purchase_date == occasions.first_purchase
+    # one pass, no window: the first occasion's amount is the amount at the earliest date (arg_min)
     summary = occasions.group_by("customer_id").aggregate(
-        first_purchase=occasions.first_purchase.min(),
+        first_purchase=occasions.purchase_date.min(),
+        first_amount=occasions.amount.argmin(occasions.purchase_date),
         n_cal=in_cal.sum(),
         last_cal=ibis.ifelse(in_cal, occasions.purchase_date, ibis.null("date")).max(),
-        repeat_spend_cal=ibis.ifelse(in_cal & ~is_first, occasions.amount, 0.0).sum(),
+        spend_cal=ibis.ifelse(in_cal, occasions.amount, 0.0).sum(),
         frequency_holdout=(~in_cal).sum(),
         spend_holdout=ibis.ifelse(in_cal, 0.0, occasions.amount).sum(),
     )
+    summary = summary.filter(summary.first_purchase <= ibis.date(calibration_end))
+    repeat_spend_cal = summary.spend_cal - summary.first_amount
     frequency = summary.n_cal - 1
     return summary.select(
         "customer_id",
@@ -147,7 +147,7 @@ def calibration_holdout(
         frequency_cal=frequency.cast("float64"),
         recency_cal=in_units(days_between(summary.last_cal, summary.first_purchase), per_unit),
         T_cal=in_units(days_between(ibis.date(calibration_end), summary.first_purchase), per_unit),
-        monetary_cal=ibis.ifelse(frequency > 0, summary.repeat_spend_cal / frequency, 0.0),
+        monetary_cal=ibis.ifelse(frequency > 0, repeat_spend_cal / frequency, 0.0),
         frequency_holdout=summary.frequency_holdout.cast("float64"),
         monetary_holdout=ibis.ifelse(
             summary.frequency_holdout > 0, summary.spend_holdout / summary.frequency_holdout, 0.0
