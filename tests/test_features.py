@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import ibis
 import pandas as pd
 import pytest
 from conftest import transactions_table
@@ -69,3 +70,25 @@ def test_cdnow_summary_counts(cdnow_transactions):
     assert len(cal) == 2357
     assert (cal.frequency_cal > 0).sum() == 946
     assert cal.T_cal.max() == pytest.approx(272 / 7)
+
+
+def test_channel_and_category_mix_by_hand():
+    frame = TX.execute().assign(
+        channel=["online", "store", "store", "store", "online", "online", "store", "store", "online"],
+        category=["toys", "diapers", "formula", "formula", "toys", "toys", "toys", "toys", "toys"],
+    )
+    summary = customer_summary(ibis.memtable(frame), date(2024, 1, 31)).execute().set_index("customer_id")
+    a = summary.loc["a"]
+    assert (a.n_channels, a.n_categories) == (2, 3)
+    assert a.favourite_channel == "store"  # 3 lines of 5
+    assert a.favourite_category == "formula"  # formula and toys 2 lines each: the first in sort order
+    b = summary.loc["b"]
+    assert (b.n_channels, b.favourite_channel) == (1, "online")
+
+
+def test_favourite_tie_goes_to_the_first_in_sort_order():
+    frame = TX.execute().assign(channel=["store", "online", "app", "app", "store", "x", "x", "x", "x"])
+    frame = frame[frame.customer_id == "a"]
+    for _ in range(3):  # the same answer on every run, whatever the thread schedule
+        summary = customer_summary(ibis.memtable(frame), date(2024, 1, 31)).execute()
+        assert summary.favourite_channel.tolist() == ["app"]  # app and store 2 lines each, online 1

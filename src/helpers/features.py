@@ -14,6 +14,7 @@ import ibis
 import pandas as pd
 
 DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0}
+MIX_COUNTS = {"channel": "n_channels", "category": "n_categories"}
 
 
 def end_of_day(day: date) -> ibis.TimestampValue:
@@ -98,7 +99,7 @@ def _behaviour(tx: ibis.Table, as_of: date) -> ibis.Table:
     }
     mix = [column for column in ("channel", "category") if column in tx.columns]
     for column in mix:
-        metrics[f"n_{column}s"] = tx[column].nunique()
+        metrics[MIX_COUNTS[column]] = tx[column].nunique()
     behaviour = tx.group_by("customer_id").aggregate(**metrics)
     for column in mix:
         behaviour = behaviour.left_join(_favourite(tx, column), "customer_id").drop("customer_id_right")
