@@ -23,14 +23,14 @@ def end_of_day(day: date) -> ibis.TimestampValue:
 
 
 def purchases(tx: ibis.Table, as_of: date | None = None) -> ibis.Table:
-    """One row per purchase occasion (customer-day): customer_id, purchase_date, amount, orders."""
+    """One row per purchase occasion (customer-day): customer_id, purchase_date, amount."""
     if as_of is not None:
         tx = tx.filter(tx.order_date < end_of_day(as_of))
     orders = tx.group_by(["customer_id", "order_id"]).aggregate(
         purchase_date=tx.order_date.min().date(), amount=tx.amount.sum(), returns=tx.is_return.sum()
     )
     days = orders.group_by(["customer_id", "purchase_date"]).aggregate(
-        amount=orders.amount.sum(), orders=orders.count(), returns=orders.returns.sum()
+        amount=orders.amount.sum(), returns=orders.returns.sum()
     )
     # a day whose returns cancel its purchases is no purchase; a kept $0 line (a gift) is one
     return days.filter((days.amount > 0) | ((days.amount == 0) & (days.returns == 0))).drop("returns")
