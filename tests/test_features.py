@@ -92,3 +92,16 @@ def test_favourite_tie_goes_to_the_first_in_sort_order():
     for _ in range(3):  # the same answer on every run, whatever the thread schedule
         summary = customer_summary(ibis.memtable(frame), date(2024, 1, 31)).execute()
         assert summary.favourite_channel.tolist() == ["app"]  # app and store 2 lines each, online 1
+
+
+@pytest.mark.parametrize("as_of", [date(2024, 3, 31), date(2024, 12, 31)])
+def test_stored_purchase_date_equals_the_derived_one(babystore_transactions, as_of):
+    """Ingest stores each order's date; summaries on the stored column equal those derived from the lines."""
+    derived_from_lines = babystore_transactions.drop("purchase_date")
+    for build in (lambda tx: purchases(tx, as_of), lambda tx: btyd_summary(tx, as_of, "days")):
+        stored, derived = (
+            build(tx).execute().sort_values(["customer_id", *build(tx).columns[1:2]]).reset_index(drop=True)
+            for tx in (babystore_transactions, derived_from_lines)
+        )
+        assert len(stored) > 1000
+        pd.testing.assert_frame_equal(stored, derived)

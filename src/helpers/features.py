@@ -22,16 +22,22 @@ def end_of_day(day: date) -> ibis.TimestampValue:
     return ibis.timestamp(day + timedelta(days=1))
 
 
+def order_purchase_date(
+    order_date: ibis.TimestampColumn, customer_id: ibis.StringColumn, order_id: ibis.StringColumn
+) -> ibis.DateValue:
+    """The date an order was placed: its earliest line (a netted return carries its order's key, not date).
+
+    Ingest stores it as `purchase_date`, so that summaries group lines by customer-day in one pass."""
+    return order_date.min().over(group_by=[customer_id, order_id]).date()
+
+
 def purchases(tx: ibis.Table, as_of: date | None = None) -> ibis.Table:
     """One row per purchase occasion (customer-day): customer_id, purchase_date, amount."""
-    if as_of is not None:
+    if "purchase_date" not in tx.columns:  # a table not written by ingest
+        tx = tx.mutate(purchase_date=order_purchase_date(tx.order_date, tx.customer_id, tx.order_id))
+    if as_of is not None:  # an order with a line by `as_of` began by then: its date is unchanged by the cut
         tx = tx.filter(tx.order_date < end_of_day(as_of))
-    orders = tx.group_by(["customer_id", "order_id"]).aggregate(
-        purchase_date=tx.order_date.min().date(), amount=tx.amount.sum(), returns=tx.is_return.sum()
-    )
-    days = orders.group_by(["customer_id", "purchase_date"]).aggregate(
-        amount=orders.amount.sum(), returns=orders.returns.sum()
-    )
+    days = tx.group_by(["customer_id", "purchase_date"]).aggregate(amount=tx.amount.sum(), returns=tx.is_return.sum())
     # a day whose returns cancel its purchases is no purchase; a kept $0 line (a gift) is one
     return days.filter((days.amount > 0) | ((days.amount == 0) & (days.returns == 0))).drop("returns")
 

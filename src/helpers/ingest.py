@@ -21,6 +21,7 @@ import ibis.expr.datatypes as dt
 import pandas as pd
 
 from helpers.artifacts import atomic_path
+from helpers.features import order_purchase_date
 from helpers.sources import SOURCE_FILE, SOURCE_ROW, InputError, check_mapping
 
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
@@ -295,6 +296,7 @@ def canonical_transactions(ruled: ibis.Table, mapping: dict[str, str], extreme_t
         if name in mapping:
             columns[name] = kept[_c(name)]
     columns["is_return"] = kept._is_return
+    columns["purchase_date"] = order_purchase_date(kept[_c("order_date")], kept[_c("customer_id")], kept._order_key)
     columns["is_extreme"] = kept[_c("amount")] > extreme_threshold
     columns["source_file"] = kept[SOURCE_FILE]
     columns["source_row"] = kept[SOURCE_ROW]
