@@ -34,11 +34,13 @@ def spark():
 
 @pytest.fixture(scope="module")
 def parquet_path(babystore_transactions, tmp_path_factory):
-    """The babystore transactions as Parquet with microsecond timestamps (Spark cannot read nanoseconds)."""
+    """800 babystore customers written from pandas as a user would: microsecond timestamps (Spark cannot
+    read pandas' nanoseconds) and dates as dates."""
     path = tmp_path_factory.mktemp("spark") / "transactions.parquet"
     frame = babystore_transactions.execute()
-    customers = sorted(frame["customer_id"].unique())[:800]
-    frame[frame["customer_id"].isin(customers)].to_parquet(path, coerce_timestamps="us", index=False)
+    frame = frame[frame["customer_id"].isin(sorted(frame["customer_id"].unique())[:800])]
+    frame = frame.assign(purchase_date=frame["purchase_date"].dt.date)
+    frame.to_parquet(path, coerce_timestamps="us", index=False)
     return path
 
 
