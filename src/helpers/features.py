@@ -42,6 +42,11 @@ def purchases(tx: ibis.Table, as_of: date | None = None) -> ibis.Table:
     return days.filter((days.amount > 0) | ((days.amount == 0) & (days.returns == 0))).drop("returns")
 
 
+def first_purchase_date(occasions: ibis.Table) -> ibis.DateValue:
+    """Each occasion's customer's first purchase date (a window over the customer's occasions)."""
+    return occasions.purchase_date.min().over(group_by="customer_id")
+
+
 def last_purchase_date(tx: ibis.Table) -> date:
     """The date of the latest transaction: the default analysis date."""
     return pd.Timestamp(tx.order_date.max().execute()).date()
@@ -182,8 +187,7 @@ def repeat_purchases_by_period(
     counted by period since the earliest first purchase (index 0, 1, ...)."""
     per_unit = DAYS_PER_UNIT[unit]
     occasions = purchases(tx, observation_end)
-    first = occasions.purchase_date.min().over(group_by="customer_id")
-    occasions = occasions.mutate(first_purchase=first)
+    occasions = occasions.mutate(first_purchase=first_purchase_date(occasions))
     cohort = occasions.filter(occasions.first_purchase <= ibis.date(calibration_end))
     start = cohort.first_purchase.min().execute()
     repeats = cohort.filter(cohort.purchase_date > cohort.first_purchase)
@@ -195,8 +199,9 @@ def repeat_purchases_by_period(
 def monthly_cohorts(tx: ibis.Table, as_of: date) -> pd.DataFrame:
     """Per acquisition month and months since: active customers and revenue (long table)."""
     occasions = purchases(tx, as_of)
-    first = occasions.purchase_date.min().over(group_by="customer_id")
-    occasions = occasions.mutate(cohort=first.truncate("M"), month=occasions.purchase_date.truncate("M"))
+    occasions = occasions.mutate(
+        cohort=first_purchase_date(occasions).truncate("M"), month=occasions.purchase_date.truncate("M")
+    )
     occasions = occasions.mutate(month_index=occasions.month.delta(occasions.cohort, unit="month"))
     table = occasions.group_by(["cohort", "month_index"]).aggregate(
         customers=occasions.customer_id.nunique(), revenue=occasions.amount.sum()

@@ -10,7 +10,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from helpers.features import purchases
+from helpers.features import first_purchase_date, purchases
 
 FREQUENCY_BUCKETS = ((1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5"), (6, "6-10"), (11, "11-20"), (21, "21+"))
 
@@ -64,8 +64,8 @@ def purchases_per_customer(tx: ibis.Table) -> pd.DataFrame:
 def monthly_trend(tx: ibis.Table) -> pd.DataFrame:
     """Per calendar month: revenue, purchases, active customers and newly acquired customers."""
     occasions = purchases(tx)
-    first = occasions.purchase_date.min().over(group_by="customer_id")
-    occasions = occasions.mutate(month=occasions.purchase_date.truncate("M"), is_first=occasions.purchase_date == first)
+    is_first = occasions.purchase_date == first_purchase_date(occasions)
+    occasions = occasions.mutate(month=occasions.purchase_date.truncate("M"), is_first=is_first)
     monthly = occasions.group_by("month").aggregate(
         revenue=occasions.amount.sum(),
         purchases=occasions.count(),
