@@ -31,7 +31,8 @@ from helpers import clv
 from helpers.datasets import simulate_bgnbd_gamma_gamma
 from helpers.features import btyd_summary, calibration_holdout, churn_features, customer_summary
 from helpers.ingest import CleaningOptions, run_ingest
-from helpers.sources import connect, read_raw
+from helpers.backends import connect
+from helpers.sources import read_raw
 
 START = date(2022, 1, 1)
 DAYS = 730

@@ -8,7 +8,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from helpers.sources import connect
+from helpers.backends import connect
 
 
 @pytest.fixture

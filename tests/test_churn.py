@@ -43,7 +43,7 @@ def test_no_feature_can_see_past_the_cutoff():
 def test_features_by_hand():
     features = churn_features(transactions_table(BASE), CUTOFF).execute().set_index("customer_id")
     a = features.loc["a"]
-    assert (a.frequency, a.recency_days, a.tenure_days, a.total_spend) == (2, 30, 90, 30.0)
+    assert (a.purchases, a.recency_days, a.tenure_days, a.total_spend) == (2, 30, 90, 30.0)
     assert (a.purchases_30d, a.purchases_90d, a.purchases_180d) == (0, 1, 2)  # 30 days ago is outside '< 30'
     assert a.recency_ratio == pytest.approx(30 / 60)
     assert a.purchase_trend_90d == 1 - 1  # one purchase in each of the last two 90-day windows

@@ -11,6 +11,7 @@ import pytest
 from helpers import clv
 from helpers.datasets import BABYSTORE_TRUTH
 from helpers.features import btyd_summary, calibration_holdout
+from helpers.schemas import CLV
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,18 @@ def test_bgnbd_reproduces_fader_hardie_lee(cdnow_calibration):
 def test_pareto_nbd_reproduces_fader_hardie_lee(cdnow_calibration):
     fits = clv.fit_models(cdnow_calibration, ["pareto_nbd"])
     assert rounded(fits.models["pareto_nbd"], 2) == {"r": 0.55, "alpha": 10.58, "s": 0.61, "beta": 11.67}
+
+
+def test_pareto_nbd_keeps_the_lifetimes_fitter_contract(cdnow_calibration):
+    """`.summary` (coef, standard error, 95% bounds) works as on lifetimes' own fitters."""
+    model = clv.fit_models(cdnow_calibration, ["pareto_nbd"]).models["pareto_nbd"]
+    summary = model.summary
+    assert list(summary.columns) == ["coef", "se(coef)", "lower 95% bound", "upper 95% bound"]
+    assert summary["coef"].to_dict() == model.params_.to_dict()
+    assert (summary["se(coef)"] > 0).all() and np.isfinite(summary["se(coef)"]).all()
+    assert (summary["lower 95% bound"] < summary["coef"]).all() and (summary["coef"] < summary["upper 95% bound"]).all()
+    assert summary.loc["r", "se(coef)"] < 0.5 * summary.loc["r", "coef"], "2,357 customers pin r down"
+    assert model.data["weights"].sum() == len(cdnow_calibration)
 
 
 def test_pareto_nbd_is_deterministic(cdnow_calibration):
@@ -142,7 +155,8 @@ def test_customer_values_are_consistent(cdnow_transactions):
     steeper = clv.customer_value(model, spend, summary, 12, 0.05, 0.5, "weeks")
     assert (longer.clv >= values.clv - 1e-9).all() and (steeper.clv <= values.clv + 1e-9).all()
     # BG/NBD: a customer without repeat purchases is certainly alive
-    assert values.loc[values.frequency == 0, "p_alive"].eq(1.0).all()
+    assert values.loc[values.repeat_purchases == 0, "p_alive"].eq(1.0).all()
+    CLV.validate(values)  # the artifact's written schema
 
 
 def test_bootstrap_is_seeded_and_brackets_the_point_estimate(cdnow_transactions):
@@ -153,5 +167,5 @@ def test_bootstrap_is_seeded_and_brackets_the_point_estimate(cdnow_transactions)
     draws_b, _ = clv.bootstrap("bgnbd", patterns, repeaters, 12, "weeks", 15, random_state=3)
     pd.testing.assert_frame_equal(draws_a, draws_b)
     point = clv.fit_purchase_model("bgnbd", patterns).params_["r"]
-    assert interval.loc["r", "5%"] <= point <= interval.loc["r", "95%"]
+    assert interval.loc["r", "p05"] <= point <= interval.loc["r", "p95"]
     assert interval["successful_fits"].iloc[0] == 15

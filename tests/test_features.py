@@ -35,13 +35,13 @@ def test_purchase_occasions_merge_same_day_and_drop_fully_returned():
 def test_customer_summary_by_hand():
     summary = customer_summary(TX, date(2024, 1, 31)).execute().set_index("customer_id")
     a = summary.loc["a"]
-    assert (a.frequency, a.total_spend, a.recency_days, a.tenure_days) == (3, 57.0, 0, 30)
+    assert (a.purchases, a.total_spend, a.recency_days, a.tenure_days) == (3, 57.0, 0, 30)
     assert a.avg_spend == pytest.approx(19.0)
     assert a.interval_mean_days == pytest.approx(15.0)  # gaps of 10 and 20 days
     assert a.interval_median_days == pytest.approx(15.0)
     assert a.return_rate == pytest.approx(8.0 / 65.0)
     b = summary.loc["b"]
-    assert (b.frequency, b.recency_days, b.tenure_days) == (1, 10, 10)
+    assert (b.purchases, b.recency_days, b.tenure_days) == (1, 10, 10)
     assert pd.isna(b.interval_mean_days)
     assert "c" not in summary.index  # its only purchase before the date was fully returned
 

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers.ingest import CleaningOptions, run_ingest
-from helpers.sources import InputError, read_raw
+from helpers.errors import InputError
+from helpers.sources import read_raw
 
 MAPPING = {"customer_id": "cust", "order_date": "day", "amount": "value"}
 
@@ -194,7 +195,7 @@ lines = st.lists(st.tuples(cells, cells, cells), min_size=1, max_size=25)
 @given(lines)
 def test_every_row_is_accounted_for(tmp_path_factory, rows):
     """Whatever the user gives: rows in = kept + quarantined + duplicates, and the same for money."""
-    from helpers.sources import connect
+    from helpers.backends import connect
 
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "raw.csv"

@@ -16,8 +16,8 @@ from helpers.config import DEFAULT_SEGMENT_RULES
 RULES = [rule.model_dump() for rule in DEFAULT_SEGMENT_RULES]
 
 
-def customers(recency, frequency, spend):
-    frame = pd.DataFrame({"recency_days": recency, "frequency": frequency, "total_spend": spend})
+def customers(recency, purchases, spend):
+    frame = pd.DataFrame({"recency_days": recency, "purchases": purchases, "total_spend": spend})
     frame["customer_id"] = [f"c{i}" for i in range(len(frame))]
     return frame
 
@@ -107,7 +107,7 @@ def test_value_tiers_and_member_levels():
 def test_lifecycle_uses_own_rhythm_when_there_is_one():
     frame = pd.DataFrame({
         "recency_days": [10, 25, 50, 300, 40],
-        "frequency": [5, 5, 5, 5, 1],
+        "purchases": [5, 5, 5, 5, 1],
         "tenure_days": [400, 400, 400, 400, 30],
         "interval_median_days": [10.0, 10.0, 10.0, 10.0, np.nan],
     })  # fmt: skip

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-
-class MissingArtifactError(FileNotFoundError):
-    """An upstream stage has not produced the artifact this stage needs."""
+from helpers import schemas
+from helpers.errors import MissingArtifactError
 
 
 @contextmanager
@@ -82,7 +81,8 @@ class RunPaths:
         return path
 
     def write_table(self, frame: pd.DataFrame, name: str) -> Path:
-        """Write a DataFrame as Parquet (or CSV for *.csv names) atomically."""
+        """Check a DataFrame against its schema, then write it as Parquet (or CSV for *.csv names) atomically."""
+        frame = schemas.artifact(name).validate(frame)
         target = self.artifact(name)
         with atomic_path(target) as tmp:
             if target.suffix == ".csv":
@@ -92,7 +92,18 @@ class RunPaths:
         return target
 
     def read_table(self, name: str, produced_by: str) -> pd.DataFrame:
-        return pd.read_parquet(self.require(name, produced_by))
+        """An upstream per-customer table, checked against its schema."""
+        return schemas.artifact(name).validate(pd.read_parquet(self.require(name, produced_by)))
+
+    def read_optional_table(self, name: str) -> pd.DataFrame | None:
+        """An upstream table that enriches this stage when its stage ran, else None."""
+        return self.read_table(name, "") if self.artifact(name).exists() else None
+
+    def require_checked(self, name: str, produced_by: str) -> Path:
+        """The path of a transaction-level upstream table whose Parquet footer matches its schema."""
+        path = self.require(name, produced_by)
+        schemas.artifact(name).check_parquet(path)
+        return path
 
     def write_json(self, data: object, name: str) -> Path:
         target = self.artifact(name)

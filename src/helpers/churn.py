@@ -25,6 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from helpers import clv
+from helpers.errors import ChurnDataError
 from helpers.features import btyd_summary, churn_features, churn_labels
 
 WEEK = 7.0
@@ -36,10 +37,6 @@ BASELINES = (
     "Pareto/NBD P(no purchase)",
     "BG/NBD 1 - P(alive)",
 )
-
-
-class ChurnDataError(ValueError):
-    """Labels that cannot train or evaluate a model; the message says why and what to change."""
 
 
 def bgnbd_prob_no_purchase(params: dict, t: float, x, t_x, T) -> np.ndarray:

@@ -19,6 +19,7 @@ from lifetimes.utils import ConvergenceError
 from scipy.optimize import minimize
 from scipy.special import gammaln
 
+from helpers.errors import ClvFitError
 from helpers.features import DAYS_PER_UNIT
 
 
@@ -75,7 +76,41 @@ class ParetoNBD(lifetimes.ParetoNBDFitter):
         r, alpha, s, beta = np.exp(result.x)
         self.params_ = pd.Series({"r": r, "alpha": alpha / scale, "s": s, "beta": beta / scale})
         self.predict = self.conditional_expected_number_of_purchases_up_to_time
+        self._set_fit_statistics(objective, result, x, t_x, age, w)
         return self
+
+    def _set_fit_statistics(self, objective, result, x, t_x, age, w) -> None:
+        """What lifetimes' fitters expose after a fit: data, likelihood, Hessian, standard errors, intervals.
+
+        The Hessian of the mean negative log-likelihood in log-parameters is taken by central
+        differences; lifetimes turns it into standard errors by the delta method. At the s bound
+        (no variation in dropout rates) it is singular and the standard errors are NaN."""
+        self.data = pd.DataFrame({"frequency": x, "recency": t_x, "T": age, "weights": w})
+        self._negative_log_likelihood_ = float(result.fun)
+        self._hessian_ = _numerical_hessian(objective, result.x)
+        try:
+            self.variance_matrix_ = self._compute_variance_matrix()
+        except np.linalg.LinAlgError:
+            self.variance_matrix_ = pd.DataFrame(np.nan, index=self.params_.index, columns=self.params_.index)
+        self.standard_errors_ = self._compute_standard_errors()
+        self.confidence_intervals_ = self._compute_confidence_intervals()
+
+
+def _numerical_hessian(function, point: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Central-difference Hessian of a scalar function at `point`."""
+    size = len(point)
+    hessian = np.empty((size, size))
+    shifts = np.eye(size) * step
+    for i in range(size):
+        for j in range(i, size):
+            value = (
+                function(point + shifts[i] + shifts[j])
+                - function(point + shifts[i] - shifts[j])
+                - function(point - shifts[i] + shifts[j])
+                + function(point - shifts[i] - shifts[j])
+            ) / (4 * step**2)
+            hessian[i, j] = hessian[j, i] = value
+    return hessian
 
 
 MODELS = {
@@ -86,10 +121,13 @@ MODELS = {
 UNITS_PER_MONTH = {"weeks": 4.345, "days": 30.0}  # lifetimes' own month, so CLV horizons agree
 LIFETIMES_FREQ = {"weeks": "W", "days": "D"}
 PATTERN = ["frequency", "recency", "T"]
-
-
-class ClvFitError(RuntimeError):
-    """A model could not be fitted; the message says what to try."""
+# the BTYD literature's short names -> the names clv.parquet uses (helpers.schemas.CLV)
+ARTIFACT_NAMES = {
+    "frequency": "repeat_purchases",
+    "recency": "recency_periods",
+    "T": "age_periods",
+    "monetary_value": "mean_repeat_order_value",
+}
 
 
 def compress(summary: pd.DataFrame, columns: list[str] = PATTERN) -> pd.DataFrame:
@@ -268,7 +306,7 @@ def customer_value(
     f, r, t = summary["frequency"], summary["recency"], summary["T"]
     with warnings.catch_warnings():  # lifetimes takes log(0) for customers without repeat purchases
         warnings.filterwarnings("ignore", "divide by zero encountered in log", RuntimeWarning)
-        out = summary[["customer_id", "frequency", "recency", "T", "monetary_value"]].copy()
+        out = summary[["customer_id", *ARTIFACT_NAMES]].rename(columns=ARTIFACT_NAMES)
         out["p_alive"] = np.asarray(purchase_model.conditional_probability_alive(f, r, t), dtype=float)
         out["expected_purchases"] = np.asarray(
             purchase_model.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t), dtype=float
@@ -344,7 +382,7 @@ def bootstrap(
              "total_purchases": total, "total_revenue": total * order_value}
         )  # fmt: skip
     table = pd.DataFrame(draws)
-    interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "5%", 0.5: "median", 0.95: "95%"})
+    interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "median", 0.95: "p95"})
     interval["successful_fits"] = len(table)
     return table, interval
 

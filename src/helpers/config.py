@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from helpers.errors import ConfigError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore")
-
-
-class ConfigError(ValueError):
-    """A config that cannot be run; the message names the key and the fix."""
 
 
 class _Section(BaseModel):
@@ -149,6 +146,9 @@ class SegmentSection(_Section):
     lifecycle_at_risk_factor: float = Field(2.0, gt=0)
     lifecycle_lapsed_factor: float = Field(4.0, gt=0)
     clusters_k_range: tuple[int, int] = (3, 8)
+    cohort_months: int = Field(13, ge=2, description="months since first purchase shown in the cohort heatmaps")
+    concentration_revenue_share: float = Field(0.5, gt=0, lt=1, description="'x% of customers bring this share'")
+    concentration_top_customers: float = Field(0.2, gt=0, lt=1, description="'the best x% of customers bring...'")
     compare_with: str | None = Field(None, description="an earlier run id, or 'latest'")
 
     @model_validator(mode="after")
@@ -176,6 +176,13 @@ class ClvSection(_Section):
     monthly_discount_rate: float = Field(0.01, ge=0, lt=1)
     profit_margin: float = Field(1.0, gt=0, le=1)
     bootstrap_samples: int = Field(100, ge=0)
+    spend_correlation_warning: float = Field(
+        0.3, gt=0, lt=1, description="|corr(frequency, order value)| above which Gamma-Gamma forecasts carry a warning"
+    )
+    alive_threshold: float = Field(0.5, gt=0, lt=1, description="P(alive) from which a customer counts as active")
+    matrix_frequency_quantile: float = Field(
+        0.99, gt=0.5, le=1, description="the P(alive) matrix spans repeat purchases up to this quantile"
+    )
 
 
 class ChurnSection(_Section):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.artifacts import atomic_path
+from helpers.errors import ConfigError
 
 CDNOW_DIR = Path(lifetimes.__file__).parent / "datasets"
 
@@ -217,4 +218,4 @@ def write_dataset(name: str, out_dir: Path, n_customers: int = 20_000, seed: int
         return write_babystore(out_dir, n_customers=n_customers, seed=seed)
     if name in ("cdnow_sample", "cdnow_master"):
         return write_cdnow(name.split("_")[1], out_dir)
-    raise ValueError(f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore")
+    raise ConfigError(f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore")

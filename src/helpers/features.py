@@ -69,11 +69,11 @@ def occasions_with_gaps(tx: ibis.Table, as_of: date) -> ibis.Table:
 
 
 def history_metrics(occasions: ibis.Table) -> dict:
-    """Per-customer aggregates shared by every summary: first/last purchase, frequency, spend, mean gap."""
+    """Per-customer aggregates shared by every summary: first/last purchase, purchases, spend, mean gap."""
     return {
         "first_purchase": occasions.purchase_date.min(),
         "last_purchase": occasions.purchase_date.max(),
-        "frequency": occasions.count(),
+        "purchases": occasions.count(),
         "total_spend": occasions.amount.sum(),
         "interval_mean_days": occasions.gap.mean(),
     }
@@ -82,7 +82,7 @@ def history_metrics(occasions: ibis.Table) -> dict:
 def customer_summary(tx: ibis.Table, as_of: date) -> ibis.Table:
     """Per-customer RFM and behaviour as of `as_of` (inclusive), from the transactions before it.
 
-    Columns: first/last purchase, tenure_days, recency_days, frequency (purchase
+    Columns: first/last purchase, tenure_days, recency_days, purchases (purchase
     occasions), total_spend, avg_spend, interval_mean/median_days (NULL for a single
     purchase); plus n_channels, n_categories, favourite_channel/category and
     return_rate when those columns exist.
@@ -95,7 +95,7 @@ def customer_summary(tx: ibis.Table, as_of: date) -> ibis.Table:
     summary = summary.mutate(
         tenure_days=days_between(as_of_day, summary.first_purchase),
         recency_days=days_between(as_of_day, summary.last_purchase),
-        avg_spend=summary.total_spend / summary.frequency,
+        avg_spend=summary.total_spend / summary.purchases,
     )
     joined = summary.left_join(_behaviour(tx, as_of), "customer_id")
     return joined.drop("customer_id_right").order_by("customer_id")
@@ -249,7 +249,7 @@ def churn_features(tx: ibis.Table, cutoff: date) -> ibis.Table:
     summary = summary.mutate(
         recency_days=days_between(cutoff_day, summary.last_purchase),
         tenure_days=days_between(cutoff_day, summary.first_purchase),
-        avg_spend=summary.total_spend / summary.frequency,
+        avg_spend=summary.total_spend / summary.purchases,
         recency_ratio=days_between(cutoff_day, summary.last_purchase) / summary.interval_mean_days,
         purchase_trend_90d=summary.purchases_90d - summary.purchases_prev_90d,
         spend_trend_90d=summary.spend_90d - summary.spend_prev_90d,

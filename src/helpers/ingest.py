@@ -22,7 +22,9 @@ import pandas as pd
 
 from helpers.artifacts import atomic_path
 from helpers.features import order_purchase_date
-from helpers.sources import SOURCE_FILE, SOURCE_ROW, InputError, check_mapping
+from helpers.config import CleaningSection, DatesSection
+from helpers.errors import InputError, ReconciliationError
+from helpers.sources import SOURCE_FILE, SOURCE_ROW, check_mapping
 
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
 DATE_FAILURE_SHARE = 0.5
@@ -34,17 +36,15 @@ def try_strptime(text: str, fmt: str) -> dt.Timestamp():
     """DuckDB's try_strptime: NULL where the text does not match the format."""
 
 
-@dataclass(frozen=True)
-class CleaningOptions:
-    """What the rules need to know from the config."""
+class CleaningOptions(CleaningSection):
+    """What the rules need to know: the config's cleaning section plus its date settings."""
 
     date_format: str | None = None
     observation_end: date | None = None
-    returns: str = "net"
-    drop_duplicates: bool = True
-    keep_zero_value: bool = False
-    cancellation_prefix: str | None = None
-    extreme_quantile: float = 0.999
+
+    @classmethod
+    def from_config(cls, dates: DatesSection, cleaning: CleaningSection) -> CleaningOptions:
+        return cls(**cleaning.model_dump(), date_format=dates.format, observation_end=dates.observation_end)
 
 
 @dataclass(frozen=True)
@@ -334,7 +334,9 @@ def run_ingest(
     extreme_rows = int(kept.filter(kept[_c("amount")] > threshold).count().execute())
     quality = quality_report(summary, pd.Series({"rows": extreme_rows, "threshold": threshold}), options.returns)
     if not (quality["reconciliation"]["rows_ok"] and quality["reconciliation"]["money_ok"]):
-        raise AssertionError(f"ingest lost rows or money: {quality}")
+        balance = {k: quality[k] for k in ("rows_in", "rows_kept", "rows_quarantined", "duplicates_removed",
+                                           "money_in", "money_kept", "money_quarantined")}
+        raise ReconciliationError(f"ingest could not account for every row and unit of money: {balance}")
     result = IngestResult(out_dir / "transactions.parquet", out_dir / "quarantine.parquet", quality)
     for expr, target in (
         (canonical_transactions(ruled, mapping, threshold), result.transactions_path),

@@ -16,6 +16,7 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from helpers.artifacts import atomic_path
+from helpers.formatting import money
 
 PALETTE = "crest"
 ACCENT = "#2a6f97"
@@ -28,17 +29,6 @@ def apply_style() -> None:
     plt.rcParams.update(
         {"figure.figsize": (9, 4.5), "figure.dpi": 100, "axes.titleweight": "bold", "savefig.bbox": "tight"}
     )
-
-
-def money(value: float, _pos: object = None) -> str:
-    """1234567 -> '$1.2M'; 1234 -> '$1.2k'; 12.5 -> '$12.50'."""
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e6:
-        return f"{sign}${value / 1e6:.1f}M"
-    if value >= 1e3:
-        return f"{sign}${value / 1e3:.1f}k"
-    return f"{sign}${value:,.2f}" if value < 100 else f"{sign}${value:,.0f}"
 
 
 MONEY = FuncFormatter(money)
@@ -240,7 +230,7 @@ def cluster_scatter(summary: pd.DataFrame, clusters: pd.Series, names: pd.Series
     jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(summary))
     for cluster, name in names.items():
         mask = (clusters == cluster).to_numpy()
-        ax.scatter(summary["frequency"].to_numpy()[mask] + jitter[mask], summary["total_spend"].to_numpy()[mask],
+        ax.scatter(summary["purchases"].to_numpy()[mask] + jitter[mask], summary["total_spend"].to_numpy()[mask],
                    s=6, alpha=0.4, label=name)  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")

@@ -36,10 +36,6 @@ REPORTED_PACKAGES = (
 )  # fmt: skip
 
 
-class StageFailed(RuntimeError):
-    """A notebook raised; the executed copy with its traceback stays in the run folder."""
-
-
 @dataclass(frozen=True)
 class Stage:
     name: str

@@ -23,7 +23,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-AXES = {"r": ("recency_days", False), "f": ("frequency", True), "m": ("total_spend", True)}
+AXES = {"r": ("recency_days", False), "f": ("purchases", True), "m": ("total_spend", True)}
 
 
 def quantile_cuts(values: pd.Series, higher_is_better: bool) -> list[float]:
@@ -103,8 +103,8 @@ def value_tiers(
     """VIP (top spend and repeat buyers) / high potential / regular, with the thresholds used."""
     vip_spend = float(summary["total_spend"].quantile(vip_spend_quantile))
     potential_spend = float(summary["total_spend"].quantile(high_potential_spend_quantile))
-    is_vip = (summary["total_spend"] >= vip_spend) & (summary["frequency"] >= vip_min_purchases)
-    is_potential = (summary["total_spend"] >= potential_spend) | (summary["frequency"] >= vip_min_purchases)
+    is_vip = (summary["total_spend"] >= vip_spend) & (summary["purchases"] >= vip_min_purchases)
+    is_potential = (summary["total_spend"] >= potential_spend) | (summary["purchases"] >= vip_min_purchases)
     tiers = pd.Series(np.select([is_vip, is_potential], ["VIP", "high potential"], "regular"), index=summary.index)
     return tiers, {"vip_min_spend": vip_spend, "vip_min_purchases": vip_min_purchases,
                    "high_potential_min_spend": potential_spend}  # fmt: skip
@@ -131,7 +131,7 @@ def lifecycle_stages(summary: pd.DataFrame, new_days: int, at_risk_factor: float
         if summary["interval_median_days"].notna().any()
         else float(new_days)
     )
-    own = summary["frequency"] >= 3
+    own = summary["purchases"] >= 3
     gap = summary["interval_median_days"].where(own, population_gap).clip(lower=1.0)
     ratio = summary["recency_days"] / gap
     stage = np.select(
@@ -147,7 +147,7 @@ def lifecycle_stages(summary: pd.DataFrame, new_days: int, at_risk_factor: float
 
 def cluster_features(summary: pd.DataFrame) -> pd.DataFrame:
     """log1p of recency, frequency and spend: the inputs of the behavioural clusters."""
-    return np.log1p(summary[["recency_days", "frequency", "total_spend"]].clip(lower=0))
+    return np.log1p(summary[["recency_days", "purchases", "total_spend"]].clip(lower=0))
 
 
 def choose_clusters(
@@ -189,12 +189,12 @@ def cluster_profiles(summary: pd.DataFrame, clusters: pd.Series) -> pd.DataFrame
         {
             "customers": grouped.size(),
             "median_recency_days": grouped["recency_days"].median(),
-            "median_purchases": grouped["frequency"].median(),
+            "median_purchases": grouped["purchases"].median(),
             "median_spend": grouped["total_spend"].median(),
             "share_of_revenue": grouped["total_spend"].sum() / summary["total_spend"].sum(),
         }
     )
-    terciles = summary[["recency_days", "frequency", "total_spend"]].quantile([1 / 3, 2 / 3])
+    terciles = summary[["recency_days", "purchases", "total_spend"]].quantile([1 / 3, 2 / 3])
 
     def level(value: float, column: str, words: tuple[str, str, str]) -> str:
         low, high = terciles[column]
@@ -205,7 +205,7 @@ def cluster_profiles(summary: pd.DataFrame, clusters: pd.Series) -> pd.DataFrame
         frequency = (
             "one-off"
             if row["median_purchases"] <= 1
-            else level(row["median_purchases"], "frequency", ("occasional", "occasional", "frequent"))
+            else level(row["median_purchases"], "purchases", ("occasional", "occasional", "frequent"))
         )
         spend = level(row["median_spend"], "total_spend", ("low-spend", "mid-spend", "high-spend"))
         return f"{recency}, {frequency}, {spend}"
@@ -225,7 +225,7 @@ def segment_table(customers: pd.DataFrame, actions: dict[str, str]) -> pd.DataFr
             "share_of_customers": grouped.size() / len(customers),
             "share_of_revenue": grouped["total_spend"].sum() / customers["total_spend"].sum(),
             "mean_recency_days": grouped["recency_days"].mean(),
-            "mean_purchases": grouped["frequency"].mean(),
+            "mean_purchases": grouped["purchases"].mean(),
             "mean_spend": grouped["total_spend"].mean(),
         }
     ).sort_values("share_of_revenue", ascending=False)
@@ -287,3 +287,60 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers") -> pd.DataFra
     table = table.where(np.asarray(table.columns)[None, :] <= observed_months[:, None])
     table.index = cohort_months.strftime("%Y-%m")
     return table
+
+
+def coverage_problems(coverage: dict) -> list[str]:
+    """Plain-words problems of a rule set: score cells no rule covers, segments no cell reaches."""
+    problems = []
+    if coverage["uncovered_cells"]:
+        cells = coverage["uncovered_cells"]
+        problems.append(f"{len(cells)} score cells match no rule (shown as 'Unassigned'): " + ", ".join(cells[:20]))
+    if coverage["unreachable_segments"]:
+        problems.append("these segments can never be assigned, because earlier rules take all their cells: "
+                        + ", ".join(coverage["unreachable_segments"]))  # fmt: skip
+    return problems
+
+
+def group_revenue(customers: pd.DataFrame, column: str, order: list[str] | None = None) -> pd.DataFrame:
+    """Customers, revenue and share of revenue per value of `column` (in `order` when given)."""
+    table = customers.groupby(column).agg(customers=("customer_id", "size"), revenue=("total_spend", "sum"))
+    if order is not None:
+        table = table.reindex(order).fillna(0).astype({"customers": "int64"})
+    table["share_of_revenue"] = table["revenue"] / table["revenue"].sum()
+    return table
+
+
+LIFECYCLE_ORDER = ["new", "active", "at risk", "lapsed"]
+
+
+def lifecycle_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """Per lifecycle stage: customers, revenue and the median typical gap they are judged against."""
+    table = customers.groupby("lifecycle").agg(
+        customers=("customer_id", "size"), revenue=("total_spend", "sum"), typical_gap_days=("typical_gap_days", "median")
+    )
+    return table.reindex(LIFECYCLE_ORDER).dropna(how="all")
+
+
+def concentration_facts(curve: pd.DataFrame, revenue_share: float, top_customers: float) -> dict:
+    """The smallest share of customers bringing `revenue_share` of revenue, and what the best `top_customers` bring."""
+    return {
+        "customers_for_revenue_share": float(curve.loc[curve["share_of_revenue"] >= revenue_share,
+                                                       "share_of_customers"].iloc[0]),
+        "revenue_of_top_customers": float(curve.loc[curve["share_of_customers"] >= top_customers,
+                                                    "share_of_revenue"].iloc[0]),
+    }  # fmt: skip
+
+
+def migration_snapshot(customers: pd.DataFrame, cuts: dict[str, list[float]], rules: list[dict]) -> pd.DataFrame:
+    """customer_id, segment and R+F+M score sum, scored with the given cut points and rules.
+
+    Scoring today's customers with an earlier run's cut points means they move between
+    segments only when their behaviour changed, not because the population's quantiles did."""
+    scores = rfm_scores(customers, cuts)
+    return pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"],
+            "segment": assign_segments(scores, rules),
+            "rfm_sum": scores[["r_score", "f_score", "m_score"]].sum(axis=1),
+        }
+    )

@@ -17,19 +17,12 @@ import ibis
 import pandas as pd
 from ibis.common.exceptions import IbisError
 
+from helpers.errors import InputError
+
 SOURCE_FILE = "_source_file"
 SOURCE_ROW = "_source_row"
 DUCKDB_NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-8-sig", "utf-16", "latin-1", "latin1", "iso-8859-1"}
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel"}
-
-
-class InputError(ValueError):
-    """Input that cannot be read; the message names the file, the problem and the fix."""
-
-
-def connect() -> ibis.BaseBackend:
-    """The embedded DuckDB backend (out-of-core, all cores)."""
-    return ibis.duckdb.connect()
 
 
 def resolve_files(pattern: str | Path) -> list[Path]:

@@ -1,0 +1,44 @@
+"""The workbench's user errors: one base class, one subclass per subsystem.
+
+A `WorkbenchError` is something the user can fix (a config key, an input file, the
+data's shape); its message names the file, key or column and the fix. The CLI prints
+it in one line. Any other exception is a bug and is shown with its traceback.
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """A problem the user can fix; the message says what and how."""
+
+
+class ConfigError(WorkbenchError):
+    """A config that cannot be run; the message names the key and the fix."""
+
+
+class InputError(WorkbenchError):
+    """An input file that cannot be read or mapped; the message names the file, column and fix."""
+
+
+class ReconciliationError(WorkbenchError):
+    """Ingest could not account for every row or every unit of money."""
+
+
+class MissingArtifactError(WorkbenchError):
+    """An upstream stage has not produced the artifact this stage needs."""
+
+
+class ArtifactSchemaError(WorkbenchError):
+    """An artifact does not match its written schema (see docs/data_dictionary.md)."""
+
+
+class ClvFitError(WorkbenchError):
+    """A CLV model could not be fitted; the message says what to try."""
+
+
+class ChurnDataError(WorkbenchError):
+    """Labels that cannot train or evaluate a model; the message says why and what to change."""
+
+
+class StageFailed(WorkbenchError):
+    """A notebook raised; the executed copy with its traceback stays in the run folder."""

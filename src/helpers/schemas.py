@@ -1,0 +1,316 @@
+"""The written schema of every artifact a stage writes: columns, types, meaning.
+
+A table artifact is checked against its schema when a stage writes it and when a
+later stage reads it (pandera for per-customer tables; the Parquet footer for the
+transaction-level tables, which may hold billions of rows). The data dictionary,
+`docs/data_dictionary.md`, is generated from these definitions (`workbench dictionary`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.parquet as pq
+
+from helpers.errors import ArtifactSchemaError
+
+# column type -> (pandera dtype, test on a pyarrow type)
+TYPES = {
+    "string": (pa.String, pa_arrow.types.is_string),
+    "float": (pa.Float64, pa_arrow.types.is_floating),
+    "int": (pa.Int64, pa_arrow.types.is_integer),
+    "bool": (pa.Bool, pa_arrow.types.is_boolean),
+    "timestamp": (pa.DateTime, pa_arrow.types.is_timestamp),
+    "date": (pa.DateTime, lambda t: pa_arrow.types.is_date(t) or pa_arrow.types.is_timestamp(t)),
+}
+UNIT_INTERVAL = (pa.Check.in_range(0.0, 1.0),)
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    type: str
+    meaning: str
+    required: bool = True
+    nullable: bool = False
+    checks: tuple = ()
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    stage: str
+    meaning: str
+    columns: tuple[Col, ...] = ()
+    one_row_per_customer: bool = False
+    extra_columns: str | None = None  # what further columns mean, when the table may have any (e.g. raw columns)
+    large: bool = False  # transaction-level: checked from the Parquet footer, not loaded
+    keys: dict[str, str] = field(default_factory=dict)  # JSON artifacts: top-level key -> meaning
+
+    @property
+    def is_table(self) -> bool:
+        return bool(self.columns)
+
+    def pandera_schema(self) -> pa.DataFrameSchema:
+        columns = {
+            c.name: pa.Column(TYPES[c.type][0], nullable=c.nullable, required=c.required, checks=list(c.checks),
+                              unique=self.one_row_per_customer and c.name == "customer_id", description=c.meaning)
+            for c in self.columns
+        }  # fmt: skip
+        return pa.DataFrameSchema(columns, strict=self.extra_columns is None, name=self.name)
+
+    def validate(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame, if it matches; else an error naming every column that does not."""
+        try:
+            return self.pandera_schema().validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as errors:
+            cases = errors.failure_cases[["column", "check", "failure_case"]].drop_duplicates(["column", "check"])
+            problems = "; ".join(f"{r.column}: {r.check} (e.g. {r.failure_case})" for r in cases.head(8).itertuples())
+            raise ArtifactSchemaError(f"{self.name} does not match its schema: {problems}") from None
+
+    def check_parquet(self, path: Path) -> None:
+        """Column names and types from the Parquet footer, without reading the rows."""
+        schema = pq.read_schema(path)
+        problems = []
+        for col in self.columns:
+            if col.name not in schema.names:
+                if col.required:
+                    problems.append(f"{col.name}: missing")
+            elif not TYPES[col.type][1](schema.field(col.name).type):
+                problems.append(f"{col.name}: {schema.field(col.name).type}, expected {col.type}")
+        known = {c.name for c in self.columns}
+        if self.extra_columns is None and (extra := [n for n in schema.names if n not in known]):
+            problems.append(f"unexpected columns {extra}")
+        if problems:
+            raise ArtifactSchemaError(f"{path} does not match the schema of {self.name}: {'; '.join(problems)}")
+
+
+ID = Col("customer_id", "string", "the customer's key, as in the input (text; leading zeros kept)")
+SUMMARY = (
+    ID,
+    Col("first_purchase", "date", "date of the first purchase"),
+    Col("last_purchase", "date", "date of the latest purchase on or before the analysis date"),
+    Col("tenure_days", "int", "days from the first purchase to the analysis date"),
+    Col("recency_days", "int", "days from the latest purchase to the analysis date"),
+    Col("purchases", "int", "purchase occasions (customer-days with positive net spend), all of them"),
+    Col("total_spend", "float", "net spend over all purchases (returns netted)"),
+    Col("avg_spend", "float", "total_spend / purchases"),
+    Col("interval_mean_days", "float", "mean days between consecutive purchases (empty for one purchase)", nullable=True),
+    Col("interval_median_days", "float", "median days between purchases (empty for one purchase)", nullable=True),
+)
+BEHAVIOUR = (
+    Col("n_channels", "int", "distinct channels bought in (when the data has a channel)", required=False),
+    Col("n_categories", "int", "distinct categories bought (when the data has a category)", required=False),
+    Col("favourite_channel", "string", "channel with most lines; ties to the first by name", required=False,
+        nullable=True),
+    Col("favourite_category", "string", "category with most lines; ties to the first by name", required=False,
+        nullable=True),
+    Col("return_rate", "float", "returned money / gross money bought", required=False, checks=(pa.Check.ge(0),)),
+)  # fmt: skip
+SCORE = (pa.Check.isin([1, 2, 3, 4, 5]),)
+SEGMENTS = Artifact(
+    "segments.parquet",
+    "02_segment",
+    "one row per customer: RFM summary, scores, segment, value tier, member level, lifecycle stage, cluster",
+    (
+        *SUMMARY,
+        Col("r_score", "int", "recency score 1-5 (5 = bought most recently)", checks=SCORE),
+        Col("f_score", "int", "frequency score 1-5 (5 = most purchases)", checks=SCORE),
+        Col("m_score", "int", "monetary score 1-5 (5 = highest spend)", checks=SCORE),
+        Col("rfm_cell", "string", "the three scores as text, e.g. '545'"),
+        Col("segment", "string", "named RFM segment (first matching rule of segment.rules)"),
+        Col("action", "string", "the recommended action of the segment (segment.actions)"),
+        Col("value_tier", "string", "VIP / high potential / regular", checks=(pa.Check.isin(
+            ["VIP", "high potential", "regular"]),)),
+        Col("member_level", "string", "member level by cumulative spend (segment.member_levels)"),
+        Col("lifecycle", "string", "new / active / at risk / lapsed, against the customer's own rhythm",
+            checks=(pa.Check.isin(["new", "active", "at risk", "lapsed"]),)),
+        Col("typical_gap_days", "float", "the gap lifecycle is judged against: own median gap, else the population's"),
+        Col("rhythm", "string", "'own' (3+ purchases: their own median gap) or 'population' (the repeat buyers' median)",
+            checks=(pa.Check.isin(["own", "population"]),)),
+        Col("cluster", "int", "behavioural cluster number (0 = highest mean spend)", checks=(pa.Check.ge(0),)),
+        Col("cluster_name", "string", "the cluster described in plain words"),
+        *BEHAVIOUR,
+    ),
+    one_row_per_customer=True,
+)  # fmt: skip
+CLV = Artifact(
+    "clv.parquet",
+    "03_clv",
+    "one row per customer: the chosen purchase model's and Gamma-Gamma's forecasts over clv.horizon_months",
+    (
+        ID,
+        Col("repeat_purchases", "float", "purchases after the first (the BTYD 'frequency')", checks=(pa.Check.ge(0),)),
+        Col("recency_periods", "float", "first to last purchase, in clv.time_unit (the BTYD 'recency')"),
+        Col("age_periods", "float", "first purchase to the analysis date, in clv.time_unit (the BTYD 'T')"),
+        Col("mean_repeat_order_value", "float", "mean spend of the repeat purchases (0 without one)"),
+        Col("p_alive", "float", "probability that the customer still buys from us", checks=UNIT_INTERVAL),
+        Col("expected_purchases", "float", "expected purchases over the horizon", checks=(pa.Check.ge(0),)),
+        Col("expected_order_value", "float", "Gamma-Gamma expected spend per purchase"),
+        Col("clv", "float", "discounted expected margin over the horizon (clv.profit_margin, monthly_discount_rate)"),
+        Col("clv_decile", "int", "1 = the 10% most valuable customers", checks=(pa.Check.in_range(1, 10),)),
+    ),
+    one_row_per_customer=True,
+)  # fmt: skip
+CLV_BOOTSTRAP = Artifact(
+    "clv_bootstrap.parquet",
+    "03_clv",
+    "90% bootstrap intervals (customers resampled) of the model parameters and the horizon's totals",
+    (
+        Col("quantity", "string", "a parameter (r, alpha, ..., gg_p, gg_q, gg_v) or total_purchases / total_revenue"),
+        Col("p05", "float", "5th percentile over the bootstrap fits"),
+        Col("median", "float", "median over the bootstrap fits"),
+        Col("p95", "float", "95th percentile over the bootstrap fits"),
+        Col("successful_fits", "int", "bootstrap samples whose fits converged"),
+    ),
+)
+CHURN_CORE = (
+    ID,
+    Col("churn_probability", "float", "probability of no purchase in the next churn.horizon_days", checks=UNIT_INTERVAL),
+    Col("scored_by", "string", "the scorer the probability comes from (the backtest's choice)"),
+    Col("risk_tier", "string", "high / medium / low (churn.high_risk, churn.medium_risk)"),
+    Col("value", "float", "the customer's value: CLV from 03_clv when it ran, else total spend"),
+    Col("value_source", "string", "'CLV' or 'total spend'"),
+    Col("value_level", "string", "high value (top churn.high_value_share by value) or low value"),
+    Col("value_at_risk", "float", "value x churn_probability: the value expected to be lost without action"),
+    Col("segment", "string", "RFM segment from 02_segment ('(02_segment not run)' otherwise)"),
+    Col("action", "string", "the action of the customer's value x risk cell (churn.actions)"),
+)  # fmt: skip
+CHURN_FEATURES = (
+    Col("purchases", "int", "purchase occasions up to the analysis date"),
+    Col("recency_days", "int", "days since the latest purchase"),
+    Col("tenure_days", "int", "days since the first purchase"),
+    Col("total_spend", "float", "net spend"),
+    Col("avg_spend", "float", "net spend per purchase"),
+    Col("interval_mean_days", "float", "mean days between purchases", nullable=True),
+    Col("interval_std_days", "float", "standard deviation of the days between purchases", nullable=True),
+    Col("recency_ratio", "float", "recency_days / interval_mean_days", nullable=True),
+    *(Col(f"purchases_{d}d", "int", f"purchases in the last {d} days") for d in (30, 90, 180)),
+    *(Col(f"spend_{d}d", "float", f"spend in the last {d} days") for d in (30, 90, 180)),
+    Col("purchases_prev_90d", "int", "purchases 90-180 days ago"),
+    Col("spend_prev_90d", "float", "spend 90-180 days ago"),
+    Col("purchase_trend_90d", "int", "purchases_90d - purchases_prev_90d"),
+    Col("spend_trend_90d", "float", "spend_90d - spend_prev_90d"),
+    Col("bgnbd_p_alive", "float", "BG/NBD P(alive) fitted on all history", checks=UNIT_INTERVAL),
+    Col("bgnbd_expected_purchases", "float", "BG/NBD expected purchases over the churn horizon"),
+    *(c for c in BEHAVIOUR if not c.name.startswith("favourite_")),
+)
+CHURN = Artifact(
+    "churn.parquet",
+    "04_churn",
+    "one row per customer: the features at the analysis date, churn probability, value and action",
+    (*CHURN_CORE, *CHURN_FEATURES),
+    one_row_per_customer=True,
+)
+ACTION_LIST = Artifact(
+    "action_list.csv",
+    "04_churn",
+    "the action list for a CRM import, highest value at risk first",
+    CHURN_CORE,
+    one_row_per_customer=True,
+)
+CHURN_BACKTEST = Artifact(
+    "churn_backtest.parquet",
+    "04_churn",
+    "one row per fold and scorer: the rolling-origin backtest",
+    (
+        Col("fold", "int", "fold number, oldest first"),
+        Col("test_cutoff", "date", "the fold's test cutoff: features up to it, labels in the horizon after it"),
+        Col("scorer", "string", "a model (logistic regression, gradient boosting) or a baseline score"),
+        Col("kind", "string", "'model' or 'baseline'", checks=(pa.Check.isin(["model", "baseline"]),)),
+        Col("customers", "int", "customers scored at the test cutoff"),
+        Col("churn_rate", "float", "share of them who churned", checks=UNIT_INTERVAL),
+        Col("roc_auc", "float", "chance that a churner is ranked above a non-churner (0.5 = coin toss)"),
+        Col("pr_auc", "float", "average precision: how pure the top of the ranking is in churners"),
+        Col("brier", "float", "mean squared error of the probability (probabilistic scorers only)", nullable=True),
+        Col("top_decile_lift", "float", "churn rate of the top 10% by score / overall churn rate"),
+        Col("top_decile_capture", "float", "share of all churners found in the top 10%", checks=UNIT_INTERVAL),
+    ),
+)  # fmt: skip
+TRANSACTIONS = Artifact(
+    "transactions.parquet",
+    "01_ingest",
+    "the clean transaction lines in the canonical schema, sorted by customer and date",
+    (
+        ID,
+        Col("order_id", "string", "order key: the input's order id, or customer + date when there is none"),
+        Col("order_date", "timestamp", "when the line was bought"),
+        Col("amount", "float", "net money of the line (negative for a netted return)"),
+        Col("quantity", "float", "units (when mapped)", required=False, nullable=True),
+        *(Col(c, "string", f"{c} as given (when mapped)", required=False, nullable=True)
+          for c in ("channel", "category", "store", "product_id")),
+        Col("is_return", "bool", "a return line, netted into the order it returns"),
+        Col("purchase_date", "date", "date of the order's first line (a netted return keeps its order's date)"),
+        Col("is_extreme", "bool", "amount above the cleaning.extreme_quantile of kept lines (kept, for review)"),
+        Col("source_file", "string", "the input file's name"),
+        Col("source_row", "int", "the row's number in that file (1 = first data row)"),
+    ),
+    large=True,
+)  # fmt: skip
+QUARANTINE = Artifact(
+    "quarantine.parquet",
+    "01_ingest",
+    "every rejected input row exactly as given, with the rule it broke",
+    (
+        Col("rule", "string", "the first cleaning rule the row broke (see quality.json rules)"),
+        Col("source_file", "string", "the input file's name"),
+        Col("source_row", "int", "the row's number in that file"),
+    ),
+    extra_columns="the input's own columns, as text, unchanged",
+    large=True,
+)
+JSON_ARTIFACTS = (
+    Artifact("quality.json", "01_ingest", "the reconciliation of rows and money, and each cleaning rule's count",
+             keys={"rows_in": "input rows", "rows_kept": "rows in transactions.parquet",
+                   "rows_quarantined": "rows in quarantine.parquet", "rules": "per rule: rows and money removed",
+                   "reconciliation": "rows_ok / money_ok: in = kept + quarantined + duplicates removed"}),
+    Artifact("profile.json", "01_ingest", "headline facts of the clean data (dates, customers, purchases, revenue)"),
+    Artifact("segment_thresholds.json", "02_segment",
+             "score cut points, value-tier thresholds, rules and their coverage: a later run rescores with them"),
+    Artifact("clv_models.json", "03_clv",
+             "calibration/holdout parameters and comparison, the chosen model, full-period and Gamma-Gamma parameters"),
+)  # fmt: skip
+TABLES = (TRANSACTIONS, QUARANTINE, SEGMENTS, CLV, CLV_BOOTSTRAP, CHURN, ACTION_LIST, CHURN_BACKTEST)
+ARTIFACTS = {a.name: a for a in (*TABLES, *JSON_ARTIFACTS)}
+CSV_COPIES = {"segments.csv": SEGMENTS}
+
+
+def artifact(name: str) -> Artifact:
+    """The schema of an artifact by file name (a CSV copy has its Parquet table's schema)."""
+    return CSV_COPIES.get(name) or ARTIFACTS[name]
+
+
+def data_dictionary() -> str:
+    """The data dictionary as Markdown: every artifact, its columns, types and meaning."""
+    lines = [
+        "# Data dictionary",
+        "",
+        "Every artifact a run writes into `runs/<run_id>/artifacts/`. Generated from `src/helpers/schemas.py`",
+        "(`workbench dictionary > docs/data_dictionary.md`); tables are checked against it when written and read.",
+        "",
+    ]
+    for item in (*TABLES, *JSON_ARTIFACTS):
+        lines += [f"## `{item.name}` ({item.stage})", "", item.meaning[0].upper() + item.meaning[1:] + ".", ""]
+        if item.one_row_per_customer:
+            lines += ["One row per customer (`customer_id` is unique).", ""]
+        if item.columns:
+            lines += ["| column | type | meaning |", "|---|---|---|"]
+            for c in item.columns:
+                notes = [] if c.required else ["optional"]
+                notes += ["may be empty"] if c.nullable else []
+                suffix = f" ({', '.join(notes)})" if notes else ""
+                lines.append(f"| `{c.name}` | {c.type} | {c.meaning}{suffix} |")
+            if item.extra_columns:
+                lines.append(f"| *others* | string | {item.extra_columns} |")
+            lines.append("")
+        for key, meaning in item.keys.items():
+            lines.append(f"- `{key}`: {meaning}")
+        if item.keys:
+            lines.append("")
+    if "segments.csv" in CSV_COPIES:
+        lines += ["`segments.csv` is `segments.parquet` as CSV (UTF-8), for a CRM import.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,73 @@
+"""What every stage shares: the run folder, the backend connection, the analysis date.
+
+A stage opens a `StageContext` on its run folder and computes on the configured
+backend (DuckDB by default, Spark when configured); figures it draws are saved
+into the run and closed, so the notebook shows each where it belongs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import ibis
+import matplotlib.pyplot as plt
+
+from helpers import backends, plots
+from helpers.artifacts import RunPaths
+from helpers.config import DatesSection, WorkbenchConfig, load_config
+from helpers.errors import ConfigError
+from helpers.features import last_purchase_date
+
+log = logging.getLogger("helpers.stages")
+
+
+@dataclass
+class StageContext:
+    """A run folder, a backend connection and the figures the stage has drawn."""
+
+    paths: RunPaths
+    con: ibis.BaseBackend
+    figures: dict[str, plt.Figure] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, run_dir: str | Path, backend: dict | None = None) -> StageContext:
+        """The run folder, computing on the configured backend (DuckDB when none is given)."""
+        return cls(RunPaths(Path(run_dir).resolve()), backends.connect(backend))
+
+    def transactions(self) -> ibis.Table:
+        """The clean transactions written by 01_ingest (their Parquet schema checked)."""
+        return self.con.read_parquet(str(self.paths.require_checked("transactions.parquet", "01_ingest")))
+
+    def figure(self, name: str, fig: plt.Figure) -> plt.Figure:
+        """Save a figure as figures/<name>.png, keep it for the notebook, and close it in pyplot."""
+        plots.save(fig, self.paths.figures, name)
+        plt.close(fig)
+        self.figures[name] = fig
+        return fig
+
+
+def stage_config(config: WorkbenchConfig | str | Path) -> WorkbenchConfig:
+    """A validated config: as given, or read from a YAML file (the run's own copy)."""
+    return config if isinstance(config, WorkbenchConfig) else load_config(config)
+
+
+def analysis_date(transactions: ibis.Table, dates: DatesSection) -> date:
+    """The run's 'today': dates.analysis_date, else the last transaction date."""
+    return dates.analysis_date or last_purchase_date(transactions)
+
+
+def earlier_run(run_dir: Path, compare_with: str | None) -> Path | None:
+    """The run folder to compare with: a named run id, or 'latest' (the newest other run with segments)."""
+    if not compare_with:
+        return None
+    here = Path(run_dir).resolve()
+    if compare_with != "latest":
+        candidate = here.parent / compare_with
+        if not (candidate / "artifacts" / "segments.parquet").exists():
+            raise ConfigError(f"segment.compare_with: run '{compare_with}' has no segments in {candidate}")
+        return candidate
+    others = [p.parent.parent for p in here.parent.glob("*/artifacts/segments.parquet") if p.parent.parent != here]
+    return max(others, key=lambda p: p.joinpath("artifacts", "segments.parquet").stat().st_mtime, default=None)

@@ -1,0 +1,172 @@
+"""Stage 02: RFM scores and segments, value tiers, member levels, lifecycle, clusters, cohorts, migration.
+
+Writes segments.parquet (and segments.csv for a CRM import) and segment_thresholds.json,
+whose cut points let a later run score its customers on the same boundaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from helpers import plots
+from helpers import segment as seg
+from helpers.config import WorkbenchConfig
+from helpers.features import customer_summary, monthly_cohorts, spend_mix
+from helpers.schemas import SEGMENTS
+from helpers.stages.context import StageContext, analysis_date, earlier_run, log, stage_config
+
+SCORES = ["r_score", "f_score", "m_score"]
+
+
+@dataclass
+class Migration:
+    """Who moved between segments since an earlier run, scored on that run's boundaries."""
+
+    previous_run: str
+    matrix: pd.DataFrame
+    moves: dict
+
+
+@dataclass
+class SegmentStage:
+    """What 02_segment shows."""
+
+    today: date
+    customers: pd.DataFrame  # segments.parquet
+    cuts: pd.DataFrame
+    rules: pd.DataFrame
+    rule_problems: list[str]
+    segments: pd.DataFrame
+    tiers: pd.DataFrame
+    tier_thresholds: dict
+    levels: pd.DataFrame
+    lifecycle: pd.DataFrame
+    clusters: pd.DataFrame
+    silhouettes: pd.DataFrame
+    retention: pd.DataFrame
+    revenue_retention: pd.DataFrame
+    concentration: dict
+    mix_columns: list[str]
+    migration: Migration | None
+    figures: dict[str, plt.Figure]
+
+
+def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFrame, dict, list[dict], dict]:
+    """RFM scores, segment, action, value tier, member level and lifecycle of every customer.
+
+    Returns (customers with those columns, cut points, rules, value-tier thresholds)."""
+    settings = config.segment
+    cuts = seg.rfm_cuts(customers, settings.thresholds.model_dump() if settings.thresholds else None)
+    rules = [rule.model_dump() for rule in settings.rules]
+    customers = customers.join(seg.rfm_scores(customers, cuts))
+    customers["segment"] = seg.assign_segments(customers, rules)
+    customers["action"] = customers["segment"].map(settings.actions).fillna("(no action configured)")
+    customers["value_tier"], tier_thresholds = seg.value_tiers(
+        customers,
+        settings.vip_min_spend_quantile,
+        settings.vip_min_purchases,
+        settings.high_potential_min_spend_quantile,
+    )
+    customers["member_level"] = seg.member_levels(customers["total_spend"], settings.member_levels)
+    stages = seg.lifecycle_stages(
+        customers, settings.lifecycle_new_days, settings.lifecycle_at_risk_factor, settings.lifecycle_lapsed_factor
+    )
+    return customers.join(stages), cuts, rules, tier_thresholds
+
+
+def _migration(context: StageContext, customers: pd.DataFrame, rules: list[dict], compare_with: str | None):
+    previous_dir = earlier_run(context.paths.root, compare_with)
+    if previous_dir is None:
+        return None
+    before = pd.read_parquet(previous_dir / "artifacts" / "segments.parquet", columns=["customer_id", "segment", *SCORES])
+    earlier_cuts = pd.read_json(previous_dir / "artifacts" / "segment_thresholds.json", typ="series")["cuts"]
+    then = before.assign(rfm_sum=before[SCORES].sum(axis=1))[["customer_id", "segment", "rfm_sum"]]
+    matrix, moves = seg.migration(then, seg.migration_snapshot(customers, earlier_cuts, rules))
+    title = f"Customers by segment: run {previous_dir.name} (rows) to now (columns)"
+    context.figure("02_migration", plots.heatmap(matrix, title, "now", "before"))
+    return Migration(previous_dir.name, matrix, moves)
+
+
+def _cohorts(context: StageContext, today: date, months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cohorts = monthly_cohorts(context.transactions(), today)
+    retention = seg.cohort_matrix(cohorts, "customers").iloc[:, :months]
+    revenue = seg.cohort_matrix(cohorts, "revenue").iloc[:, :months]
+    y_label = "cohort (month of first purchase)"
+    context.figure("02_cohort_retention", plots.heatmap(
+        retention, "Share of each monthly cohort buying again, by month since first purchase",
+        "months since first purchase", y_label, percent=True))
+    context.figure("02_revenue_retention", plots.heatmap(
+        revenue, "Revenue of each cohort relative to its first month", "months since first purchase", y_label,
+        percent=True))  # fmt: skip
+    return retention, revenue
+
+
+def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentStage:
+    """Score, segment, tier, cluster and profile every customer as of the analysis date."""
+    config = stage_config(config)
+    settings = config.segment
+    context = StageContext.open(run_dir, config.backend.model_dump())
+    transactions = context.transactions()
+    today = analysis_date(transactions, config.dates)
+    customers = customer_summary(transactions, today).execute()
+    log.info("segmenting %s customers as of %s", f"{len(customers):,}", today)
+    customers, cuts, rules, tier_thresholds = score(customers, config)
+    coverage = seg.rule_coverage(rules)
+
+    segments = seg.segment_table(customers, settings.actions)
+    context.figure("02_segment_sizes", plots.segment_sizes(segments))
+    context.figure("02_rf_heatmap", plots.heatmap(seg.heatmap_r_by_f(customers), "Mean spend by recency and "
+                                                  "frequency score", "frequency score", "recency score", fmt=",.0f"))
+
+    clusters, silhouettes = seg.choose_clusters(customers, tuple(settings.clusters_k_range), config.run.random_state)
+    profiles = seg.cluster_profiles(customers, clusters)
+    customers["cluster"] = clusters
+    customers["cluster_name"] = clusters.map(profiles["name"])
+    if len(silhouettes):
+        context.figure("02_silhouette", plots.silhouette(silhouettes, len(profiles)))
+    context.figure("02_clusters", plots.cluster_scatter(customers, clusters, profiles["name"]))
+
+    retention, revenue_retention = _cohorts(context, today, settings.cohort_months)
+    curve = seg.revenue_concentration(customers["total_spend"])
+    context.figure("02_revenue_concentration", plots.pareto_curve(curve))
+    mix_columns = [c for c in ("channel", "category") if c in transactions.columns]
+    for column in mix_columns:
+        mix = spend_mix(transactions, customers, "segment", column, today)
+        title = f"Share of each segment's spend by {column}"
+        context.figure(f"02_{column}_mix", plots.heatmap(mix, title, column, "segment", percent=True))
+    migration = _migration(context, customers, rules, settings.compare_with)
+
+    columns = [c.name for c in SEGMENTS.columns if c.name in customers.columns]
+    output = customers[columns].sort_values("customer_id").reset_index(drop=True)
+    context.paths.write_table(output, "segments.parquet")
+    context.paths.write_table(output, "segments.csv")
+    context.paths.write_json({"analysis_date": str(today), "cuts": cuts, "value_tiers": tier_thresholds,
+                              "rules": rules, "coverage": coverage}, "segment_thresholds.json")  # fmt: skip
+    level_order = sorted(settings.member_levels, key=settings.member_levels.get)
+    return SegmentStage(
+        today=today,
+        customers=output,
+        cuts=pd.DataFrame(cuts, index=["cut 1", "cut 2", "cut 3", "cut 4"]),
+        rules=pd.DataFrame(rules).assign(cells=lambda t: t["segment"].map(coverage["cells_per_segment"])),
+        rule_problems=seg.coverage_problems(coverage),
+        segments=segments,
+        tiers=seg.group_revenue(customers, "value_tier"),
+        tier_thresholds=tier_thresholds,
+        levels=seg.group_revenue(customers, "member_level", level_order),
+        lifecycle=seg.lifecycle_table(customers),
+        clusters=profiles,
+        silhouettes=silhouettes,
+        retention=retention,
+        revenue_retention=revenue_retention,
+        concentration=seg.concentration_facts(
+            curve, settings.concentration_revenue_share, settings.concentration_top_customers
+        ),
+        mix_columns=mix_columns,
+        migration=migration,
+        figures=context.figures,
+    )
