@@ -104,7 +104,7 @@ def test_constant_features_are_not_model_inputs():
 
 def test_backtest_on_cdnow_model_at_least_matches_best_baseline(cdnow_transactions):
     folds = churn.rolling_folds(date(1998, 4, 1), folds=3, train_cutoffs=2, step_days=60, horizon_days=90)
-    backtest = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42)
+    backtest = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks")
     summary = backtest.summary()
     assert set(backtest.folds["fold"]) == {1, 2, 3}
     best_baseline = summary[summary.kind == "baseline"].roc_auc.max()

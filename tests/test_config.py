@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers.config import DEFAULT_SEGMENT_RULES, ConfigError, load_config, parse_config
 
@@ -57,12 +58,15 @@ def test_missing_config_file():
         load_config("no/such/config.yaml")
 
 
-def test_notebook_parameters_are_sections_plus_seed():
+def test_resolved_config_round_trips_with_defaults_filled_in(tmp_path):
+    """A run's config.yaml (every key, defaults filled in) parses back to the same config."""
     config = parse_config({"input": {"dataset": "cdnow_sample"}, "run": {"random_state": 9}})
-    params = config.notebook_parameters()
-    assert params["random_state"] == 9
-    assert params["cleaning"]["returns"] == "net"
-    assert len(params["segment"]["rules"]) == len(DEFAULT_SEGMENT_RULES)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config.model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    again = load_config(path)
+    assert again == config
+    assert again.run.random_state == 9 and again.cleaning.returns == "net"
+    assert len(again.segment.rules) == len(DEFAULT_SEGMENT_RULES)
 
 
 def test_unknown_backend_is_named():

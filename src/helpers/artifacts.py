@@ -67,6 +67,11 @@ class RunPaths:
     def manifest(self) -> Path:
         return self.root / "manifest.json"
 
+    @property
+    def config(self) -> Path:
+        """The run's resolved config (every key, defaults filled in): what each stage reads."""
+        return self.root / "config.yaml"
+
     def artifact(self, name: str) -> Path:
         return self.artifacts / name
 

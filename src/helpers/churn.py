@@ -9,6 +9,7 @@ last purchase, and the BTYD models' own forecasts.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -26,10 +27,9 @@ from sklearn.preprocessing import StandardScaler
 
 from helpers import clv
 from helpers.errors import ChurnDataError
-from helpers.features import btyd_summary, churn_features, churn_labels
+from helpers.features import DAYS_PER_UNIT, btyd_summary, churn_features, churn_labels
 
-WEEK = 7.0
-MODEL_NAMES = ("logistic regression", "gradient boosting")
+log = logging.getLogger(__name__)
 BASELINES = (
     "days since last purchase",
     "BG/NBD expected purchases",
@@ -67,11 +67,12 @@ def check_labels(labels: pd.Series, cutoff: date) -> None:
         )
 
 
-def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: pd.Series) -> pd.DataFrame:
-    """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only."""
-    summary = btyd_summary(tx, cutoff, "weeks").execute().set_index("customer_id").loc[customers]
+def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: pd.Series, unit: str) -> pd.DataFrame:
+    """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only,
+    in the CLV stage's time unit (clv.time_unit)."""
+    summary = btyd_summary(tx, cutoff, unit).execute().set_index("customer_id").loc[customers]
     patterns = clv.compress(summary.reset_index())
-    horizon = horizon_days / WEEK
+    horizon = horizon_days / DAYS_PER_UNIT[unit]
     f, r, t = summary["frequency"], summary["recency"], summary["T"]
     bgnbd = clv.fit_purchase_model("bgnbd", patterns)
     pareto = clv.fit_purchase_model("pareto_nbd", patterns)
@@ -92,10 +93,10 @@ def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: 
     )
 
 
-def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, labelled: bool = True) -> pd.DataFrame:
+def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, labelled: bool = True) -> pd.DataFrame:
     """Features (and labels, when the label window is observed) of every customer at one cutoff."""
     features = churn_features(tx, cutoff).execute().set_index("customer_id")
-    features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index))
+    features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index, unit))
     features["days since last purchase"] = features["recency_days"].astype(float)
     if labelled:
         labels = churn_labels(tx, cutoff, horizon_days).execute().set_index("customer_id")["churned"]
@@ -178,16 +179,14 @@ class Backtest:
         return str(summary[summary["kind"] == "model"]["roc_auc"].idxmax())
 
 
-def run_backtest(
-    tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, progress=lambda _: None
-) -> Backtest:
+def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str) -> Backtest:
     """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike."""
     cache: dict[date, pd.DataFrame] = {}
 
     def at(cutoff: date) -> pd.DataFrame:
         if cutoff not in cache:
-            progress(f"features at {cutoff}")
-            cache[cutoff] = snapshot(tx, cutoff, horizon_days)
+            log.info("churn features and labels at %s", cutoff)
+            cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit)
         return cache[cutoff]
 
     rows, predictions = [], []
@@ -202,7 +201,7 @@ def run_backtest(
             rows.append(
                 {
                     "fold": number,
-                    "test_cutoff": fold.test_cutoff,
+                    "test_cutoff": pd.Timestamp(fold.test_cutoff),
                     "scorer": name,
                     "kind": "model",
                     "customers": len(test),
@@ -214,7 +213,7 @@ def run_backtest(
                                              "probability": probability}))  # fmt: skip
         for name in BASELINES:
             probabilistic = name.startswith(("BG/NBD P", "Pareto", "BG/NBD 1"))
-            rows.append({"fold": number, "test_cutoff": fold.test_cutoff, "scorer": name, "kind": "baseline",
+            rows.append({"fold": number, "test_cutoff": pd.Timestamp(fold.test_cutoff), "scorer": name, "kind": "baseline",
                          "customers": len(test), "churn_rate": y_test.mean(),
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache)
@@ -245,14 +244,14 @@ def risk_tiers(probability: pd.Series, high: float, medium: float) -> pd.Series:
 
 
 def action_matrix(scored: pd.DataFrame, actions: dict[str, str]) -> pd.DataFrame:
-    """Value tier x risk tier: customers, revenue at risk and the configured action."""
+    """Value level x risk tier: customers, value at risk and the configured action."""
     table = scored.groupby(["value_level", "risk_tier"]).agg(
         customers=("churn_probability", "size"),
         mean_churn_probability=("churn_probability", "mean"),
         value=("value", "sum"),
-        revenue_at_risk=("revenue_at_risk", "sum"),
+        value_at_risk=("value_at_risk", "sum"),
     )
-    table["action"] = [actions.get(f"{v} x {r} risk", "(no action configured)") for v, r in table.index]
+    table["action"] = [cell_action(actions, v, r) for v, r in table.index]
     order = [(v, r) for v in ("high value", "low value") for r in ("high", "medium", "low")]
     return table.reindex([i for i in order if i in table.index])
 
@@ -265,12 +264,13 @@ def score_customers(
     step_days: int,
     model_name: str,
     random_state: int,
+    unit: str,
 ) -> pd.DataFrame:
     """Churn probability of every customer as of `today`, from the chosen model trained on the latest
     cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
     cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
-    train = pd.concat([snapshot(tx, c, horizon_days) for c in sorted(cutoffs)])
-    current = snapshot(tx, today, horizon_days, labelled=False)
+    train = pd.concat([snapshot(tx, c, horizon_days, unit) for c in sorted(cutoffs)])
+    current = snapshot(tx, today, horizon_days, unit, labelled=False)
     columns = model_columns(train)
     model = make_models(random_state)[model_name].fit(train[columns], train["churned"].to_numpy(int))
     current["churn_probability"] = model.predict_proba(current[columns])[:, 1]
@@ -288,5 +288,30 @@ def attach_value(scored: pd.DataFrame, values: pd.DataFrame | None, high_value_s
         scored["value_source"] = "total spend"
     threshold = scored["value"].quantile(1 - high_value_share)
     scored["value_level"] = np.where(scored["value"] >= threshold, "high value", "low value")
-    scored["revenue_at_risk"] = scored["value"] * scored["churn_probability"]
+    scored["value_at_risk"] = scored["value"] * scored["churn_probability"]
     return scored
+
+
+def cell_action(actions: dict[str, str], value_level: str, risk_tier: str) -> str:
+    """The configured action of a value x risk cell (churn.actions keys read 'high value x medium risk')."""
+    return actions.get(f"{value_level} x {risk_tier} risk", "(no action configured)")
+
+
+def one_time_buyer_trap(snapshot: pd.DataFrame) -> dict:
+    """At one labelled cutoff: one-time buyers' share, their mean BG/NBD P(alive) and churn rate, and overall."""
+    one_timers = snapshot[snapshot["purchases"] == 1]
+    return {
+        "one_time_buyers": len(one_timers),
+        "share": len(one_timers) / len(snapshot),
+        "mean_p_alive": float(one_timers["bgnbd_p_alive"].mean()),
+        "churn_rate": float(one_timers["churned"].mean()),
+        "overall_churn_rate": float(snapshot["churned"].mean()),
+    }
+
+
+def per_fold_auc(backtest: Backtest) -> pd.DataFrame:
+    """ROC-AUC of every scorer per fold, and its mean; best scorer first."""
+    table = backtest.folds.pivot_table(index="scorer", columns="fold", values="roc_auc")
+    table = table.loc[backtest.summary().index]
+    table["mean"] = table.mean(axis=1)
+    return table

@@ -1,19 +1,26 @@
-"""The `workbench` command: run the pipeline, write an example dataset, check a config."""
+"""The `workbench` command: run the pipeline, check a config, write an example dataset or the data dictionary.
+
+A user error (`WorkbenchError`: a config key, an input file, the data's shape) is printed
+in one line and exits 1; anything else is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
-from helpers.config import BUILTIN_DATASETS, ConfigError, load_config
+from helpers.config import BUILTIN_DATASETS, load_config
 from helpers.datasets import write_dataset
-from helpers.runner import StageFailed, run
-from helpers.sources import InputError
+from helpers.errors import WorkbenchError
+from helpers.runner import run
+from helpers.schemas import data_dictionary
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="CRM analytics workbench")
+    parser.add_argument("--quiet", action="store_true", help="print only the result and errors")
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="execute the notebooks into a run folder")
     run_cmd.add_argument("--config", required=True, help="YAML config (see configs/cdnow.yaml)")
@@ -26,11 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--out", default="data/raw", help="folder to write into")
     data.add_argument("--customers", type=int, default=20_000, help="babystore only: number of customers")
     data.add_argument("--seed", type=int, default=7)
+    commands.add_parser("dictionary", help="print the data dictionary of every artifact (Markdown)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s", force=True)
     try:
         if args.command == "run":
             report = run(args.config, run_id=args.run_id, stages=args.stages)
@@ -38,10 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             config = load_config(args.config)
             print(f"config {args.config} is valid (run name '{config.run.name}')")
+        elif args.command == "dictionary":
+            print(data_dictionary())
         else:
             written = write_dataset(args.name, Path(args.out), n_customers=args.customers, seed=args.seed)
             print(f"wrote {written.path}")
-    except (ConfigError, InputError, StageFailed, ValueError) as error:
+    except WorkbenchError as error:
         print(f"workbench: {error}", file=sys.stderr)
         return 1
     return 0

@@ -237,11 +237,6 @@ class WorkbenchConfig(_Section):
             raise ValueError("clv.calibration_end must lie before dates.analysis_date")
         return self
 
-    def notebook_parameters(self) -> dict[str, object]:
-        """Every value a notebook may declare in its parameters cell, JSON-ready."""
-        params = self.model_dump(mode="json")
-        params["random_state"] = params["run"]["random_state"]
-        return params
 
 
 def _describe(error: ValidationError, source: str) -> str:
@@ -271,8 +266,8 @@ def parse_config(data: dict, source: str = "<dict>", base_dir: Path | None = Non
     return config
 
 
-def load_config(path: str | Path) -> WorkbenchConfig:
-    """Read and validate a YAML config file; input paths are relative to the working directory."""
+def read_config_file(path: str | Path) -> dict:
+    """The YAML mapping in a config file, as written (not yet validated)."""
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"config file {path} not found")
@@ -282,4 +277,10 @@ def load_config(path: str | Path) -> WorkbenchConfig:
         raise ConfigError(f"config {path} is not valid YAML: {error}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config {path} must be a mapping of sections (run, input, columns, ...)")
-    return parse_config(data, source=str(path), base_dir=Path.cwd())
+    return data
+
+
+def load_config(path: str | Path) -> WorkbenchConfig:
+    """Read and validate a YAML config file; input paths are relative to the working directory."""
+    return parse_config(read_config_file(path), source=str(path), base_dir=Path.cwd())
+

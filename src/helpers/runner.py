@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import sys
 import time
 from dataclasses import dataclass
@@ -24,10 +25,14 @@ import papermill
 import yaml
 from nbconvert import HTMLExporter
 
+from papermill.exceptions import PapermillExecutionError
+
 from helpers.artifacts import RunPaths, atomic_path, write_json
-from helpers.config import WorkbenchConfig, load_config
+from helpers.config import WorkbenchConfig, parse_config, read_config_file
+from helpers.errors import ConfigError, StageFailed
 from helpers.sources import resolve_files
 
+log = logging.getLogger(__name__)
 KERNEL_NAME = "crm-workbench"
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 REPORTED_PACKAGES = (
@@ -55,7 +60,7 @@ def select_stages(stages: list[Stage], wanted: list[str] | None) -> list[Stage]:
     for item in wanted:
         match = [s for s in stages if item in (s.name, s.name[:2], s.name[3:])]
         if not match:
-            raise ValueError(f"unknown stage '{item}'; stages are {[s.name for s in stages]}")
+            raise ConfigError(f"unknown stage '{item}'; stages are {[s.name for s in stages]}")
         chosen.extend(m for m in match if m not in chosen)
     return sorted(chosen, key=lambda s: s.name)
 
@@ -75,19 +80,24 @@ def ensure_kernel(name: str = KERNEL_NAME) -> str:
     return name
 
 
-def notebook_parameters(stage: Stage, available: dict, run_dir: Path) -> dict:
-    """Exactly the parameters the notebook's `parameters` cell declares, from the resolved config."""
-    declared = papermill.inspect_notebook(str(stage.notebook))
-    values = dict(available, run_dir=str(run_dir))
-    return {name: values[name] for name in declared if name in values}
+NOTEBOOK_PARAMETERS = ("run_dir", "config_file")  # what the runner passes; the config file holds every setting
+
+
+def notebook_parameters(stage: Stage, run_dir: Path, config_file: Path) -> dict:
+    """The parameters a stage's notebook declares, each one the runner provides; anything else is an error."""
+    declared = set(papermill.inspect_notebook(str(stage.notebook)))
+    if declared != set(NOTEBOOK_PARAMETERS):
+        raise ConfigError(
+            f"{stage.notebook.name} declares parameters {sorted(declared)}; a stage notebook declares exactly "
+            f"{list(NOTEBOOK_PARAMETERS)} and reads every setting from the config file"
+        )
+    return {"run_dir": str(run_dir), "config_file": str(config_file)}
 
 
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The file's SHA-256, read in a stream."""
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def package_versions() -> dict[str, str]:
@@ -144,23 +154,38 @@ def _input_files(config: WorkbenchConfig, paths: RunPaths) -> list[Path]:
     return sorted(p for p in paths.root.joinpath("input").glob("*") if p.is_file())
 
 
-def run(
-    config_path: str | Path,
-    run_id: str | None = None,
-    stages: list[str] | None = None,
-    notebook_dir: Path = NOTEBOOK_DIR,
-    log=print,
-) -> Path:
+def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
+    """Run one stage's notebook into the run folder; a failure becomes StageFailed with the notebook's reason."""
+    executed = paths.notebooks / f"{stage.name}.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(stage.notebook),
+            str(executed),
+            parameters=notebook_parameters(stage, paths.root, paths.config),
+            kernel_name=kernel,
+            cwd=str(stage.notebook.parent),
+            progress_bar=sys.stderr.isatty(),
+        )
+    except PapermillExecutionError as error:
+        reason = f"{error.ename}: {error.evalue}".strip().splitlines()[0]
+        raise StageFailed(f"stage {stage.name} failed: {reason} (see {executed})") from None
+    finally:
+        if executed.exists():
+            render_html(executed, paths.html / f"{stage.name}.html")
+
+
+def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | None = None,
+        notebook_dir: Path = NOTEBOOK_DIR) -> Path:  # fmt: skip
     """Execute the selected stages into runs/<run_id>/; return the report path. Raises StageFailed."""
-    config = load_config(config_path)
+    given = read_config_file(config_path)
+    config = parse_config(given, source=str(config_path), base_dir=Path.cwd())
     all_stages = discover_stages(notebook_dir)
     selected = select_stages(all_stages, stages)
     run_id = run_id or f"{config.run.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     paths = RunPaths(Path(config.run.output_dir).resolve() / run_id)
     previous = json.loads(paths.manifest.read_text()) if paths.manifest.exists() else {}
     if stages and not previous and selected != all_stages[: len(selected)]:
-        log(f"note: run {run_id} is new; stages before {selected[0].name} have not run in it")
-    given = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+        log.warning("run %s is new; stages before %s have not run in it", run_id, selected[0].name)
     manifest = {
         "run_id": run_id,
         "config_file": str(Path(config_path).resolve()),
@@ -171,41 +196,30 @@ def run(
         "stages": previous.get("stages", {}),
     }
     kernel = ensure_kernel()
-    parameters = config.notebook_parameters()
+    with atomic_path(paths.config) as tmp:
+        tmp.write_text(yaml.safe_dump(manifest["config_resolved"], allow_unicode=True, sort_keys=False), "utf-8")
     write_json(manifest, paths.manifest)
     try:
         for index, stage in enumerate(selected, start=1):
-            log(f"[stage {index}/{len(selected)}] {stage.name}")
-            executed = paths.notebooks / f"{stage.name}.ipynb"
+            log.info("[stage %d/%d] %s", index, len(selected), stage.name)
             began = time.perf_counter()
             record = {"name": stage.name, "status": "running", "seconds": 0.0, "error": None}
             manifest["stages"][stage.name] = record
+            write_json(manifest, paths.manifest)
             try:
-                papermill.execute_notebook(
-                    str(stage.notebook),
-                    str(executed),
-                    parameters=notebook_parameters(stage, parameters, paths.root),
-                    kernel_name=kernel,
-                    cwd=str(stage.notebook.parent),
-                    progress_bar=sys.stderr.isatty(),
-                )
+                _execute(stage, paths, kernel)
                 record["status"] = "ok"
-            except Exception as error:
-                reason = (
-                    f"{error.ename}: {error.evalue}" if hasattr(error, "ename") else f"{type(error).__name__}: {error}"
-                )
-                record.update(status="failed", error=reason.strip().splitlines()[0])
-                raise StageFailed(f"stage {stage.name} failed: {record['error']} (see {executed})") from None
+            except StageFailed as error:
+                record.update(status="failed", error=str(error).split(": ", 1)[1].rsplit(" (see ", 1)[0])
+                raise
             finally:
                 record["seconds"] = round(time.perf_counter() - began, 2)
-                if executed.exists():
-                    render_html(executed, paths.html / f"{stage.name}.html")
-                manifest["inputs"] = [
-                    {"path": str(f), "sha256": sha256(f), "bytes": f.stat().st_size}
-                    for f in _input_files(config, paths)
-                ]
+                log.info("[stage %d/%d] %s: %s in %.1f s", index, len(selected), stage.name, record["status"],
+                         record["seconds"])  # fmt: skip
                 write_json(manifest, paths.manifest)
     finally:
+        manifest["inputs"] = [{"path": str(f), "sha256": sha256(f), "bytes": f.stat().st_size}
+                              for f in _input_files(config, paths)]  # fmt: skip
         manifest["finished"] = _now()
         write_json(manifest, paths.manifest)
         report = render_index(manifest, paths)

@@ -1,0 +1,135 @@
+"""Stage 03: fit the purchase models on a calibration period, test them on the holdout, value every customer.
+
+Writes clv.parquet, clv_models.json and (with clv.bootstrap_samples > 0) clv_bootstrap.parquet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from helpers import clv as models
+from helpers import plots
+from helpers.config import WorkbenchConfig
+from helpers.errors import ConfigError
+from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, repeat_purchases_by_period
+from helpers.stages.context import StageContext, analysis_date, log, stage_config
+
+
+@dataclass
+class ClvStage:
+    """What 03_clv shows."""
+
+    calibration_end: date
+    analysis_date: date
+    unit: str
+    calibration_customers: int
+    holdout_length: float
+    fits: models.ModelFits
+    comparison: pd.DataFrame
+    chosen: str  # model key
+    expectations: pd.DataFrame
+    calibration_spend: models.SpendModel
+    values: pd.DataFrame  # clv.parquet
+    deciles: pd.DataFrame
+    by_segment: pd.DataFrame | None
+    bootstrap: pd.DataFrame | None  # clv_bootstrap.parquet, indexed by quantity
+    figures: dict[str, plt.Figure]
+
+    @property
+    def chosen_label(self) -> str:
+        return models.MODELS[self.chosen][0]
+
+
+def calibration_end(config: WorkbenchConfig, today: date) -> date:
+    """clv.calibration_end, else clv.holdout_days before the analysis date; it must lie before that date."""
+    end = config.clv.calibration_end or today - timedelta(days=config.clv.holdout_days)
+    if end >= today:
+        raise ConfigError(f"clv.calibration_end {end} must lie before the analysis date {today}")
+    return end
+
+
+def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel) -> dict:
+    return {
+        "calibration_end": str(stage.calibration_end),
+        "analysis_date": str(stage.analysis_date),
+        "unit": stage.unit,
+        "chosen_model": stage.chosen,
+        "calibration_parameters": stage.fits.parameters().round(6).to_dict("index"),
+        "holdout_comparison": stage.comparison.round(6).to_dict("index"),
+        "failures": stage.fits.failures,
+        "full_parameters": {k: float(v) for k, v in purchase_model.params_.items()},
+        "gamma_gamma": {k: float(v) for k, v in spend.model.params_.items()},
+    }
+
+
+def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
+    """Calibrate, compare on the holdout, refit the best model on all data and value every customer."""
+    config = stage_config(config)
+    settings, unit = config.clv, config.clv.time_unit
+    context = StageContext.open(run_dir, config.backend.model_dump())
+    tx = context.transactions()
+    today = analysis_date(tx, config.dates)
+    cal_end = calibration_end(config, today)
+    calibration = calibration_holdout(tx, cal_end, today, unit).execute()
+    calibration["first_purchase"] = pd.to_datetime(calibration["first_purchase"])
+    log.info("fitting %s on %s customers", ", ".join(settings.models), f"{len(calibration):,}")
+
+    fits = models.fit_models(calibration, settings.models, settings.penalizer)
+    comparison = models.compare_on_holdout(fits, calibration)
+    chosen = models.choose_model(comparison, settings.selection_metric)
+    expectations = models.conditional_expectations(fits, calibration)
+    context.figure("03_conditional_expectations", plots.conditional_expectations(expectations))
+    by_period = repeat_purchases_by_period(tx, cal_end, today, unit)
+    cumulative = models.cumulative_repeat_purchases(fits, calibration, by_period, unit)
+    calibration_periods = (pd.Timestamp(cal_end) - calibration["first_purchase"].min()).days / DAYS_PER_UNIT[unit]
+    context.figure("03_cumulative_purchases", plots.cumulative_purchases(cumulative, calibration_periods, unit))
+    calibration_spend = models.fit_spend_model(
+        models.as_model_input(calibration).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer
+    )
+
+    full = btyd_summary(tx, today, unit).execute()
+    full_patterns = models.compress(full)
+    purchase_model = models.fit_purchase_model(chosen, full_patterns, settings.penalizer)
+    spend_model = models.fit_spend_model(full, settings.penalizer)
+    values = models.customer_value(purchase_model, spend_model, full, settings.horizon_months,
+                                   settings.monthly_discount_rate, settings.profit_margin, unit)  # fmt: skip
+    max_frequency = int(full["frequency"].quantile(settings.matrix_frequency_quantile)) + 1
+    for kind, name in (("alive", "03_p_alive_matrix"), ("purchases", "03_frequency_recency_matrix")):
+        context.figure(name, plots.model_matrix(purchase_model, kind, max_frequency, full["T"].max()))
+    context.figure("03_clv_distribution", plots.clv_distribution(values))
+    deciles = models.value_by_decile(values)
+    context.figure("03_clv_deciles", plots.decile_concentration(deciles))
+    segments = context.paths.read_optional_table("segments.parquet")
+
+    bootstrap = None
+    if settings.bootstrap_samples:
+        log.info("bootstrap: %d refits", settings.bootstrap_samples)
+        _, bootstrap = models.bootstrap(chosen, full_patterns, full[full["frequency"] > 0], settings.horizon_months,
+                                        unit, settings.bootstrap_samples, config.run.random_state, settings.penalizer)  # fmt: skip
+        context.paths.write_table(bootstrap.reset_index(names="quantity"), "clv_bootstrap.parquet")
+
+    stage = ClvStage(
+        calibration_end=cal_end,
+        analysis_date=today,
+        unit=unit,
+        calibration_customers=len(calibration),
+        holdout_length=float(calibration["duration_holdout"].iloc[0]),
+        fits=fits,
+        comparison=comparison,
+        chosen=chosen,
+        expectations=expectations,
+        calibration_spend=calibration_spend,
+        values=values,
+        deciles=deciles,
+        by_segment=None if segments is None else models.value_by_group(values, segments, "segment"),
+        bootstrap=bootstrap,
+        figures=context.figures,
+    )
+    context.paths.write_table(values, "clv.parquet")
+    context.paths.write_json(_model_json(stage, purchase_model, spend_model), "clv_models.json")
+    return stage
