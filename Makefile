@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CONFIG ?= configs/cdnow.yaml
 KERNEL := crm-workbench
 
-.PHONY: run test lab notebooks lint format bench clean setup
+.PHONY: run test test-fast lab notebooks lint format bench clean setup dictionary
 
 setup: $(STAMP)
 
@@ -23,6 +23,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# the edit loop: unit and stage-contract tests, without the notebooks, Spark and the papermill runs
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not slow"
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
@@ -31,12 +35,15 @@ notebooks: $(STAMP)
 		../$(BIN)/papermill --kernel $(KERNEL) --cwd . "$$nb" "$$nb" || exit 1; done
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench notebooks
+	$(BIN)/ruff format --check src tests bench notebooks
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench notebooks
+	$(BIN)/ruff check --fix src tests bench notebooks
+
+dictionary: $(STAMP)
+	$(BIN)/workbench dictionary > docs/data_dictionary.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --rows 1e6

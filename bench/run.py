@@ -28,10 +28,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from helpers import clv
+from helpers.backends import connect
 from helpers.datasets import simulate_bgnbd_gamma_gamma
 from helpers.features import btyd_summary, calibration_holdout, churn_features, customer_summary
 from helpers.ingest import CleaningOptions, run_ingest
-from helpers.backends import connect
 from helpers.sources import read_raw
 
 START = date(2022, 1, 1)

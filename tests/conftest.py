@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
 import pandas as pd
 import pytest
+import yaml
 
 from helpers.backends import connect
 
@@ -63,3 +65,43 @@ def transactions_table(rows: list[tuple]) -> ibis.Table:
     frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount", "is_return"])
     frame["order_date"] = pd.to_datetime(frame["order_date"], format="ISO8601")
     return ibis.memtable(frame)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def small_config(tmp_path: Path, name: str = "config.yaml", **overrides) -> Path:
+    """configs/babystore.yaml on 600 customers, writing under tmp_path; `overrides` update its sections."""
+    config = yaml.safe_load((ROOT / "configs" / "babystore.yaml").read_text(encoding="utf-8"))
+    config["input"]["dataset_customers"] = 600
+    config["run"]["output_dir"] = str(tmp_path / "runs")
+    config["clv"]["bootstrap_samples"] = 5
+    config["churn"].update(folds=2, train_cutoffs=1)  # a backtest sized to what the tests show
+    for section, values in overrides.items():
+        config.setdefault(section, {}).update(values)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def artifact_bytes(run_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((run_dir / "artifacts").iterdir())}
+
+
+@dataclass(frozen=True)
+class StageRun:
+    config: Path
+    run_dir: Path
+    results: dict  # stage name -> the stage function's result object
+
+
+@pytest.fixture(scope="session")
+def stage_run(tmp_path_factory) -> StageRun:
+    """The four stage functions, called in-process on the small babystore config."""
+    from helpers.stages import churn, clv, ingest, segment
+
+    folder = tmp_path_factory.mktemp("stages")
+    config = small_config(folder)
+    run_dir = folder / "runs" / "direct"
+    results = {stage.__name__.rsplit(".", 1)[1]: stage.run(config, run_dir) for stage in (ingest, segment, clv, churn)}
+    return StageRun(config, run_dir, results)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.ingest import CleaningOptions, run_ingest
 from helpers.errors import InputError
+from helpers.ingest import CleaningOptions, run_ingest
 from helpers.sources import read_raw
 
 MAPPING = {"customer_id": "cust", "order_date": "day", "amount": "value"}

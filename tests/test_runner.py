@@ -1,58 +1,46 @@
-"""The papermill runner: run folders, manifest, failures, re-runs and determinism."""
+"""The papermill runner: run folders, manifest, failures, re-runs, parameters and the CLI."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
+import nbformat
 import pytest
-import yaml
+from conftest import artifact_bytes, small_config
 
+from helpers import runner
 from helpers.cli import main
-from helpers.runner import StageFailed, discover_stages, notebook_parameters, run, select_stages
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def small_config(tmp_path: Path, **overrides) -> Path:
-    config = yaml.safe_load((ROOT / "configs" / "babystore.yaml").read_text(encoding="utf-8"))
-    config["input"]["dataset_customers"] = 600
-    config["run"]["output_dir"] = str(tmp_path / "runs")
-    config["clv"]["bootstrap_samples"] = 5
-    for section, values in overrides.items():
-        config.setdefault(section, {}).update(values)
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def artifact_bytes(run_dir: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((run_dir / "artifacts").iterdir())}
+from helpers.errors import ConfigError, StageFailed
+from helpers.runner import NOTEBOOK_PARAMETERS, Stage, discover_stages, notebook_parameters, run, select_stages
 
 
 @pytest.mark.slow
-def test_same_config_twice_gives_identical_artifacts(tmp_path):
-    config = small_config(tmp_path)
-    run(config, run_id="a", log=lambda _: None)
-    run(config, run_id="b", log=lambda _: None)
-    first, second = artifact_bytes(tmp_path / "runs" / "a"), artifact_bytes(tmp_path / "runs" / "b")
-    assert first.keys() == second.keys()
-    assert "transactions.parquet" in first
-    assert [name for name in first if first[name] != second[name]] == []
-    manifest = json.loads((tmp_path / "runs" / "a" / "manifest.json").read_text())
+def test_a_run_through_the_notebooks_equals_the_stage_functions(tmp_path, stage_run):
+    """The runner's artifacts are byte-identical to the stage functions' on the same config (and so deterministic)."""
+    report = run(stage_run.config, run_id="a")
+    run_dir = report.parent
+    assert report.name == "report.html" and run_dir.name == "a"
+    by_runner, by_functions = artifact_bytes(run_dir), artifact_bytes(stage_run.run_dir)
+    assert by_runner.keys() == by_functions.keys() and "transactions.parquet" in by_runner
+    assert [name for name in by_runner if by_runner[name] != by_functions[name]] == []
+    manifest = json.loads((run_dir / "manifest.json").read_text())
     assert {s["status"] for s in manifest["stages"].values()} == {"ok"}
     assert set(manifest["stages"]) == {s.name for s in discover_stages()}
-    assert manifest["inputs"][0]["sha256"] and manifest["packages"]["lifetimes"] == "0.11.3"
+    assert len(manifest["inputs"]) == 1 and len(manifest["inputs"][0]["sha256"]) == 64
+    assert manifest["packages"]["lifetimes"] == "0.11.3"
+    assert (run_dir / "config.yaml").exists()
     for stage in manifest["stages"]:
-        assert (tmp_path / "runs" / "a" / "html" / f"{stage}.html").exists()
+        html = (run_dir / "html" / f"{stage}.html").read_text(encoding="utf-8")
+        assert "Traceback" not in html and "stderr" not in html
 
 
 @pytest.mark.slow
 def test_failing_stage_stops_the_run_and_is_recorded(tmp_path, capsys):
     config = small_config(tmp_path, columns={"amount": "price"})
-    code = main(["run", "--config", str(config), "--run-id", "bad"])
+    code = main(["--quiet", "run", "--config", str(config), "--run-id", "bad"])
     assert code == 1
-    err = capsys.readouterr().err
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, "a user error is one line"
     assert "stage 01_ingest failed" in err and "price" in err
     manifest = json.loads((tmp_path / "runs" / "bad" / "manifest.json").read_text())
     assert manifest["stages"]["01_ingest"]["status"] == "failed"
@@ -62,27 +50,38 @@ def test_failing_stage_stops_the_run_and_is_recorded(tmp_path, capsys):
     assert not (tmp_path / "runs" / "bad" / "artifacts" / "transactions.parquet").exists()
 
 
+@pytest.mark.slow
 def test_rerunning_a_later_stage_without_upstream_artifacts_says_what_to_run(tmp_path):
-    stages = [s.name for s in discover_stages()]
-    if len(stages) < 2:
-        pytest.skip("only one stage exists")
     config = small_config(tmp_path)
     with pytest.raises(StageFailed, match="run the 01_ingest stage first"):
-        run(config, run_id="partial", stages=[stages[1]], log=lambda _: None)
+        run(config, run_id="partial", stages=["02"])
 
 
-def test_each_notebook_gets_exactly_its_declared_parameters(tmp_path):
-    available = {"input": {"dataset": "x"}, "cleaning": {}, "clv": {}, "segment": {}, "unrelated": 1}
+def test_each_notebook_declares_exactly_what_the_runner_passes(tmp_path):
     for stage in discover_stages():
-        passed = notebook_parameters(stage, available, tmp_path)
+        passed = notebook_parameters(stage, tmp_path, tmp_path / "config.yaml")
+        assert set(passed) == set(NOTEBOOK_PARAMETERS)
         assert passed["run_dir"] == str(tmp_path)
-        assert "unrelated" not in passed
+
+
+def test_a_notebook_parameter_the_runner_does_not_pass_is_an_error(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('run_dir = "x"\nconfig_file = "y"\nhorizon = 90')
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell]
+    path = tmp_path / "09_extra.ipynb"
+    nbformat.write(notebook, path)
+    with pytest.raises(
+        ConfigError, match=r"09_extra.ipynb declares parameters \['config_file', 'horizon', 'run_dir'\]"
+    ):
+        notebook_parameters(Stage("09_extra", path), tmp_path, tmp_path / "config.yaml")
 
 
 def test_stage_selection_by_number_or_name():
     stages = discover_stages()
     assert select_stages(stages, ["01"]) == select_stages(stages, ["ingest"]) == stages[:1]
-    with pytest.raises(ValueError, match="unknown stage 'ingset'"):
+    assert [s.name for s in select_stages(stages, ["churn", "02"])] == ["02_segment", "04_churn"]
+    with pytest.raises(ConfigError, match="unknown stage 'ingset'"):
         select_stages(stages, ["ingset"])
 
 
@@ -93,14 +92,32 @@ def test_cli_check_reports_config_errors(tmp_path, capsys):
     assert "clv.horizon_monthz: unknown key" in capsys.readouterr().err
 
 
+def test_cli_shows_a_bug_with_its_traceback(tmp_path, monkeypatch):
+    """Only user errors become one-line messages; anything else is a bug and must not be hidden."""
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr("helpers.cli.run", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        main(["run", "--config", str(small_config(tmp_path))])
+
+
 @pytest.mark.slow
-def test_segment_migration_between_two_runs_at_two_analysis_dates(tmp_path):
-    first = small_config(tmp_path, dates={"analysis_date": "2024-06-30"}, clv={"calibration_end": "2024-03-31"})
-    run(first, run_id="h1", stages=["01", "02"], log=lambda _: None)
-    second = small_config(tmp_path, segment={"compare_with": "h1"})
-    run(second, run_id="h2", stages=["01", "02"], log=lambda _: None)
-    thresholds = json.loads((tmp_path / "runs" / "h1" / "artifacts" / "segment_thresholds.json").read_text())
-    assert thresholds["analysis_date"] == "2024-06-30"
-    assert (tmp_path / "runs" / "h2" / "figures" / "02_migration.png").exists()
-    executed = (tmp_path / "runs" / "h2" / "notebooks" / "02_segment.ipynb").read_text(encoding="utf-8")
-    assert "moved up" in executed and "are new since then" in executed
+def test_input_is_hashed_once_per_run(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(runner, "sha256", lambda path: calls.append(path) or "0" * 64)
+    config = small_config(tmp_path)
+    with pytest.raises(StageFailed):
+        run(config, run_id="hash", stages=["02", "03"])
+    assert calls == [], "a run on a built-in dataset that was never written has no input to hash"
+    config = small_config(tmp_path, columns={"amount": "price"})
+    with pytest.raises(StageFailed):
+        run(config, run_id="hash2", stages=["01"])
+    assert len(calls) == 1
+
+
+def test_sha256_streams_the_file(tmp_path):
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"abc")
+    assert runner.sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

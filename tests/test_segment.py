@@ -156,5 +156,18 @@ def test_migration_matrix_counts_moves():
     assert moves == {"upgraded": 1, "downgraded": 0, "same_score": 1, "changed_segment": 1, "new": 1, "gone": 1}
 
 
-def test_all_cells_enumerated_consistently():
-    assert len(list(product(range(1, 6), repeat=3))) == 125
+def test_assignment_agrees_with_the_rule_check_cell_by_cell():
+    """Every one of the 125 cells gets the segment the coverage check counts for it (hand-made rules with a gap)."""
+    rules = [
+        {"segment": "Top", "r": (5, 5), "f": (5, 5), "m": (1, 5)},
+        {"segment": "Low", "r": (1, 2), "f": (1, 5), "m": (1, 5)},
+    ]
+    cells = pd.DataFrame({"rfm_cell": ["".join(map(str, c)) for c in product(range(1, 6), repeat=3)]})
+    assigned = seg.assign_segments(cells, rules)
+    coverage = seg.rule_coverage(rules)
+    assert assigned.value_counts().to_dict() == {"Unassigned": 70, "Low": 50, "Top": 5}
+    assert coverage["cells_per_segment"] == {"Top": 5, "Low": 50}
+    assert sorted(cells.loc[assigned == "Unassigned", "rfm_cell"]) == sorted(coverage["uncovered_cells"])
+    assert seg.coverage_problems(coverage) == [
+        "70 score cells match no rule (shown as 'Unassigned'): " + ", ".join(coverage["uncovered_cells"][:20])
+    ]

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from helpers.backends import connect
+from helpers.config import DatesSection
 from helpers.features import btyd_summary, calibration_holdout, churn_features, churn_labels, customer_summary
-from helpers.pipeline import StageContext, customer_table
+from helpers.stages.context import StageContext, analysis_date
 
+pytestmark = pytest.mark.slow  # a Spark session takes seconds to start
 pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e .[dev])")
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java (a JRE 17 or newer on PATH); none found", allow_module_level=True)
@@ -69,6 +71,7 @@ def test_stages_compute_on_the_configured_backend(spark, parquet_path, tmp_path)
     on_spark = StageContext.open(run_dir, {"engine": "pyspark", "spark_master": "local[2]"})
     on_duckdb = StageContext.open(run_dir)
     assert (on_spark.con.name, on_duckdb.con.name) == ("pyspark", "duckdb")
-    (spark_table, spark_today), (duck_table, duck_today) = (customer_table(c, {}) for c in (on_spark, on_duckdb))
+    spark_today, duck_today = (analysis_date(c.transactions(), DatesSection()) for c in (on_spark, on_duckdb))
     assert spark_today == duck_today
+    spark_table, duck_table = (customer_summary(c.transactions(), duck_today).execute() for c in (on_spark, on_duckdb))
     pd.testing.assert_frame_equal(spark_table, duck_table, check_dtype=False, rtol=1e-9)

@@ -213,7 +213,8 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                                              "probability": probability}))  # fmt: skip
         for name in BASELINES:
             probabilistic = name.startswith(("BG/NBD P", "Pareto", "BG/NBD 1"))
-            rows.append({"fold": number, "test_cutoff": pd.Timestamp(fold.test_cutoff), "scorer": name, "kind": "baseline",
+            rows.append({"fold": number, "test_cutoff": pd.Timestamp(fold.test_cutoff), "scorer": name,
+                         "kind": "baseline",
                          "customers": len(test), "churn_rate": y_test.mean(),
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache)

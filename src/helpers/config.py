@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from helpers.errors import ConfigError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from helpers.errors import ConfigError
 
 BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore")
 
@@ -238,7 +239,6 @@ class WorkbenchConfig(_Section):
         return self
 
 
-
 def _describe(error: ValidationError, source: str) -> str:
     lines = [f"config {source} is not valid:"]
     for item in error.errors():
@@ -283,4 +283,3 @@ def read_config_file(path: str | Path) -> dict:
 def load_config(path: str | Path) -> WorkbenchConfig:
     """Read and validate a YAML config file; input paths are relative to the working directory."""
     return parse_config(read_config_file(path), source=str(path), base_dir=Path.cwd())
-

@@ -21,9 +21,9 @@ import ibis.expr.datatypes as dt
 import pandas as pd
 
 from helpers.artifacts import atomic_path
-from helpers.features import order_purchase_date
 from helpers.config import CleaningSection, DatesSection
 from helpers.errors import InputError, ReconciliationError
+from helpers.features import order_purchase_date
 from helpers.sources import SOURCE_FILE, SOURCE_ROW, check_mapping
 
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
@@ -334,8 +334,18 @@ def run_ingest(
     extreme_rows = int(kept.filter(kept[_c("amount")] > threshold).count().execute())
     quality = quality_report(summary, pd.Series({"rows": extreme_rows, "threshold": threshold}), options.returns)
     if not (quality["reconciliation"]["rows_ok"] and quality["reconciliation"]["money_ok"]):
-        balance = {k: quality[k] for k in ("rows_in", "rows_kept", "rows_quarantined", "duplicates_removed",
-                                           "money_in", "money_kept", "money_quarantined")}
+        balance = {
+            k: quality[k]
+            for k in (
+                "rows_in",
+                "rows_kept",
+                "rows_quarantined",
+                "duplicates_removed",
+                "money_in",
+                "money_kept",
+                "money_quarantined",
+            )
+        }
         raise ReconciliationError(f"ingest could not account for every row and unit of money: {balance}")
     result = IngestResult(out_dir / "transactions.parquet", out_dir / "quarantine.parquet", quality)
     for expr, target in (

@@ -24,7 +24,6 @@ import nbformat
 import papermill
 import yaml
 from nbconvert import HTMLExporter
-
 from papermill.exceptions import PapermillExecutionError
 
 from helpers.artifacts import RunPaths, atomic_path, write_json

@@ -99,7 +99,9 @@ SUMMARY = (
     Col("purchases", "int", "purchase occasions (customer-days with positive net spend), all of them"),
     Col("total_spend", "float", "net spend over all purchases (returns netted)"),
     Col("avg_spend", "float", "total_spend / purchases"),
-    Col("interval_mean_days", "float", "mean days between consecutive purchases (empty for one purchase)", nullable=True),
+    Col(
+        "interval_mean_days", "float", "mean days between consecutive purchases (empty for one purchase)", nullable=True
+    ),
     Col("interval_median_days", "float", "median days between purchases (empty for one purchase)", nullable=True),
 )
 BEHAVIOUR = (
@@ -130,7 +132,7 @@ SEGMENTS = Artifact(
         Col("lifecycle", "string", "new / active / at risk / lapsed, against the customer's own rhythm",
             checks=(pa.Check.isin(["new", "active", "at risk", "lapsed"]),)),
         Col("typical_gap_days", "float", "the gap lifecycle is judged against: own median gap, else the population's"),
-        Col("rhythm", "string", "'own' (3+ purchases: their own median gap) or 'population' (the repeat buyers' median)",
+        Col("rhythm", "string", "'own' (3+ purchases: their own median gap) or 'population' (repeat buyers' median)",
             checks=(pa.Check.isin(["own", "population"]),)),
         Col("cluster", "int", "behavioural cluster number (0 = highest mean spend)", checks=(pa.Check.ge(0),)),
         Col("cluster_name", "string", "the cluster described in plain words"),
@@ -170,7 +172,7 @@ CLV_BOOTSTRAP = Artifact(
 )
 CHURN_CORE = (
     ID,
-    Col("churn_probability", "float", "probability of no purchase in the next churn.horizon_days", checks=UNIT_INTERVAL),
+    Col("churn_probability", "float", "probability of no purchase in churn.horizon_days", checks=UNIT_INTERVAL),
     Col("scored_by", "string", "the scorer the probability comes from (the backtest's choice)"),
     Col("risk_tier", "string", "high / medium / low (churn.high_risk, churn.medium_risk)"),
     Col("value", "float", "the customer's value: CLV from 03_clv when it ran, else total spend"),

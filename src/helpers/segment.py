@@ -316,7 +316,9 @@ LIFECYCLE_ORDER = ["new", "active", "at risk", "lapsed"]
 def lifecycle_table(customers: pd.DataFrame) -> pd.DataFrame:
     """Per lifecycle stage: customers, revenue and the median typical gap they are judged against."""
     table = customers.groupby("lifecycle").agg(
-        customers=("customer_id", "size"), revenue=("total_spend", "sum"), typical_gap_days=("typical_gap_days", "median")
+        customers=("customer_id", "size"),
+        revenue=("total_spend", "sum"),
+        typical_gap_days=("typical_gap_days", "median"),
     )
     return table.reindex(LIFECYCLE_ORDER).dropna(how="all")
 

@@ -58,14 +58,18 @@ def score_today(context: StageContext, config: WorkbenchConfig, tx, today: date,
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, chosen, config.run.random_state,
                                          config.clv.time_unit)  # fmt: skip
-    scored = churn_model.attach_value(scored, context.paths.read_optional_table("clv.parquet"), settings.high_value_share)
+    scored = churn_model.attach_value(
+        scored, context.paths.read_optional_table("clv.parquet"), settings.high_value_share
+    )
     scored["scored_by"] = chosen
     scored["risk_tier"] = churn_model.risk_tiers(scored["churn_probability"], settings.high_risk, settings.medium_risk)
     scored["action"] = [churn_model.cell_action(settings.actions, v, r)
                         for v, r in zip(scored["value_level"], scored["risk_tier"], strict=True)]  # fmt: skip
     segments = context.paths.read_optional_table("segments.parquet")
     scored["segment"] = (
-        "(02_segment not run)" if segments is None else segments.set_index("customer_id")["segment"].reindex(scored.index)
+        "(02_segment not run)"
+        if segments is None
+        else segments.set_index("customer_id")["segment"].reindex(scored.index)
     )
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)

@@ -109,8 +109,11 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     bootstrap = None
     if settings.bootstrap_samples:
         log.info("bootstrap: %d refits", settings.bootstrap_samples)
-        _, bootstrap = models.bootstrap(chosen, full_patterns, full[full["frequency"] > 0], settings.horizon_months,
-                                        unit, settings.bootstrap_samples, config.run.random_state, settings.penalizer)  # fmt: skip
+        repeaters = full[full["frequency"] > 0]
+        _, bootstrap = models.bootstrap(
+            chosen, full_patterns, repeaters, settings.horizon_months, unit, settings.bootstrap_samples,
+            config.run.random_state, settings.penalizer,
+        )  # fmt: skip
         context.paths.write_table(bootstrap.reset_index(names="quantity"), "clv_bootstrap.parquet")
 
     stage = ClvStage(

@@ -83,7 +83,9 @@ def _migration(context: StageContext, customers: pd.DataFrame, rules: list[dict]
     previous_dir = earlier_run(context.paths.root, compare_with)
     if previous_dir is None:
         return None
-    before = pd.read_parquet(previous_dir / "artifacts" / "segments.parquet", columns=["customer_id", "segment", *SCORES])
+    before = pd.read_parquet(
+        previous_dir / "artifacts" / "segments.parquet", columns=["customer_id", "segment", *SCORES]
+    )
     earlier_cuts = pd.read_json(previous_dir / "artifacts" / "segment_thresholds.json", typ="series")["cuts"]
     then = before.assign(rfm_sum=before[SCORES].sum(axis=1))[["customer_id", "segment", "rfm_sum"]]
     matrix, moves = seg.migration(then, seg.migration_snapshot(customers, earlier_cuts, rules))
@@ -97,9 +99,16 @@ def _cohorts(context: StageContext, today: date, months: int) -> tuple[pd.DataFr
     retention = seg.cohort_matrix(cohorts, "customers").iloc[:, :months]
     revenue = seg.cohort_matrix(cohorts, "revenue").iloc[:, :months]
     y_label = "cohort (month of first purchase)"
-    context.figure("02_cohort_retention", plots.heatmap(
-        retention, "Share of each monthly cohort buying again, by month since first purchase",
-        "months since first purchase", y_label, percent=True))
+    context.figure(
+        "02_cohort_retention",
+        plots.heatmap(
+            retention,
+            "Share of each monthly cohort buying again, by month since first purchase",
+            "months since first purchase",
+            y_label,
+            percent=True,
+        ),
+    )
     context.figure("02_revenue_retention", plots.heatmap(
         revenue, "Revenue of each cohort relative to its first month", "months since first purchase", y_label,
         percent=True))  # fmt: skip
@@ -120,8 +129,16 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
 
     segments = seg.segment_table(customers, settings.actions)
     context.figure("02_segment_sizes", plots.segment_sizes(segments))
-    context.figure("02_rf_heatmap", plots.heatmap(seg.heatmap_r_by_f(customers), "Mean spend by recency and "
-                                                  "frequency score", "frequency score", "recency score", fmt=",.0f"))
+    context.figure(
+        "02_rf_heatmap",
+        plots.heatmap(
+            seg.heatmap_r_by_f(customers),
+            "Mean spend by recency and frequency score",
+            "frequency score",
+            "recency score",
+            fmt=",.0f",
+        ),
+    )
 
     clusters, silhouettes = seg.choose_clusters(customers, tuple(settings.clusters_k_range), config.run.random_state)
     profiles = seg.cluster_profiles(customers, clusters)

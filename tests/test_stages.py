@@ -1,0 +1,108 @@
+"""The stage functions' contracts: every artifact written and matching its schema, tables that agree."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from conftest import small_config
+
+from helpers import schemas
+from helpers.errors import ArtifactSchemaError, MissingArtifactError
+from helpers.stages import clv, ingest, segment
+
+PER_CUSTOMER = ("segments.parquet", "clv.parquet", "churn.parquet")
+
+
+def test_every_artifact_is_written_and_matches_its_schema(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    written = {p.name for p in artifacts.iterdir()}
+    assert set(schemas.ARTIFACTS) | set(schemas.CSV_COPIES) == written
+    for item in schemas.TABLES:
+        path = artifacts / item.name
+        if item.large:
+            item.check_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype={"customer_id": "str"}) if path.suffix == ".csv" else pd.read_parquet(path)
+            item.validate(frame if path.suffix != ".csv" else frame.astype({"churn_probability": float}))
+    for item in schemas.JSON_ARTIFACTS:
+        assert set(item.keys) <= set(json.loads((artifacts / item.name).read_text(encoding="utf-8")))
+
+
+def test_per_customer_tables_hold_every_customer_once(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    customers = set(
+        pq.read_table(artifacts / "transactions.parquet", columns=["customer_id"])["customer_id"].to_pylist()
+    )
+    for name in PER_CUSTOMER:
+        ids = pd.read_parquet(artifacts / name, columns=["customer_id"])["customer_id"]
+        assert ids.is_unique and set(ids) == customers, name
+
+
+def test_results_hold_what_the_notebooks_show_and_agree_with_the_artifacts(stage_run):
+    results = stage_run.results
+    quality = results["ingest"].quality
+    assert quality["rows_in"] == quality["rows_kept"] + quality["rows_quarantined"] + quality["duplicates_removed"]
+    assert results["ingest"].facts["customers"] == len(results["segment"].customers)
+    assert results["segment"].segments["customers"].sum() == len(results["segment"].customers)
+    assert results["segment"].tiers["customers"].sum() == len(results["segment"].customers)
+    assert results["segment"].retention.shape[1] <= yaml.safe_load(stage_run.config.read_text())["segment"].get(
+        "cohort_months", 13
+    )
+    clv_result, churn_result = results["clv"], results["churn"]
+    assert clv_result.deciles["customers"].sum() == len(clv_result.values)
+    assert clv_result.chosen in clv_result.comparison["key"].tolist()
+    action_list = churn_result.action_list
+    assert action_list["value_at_risk"].is_monotonic_decreasing
+    pd.testing.assert_series_equal(
+        churn_result.scored.set_index("customer_id")["value"].sort_index(),
+        clv_result.values.set_index("customer_id")["clv"].sort_index(),
+        check_names=False,
+    )  # value is CLV when 03 ran
+    assert (churn_result.scored["segment"] != "(02_segment not run)").all()
+    assert churn_result.matrix["customers"].sum() == len(churn_result.scored)
+
+
+def test_every_figure_is_saved_as_png(stage_run):
+    figures = {name for result in stage_run.results.values() for name in result.figures}
+    saved = {p.stem for p in (stage_run.run_dir / "figures").glob("*.png")}
+    assert figures == saved
+    assert {"01_cleaning_waterfall", "02_segment_sizes", "03_clv_deciles", "04_reliability"} <= figures
+    assert {"02_channel_mix", "02_category_mix"} <= figures, "babystore has channels and categories"
+
+
+def test_a_stage_refuses_an_upstream_artifact_that_breaks_its_schema(stage_run, tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "artifacts").mkdir(parents=True)
+    source = stage_run.run_dir / "artifacts"
+    (run_dir / "artifacts" / "transactions.parquet").write_bytes((source / "transactions.parquet").read_bytes())
+    broken = pd.read_parquet(source / "segments.parquet").rename(columns={"purchases": "frequency"})
+    broken.to_parquet(run_dir / "artifacts" / "segments.parquet")
+    with pytest.raises(ArtifactSchemaError, match="segments.parquet does not match its schema"):
+        clv.run(stage_run.config, run_dir)
+
+
+def test_a_stage_without_its_upstream_says_which_stage_to_run(stage_run, tmp_path):
+    with pytest.raises(MissingArtifactError, match="run the 01_ingest stage first"):
+        segment.run(stage_run.config, tmp_path / "empty")
+
+
+def test_segment_migration_between_two_analysis_dates(tmp_path):
+    first = small_config(
+        tmp_path, "h1.yaml", dates={"analysis_date": "2024-06-30"}, clv={"calibration_end": "2024-03-31"}
+    )
+    runs = tmp_path / "runs"
+    ingest.run(first, runs / "h1")
+    earlier = segment.run(first, runs / "h1")
+    second = small_config(tmp_path, "h2.yaml", segment={"compare_with": "h1"})
+    ingest.run(second, runs / "h2")
+    later = segment.run(second, runs / "h2")
+    thresholds = json.loads((runs / "h1" / "artifacts" / "segment_thresholds.json").read_text())
+    assert thresholds["analysis_date"] == "2024-06-30" and earlier.migration is None
+    moved = later.migration
+    assert moved.previous_run == "h1" and "02_migration" in later.figures
+    assert moved.matrix.to_numpy().sum() == moved.moves["new"] + len(earlier.customers)
+    assert moved.moves["new"] == len(set(later.customers.customer_id) - set(earlier.customers.customer_id))
