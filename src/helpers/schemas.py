@@ -20,7 +20,7 @@ from helpers.errors import ArtifactSchemaError
 
 # column type -> (pandera dtype, test on a pyarrow type)
 TYPES = {
-    "string": (pa.String, pa_arrow.types.is_string),
+    "string": (pa.String, lambda t: pa_arrow.types.is_string(t) or pa_arrow.types.is_large_string(t)),
     "float": (pa.Float64, pa_arrow.types.is_floating),
     "int": (pa.Int64, pa_arrow.types.is_integer),
     "bool": (pa.Bool, pa_arrow.types.is_boolean),
