@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 from helpers import clv
 from helpers.backends import connect
 from helpers.datasets import simulate_bgnbd_gamma_gamma
-from helpers.features import btyd_summary, calibration_holdout, churn_features, customer_summary
+from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, churn_features, customer_summary
 from helpers.ingest import CleaningOptions, run_ingest
 from helpers.sources import read_raw
 
@@ -78,8 +78,9 @@ def generate(rows: int, path: Path, seed: int = 1, chunk_customers: int = 500_00
         for first_customer in range(0, customers, chunk_customers):
             count = min(chunk_customers, customers - first_customer)
             first_day = rng.integers(0, 365, count)
+            weeks_observed = (DAYS - first_day) / DAYS_PER_UNIT["weeks"]
             purchases = simulate_bgnbd_gamma_gamma(count, rng, r=0.6, alpha=8.0, a=0.7, b=3.0, p=6.0, q=4.0,
-                                                   v=25.0, weeks_observed=(DAYS - first_day) / 7)  # fmt: skip
+                                                   v=25.0, weeks_observed=weeks_observed)  # fmt: skip
             lines = rng.integers(1, 4, len(purchases))
             index = np.repeat(np.arange(len(purchases)), lines)
             customer = purchases["customer"].to_numpy()[index]
@@ -155,7 +156,8 @@ def run_clv(customers: int, results: list) -> None:
     rng = np.random.default_rng(3)
     purchases = simulate_bgnbd_gamma_gamma(customers, rng, r=0.6, alpha=8.0, a=0.7, b=3.0, p=6.0, q=4.0, v=25.0,
                                            weeks_observed=np.full(customers, 78.0))  # fmt: skip
-    grouped = purchases.assign(week=np.floor(purchases["week"] * 7) / 7).groupby("customer")
+    week = DAYS_PER_UNIT["weeks"]
+    grouped = purchases.assign(week=np.floor(purchases["week"] * week) / week).groupby("customer")
     summary = pd.DataFrame({"frequency": grouped.size() - 1.0, "recency": grouped["week"].max(), "T": 78.0})
     repeat_value = purchases[purchases["week"] > 0].groupby("customer")["value"].mean()
     summary["monetary_value"] = repeat_value.reindex(summary.index).fillna(0.0)

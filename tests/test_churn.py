@@ -102,6 +102,7 @@ def test_constant_features_are_not_model_inputs():
     assert churn.model_columns(frame) == ["recency_days"]
 
 
+@pytest.mark.slow
 def test_backtest_on_cdnow_model_at_least_matches_best_baseline(cdnow_transactions):
     folds = churn.rolling_folds(date(1998, 4, 1), folds=3, train_cutoffs=2, step_days=60, horizon_days=90)
     backtest = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks")

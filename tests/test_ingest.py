@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.errors import InputError
+from helpers import ingest as ingest_module
+from helpers.errors import InputError, ReconciliationError
 from helpers.ingest import CleaningOptions, run_ingest
 from helpers.sources import read_raw
 
@@ -214,3 +215,20 @@ def test_every_row_is_accounted_for(tmp_path_factory, rows):
     quarantined = pd.read_parquet(result.quarantine_path)
     assert len(kept) + len(quarantined) == len(rows)
     assert kept.amount.sum() == pytest.approx(quality["money_kept"], abs=0.01)
+
+
+def test_a_reconciliation_that_does_not_balance_stops_with_a_user_error_even_under_python_O(
+    con, tmp_path, write_csv, monkeypatch
+):
+    """Not an AssertionError (which `python -O` removes): a ReconciliationError naming the balance."""
+    original = ingest_module.quality_report
+
+    def unbalanced(*args, **kwargs):
+        quality = original(*args, **kwargs)
+        quality["reconciliation"]["money_ok"] = False
+        return quality
+
+    monkeypatch.setattr(ingest_module, "quality_report", unbalanced)
+    with pytest.raises(ReconciliationError, match=r"every row and unit of money: \{'rows_in': 10"):
+        ingest(con, tmp_path, write_csv(DIRTY), observation_end=date(2024, 12, 31))
+    assert not (tmp_path / "out" / "transactions.parquet").exists(), "nothing is written from an unbalanced ingest"

@@ -17,6 +17,7 @@ import pandas as pd
 
 from helpers.artifacts import atomic_path
 from helpers.errors import ConfigError
+from helpers.features import DAYS_PER_UNIT
 
 CDNOW_DIR = Path(lifetimes.__file__).parent / "datasets"
 
@@ -103,10 +104,10 @@ def simulate_bgnbd_gamma_gamma(
 def _babystore_orders(n_customers: int, rng: np.random.Generator) -> pd.DataFrame:
     span_days = (BABYSTORE_END - BABYSTORE_START).days
     first_day = rng.integers(0, 365, n_customers)
-    weeks_observed = (span_days - first_day) / 7.0
+    weeks_observed = (span_days - first_day) / DAYS_PER_UNIT["weeks"]
     truth = BABYSTORE_TRUTH
     purchases = simulate_bgnbd_gamma_gamma(n_customers, rng, weeks_observed=weeks_observed, **truth)
-    day = first_day[purchases["customer"]] + np.floor(purchases["week"] * 7).astype(int)
+    day = first_day[purchases["customer"]] + np.floor(purchases["week"] * DAYS_PER_UNIT["weeks"]).astype(int)
     favourite_channel = rng.integers(0, len(CHANNELS), n_customers)
     own_channel = rng.random(len(purchases)) < 0.8
     channel = np.where(

@@ -52,20 +52,19 @@ class ChurnStage:
         return self.summary.loc[self.chosen, "roc_auc"] >= self.summary.loc[self.best_baseline, "roc_auc"]
 
 
-def score_today(context: StageContext, config: WorkbenchConfig, tx, today: date, chosen: str) -> pd.DataFrame:
-    """Every customer's churn probability, value, risk tier, segment and action as of `today`."""
+def score_today(
+    config: WorkbenchConfig, tx, today: date, chosen: str, values: pd.DataFrame | None, segments: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Every customer's churn probability, value (CLV when given), risk tier, segment and action as of `today`."""
     settings = config.churn
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, chosen, config.run.random_state,
                                          config.clv.time_unit)  # fmt: skip
-    scored = churn_model.attach_value(
-        scored, context.paths.read_optional_table("clv.parquet"), settings.high_value_share
-    )
+    scored = churn_model.attach_value(scored, values, settings.high_value_share)
     scored["scored_by"] = chosen
     scored["risk_tier"] = churn_model.risk_tiers(scored["churn_probability"], settings.high_risk, settings.medium_risk)
     scored["action"] = [churn_model.cell_action(settings.actions, v, r)
                         for v, r in zip(scored["value_level"], scored["risk_tier"], strict=True)]  # fmt: skip
-    segments = context.paths.read_optional_table("segments.parquet")
     scored["segment"] = (
         "(02_segment not run)"
         if segments is None
@@ -81,6 +80,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     settings, horizon = config.churn, config.churn.horizon_days
     context = StageContext.open(run_dir, config.backend.model_dump())
     tx = context.transactions()
+    values, segments = (context.paths.read_optional_table(n) for n in ("clv.parquet", "segments.parquet"))
     today = analysis_date(tx, config.dates)
     folds = churn_model.rolling_folds(today - timedelta(days=horizon), settings.folds, settings.train_cutoffs,
                                       settings.cutoff_step_days, horizon)  # fmt: skip
@@ -94,7 +94,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     context.figure("04_feature_importance", plots.importance(importance))
 
     log.info("scoring every customer as of %s with %s", today, chosen)
-    scored = score_today(context, config, tx, today, chosen)
+    scored = score_today(config, tx, today, chosen, values, segments)
     action_list = scored[[c.name for c in ACTION_LIST.columns]].sort_values(
         ["value_at_risk", "customer_id"], ascending=[False, True]
     )

@@ -73,6 +73,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     settings, unit = config.clv, config.clv.time_unit
     context = StageContext.open(run_dir, config.backend.model_dump())
     tx = context.transactions()
+    segments = context.paths.read_optional_table("segments.parquet")  # read (and checked) before any work
     today = analysis_date(tx, config.dates)
     cal_end = calibration_end(config, today)
     calibration = calibration_holdout(tx, cal_end, today, unit).execute()
@@ -104,8 +105,6 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     context.figure("03_clv_distribution", plots.clv_distribution(values))
     deciles = models.value_by_decile(values)
     context.figure("03_clv_deciles", plots.decile_concentration(deciles))
-    segments = context.paths.read_optional_table("segments.parquet")
-
     bootstrap = None
     if settings.bootstrap_samples:
         log.info("bootstrap: %d refits", settings.bootstrap_samples)
