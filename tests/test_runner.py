@@ -8,9 +8,9 @@ import nbformat
 import pytest
 from conftest import artifact_bytes, small_config
 
-from helpers import runner
+from helpers import runfolder, runner
 from helpers.cli import main
-from helpers.errors import ConfigError, StageFailed
+from helpers.errors import ConfigError, RunFolderError
 from helpers.runner import NOTEBOOK_PARAMETERS, Stage, discover_stages, notebook_parameters, run, select_stages
 
 
@@ -52,10 +52,9 @@ def test_failing_stage_stops_the_run_and_is_recorded(tmp_path, capsys):
     assert not (tmp_path / "runs" / "bad" / "artifacts" / "transactions.parquet").exists()
 
 
-@pytest.mark.slow
 def test_rerunning_a_later_stage_without_upstream_artifacts_says_what_to_run(tmp_path):
     config = small_config(tmp_path)
-    with pytest.raises(StageFailed, match="run the 01_ingest stage first"):
+    with pytest.raises(RunFolderError, match="02_segment needs the clean transactions: run 01_ingest first"):
         run(config, run_id="partial", stages=["02"])
 
 
@@ -113,7 +112,7 @@ def test_the_input_is_hashed_once_per_run_not_once_per_stage(tmp_path, monkeypat
     config.write_text(f"run: {{output_dir: {tmp_path / 'runs'}}}\ninput: {{path: {raw}}}\n", encoding="utf-8")
     hashed = []
     monkeypatch.setattr(runner, "_execute", lambda *_: None)  # the stages themselves are not under test here
-    monkeypatch.setattr(runner, "sha256", lambda path: hashed.append(path) or "0" * 64)
+    monkeypatch.setattr(runfolder, "sha256", lambda path: hashed.append(path) or "0" * 64)
     run(config, run_id="hash")
     assert hashed == [raw]
     manifest = json.loads((tmp_path / "runs" / "hash" / "manifest.json").read_text())
@@ -124,4 +123,4 @@ def test_the_input_is_hashed_once_per_run_not_once_per_stage(tmp_path, monkeypat
 def test_sha256_streams_the_file(tmp_path):
     path = tmp_path / "f.bin"
     path.write_bytes(b"abc")
-    assert runner.sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert runfolder.sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

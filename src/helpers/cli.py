@@ -13,9 +13,21 @@ from pathlib import Path
 
 from helpers.config import BUILTIN_DATASETS, load_config
 from helpers.datasets import write_dataset
-from helpers.errors import WorkbenchError
+from helpers.errors import RunInterrupted, WorkbenchError
 from helpers.runner import run
 from helpers.schemas import data_dictionary
+
+
+class _CurrentStderr(logging.StreamHandler):
+    """Log lines go to whatever sys.stderr is when they are written (a test or a notebook may swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s", force=True)
+    level = logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", handlers=[_CurrentStderr()], force=True)
     try:
         if args.command == "run":
             report = run(args.config, run_id=args.run_id, stages=args.stages)
@@ -52,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             written = write_dataset(args.name, Path(args.out), n_customers=args.customers, seed=args.seed)
             print(f"wrote {written.path}")
+    except RunInterrupted as error:
+        print(f"workbench: run {error}; the manifest marks the stage interrupted", file=sys.stderr)
+        return error.exit_code
     except WorkbenchError as error:
         print(f"workbench: {error}", file=sys.stderr)
         return 1

@@ -7,6 +7,8 @@ it in one line. Any other exception is a bug and is shown with its traceback.
 
 from __future__ import annotations
 
+import signal
+
 
 class WorkbenchError(Exception):
     """A problem the user can fix; the message says what and how."""
@@ -42,3 +44,20 @@ class ChurnDataError(WorkbenchError):
 
 class StageFailed(WorkbenchError):
     """A notebook raised; the executed copy with its traceback stays in the run folder."""
+
+
+class RunFolderError(WorkbenchError):
+    """The run folder cannot be written now: another writer holds it, or a stage would read stale artifacts."""
+
+
+class RunInterrupted(WorkbenchError):
+    """SIGINT or SIGTERM stopped a run; the manifest records where."""
+
+    def __init__(self, signum: int):
+        self.signum = int(signum)
+        self.signal_name = signal.Signals(self.signum).name
+        super().__init__(f"interrupted by {self.signal_name}")
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

@@ -9,12 +9,13 @@ an existing run from its artifacts.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import logging
+import signal
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -26,9 +27,10 @@ import yaml
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 
+from helpers import runfolder
 from helpers.artifacts import RunPaths, atomic_path, write_json
-from helpers.config import WorkbenchConfig, parse_config, read_config_file
-from helpers.errors import ConfigError, StageFailed
+from helpers.config import parse_config, read_config_file
+from helpers.errors import ConfigError, RunInterrupted, StageFailed
 from helpers.sources import resolve_files
 
 log = logging.getLogger(__name__)
@@ -93,12 +95,6 @@ def notebook_parameters(stage: Stage, run_dir: Path, config_file: Path) -> dict:
     return {"run_dir": str(run_dir), "config_file": str(config_file)}
 
 
-def sha256(path: Path) -> str:
-    """The file's SHA-256, read in a stream."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def package_versions() -> dict[str, str]:
     versions = {"python": sys.version.split()[0]}
     for name in REPORTED_PACKAGES:
@@ -147,12 +143,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _input_files(config: WorkbenchConfig, paths: RunPaths) -> list[Path]:
-    if config.input.path is not None:
-        return resolve_files(config.input.path)
-    return sorted(p for p in paths.root.joinpath("input").glob("*") if p.is_file())
-
-
 def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
     """Run one stage's notebook into the run folder; a failure becomes StageFailed with the notebook's reason."""
     executed = paths.notebooks / f"{stage.name}.ipynb"
@@ -166,6 +156,8 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
             progress_bar=sys.stderr.isatty(),
         )
     except PapermillExecutionError as error:
+        if error.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel too
+            raise RunInterrupted(signal.SIGINT) from None
         reason = f"{error.ename}: {error.evalue}".strip().splitlines()[0]
         raise StageFailed(f"stage {stage.name} failed: {reason} (see {executed})") from None
     finally:
@@ -173,53 +165,94 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
             render_html(executed, paths.html / f"{stage.name}.html")
 
 
+@contextmanager
+def interrupts_as_errors():
+    """SIGTERM (and SIGINT, which Python raises as KeyboardInterrupt) become RunInterrupted while a run writes."""
+
+    def on_signal(signum, _frame):
+        raise RunInterrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise RunInterrupted(signal.SIGINT) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _mark_later_stale(manifest: dict, stage: str) -> None:
+    for name, record in manifest["stages"].items():
+        if name > stage and record["status"] != "stale":
+            record.update(status="stale", error=f"{stage} ran again after it; run {name} again")
+
+
+def _run_stage(stage: Stage, manifest: dict, paths: RunPaths, kernel: str, fingerprint: str) -> None:
+    """One stage, recorded: what it read, what it wrote, its status and wall time."""
+    reads = runfolder.check_upstream(stage.name, manifest["stages"], fingerprint, paths.artifacts)
+    record = {"name": stage.name, "status": "running", "started": _now(), "seconds": 0.0, "error": None,
+              "input": fingerprint, "reads": reads, "writes": {}}  # fmt: skip
+    manifest["stages"][stage.name] = record
+    _mark_later_stale(manifest, stage.name)
+    write_json(manifest, paths.manifest)
+    began = time.perf_counter()
+    try:
+        _execute(stage, paths, kernel)
+        record.update(status="ok", writes=runfolder.stage_outputs(stage.name, paths.artifacts))
+    except StageFailed as error:
+        record.update(status="failed", error=str(error).split(": ", 1)[1].rsplit(" (see ", 1)[0])
+        raise
+    except (RunInterrupted, KeyboardInterrupt) as caught:
+        error = caught if isinstance(caught, RunInterrupted) else RunInterrupted(signal.SIGINT)
+        record.update(status="interrupted", error=f"{error.signal_name} at {_now()}")
+        raise error from None
+    finally:
+        record["seconds"] = round(time.perf_counter() - began, 2)
+        log.info("%s: %s in %.1f s", stage.name, record["status"], record["seconds"])
+        write_json(manifest, paths.manifest)
+
+
 def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | None = None,
         notebook_dir: Path = NOTEBOOK_DIR) -> Path:  # fmt: skip
-    """Execute the selected stages into runs/<run_id>/; return the report path. Raises StageFailed."""
+    """Execute the selected stages into runs/<run_id>/; return the report path.
+
+    Raises StageFailed, RunInterrupted, or RunFolderError when the folder is locked or a stage
+    would read stale artifacts."""
     given = read_config_file(config_path)
     config = parse_config(given, source=str(config_path), base_dir=Path.cwd())
-    all_stages = discover_stages(notebook_dir)
-    selected = select_stages(all_stages, stages)
+    selected = select_stages(discover_stages(notebook_dir), stages)
     run_id = run_id or f"{config.run.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
-    paths = RunPaths(Path(config.run.output_dir).resolve() / run_id)
-    previous = json.loads(paths.manifest.read_text()) if paths.manifest.exists() else {}
-    if stages and not previous and selected != all_stages[: len(selected)]:
-        log.warning("run %s is new; stages before %s have not run in it", run_id, selected[0].name)
-    manifest = {
-        "run_id": run_id,
-        "config_file": str(Path(config_path).resolve()),
-        "config_given": given,
-        "config_resolved": config.model_dump(mode="json"),
-        "packages": package_versions(),
-        "started": _now(),
-        "stages": previous.get("stages", {}),
-    }
-    kernel = ensure_kernel()
-    with atomic_path(paths.config) as tmp:
-        tmp.write_text(yaml.safe_dump(manifest["config_resolved"], allow_unicode=True, sort_keys=False), "utf-8")
-    write_json(manifest, paths.manifest)
-    try:
-        for index, stage in enumerate(selected, start=1):
-            log.info("[stage %d/%d] %s", index, len(selected), stage.name)
-            began = time.perf_counter()
-            record = {"name": stage.name, "status": "running", "seconds": 0.0, "error": None}
-            manifest["stages"][stage.name] = record
-            write_json(manifest, paths.manifest)
-            try:
-                _execute(stage, paths, kernel)
-                record["status"] = "ok"
-            except StageFailed as error:
-                record.update(status="failed", error=str(error).split(": ", 1)[1].rsplit(" (see ", 1)[0])
-                raise
-            finally:
-                record["seconds"] = round(time.perf_counter() - began, 2)
-                log.info("[stage %d/%d] %s: %s in %.1f s", index, len(selected), stage.name, record["status"],
-                         record["seconds"])  # fmt: skip
-                write_json(manifest, paths.manifest)
-    finally:
-        manifest["inputs"] = [{"path": str(f), "sha256": sha256(f), "bytes": f.stat().st_size}
-                              for f in _input_files(config, paths)]  # fmt: skip
-        manifest["finished"] = _now()
+    paths = RunPaths(runfolder.run_folder(config.run.output_dir, run_id))
+    with runfolder.locked(paths.root), interrupts_as_errors():
+        previous = json.loads(paths.manifest.read_text()) if paths.manifest.exists() else {}
+        user_files = resolve_files(config.input.path) if config.input.path else []
+        hashes = {path: runfolder.sha256(path) for path in user_files}  # each input file read once per run
+        ingest_sections = config.model_dump(mode="json", include={"input", "columns", "dates", "cleaning"})
+        fingerprint = runfolder.input_fingerprint(ingest_sections, list(hashes.values()))
+        manifest = {
+            "run_id": run_id,
+            "config_file": str(Path(config_path).resolve()),
+            "config_given": given,
+            "config_resolved": config.model_dump(mode="json"),
+            "packages": package_versions(),
+            "started": _now(),
+            "input": fingerprint,
+            "stages": previous.get("stages", {}),
+        }
+        kernel = ensure_kernel()
+        with atomic_path(paths.config) as tmp:
+            tmp.write_text(yaml.safe_dump(manifest["config_resolved"], allow_unicode=True, sort_keys=False), "utf-8")
         write_json(manifest, paths.manifest)
-        report = render_index(manifest, paths)
+        try:
+            for index, stage in enumerate(selected, start=1):
+                log.info("[stage %d/%d] %s", index, len(selected), stage.name)
+                _run_stage(stage, manifest, paths, kernel, fingerprint)
+        finally:
+            generated = [] if user_files else sorted(p for p in paths.input.glob("*") if p.is_file())
+            hashes |= {path: runfolder.sha256(path) for path in generated}
+            manifest["inputs"] = [{"path": str(path), "sha256": digest, "bytes": path.stat().st_size}
+                                  for path, digest in hashes.items()]  # fmt: skip
+            manifest["finished"] = _now()
+            write_json(manifest, paths.manifest)
+            report = render_index(manifest, paths)
     return report

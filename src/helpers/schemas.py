@@ -233,6 +233,10 @@ CHURN_BACKTEST = Artifact(
         Col("top_decile_capture", "float", "share of all churners found in the top 10%", checks=UNIT_INTERVAL),
     ),
 )  # fmt: skip
+SOURCE = (
+    Col("source_file", "string", "the input file's name"),
+    Col("source_row", "int", "the row's number in that file (1 = first data row)"),
+)
 TRANSACTIONS = Artifact(
     "transactions.parquet",
     "01_ingest",
@@ -248,8 +252,7 @@ TRANSACTIONS = Artifact(
         Col("is_return", "bool", "a return line, netted into the order it returns"),
         Col("purchase_date", "date", "date of the order's first line (a netted return keeps its order's date)"),
         Col("is_extreme", "bool", "amount above the cleaning.extreme_quantile of kept lines (kept, for review)"),
-        Col("source_file", "string", "the input file's name"),
-        Col("source_row", "int", "the row's number in that file (1 = first data row)"),
+        *SOURCE,
     ),
     large=True,
 )  # fmt: skip
@@ -259,8 +262,7 @@ QUARANTINE = Artifact(
     "every rejected input row exactly as given, with the rule it broke",
     (
         Col("rule", "string", "the first cleaning rule the row broke (see quality.json rules)"),
-        Col("source_file", "string", "the input file's name"),
-        Col("source_row", "int", "the row's number in that file"),
+        *SOURCE,
     ),
     extra_columns="the input's own columns, as text, unchanged",
     large=True,

@@ -1,0 +1,177 @@
+"""A run folder you can trust: names inside run.output_dir, one writer, no stale reuse, interrupts recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import runfolder, runner
+from helpers.cli import main
+from helpers.errors import ConfigError, RunFolderError, StageFailed
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def user_config(tmp_path: Path, name: str = "mine.yaml", **sections) -> Path:
+    raw = tmp_path / "orders.csv"
+    if not raw.exists():
+        raw.write_text("customer_id,order_date,amount\nc1,2024-01-02,10\nc2,2024-01-03,12\n", encoding="utf-8")
+    config = {"run": {"output_dir": str(tmp_path / "runs")}, "input": {"path": str(raw)}, **sections}
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fake_stages(monkeypatch):
+    """Stages that write a token artifact instead of running notebooks; `fail`/`interrupt` name a stage to stop."""
+    behaviour = {"fail": None, "interrupt": None, "token": b"v1"}
+
+    def execute(stage, paths, _kernel):
+        if stage.name == behaviour["fail"]:
+            raise StageFailed(f"stage {stage.name} failed: ValueError: planted (see nowhere)")
+        if stage.name == behaviour["interrupt"]:
+            raise KeyboardInterrupt
+        if stage.name.startswith("01"):
+            (paths.artifacts / "transactions.parquet").write_bytes(behaviour["token"])
+
+    monkeypatch.setattr(runner, "_execute", execute)
+    monkeypatch.setattr(runner, "ensure_kernel", lambda: "none")
+    return behaviour
+
+
+def manifest(tmp_path: Path, run_id: str) -> dict:
+    return json.loads((tmp_path / "runs" / run_id / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("run_id", ["..", ".", "../x", "../../x", "/tmp/elsewhere", "a/b", "", "-x", "a b", "é"])
+def test_a_run_id_is_a_plain_name_inside_the_output_dir(tmp_path, run_id):
+    with pytest.raises(ConfigError, match="not a plain name"):
+        runfolder.run_folder(tmp_path, run_id)
+    assert runfolder.run_folder(tmp_path, "cdnow-2024.12_a") == (tmp_path / "cdnow-2024.12_a").resolve()
+
+
+def test_run_id_dotdot_cannot_touch_the_repository(tmp_path, capsys):
+    notebooks = {p: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert main(["run", "--config", str(user_config(tmp_path)), "--run-id", ".."]) == 1
+    assert "not a plain name" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")} == notebooks
+    assert not (tmp_path / "manifest.json").exists() and not (tmp_path / "runs").exists()
+
+
+def test_a_second_writer_is_refused_naming_the_holder(tmp_path, fake_stages):
+    folder = tmp_path / "runs" / "busy"
+    refused = pytest.raises(RunFolderError, match=rf"being written by process {os.getpid()} on .* since 20")
+    with runfolder.locked(folder), refused:
+        runner.run(user_config(tmp_path), run_id="busy")
+    runner.run(user_config(tmp_path), run_id="busy")  # released: the next writer gets it
+    assert not (folder / runfolder.LOCK_NAME).exists()
+
+
+def test_a_dead_writers_lock_is_replaced(tmp_path, fake_stages):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(finished.stdout)
+    folder = tmp_path / "runs" / "stale"
+    folder.mkdir(parents=True)
+    holder = {"pid": dead_pid, "host": os.uname().nodename, "started": "2026-01-01T00:00:00+00:00"}
+    (folder / runfolder.LOCK_NAME).write_text(json.dumps(holder))
+    runner.run(user_config(tmp_path), run_id="stale")
+    assert {s["status"] for s in manifest(tmp_path, "stale")["stages"].values()} == {"ok"}
+
+
+def test_a_stage_refuses_to_read_a_failed_upstream_stage(tmp_path, fake_stages):
+    config = user_config(tmp_path)
+    runner.run(config, run_id="r")
+    fake_stages["fail"] = "01_ingest"
+    with pytest.raises(StageFailed):
+        runner.run(config, run_id="r", stages=["01"])
+    states = {name: s["status"] for name, s in manifest(tmp_path, "r")["stages"].items()}
+    assert states == {"01_ingest": "failed", "02_segment": "stale", "03_clv": "stale", "04_churn": "stale"}
+    with pytest.raises(
+        RunFolderError, match=r"02_segment would read the artifacts of 01_ingest, whose last run is 'failed'"
+    ):
+        runner.run(config, run_id="r", stages=["02"])
+    report = (tmp_path / "runs" / "r" / "report.html").read_text(encoding="utf-8")
+    assert "stale" in report and "failed" in report
+
+
+def test_a_stage_refuses_artifacts_from_another_input(tmp_path, fake_stages):
+    runner.run(user_config(tmp_path), run_id="r", stages=["01"])
+    other = user_config(tmp_path, "other.yaml", cleaning={"drop_duplicates": False})
+    with pytest.raises(
+        RunFolderError, match="computed from another input or ingest config than this run's; run 01_ingest"
+    ):
+        runner.run(other, run_id="r", stages=["02"])
+    (tmp_path / "orders.csv").write_text("customer_id,order_date,amount\nc9,2024-01-02,99\n", encoding="utf-8")
+    with pytest.raises(RunFolderError, match="another input"):
+        runner.run(user_config(tmp_path), run_id="r", stages=["02"])
+
+
+def test_a_stage_refuses_an_upstream_artifact_changed_since_it_was_written(tmp_path, fake_stages):
+    config = user_config(tmp_path)
+    runner.run(config, run_id="r", stages=["01"])
+    (tmp_path / "runs" / "r" / "artifacts" / "transactions.parquet").write_bytes(b"edited by hand")
+    with pytest.raises(RunFolderError, match="transactions.parquet changed since 01_ingest wrote it"):
+        runner.run(config, run_id="r", stages=["02"])
+
+
+def test_a_later_stage_needs_ingest_in_the_same_folder(tmp_path, fake_stages):
+    with pytest.raises(RunFolderError, match="run 01_ingest first"):
+        runner.run(user_config(tmp_path), run_id="new", stages=["03"])
+
+
+def test_rerunning_a_stage_marks_the_later_stages_stale(tmp_path, fake_stages):
+    config = user_config(tmp_path)
+    runner.run(config, run_id="r")
+    runner.run(config, run_id="r", stages=["02"])
+    states = {name: s["status"] for name, s in manifest(tmp_path, "r")["stages"].items()}
+    assert states == {"01_ingest": "ok", "02_segment": "ok", "03_clv": "stale", "04_churn": "stale"}
+    record = manifest(tmp_path, "r")["stages"]["02_segment"]
+    assert record["reads"] == {"transactions.parquet": runfolder.sha256(tmp_path / "runs" / "r" / "artifacts" /
+                                                                         "transactions.parquet")}  # fmt: skip
+
+
+def test_ctrl_c_is_recorded_and_exits_130(tmp_path, fake_stages, capsys):
+    fake_stages["interrupt"] = "03_clv"
+    code = main(["--quiet", "run", "--config", str(user_config(tmp_path)), "--run-id", "int"])
+    assert code == 130
+    err = capsys.readouterr().err.strip()
+    assert err == "workbench: run interrupted by SIGINT; the manifest marks the stage interrupted"
+    record = manifest(tmp_path, "int")
+    assert (
+        record["stages"]["03_clv"]["status"] == "interrupted" and "SIGINT at 20" in record["stages"]["03_clv"]["error"]
+    )
+    assert "04_churn" not in record["stages"] and "finished" in record
+    assert (tmp_path / "runs" / "int" / "report.html").exists()
+    assert not (tmp_path / "runs" / "int" / runfolder.LOCK_NAME).exists()
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_real_stage_is_recorded_and_exits_143(tmp_path):
+    config = user_config(tmp_path)
+    command = [sys.executable, "-m", "helpers.cli", "--quiet", "run", "--config", str(config), "--run-id", "term"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    state = tmp_path / "runs" / "term" / "manifest.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait until a stage is running, then stop the run
+        if state.exists() and '"running"' in state.read_text(encoding="utf-8"):
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 143
+    assert err.strip().splitlines() == [
+        "workbench: run interrupted by SIGTERM; the manifest marks the stage interrupted"
+    ]
+    record = json.loads(state.read_text(encoding="utf-8"))
+    assert [s["status"] for s in record["stages"].values()] == ["interrupted"]
+    assert (tmp_path / "runs" / "term" / "report.html").exists()
+    assert not (tmp_path / "runs" / "term" / runfolder.LOCK_NAME).exists()
