@@ -61,6 +61,21 @@ class ColumnsSection(_Section):
     store: str | None = None
     product_id: str | None = None
 
+    @model_validator(mode="after")
+    def _one_name_per_column(self) -> ColumnsSection:
+        by_column: dict[str, list[str]] = {}
+        for canonical, column in self.model_dump().items():
+            if column is not None:
+                by_column.setdefault(column, []).append(canonical)
+        shared = {column: names for column, names in by_column.items() if len(names) > 1}
+        if shared:
+            column, names = next(iter(shared.items()))
+            raise ValueError(
+                f"columns.{' and columns.'.join(names)} all map to the input column '{column}'; "
+                "each input column can be one canonical column only"
+            )
+        return self
+
     def mapped(self) -> dict[str, str]:
         """Canonical name -> user column, for the columns that are set."""
         return {k: v for k, v in self.model_dump().items() if v is not None}
@@ -236,6 +251,8 @@ class WorkbenchConfig(_Section):
             raise ValueError("dates.analysis_date lies after dates.observation_end")
         if cal and analysis and cal >= analysis:
             raise ValueError("clv.calibration_end must lie before dates.analysis_date")
+        if cal and end and cal >= end:
+            raise ValueError("clv.calibration_end must lie before dates.observation_end (the holdout follows it)")
         return self
 
 

@@ -15,6 +15,14 @@ import pandas as pd
 
 DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0}
 MIX_COUNTS = {"channel": "n_channels", "category": "n_categories"}
+# Sums of floats come out of a parallel engine in the order its threads finish, which moves the last bit.
+# Money sums (and mean gaps) are rounded far below a cent, so every result is the same bit for bit.
+MONEY_DIGITS = 6
+
+
+def money_sum(values: ibis.NumericColumn) -> ibis.FloatingValue:
+    """The sum, rounded to MONEY_DIGITS decimals: independent of the order the engine adds in."""
+    return values.sum().round(MONEY_DIGITS)
 
 
 def end_of_day(day: date) -> ibis.TimestampValue:
@@ -37,7 +45,9 @@ def purchases(tx: ibis.Table, as_of: date | None = None) -> ibis.Table:
         tx = tx.mutate(purchase_date=order_purchase_date(tx.order_date, tx.customer_id, tx.order_id))
     if as_of is not None:  # an order with a line by `as_of` began by then: its date is unchanged by the cut
         tx = tx.filter(tx.order_date < end_of_day(as_of))
-    days = tx.group_by(["customer_id", "purchase_date"]).aggregate(amount=tx.amount.sum(), returns=tx.is_return.sum())
+    days = tx.group_by(["customer_id", "purchase_date"]).aggregate(
+        amount=money_sum(tx.amount), returns=tx.is_return.sum()
+    )
     # a day whose returns cancel its purchases is no purchase; a kept $0 line (a gift) is one
     return days.filter((days.amount > 0) | ((days.amount == 0) & (days.returns == 0))).drop("returns")
 
@@ -74,8 +84,8 @@ def history_metrics(occasions: ibis.Table) -> dict:
         "first_purchase": occasions.purchase_date.min(),
         "last_purchase": occasions.purchase_date.max(),
         "purchases": occasions.count(),
-        "total_spend": occasions.amount.sum(),
-        "interval_mean_days": occasions.gap.mean(),
+        "total_spend": money_sum(occasions.amount),
+        "interval_mean_days": occasions.gap.mean().round(MONEY_DIGITS),
     }
 
 
@@ -105,8 +115,8 @@ def _behaviour(tx: ibis.Table, as_of: date) -> ibis.Table:
     """Channel/category mix and return rate, from whichever of those columns exist."""
     tx = tx.filter(tx.order_date < end_of_day(as_of))
     metrics = {
-        "gross_spend": ibis.ifelse(tx.is_return, 0.0, tx.amount).sum(),
-        "returned_spend": ibis.ifelse(tx.is_return, -tx.amount, 0.0).sum(),
+        "gross_spend": money_sum(ibis.ifelse(tx.is_return, 0.0, tx.amount)),
+        "returned_spend": money_sum(ibis.ifelse(tx.is_return, -tx.amount, 0.0)),
     }
     mix = [column for column in ("channel", "category") if column in tx.columns]
     for column in mix:
@@ -146,9 +156,9 @@ def calibration_holdout(
         first_amount=occasions.amount.argmin(occasions.purchase_date),
         n_cal=in_cal.sum(),
         last_cal=ibis.ifelse(in_cal, occasions.purchase_date, ibis.null("date")).max(),
-        spend_cal=ibis.ifelse(in_cal, occasions.amount, 0.0).sum(),
+        spend_cal=money_sum(ibis.ifelse(in_cal, occasions.amount, 0.0)),
         frequency_holdout=(~in_cal).sum(),
-        spend_holdout=ibis.ifelse(in_cal, 0.0, occasions.amount).sum(),
+        spend_holdout=money_sum(ibis.ifelse(in_cal, 0.0, occasions.amount)),
     )
     summary = summary.filter(summary.first_purchase <= ibis.date(calibration_end))
     repeat_spend_cal = summary.spend_cal - summary.first_amount
@@ -204,7 +214,7 @@ def monthly_cohorts(tx: ibis.Table, as_of: date) -> pd.DataFrame:
     )
     occasions = occasions.mutate(month_index=occasions.month.delta(occasions.cohort, unit="month"))
     table = occasions.group_by(["cohort", "month_index"]).aggregate(
-        customers=occasions.customer_id.nunique(), revenue=occasions.amount.sum()
+        customers=occasions.customer_id.nunique(), revenue=money_sum(occasions.amount)
     )
     return table.order_by(["cohort", "month_index"]).execute()
 
@@ -214,7 +224,7 @@ def spend_mix(tx: ibis.Table, groups: pd.DataFrame, group_column: str, column: s
     tx = tx.filter((tx.order_date < end_of_day(as_of)) & ~tx.is_return)
     labels = ibis.memtable(groups[["customer_id", group_column]])
     joined = tx.join(labels, "customer_id")
-    spend = joined.group_by([group_column, column]).aggregate(spend=joined.amount.sum()).execute()
+    spend = joined.group_by([group_column, column]).aggregate(spend=money_sum(joined.amount)).execute()
     table = spend.pivot_table(index=group_column, columns=column, values="spend", aggfunc="sum").fillna(0.0)
     return table.div(table.sum(axis=1), axis=0)
 
@@ -236,13 +246,13 @@ def churn_features(tx: ibis.Table, cutoff: date) -> ibis.Table:
     for days in WINDOWS_DAYS:
         inside = occasions.days_ago < days
         windows[f"purchases_{days}d"] = inside.sum()
-        windows[f"spend_{days}d"] = ibis.ifelse(inside, occasions.amount, 0.0).sum()
+        windows[f"spend_{days}d"] = money_sum(ibis.ifelse(inside, occasions.amount, 0.0))
     earlier = (occasions.days_ago >= 90) & (occasions.days_ago < 180)
     summary = occasions.group_by("customer_id").aggregate(
         **history_metrics(occasions),
-        interval_std_days=occasions.gap.std(),
+        interval_std_days=occasions.gap.std().round(MONEY_DIGITS),
         purchases_prev_90d=earlier.sum(),
-        spend_prev_90d=ibis.ifelse(earlier, occasions.amount, 0.0).sum(),
+        spend_prev_90d=money_sum(ibis.ifelse(earlier, occasions.amount, 0.0)),
         **windows,
     )
     cutoff_day = ibis.date(cutoff)

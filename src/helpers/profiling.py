@@ -10,7 +10,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from helpers.features import first_purchase_date, purchases
+from helpers.features import first_purchase_date, money_sum, purchases
 
 FREQUENCY_BUCKETS = ((1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5"), (6, "6-10"), (11, "11-20"), (21, "21+"))
 
@@ -23,9 +23,9 @@ def overview(tx: ibis.Table) -> dict:
         lines=tx.count(),
         first_date=tx.order_date.min(),
         last_date=tx.order_date.max(),
-        revenue=tx.amount.sum(),
+        revenue=money_sum(tx.amount),
     ).execute()
-    counts = occasions.aggregate(purchases=occasions.count(), purchase_value=occasions.amount.sum()).execute()
+    counts = occasions.aggregate(purchases=occasions.count(), purchase_value=money_sum(occasions.amount)).execute()
     customers = per_customer.aggregate(customers=per_customer.count(), repeaters=(per_customer.n > 1).sum()).execute()
     n_customers = int(customers["customers"].iloc[0])
     n_purchases = int(counts["purchases"].iloc[0])
@@ -45,12 +45,12 @@ def overview(tx: ibis.Table) -> dict:
 def purchases_per_customer(tx: ibis.Table) -> pd.DataFrame:
     """Customers and revenue by number of purchase occasions (bucketed)."""
     occasions = purchases(tx)
-    per_customer = occasions.group_by("customer_id").aggregate(n=occasions.count(), spend=occasions.amount.sum())
+    per_customer = occasions.group_by("customer_id").aggregate(n=occasions.count(), spend=money_sum(occasions.amount))
     bucket = ibis.cases(*[(per_customer.n >= low, label) for low, label in reversed(FREQUENCY_BUCKETS)])
     table = (
         per_customer.mutate(purchases=bucket)
         .group_by("purchases")
-        .aggregate(customers=ibis._.count(), revenue=ibis._.spend.sum())
+        .aggregate(customers=ibis._.count(), revenue=money_sum(ibis._.spend))
         .execute()
     )
     order = [label for _, label in FREQUENCY_BUCKETS]
@@ -67,7 +67,7 @@ def monthly_trend(tx: ibis.Table) -> pd.DataFrame:
     is_first = occasions.purchase_date == first_purchase_date(occasions)
     occasions = occasions.mutate(month=occasions.purchase_date.truncate("M"), is_first=is_first)
     monthly = occasions.group_by("month").aggregate(
-        revenue=occasions.amount.sum(),
+        revenue=money_sum(occasions.amount),
         purchases=occasions.count(),
         active_customers=occasions.customer_id.nunique(),
         new_customers=occasions.is_first.sum(),
