@@ -46,8 +46,8 @@ def cdnow_transactions(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def babystore_transactions(tmp_path_factory):
-    """The generated baby store (20,000 customers, seed 7) ingested with its default cleaning."""
+def babystore_parquet(tmp_path_factory) -> Path:
+    """The generated baby store (20,000 customers, seed 7) ingested with its default cleaning: the Parquet path."""
     from helpers.datasets import write_dataset
     from helpers.ingest import CleaningOptions, run_ingest
     from helpers.sources import read_raw
@@ -57,7 +57,13 @@ def babystore_transactions(tmp_path_factory):
     connection = connect()
     options = CleaningOptions(date_format=raw_file.date_format)
     result = run_ingest(connection, read_raw(connection, raw_file.path), raw_file.columns, options, folder / "out")
-    return connection.read_parquet(str(result.transactions_path))
+    return result.transactions_path
+
+
+@pytest.fixture(scope="session")
+def babystore_transactions(babystore_parquet):
+    """The ingested baby store as an Ibis table."""
+    return connect().read_parquet(str(babystore_parquet))
 
 
 def transactions_table(rows: list[tuple]) -> ibis.Table:

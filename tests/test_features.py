@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import transactions_table
 
-from helpers.features import btyd_summary, calibration_holdout, customer_summary, purchases
+from helpers.features import btyd_summary, calibration_holdout, churn_features, customer_summary, purchases
 
 TX = transactions_table(
     [
@@ -105,3 +105,18 @@ def test_stored_purchase_date_equals_the_derived_one(babystore_transactions, as_
         )
         assert len(stored) > 1000
         pd.testing.assert_frame_equal(stored, derived)
+
+
+@pytest.mark.parametrize("build", ["customer_summary", "calibration_holdout", "churn_features"])
+def test_summaries_are_bit_identical_whatever_the_thread_count(babystore_parquet, build):
+    """The engine's thread count changes the order floats are added in; no summary may change by a bit."""
+    functions = {
+        "customer_summary": lambda tx: customer_summary(tx, date(2024, 12, 31)),
+        "calibration_holdout": lambda tx: calibration_holdout(tx, date(2024, 6, 30), date(2024, 12, 31)),
+        "churn_features": lambda tx: churn_features(tx, date(2024, 9, 30)),
+    }
+    frames = []
+    for threads in (1, 4):
+        con = ibis.duckdb.connect(threads=threads)
+        frames.append(functions[build](con.read_parquet(str(babystore_parquet))).execute())
+    pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
