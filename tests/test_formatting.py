@@ -31,3 +31,24 @@ def test_significant_keeps_three_digits_and_the_value(value):
 
 def test_money_by_hand():
     assert [money(v) for v in (12.5, 250, 1234, 2_500_000, -1234)] == ["$12.50", "$250", "$1.2k", "$2.5M", "-$1.2k"]
+
+
+def test_styled_tables_show_markup_from_data_or_config_as_text():
+    import pandas as pd
+
+    from helpers.formatting import styled
+
+    frame = pd.DataFrame({"segment": ["<script>alert(1)</script>"], "share": [0.25]})
+    html = styled(frame, {"share": "{:.0%}"}).to_html()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "25%" in html
+
+
+def test_a_dollar_sign_in_a_label_is_text_not_a_formula(tmp_path):
+    import pandas as pd
+
+    from helpers import plots
+
+    plots.apply_style()
+    table = pd.DataFrame({"online": [0.5], r"$\frac{1}{0$": [0.5]}, index=["Champions"])
+    figure = plots.heatmap(table, "mix", "channel", "segment", percent=True)
+    assert plots.save(figure, tmp_path, "mix").stat().st_size > 0  # mathtext would raise ValueError here

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+from pandas.io.formats.style import Styler
+
 STABLE_DIGITS = 3  # significant digits at which fitted totals, errors and AUCs are printed in checked cells
 
 
@@ -33,3 +36,11 @@ def money(value: float, _pos: object = None) -> str:
     if value >= 1e3:
         return f"{sign}${value / 1e3:.1f}k"
     return f"{sign}${value:,.2f}" if value < 100 else f"{sign}${value:,.0f}"
+
+
+def styled(frame: pd.DataFrame, formats: dict | str | None = None, **options) -> Styler:
+    """A table for a report: `formats` per column (as Styler.format), every value HTML-escaped.
+
+    Values come from the data and the config (segment names, actions, channels); escaped, a
+    '<script>' in them is shown as text, never run."""
+    return frame.style.format(formats, escape="html", **options)

@@ -24,11 +24,18 @@ WARN = "#c8553d"
 
 
 def apply_style() -> None:
-    """The workbench look: white grid, readable sizes, consistent palette."""
+    """The workbench look (white grid, readable sizes, one palette); text from data is shown as text."""
     sns.set_theme(style="whitegrid", context="notebook", palette="deep")
     plt.rcParams.update(
-        {"figure.figsize": (9, 4.5), "figure.dpi": 100, "axes.titleweight": "bold", "savefig.bbox": "tight"}
+        {
+            "figure.figsize": (9, 4.5),
+            "figure.dpi": 100,
+            "axes.titleweight": "bold",
+            "savefig.bbox": "tight",
+            "text.parse_math": False,  # a '$' in a category or channel name is text, not a formula
+        }
     )
+    pd.set_option("styler.format.escape", "html")  # a value in a styled table is text, never markup
 
 
 MONEY = FuncFormatter(money)

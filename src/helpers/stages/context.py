@@ -32,6 +32,9 @@ class StageContext:
     con: ibis.BaseBackend
     figures: dict[str, plt.Figure] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        plots.apply_style()
+
     @classmethod
     def open(cls, run_dir: str | Path, backend: dict | None = None) -> StageContext:
         """The run folder, computing on the configured backend (DuckDB when none is given)."""
