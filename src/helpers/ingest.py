@@ -65,11 +65,12 @@ def _clean_text(value: ibis.StringValue) -> ibis.StringValue:
 
 
 def parse_date(value: ibis.StringValue, date_format: str | None) -> ibis.TimestampValue:
-    """Text to timestamp: with an explicit strftime format, or ISO-like text by cast; NULL if unparseable."""
+    """Text to timestamp: with an explicit strftime format, or ISO-like text by cast; NULL if unparseable.
+
+    ISO text is accepted beside the format: a Parquet or Excel column of real timestamps reads as ISO text."""
     text = value.strip()
-    if date_format:
-        return try_strptime(text, date_format)
-    return text.try_cast("timestamp")
+    iso = text.try_cast("timestamp")
+    return try_strptime(text, date_format).fill_null(iso) if date_format else iso
 
 
 def parse_amount(value: ibis.StringValue) -> ibis.FloatingValue:

@@ -69,7 +69,42 @@ def transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
     return target
 
 
+SAMPLE_BYTES = 1 << 20
+UTF8_NAMES = {"utf-8", "utf8", "utf-8-sig"}
+LATIN1_NAMES = {"latin-1", "latin1", "iso-8859-1"}
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)  # a character may straddle the cut
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def check_text_file(path: Path, encoding: str) -> None:
+    """An empty file, or a first megabyte that is not in the declared encoding, is an error naming the fix."""
+    with open(path, "rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if not sample:
+        raise InputError(f"input file {path} is empty (0 bytes); check input.path")
+    declared = encoding.lower()
+    if declared in LATIN1_NAMES and not sample.isascii() and _decodes(sample, "utf-8"):
+        raise InputError(
+            f"{path} is declared {encoding} but its text is UTF-8 (read as {encoding}, 'é' would become 'Ã©'); "
+            "set input.csv.encoding: utf-8"
+        )
+    if declared in UTF8_NAMES and not _decodes(sample, "utf-8"):
+        guess = next((name for name in ("gbk", "big5", "shift_jis") if _decodes(sample, name)), "latin-1")
+        raise InputError(
+            f"{path} is not valid UTF-8; it decodes as {guess.upper()} (common for exports from Chinese Windows "
+            f"POS systems when GBK); set input.csv.encoding: {guess}"
+        )
+
+
 def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: bool, work_dir: Path):
+    for path in files:
+        check_text_file(path, encoding)
     if encoding.lower() not in DUCKDB_NATIVE_ENCODINGS:
         files = [transcode_to_utf8(f, encoding, work_dir) for f in files]
         encoding = "utf-8"
@@ -87,13 +122,29 @@ def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: boo
     )
 
 
-def _read_excel(con, files: list[Path], sheet: str | int, work_dir: Path):
+def _check_sheet(path: Path, sheet: str | int, columns: list[str], expected: list[str]) -> None:
+    """The chosen sheet has the mapped columns; else name the sheet that has them, or list the sheets."""
+    missing = [c for c in expected if c not in columns]
+    if not missing:
+        return
+    sheets = pd.ExcelFile(path).sheet_names
+    chosen = sheets[sheet] if isinstance(sheet, int) else sheet
+    fits = [s for s in sheets if s != chosen and set(expected) <= set(pd.read_excel(path, sheet_name=s, nrows=0))]
+    hint = f"sheet '{fits[0]}' has them: set input.sheet: {fits[0]}" if fits else "set input.sheet and columns:"
+    raise InputError(
+        f"sheet '{chosen}' of {path} has no column {missing[0]!r} (its columns are {columns}); "
+        f"the workbook's sheets are {sheets}; {hint}"
+    )
+
+
+def _read_excel(con, files: list[Path], sheet: str | int, work_dir: Path, expected_columns: list[str]):
     frames = []
     for f in files:
         try:
             frame = pd.read_excel(f, sheet_name=sheet, dtype=str)
         except ValueError as error:
             raise InputError(f"cannot read sheet {sheet!r} of {f}: {error}; set input.sheet") from None
+        _check_sheet(f, sheet, [str(c) for c in frame.columns], expected_columns)
         frames.append(frame.assign(**{SOURCE_FILE: str(f)}))
     staged = Path(work_dir) / "excel_input.parquet"
     staged.parent.mkdir(parents=True, exist_ok=True)
@@ -110,6 +161,7 @@ def read_raw(
     header: bool = True,
     sheet: str | int = 0,
     work_dir: Path | None = None,
+    expected_columns: list[str] = (),
 ) -> ibis.Table:
     """All rows of all matching files as text columns, plus source file and row number."""
     files = resolve_files(pattern)
@@ -121,7 +173,7 @@ def read_raw(
         elif fmt == "parquet":
             table = con.read_parquet([str(f) for f in files], filename=SOURCE_FILE, union_by_name=True)
         else:
-            table = _read_excel(con, files, sheet, work_dir)
+            table = _read_excel(con, files, sheet, work_dir, list(expected_columns))
     except InputError:
         raise
     except (OSError, duckdb.Error, IbisError, ValueError) as error:  # the engine's own message, said once and plainly
@@ -130,11 +182,37 @@ def read_raw(
     # the file's name, not its absolute path, so equal inputs give equal artifacts wherever they live
     table = table.mutate(**{SOURCE_FILE: table[SOURCE_FILE].re_extract(r"([^/\\]+)$", 1)})
     data_columns = [c for c in table.columns if c != SOURCE_FILE]
-    table = table.mutate(**{c: table[c].cast("string") for c in data_columns if not table[c].type().is_string()})
+    _check_whole_floats(table, [c for c in data_columns if table[c].type().is_floating()], pattern)
+    table = table.mutate(**{c: as_text(table[c]) for c in data_columns if not table[c].type().is_string()})
     # row_number() over () is streamed in scan order; offset it to count from 1 in each file
     table = table.mutate(**{SOURCE_ROW: ibis.row_number()})
     first_row = table[SOURCE_ROW].min().over(group_by=SOURCE_FILE)
     return table.mutate(**{SOURCE_ROW: table[SOURCE_ROW] - first_row + 1})
+
+
+EXACT_INTEGERS = 2**53  # a float64 holds every whole number below this exactly
+
+
+def as_text(column: ibis.Value) -> ibis.StringValue:
+    """A typed column as the text a user would have exported: whole floats without '.0' (ids stored as 123.0)."""
+    if column.type().is_floating():
+        whole = (column == column.floor()) & (column.abs() < EXACT_INTEGERS)
+        return ibis.ifelse(whole, column.cast("int64").cast("string"), column.cast("string"))
+    return column.cast("string")
+
+
+def _check_whole_floats(table: ibis.Table, columns: list[str], pattern: str | Path) -> None:
+    """Whole numbers too large for a float64 (typically ids) have lost their last digits: stop and say so."""
+    if not columns:
+        return
+    too_large = table.aggregate(**{c: (table[c].abs() >= EXACT_INTEGERS).sum() for c in columns}).execute()
+    for column in columns:
+        if int(too_large[column].iloc[0] or 0):
+            example = table.filter(table[column].abs() >= EXACT_INTEGERS)[column].limit(1).execute().iloc[0]
+            raise InputError(
+                f"column '{column}' of {pattern} stores whole numbers above 2^53 as floating point "
+                f"(e.g. {example:.17g}): their last digits are already lost in the file; export that column as text"
+            )
 
 
 def check_mapping(table: ibis.Table, mapping: dict[str, str], pattern: str | Path) -> None:

@@ -52,7 +52,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
     log.info("reading %s", pattern)
     raw = read_raw(context.con, pattern, fmt=source.format, delimiter=source.csv.delimiter,
                    encoding=source.csv.encoding, header=source.csv.header, sheet=source.sheet,
-                   work_dir=context.paths.root / "work")  # fmt: skip
+                   work_dir=context.paths.root / "work",
+                   expected_columns=list(config.columns.mapped().values()))  # fmt: skip
     options = CleaningOptions.from_config(config.dates, config.cleaning)
     result = run_ingest(context.con, raw, config.columns.mapped(), options, context.paths.artifacts)
     quality = result.quality
