@@ -26,7 +26,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from helpers import clv
-from helpers.errors import ChurnDataError
+from helpers.errors import ChurnDataError, ClvFitError
 from helpers.features import DAYS_PER_UNIT, btyd_summary, churn_features, churn_labels
 
 log = logging.getLogger(__name__)
@@ -74,8 +74,15 @@ def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: 
     patterns = clv.compress(summary.reset_index())
     horizon = horizon_days / DAYS_PER_UNIT[unit]
     f, r, t = summary["frequency"], summary["recency"], summary["T"]
-    bgnbd = clv.fit_purchase_model("bgnbd", patterns)
-    pareto = clv.fit_purchase_model("pareto_nbd", patterns)
+    try:
+        bgnbd = clv.fit_purchase_model("bgnbd", patterns)
+        pareto = clv.fit_purchase_model("pareto_nbd", patterns)
+    except ClvFitError as error:
+        raise ChurnDataError(
+            f"at the cutoff {cutoff} the BTYD baselines cannot be fitted ({error}): {len(summary):,} customers had "
+            "bought by then; use fewer churn.folds or churn.train_cutoffs, a shorter churn.cutoff_step_days, "
+            "or more history"
+        ) from None
     params = {k: float(v) for k, v in bgnbd.params_.items()}
     expected = np.asarray(bgnbd.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t), dtype=float)
     p_alive = np.asarray(bgnbd.conditional_probability_alive(f, r, t), dtype=float)
@@ -131,6 +138,19 @@ def make_models(random_state: int) -> dict:
 class Fold:
     test_cutoff: date
     train_cutoffs: tuple[date, ...]
+
+
+def check_history(folds: list[Fold], first_purchase: date, last_date: date, settings: str) -> None:
+    """The earliest training cutoff must fall after the first purchase; otherwise say what the folds need."""
+    earliest = min(c for fold in folds for c in fold.train_cutoffs)
+    if earliest <= first_purchase:
+        needed = (last_date - earliest).days
+        raise ChurnDataError(
+            f"the data covers {first_purchase} to {last_date} ({(last_date - first_purchase).days} days), but "
+            f"{settings} put the earliest training cutoff at {earliest}, before any purchase (they need more than "
+            f"{needed} days of history); use fewer churn.folds or churn.train_cutoffs, or a shorter "
+            "churn.cutoff_step_days"
+        )
 
 
 def rolling_folds(last_cutoff: date, folds: int, train_cutoffs: int, step_days: int, horizon_days: int) -> list[Fold]:

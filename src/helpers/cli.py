@@ -14,6 +14,7 @@ from pathlib import Path
 from helpers.config import BUILTIN_DATASETS, load_config
 from helpers.datasets import write_dataset
 from helpers.errors import RunInterrupted, WorkbenchError
+from helpers.preflight import check_inputs
 from helpers.runner import run
 from helpers.schemas import data_dictionary
 
@@ -59,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"report: {report}")
         elif args.command == "check":
             config = load_config(args.config)
-            print(f"config {args.config} is valid (run name '{config.run.name}')")
+            print(f"config {args.config}: keys, types and dates are valid (run name '{config.run.name}')")
+            for line in check_inputs(config):
+                print(line)
         elif args.command == "dictionary":
             print(data_dictionary())
         else:

@@ -221,7 +221,7 @@ def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFra
 def choose_model(comparison: pd.DataFrame, metric: str) -> str:
     """The model key with the lowest holdout `metric` (ties: first listed)."""
     if comparison.empty:
-        raise ClvFitError("no purchase model could be fitted; see the messages above")
+        raise ClvFitError("no purchase model could be fitted")
     return str(comparison.sort_values(metric, kind="stable")["key"].iloc[0])
 
 

@@ -283,13 +283,30 @@ def parse_config(data: dict, source: str = "<dict>", base_dir: Path | None = Non
     return config
 
 
+def _decodes_as(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def read_config_file(path: str | Path) -> dict:
     """The YAML mapping in a config file, as written (not yet validated)."""
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"config file {path} not found")
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        hint = "it reads as GBK; " if _decodes_as(raw, "gbk") else ""
+        raise ConfigError(
+            f"config {path} is not UTF-8 (byte {error.start}); {hint}save it as UTF-8 (e.g. in Notepad: Save as, "
+            "Encoding: UTF-8)"
+        ) from None
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
         raise ConfigError(f"config {path} is not valid YAML: {error}") from None
     if not isinstance(data, dict):

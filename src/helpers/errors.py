@@ -34,16 +34,26 @@ class ArtifactSchemaError(WorkbenchError):
     """An artifact does not match its written schema (see docs/data_dictionary.md)."""
 
 
-class ClvFitError(WorkbenchError):
+class InsufficientDataError(WorkbenchError):
+    """The data cannot support a stage's model (too few customers or repeat buyers, too short a history).
+
+    The runner records the stage as skipped with this message and runs the later stages that can run."""
+
+
+class ClvFitError(InsufficientDataError):
     """A CLV model could not be fitted; the message says what to try."""
 
 
-class ChurnDataError(WorkbenchError):
+class ChurnDataError(InsufficientDataError):
     """Labels that cannot train or evaluate a model; the message says why and what to change."""
 
 
 class StageFailed(WorkbenchError):
     """A notebook raised; the executed copy with its traceback stays in the run folder."""
+
+
+class StageSkipped(WorkbenchError):
+    """A stage's notebook raised InsufficientDataError: the data cannot support it; later stages go on."""
 
 
 class RunFolderError(WorkbenchError):

@@ -62,6 +62,11 @@ def last_purchase_date(tx: ibis.Table) -> date:
     return pd.Timestamp(tx.order_date.max().execute()).date()
 
 
+def first_transaction_date(tx: ibis.Table) -> date:
+    """The date of the earliest transaction: where the history starts."""
+    return pd.Timestamp(tx.order_date.min().execute()).date()
+
+
 def days_between(later: ibis.DateValue, earlier: ibis.DateValue) -> ibis.IntegerValue:
     return later.delta(earlier, unit="day")
 

@@ -42,6 +42,11 @@ class CleaningOptions(CleaningSection):
     date_format: str | None = None
     observation_end: date | None = None
 
+    @property
+    def last_valid_date(self) -> date:
+        """dates.observation_end, or today: a transaction cannot happen after the export was made."""
+        return self.observation_end or date.today()
+
     @classmethod
     def from_config(cls, dates: DatesSection, cleaning: CleaningSection) -> CleaningOptions:
         return cls(**cleaning.model_dump(), date_format=dates.format, observation_end=dates.observation_end)
@@ -78,6 +83,15 @@ def parse_amount(value: ibis.StringValue) -> ibis.FloatingValue:
     return value.strip().try_cast("float64")
 
 
+def accounted_money(amount: ibis.FloatingValue, text: ibis.StringValue) -> ibis.FloatingValue:
+    """The money a row stands for in the reconciliation: its amount, or for a row quarantined because its
+    amount is not a plain number ('1,234.50', '¥12.5'), the number left after removing all but digits, '.'
+    and '-'. NULL (no money that can be read) for text without a number and for infinities."""
+    finite = amount.notnull() & ~amount.isnan() & ~amount.isinf()
+    lenient = text.re_replace(r"[^0-9.\-]", "").try_cast("float64")
+    return ibis.ifelse(finite, amount, ibis.ifelse(lenient.isinf() | lenient.isnan(), ibis.null("float64"), lenient))
+
+
 def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
     """Add parsed canonical columns (`__customer_id`, `__amount`, ...) beside the raw text columns."""
     parsed = {
@@ -103,6 +117,7 @@ def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptio
     table = table.mutate(
         **{_c("amount"): ibis.ifelse(table._is_return, -table[_c("amount")].abs(), table[_c("amount")])}
     )
+    table = table.mutate(_money=accounted_money(table[_c("amount")], raw[mapping["amount"]]))
     data_columns = [c for c in raw.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
     copy_rank = ibis.row_number().over(group_by=data_columns, order_by=[SOURCE_FILE, SOURCE_ROW])
     return table.mutate(_copy_rank=copy_rank)
@@ -118,12 +133,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "after_observation_end",
-        "order date after the configured observation end",
-        lambda t, o: (
-            t[_c("order_date")] >= ibis.timestamp(o.observation_end + timedelta(days=1))
-            if o.observation_end
-            else ibis.literal(False)
-        ),
+        "order date after dates.observation_end (or, when that is not set, in the future)",
+        lambda t, o: t[_c("order_date")] >= ibis.timestamp(o.last_valid_date + timedelta(days=1)),
     ),
     Rule(
         "duplicate_row",
@@ -215,7 +226,8 @@ def _summarise(ruled: ibis.Table) -> pd.DataFrame:
         .group_by("outcome")
         .aggregate(
             rows=ibis._.count(),
-            money=ibis._[_c("amount")].sum(),
+            money=ibis._._money.sum(),
+            without_money=ibis._._money.isnull().sum(),
             returns=ibis._._is_return.sum(),
             return_money=ibis.ifelse(ibis._._is_return, ibis._[_c("amount")], 0.0).sum(),
         )
@@ -259,6 +271,7 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
         "returns_mode": returns_mode,
         "returns_netted": int(get("kept", "returns")),
         "returns_netted_money": round(get("kept", "return_money"), 2),
+        "rows_without_money": int(summary["without_money"].sum()),
         "extreme_lines_flagged": int(extreme["rows"]),
         "extreme_threshold": round(float(extreme["threshold"]), 2),
         "rules": rules,
@@ -325,6 +338,8 @@ def run_ingest(
     # a fresh temp name: create_table(overwrite=True) emits broken SQL on ibis 12 + DuckDB 2
     ruled = con.create_table(f"_ingest_lines_{uuid.uuid4().hex}", clean(raw, mapping, options), temp=True)
     summary = _summarise(ruled)
+    if int(summary["rows"].sum()) == 0:
+        raise InputError("the input has no data rows (a header only?); check input.path and input.csv.header")
     if int(summary["rows"].get("kept", 0)) == 0:
         raise InputError(
             "no rows left after cleaning: every row broke a rule "

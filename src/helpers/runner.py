@@ -30,10 +30,11 @@ from papermill.exceptions import PapermillExecutionError
 from helpers import runfolder
 from helpers.artifacts import RunPaths, atomic_path, write_json
 from helpers.config import parse_config, read_config_file
-from helpers.errors import ConfigError, RunInterrupted, StageFailed
+from helpers.errors import ConfigError, InsufficientDataError, RunInterrupted, StageFailed, StageSkipped
 from helpers.sources import resolve_files
 
 log = logging.getLogger(__name__)
+INSUFFICIENT_DATA = {cls.__name__ for cls in (InsufficientDataError, *InsufficientDataError.__subclasses__())}
 KERNEL_NAME = "crm-workbench"
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 REPORTED_PACKAGES = (
@@ -158,6 +159,8 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
     except PapermillExecutionError as error:
         if error.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel too
             raise RunInterrupted(signal.SIGINT) from None
+        if error.ename in INSUFFICIENT_DATA:
+            raise StageSkipped(error.evalue.strip().splitlines()[0]) from None
         reason = f"{error.ename}: {error.evalue}".strip().splitlines()[0]
         raise StageFailed(f"stage {stage.name} failed: {reason} (see {executed})") from None
     finally:
@@ -199,6 +202,11 @@ def _run_stage(stage: Stage, manifest: dict, paths: RunPaths, kernel: str, finge
     try:
         _execute(stage, paths, kernel)
         record.update(status="ok", writes=runfolder.stage_outputs(stage.name, paths.artifacts))
+    except StageSkipped as reason:  # the data cannot support this stage; the later stages run without it
+        record.update(status="skipped", error=str(reason))
+        for name in runfolder.stage_outputs(stage.name, paths.artifacts):
+            (paths.artifacts / name).unlink()
+        log.warning("%s skipped: %s", stage.name, reason)
     except StageFailed as error:
         record.update(status="failed", error=str(error).split(": ", 1)[1].rsplit(" (see ", 1)[0])
         raise

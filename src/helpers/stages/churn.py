@@ -15,6 +15,7 @@ import pandas as pd
 from helpers import churn as churn_model
 from helpers import plots
 from helpers.config import WorkbenchConfig
+from helpers.features import first_transaction_date
 from helpers.schemas import ACTION_LIST, CHURN
 from helpers.stages.context import StageContext, analysis_date, log, stage_config
 
@@ -84,6 +85,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     today = analysis_date(tx, config.dates)
     folds = churn_model.rolling_folds(today - timedelta(days=horizon), settings.folds, settings.train_cutoffs,
                                       settings.cutoff_step_days, horizon)  # fmt: skip
+    layout = (f"churn.folds={settings.folds}, train_cutoffs={settings.train_cutoffs}, "
+              f"cutoff_step_days={settings.cutoff_step_days} and horizon_days={horizon}")  # fmt: skip
+    churn_model.check_history(folds, first_transaction_date(tx), today, layout)
     backtest = churn_model.run_backtest(tx, folds, horizon, config.run.random_state, config.clv.time_unit)
     summary = backtest.summary()
     chosen = backtest.chosen_model()

@@ -15,7 +15,7 @@ import pandas as pd
 from helpers import clv as models
 from helpers import plots
 from helpers.config import WorkbenchConfig
-from helpers.errors import ConfigError
+from helpers.errors import ClvFitError, ConfigError
 from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, repeat_purchases_by_period
 from helpers.stages.context import StageContext, analysis_date, log, stage_config
 
@@ -81,6 +81,14 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     log.info("fitting %s on %s customers", ", ".join(settings.models), f"{len(calibration):,}")
 
     fits = models.fit_models(calibration, settings.models, settings.penalizer)
+    if not fits.models:
+        repeaters = int((calibration["frequency_cal"] > 0).sum())
+        raise ClvFitError(
+            f"03_clv needs repeat buyers: of {len(calibration):,} customers acquired by the calibration end "
+            f"{cal_end}, {repeaters:,} made a repeat purchase before it, and no purchase model could be fitted ("
+            + "; ".join(fits.failures.values())
+            + "); set clv.calibration_end later or add history"
+        )
     comparison = models.compare_on_holdout(fits, calibration)
     chosen = models.choose_model(comparison, settings.selection_metric)
     expectations = models.conditional_expectations(fits, calibration)
