@@ -208,7 +208,7 @@ def _check_whole_floats(table: ibis.Table, columns: list[str], pattern: str | Pa
     too_large = table.aggregate(**{c: (table[c].abs() >= EXACT_INTEGERS).sum() for c in columns}).execute()
     for column in columns:
         if int(too_large[column].iloc[0] or 0):
-            example = table.filter(table[column].abs() >= EXACT_INTEGERS)[column].limit(1).execute().iloc[0]
+            example = table.filter(table[column].abs() >= EXACT_INTEGERS).select(column).limit(1).execute()[column][0]
             raise InputError(
                 f"column '{column}' of {pattern} stores whole numbers above 2^53 as floating point "
                 f"(e.g. {example:.17g}): their last digits are already lost in the file; export that column as text"

@@ -1,0 +1,223 @@
+"""A catalogue of bad or unusual inputs (issue 9): each gets a clear error naming the fix, or a quarantined row
+that the reconciliation still accounts for. Never a silent wrong result, never a traceback from inside a library."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers import runfolder, runner
+from helpers.backends import connect
+from helpers.cli import main
+from helpers.config import parse_config
+from helpers.errors import ChurnDataError, ClvFitError, ConfigError, InputError, StageSkipped
+from helpers.ingest import CleaningOptions, run_ingest
+from helpers.sources import read_raw
+from helpers.stages import churn, clv, ingest, segment
+
+MAPPING = {"customer_id": "cid", "order_date": "day", "amount": "value"}
+
+
+def ingest_file(tmp_path: Path, path: Path, mapping=MAPPING, **options) -> dict:
+    con = connect()
+    raw = read_raw(con, path, expected_columns=list(mapping.values()), **options.pop("read", {}))
+    result = run_ingest(con, raw, mapping, CleaningOptions(**options), tmp_path / "out")
+    assert result.reconciled
+    return {"quality": result.quality, "kept": pd.read_parquet(result.transactions_path),
+            "quarantine": pd.read_parquet(result.quarantine_path)}  # fmt: skip
+
+
+def csv(tmp_path: Path, text: str, name: str = "raw.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def config_file(tmp_path: Path, data_path: Path, **sections) -> Path:
+    config = {"run": {"output_dir": str(tmp_path / "runs")}, "input": {"path": str(data_path)},
+              "columns": MAPPING, **sections}  # fmt: skip
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+# 5. silent wrong results
+
+
+def test_customer_and_order_id_mapped_to_one_column_is_refused():
+    with pytest.raises(ConfigError, match="columns.customer_id and columns.order_id all map to the input column 'x'"):
+        parse_config({"input": {"dataset": "cdnow_sample"}, "columns": {"customer_id": "x", "order_id": "x"}})
+
+
+def test_float_ids_in_parquet_read_as_whole_numbers(tmp_path):
+    path = tmp_path / "ids.parquet"
+    pd.DataFrame({"cid": [123.0, 7.0], "day": ["2024-01-02", "2024-01-03"], "value": [10.0, 12.5]}).to_parquet(path)
+    kept = ingest_file(tmp_path, path)["kept"]
+    assert sorted(kept["customer_id"]) == ["123", "7"]
+    assert sorted(kept["amount"]) == [10.0, 12.5]
+
+
+def test_float_ids_beyond_2_53_are_an_error_not_a_silent_rounding(tmp_path):
+    path = tmp_path / "ids.parquet"
+    pd.DataFrame({"cid": [123456789012345678.0], "day": ["2024-01-02"], "value": [10.0]}).to_parquet(path)
+    with pytest.raises(InputError, match=r"column 'cid' .* above 2\^53 .* export that column as text"):
+        ingest_file(tmp_path, path)
+
+
+def test_a_date_in_the_future_is_quarantined_without_observation_end(tmp_path):
+    result = ingest_file(tmp_path, csv(tmp_path, "cid,day,value\na,2024-01-02,10\na,2099-01-01,5\n"))
+    assert result["quarantine"]["rule"].tolist() == ["after_observation_end"]
+    assert result["kept"]["order_date"].max() < pd.Timestamp(date.today())
+
+
+def test_money_with_separators_or_currency_is_quarantined_and_still_accounted(tmp_path):
+    text = 'cid,day,value\na,2024-01-02,"1,234.50"\nb,2024-01-02,¥12.5\nc,2024-01-02,$3.00\nd,2024-01-02,7\n'
+    quality = ingest_file(tmp_path, csv(tmp_path, text))["quality"]
+    invalid = next(r for r in quality["rules"] if r["rule"] == "invalid_amount")
+    assert invalid["rows"] == 3 and invalid["money"] == pytest.approx(1250.0)
+    assert quality["money_in"] == pytest.approx(1257.0) and quality["money_kept"] == pytest.approx(7.0)
+    assert quality["rows_without_money"] == 0
+
+
+def test_real_timestamps_parse_when_dates_format_is_set(tmp_path):
+    path = tmp_path / "ts.parquet"
+    frame = pd.DataFrame({"cid": ["a", "b"], "day": pd.to_datetime(["2024-01-02 10:30:00", "2024-01-03 00:00:00"]),
+                          "value": [10.0, 12.0]})  # fmt: skip
+    frame.to_parquet(path)
+    kept = ingest_file(tmp_path, path, date_format="%Y%m%d")["kept"]
+    assert kept["order_date"].tolist() == list(pd.to_datetime(["2024-01-02 10:30:00", "2024-01-03 00:00:00"]))
+
+
+def test_utf8_declared_latin1_is_an_error_not_mojibake(tmp_path):
+    path = csv(tmp_path, "cid,day,value,shop\na,2024-01-02,10,Café\n")
+    with pytest.raises(InputError, match="declared latin-1 but its text is UTF-8.*set input.csv.encoding: utf-8"):
+        ingest_file(tmp_path, path, read={"encoding": "latin-1"})
+
+
+# 6. crashes that become messages
+
+
+def test_an_infinite_amount_is_quarantined_and_the_books_balance(tmp_path):
+    quality = ingest_file(tmp_path, csv(tmp_path, "cid,day,value\na,2024-01-02,inf\nb,2024-01-02,4\n"))["quality"]
+    assert next(r for r in quality["rules"] if r["rule"] == "invalid_amount")["rows"] == 1
+    assert quality["rows_without_money"] == 1 and quality["money_in"] == pytest.approx(4.0)
+
+
+def one_customer_run(tmp_path: Path) -> tuple[Path, Path]:
+    text = "cid,day,value\nc1,2024-01-02,10\nc1,2024-02-02,12\nc1,2024-05-02,15\n"
+    config = config_file(tmp_path, csv(tmp_path, text))
+    run_dir = tmp_path / "runs" / "one"
+    ingest.run(config, run_dir)
+    return config, run_dir
+
+
+def test_one_customer_gets_stage_level_messages_not_library_errors(tmp_path):
+    config, run_dir = one_customer_run(tmp_path)
+    result = segment.run(config, run_dir)
+    assert result.customers["segment"].tolist() != ["Lost"], "a customer who bought at the analysis date"
+    assert result.customers[["r_score", "f_score", "m_score"]].iloc[0].tolist() == [3, 3, 3]
+    with pytest.raises(ClvFitError, match="03_clv needs repeat buyers"):
+        clv.run(config, run_dir)
+    with pytest.raises(
+        ChurnDataError, match=r"the data covers 2024-01-02 to 2024-05-02 \(121 days\).*fewer churn.folds"
+    ):
+        churn.run(config, run_dir)
+
+
+def test_all_one_time_buyers_is_a_clv_message(tmp_path):
+    rows = "\n".join(f"c{i},2024-{1 + i % 12:02d}-0{1 + i % 9},{10 + i}" for i in range(200))
+    config = config_file(tmp_path, csv(tmp_path, "cid,day,value\n" + rows + "\n"))
+    ingest.run(config, tmp_path / "runs" / "x")
+    with pytest.raises(ClvFitError, match=r"needs repeat buyers: .* 0 made a repeat purchase"):
+        clv.run(config, tmp_path / "runs" / "x")
+
+
+def test_a_stage_the_data_cannot_support_is_skipped_and_the_run_goes_on(tmp_path, monkeypatch):
+    data = csv(tmp_path, "cid,day,value\nc1,2024-01-02,10\n")
+    ran = []
+
+    def execute(stage, paths, _kernel):
+        ran.append(stage.name)
+        if stage.name.startswith("01"):
+            (paths.artifacts / "transactions.parquet").write_bytes(b"t")
+        if stage.name.startswith("03"):
+            (paths.artifacts / "clv.parquet").write_bytes(b"partial")
+            raise StageSkipped("03_clv needs repeat buyers: this data has none")
+
+    monkeypatch.setattr(runner, "_execute", execute)
+    monkeypatch.setattr(runner, "ensure_kernel", lambda: "none")
+    report = runner.run(config_file(tmp_path, data), run_id="thin")
+    assert ran == ["01_ingest", "02_segment", "03_clv", "04_churn"]
+    stages = runner.json.loads((report.parent / "manifest.json").read_text())["stages"]
+    assert stages["03_clv"]["status"] == "skipped" and "needs repeat buyers" in stages["03_clv"]["error"]
+    assert stages["04_churn"]["status"] == "ok"
+    assert not (report.parent / "artifacts" / "clv.parquet").exists(), "a skipped stage leaves nothing to misread"
+    assert "needs repeat buyers" in report.read_text(encoding="utf-8")
+
+
+# 7. poor messages
+
+
+def test_an_empty_file_says_it_is_empty(tmp_path):
+    with pytest.raises(InputError, match="is empty"):
+        ingest_file(tmp_path, csv(tmp_path, ""))
+
+
+def test_a_header_only_file_says_there_are_no_rows(tmp_path):
+    with pytest.raises(InputError, match="no data rows"):
+        ingest_file(tmp_path, csv(tmp_path, "cid,day,value\n"))
+
+
+def test_gbk_declared_utf8_names_gbk(tmp_path):
+    path = csv(tmp_path, "cid,day,value,渠道\na,2024-01-02,10,线上商城\n", encoding="gbk")
+    with pytest.raises(InputError, match="not valid UTF-8; it decodes as GBK.*set input.csv.encoding: gbk"):
+        ingest_file(tmp_path, path)
+
+
+def test_excel_with_its_data_on_another_sheet_names_the_sheet(tmp_path):
+    path = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Report": ["POS export"]}).to_excel(writer, sheet_name="Cover", index=False)
+        pd.DataFrame({"cid": ["a"], "day": ["2024-01-02"], "value": [10]}).to_excel(
+            writer, sheet_name="Data", index=False
+        )
+    with pytest.raises(
+        InputError, match=r"sheet 'Cover' .* no column 'cid'.*\['Cover', 'Data'\].*set input.sheet: Data"
+    ):
+        ingest_file(tmp_path, path)
+    assert len(ingest_file(tmp_path, path, read={"sheet": "Data"})["kept"]) == 1
+
+
+def test_a_config_saved_in_gbk_says_so(tmp_path, capsys):
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes("# 母婴店\ninput: {dataset: cdnow_sample}\n".encode("gbk"))
+    assert main(["check", "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "is not UTF-8" in err and "it reads as GBK" in err and "save it as UTF-8" in err
+
+
+def test_check_catches_impossible_dates_and_missing_columns_before_anything_runs(tmp_path, capsys):
+    data = csv(tmp_path, "cid,day,amount\na,2024-01-02,10\n")
+    config = config_file(tmp_path, data, dates={"observation_end": "2024-06-30"}, clv={"calibration_end": "2024-09-30"})
+    assert main(["check", "--config", str(config)]) == 1
+    assert "calibration_end must lie before dates.observation_end" in capsys.readouterr().err
+    assert main(["check", "--config", str(config_file(tmp_path, data))]) == 1
+    err = capsys.readouterr().err
+    assert "column 'value' not found" in err and "set columns.amount" in err
+    good = config_file(tmp_path, csv(tmp_path, "cid,day,value\na,2024-01-02,10\n", name="good.csv"))
+    assert main(["check", "--config", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "has every mapped column" in out and "1 of the first 1 order dates parse" in out
+    assert not (tmp_path / "runs").exists(), "check runs nothing"
+
+
+def test_run_folder_lock_is_released_after_a_refused_stage(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "ensure_kernel", lambda: "none")
+    data = csv(tmp_path, "cid,day,value\na,2024-01-02,10\n")
+    with pytest.raises(runfolder.RunFolderError):
+        runner.run(config_file(tmp_path, data), run_id="x", stages=["02"])
+    assert not (tmp_path / "runs" / "x" / runfolder.LOCK_NAME).exists()
