@@ -14,7 +14,7 @@ from helpers import runfolder, runner
 from helpers.backends import connect
 from helpers.cli import main
 from helpers.config import parse_config
-from helpers.errors import ChurnDataError, ClvFitError, ConfigError, InputError, StageSkipped
+from helpers.errors import ChurnDataError, ClvFitError, ConfigError, InputError, InsufficientDataError, StageSkipped
 from helpers.ingest import CleaningOptions, run_ingest
 from helpers.sources import read_raw
 from helpers.stages import churn, clv, ingest, segment
@@ -117,9 +117,8 @@ def one_customer_run(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_one_customer_gets_stage_level_messages_not_library_errors(tmp_path):
     config, run_dir = one_customer_run(tmp_path)
-    result = segment.run(config, run_dir)
-    assert result.customers["segment"].tolist() != ["Lost"], "a customer who bought at the analysis date"
-    assert result.customers[["r_score", "f_score", "m_score"]].iloc[0].tolist() == [3, 3, 3]
+    with pytest.raises(InsufficientDataError, match="needs at least 10 customers .* this data has 1"):
+        segment.run(config, run_dir)  # rather than ranking one customer against itself as 'Lost'
     with pytest.raises(ClvFitError, match="03_clv needs repeat buyers"):
         clv.run(config, run_dir)
     with pytest.raises(
@@ -221,3 +220,15 @@ def test_run_folder_lock_is_released_after_a_refused_stage(tmp_path, monkeypatch
     with pytest.raises(runfolder.RunFolderError):
         runner.run(config_file(tmp_path, data), run_id="x", stages=["02"])
     assert not (tmp_path / "runs" / "x" / runfolder.LOCK_NAME).exists()
+
+
+def test_a_ragged_csv_quarantines_its_bad_lines_with_their_row_numbers(tmp_path):
+    text = "cid,day,value\na,2024-01-02,10\nb,2024-01-03,5,EXTRA\nc,2024-01-04\nd,2024-01-05,7\ne,2024-01-06,oops\n"
+    result = ingest_file(tmp_path, csv(tmp_path, text))
+    quarantine, quality = result["quarantine"], result["quality"]
+    malformed = quarantine[quarantine["rule"] == "malformed_line"]
+    assert malformed["source_row"].tolist() == [2, 3]
+    assert malformed["raw_line"].tolist() == ["b,2024-01-03,5,EXTRA", "c,2024-01-04"]
+    assert quarantine.loc[quarantine["rule"] == "invalid_amount", "source_row"].tolist() == [5], "counted around them"
+    assert sorted(result["kept"]["source_row"]) == [1, 4]
+    assert quality["rows_in"] == 5 and quality["rows_kept"] == 2 and quality["rows_without_money"] == 3

@@ -49,6 +49,7 @@ def test_each_rule_catches_its_row(con, tmp_path, write_csv):
         "zero_value": 1,
         "return_dropped": 0,
         "unmatched_return": 1,
+        "malformed_line": 0,
     }
     assert result.quality["rows_in"] == 10
     assert result.quality["rows_kept"] == 3  # 0007's purchase, 0008's purchase and its netted return

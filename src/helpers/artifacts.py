@@ -68,6 +68,11 @@ class RunPaths:
         return self.root / "manifest.json"
 
     @property
+    def log(self) -> Path:
+        """What the kernels and engines printed while the run's stages executed."""
+        return self.root / "run.log"
+
+    @property
     def config(self) -> Path:
         """The run's resolved config (every key, defaults filled in): what each stage reads."""
         return self.root / "config.yaml"

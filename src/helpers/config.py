@@ -162,6 +162,9 @@ class SegmentSection(_Section):
     lifecycle_at_risk_factor: float = Field(2.0, gt=0)
     lifecycle_lapsed_factor: float = Field(4.0, gt=0)
     clusters_k_range: tuple[int, int] = (3, 8)
+    min_customers: int = Field(
+        10, ge=1, description="quantile scores rank customers against each other: fewer is noise"
+    )
     cohort_months: int = Field(13, ge=2, description="months since first purchase shown in the cohort heatmaps")
     concentration_revenue_share: float = Field(0.5, gt=0, lt=1, description="'x% of customers bring this share'")
     concentration_top_customers: float = Field(0.2, gt=0, lt=1, description="'the best x% of customers bring...'")

@@ -24,7 +24,7 @@ from helpers.artifacts import atomic_path
 from helpers.config import CleaningSection, DatesSection
 from helpers.errors import InputError, ReconciliationError
 from helpers.features import order_purchase_date
-from helpers.sources import SOURCE_FILE, SOURCE_ROW, check_mapping
+from helpers.sources import SOURCE_FILE, SOURCE_ROW, check_mapping, malformed_lines
 
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
 DATE_FAILURE_SHARE = 0.5
@@ -153,7 +153,8 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 UNMATCHED_RETURN = Rule("unmatched_return", "return with no earlier purchase by the customer to net against", None)
-ALL_RULE_NAMES = [r.name for r in RULES] + [UNMATCHED_RETURN.name]
+MALFORMED_LINE = Rule("malformed_line", "line with more or fewer fields than the header (kept as raw text)", None)
+ALL_RULE_NAMES = [r.name for r in RULES] + [UNMATCHED_RETURN.name, MALFORMED_LINE.name]
 
 
 def first_broken_rule(table: ibis.Table, options: CleaningOptions) -> ibis.StringValue:
@@ -252,7 +253,7 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
             "rows": int(get(rule.name, "rows")),
             "money": round(get(rule.name, "money"), 2),
         }
-        for rule in (*RULES, UNMATCHED_RETURN)
+        for rule in (*RULES, UNMATCHED_RETURN, MALFORMED_LINE)
     ]
     duplicates = next(r for r in rules if r["rule"] == "duplicate_row")
     quarantined = [r for r in rules if r["rule"] != "duplicate_row"]
@@ -317,12 +318,34 @@ def canonical_transactions(ruled: ibis.Table, mapping: dict[str, str], extreme_t
     return kept.select(**columns).order_by(["customer_id", "order_date", "order_id", "source_file", "source_row"])
 
 
-def quarantine_rows(ruled: ibis.Table, raw_columns: list[str]) -> ibis.Table:
-    """Rejected rows exactly as given, with the rule they broke and where they came from."""
+def quarantine_rows(ruled: ibis.Table, raw_columns: list[str], malformed: pd.DataFrame) -> ibis.Table:
+    """Rejected rows exactly as given, with the rule they broke and where they came from; when lines could
+    not be split into fields, a `raw_line` column keeps their whole text."""
     bad = ruled.filter(ruled._rule.notnull())
-    return bad.select(
+    rows = bad.select(
         rule=bad._rule, source_file=bad[SOURCE_FILE], source_row=bad[SOURCE_ROW], **{c: bad[c] for c in raw_columns}
-    ).order_by(["rule", "source_file", "source_row"])
+    )
+    if len(malformed):
+        rows = rows.mutate(raw_line=ibis.null("string"))
+        lines = pd.DataFrame({"rule": MALFORMED_LINE.name, "source_file": malformed[SOURCE_FILE],
+                              "source_row": malformed[SOURCE_ROW], **dict.fromkeys(raw_columns, None),
+                              "raw_line": malformed["raw_line"]})  # fmt: skip
+        rows = rows.union(ibis.memtable(lines, schema=rows.schema()))
+    return rows.order_by(["rule", "source_file", "source_row"])
+
+
+def with_true_row_numbers(ruled: ibis.Table, malformed: pd.DataFrame) -> ibis.Table:
+    """Row numbers counted around the malformed lines the reader skipped.
+
+    The reader numbers the rows it kept 1, 2, ...; the i-th skipped line (data row r_i) comes after
+    r_i - i kept rows, so kept row k is data row k + #{i : r_i - i < k}."""
+    shift = ibis.literal(0)
+    for source_file, lines in malformed.groupby(SOURCE_FILE):
+        rows = lines[SOURCE_ROW].sort_values().to_numpy()
+        for before in rows - range(1, len(rows) + 1):
+            in_file = ruled[SOURCE_FILE] == source_file
+            shift = shift + ibis.ifelse(in_file & (ruled[SOURCE_ROW] > int(before)), 1, 0)
+    return ruled.mutate(**{SOURCE_ROW: ruled[SOURCE_ROW] + shift})
 
 
 def run_ingest(
@@ -331,13 +354,22 @@ def run_ingest(
     mapping: dict[str, str],
     options: CleaningOptions,
     out_dir: Path,
+    header: bool = True,
 ) -> IngestResult:
-    """Clean `raw`, write transactions.parquet, quarantine.parquet; return the quality report."""
+    """Clean `raw`, write transactions.parquet, quarantine.parquet; return the quality report.
+    `header`: whether the CSV input had a header line (it shifts the line numbers of malformed lines)."""
     out_dir = Path(out_dir)
     raw_columns = [c for c in raw.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
     # a fresh temp name: create_table(overwrite=True) emits broken SQL on ibis 12 + DuckDB 2
     ruled = con.create_table(f"_ingest_lines_{uuid.uuid4().hex}", clean(raw, mapping, options), temp=True)
+    malformed = malformed_lines(con, header)
+    if len(malformed):
+        ruled = con.create_table(
+            f"_ingest_lines_{uuid.uuid4().hex}", with_true_row_numbers(ruled, malformed), temp=True
+        )
     summary = _summarise(ruled)
+    summary.loc[MALFORMED_LINE.name] = {"rows": len(malformed), "money": 0.0, "without_money": len(malformed),
+                                        "returns": 0, "return_money": 0.0}  # fmt: skip
     if int(summary["rows"].sum()) == 0:
         raise InputError("the input has no data rows (a header only?); check input.path and input.csv.header")
     if int(summary["rows"].get("kept", 0)) == 0:
@@ -366,7 +398,7 @@ def run_ingest(
     result = IngestResult(out_dir / "transactions.parquet", out_dir / "quarantine.parquet", quality)
     for expr, target in (
         (canonical_transactions(ruled, mapping, threshold), result.transactions_path),
-        (quarantine_rows(ruled, raw_columns), result.quarantine_path),
+        (quarantine_rows(ruled, raw_columns, malformed), result.quarantine_path),
     ):
         with atomic_path(target) as tmp:
             con.to_parquet(expr, tmp)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -148,14 +149,15 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
     """Run one stage's notebook into the run folder; a failure becomes StageFailed with the notebook's reason."""
     executed = paths.notebooks / f"{stage.name}.ipynb"
     try:
-        papermill.execute_notebook(
-            str(stage.notebook),
-            str(executed),
-            parameters=notebook_parameters(stage, paths.root, paths.config),
-            kernel_name=kernel,
-            cwd=str(stage.notebook.parent),
-            progress_bar=sys.stderr.isatty(),
-        )
+        with process_stderr_to(paths.log):
+            papermill.execute_notebook(
+                str(stage.notebook),
+                str(executed),
+                parameters=notebook_parameters(stage, paths.root, paths.config),
+                kernel_name=kernel,
+                cwd=str(stage.notebook.parent),
+                progress_bar=False,
+            )
     except PapermillExecutionError as error:
         if error.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel too
             raise RunInterrupted(signal.SIGINT) from None
@@ -166,6 +168,24 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
     finally:
         if executed.exists():
             render_html(executed, paths.html / f"{stage.name}.html")
+
+
+@contextmanager
+def process_stderr_to(log_file: Path):
+    """Send this process's standard error (file descriptor 2, which a kernel or a JVM inherits) to `log_file`.
+
+    What a kernel, Spark or a library prints there (kernel start-up warnings, Java logs) is for the run's
+    log, not for the terminal or a report."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log_file, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 @contextmanager

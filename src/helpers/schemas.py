@@ -263,6 +263,12 @@ QUARANTINE = Artifact(
     (
         Col("rule", "string", "the first cleaning rule the row broke (see quality.json rules)"),
         *SOURCE,
+        Col(
+            "raw_line",
+            "string",
+            "the whole line, for a line that could not be split into the header's fields",
+            nullable=True,
+        ),
     ),
     extra_columns="the input's own columns, as text, unchanged",
     large=True,

@@ -29,9 +29,6 @@ AXES = {"r": ("recency_days", False), "f": ("purchases", True), "m": ("total_spe
 def quantile_cuts(values: pd.Series, higher_is_better: bool) -> list[float]:
     """Four cut points reproducing score = 1 + floor(5 x share strictly worse), ties kept together."""
     oriented = np.sort(values.to_numpy(dtype=float) * (1 if higher_is_better else -1))
-    if oriented[0] == oriented[-1]:  # no spread (e.g. one customer): nobody is better or worse, all score 3
-        cuts = [oriented[0], oriented[0], np.inf, np.inf]
-        return [float(c if higher_is_better else -c) for c in cuts]
     share_below = np.searchsorted(oriented, oriented, side="left") / len(oriented)
     cuts = []
     for k in range(1, 5):

@@ -111,15 +111,21 @@ def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: boo
     encoding = {"utf-8-sig": "utf-8", "utf8": "utf-8", "latin1": "latin-1", "iso-8859-1": "latin-1"}.get(
         encoding.lower(), encoding.lower()
     )
-    return con.read_csv(
-        [str(f) for f in files],
-        all_varchar=True,
-        delim=delimiter,
-        header=header,
-        encoding=encoding,
-        filename=SOURCE_FILE,
-        union_by_name=True,
-    )
+    # one scan per file: a line with too many or too few fields is set aside (store_rejects), not the whole
+    # file, and DuckDB cannot store rejects while it unions files by name; the files are unioned here
+    tables = [
+        con.read_csv(str(f), all_varchar=True, delim=delimiter, header=header, encoding=encoding,
+                     filename=SOURCE_FILE, store_rejects=True)
+        for f in files
+    ]  # fmt: skip
+    return union_by_name(tables)
+
+
+def union_by_name(tables: list[ibis.Table]) -> ibis.Table:
+    """Tables stacked by column name (columns in order of first appearance; absent ones empty)."""
+    columns = list(dict.fromkeys(c for t in tables for c in t.columns))
+    aligned = [t.select(*[t[c] if c in t.columns else ibis.null("string").name(c) for c in columns]) for t in tables]
+    return ibis.union(*aligned) if len(aligned) > 1 else aligned[0]
 
 
 def _check_sheet(path: Path, sheet: str | int, columns: list[str], expected: list[str]) -> None:
@@ -188,6 +194,35 @@ def read_raw(
     table = table.mutate(**{SOURCE_ROW: ibis.row_number()})
     first_row = table[SOURCE_ROW].min().over(group_by=SOURCE_FILE)
     return table.mutate(**{SOURCE_ROW: table[SOURCE_ROW] - first_row + 1})
+
+
+MAX_MALFORMED_LINES = 1000
+
+
+def malformed_lines(con, header: bool = True) -> pd.DataFrame:
+    """The CSV lines DuckDB could not split into the header's columns in this connection's scans:
+    source_file (name), source_row (data row number), raw_line and error; empty when there were none."""
+    query = (
+        "SELECT DISTINCT s.file_path AS path, e.line, e.csv_line AS raw_line, e.error_type AS error "
+        "FROM reject_errors e JOIN reject_scans s ON e.scan_id = s.scan_id AND e.file_id = s.file_id"
+    )
+    try:
+        found = con.raw_sql(query).df()
+    except duckdb.CatalogException:  # no CSV was read with store_rejects in this connection
+        found = pd.DataFrame(columns=["path", "line", "raw_line", "error"])
+    found = found.drop_duplicates(["path", "line"]).sort_values(["path", "line"], ignore_index=True)
+    if len(found) > MAX_MALFORMED_LINES:
+        first = found.iloc[0]
+        raise InputError(
+            f"{len(found):,} lines of {first['path']} do not have the header's number of fields (e.g. line "
+            f"{first['line']}: {first['raw_line'][:80]!r}); check input.csv.delimiter and input.csv.header"
+        )
+    return pd.DataFrame({
+        SOURCE_FILE: found["path"].map(lambda p: Path(p).name).astype("string"),
+        SOURCE_ROW: (found["line"] - (1 if header else 0)).astype("int64"),
+        "raw_line": found["raw_line"].astype("string"),
+        "error": found["error"].astype("string"),
+    })  # fmt: skip
 
 
 EXACT_INTEGERS = 2**53  # a float64 holds every whole number below this exactly

@@ -55,7 +55,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
                    work_dir=context.paths.root / "work",
                    expected_columns=list(config.columns.mapped().values()))  # fmt: skip
     options = CleaningOptions.from_config(config.dates, config.cleaning)
-    result = run_ingest(context.con, raw, config.columns.mapped(), options, context.paths.artifacts)
+    result = run_ingest(context.con, raw, config.columns.mapped(), options, context.paths.artifacts, source.csv.header)
     quality = result.quality
     context.paths.write_json(quality, "quality.json")
     log.info("kept %s of %s rows", f"{quality['rows_kept']:,}", f"{quality['rows_in']:,}")

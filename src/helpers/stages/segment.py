@@ -16,6 +16,7 @@ import pandas as pd
 from helpers import plots
 from helpers import segment as seg
 from helpers.config import WorkbenchConfig
+from helpers.errors import InsufficientDataError
 from helpers.features import customer_summary, monthly_cohorts, spend_mix
 from helpers.schemas import SEGMENTS
 from helpers.stages.context import StageContext, analysis_date, earlier_run, log, stage_config
@@ -123,6 +124,12 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     transactions = context.transactions()
     today = analysis_date(transactions, config.dates)
     customers = customer_summary(transactions, today).execute()
+    if settings.scoring == "quantile" and len(customers) < settings.min_customers:
+        raise InsufficientDataError(
+            f"02_segment scores customers against each other and needs at least {settings.min_customers} customers "
+            f"(segment.min_customers); this data has {len(customers)}. Set segment.scoring: thresholds to score "
+            "a handful of customers on fixed cut points"
+        )
     log.info("segmenting %s customers as of %s", f"{len(customers):,}", today)
     customers, cuts, rules, tier_thresholds = score(customers, config)
     coverage = seg.rule_coverage(rules)
