@@ -63,6 +63,7 @@ def test_pareto_nbd_is_exact_for_a_purchase_on_the_last_day(cdnow_calibration):
     np.testing.assert_allclose(no_purchase, nearly, atol=1e-3)
 
 
+@pytest.mark.slow  # a 4,000-customer simulation
 def test_pareto_nbd_with_equal_dropout_rates_stops_at_the_bound():
     rng = np.random.default_rng(3)
     n, dropout = 4000, 0.02  # every customer leaves at rate 0.02 per week: no heterogeneity (s -> infinity)

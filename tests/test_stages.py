@@ -14,6 +14,7 @@ from helpers import schemas
 from helpers.errors import ArtifactSchemaError, MissingArtifactError
 from helpers.stages import clv, ingest, segment
 
+SMALLER = {"dataset_customers": 300}  # migration needs two runs, not many customers
 PER_CUSTOMER = ("segments.parquet", "clv.parquet", "churn.parquet")
 
 
@@ -90,14 +91,15 @@ def test_a_stage_without_its_upstream_says_which_stage_to_run(stage_run, tmp_pat
         segment.run(stage_run.config, tmp_path / "empty")
 
 
+@pytest.mark.slow  # two ingests and segmentations
 def test_segment_migration_between_two_analysis_dates(tmp_path):
     first = small_config(
-        tmp_path, "h1.yaml", dates={"analysis_date": "2024-06-30"}, clv={"calibration_end": "2024-03-31"}
+        tmp_path, "h1.yaml", input=SMALLER, dates={"analysis_date": "2024-06-30"}, clv={"calibration_end": "2024-03-31"}
     )
     runs = tmp_path / "runs"
     ingest.run(first, runs / "h1")
     earlier = segment.run(first, runs / "h1")
-    second = small_config(tmp_path, "h2.yaml", segment={"compare_with": "h1"})
+    second = small_config(tmp_path, "h2.yaml", input=SMALLER, segment={"compare_with": "h1"})
     ingest.run(second, runs / "h2")
     later = segment.run(second, runs / "h2")
     thresholds = json.loads((runs / "h1" / "artifacts" / "segment_thresholds.json").read_text())

@@ -267,6 +267,7 @@ QUARANTINE = Artifact(
             "raw_line",
             "string",
             "the whole line, for a line that could not be split into the header's fields",
+            required=False,
             nullable=True,
         ),
     ),
