@@ -154,7 +154,7 @@ RULES: tuple[Rule, ...] = (
 )
 UNMATCHED_RETURN = Rule("unmatched_return", "return with no earlier purchase by the customer to net against", None)
 MALFORMED_LINE = Rule("malformed_line", "line with more or fewer fields than the header (kept as raw text)", None)
-ALL_RULE_NAMES = [r.name for r in RULES] + [UNMATCHED_RETURN.name, MALFORMED_LINE.name]
+ALL_RULES = (*RULES, UNMATCHED_RETURN, MALFORMED_LINE)  # in the order quality.json lists them
 
 
 def first_broken_rule(table: ibis.Table, options: CleaningOptions) -> ibis.StringValue:
@@ -253,7 +253,7 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
             "rows": int(get(rule.name, "rows")),
             "money": round(get(rule.name, "money"), 2),
         }
-        for rule in (*RULES, UNMATCHED_RETURN, MALFORMED_LINE)
+        for rule in ALL_RULES
     ]
     duplicates = next(r for r in rules if r["rule"] == "duplicate_row")
     quarantined = [r for r in rules if r["rule"] != "duplicate_row"]
