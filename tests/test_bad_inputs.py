@@ -232,18 +232,3 @@ def test_a_ragged_csv_quarantines_its_bad_lines_with_their_row_numbers(tmp_path)
     assert quarantine.loc[quarantine["rule"] == "invalid_amount", "source_row"].tolist() == [5], "counted around them"
     assert sorted(result["kept"]["source_row"]) == [1, 4]
     assert quality["rows_in"] == 5 and quality["rows_kept"] == 2 and quality["rows_without_money"] == 3
-
-
-@pytest.mark.slow
-def test_thin_data_through_the_notebooks_skips_what_it_cannot_support(tmp_path, capsys):
-    """End to end: 200 one-time buyers. 03_clv and 04_churn are skipped with their reasons; the run succeeds."""
-    rows = "\n".join(f"c{i},2024-{1 + i % 12:02d}-0{1 + i % 9},{10 + i}" for i in range(200))
-    config = config_file(tmp_path, csv(tmp_path, "cid,day,value\n" + rows + "\n"))
-    assert main(["--quiet", "run", "--config", str(config), "--run-id", "thin"]) == 0
-    stages = yaml.safe_load((tmp_path / "runs" / "thin" / "manifest.json").read_text())["stages"]
-    assert [s["status"] for s in stages.values()] == ["ok", "ok", "skipped", "skipped"]
-    assert "03_clv needs repeat buyers" in stages["03_clv"]["error"]
-    assert "the data covers 2024-01-01" in stages["04_churn"]["error"]
-    assert (tmp_path / "runs" / "thin" / "artifacts" / "segments.parquet").exists()
-    assert "skipped" in (tmp_path / "runs" / "thin" / "report.html").read_text(encoding="utf-8")
-    assert capsys.readouterr().out.startswith("report: ")

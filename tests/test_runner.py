@@ -10,7 +10,7 @@ from conftest import artifact_bytes, small_config
 
 from helpers import runfolder, runner
 from helpers.cli import main
-from helpers.errors import ConfigError, RunFolderError
+from helpers.errors import ConfigError, RunFolderError, StageFailed, StageSkipped
 from helpers.runner import NOTEBOOK_PARAMETERS, Stage, discover_stages, notebook_parameters, run, select_stages
 
 
@@ -124,3 +124,26 @@ def test_sha256_streams_the_file(tmp_path):
     path = tmp_path / "f.bin"
     path.write_bytes(b"abc")
     assert runfolder.sha256(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_a_notebook_that_raises_insufficient_data_is_skipped_and_any_other_error_fails(tmp_path):
+    """Through papermill: the kernel's exception class decides between 'skipped' (the data cannot support the
+    stage; the run goes on) and 'failed' (the run stops)."""
+    kernel = runner.ensure_kernel()
+    paths = runner.RunPaths(tmp_path / "run")
+    outcomes = {}
+    for name, body in (("03_thin", "from helpers.errors import ClvFitError\nraise ClvFitError('needs repeat buyers')"),
+                       ("04_bug", "raise ValueError('a bug')")):  # fmt: skip
+        parameters = nbformat.v4.new_code_cell('run_dir = "x"\nconfig_file = "y"')
+        parameters.metadata["tags"] = ["parameters"]
+        notebook = nbformat.v4.new_notebook(cells=[parameters, nbformat.v4.new_code_cell(body)])
+        notebook.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
+        path = tmp_path / f"{name}.ipynb"
+        nbformat.write(notebook, path)
+        try:
+            runner._execute(Stage(name, path), paths, kernel)
+        except (StageSkipped, StageFailed) as error:
+            outcomes[name] = (type(error).__name__, str(error))
+    assert outcomes["03_thin"] == ("StageSkipped", "needs repeat buyers")
+    assert outcomes["04_bug"][0] == "StageFailed" and "ValueError: a bug" in outcomes["04_bug"][1]
+    assert (paths.html / "03_thin.html").exists(), "a skipped stage's notebook is still rendered for the report"

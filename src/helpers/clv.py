@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import lifetimes
 import numpy as np
@@ -76,24 +77,34 @@ class ParetoNBD(lifetimes.ParetoNBDFitter):
         r, alpha, s, beta = np.exp(result.x)
         self.params_ = pd.Series({"r": r, "alpha": alpha / scale, "s": s, "beta": beta / scale})
         self.predict = self.conditional_expected_number_of_purchases_up_to_time
-        self._set_fit_statistics(objective, result, x, t_x, age, w)
-        return self
-
-    def _set_fit_statistics(self, objective, result, x, t_x, age, w) -> None:
-        """What lifetimes' fitters expose after a fit: data, likelihood, Hessian, standard errors, intervals.
-
-        The Hessian of the mean negative log-likelihood in log-parameters is taken by central
-        differences; lifetimes turns it into standard errors by the delta method. At the s bound
-        (no variation in dropout rates) it is singular and the standard errors are NaN."""
         self.data = pd.DataFrame({"frequency": x, "recency": t_x, "T": age, "weights": w})
         self._negative_log_likelihood_ = float(result.fun)
-        self._hessian_ = _numerical_hessian(objective, result.x)
+        self._objective, self._optimum = objective, result.x
+        for name in ("_hessian_", "variance_matrix_", "standard_errors_", "confidence_intervals_"):
+            self.__dict__.pop(name, None)  # a refit forgets the statistics of the previous fit
+        return self
+
+    # What lifetimes' fitters expose after a fit, computed when first asked for (a bootstrap refit never asks).
+    @cached_property
+    def _hessian_(self) -> np.ndarray:
+        """Hessian of the mean negative log-likelihood in log-parameters, by central differences."""
+        return _numerical_hessian(self._objective, self._optimum)
+
+    @cached_property
+    def variance_matrix_(self) -> pd.DataFrame:
+        """lifetimes' delta-method variance; NaN where the Hessian is singular (s at its bound: no variation)."""
         try:
-            self.variance_matrix_ = self._compute_variance_matrix()
+            return self._compute_variance_matrix()
         except np.linalg.LinAlgError:
-            self.variance_matrix_ = pd.DataFrame(np.nan, index=self.params_.index, columns=self.params_.index)
-        self.standard_errors_ = self._compute_standard_errors()
-        self.confidence_intervals_ = self._compute_confidence_intervals()
+            return pd.DataFrame(np.nan, index=self.params_.index, columns=self.params_.index)
+
+    @cached_property
+    def standard_errors_(self) -> pd.Series:
+        return self._compute_standard_errors()
+
+    @cached_property
+    def confidence_intervals_(self) -> pd.DataFrame:
+        return self._compute_confidence_intervals()
 
 
 def _numerical_hessian(function, point: np.ndarray, step: float = 1e-4) -> np.ndarray:
