@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -100,7 +101,8 @@ def test_segment_migration_between_two_analysis_dates(tmp_path):
     ingest.run(first, runs / "h1")
     earlier = segment.run(first, runs / "h1")
     second = small_config(tmp_path, "h2.yaml", input=SMALLER, segment={"compare_with": "h1"})
-    ingest.run(second, runs / "h2")
+    (runs / "h2" / "artifacts").mkdir(parents=True)  # the same clean transactions, analysed at a later date
+    shutil.copy(runs / "h1" / "artifacts" / "transactions.parquet", runs / "h2" / "artifacts")
     later = segment.run(second, runs / "h2")
     thresholds = json.loads((runs / "h1" / "artifacts" / "segment_thresholds.json").read_text())
     assert thresholds["analysis_date"] == "2024-06-30" and earlier.migration is None
