@@ -52,8 +52,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    level = logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", handlers=[_CurrentStderr()], force=True)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[_CurrentStderr()], force=True)
+    logging.getLogger("helpers").setLevel(logging.WARNING if args.quiet else logging.INFO)  # progress: ours only
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # nbconvert's per-image accessibility notes
     try:
         if args.command == "run":
             report = run(args.config, run_id=args.run_id, stages=args.stages)
