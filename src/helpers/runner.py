@@ -127,7 +127,7 @@ def render_index(manifest: dict, paths: RunPaths) -> Path:
         "<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td,th{{padding:.3em 1em;"
         "border-bottom:1px solid #ddd;text-align:left}}</style>"
         "<h1>CRM workbench run {id}</h1><p>Config: {config}. Started {start}, finished {end}.</p>"
-        "<table><tr><th>stage</th><th>status</th><th>time</th><th>error</th></tr>{rows}</table>"
+        "<table><tr><th>stage</th><th>status</th><th>time</th><th>note</th></tr>{rows}</table>"
     ).format(
         id=html.escape(manifest["run_id"]),
         config=html.escape(str(manifest["config_file"])),
