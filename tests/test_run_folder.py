@@ -175,3 +175,14 @@ def test_sigterm_during_a_real_stage_is_recorded_and_exits_143(tmp_path):
     assert [s["status"] for s in record["stages"].values()] == ["interrupted"]
     assert (tmp_path / "runs" / "term" / "report.html").exists()
     assert not (tmp_path / "runs" / "term" / runfolder.LOCK_NAME).exists()
+
+
+def test_an_artifact_is_hashed_once_per_version_not_once_per_stage(tmp_path, fake_stages, monkeypatch):
+    hashed = []
+    real = runfolder.sha256
+    monkeypatch.setattr(runfolder, "sha256", lambda path: hashed.append(path.name) or real(path))
+    runner.run(user_config(tmp_path), run_id="r")
+    assert hashed.count("transactions.parquet") == 1, "written once, read by three later stages"
+    fake_stages["token"] = b"v2"  # a new version of the file is hashed again
+    runner.run(user_config(tmp_path), run_id="r")
+    assert hashed.count("transactions.parquet") == 2

@@ -15,6 +15,7 @@ import re
 import socket
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from helpers import schemas
@@ -102,7 +103,19 @@ def stage_outputs(stage: str, artifacts: Path) -> dict[str, str]:
     """SHA-256 of each artifact `stage` wrote (by the data dictionary), for the files that exist."""
     names = [a.name for a in schemas.ARTIFACTS.values() if a.stage == stage]
     names += [name for name, table in schemas.CSV_COPIES.items() if table.stage == stage]
-    return {name: sha256(artifacts / name) for name in sorted(names) if (artifacts / name).exists()}
+    return {name: artifact_digest(artifacts / name) for name in sorted(names) if (artifacts / name).exists()}
+
+
+def artifact_digest(path: Path) -> str:
+    """An artifact's SHA-256, read once per version of the file: every later stage checks the same
+    transactions.parquet, which may be gigabytes, against the digest its writer recorded."""
+    status = path.stat()
+    return _digest_of_version(str(path), status.st_size, status.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _digest_of_version(path: str, _size: int, _mtime_ns: int) -> str:
+    return sha256(Path(path))
 
 
 def check_upstream(stage: str, records: dict, fingerprint: str, artifacts: Path) -> dict[str, str]:
