@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from helpers.artifacts import RunPaths
 from helpers.backends import connect
 from helpers.config import DatesSection
 from helpers.features import btyd_summary, calibration_holdout, churn_features, churn_labels, customer_summary
@@ -68,8 +69,8 @@ def test_stages_compute_on_the_configured_backend(spark, parquet_path, tmp_path)
     run_dir = tmp_path / "run"
     (run_dir / "artifacts").mkdir(parents=True)
     shutil.copy(parquet_path, run_dir / "artifacts" / "transactions.parquet")
-    on_spark = StageContext.open(run_dir, {"engine": "pyspark", "spark_master": "local[2]"})
-    on_duckdb = StageContext.open(run_dir)
+    on_spark = StageContext(RunPaths(Path(run_dir)), connect({"engine": "pyspark", "spark_master": "local[2]"}))
+    on_duckdb = StageContext(RunPaths(Path(run_dir)), connect())
     assert (on_spark.con.name, on_duckdb.con.name) == ("pyspark", "duckdb")
     spark_today, duck_today = (analysis_date(c.transactions(), DatesSection()) for c in (on_spark, on_duckdb))
     assert spark_today == duck_today

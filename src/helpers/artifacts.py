@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import schemas
+from helpers import exports, schemas
 from helpers.errors import MissingArtifactError
 
 
@@ -77,6 +78,15 @@ class RunPaths:
         """The run's resolved config (every key, defaults filled in): what each stage reads."""
         return self.root / "config.yaml"
 
+    def id_salt(self) -> str:
+        """The run's secret for masking customer ids in reports: random, made once, kept in the run folder."""
+        path = self.root / ".id_salt"
+        if not path.exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            with atomic_path(path) as tmp:
+                tmp.write_text(secrets.token_hex(16), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
+
     def artifact(self, name: str) -> Path:
         return self.artifacts / name
 
@@ -90,13 +100,16 @@ class RunPaths:
             )
         return path
 
-    def write_table(self, frame: pd.DataFrame, name: str) -> Path:
-        """Check a DataFrame against its schema, then write it as Parquet (or CSV for *.csv names) atomically."""
+    def write_table(self, frame: pd.DataFrame, name: str, number_formats: dict[str, str] | None = None) -> Path:
+        """Check a DataFrame against its schema, then write it atomically: Parquet, or for people a CSV
+        (UTF-8 with BOM) or an XLSX (`number_formats` per column), both safe from formula injection."""
         frame = schemas.artifact(name).validate(frame)
         target = self.artifact(name)
         with atomic_path(target) as tmp:
             if target.suffix == ".csv":
-                frame.to_csv(tmp, index=False)
+                exports.write_csv(frame, tmp)
+            elif target.suffix == ".xlsx":
+                exports.write_xlsx(frame, tmp, number_formats)
             else:
                 frame.to_parquet(tmp, index=False)
         return target

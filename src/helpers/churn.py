@@ -26,6 +26,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from helpers import clv
+from helpers.actions import tiers_by_share
+from helpers.config import RISK_TIERS, VALUE_LEVELS
 from helpers.errors import ChurnDataError, ClvFitError
 from helpers.features import DAYS_PER_UNIT, btyd_summary, churn_features, churn_labels
 
@@ -259,22 +261,39 @@ def feature_importance(backtest: Backtest, model_name: str, random_state: int) -
     return table.sort_values("importance", ascending=False).reset_index(drop=True)
 
 
-def risk_tiers(probability: pd.Series, high: float, medium: float) -> pd.Series:
-    return pd.Series(np.select([probability >= high, probability >= medium], ["high", "medium"], "low"),
-                     index=probability.index)  # fmt: skip
-
-
-def action_matrix(scored: pd.DataFrame, actions: dict[str, str]) -> pd.DataFrame:
-    """Value level x risk tier: customers, value at risk and the configured action."""
+def risk_value_matrix(scored: pd.DataFrame) -> pd.DataFrame:
+    """Value level x risk tier: customers, mean churn probability, value at risk and customers in the budget."""
     table = scored.groupby(["value_level", "risk_tier"]).agg(
         customers=("churn_probability", "size"),
         mean_churn_probability=("churn_probability", "mean"),
-        value=("value", "sum"),
+        value_at_risk=("value_at_risk", "sum"),
+        in_budget=("in_budget", "sum"),
+    )
+    order = [(v, r) for v in VALUE_LEVELS for r in RISK_TIERS]
+    return table.reindex([i for i in order if i in table.index])
+
+
+def action_summary(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per action: customers, how many are in the contact budget, mean churn probability and value at risk."""
+    table = scored.groupby("action").agg(
+        customers=("churn_probability", "size"),
+        in_budget=("in_budget", "sum"),
+        mean_churn_probability=("churn_probability", "mean"),
         value_at_risk=("value_at_risk", "sum"),
     )
-    table["action"] = [cell_action(actions, v, r) for v, r in table.index]
-    order = [(v, r) for v in ("high value", "low value") for r in ("high", "medium", "low")]
-    return table.reindex([i for i in order if i in table.index])
+    return table.sort_values(["value_at_risk", "customers"], ascending=False)
+
+
+def make_scorer(name: str, random_state: int):
+    """A model by name, or a baseline score turned into a probability by a one-feature logistic regression
+    (a monotone map: the ranking, and so the backtest's ROC-AUC, are the baseline's own)."""
+    if name in BASELINES:
+        return LogisticRegression(max_iter=1000)
+    return make_models(random_state)[name]
+
+
+def scorer_columns(name: str, train: pd.DataFrame) -> list[str]:
+    return [name] if name in BASELINES else model_columns(train)
 
 
 def score_customers(
@@ -283,39 +302,45 @@ def score_customers(
     horizon_days: int,
     train_cutoffs: int,
     step_days: int,
-    model_name: str,
+    scorer: str,
     random_state: int,
     unit: str,
 ) -> pd.DataFrame:
-    """Churn probability of every customer as of `today`, from the chosen model trained on the latest
-    cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
+    """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
+    latest cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
     cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
     train = pd.concat([snapshot(tx, c, horizon_days, unit) for c in sorted(cutoffs)])
     current = snapshot(tx, today, horizon_days, unit, labelled=False)
-    columns = model_columns(train)
-    model = make_models(random_state)[model_name].fit(train[columns], train["churned"].to_numpy(int))
+    columns = scorer_columns(scorer, train)
+    model = make_scorer(scorer, random_state).fit(train[columns], train["churned"].to_numpy(int))
     current["churn_probability"] = model.predict_proba(current[columns])[:, 1]
     return current
 
 
+ALIVE_FLOOR = 1e-6  # below it a customer is as good as gone; CLV / P(alive) would only amplify rounding
+
+
 def attach_value(scored: pd.DataFrame, values: pd.DataFrame | None, high_value_share: float) -> pd.DataFrame:
-    """Value per customer (CLV from 03_clv when given, else total spend), value level and revenue at risk."""
+    """What each customer is worth if they stay, their value level, and the value at risk.
+
+    With 03_clv: CLV already counts the chance that the customer has left (it is P(alive) x the margin an
+    active customer brings), so the value if retained is CLV / P(alive), and value at risk is that times the
+    churn probability: P(alive) is not counted twice. Without 03_clv: past total spend."""
     scored = scored.copy()
     if values is not None:
-        scored["value"] = values.set_index("customer_id")["clv"].reindex(scored.index).fillna(0.0)
+        clv_table = values.set_index("customer_id").reindex(scored.index)
+        scored["clv"] = clv_table["clv"].fillna(0.0)
+        scored["p_alive"] = clv_table["p_alive"].fillna(scored["bgnbd_p_alive"])
+        scored["value_if_retained"] = scored["clv"] / scored["p_alive"].clip(lower=ALIVE_FLOOR)
         scored["value_source"] = "CLV"
     else:
-        scored["value"] = scored["total_spend"]
+        scored["clv"] = np.nan
+        scored["p_alive"] = scored["bgnbd_p_alive"]
+        scored["value_if_retained"] = scored["total_spend"].clip(lower=0.0)
         scored["value_source"] = "total spend"
-    threshold = scored["value"].quantile(1 - high_value_share)
-    scored["value_level"] = np.where(scored["value"] >= threshold, "high value", "low value")
-    scored["value_at_risk"] = scored["value"] * scored["churn_probability"]
+    scored["value_level"] = tiers_by_share(scored["value_if_retained"], {"high value": high_value_share}, "low value")
+    scored["value_at_risk"] = scored["value_if_retained"] * scored["churn_probability"]
     return scored
-
-
-def cell_action(actions: dict[str, str], value_level: str, risk_tier: str) -> str:
-    """The configured action of a value x risk cell (churn.actions keys read 'high value x medium risk')."""
-    return actions.get(f"{value_level} x {risk_tier} risk", "(no action configured)")
 
 
 def one_time_buyer_trap(snapshot: pd.DataFrame) -> dict:

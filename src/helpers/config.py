@@ -124,20 +124,6 @@ DEFAULT_SEGMENT_RULES = [
     SegmentRule(segment="Lost", r=(1, 1), f=(1, 2)),
 ]
 
-DEFAULT_SEGMENT_ACTIONS = {
-    "Champions": "VIP service, early access to launches, ask for reviews and referrals",
-    "Loyal Customers": "Membership upgrades and cross-sell of adjacent categories",
-    "Potential Loyalist": "Loyalty programme invitation and a second-purchase incentive",
-    "New Customers": "Onboarding series: welcome, product education, first-month check-in",
-    "Promising": "Brand story content and a small time-limited offer",
-    "Need Attention": "Personalised recommendations and a limited-time offer",
-    "About To Sleep": "Reminder of favourite products with a modest discount",
-    "At Risk": "Win-back offer and a personal message about what is new",
-    "Can't Lose Them": "Personal contact by the service team and an exclusive win-back offer",
-    "Hibernating": "Low-cost reactivation campaign; suppress if no response",
-    "Lost": "Occasional low-cost win-back; otherwise exclude from paid campaigns",
-}
-
 
 class ScoreThresholds(_Section):
     """Four ascending cut points per axis: value <= cut[0] scores 1 (or 5 for recency)."""
@@ -151,7 +137,6 @@ class SegmentSection(_Section):
     scoring: Literal["quantile", "thresholds"] = "quantile"
     thresholds: ScoreThresholds | None = None
     rules: list[SegmentRule] = Field(default_factory=lambda: list(DEFAULT_SEGMENT_RULES))
-    actions: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SEGMENT_ACTIONS))
     vip_min_spend_quantile: float = Field(0.9, gt=0, lt=1)
     vip_min_purchases: int = Field(3, ge=1)
     high_potential_min_spend_quantile: float = Field(0.6, gt=0, lt=1)
@@ -204,30 +189,70 @@ class ClvSection(_Section):
     )
 
 
+RISK_TIERS = ("high", "medium", "low")
+VALUE_LEVELS = ("high value", "low value")
+LIFECYCLE_STAGES = ("new", "active", "at risk", "lapsed")
+
+
+class ActionRule(_Section):
+    """One row of the action table: the first rule whose conditions all hold names the customer's action.
+    An empty condition matches every customer."""
+
+    action: str
+    risk: list[Literal[RISK_TIERS]] = Field(default_factory=list, description="churn risk tiers")
+    value: list[Literal[VALUE_LEVELS]] = Field(default_factory=list, description="value levels")
+    segments: list[str] = Field(default_factory=list, description="RFM segments (02_segment)")
+    lifecycle: list[Literal[LIFECYCLE_STAGES]] = Field(
+        default_factory=list, description="lifecycle stages (02_segment)"
+    )
+
+
+SAVE_CALL = "Personal call from the service team and an exclusive retention offer"
+DEFAULT_ACTION_RULES = [
+    ActionRule(action=SAVE_CALL, risk=["high"], value=["high value"]),
+    ActionRule(action=SAVE_CALL, value=["high value"], lifecycle=["at risk", "lapsed"]),
+    ActionRule(action="Personalised recommendations and early access, no blanket discount",
+               risk=["medium"], value=["high value"]),
+    ActionRule(action="Loyalty rewards and recognition, no discount", risk=["low"], value=["high value"]),
+    ActionRule(action="Last low-cost win-back message; suppress from paid campaigns if no response",
+               risk=["high"], segments=["Lost", "Hibernating"]),
+    ActionRule(action="Automated win-back with a time-limited offer", risk=["high"]),
+    ActionRule(action="Second-purchase incentive and product education",
+               segments=["New Customers", "Promising", "Potential Loyalist"]),
+    ActionRule(action="Reminder of favourite products with bestsellers", risk=["medium"]),
+    ActionRule(action="Standard newsletter"),
+]  # fmt: skip
+
+
 class ChurnSection(_Section):
     horizon_days: int = Field(90, gt=0)
     folds: int = Field(3, ge=1)
     train_cutoffs: int = Field(2, ge=1)
     cutoff_step_days: int = Field(60, gt=0)
     high_value_share: float = Field(0.2, gt=0, lt=1, description="share of customers counted as high value")
-    high_risk: float = Field(0.7, gt=0, lt=1)
-    medium_risk: float = Field(0.4, gt=0, lt=1)
-    actions: dict[str, str] = Field(
-        default_factory=lambda: {
-            "high value x high risk": "Personal contact by the service team and an exclusive offer",
-            "high value x medium risk": "Personalised recommendations and early access, no blanket discount",
-            "high value x low risk": "Loyalty rewards and recognition, no discount",
-            "low value x high risk": "Low-cost automated win-back content",
-            "low value x medium risk": "Automated reminder with bestsellers",
-            "low value x low risk": "Standard newsletter",
-        }
-    )
+    high_risk_share: float = Field(0.2, gt=0, lt=1, description="share of customers, highest churn risk first, "
+                                   "in the high risk tier")  # fmt: skip
+    medium_risk_share: float = Field(0.3, gt=0, lt=1, description="share in the medium tier, after the high tier")
+    contact_budget: int = Field(500, ge=0, description="customers the team can contact; the list's top priorities")
+    action_rules: list[ActionRule] = Field(default_factory=lambda: list(DEFAULT_ACTION_RULES), min_length=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> ChurnSection:
-        if self.medium_risk >= self.high_risk:
-            raise ValueError("churn.medium_risk must be below churn.high_risk")
+    def _consistent(self) -> ChurnSection:
+        if self.high_risk_share + self.medium_risk_share >= 1:
+            raise ValueError("churn.high_risk_share + churn.medium_risk_share must stay below 1 (the rest is low)")
+        last = self.action_rules[-1]
+        if last.risk or last.value or last.segments or last.lifecycle:
+            raise ValueError(
+                "the last of churn.action_rules must have no conditions (the default action), so every customer "
+                "gets one"
+            )
         return self
+
+
+class ReportSection(_Section):
+    currency: str = Field("$", min_length=1, max_length=4, description="symbol before money amounts, e.g. $ or ¥")
+    mask_customer_ids: bool = Field(True, description="HTML reports show a salted hash instead of customer ids; "
+                                    "the artifacts keep the real ids")  # fmt: skip
 
 
 class BackendSection(_Section):
@@ -246,6 +271,7 @@ class WorkbenchConfig(_Section):
     segment: SegmentSection = SegmentSection()
     clv: ClvSection = ClvSection()
     churn: ChurnSection = ChurnSection()
+    report: ReportSection = ReportSection()
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> WorkbenchConfig:

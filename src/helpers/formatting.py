@@ -7,9 +7,13 @@ outputs print it to a few significant digits, never more.
 
 from __future__ import annotations
 
+import hashlib
+import html
 import math
+import re
 
 import pandas as pd
+from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
 STABLE_DIGITS = 3  # significant digits at which fitted totals, errors and AUCs are printed in checked cells
@@ -27,15 +31,63 @@ def significant(value: float, digits: int = STABLE_DIGITS) -> str:
     return f"{rounded:,.{decimals}f}"
 
 
+_CURRENCY = {"symbol": "$"}  # set once per stage from report.currency (use_currency), like a plotting style
+
+
+def use_currency(symbol: str) -> None:
+    """The currency symbol every money label uses from now on (report.currency)."""
+    _CURRENCY["symbol"] = symbol
+
+
 def money(value: float, _pos: object = None) -> str:
-    """1234567 -> '$1.2M'; 1234 -> '$1.2k'; 12.5 -> '$12.50'."""
+    """1234567 -> '$1.2M'; 1234 -> '$1.2k'; 12.5 -> '$12.50'; in the configured currency."""
+    symbol = _CURRENCY["symbol"]
     sign = "-" if value < 0 else ""
     value = abs(value)
     if value >= 1e6:
-        return f"{sign}${value / 1e6:.1f}M"
+        return f"{sign}{symbol}{value / 1e6:.1f}M"
     if value >= 1e3:
-        return f"{sign}${value / 1e3:.1f}k"
-    return f"{sign}${value:,.2f}" if value < 100 else f"{sign}${value:,.0f}"
+        return f"{sign}{symbol}{value / 1e3:.1f}k"
+    return f"{sign}{symbol}{value:,.2f}" if value < 100 else f"{sign}{symbol}{value:,.0f}"
+
+
+def money_tick(value: float, _pos: object = None) -> str:
+    """Axis labels in one style: '$5', '$50', '$500', '$5k', '$50k', '$1.5M' (no cents, no mixed precision)."""
+    symbol, sign, value = _CURRENCY["symbol"], "-" if value < 0 else "", abs(value)
+    for scale, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= scale:
+            return f"{sign}{symbol}{value / scale:,.3g}{suffix}"
+    return f"{sign}{symbol}{value:,.3g}"
+
+
+def count(value: float) -> str:
+    """An integer count with thousands separators: 417.0 -> '417'."""
+    return f"{math.floor(value + 0.5):,}"
+
+
+MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`[]$_#|"})
+
+
+def markdown_text(text: str) -> str:
+    """Text safe inside Markdown: HTML escaped (a '<script>' in a value shows as text), and '$' (which the
+    notebook viewers read as the start of a formula), brackets, backticks and underscores escaped.
+    `**bold**` stays bold."""
+    return html.escape(str(text), quote=False).translate(MARKDOWN_SPECIAL)
+
+
+def say(*sentences: str) -> Markdown:
+    """Computed prose for a report, as Markdown that neither data values nor money can break."""
+    return Markdown(" ".join(markdown_text(s) for s in sentences))
+
+
+def findings_html(sentences: list[str]) -> list[str]:
+    """The findings as HTML for the front page: escaped, `**bold**` as <strong>."""
+    return [re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s, quote=False)) for s in sentences]
+
+
+def mask_id(customer_id: str, salt: str) -> str:
+    """A customer id as shown in a shared report: a salted hash, stable within one run, not reversible."""
+    return "ID-" + hashlib.blake2b(f"{salt}|{customer_id}".encode(), digest_size=4).hexdigest()
 
 
 def styled(frame: pd.DataFrame, formats: dict | str | None = None, **options) -> Styler:

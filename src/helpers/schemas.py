@@ -125,7 +125,6 @@ SEGMENTS = Artifact(
         Col("m_score", "int", "monetary score 1-5 (5 = highest spend)", checks=SCORE),
         Col("rfm_cell", "string", "the three scores as text, e.g. '545'"),
         Col("segment", "string", "named RFM segment (first matching rule of segment.rules)"),
-        Col("action", "string", "the recommended action of the segment (segment.actions)"),
         Col("value_tier", "string", "VIP / high potential / regular", checks=(pa.Check.isin(
             ["VIP", "high potential", "regular"]),)),
         Col("member_level", "string", "member level by cumulative spend (segment.member_levels)"),
@@ -170,17 +169,80 @@ CLV_BOOTSTRAP = Artifact(
         Col("successful_fits", "int", "bootstrap samples whose fits converged"),
     ),
 )
-CHURN_CORE = (
+RISK = (pa.Check.isin(["high", "medium", "low"]),)
+ACTION_COLUMNS = (
+    Col(
+        "priority",
+        "int",
+        "1 = contact first: rank by value at risk (the value an effective action would save)",
+        checks=(pa.Check.ge(1),),
+    ),
     ID,
-    Col("churn_probability", "float", "probability of no purchase in churn.horizon_days", checks=UNIT_INTERVAL),
-    Col("scored_by", "string", "the scorer the probability comes from (the backtest's choice)"),
-    Col("risk_tier", "string", "high / medium / low (churn.high_risk, churn.medium_risk)"),
-    Col("value", "float", "the customer's value: CLV from 03_clv when it ran, else total spend"),
-    Col("value_source", "string", "'CLV' or 'total spend'"),
-    Col("value_level", "string", "high value (top churn.high_value_share by value) or low value"),
-    Col("value_at_risk", "float", "value x churn_probability: the value expected to be lost without action"),
     Col("segment", "string", "RFM segment from 02_segment ('(02_segment not run)' otherwise)"),
-    Col("action", "string", "the action of the customer's value x risk cell (churn.actions)"),
+    Col("member_level", "string", "member level from 02_segment", nullable=True),
+    Col("value_tier", "string", "VIP / high potential / regular from 02_segment", nullable=True),
+    Col("lifecycle", "string", "new / active / at risk / lapsed from 02_segment", nullable=True),
+    Col("last_purchase_date", "date", "the customer's latest purchase"),
+    Col(
+        "days_since_last_purchase",
+        "int",
+        "days from the latest purchase to the analysis date",
+        checks=(pa.Check.ge(0),),
+    ),
+    Col("typical_gap_days", "float", "the customer's usual days between purchases (02_segment)", nullable=True),
+    Col("favourite_channel", "string", "channel with most lines", required=False, nullable=True),
+    Col("favourite_category", "string", "category with most lines", required=False, nullable=True),
+    Col(
+        "p_alive",
+        "float",
+        "probability that the customer still buys from us (03_clv, else BG/NBD)",
+        checks=UNIT_INTERVAL,
+    ),
+    Col(
+        "churn_probability", "float", "probability of no purchase in the next churn.horizon_days", checks=UNIT_INTERVAL
+    ),
+    Col(
+        "risk_tier",
+        "string",
+        "high = the churn.high_risk_share of customers most likely to churn, medium = the "
+        "next churn.medium_risk_share, low = the rest",
+        checks=RISK,
+    ),
+    Col(
+        "clv",
+        "float",
+        "customer lifetime value: expected discounted margin over clv.horizon_months, already "
+        "weighted by P(alive) (03_clv; empty when it did not run)",
+        nullable=True,
+    ),
+    Col(
+        "value_if_retained",
+        "float",
+        "what the customer brings if they stay: CLV / P(alive) (without 03_clv: total past spend)",
+        checks=(pa.Check.ge(0),),
+    ),
+    Col(
+        "value_at_risk",
+        "float",
+        "value_if_retained x churn_probability: the value expected to be lost without "
+        "action; P(alive) is not counted twice",
+        checks=(pa.Check.ge(0),),
+    ),
+    Col(
+        "action",
+        "string",
+        "the one action for this customer: the first of churn.action_rules matching their "
+        "risk tier, value level and segment",
+    ),
+    Col("reason", "string", "why, in one line: silence against their usual gap, churn risk, value if kept"),
+    Col("in_budget", "bool", "among the churn.contact_budget highest priorities"),
+)
+CHURN_CORE = (
+    *ACTION_COLUMNS,
+    Col("scored_by", "string", "the scorer the probability comes from: the backtest's best, model or baseline"),
+    Col("value_source", "string", "'CLV' or 'total spend'", checks=(pa.Check.isin(["CLV", "total spend"]),)),
+    Col("value_level", "string", "high value (top churn.high_value_share by value_if_retained) or low value",
+        checks=(pa.Check.isin(["high value", "low value"]),)),
 )  # fmt: skip
 CHURN_FEATURES = (
     Col("purchases", "int", "purchase occasions up to the analysis date"),
@@ -209,10 +271,11 @@ CHURN = Artifact(
     one_row_per_customer=True,
 )
 ACTION_LIST = Artifact(
-    "action_list.csv",
+    "action_list.parquet",
     "04_churn",
-    "the action list for a CRM import, highest value at risk first",
-    CHURN_CORE,
+    "the action list, one row per customer, highest priority first; also written as action_list.csv (UTF-8 "
+    "with BOM) and action_list.xlsx for people and CRM imports",
+    ACTION_COLUMNS,
     one_row_per_customer=True,
 )
 CHURN_BACKTEST = Artifact(
@@ -287,7 +350,7 @@ JSON_ARTIFACTS = (
 )  # fmt: skip
 TABLES = (TRANSACTIONS, QUARANTINE, SEGMENTS, CLV, CLV_BOOTSTRAP, CHURN, ACTION_LIST, CHURN_BACKTEST)
 ARTIFACTS = {a.name: a for a in (*TABLES, *JSON_ARTIFACTS)}
-CSV_COPIES = {"segments.csv": SEGMENTS}
+CSV_COPIES = {"segments.csv": SEGMENTS, "action_list.csv": ACTION_LIST, "action_list.xlsx": ACTION_LIST}
 
 
 def artifact(name: str) -> Artifact:
@@ -322,6 +385,10 @@ def data_dictionary() -> str:
             lines.append(f"- `{key}`: {meaning}")
         if item.keys:
             lines.append("")
-    if "segments.csv" in CSV_COPIES:
-        lines += ["`segments.csv` is `segments.parquet` as CSV (UTF-8), for a CRM import.", ""]
+    lines += [
+        "`segments.csv` is `segments.parquet` as CSV; `action_list.csv` and `action_list.xlsx` are",
+        "`action_list.parquet` for people: the CSV is UTF-8 with a byte-order mark (Excel shows Chinese text), the",
+        "XLSX stores ids as text (leading zeros survive); in both, text starting with = + - @ cannot run as a formula.",
+        "",
+    ]
     return "\n".join(lines)

@@ -216,8 +216,8 @@ def cluster_profiles(summary: pd.DataFrame, clusters: pd.Series) -> pd.DataFrame
     return profile
 
 
-def segment_table(customers: pd.DataFrame, actions: dict[str, str]) -> pd.DataFrame:
-    """Per segment: customers, shares of customers and revenue, mean R/F/M and the recommended action."""
+def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """Per segment: customers, shares of customers and revenue, mean recency, purchases and spend."""
     grouped = customers.groupby("segment")
     table = pd.DataFrame(
         {
@@ -229,7 +229,6 @@ def segment_table(customers: pd.DataFrame, actions: dict[str, str]) -> pd.DataFr
             "mean_spend": grouped["total_spend"].mean(),
         }
     ).sort_values("share_of_revenue", ascending=False)
-    table["action"] = [actions.get(segment, "(no action configured)") for segment in table.index]
     return table
 
 

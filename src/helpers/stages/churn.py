@@ -1,6 +1,6 @@
 """Stage 04: backtest churn scores against baselines, score every customer, cross risk with value.
 
-Writes churn.parquet, action_list.csv and churn_backtest.parquet.
+Writes churn.parquet, action_list.parquet (and .csv/.xlsx for people) and churn_backtest.parquet.
 """
 
 from __future__ import annotations
@@ -12,12 +12,22 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from helpers import actions, exports, findings, formatting, plots
 from helpers import churn as churn_model
-from helpers import plots
 from helpers.config import WorkbenchConfig
 from helpers.features import first_transaction_date
+from helpers.findings import Findings
 from helpers.schemas import ACTION_LIST, CHURN
 from helpers.stages.context import StageContext, analysis_date, log, stage_config
+
+ROUNDING = {"p_alive": 3, "churn_probability": 3, "clv": 2, "value_if_retained": 2, "value_at_risk": 2,
+            "typical_gap_days": 0}  # fmt: skip
+
+
+def for_people(scored: pd.DataFrame) -> pd.DataFrame:
+    """The action list: highest priority first, numbers rounded to what a person reads."""
+    columns = [c.name for c in ACTION_LIST.columns if c.name in scored.columns]
+    return scored[columns].round(ROUNDING).sort_values("priority").reset_index(drop=True)
 
 
 @dataclass
@@ -35,8 +45,14 @@ class ChurnStage:
     reliability: pd.DataFrame
     importance: pd.DataFrame
     scored: pd.DataFrame  # churn.parquet
-    matrix: pd.DataFrame
+    scorer: str  # what scored today's list: the backtest's best, model or baseline
+    matrix: pd.DataFrame  # value level x risk tier
+    actions: pd.DataFrame  # per action
     action_list: pd.DataFrame
+    preview: pd.DataFrame  # the list's top rows for the report, ids masked when configured
+    contact_budget: int
+    unreachable_rules: list[int]  # numbers of churn.action_rules that no customer can reach
+    findings: Findings
     figures: dict[str, plt.Figure]
 
     @property
@@ -53,24 +69,36 @@ class ChurnStage:
         return self.summary.loc[self.chosen, "roc_auc"] >= self.summary.loc[self.best_baseline, "roc_auc"]
 
 
+SEGMENT_COLUMNS = ["segment", "member_level", "value_tier", "lifecycle", "typical_gap_days",
+                   "favourite_channel", "favourite_category"]  # fmt: skip
+
+
 def score_today(
-    config: WorkbenchConfig, tx, today: date, chosen: str, values: pd.DataFrame | None, segments: pd.DataFrame | None
+    config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None, segments: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """Every customer's churn probability, value (CLV when given), risk tier, segment and action as of `today`."""
+    """Every customer as of `today`: churn probability from `scorer`, value if retained, risk tier, value level,
+    segment, the one action of the action rules, its reason, and the contact priority."""
     settings = config.churn
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
-                                         settings.cutoff_step_days, chosen, config.run.random_state,
+                                         settings.cutoff_step_days, scorer, config.run.random_state,
                                          config.clv.time_unit)  # fmt: skip
     scored = churn_model.attach_value(scored, values, settings.high_value_share)
-    scored["scored_by"] = chosen
-    scored["risk_tier"] = churn_model.risk_tiers(scored["churn_probability"], settings.high_risk, settings.medium_risk)
-    scored["action"] = [churn_model.cell_action(settings.actions, v, r)
-                        for v, r in zip(scored["value_level"], scored["risk_tier"], strict=True)]  # fmt: skip
-    scored["segment"] = (
-        "(02_segment not run)"
-        if segments is None
-        else segments.set_index("customer_id")["segment"].reindex(scored.index)
-    )
+    scored["scored_by"] = scorer
+    scored["risk_tier"] = actions.tiers_by_share(scored["churn_probability"],
+                                                 {"high": settings.high_risk_share,
+                                                  "medium": settings.medium_risk_share}, "low")  # fmt: skip
+    if segments is None:
+        scored["segment"] = "(02_segment not run)"
+    else:
+        profile = segments.set_index("customer_id").reindex(scored.index)
+        for column in SEGMENT_COLUMNS:
+            if column in profile.columns:
+                scored[column] = profile[column]
+    scored["action"] = actions.assign_actions(scored, settings.action_rules)
+    scored["days_since_last_purchase"] = scored["recency_days"]
+    scored["last_purchase_date"] = pd.Timestamp(today) - pd.to_timedelta(scored["recency_days"], unit="D")
+    scored["reason"] = [actions.reason(row, formatting.money, settings.horizon_days) for _, row in scored.iterrows()]
+    scored = actions.prioritise(scored, settings.contact_budget)
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
 
@@ -79,7 +107,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     """Backtest on rolling time folds, pick the best model, score today and build the action list."""
     config = stage_config(config)
     settings, horizon = config.churn, config.churn.horizon_days
-    context = StageContext.open(run_dir, config.backend.model_dump())
+    context = StageContext.open(run_dir, config)
     tx = context.transactions()
     values, segments = (context.paths.read_optional_table(n) for n in ("clv.parquet", "segments.parquet"))
     today = analysis_date(tx, config.dates)
@@ -97,14 +125,19 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     importance = churn_model.feature_importance(backtest, chosen, config.run.random_state)
     context.figure("04_feature_importance", plots.importance(importance))
 
-    log.info("scoring every customer as of %s with %s", today, chosen)
-    scored = score_today(config, tx, today, chosen, values, segments)
-    action_list = scored[[c.name for c in ACTION_LIST.columns]].sort_values(
-        ["value_at_risk", "customer_id"], ascending=[False, True]
-    )
-    context.paths.write_table(action_list.reset_index(drop=True), "action_list.csv")
+    scorer = str(summary.index[0])
+    log.info("scoring every customer as of %s with %s", today, scorer)
+    scored = score_today(config, tx, today, scorer, values, segments)
+    action_list = for_people(scored)
+    context.paths.write_table(action_list, "action_list.parquet")
+    context.paths.write_table(action_list, "action_list.csv")
+    context.paths.write_table(action_list, "action_list.xlsx", exports.ACTION_LIST_FORMATS)
     context.paths.write_table(scored, "churn.parquet")
     context.paths.write_table(backtest.folds, "churn_backtest.parquet")
+    actions_table = churn_model.action_summary(scored)
+    best_baseline = str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax())
+    found = findings.churn(scored, summary, scorer, chosen, best_baseline, actions_table, horizon,
+                           settings.contact_budget)  # fmt: skip
     return ChurnStage(
         today=today,
         horizon_days=horizon,
@@ -112,12 +145,18 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         summary=summary,
         per_fold_auc=churn_model.per_fold_auc(backtest),
         chosen=chosen,
-        best_baseline=str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax()),
+        best_baseline=best_baseline,
         trap=churn_model.one_time_buyer_trap(backtest.snapshots[folds[-1].test_cutoff]),
         reliability=reliability,
         importance=importance,
         scored=scored,
-        matrix=churn_model.action_matrix(scored, settings.actions),
-        action_list=action_list.reset_index(drop=True),
+        scorer=scorer,
+        matrix=churn_model.risk_value_matrix(scored),
+        actions=actions_table,
+        action_list=action_list,
+        preview=context.shareable(action_list.head(15)),
+        contact_budget=settings.contact_budget,
+        unreachable_rules=actions.unreachable_rules(settings.action_rules, [r.segment for r in config.segment.rules]),
+        findings=context.write_findings(found),
         figures=context.figures,
     )

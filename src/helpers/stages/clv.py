@@ -13,10 +13,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import clv as models
-from helpers import plots
+from helpers import findings, plots
 from helpers.config import WorkbenchConfig
 from helpers.errors import ClvFitError, ConfigError
 from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, repeat_purchases_by_period
+from helpers.findings import Findings
 from helpers.stages.context import StageContext, analysis_date, log, stage_config
 
 
@@ -38,6 +39,8 @@ class ClvStage:
     deciles: pd.DataFrame
     by_segment: pd.DataFrame | None
     bootstrap: pd.DataFrame | None  # clv_bootstrap.parquet, indexed by quantity
+    top_customers: pd.DataFrame  # the most valuable customers, ids masked for the report when configured
+    findings: Findings
     figures: dict[str, plt.Figure]
 
     @property
@@ -71,7 +74,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     """Calibrate, compare on the holdout, refit the best model on all data and value every customer."""
     config = stage_config(config)
     settings, unit = config.clv, config.clv.time_unit
-    context = StageContext.open(run_dir, config.backend.model_dump())
+    context = StageContext.open(run_dir, config)
     tx = context.transactions()
     segments = context.paths.read_optional_table("segments.parquet")  # read (and checked) before any work
     today = analysis_date(tx, config.dates)
@@ -138,6 +141,18 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         deciles=deciles,
         by_segment=None if segments is None else models.value_by_group(values, segments, "segment"),
         bootstrap=bootstrap,
+        top_customers=context.shareable(values.sort_values("clv", ascending=False).head(15)),
+        findings=context.write_findings(
+            findings.clv(
+                values,
+                comparison,
+                models.MODELS[chosen][0],
+                deciles,
+                bootstrap,
+                settings.horizon_months,
+                settings.alive_threshold,
+            )
+        ),
         figures=context.figures,
     )
     context.paths.write_table(values, "clv.parquet")

@@ -14,12 +14,15 @@ from pathlib import Path
 
 import ibis
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from helpers import backends, plots
 from helpers.artifacts import RunPaths
-from helpers.config import DatesSection, WorkbenchConfig, load_config
+from helpers.config import DatesSection, ReportSection, WorkbenchConfig, load_config
 from helpers.errors import ConfigError
 from helpers.features import last_purchase_date
+from helpers.findings import Findings
+from helpers.formatting import mask_id, use_currency
 
 log = logging.getLogger("helpers.stages")
 
@@ -30,15 +33,28 @@ class StageContext:
 
     paths: RunPaths
     con: ibis.BaseBackend
+    report: ReportSection = field(default_factory=ReportSection)
     figures: dict[str, plt.Figure] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         plots.apply_style()
+        use_currency(self.report.currency)
 
     @classmethod
-    def open(cls, run_dir: str | Path, backend: dict | None = None) -> StageContext:
-        """The run folder, computing on the configured backend (DuckDB when none is given)."""
-        return cls(RunPaths(Path(run_dir).resolve()), backends.connect(backend))
+    def open(cls, run_dir: str | Path, config: WorkbenchConfig) -> StageContext:
+        """The run folder, computing on the configured backend, reporting in the configured currency."""
+        return cls(RunPaths(Path(run_dir).resolve()), backends.connect(config.backend.model_dump()), config.report)
+
+    def shareable(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A table for a shared report: customer ids replaced by a salted hash when report.mask_customer_ids."""
+        if not self.report.mask_customer_ids or "customer_id" not in frame.columns:
+            return frame
+        salt = self.paths.id_salt()
+        return frame.assign(customer_id=[mask_id(c, salt) for c in frame["customer_id"]])
+
+    def write_findings(self, findings: Findings) -> Findings:
+        self.paths.write_json(findings.as_json(), f"findings_{findings.stage.split('_', 1)[1]}.json")
+        return findings
 
     def transactions(self) -> ibis.Table:
         """The clean transactions written by 01_ingest (their Parquet schema checked)."""

@@ -12,12 +12,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import plots, profiling
+from helpers import findings, plots, profiling
 from helpers.artifacts import RunPaths
 from helpers.backends import connect
 from helpers.config import InputSection, WorkbenchConfig
 from helpers.datasets import write_dataset
-from helpers.ingest import CleaningOptions, quarantine_sample, rules_table, run_ingest
+from helpers.findings import Findings
+from helpers.ingest import CleaningOptions, rules_table, run_ingest
 from helpers.sources import read_raw
 from helpers.stages.context import StageContext, log, stage_config
 
@@ -28,11 +29,11 @@ class IngestStage:
 
     quality: dict
     rules: pd.DataFrame
-    quarantine_sample: pd.DataFrame
     facts: dict
     by_frequency: pd.DataFrame
     trend: pd.DataFrame
     order_values: pd.DataFrame
+    findings: Findings
     figures: dict[str, plt.Figure]
 
 
@@ -46,7 +47,7 @@ def resolve_input(section: InputSection, paths: RunPaths) -> Path | str:
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStage:
     """Read, clean and account for the raw input; profile what was kept."""
     config = stage_config(config)
-    context = StageContext(RunPaths(Path(run_dir).resolve()), connect())
+    context = StageContext(RunPaths(Path(run_dir).resolve()), connect(), config.report)
     source = config.input
     pattern = resolve_input(source, context.paths)
     log.info("reading %s", pattern)
@@ -73,10 +74,10 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
     return IngestStage(
         quality=quality,
         rules=rules_table(quality),
-        quarantine_sample=quarantine_sample(context.con, result.quarantine_path, per_rule=3),
         facts=facts,
         by_frequency=by_frequency,
         trend=trend,
         order_values=order_values,
+        findings=context.write_findings(findings.ingest(quality, facts, by_frequency)),
         figures=context.figures,
     )

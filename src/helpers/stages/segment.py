@@ -13,11 +13,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import plots
+from helpers import findings, plots
 from helpers import segment as seg
 from helpers.config import WorkbenchConfig
 from helpers.errors import InsufficientDataError
 from helpers.features import customer_summary, monthly_cohorts, spend_mix
+from helpers.findings import Findings
 from helpers.schemas import SEGMENTS
 from helpers.stages.context import StageContext, analysis_date, earlier_run, log, stage_config
 
@@ -54,11 +55,12 @@ class SegmentStage:
     concentration: dict
     mix_columns: list[str]
     migration: Migration | None
+    findings: Findings
     figures: dict[str, plt.Figure]
 
 
 def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFrame, dict, list[dict], dict]:
-    """RFM scores, segment, action, value tier, member level and lifecycle of every customer.
+    """RFM scores, segment, value tier, member level and lifecycle of every customer.
 
     Returns (customers with those columns, cut points, rules, value-tier thresholds)."""
     settings = config.segment
@@ -66,7 +68,6 @@ def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFram
     rules = [rule.model_dump() for rule in settings.rules]
     customers = customers.join(seg.rfm_scores(customers, cuts))
     customers["segment"] = seg.assign_segments(customers, rules)
-    customers["action"] = customers["segment"].map(settings.actions).fillna("(no action configured)")
     customers["value_tier"], tier_thresholds = seg.value_tiers(
         customers,
         settings.vip_min_spend_quantile,
@@ -120,7 +121,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     """Score, segment, tier, cluster and profile every customer as of the analysis date."""
     config = stage_config(config)
     settings = config.segment
-    context = StageContext.open(run_dir, config.backend.model_dump())
+    context = StageContext.open(run_dir, config)
     transactions = context.transactions()
     today = analysis_date(transactions, config.dates)
     customers = customer_summary(transactions, today).execute()
@@ -134,7 +135,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     customers, cuts, rules, tier_thresholds = score(customers, config)
     coverage = seg.rule_coverage(rules)
 
-    segments = seg.segment_table(customers, settings.actions)
+    segments = seg.segment_table(customers)
     context.figure("02_segment_sizes", plots.segment_sizes(segments))
     context.figure(
         "02_rf_heatmap",
@@ -172,6 +173,12 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     context.paths.write_json({"analysis_date": str(today), "cuts": cuts, "value_tiers": tier_thresholds,
                               "rules": rules, "coverage": coverage}, "segment_thresholds.json")  # fmt: skip
     level_order = sorted(settings.member_levels, key=settings.member_levels.get)
+    tiers = seg.group_revenue(customers, "value_tier")
+    concentration = seg.concentration_facts(
+        curve, settings.concentration_revenue_share, settings.concentration_top_customers
+    )
+    found = findings.segment(output, segments, tiers, concentration, settings.concentration_revenue_share,
+                             None if migration is None else migration.moves)  # fmt: skip
     return SegmentStage(
         today=today,
         customers=output,
@@ -179,7 +186,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         rules=pd.DataFrame(rules).assign(cells=lambda t: t["segment"].map(coverage["cells_per_segment"])),
         rule_problems=seg.coverage_problems(coverage),
         segments=segments,
-        tiers=seg.group_revenue(customers, "value_tier"),
+        tiers=tiers,
         tier_thresholds=tier_thresholds,
         levels=seg.group_revenue(customers, "member_level", level_order),
         lifecycle=seg.lifecycle_table(customers),
@@ -187,10 +194,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         silhouettes=silhouettes,
         retention=retention,
         revenue_retention=revenue_retention,
-        concentration=seg.concentration_facts(
-            curve, settings.concentration_revenue_share, settings.concentration_top_customers
-        ),
+        concentration=concentration,
         mix_columns=mix_columns,
         migration=migration,
+        findings=context.write_findings(found),
         figures=context.figures,
     )

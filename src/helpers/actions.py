@@ -1,0 +1,95 @@
+"""One action per customer, from one rule table over churn risk, value level and RFM segment.
+
+Risk tiers and value levels are shares of the population (the top x% by churn probability,
+the top y% by value), so "high risk" is a group a team can handle whatever the base churn
+rate. The rules (`churn.action_rules`) are checked in order and the first whose conditions
+hold names the action; the last rule has no condition, so every customer gets exactly one.
+The contact budget takes customers by expected value at risk, highest first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.config import LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, ActionRule
+
+
+def top_share_rank(values: pd.Series) -> pd.Series:
+    """Rank 1..n, highest value first; equal values are ordered by the index (customer id), so ranks are unique."""
+    order = pd.DataFrame({"value": values.to_numpy(), "key": values.index}).sort_values(
+        ["value", "key"], ascending=[False, True], kind="stable"
+    )
+    ranks = pd.Series(np.arange(1, len(values) + 1), index=order.index)
+    return pd.Series(ranks.sort_index().to_numpy(), index=values.index)
+
+
+def tiers_by_share(values: pd.Series, shares: dict[str, float], rest: str) -> pd.Series:
+    """Name the top `shares[name]` of customers by `values` (highest first, in the dict's order), the others `rest`.
+
+    A tier holds floor(share x customers) customers, never more."""
+    rank = top_share_rank(values)
+    labels = pd.Series(rest, index=values.index, dtype=object)
+    upper = 0
+    for name, share in shares.items():
+        lower, upper = upper, upper + int(np.floor(share * len(values)))
+        labels[(rank > lower) & (rank <= upper)] = name
+    return labels
+
+
+CONDITIONS = ("risk_tier", "value_level", "segment", "lifecycle")  # the columns a rule looks at, in this order
+
+
+def _holds(rule: ActionRule, risk: str, value: str, segment: str, lifecycle: str) -> bool:
+    return all(
+        not allowed or given in allowed
+        for allowed, given in ((rule.risk, risk), (rule.value, value), (rule.segments, segment),
+                               (rule.lifecycle, lifecycle))
+    )  # fmt: skip
+
+
+def action_of(rules: list[ActionRule], risk: str, value: str, segment: str, lifecycle: str = "") -> str:
+    """The first rule's action whose conditions hold (the last rule matches everyone)."""
+    return next(rule.action for rule in rules if _holds(rule, risk, value, segment, lifecycle))
+
+
+def assign_actions(frame: pd.DataFrame, rules: list[ActionRule]) -> pd.Series:
+    """The action of every customer from their risk tier, value level, segment and lifecycle stage
+    (a customer without a segment or stage, when 02_segment did not run, matches only rules without one)."""
+    keys = frame.reindex(columns=list(CONDITIONS)).fillna("").astype(str)
+    cells = keys.drop_duplicates()
+    lookup = {tuple(cell): action_of(rules, *cell) for cell in cells.itertuples(index=False)}
+    return pd.Series([lookup[tuple(key)] for key in keys.itertuples(index=False)], index=frame.index)
+
+
+def unreachable_rules(rules: list[ActionRule], segments: list[str]) -> list[int]:
+    """Numbers (1 = first) of the rules no customer can reach, because earlier rules catch every case first."""
+    reached = {
+        next(i for i, rule in enumerate(rules, start=1) if _holds(rule, r, v, s, stage))
+        for r in RISK_TIERS for v in VALUE_LEVELS for s in [*segments, ""] for stage in [*LIFECYCLE_STAGES, ""]
+    }  # fmt: skip
+    return [i for i in range(1, len(rules) + 1) if i not in reached]
+
+
+def reason(row: pd.Series, money, horizon_days: int) -> str:
+    """One line a CRM agent reads: silence against the customer's rhythm, churn risk, value at stake."""
+    days = int(row["days_since_last_purchase"])
+    parts = [f"no purchase for {days:,} days"]
+    gap = row.get("typical_gap_days")
+    if gap is not None and pd.notna(gap) and gap > 0 and row["purchases"] > 1:
+        parts[0] += f", {days / gap:.1f}× their usual {gap:,.0f}-day gap"
+    elif row["purchases"] == 1:
+        parts[0] += " since their only purchase"
+    parts.append(
+        f"{row['churn_probability']:.0%} chance of no purchase in {horizon_days} days ({row['risk_tier']} risk)"
+    )
+    parts.append(f"{money(row['value_if_retained'])} expected if kept")
+    return "; ".join(parts)
+
+
+def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
+    """`priority` 1..n by value at risk (expected value saved if the action keeps the customer) and `in_budget`."""
+    frame = frame.copy()
+    frame["priority"] = top_share_rank(frame["value_at_risk"]).astype("int64")
+    frame["in_budget"] = frame["priority"] <= contact_budget
+    return frame

@@ -1,0 +1,80 @@
+"""Tables people open in Excel: CSV with a byte-order mark, XLSX with ids as text, no formula injection.
+
+Excel on a Chinese Windows reads a CSV as the local code page unless it starts with a UTF-8
+byte-order mark, so every CSV export carries one. A text cell starting with '=', '+', '-', '@'
+(or a tab or carriage return) would run as a formula in a spreadsheet; in CSV it is prefixed
+with an apostrophe, in XLSX it is stored as a text cell, never as a formula.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_ENCODING = "utf-8-sig"
+ACTION_LIST_FORMATS = {"p_alive": "0%", "churn_probability": "0%", "clv": "#,##0.00", "value_if_retained": "#,##0.00",
+                       "value_at_risk": "#,##0.00", "typical_gap_days": "#,##0", "days_since_last_purchase": "#,##0",
+                       "last_purchase_date": "yyyy-mm-dd"}  # fmt: skip
+
+
+def neutralise(value: object) -> object:
+    """A text value that a spreadsheet would run as a formula, prefixed with an apostrophe; others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def text_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        c for c in frame.columns if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+    ]
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """CSV in UTF-8 with a byte-order mark; text that starts like a formula is neutralised."""
+    safe = frame.copy()
+    for column in text_columns(safe):
+        safe[column] = safe[column].map(neutralise)
+    safe.to_csv(path, index=False, encoding=CSV_ENCODING)
+
+
+def _number_format(series: pd.Series, formats: dict[str, str], name: str) -> str | None:
+    if name in formats:
+        return formats[name]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "yyyy-mm-dd"
+    return None
+
+
+def write_xlsx(
+    frame: pd.DataFrame, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list"
+) -> None:
+    """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
+    (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column."""
+    formats = formats or {}
+    book = Workbook()
+    table = book.active
+    table.title = sheet
+    table.append([str(c) for c in frame.columns])
+    text = set(text_columns(frame))
+    for values in frame.itertuples(index=False):
+        table.append([None if pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                      for v in values])  # fmt: skip
+    for index, name in enumerate(frame.columns, start=1):
+        cells = next(table.iter_cols(min_col=index, max_col=index, min_row=2)) if len(frame) else ()
+        number_format = _number_format(frame[name], formats, name)
+        for cell in cells:
+            if name in text and cell.value is not None:
+                cell.data_type = "s"
+                cell.number_format = "@"
+            elif number_format:
+                cell.number_format = number_format
+        longest = max([len(str(name)), *(len(str(v)) for v in frame[name].head(1000))])
+        table.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80)
+    table.freeze_panes = "A2"
+    table.auto_filter.ref = table.dimensions
+    book.save(path)
