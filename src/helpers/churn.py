@@ -10,6 +10,7 @@ last purchase, and the BTYD models' own forecasts.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -30,6 +31,7 @@ from helpers.actions import tiers_by_share
 from helpers.config import RISK_TIERS, VALUE_LEVELS
 from helpers.errors import ChurnDataError, ClvFitError
 from helpers.features import DAYS_PER_UNIT, btyd_summary, churn_features, churn_labels
+from helpers.schemas import CHURN_FEATURES
 
 log = logging.getLogger(__name__)
 BASELINES = (
@@ -257,8 +259,15 @@ def feature_importance(backtest: Backtest, model_name: str, random_state: int) -
     model = make_models(random_state)[model_name].fit(train[columns], train["churned"].to_numpy(int))
     result = permutation_importance(model, test[columns], test["churned"].to_numpy(int), scoring="roc_auc",
                                     n_repeats=5, random_state=random_state)  # fmt: skip
-    table = pd.DataFrame({"feature": columns, "importance": result.importances_mean, "std": result.importances_std})
+    table = pd.DataFrame({"feature": columns, "label": [feature_label(c) for c in columns],
+                          "importance": result.importances_mean, "std": result.importances_std})  # fmt: skip
     return table.sort_values("importance", ascending=False).reset_index(drop=True)
+
+
+def feature_label(feature: str) -> str:
+    """A feature in plain words: its meaning in the churn table's schema, without the parenthesis."""
+    meaning = {c.name: c.meaning for c in CHURN_FEATURES}.get(feature, feature.replace("_", " "))
+    return re.sub(r"\s*\(.*\)$", "", meaning)
 
 
 def risk_value_matrix(scored: pd.DataFrame) -> pd.DataFrame:

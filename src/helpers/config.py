@@ -151,6 +151,7 @@ class SegmentSection(_Section):
         10, ge=1, description="quantile scores rank customers against each other: fewer is noise"
     )
     cohort_months: int = Field(13, ge=2, description="months since first purchase shown in the cohort heatmaps")
+    min_cohort_customers: int = Field(20, ge=1, description="cohorts with fewer customers are left blank")
     concentration_revenue_share: float = Field(0.5, gt=0, lt=1, description="'x% of customers bring this share'")
     concentration_top_customers: float = Field(0.2, gt=0, lt=1, description="'the best x% of customers bring...'")
     compare_with: str | None = Field(None, description="an earlier run id, or 'latest'")

@@ -80,6 +80,11 @@ def say(*sentences: str) -> Markdown:
     return Markdown(" ".join(markdown_text(s) for s in sentences))
 
 
+def bullets(sentences: list[str]) -> Markdown:
+    """Findings as a Markdown list, each sentence made safe as in `say`."""
+    return Markdown("\n".join(f"- {markdown_text(s)}" for s in sentences))
+
+
 def findings_html(sentences: list[str]) -> list[str]:
     """The findings as HTML for the front page: escaped, `**bold**` as <strong>."""
     return [re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s, quote=False)) for s in sentences]

@@ -410,16 +410,3 @@ def rules_table(quality: dict) -> pd.DataFrame:
     frame = pd.DataFrame(quality["rules"])[["rule", "description", "rows", "money"]]
     frame["share_of_rows"] = frame["rows"] / quality["rows_in"]
     return frame
-
-
-def quarantine_sample(con, quarantine_path: Path, per_rule: int = 3) -> pd.DataFrame:
-    """The first few quarantined rows of each rule, as given in the input."""
-    quarantined = con.read_parquet(str(quarantine_path))
-    rank = ibis.row_number().over(group_by="rule", order_by=["source_file", "source_row"])
-    return (
-        quarantined.mutate(_rank=rank)
-        .filter(ibis._._rank < per_rule)
-        .drop("_rank")
-        .order_by(["rule", "source_file", "source_row"])
-        .execute()
-    )

@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, PercentFormatter
 
 from helpers.artifacts import atomic_path
-from helpers.formatting import money
+from helpers.formatting import money, money_tick
 
 PALETTE = "crest"
 ACCENT = "#2a6f97"
@@ -38,7 +38,15 @@ def apply_style() -> None:
     pd.set_option("styler.format.escape", "html")  # a value in a styled table is text, never markup
 
 
-MONEY = FuncFormatter(money)
+MONEY = FuncFormatter(money_tick)
+PLAIN = FuncFormatter(lambda value, _pos: f"{value:,.0f}")  # log axes: 1, 10, 100, not 10⁰, 10¹, 10²
+
+
+def log_axis(axis, formatter: FuncFormatter) -> None:
+    """A log-scale axis with plain labels at 1-2-5 steps, no minor labels."""
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(formatter)
+    axis.set_minor_formatter(NullFormatter())
 
 
 def save(fig: plt.Figure, figures_dir: str | Path, name: str) -> Path:
@@ -113,7 +121,7 @@ def order_values(histogram: pd.DataFrame) -> plt.Figure:
         histogram["low"], histogram["purchases"], width=histogram["high"] - histogram["low"], align="edge", color=ACCENT
     )
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(MONEY)
+    log_axis(ax.xaxis, MONEY)
     ax.set_xlabel("purchase value (log scale)")
     ax.set_ylabel("purchases")
     ax.set_title("Purchase values")
@@ -148,7 +156,7 @@ def cumulative_purchases(frame: pd.DataFrame, calibration_periods: float, unit: 
     return fig
 
 
-def model_matrix(model, kind: str, max_frequency: int, max_recency: float) -> plt.Figure:
+def model_matrix(model, kind: str, max_frequency: int, max_recency: float, unit: str) -> plt.Figure:
     """lifetimes' frequency/recency matrix ('purchases') or P(alive) matrix ('alive')."""
     from lifetimes.plotting import plot_frequency_recency_matrix, plot_probability_alive_matrix
 
@@ -157,12 +165,13 @@ def model_matrix(model, kind: str, max_frequency: int, max_recency: float) -> pl
     draw = plot_probability_alive_matrix if kind == "alive" else plot_frequency_recency_matrix
     draw(model, max_frequency=max_frequency, max_recency=int(max_recency), cmap="viridis")
     ax.grid(False)
-    ax.set_xlabel("repeat purchases so far (frequency)")
-    ax.set_ylabel("time from first to last purchase (recency)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("repeat purchases so far")
+    ax.set_ylabel(f"{unit} from the first to the last purchase")
     ax.set_title(
         "Probability a customer is still active, by history"
         if kind == "alive"
-        else "Expected purchases in the next period, by history"
+        else f"Expected purchases in the next {unit[:-1]}, by history"
     )
     return fig
 
@@ -174,7 +183,7 @@ def clv_distribution(values: pd.DataFrame) -> plt.Figure:
     bins = np.logspace(np.log10(positive.min()), np.log10(positive.max()), 40)
     ax.hist(positive, bins=bins, color=ACCENT)
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(MONEY)
+    log_axis(ax.xaxis, MONEY)
     ax.set_xlabel("customer lifetime value over the horizon (log scale)")
     ax.set_ylabel("customers")
     ax.set_title("How customer value is spread")
@@ -194,11 +203,17 @@ def decile_concentration(table: pd.DataFrame) -> plt.Figure:
 
 
 def heatmap(table: pd.DataFrame, title: str, xlabel: str, ylabel: str, fmt: str = ".0f", cmap: str = PALETTE,
-            percent: bool = False) -> plt.Figure:  # fmt: skip
-    """Annotated heatmap of a small table (R x F spend, cohort retention, migration)."""
-    fig, ax = plt.subplots(figsize=(min(1.0 + 0.75 * table.shape[1], 14), min(1.5 + 0.42 * table.shape[0], 12)))
-    sns.heatmap(table, annot=table.shape[1] <= 20, fmt=".0%" if percent else fmt, cmap=cmap, ax=ax, cbar=True,
-                annot_kws={"size": 8})  # fmt: skip
+            percent: bool = False, labels: pd.DataFrame | None = None) -> plt.Figure:  # fmt: skip
+    """Annotated heatmap of a small table (R x F spend, cohort retention, migration); `labels` replaces the
+    cell annotations (e.g. value and count). The colour scale ignores the extreme 2% so one cell cannot wash
+    out the others; empty cells stay blank."""
+    fig, ax = plt.subplots(figsize=(min(1.5 + 0.8 * table.shape[1], 14), min(1.5 + 0.45 * table.shape[0], 12)))
+    annot = labels.to_numpy() if labels is not None else table.shape[1] <= 20
+    sns.heatmap(table, annot=annot, fmt="" if labels is not None else ".0%" if percent else fmt, cmap=cmap, ax=ax,
+                cbar=True, robust=True, annot_kws={"size": 8})  # fmt: skip
+    if percent:
+        ax.collections[0].colorbar.formatter = PercentFormatter(1.0)
+        ax.collections[0].colorbar.update_ticks()
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -241,7 +256,8 @@ def cluster_scatter(summary: pd.DataFrame, clusters: pd.Series, names: pd.Series
                    s=6, alpha=0.4, label=name)  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(MONEY)
+    log_axis(ax.xaxis, PLAIN)
+    log_axis(ax.yaxis, MONEY)
     ax.set_xlabel("purchases (log scale)")
     ax.set_ylabel("total spend (log scale)")
     ax.set_title("Behavioural clusters")
@@ -281,7 +297,7 @@ def importance(table: pd.DataFrame, top: int = 15) -> plt.Figure:
     """Permutation importance: how much ROC-AUC drops when a feature is shuffled."""
     shown = table.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1.5))
-    ax.barh(shown["feature"], shown["importance"], xerr=shown["std"], color=ACCENT)
+    ax.barh(shown["label"], shown["importance"], xerr=shown["std"], color=ACCENT)
     ax.set_xlabel("drop in ROC-AUC when shuffled")
     ax.set_title("What drives the churn score")
     return fig

@@ -9,7 +9,6 @@ an existing run from its artifacts.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import os
@@ -32,6 +31,7 @@ from helpers import runfolder
 from helpers.artifacts import RunPaths, atomic_path, write_json
 from helpers.config import parse_config, read_config_file
 from helpers.errors import ConfigError, InsufficientDataError, RunInterrupted, StageFailed, StageSkipped
+from helpers.report import render_front_page
 from helpers.sources import resolve_files
 
 log = logging.getLogger(__name__)
@@ -107,38 +107,16 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+TEMPLATES = Path(__file__).parent / "templates"
+
+
 def render_html(executed: Path, target: Path) -> None:
     """HTML for stakeholders: outputs and narrative, no code."""
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name="stage_report", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)  # fmt: skip
     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
     with atomic_path(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
-
-
-def render_index(manifest: dict, paths: RunPaths) -> Path:
-    """report.html: the run's front page, linking each stage's report."""
-    rows = "".join(
-        f"<tr><td><a href='html/{s['name']}.html'>{html.escape(s['name'])}</a></td><td>{s['status']}</td>"
-        f"<td>{s['seconds']:.1f} s</td><td>{html.escape(s.get('error') or '')}</td></tr>"
-        for s in manifest["stages"].values()
-    )
-    page = (
-        "<!doctype html><meta charset='utf-8'><title>CRM workbench run {id}</title>"
-        "<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td,th{{padding:.3em 1em;"
-        "border-bottom:1px solid #ddd;text-align:left}}</style>"
-        "<h1>CRM workbench run {id}</h1><p>Config: {config}. Started {start}, finished {end}.</p>"
-        "<table><tr><th>stage</th><th>status</th><th>time</th><th>note</th></tr>{rows}</table>"
-    ).format(
-        id=html.escape(manifest["run_id"]),
-        config=html.escape(str(manifest["config_file"])),
-        start=manifest["started"],
-        end=manifest.get("finished", "-"),
-        rows=rows,
-    )
-    target = paths.root / "report.html"
-    with atomic_path(target) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return target
 
 
 def _now() -> str:
@@ -282,5 +260,5 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
                                   for path, digest in hashes.items()]  # fmt: skip
             manifest["finished"] = _now()
             write_json(manifest, paths.manifest)
-            report = render_index(manifest, paths)
+            report = render_front_page(manifest, paths, config.report.currency)
     return report

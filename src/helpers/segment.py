@@ -23,6 +23,8 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
+from helpers.formatting import money_tick
+
 AXES = {"r": ("recency_days", False), "f": ("purchases", True), "m": ("total_spend", True)}
 
 
@@ -183,7 +185,8 @@ def _relabel_by_spend(labels: pd.Series, summary: pd.DataFrame) -> pd.Series:
 
 
 def cluster_profiles(summary: pd.DataFrame, clusters: pd.Series) -> pd.DataFrame:
-    """Per cluster: size, medians of R/F/M and a plain-words name (each median against the population's terciles)."""
+    """Per cluster: size, medians of R/F/M and a name that says what they are: frequency and spend in words
+    (the cluster's median against the population's terciles) and the median days since the last purchase."""
     grouped = summary.groupby(clusters)
     profile = pd.DataFrame(
         {
@@ -201,18 +204,17 @@ def cluster_profiles(summary: pd.DataFrame, clusters: pd.Series) -> pd.DataFrame
         return words[0] if value <= low else words[1] if value <= high else words[2]
 
     def name(row: pd.Series) -> str:
-        recency = level(row["median_recency_days"], "recency_days", ("recent", "lapsing", "dormant"))
         frequency = (
             "one-off"
             if row["median_purchases"] <= 1
-            else level(row["median_purchases"], "purchases", ("occasional", "occasional", "frequent"))
+            else level(row["median_purchases"], "purchases", ("occasional", "regular", "frequent"))
         )
         spend = level(row["median_spend"], "total_spend", ("low-spend", "mid-spend", "high-spend"))
-        return f"{recency}, {frequency}, {spend}"
+        return f"{frequency}, {spend}, last bought ~{row['median_recency_days']:,.0f} days ago"
 
     names = profile.apply(name, axis=1)
     duplicates = names.duplicated(keep=False)
-    profile["name"] = np.where(duplicates, names + " (" + (profile.index + 1).astype(str) + ")", names)
+    profile["name"] = np.where(duplicates, names + " (cluster " + (profile.index + 1).astype(str) + ")", names)
     return profile
 
 
@@ -243,11 +245,17 @@ def revenue_concentration(total_spend: pd.Series) -> pd.DataFrame:
     )
 
 
-def heatmap_r_by_f(customers: pd.DataFrame) -> pd.DataFrame:
-    """Mean spend per recency score (rows) x frequency score (columns)."""
-    return customers.pivot_table(index="r_score", columns="f_score", values="total_spend", aggfunc="mean").sort_index(
-        ascending=False
+def heatmap_r_by_f(customers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean spend per recency score (rows, 5 first) x frequency score (columns 1-5), every score shown; and the
+    cell labels: mean spend and the number of customers."""
+    grid = dict(
+        index=pd.Index(range(5, 0, -1), name="recency score"), columns=pd.Index(range(1, 6), name="frequency score")
     )
+    spend = customers.pivot_table(index="r_score", columns="f_score", values="total_spend", aggfunc="mean")
+    size = customers.pivot_table(index="r_score", columns="f_score", values="total_spend", aggfunc="size")
+    spend, size = spend.reindex(**grid), size.reindex(**grid).fillna(0).astype(int)
+    labels = spend.map(lambda v: "" if pd.isna(v) else money_tick(v)) + size.map(lambda n: f"\nn={n:,}" if n else "")
+    return spend, labels
 
 
 def migration(previous: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -272,11 +280,13 @@ def migration(previous: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.DataFra
     return matrix, counts
 
 
-def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers") -> pd.DataFrame:
+def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers", min_customers: int = 1) -> pd.DataFrame:
     """Acquisition month x months since acquisition: share of the cohort's month-0 `value` (customers or revenue).
 
-    Months after the last month in the data are left empty (not yet observed), not zero.
+    Rows are labelled with the cohort's size ('1997-01 (n=783)'). Months after the last month in the data
+    are left empty (not yet observed), not zero, and so are cohorts of fewer than `min_customers`.
     """
+    sizes = cohorts[cohorts["month_index"] == 0].groupby("cohort")["customers"].sum()
     table = cohorts.pivot_table(index="cohort", columns="month_index", values=value, aggfunc="sum").fillna(0.0)
     table = table.div(table[0], axis=0)
     cohort_months = pd.to_datetime(table.index).to_period("M")
@@ -284,7 +294,9 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers") -> pd.DataFra
     last = calendar.max()
     observed_months = np.array([(last - month).n for month in cohort_months])
     table = table.where(np.asarray(table.columns)[None, :] <= observed_months[:, None])
-    table.index = cohort_months.strftime("%Y-%m")
+    size = sizes.reindex(table.index).fillna(0).astype(int).to_numpy()
+    table = table.where(size[:, None] >= min_customers)
+    table.index = [f"{month} (n={n:,})" for month, n in zip(cohort_months.strftime("%Y-%m"), size, strict=True)]
     return table
 
 

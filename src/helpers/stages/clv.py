@@ -112,7 +112,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
                                    settings.monthly_discount_rate, settings.profit_margin, unit)  # fmt: skip
     max_frequency = int(full["frequency"].quantile(settings.matrix_frequency_quantile)) + 1
     for kind, name in (("alive", "03_p_alive_matrix"), ("purchases", "03_frequency_recency_matrix")):
-        context.figure(name, plots.model_matrix(purchase_model, kind, max_frequency, full["T"].max()))
+        context.figure(name, plots.model_matrix(purchase_model, kind, max_frequency, full["T"].max(), unit))
     context.figure("03_clv_distribution", plots.clv_distribution(values))
     deciles = models.value_by_decile(values)
     context.figure("03_clv_deciles", plots.decile_concentration(deciles))

@@ -96,10 +96,10 @@ def _migration(context: StageContext, customers: pd.DataFrame, rules: list[dict]
     return Migration(previous_dir.name, matrix, moves)
 
 
-def _cohorts(context: StageContext, today: date, months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     cohorts = monthly_cohorts(context.transactions(), today)
-    retention = seg.cohort_matrix(cohorts, "customers").iloc[:, :months]
-    revenue = seg.cohort_matrix(cohorts, "revenue").iloc[:, :months]
+    retention = seg.cohort_matrix(cohorts, "customers", min_size).iloc[:, :months]
+    revenue = seg.cohort_matrix(cohorts, "revenue", min_size).iloc[:, :months]
     y_label = "cohort (month of first purchase)"
     context.figure(
         "02_cohort_retention",
@@ -137,16 +137,10 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
 
     segments = seg.segment_table(customers)
     context.figure("02_segment_sizes", plots.segment_sizes(segments))
-    context.figure(
-        "02_rf_heatmap",
-        plots.heatmap(
-            seg.heatmap_r_by_f(customers),
-            "Mean spend by recency and frequency score",
-            "frequency score",
-            "recency score",
-            fmt=",.0f",
-        ),
-    )
+    spend, labels = seg.heatmap_r_by_f(customers)
+    context.figure("02_rf_heatmap", plots.heatmap(spend, "Mean spend (and customers) by recency and frequency score",
+                                                  "frequency score (5 = most purchases)",
+                                                  "recency score (5 = most recent)", labels=labels))  # fmt: skip
 
     clusters, silhouettes = seg.choose_clusters(customers, tuple(settings.clusters_k_range), config.run.random_state)
     profiles = seg.cluster_profiles(customers, clusters)
@@ -156,7 +150,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         context.figure("02_silhouette", plots.silhouette(silhouettes, len(profiles)))
     context.figure("02_clusters", plots.cluster_scatter(customers, clusters, profiles["name"]))
 
-    retention, revenue_retention = _cohorts(context, today, settings.cohort_months)
+    retention, revenue_retention = _cohorts(context, today, settings.cohort_months, settings.min_cohort_customers)
     curve = seg.revenue_concentration(customers["total_spend"])
     context.figure("02_revenue_concentration", plots.pareto_curve(curve))
     mix_columns = [c for c in ("channel", "category") if c in transactions.columns]
