@@ -65,13 +65,12 @@ def count(value: float) -> str:
     return f"{math.floor(value + 0.5):,}"
 
 
-MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`[]$_#|"})
+MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\[]$#|"})
 
 
 def markdown_text(text: str) -> str:
     """Text safe inside Markdown: HTML escaped (a '<script>' in a value shows as text), and '$' (which the
-    notebook viewers read as the start of a formula), brackets, backticks and underscores escaped.
-    `**bold**` stays bold."""
+    notebook viewers read as the start of a formula) and brackets escaped. `**bold**` and `code` stay."""
     return html.escape(str(text), quote=False).translate(MARKDOWN_SPECIAL)
 
 

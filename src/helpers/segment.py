@@ -295,7 +295,7 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers", min_customers
     observed_months = np.array([(last - month).n for month in cohort_months])
     table = table.where(np.asarray(table.columns)[None, :] <= observed_months[:, None])
     size = sizes.reindex(table.index).fillna(0).astype(int).to_numpy()
-    table = table.where(size[:, None] >= min_customers)
+    table = table.where(np.broadcast_to(size[:, None] >= min_customers, table.shape))
     table.index = [f"{month} (n={n:,})" for month, n in zip(cohort_months.strftime("%Y-%m"), size, strict=True)]
     return table
 
