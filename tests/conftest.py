@@ -90,6 +90,27 @@ def small_config(tmp_path: Path, name: str = "config.yaml", **overrides) -> Path
     return path
 
 
+SCRIPT_ID = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("http://example.invalid","click")'
+
+
+def hostile_babystore(folder: Path) -> Path:
+    """The small babystore export with values a report must not run: one customer id is a <script> tag, a
+    channel and a category are spreadsheet formulas, an id has leading zeros."""
+    from helpers.datasets import write_dataset
+
+    raw = write_dataset("babystore", folder / "raw", n_customers=600).path
+    frame = pd.read_csv(raw, dtype=str, keep_default_na=False)
+    ids = frame["客户ID"].drop_duplicates()
+    frame.loc[frame["客户ID"] == ids.iloc[1], "客户ID"] = SCRIPT_ID
+    frame.loc[frame["客户ID"] == ids.iloc[2], "客户ID"] = "000123"
+    frame.loc[frame["客户ID"] == ids.iloc[3], "渠道"] = FORMULA
+    frame.loc[frame["客户ID"] == ids.iloc[4], "品类"] = "@SUM(A1:A9)"
+    path = folder / "raw" / "hostile_babystore.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
 def artifact_bytes(run_dir: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((run_dir / "artifacts").iterdir())}
 
@@ -107,7 +128,7 @@ def stage_run(tmp_path_factory) -> StageRun:
     from helpers.stages import churn, clv, ingest, segment
 
     folder = tmp_path_factory.mktemp("stages")
-    config = small_config(folder)
+    config = small_config(folder, input={"path": str(hostile_babystore(folder)), "dataset": None})
     run_dir = folder / "runs" / "direct"
     results = {stage.__name__.rsplit(".", 1)[1]: stage.run(config, run_dir) for stage in (ingest, segment, clv, churn)}
     return StageRun(config, run_dir, results)

@@ -52,3 +52,37 @@ def test_a_dollar_sign_in_a_label_is_text_not_a_formula(tmp_path):
     table = pd.DataFrame({"online": [0.5], r"$\frac{1}{0$": [0.5]}, index=["Champions"])
     figure = plots.heatmap(table, "mix", "channel", "segment", percent=True)
     assert plots.save(figure, tmp_path, "mix").stat().st_size > 0  # mathtext would raise ValueError here
+
+
+def test_markdown_text_shows_values_as_text_and_money_never_as_a_formula():
+    from helpers.formatting import markdown_text
+
+    text = markdown_text("worth **$244.1k** and $12.6k at risk for <script>alert(1)</script> [x](javascript:y)")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "\\$244.1k" in text and "**" in text and "\\[x\\]" in text
+
+
+def test_findings_html_escapes_values_and_keeps_emphasis():
+    from helpers.formatting import findings_html
+
+    assert findings_html(["**3 customers** like <b>x</b>"]) == [
+        "<strong>3 customers</strong> like &lt;b&gt;x&lt;/b&gt;"
+    ]
+
+
+def test_masked_ids_are_stable_within_a_run_and_differ_across_salts():
+    from helpers.formatting import mask_id
+
+    assert mask_id("C001", "s1") == mask_id("C001", "s1") != mask_id("C001", "s2")
+    assert mask_id("C001", "s1") != mask_id("C002", "s1") and "C001" not in mask_id("C001", "s1")
+
+
+def test_money_uses_the_configured_currency_and_one_tick_style():
+    from helpers.formatting import money, money_tick, use_currency
+
+    use_currency("¥")
+    try:
+        assert money(1234) == "¥1.2k" and money_tick(5) == "¥5" and money_tick(50_000) == "¥50k"
+    finally:
+        use_currency("$")
+    assert [money_tick(v) for v in (10, 100, 1000)] == ["$10", "$100", "$1k"]

@@ -6,7 +6,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import artifact_bytes, small_config
+from conftest import SCRIPT_ID, artifact_bytes, small_config
 
 from helpers import runfolder, runner
 from helpers.cli import main
@@ -29,8 +29,12 @@ def test_a_run_through_the_notebooks_equals_the_stage_functions(tmp_path, stage_
     assert len(manifest["inputs"]) == 1 and len(manifest["inputs"][0]["sha256"]) == 64
     assert manifest["packages"]["lifetimes"] == "0.11.3"
     assert (run_dir / "config.yaml").exists()
+    front = report.read_text(encoding="utf-8")
+    assert "What to do first" in front and "customers at high risk" in front and SCRIPT_ID not in front
     for stage in manifest["stages"]:
-        assert (run_dir / "html" / f"{stage}.html").stat().st_size > 0
+        page = (run_dir / "html" / f"{stage}.html").read_text(encoding="utf-8")
+        assert "What we found" in page and "mathjax" not in page.lower(), stage
+        assert SCRIPT_ID not in page and "000123" not in page, "values are escaped and customer ids masked"
         executed = nbformat.read(run_dir / "notebooks" / f"{stage}.ipynb", as_version=4)
         streams = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "stream"]
         assert [o.text for o in streams if o.name == "stderr"] == [], "nothing on stderr reaches a report"

@@ -126,8 +126,10 @@ def test_clusters_are_seeded_and_named():
     assert labels.tolist() == again.tolist()
     assert int(silhouettes["silhouette"].idxmax()) == labels.nunique() == 2
     profiles = seg.cluster_profiles(frame, labels)
-    assert profiles.loc[0, "name"] == "recent, frequent, high-spend"
-    assert profiles.loc[1, "name"] == "dormant, one-off, low-spend"
+    recency = profiles["median_recency_days"]
+    assert profiles.loc[0, "name"] == f"frequent, high-spend, last bought ~{recency[0]:,.0f} days ago"
+    assert profiles.loc[1, "name"] == f"one-off, low-spend, last bought ~{recency[1]:,.0f} days ago"
+    assert profiles["name"].is_unique
 
 
 def test_cohort_matrix_leaves_unobserved_months_empty():
@@ -140,8 +142,17 @@ def test_cohort_matrix_leaves_unobserved_months_empty():
         }
     )
     table = seg.cohort_matrix(cohorts)
-    assert table.loc["2024-01", 1] == pytest.approx(0.4)
-    assert np.isnan(table.loc["2024-02", 1])
+    assert table.loc["2024-01 (n=10)", 1] == pytest.approx(0.4)
+    assert np.isnan(table.loc["2024-02 (n=5)", 1])
+    small_left_blank = seg.cohort_matrix(cohorts, min_customers=6)
+    assert small_left_blank.loc["2024-01 (n=10)", 1] == pytest.approx(0.4)
+    assert small_left_blank.loc["2024-02 (n=5)"].isna().all()
+
+
+def test_clusters_with_the_same_words_get_distinct_names():
+    frame = customers(np.r_[np.full(50, 10), np.full(50, 12)], np.full(100, 3), np.full(100, 50.0))
+    profiles = seg.cluster_profiles(frame, pd.Series(np.r_[np.zeros(50, int), np.ones(50, int)], index=frame.index))
+    assert profiles["name"].is_unique
 
 
 def test_migration_matrix_counts_moves():

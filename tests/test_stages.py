@@ -13,6 +13,7 @@ from conftest import small_config
 
 from helpers import schemas
 from helpers.errors import ArtifactSchemaError, MissingArtifactError
+from helpers.exports import read_export
 from helpers.stages import clv, ingest, segment
 
 SMALLER = {"dataset_customers": 300}  # migration needs two runs, not many customers
@@ -28,8 +29,10 @@ def test_every_artifact_is_written_and_matches_its_schema(stage_run):
         if item.large:
             item.check_parquet(path)
         else:
-            frame = pd.read_csv(path, dtype={"customer_id": "str"}) if path.suffix == ".csv" else pd.read_parquet(path)
-            item.validate(frame if path.suffix != ".csv" else frame.astype({"churn_probability": float}))
+            item.validate(pd.read_parquet(path))
+    for name, item in schemas.CSV_COPIES.items():
+        frame = read_export(artifacts / name)
+        assert frame.columns.tolist() == pd.read_parquet(artifacts / item.name).columns.tolist(), name
     for item in schemas.JSON_ARTIFACTS:
         assert set(item.keys) <= set(json.loads((artifacts / item.name).read_text(encoding="utf-8")))
 
@@ -58,14 +61,22 @@ def test_results_hold_what_the_notebooks_show_and_agree_with_the_artifacts(stage
     assert clv_result.deciles["customers"].sum() == len(clv_result.values)
     assert clv_result.chosen in clv_result.comparison["key"].tolist()
     action_list = churn_result.action_list
+    assert action_list["priority"].tolist() == list(range(1, len(action_list) + 1))
     assert action_list["value_at_risk"].is_monotonic_decreasing
     pd.testing.assert_series_equal(
-        churn_result.scored.set_index("customer_id")["value"].sort_index(),
+        churn_result.scored.set_index("customer_id")["clv"].sort_index(),
         clv_result.values.set_index("customer_id")["clv"].sort_index(),
         check_names=False,
     )  # value is CLV when 03 ran
     assert (churn_result.scored["segment"] != "(02_segment not run)").all()
     assert churn_result.matrix["customers"].sum() == len(churn_result.scored)
+    assert churn_result.actions["customers"].sum() == len(churn_result.scored)
+    assert [f.stage for f in (r.findings for r in results.values())] == [
+        "01_ingest",
+        "02_segment",
+        "03_clv",
+        "04_churn",
+    ]
 
 
 def test_every_figure_is_saved_as_png(stage_run):

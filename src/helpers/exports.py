@@ -8,14 +8,19 @@ with an apostrophe, in XLSX it is stored as a text cell, never as a formula.
 
 from __future__ import annotations
 
+import datetime
+import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"
+FIXED_DATE = datetime.datetime(2000, 1, 1)
 ACTION_LIST_FORMATS = {"p_alive": "0%", "churn_probability": "0%", "clv": "#,##0.00", "value_if_retained": "#,##0.00",
                        "value_at_risk": "#,##0.00", "typical_gap_days": "#,##0", "days_since_last_purchase": "#,##0",
                        "last_purchase_date": "yyyy-mm-dd"}  # fmt: skip
@@ -77,4 +82,24 @@ def write_xlsx(
         table.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80)
     table.freeze_panes = "A2"
     table.auto_filter.ref = table.dimensions
-    book.save(path)
+    _save_reproducibly(book, path)
+
+
+def _save_reproducibly(book: Workbook, path: str | Path) -> None:
+    """Save with fixed document and zip-entry dates, so equal tables give byte-equal files (runs compare)."""
+    book.properties.created = book.properties.modified = FIXED_DATE
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).write_data()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=FIXED_DATE.timetuple()[:6]),
+                            source.read(entry.filename), zipfile.ZIP_DEFLATED)  # fmt: skip
+
+
+def read_export(path: str | Path) -> pd.DataFrame:
+    """A CSV or XLSX export read back as people's tools see it: every cell as text (ids keep leading zeros)."""
+    path = Path(path)
+    if path.suffix == ".xlsx":
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)

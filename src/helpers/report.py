@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
 from helpers.artifacts import RunPaths, atomic_path
 from helpers.formatting import count, findings_html, money, use_currency
@@ -63,7 +62,7 @@ def stage_sections(manifest: dict, found: dict[str, dict], paths: RunPaths) -> l
             "heading": HEADINGS.get(name, name),
             "status": record["status"],
             "seconds": f"{record['seconds']:.0f} s",
-            "findings": [Markup(s) for s in findings_html(findings["sentences"])] if findings else [],
+            "findings": findings_html(findings["sentences"]) if findings else [],  # escaped, shown as is
             "note": record.get("error") or "",
             "report": f"html/{name}.html" if report.exists() else None,
         })  # fmt: skip

@@ -345,6 +345,11 @@ JSON_ARTIFACTS = (
     Artifact("profile.json", "01_ingest", "headline facts of the clean data (dates, customers, purchases, revenue)"),
     Artifact("segment_thresholds.json", "02_segment",
              "score cut points, value-tier thresholds, rules and their coverage: a later run rescores with them"),
+    *(Artifact(f"findings_{stage.split('_', 1)[1]}.json", stage,
+               "what the stage found: the sentences at the top of its report and the front page's numbers",
+               keys={"stage": "the stage", "sentences": "computed findings, `**bold**` marks emphasis",
+                     "numbers": "the headline numbers behind them"})
+      for stage in ("01_ingest", "02_segment", "03_clv", "04_churn")),
     Artifact("clv_models.json", "03_clv",
              "calibration/holdout parameters and comparison, the chosen model, full-period and Gamma-Gamma parameters"),
 )  # fmt: skip

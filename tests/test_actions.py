@@ -1,0 +1,146 @@
+"""One action per customer, risk tiers by share, the contact budget, and exports people open safely."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from conftest import FORMULA, SCRIPT_ID
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import actions, churn
+from helpers.config import ActionRule, ChurnSection, parse_config
+from helpers.errors import ConfigError
+from helpers.exports import neutralise, read_export, write_csv, write_xlsx
+
+EXPORTS = ("action_list.parquet", "action_list.csv", "action_list.xlsx")
+
+
+def action_by_customer(frame: pd.DataFrame) -> dict[str, str]:
+    assert frame["customer_id"].is_unique
+    return dict(zip(frame["customer_id"], frame["action"], strict=True))
+
+
+def test_every_customer_has_one_action_and_it_is_the_same_in_every_artifact(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    scored = pd.read_parquet(artifacts / "churn.parquet")
+    expected = action_by_customer(scored)
+    assert scored["action"].notna().all() and (scored["action"] != "").all()
+    for name in EXPORTS:
+        frame = pd.read_parquet(artifacts / name) if name.endswith(".parquet") else read_export(artifacts / name)
+        if name.endswith(".csv"):  # a value that starts like a formula carries the apostrophe that neutralises it
+            frame["customer_id"] = frame["customer_id"].str.removeprefix("'")
+        assert action_by_customer(frame) == expected, name
+    assert "action" not in pd.read_parquet(artifacts / "segments.parquet").columns, "segments carry no second action"
+
+
+def test_no_risk_tier_or_value_level_holds_more_than_its_share(stage_run):
+    scored = pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet")
+    settings = ChurnSection()  # the small config keeps the default shares
+    n = len(scored)
+    counts = scored["risk_tier"].value_counts()
+    assert counts.get("high", 0) == math.floor(settings.high_risk_share * n)
+    assert counts.get("medium", 0) == math.floor(settings.medium_risk_share * n)
+    by_tier = scored.groupby("risk_tier")["churn_probability"]
+    assert by_tier.min()["high"] >= by_tier.max()["medium"] and by_tier.min()["medium"] >= by_tier.max()["low"]
+    assert (scored["value_level"] == "high value").sum() == math.floor(settings.high_value_share * n)
+
+
+def test_the_contact_budget_takes_the_highest_value_at_risk(stage_run):
+    scored = pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet")
+    budget = min(ChurnSection().contact_budget, len(scored))
+    inside, outside = scored[scored["in_budget"]], scored[~scored["in_budget"]]
+    assert len(inside) == budget and sorted(inside["priority"]) == list(range(1, budget + 1))
+    assert outside.empty or inside["value_at_risk"].min() >= outside["value_at_risk"].max()
+
+
+def test_value_at_risk_counts_p_alive_once(stage_run):
+    scored = pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet")
+    alive = scored["p_alive"] > churn.ALIVE_FLOOR
+    np.testing.assert_allclose(scored.loc[alive, "value_if_retained"] * scored.loc[alive, "p_alive"],
+                               scored.loc[alive, "clv"], rtol=1e-9, atol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(scored["value_at_risk"], scored["value_if_retained"] * scored["churn_probability"])
+
+
+def test_the_xlsx_keeps_ids_as_text_and_runs_no_formula(stage_run):
+    sheet = openpyxl.load_workbook(stage_run.run_dir / "artifacts" / "action_list.xlsx").active
+    header = [c.value for c in sheet[1]]
+    ids = {row[header.index("customer_id")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {"000123", SCRIPT_ID} <= ids
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "no cell is a formula"
+    assert FORMULA in {c.value for c in cells}, "the formula-like channel is kept, as text"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+
+
+def test_the_csv_opens_in_excel_with_chinese_and_no_formula(tmp_path):
+    path = tmp_path / "list.csv"
+    write_csv(pd.DataFrame({"customer_id": ["007", FORMULA, "-5", "@x"], "segment": ["重要价值客户"] * 4}), path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "重要价值客户".encode() in raw
+    back = read_export(path)
+    assert back["customer_id"].tolist() == ["007", "'" + FORMULA, "'-5", "'@x"]
+
+
+@given(st.text(max_size=20))
+def test_neutralise_leaves_no_text_that_starts_like_a_formula(value):
+    safe = neutralise(value)
+    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r")) and safe.removeprefix("'") in (value, value)
+
+
+def test_xlsx_writes_numbers_as_numbers_and_dates_as_dates(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_xlsx(pd.DataFrame({"id": ["0042"], "p": [0.25], "d": [pd.Timestamp("2024-03-01")]}), path, {"p": "0%"})
+    sheet = openpyxl.load_workbook(path).active
+    assert [c.data_type for c in sheet[2]] == ["s", "n", "d"] and sheet["B2"].number_format == "0%"
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=300), st.floats(0.01, 0.5), st.floats(0.01, 0.49))
+def test_tiers_by_share_never_exceed_their_share_and_follow_the_order(values, high, medium):
+    series = pd.Series(values, index=[f"c{i:04d}" for i in range(len(values))])
+    tiers = actions.tiers_by_share(series, {"high": high, "medium": medium}, "low")
+    n = len(series)
+    assert (tiers == "high").sum() == math.floor(high * n)
+    assert (tiers == "medium").sum() == math.floor(medium * n)
+    rank = {"high": 0, "medium": 1, "low": 2}
+    order = series.sort_values(ascending=False, kind="stable").index
+    assert tiers[order].map(rank).is_monotonic_increasing or series.duplicated().any()
+
+
+def test_the_first_matching_rule_names_the_action():
+    rules = [
+        ActionRule(action="call", risk=["high"], value=["high value"]),
+        ActionRule(action="win back", risk=["high"], segments=["Lost"]),
+        ActionRule(action="welcome", lifecycle=["new"]),
+        ActionRule(action="newsletter"),
+    ]
+    frame = pd.DataFrame({"risk_tier": ["high", "high", "high", "low", "low"],
+                          "value_level": ["high value", "low value", "low value", "low value", "low value"],
+                          "segment": ["Lost", "Lost", "Champions", "Champions", "Champions"],
+                          "lifecycle": ["lapsed", "lapsed", "active", "new", None]})  # fmt: skip
+    assert actions.assign_actions(frame, rules).tolist() == ["call", "win back", "newsletter", "welcome", "newsletter"]
+    hidden = [ActionRule(action="any high", risk=["high"]), ActionRule(action="high and lost", risk=["high"],
+              segments=["Lost"]), ActionRule(action="rest")]  # fmt: skip
+    assert actions.unreachable_rules(hidden, ["Lost"]) == [2]
+    assert actions.describe_rules(rules)[0] == "1. call when risk is high, value is high value"
+
+
+def test_the_last_action_rule_must_catch_everyone():
+    config = {"input": {"dataset": "cdnow_sample"}, "churn": {"action_rules": [{"action": "x", "risk": ["high"]}]}}
+    with pytest.raises(ConfigError, match="last of churn.action_rules must have no conditions"):
+        parse_config(config)
+
+
+def test_a_baseline_scorer_keeps_the_baselines_ranking():
+    rng = np.random.default_rng(0)
+    days = rng.uniform(0, 400, 500)
+    frame = pd.DataFrame({"days since last purchase": days})
+    churned = (rng.uniform(0, 400, 500) < days).astype(int)
+    model = churn.make_scorer("days since last purchase", 0).fit(frame, churned)
+    probability = model.predict_proba(frame)[:, 1]
+    assert churn.scorer_columns("days since last purchase", frame) == ["days since last purchase"]
+    assert (np.diff(probability[np.argsort(days)]) >= 0).all()
