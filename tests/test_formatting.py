@@ -65,6 +65,7 @@ def test_markdown_text_shows_values_as_text_and_money_never_as_a_formula():
 def test_findings_html_escapes_values_and_keeps_emphasis():
     from helpers.formatting import findings_html
 
+    assert findings_html(["most for *duplicate row*"]) == ["most for <em>duplicate row</em>"]
     assert findings_html(["**3 customers** like <b>x</b>"]) == [
         "<strong>3 customers</strong> like &lt;b&gt;x&lt;/b&gt;"
     ]

@@ -85,8 +85,9 @@ def bullets(sentences: list[str]) -> Markdown:
 
 
 def findings_html(sentences: list[str]) -> list[str]:
-    """The findings as HTML for the front page: escaped, `**bold**` as <strong>."""
-    return [re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s, quote=False)) for s in sentences]
+    """The findings as HTML for the front page: escaped, `**bold**` as <strong>, `*italic*` as <em>."""
+    strong = (re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s, quote=False)) for s in sentences)
+    return [re.sub(r"\*(.+?)\*", r"<em>\1</em>", s) for s in strong]
 
 
 def mask_id(customer_id: str, salt: str) -> str:
