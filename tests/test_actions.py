@@ -145,3 +145,11 @@ def test_a_baseline_scorer_keeps_the_baselines_ranking():
     probability = model.predict_proba(frame)[:, 1]
     assert churn.scorer_columns("days since last purchase", frame) == ["days since last purchase"]
     assert (np.diff(probability[np.argsort(days)]) >= 0).all()
+
+
+def test_an_xlsx_keeps_the_first_rows_when_the_list_outgrows_a_sheet(tmp_path, monkeypatch):
+    from helpers import exports
+
+    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)
+    write_xlsx(pd.DataFrame({"priority": [1, 2, 3]}), tmp_path / "t.xlsx")
+    assert read_export(tmp_path / "t.xlsx")["priority"].tolist() == ["1", "2"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from openpyxl.writer.excel import ExcelWriter
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"
 FIXED_DATE = datetime.datetime(2000, 1, 1)
+EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows below the header
+log = logging.getLogger(__name__)
 ACTION_LIST_FORMATS = {"p_alive": "0%", "churn_probability": "0%", "clv": "#,##0.00", "value_if_retained": "#,##0.00",
                        "value_at_risk": "#,##0.00", "typical_gap_days": "#,##0", "days_since_last_purchase": "#,##0",
                        "last_purchase_date": "yyyy-mm-dd"}  # fmt: skip
@@ -59,8 +62,13 @@ def write_xlsx(
     frame: pd.DataFrame, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list"
 ) -> None:
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
-    (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column."""
+    (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
+    A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all)."""
     formats = formats or {}
+    if len(frame) > EXCEL_MAX_ROWS:
+        log.warning("%s: Excel holds %s rows; the first are written, the CSV has all %s", Path(path).name,
+                    f"{EXCEL_MAX_ROWS:,}", f"{len(frame):,}")  # fmt: skip
+        frame = frame.head(EXCEL_MAX_ROWS)
     book = Workbook()
     table = book.active
     table.title = sheet

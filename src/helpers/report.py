@@ -75,7 +75,6 @@ def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$") -> P
     found = load_findings(paths)
     facts = found.get("01_ingest", {}).get("numbers", {})
     churn = found.get("04_churn", {}).get("numbers", {})
-    budget = churn.get("contact_budget")
     page = TEMPLATES.get_template("front_page.html.j2").render(
         title=f"Customer analytics: {manifest['config_resolved']['run']['name']}",
         run_id=manifest["run_id"],
@@ -87,7 +86,6 @@ def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$") -> P
             {**a, "customers": count(a["customers"]), "in_budget": count(a["in_budget"])}
             for a in churn.get("top_actions", [])[:6]
         ],
-        budget=budget,
         stages=stage_sections(manifest, found, paths),
     )
     target = paths.root / "report.html"

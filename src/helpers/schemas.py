@@ -16,6 +16,7 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
+from helpers.config import LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS
 from helpers.errors import ArtifactSchemaError
 
 # column type -> (pandera dtype, test on a pyarrow type)
@@ -129,7 +130,7 @@ SEGMENTS = Artifact(
             ["VIP", "high potential", "regular"]),)),
         Col("member_level", "string", "member level by cumulative spend (segment.member_levels)"),
         Col("lifecycle", "string", "new / active / at risk / lapsed, against the customer's own rhythm",
-            checks=(pa.Check.isin(["new", "active", "at risk", "lapsed"]),)),
+            checks=(pa.Check.isin(list(LIFECYCLE_STAGES)),)),
         Col("typical_gap_days", "float", "the gap lifecycle is judged against: own median gap, else the population's"),
         Col("rhythm", "string", "'own' (3+ purchases: their own median gap) or 'population' (repeat buyers' median)",
             checks=(pa.Check.isin(["own", "population"]),)),
@@ -169,7 +170,7 @@ CLV_BOOTSTRAP = Artifact(
         Col("successful_fits", "int", "bootstrap samples whose fits converged"),
     ),
 )
-RISK = (pa.Check.isin(["high", "medium", "low"]),)
+RISK = (pa.Check.isin(list(RISK_TIERS)),)
 ACTION_COLUMNS = (
     Col(
         "priority",
@@ -242,7 +243,7 @@ CHURN_CORE = (
     Col("scored_by", "string", "the scorer the probability comes from: the backtest's best, model or baseline"),
     Col("value_source", "string", "'CLV' or 'total spend'", checks=(pa.Check.isin(["CLV", "total spend"]),)),
     Col("value_level", "string", "high value (top churn.high_value_share by value_if_retained) or low value",
-        checks=(pa.Check.isin(["high value", "low value"]),)),
+        checks=(pa.Check.isin(list(VALUE_LEVELS)),)),
 )  # fmt: skip
 CHURN_FEATURES = (
     Col("purchases", "int", "purchase occasions up to the analysis date"),

@@ -23,6 +23,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
+from helpers.config import LIFECYCLE_STAGES
 from helpers.formatting import money_tick
 
 AXES = {"r": ("recency_days", False), "f": ("purchases", True), "m": ("total_spend", True)}
@@ -138,8 +139,8 @@ def lifecycle_stages(summary: pd.DataFrame, new_days: int, at_risk_factor: float
     ratio = summary["recency_days"] / gap
     stage = np.select(
         [summary["tenure_days"] <= new_days, ratio <= at_risk_factor, ratio <= lapsed_factor],
-        ["new", "active", "at risk"],
-        "lapsed",
+        list(LIFECYCLE_STAGES[:3]),
+        LIFECYCLE_STAGES[3],
     )
     return pd.DataFrame(
         {"lifecycle": stage, "typical_gap_days": gap, "rhythm": np.where(own, "own", "population")},
@@ -321,9 +322,6 @@ def group_revenue(customers: pd.DataFrame, column: str, order: list[str] | None 
     return table
 
 
-LIFECYCLE_ORDER = ["new", "active", "at risk", "lapsed"]
-
-
 def lifecycle_table(customers: pd.DataFrame) -> pd.DataFrame:
     """Per lifecycle stage: customers, revenue and the median typical gap they are judged against."""
     table = customers.groupby("lifecycle").agg(
@@ -331,7 +329,7 @@ def lifecycle_table(customers: pd.DataFrame) -> pd.DataFrame:
         revenue=("total_spend", "sum"),
         typical_gap_days=("typical_gap_days", "median"),
     )
-    return table.reindex(LIFECYCLE_ORDER).dropna(how="all")
+    return table.reindex(list(LIFECYCLE_STAGES)).dropna(how="all")
 
 
 def concentration_facts(curve: pd.DataFrame, revenue_share: float, top_customers: float) -> dict:

@@ -64,10 +64,6 @@ class ChurnStage:
                 for i, f in enumerate(self.folds)]  # fmt: skip
         return pd.DataFrame(rows).set_index("fold")
 
-    @property
-    def model_beats_baselines(self) -> bool:
-        return self.summary.loc[self.chosen, "roc_auc"] >= self.summary.loc[self.best_baseline, "roc_auc"]
-
 
 SEGMENT_COLUMNS = ["segment", "member_level", "value_tier", "lifecycle", "typical_gap_days",
                    "favourite_channel", "favourite_category"]  # fmt: skip
@@ -97,7 +93,7 @@ def score_today(
     scored["action"] = actions.assign_actions(scored, settings.action_rules)
     scored["days_since_last_purchase"] = scored["recency_days"]
     scored["last_purchase_date"] = pd.Timestamp(today) - pd.to_timedelta(scored["recency_days"], unit="D")
-    scored["reason"] = [actions.reason(row, formatting.money, settings.horizon_days) for _, row in scored.iterrows()]
+    scored["reason"] = actions.reasons(scored, formatting.money, settings.horizon_days)
     scored = actions.prioritise(scored, settings.contact_budget)
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
