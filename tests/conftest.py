@@ -90,6 +90,15 @@ def small_config(tmp_path: Path, name: str = "config.yaml", **overrides) -> Path
     return path
 
 
+@pytest.fixture(autouse=True)
+def dollars_after_each_test():
+    """A stage or front page sets the report currency for what it draws; each test starts from the default."""
+    from helpers.formatting import use_currency
+
+    yield
+    use_currency("$")
+
+
 SCRIPT_ID = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
 

@@ -127,7 +127,7 @@ def test_the_first_matching_rule_names_the_action():
     hidden = [ActionRule(action="any high", risk=["high"]), ActionRule(action="high and lost", risk=["high"],
               segments=["Lost"]), ActionRule(action="rest")]  # fmt: skip
     assert actions.unreachable_rules(hidden, ["Lost"]) == [2]
-    assert actions.describe_rules(rules)[0] == "1. call when risk is high, value is high value"
+    assert actions.describe_rules(rules)[0] == "rule 1: call when risk is high, value is high value"
 
 
 def test_the_last_action_rule_must_catch_everyone():

@@ -98,13 +98,13 @@ def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
 
 
 def describe_rules(rules: list[ActionRule]) -> list[str]:
-    """Each rule in words: '2. <action> when value is high value, lifecycle is at risk or lapsed'."""
+    """Each rule in words: 'rule 2: <action> when value is high value, lifecycle is at risk or lapsed'."""
     lines = []
     for number, rule in enumerate(rules, start=1):
         conditions = [f"{name} is {' or '.join(allowed)}" for name, allowed in
                       (("risk", rule.risk), ("value", rule.value), ("segment", rule.segments),
                        ("lifecycle", rule.lifecycle)) if allowed]  # fmt: skip
         lines.append(
-            f"{number}. {rule.action} when " + (", ".join(conditions) if conditions else "no rule above matches")
+            f"rule {number}: {rule.action} when " + (", ".join(conditions) if conditions else "no rule above matches")
         )
     return lines

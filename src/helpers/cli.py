@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[_CurrentStderr()], force=True)
     logging.getLogger("helpers").setLevel(logging.WARNING if args.quiet else logging.INFO)  # progress: ours only
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # nbconvert's per-image accessibility notes
+    # a kernel stopped by an interrupt leaves nbclient's cell task unretrieved; the run reports the interruption
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:
         if args.command == "run":
             report = run(args.config, run_id=args.run_id, stages=args.stages)

@@ -46,8 +46,9 @@ def tiles(found: dict[str, dict]) -> list[dict]:
         result += [
             {"value": count(data["high_risk_customers"]), "label": "customers at high risk of churning"},
             {"value": money(data["value_at_risk"]), "label": "value at risk (value if kept × churn probability)"},
-            {"value": f"{data['roc_auc']:.2f}", "label": f"ROC-AUC of the churn score ({data['scorer']}); best "
-             f"simple baseline {data['best_baseline_roc_auc']:.2f}"},
+            {"value": f"{data['roc_auc']:.2f}", "label": f"ROC-AUC of the churn score ({data['scorer']}); "
+             + ("a simple baseline: no model beat it" if data["scorer_is_baseline"]
+                else f"best simple baseline {data['best_baseline_roc_auc']:.2f}")},
         ]  # fmt: skip
     return result
 
