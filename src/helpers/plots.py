@@ -6,13 +6,17 @@ axis labels, money and dates formatted; `save` writes it as PNG to the run.
 
 from __future__ import annotations
 
+import functools
+import logging
 from pathlib import Path
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import mplfonts
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, PercentFormatter
 
 from helpers.artifacts import atomic_path
@@ -23,11 +27,26 @@ ACCENT = "#2a6f97"
 WARN = "#c8553d"
 
 
+CJK_FONT = "Noto Sans CJK SC"  # ships inside the mplfonts wheel, so figures need no system font
+
+
+@functools.cache
+def _register_cjk_font() -> None:
+    """Make Noto Sans CJK SC (SIL Open Font License, packaged in mplfonts) known to matplotlib."""
+    font_manager.fontManager.addfont(str(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"))
+
+
 def apply_style() -> None:
-    """The workbench look (white grid, readable sizes, one palette); text from data is shown as text."""
+    """The workbench look (white grid, readable sizes, one palette); text from data is shown as text.
+
+    Text falls back glyph by glyph from DejaVu Sans (Latin) to Noto Sans CJK SC, so '线上商城 online' renders."""
+    _register_cjk_font()
+    # the packaged CJK font has one weight: bold titles show Chinese in regular weight, which needs no notice
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     sns.set_theme(style="whitegrid", context="notebook", palette="deep")
     plt.rcParams.update(
         {
+            "font.family": ["DejaVu Sans", CJK_FONT],  # a fallback list: each glyph from the first font having it
             "figure.figsize": (9, 4.5),
             "figure.dpi": 100,
             "axes.titleweight": "bold",
