@@ -182,3 +182,27 @@ def test_assignment_agrees_with_the_rule_check_cell_by_cell():
     assert seg.coverage_problems(coverage) == [
         "70 score cells match no rule (shown as 'Unassigned'): " + ", ".join(coverage["uncovered_cells"][:20])
     ]
+
+
+def test_the_eight_class_scheme_splits_each_axis_at_its_centre():
+    # recency mean 40, purchases mean 3, spend mean 100
+    frame = customers([10, 70, 10, 70, 50], [5, 5, 1, 1, 3], [200, 150, 20, 10, 120])
+    centers = seg.cn8_centers(frame, "mean")
+    assert centers == {"recency_days": 42.0, "purchases": 3.0, "total_spend": 100.0}
+    assert seg.cn8_segments(frame, centers).tolist() == [
+        "Important value", "Important retention", "General development", "General win-back",
+        "Important win-back",  # 50 days is not recent; 3 purchases is not above the mean of 3
+    ]  # fmt: skip
+    median = seg.cn8_centers(frame, "median")
+    assert median == {"recency_days": 50.0, "purchases": 3.0, "total_spend": 120.0}
+    assert seg.cn8_segments(frame, median).tolist()[4] == "General win-back"
+
+
+@given(st.lists(st.tuples(st.integers(0, 900), st.integers(1, 50), st.floats(0, 1e5)), min_size=1, max_size=80),
+       st.sampled_from(["mean", "median"]))  # fmt: skip
+def test_every_customer_gets_exactly_one_of_the_eight_classes(rows, statistic):
+    frame = customers(*map(list, zip(*rows, strict=True)))
+    classes = seg.cn8_segments(frame, seg.cn8_centers(frame, statistic))
+    assert len(classes) == len(frame) and set(classes) <= set(seg.CN8_SEGMENTS.values())
+    table = seg.cn8_rules(seg.cn8_centers(frame, statistic), frame.assign(segment=classes))
+    assert table["customers"].sum() == len(frame) and len(table) == 8

@@ -14,6 +14,7 @@ from conftest import small_config
 from helpers import schemas
 from helpers.errors import ArtifactSchemaError, MissingArtifactError
 from helpers.exports import read_export
+from helpers.segment import CN8_SEGMENTS
 from helpers.stages import clv, ingest, segment
 
 SMALLER = {"dataset_customers": 300}  # migration needs two runs, not many customers
@@ -121,3 +122,16 @@ def test_segment_migration_between_two_analysis_dates(tmp_path):
     assert moved.previous_run == "h1" and "02_migration" in later.figures
     assert moved.matrix.to_numpy().sum() == moved.moves["new"] + len(earlier.customers)
     assert moved.moves["new"] == len(set(later.customers.customer_id) - set(earlier.customers.customer_id))
+
+
+def test_the_eight_class_scheme_segments_every_customer_and_keeps_its_centres(stage_run, tmp_path):
+    run_dir = stage_run.run_dir.parent / "cn8"  # beside the rfm11 run, to compare with it
+    (run_dir / "artifacts").mkdir(parents=True)
+    shutil.copy(stage_run.run_dir / "artifacts" / "transactions.parquet", run_dir / "artifacts")
+    config = small_config(tmp_path, segment={"scheme": "cn8", "cn8_center": "median", "compare_with": "direct"})
+    result = segment.run(config, run_dir)
+    assert set(result.customers["segment"]) <= set(CN8_SEGMENTS.values()) and result.rule_problems == []
+    assert result.rules["customers"].sum() == len(result.customers)
+    saved = json.loads((run_dir / "artifacts" / "segment_thresholds.json").read_text())
+    assert saved["scheme"] == "cn8" and saved["cn8_centers"]["purchases"] == result.customers["purchases"].median()
+    assert result.migration.matrix.to_numpy().sum() == len(result.customers)  # the same customers, re-classed

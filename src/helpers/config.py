@@ -134,6 +134,10 @@ class ScoreThresholds(_Section):
 
 
 class SegmentSection(_Section):
+    scheme: Literal["rfm11", "cn8"] = Field(
+        "rfm11", description="rfm11: named segments from 1-5 scores and segment.rules; cn8: the eight classes of "
+        "Chinese retail CRM (重要价值客户 ...), each of R, F, M above or below its centre")  # fmt: skip
+    cn8_center: Literal["mean", "median"] = Field("mean", description="the centre of the cn8 scheme's splits")
     scoring: Literal["quantile", "thresholds"] = "quantile"
     thresholds: ScoreThresholds | None = None
     rules: list[SegmentRule] = Field(default_factory=lambda: list(DEFAULT_SEGMENT_RULES))
@@ -216,10 +220,11 @@ DEFAULT_ACTION_RULES = [
                risk=["medium"], value=["high value"]),
     ActionRule(action="Loyalty rewards and recognition, no discount", risk=["low"], value=["high value"]),
     ActionRule(action="Last low-cost win-back message; suppress from paid campaigns if no response",
-               risk=["high"], segments=["Lost", "Hibernating"]),
+               risk=["high"], segments=["Lost", "Hibernating", "General win-back"]),
     ActionRule(action="Automated win-back with a time-limited offer", risk=["high"]),
     ActionRule(action="Second-purchase incentive and product education",
-               segments=["New Customers", "Promising", "Potential Loyalist"]),
+               segments=["New Customers", "Promising", "Potential Loyalist", "Important development",
+                         "General development"]),
     ActionRule(action="Reminder of favourite products with bestsellers", risk=["medium"]),
     ActionRule(action="Standard newsletter"),
 ]  # fmt: skip

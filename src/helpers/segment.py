@@ -100,6 +100,48 @@ def assign_segments(scores: pd.DataFrame, rules: list[dict], fallback: str = "Un
     return scores["rfm_cell"].map(lookup)
 
 
+CN8_SEGMENTS = {  # (recent, frequent, high spend) -> the class Chinese retail CRM names (重要价值客户 ...)
+    (True, True, True): "Important value",
+    (True, False, True): "Important development",
+    (False, True, True): "Important retention",
+    (False, False, True): "Important win-back",
+    (True, True, False): "General value",
+    (True, False, False): "General development",
+    (False, True, False): "General retention",
+    (False, False, False): "General win-back",
+}
+CN8_AXES = {"recency_days": "recent", "purchases": "frequent", "total_spend": "high spend"}
+
+
+def cn8_centers(customers: pd.DataFrame, statistic: str) -> dict[str, float]:
+    """The split point of each axis: the population's mean (or median) days since the last purchase,
+    purchases and spend."""
+    return {column: float(getattr(customers[column], statistic)()) for column in CN8_AXES}
+
+
+def cn8_segments(customers: pd.DataFrame, centers: dict[str, float]) -> pd.Series:
+    """The eight-class scheme: recent = fewer days since the last purchase than the centre; frequent and high
+    spend = strictly above the centre. Every customer falls in exactly one class."""
+    recent = customers["recency_days"] < centers["recency_days"]
+    frequent = customers["purchases"] > centers["purchases"]
+    high = customers["total_spend"] > centers["total_spend"]
+    keys = zip(recent, frequent, high, strict=True)
+    return pd.Series([CN8_SEGMENTS[key] for key in keys], index=customers.index)
+
+
+def cn8_rules(centers: dict[str, float], customers: pd.DataFrame) -> pd.DataFrame:
+    """The eight classes as rules in words, with how many customers each holds."""
+    days, purchases, spend = centers["recency_days"], centers["purchases"], centers["total_spend"]
+    rows = [{"segment": name,
+             "last purchase": f"< {days:,.0f} days ago" if recent else f">= {days:,.0f} days ago",
+             "purchases": f"> {purchases:,.2f}" if frequent else f"<= {purchases:,.2f}",
+             "spend": f"> {spend:,.2f}" if high else f"<= {spend:,.2f}"}
+            for (recent, frequent, high), name in CN8_SEGMENTS.items()]  # fmt: skip
+    table = pd.DataFrame(rows).set_index("segment")
+    table["customers"] = customers["segment"].value_counts().reindex(table.index).fillna(0).astype(int)
+    return table
+
+
 def value_tiers(
     summary: pd.DataFrame, vip_spend_quantile: float, vip_min_purchases: int, high_potential_spend_quantile: float
 ) -> tuple[pd.Series, dict]:
@@ -342,16 +384,18 @@ def concentration_facts(curve: pd.DataFrame, revenue_share: float, top_customers
     }  # fmt: skip
 
 
-def migration_snapshot(customers: pd.DataFrame, cuts: dict[str, list[float]], rules: list[dict]) -> pd.DataFrame:
-    """customer_id, segment and R+F+M score sum, scored with the given cut points and rules.
+def migration_snapshot(customers: pd.DataFrame, cuts: dict[str, list[float]], rules: list[dict],
+                       centers: dict[str, float] | None = None) -> pd.DataFrame:  # fmt: skip
+    """customer_id, segment and R+F+M score sum, scored with the given cut points and rules (or, for the
+    eight-class scheme, the given centres).
 
-    Scoring today's customers with an earlier run's cut points means they move between
+    Scoring today's customers with an earlier run's boundaries means they move between
     segments only when their behaviour changed, not because the population's quantiles did."""
     scores = rfm_scores(customers, cuts)
     return pd.DataFrame(
         {
             "customer_id": customers["customer_id"],
-            "segment": assign_segments(scores, rules),
+            "segment": assign_segments(scores, rules) if centers is None else cn8_segments(customers, centers),
             "rfm_sum": scores[["r_score", "f_score", "m_score"]].sum(axis=1),
         }
     )

@@ -14,10 +14,11 @@ import pandas as pd
 
 from helpers import actions, exports, findings, formatting, plots
 from helpers import churn as churn_model
-from helpers.config import WorkbenchConfig
+from helpers.config import SegmentSection, WorkbenchConfig
 from helpers.features import first_transaction_date
 from helpers.findings import Findings
 from helpers.schemas import ACTION_LIST, CHURN
+from helpers.segment import CN8_SEGMENTS
 from helpers.stages.context import StageContext, analysis_date, log, stage_config
 
 ROUNDING = {"p_alive": 3, "churn_probability": 3, "clv": 2, "value_if_retained": 2, "value_at_risk": 2,
@@ -67,6 +68,11 @@ class ChurnStage:
 
 SEGMENT_COLUMNS = ["segment", "member_level", "value_tier", "lifecycle", "typical_gap_days",
                    "favourite_channel", "favourite_category"]  # fmt: skip
+
+
+def segment_names(settings: SegmentSection) -> list[str]:
+    """Every segment the configured scheme can assign."""
+    return list(CN8_SEGMENTS.values()) if settings.scheme == "cn8" else [rule.segment for rule in settings.rules]
 
 
 def score_today(
@@ -152,7 +158,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         action_list=action_list,
         preview=context.shareable(action_list.head(15)),
         contact_budget=settings.contact_budget,
-        unreachable_rules=actions.unreachable_rules(settings.action_rules, [r.segment for r in config.segment.rules]),
+        unreachable_rules=actions.unreachable_rules(settings.action_rules, segment_names(config.segment)),
         findings=context.write_findings(found),
         figures=context.figures,
     )

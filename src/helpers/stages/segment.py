@@ -6,6 +6,7 @@ whose cut points let a later run score its customers on the same boundaries.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,7 @@ class SegmentStage:
 
     today: date
     customers: pd.DataFrame  # segments.parquet
+    scheme: str  # rfm11 or cn8
     cuts: pd.DataFrame
     rules: pd.DataFrame
     rule_problems: list[str]
@@ -59,15 +61,28 @@ class SegmentStage:
     figures: dict[str, plt.Figure]
 
 
-def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFrame, dict, list[dict], dict]:
+@dataclass
+class Boundaries:
+    """What a segment is decided by: the score cut points, the rules (rfm11) or the centres (cn8)."""
+
+    cuts: dict[str, list[float]]
+    rules: list[dict]
+    centers: dict[str, float] | None  # the cn8 scheme's split points
+
+
+def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFrame, Boundaries, dict]:
     """RFM scores, segment, value tier, member level and lifecycle of every customer.
 
-    Returns (customers with those columns, cut points, rules, value-tier thresholds)."""
+    Returns (customers with those columns, the segment boundaries, value-tier thresholds)."""
     settings = config.segment
     cuts = seg.rfm_cuts(customers, settings.thresholds.model_dump() if settings.thresholds else None)
-    rules = [rule.model_dump() for rule in settings.rules]
     customers = customers.join(seg.rfm_scores(customers, cuts))
-    customers["segment"] = seg.assign_segments(customers, rules)
+    if settings.scheme == "cn8":
+        boundaries = Boundaries(cuts, [], seg.cn8_centers(customers, settings.cn8_center))
+        customers["segment"] = seg.cn8_segments(customers, boundaries.centers)
+    else:
+        boundaries = Boundaries(cuts, [rule.model_dump() for rule in settings.rules], None)
+        customers["segment"] = seg.assign_segments(customers, boundaries.rules)
     customers["value_tier"], tier_thresholds = seg.value_tiers(
         customers,
         settings.vip_min_spend_quantile,
@@ -78,19 +93,21 @@ def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFram
     stages = seg.lifecycle_stages(
         customers, settings.lifecycle_new_days, settings.lifecycle_at_risk_factor, settings.lifecycle_lapsed_factor
     )
-    return customers.join(stages), cuts, rules, tier_thresholds
+    return customers.join(stages), boundaries, tier_thresholds
 
 
-def _migration(context: StageContext, customers: pd.DataFrame, rules: list[dict], compare_with: str | None):
+def _migration(context: StageContext, customers: pd.DataFrame, boundaries: Boundaries, compare_with: str | None):
     previous_dir = earlier_run(context.paths.root, compare_with)
     if previous_dir is None:
         return None
     before = pd.read_parquet(
         previous_dir / "artifacts" / "segments.parquet", columns=["customer_id", "segment", *SCORES]
     )
-    earlier_cuts = pd.read_json(previous_dir / "artifacts" / "segment_thresholds.json", typ="series")["cuts"]
+    earlier = json.loads((previous_dir / "artifacts" / "segment_thresholds.json").read_text(encoding="utf-8"))
+    centers = None if boundaries.centers is None else earlier.get("cn8_centers") or boundaries.centers
     then = before.assign(rfm_sum=before[SCORES].sum(axis=1))[["customer_id", "segment", "rfm_sum"]]
-    matrix, moves = seg.migration(then, seg.migration_snapshot(customers, earlier_cuts, rules))
+    now = seg.migration_snapshot(customers, earlier["cuts"], boundaries.rules, centers)
+    matrix, moves = seg.migration(then, now)
     title = f"Customers by segment: run {previous_dir.name} (rows) to now (columns)"
     context.figure("02_migration", plots.heatmap(matrix, title, "now", "before"))
     return Migration(previous_dir.name, matrix, moves)
@@ -132,8 +149,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
             "a handful of customers on fixed cut points"
         )
     log.info("segmenting %s customers as of %s", f"{len(customers):,}", today)
-    customers, cuts, rules, tier_thresholds = score(customers, config)
-    coverage = seg.rule_coverage(rules)
+    customers, boundaries, tier_thresholds = score(customers, config)
+    coverage = seg.rule_coverage(boundaries.rules) if boundaries.centers is None else None
 
     segments = seg.segment_table(customers)
     context.figure("02_segment_sizes", plots.segment_sizes(segments))
@@ -158,14 +175,15 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         mix = spend_mix(transactions, customers, "segment", column, today)
         title = f"Share of each segment's spend by {column}"
         context.figure(f"02_{column}_mix", plots.heatmap(mix, title, column, "segment", percent=True))
-    migration = _migration(context, customers, rules, settings.compare_with)
+    migration = _migration(context, customers, boundaries, settings.compare_with)
 
     columns = [c.name for c in SEGMENTS.columns if c.name in customers.columns]
     output = customers[columns].sort_values("customer_id").reset_index(drop=True)
     context.paths.write_table(output, "segments.parquet")
     context.paths.write_table(output, "segments.csv")
-    context.paths.write_json({"analysis_date": str(today), "cuts": cuts, "value_tiers": tier_thresholds,
-                              "rules": rules, "coverage": coverage}, "segment_thresholds.json")  # fmt: skip
+    context.paths.write_json({"analysis_date": str(today), "scheme": settings.scheme, "cuts": boundaries.cuts,
+                              "value_tiers": tier_thresholds, "rules": boundaries.rules, "coverage": coverage,
+                              "cn8_centers": boundaries.centers}, "segment_thresholds.json")  # fmt: skip
     level_order = sorted(settings.member_levels, key=settings.member_levels.get)
     tiers = seg.group_revenue(customers, "value_tier")
     concentration = seg.concentration_facts(
@@ -176,9 +194,14 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     return SegmentStage(
         today=today,
         customers=output,
-        cuts=pd.DataFrame(cuts, index=["cut 1", "cut 2", "cut 3", "cut 4"]),
-        rules=pd.DataFrame(rules).assign(cells=lambda t: t["segment"].map(coverage["cells_per_segment"])),
-        rule_problems=seg.coverage_problems(coverage),
+        scheme=settings.scheme,
+        cuts=pd.DataFrame(boundaries.cuts, index=["cut 1", "cut 2", "cut 3", "cut 4"]),
+        rules=(
+            seg.cn8_rules(boundaries.centers, customers)
+            if coverage is None
+            else pd.DataFrame(boundaries.rules).assign(cells=lambda t: t["segment"].map(coverage["cells_per_segment"]))
+        ),
+        rule_problems=[] if coverage is None else seg.coverage_problems(coverage),
         segments=segments,
         tiers=tiers,
         tier_thresholds=tier_thresholds,
