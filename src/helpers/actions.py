@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, ActionRule
+from helpers.i18n import t, t_series, term
 
 
 def top_share_rank(values: pd.Series) -> pd.Series:
@@ -77,16 +78,18 @@ def reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
     'no purchase for 140 days, 3.2× their usual 44-day gap; 82% chance of no purchase in 90 days (high risk);
     $231 expected if kept'."""
     days = frame["days_since_last_purchase"].astype("int64")
-    silence = "no purchase for " + days.map("{:,}".format) + " days"
+    silence = t_series("no purchase for {days} days", days=days.map("{:,}".format))
     gap = frame["typical_gap_days"] if "typical_gap_days" in frame else pd.Series(np.nan, index=frame.index)
     repeat = (frame["purchases"] > 1) & (gap > 0)
     rhythm = pd.Series("", index=frame.index)
-    rhythm[repeat] = (", " + (days[repeat] / gap[repeat]).map("{:.1f}".format) + "× their usual "
-                      + gap[repeat].map("{:,.0f}".format) + "-day gap")  # fmt: skip
-    rhythm[frame["purchases"] == 1] = " since their only purchase"
-    risk = (frame["churn_probability"].map("{:.0%}".format) + f" chance of no purchase in {horizon_days} days ("
-            + frame["risk_tier"] + " risk)")  # fmt: skip
-    return silence + rhythm + "; " + risk + "; " + frame["value_if_retained"].map(money) + " expected if kept"
+    rhythm[repeat] = t_series(", {ratio}× their usual {gap}-day gap", ratio=(days[repeat] / gap[repeat]).map(
+        "{:.1f}".format), gap=gap[repeat].map("{:,.0f}".format))  # fmt: skip
+    rhythm[frame["purchases"] == 1] = t(" since their only purchase")
+    risk = t_series("{probability} chance of no purchase in {days} days ({tier} risk)",
+                    probability=frame["churn_probability"].map("{:.0%}".format),
+                    days=str(horizon_days), tier=frame["risk_tier"].map(term))  # fmt: skip
+    kept = t_series("{value} expected if kept", value=frame["value_if_retained"].map(money))
+    return silence + rhythm + t("; ") + risk + t("; ") + kept
 
 
 def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:

@@ -256,6 +256,7 @@ class ChurnSection(_Section):
 
 
 class ReportSection(_Section):
+    language: Literal["en", "zh"] = Field("en", description="en, or zh for Simplified Chinese reports and exports")
     currency: str = Field("$", min_length=1, max_length=4, description="symbol before money amounts, e.g. $ or ¥")
     mask_customer_ids: bool = Field(True, description="HTML reports show a salted hash instead of customer ids; "
                                     "the artifacts keep the real ids")  # fmt: skip

@@ -19,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from helpers.i18n import term
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"
 FIXED_DATE = datetime.datetime(2000, 1, 1)
@@ -42,9 +44,19 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def for_readers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Headers and vocabulary values (segments, tiers, stages, actions) in the report language; ids unchanged."""
+    shown = frame.copy()
+    for column in text_columns(shown):
+        if column != "customer_id":
+            shown[column] = shown[column].map(term)
+    return shown.rename(columns=term)
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """CSV in UTF-8 with a byte-order mark; text that starts like a formula is neutralised."""
-    safe = frame.copy()
+    """CSV in UTF-8 with a byte-order mark, in the report language; text that starts like a formula is
+    neutralised."""
+    safe = for_readers(frame)
     for column in text_columns(safe):
         safe[column] = safe[column].map(neutralise)
     safe.to_csv(path, index=False, encoding=CSV_ENCODING)
@@ -64,7 +76,8 @@ def write_xlsx(
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
     (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
     A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all)."""
-    formats = formats or {}
+    formats = {term(column): number_format for column, number_format in (formats or {}).items()}
+    frame = for_readers(frame)
     if len(frame) > EXCEL_MAX_ROWS:
         log.warning("%s: Excel holds %s rows; the first are written, the CSV has all %s", Path(path).name,
                     f"{EXCEL_MAX_ROWS:,}", f"{len(frame):,}")  # fmt: skip

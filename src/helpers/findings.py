@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from helpers.formatting import count, money
+from helpers.i18n import t, term
 
 
 @dataclass
@@ -30,25 +31,34 @@ def _share(part: float, whole: float) -> float:
     return float(part) / float(whole) if whole else 0.0
 
 
+def pct(value: float, digits: int = 0) -> str:
+    return f"{value:.{digits}%}"
+
+
 def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame) -> Findings:
     set_aside = quality["rows_in"] - quality["rows_kept"]
     rules = sorted((r for r in quality["rules"] if r["rows"]), key=lambda r: -r["rows"])
     balanced = quality["reconciliation"]["rows_ok"] and quality["reconciliation"]["money_ok"]
-    quality_line = (
-        f"Data quality: **{count(quality['rows_kept'])} of {count(quality['rows_in'])} rows kept** "
-        f"({_share(quality['rows_kept'], quality['rows_in']):.1%}); {count(set_aside)} set aside"
-        + (f", most for *{rules[0]['rule'].replace('_', ' ')}* ({count(rules[0]['rows'])} rows)" if rules else "")
-        + ("; every row and every unit of money is accounted for." if balanced else "; **the rows do not reconcile**.")
-    )
+    quality_line = t("Data quality: **{kept} of {rows} rows kept** ({share}); {aside} set aside",
+                     kept=count(quality["rows_kept"]), rows=count(quality["rows_in"]),
+                     share=pct(_share(quality["rows_kept"], quality["rows_in"]), 1),
+                     aside=count(set_aside))  # fmt: skip
+    if rules:
+        quality_line += t(", most for *{rule}* ({rows} rows)", rule=term(rules[0]["rule"].replace("_", " ")),
+                          rows=count(rules[0]["rows"]))  # fmt: skip
+    quality_line += (t("; every row and every unit of money is accounted for.") if balanced
+                     else t("; **the rows do not reconcile**."))  # fmt: skip
     one_time = by_frequency.iloc[0]
     sentences = [
-        f"From {facts['first_date']} to {facts['last_date']}, **{count(facts['customers'])} customers** made "
-        f"**{count(facts['purchases'])} purchases** worth **{money(facts['revenue'])}** (average order "
-        f"{money(facts['average_order_value'])}).",
+        t("From {first} to {last}, **{customers} customers** made **{purchases} purchases** worth **{revenue}** "
+          "(average order {order}).", first=facts["first_date"], last=facts["last_date"],
+          customers=count(facts["customers"]), purchases=count(facts["purchases"]), revenue=money(facts["revenue"]),
+          order=money(facts["average_order_value"])),
         quality_line,
-        f"**{facts['repeat_customer_share']:.0%} of customers bought more than once**; one-time buyers are "
-        f"{one_time['share_of_customers']:.0%} of customers and bring {one_time['share_of_revenue']:.0%} of revenue.",
-    ]
+        t("**{repeat} of customers bought more than once**; one-time buyers are {customers} of customers and bring "
+          "{revenue} of revenue.", repeat=pct(facts["repeat_customer_share"]),
+          customers=pct(one_time["share_of_customers"]), revenue=pct(one_time["share_of_revenue"])),
+    ]  # fmt: skip
     numbers = {k: facts[k] for k in ("first_date", "last_date", "customers", "purchases", "revenue")}
     numbers |= {"rows_in": quality["rows_in"], "rows_kept": quality["rows_kept"], "rows_set_aside": set_aside,
                 "reconciled": balanced}  # fmt: skip
@@ -59,27 +69,29 @@ def segment(customers: pd.DataFrame, segments: pd.DataFrame, tiers: pd.DataFrame
             revenue_share: float, moves: dict | None) -> Findings:  # fmt: skip
     """`segments` is sorted by share of revenue, highest first."""
     top = segments.head(2)
-    holders = " and ".join(
-        f"**{name}** ({count(row['customers'])} customers, {row['share_of_customers']:.0%})"
+    holders = t(" and ").join(
+        t("**{segment}** ({customers} customers, {share})", segment=term(name), customers=count(row["customers"]),
+          share=pct(row["share_of_customers"]))
         for name, row in top.iterrows()
-    )
+    )  # fmt: skip
     sentences = [
-        f"{holders} bring **{top['share_of_revenue'].sum():.0%} of revenue**.",
-        f"**{concentration['customers_for_revenue_share']:.0%} of customers bring {revenue_share:.0%} of revenue.**",
-    ]
+        t("{holders} bring **{share} of revenue**.", holders=holders, share=pct(top["share_of_revenue"].sum())),
+        t("**{customers} of customers bring {revenue} of revenue.**",
+          customers=pct(concentration["customers_for_revenue_share"]), revenue=pct(revenue_share)),
+    ]  # fmt: skip
     if "VIP" in tiers.index and tiers.loc["VIP", "customers"]:
         vip = tiers.loc["VIP"]
-        sentences.append(f"**{count(vip['customers'])} VIPs** ({_share(vip['customers'], len(customers)):.1%} of "
-                         f"customers) bring {vip['share_of_revenue']:.0%} of revenue.")  # fmt: skip
+        sentences.append(t("**{vips} VIPs** ({share} of customers) bring {revenue} of revenue.",
+                           vips=count(vip["customers"]), share=pct(_share(vip["customers"], len(customers)), 1),
+                           revenue=pct(vip["share_of_revenue"])))  # fmt: skip
     lifecycle = customers["lifecycle"].value_counts(normalize=True)
-    sentences.append(
-        f"Against their own buying rhythm, **{lifecycle.get('at risk', 0):.0%} of customers are at risk** and "
-        f"{lifecycle.get('lapsed', 0):.0%} have lapsed; {lifecycle.get('active', 0):.0%} are active and "
-        f"{lifecycle.get('new', 0):.0%} new."
-    )
+    sentences.append(t("Against their own buying rhythm, **{at_risk} of customers are at risk** and {lapsed} have "
+                       "lapsed; {active} are active and {new} new.", at_risk=pct(lifecycle.get("at risk", 0)),
+                       lapsed=pct(lifecycle.get("lapsed", 0)), active=pct(lifecycle.get("active", 0)),
+                       new=pct(lifecycle.get("new", 0))))  # fmt: skip
     if moves is not None:
-        sentences.append(f"Since the last run, **{count(moves['upgraded'])} customers moved up** and "
-                         f"{count(moves['downgraded'])} moved down.")  # fmt: skip
+        sentences.append(t("Since the last run, **{up} customers moved up** and {down} moved down.",
+                           up=count(moves["upgraded"]), down=count(moves["downgraded"])))  # fmt: skip
     numbers = {
         "top_segments": [{"segment": str(n), "customers": int(r["customers"]), "share_of_revenue": float(
             r["share_of_revenue"])} for n, r in segments.head(3).iterrows()],
@@ -98,19 +110,23 @@ def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, decil
                "model": chosen_label}  # fmt: skip
     if bootstrap is not None:
         band = bootstrap.loc["total_purchases"]
-        interval = f" (90% interval {count(band['p05'])}–{count(band['p95'])} purchases)"
+        interval = t(" (90% interval {low}–{high} purchases)", low=count(band["p05"]), high=count(band["p95"]))
         numbers |= {"purchases_p05": float(band["p05"]), "purchases_p95": float(band["p95"])}
     row = comparison.loc[chosen_label]
     error = row["predicted_purchases"] / row["actual_purchases"] - 1 if row["actual_purchases"] else float("nan")
     numbers["holdout_error"] = float(error)
     sentences = [
-        f"Over the next {horizon_months} months customers are expected to make **{count(purchases)} purchases**"
-        f"{interval}, worth **{money(total)} in margin** (customer lifetime value, CLV).",
-        f"The most valuable 10% of customers hold **{deciles.loc[1, 'share_of_clv']:.0%} of that value**.",
-        f"**{chosen_label}** forecast the holdout period best: {count(row['predicted_purchases'])} repeat purchases "
-        f"against {count(row['actual_purchases'])} that happened ({error:+.0%}).",
-        f"{(values['p_alive'] >= alive_threshold).mean():.0%} of customers are more likely still active than not.",
-    ]
+        t("Over the next {months} months customers are expected to make **{purchases} purchases**{interval}, worth "
+          "**{clv} in margin** (customer lifetime value, CLV).", months=horizon_months, purchases=count(purchases),
+          interval=interval, clv=money(total)),
+        t("The most valuable 10% of customers hold **{share} of that value**.",
+          share=pct(deciles.loc[1, "share_of_clv"])),
+        t("**{model}** forecast the holdout period best: {predicted} repeat purchases against {actual} that happened "
+          "({error}).", model=chosen_label, predicted=count(row["predicted_purchases"]),
+          actual=count(row["actual_purchases"]), error=f"{error:+.0%}"),
+        t("{share} of customers are more likely still active than not.",
+          share=pct((values["p_alive"] >= alive_threshold).mean())),
+    ]  # fmt: skip
     return Findings("03_clv", sentences, numbers)
 
 
@@ -119,25 +135,26 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: 
     high = scored[scored["risk_tier"] == "high"]
     total_risk = float(scored["value_at_risk"].sum())
     in_budget = scored[scored["in_budget"]]
-    sentences = [
-        f"**{count(len(high))} customers are at high risk** (the {_share(len(high), len(scored)):.0%} most likely "
-        f"to make no purchase in the next {horizon_days} days); they hold {money(high['value_at_risk'].sum())} of "
-        f"the **{money(total_risk)} value at risk**.",
-    ]
     auc = summary["roc_auc"]
-    if scorer == best_model:
-        sentences.append(f"The list is scored by the **{scorer}** model: in the backtest it ranks churners better "
-                         f"than any simple score (ROC-AUC {auc[scorer]:.2f} against {auc[best_baseline]:.2f} for "
-                         f"*{best_baseline}*).")  # fmt: skip
-    else:
-        sentences.append(f"No model beat the simple score **{scorer}** in the backtest (ROC-AUC "
-                         f"{auc[scorer]:.2f} against {auc[best_model]:.2f} for the best model), so the list is "
-                         "scored with it.")  # fmt: skip
-    sentences.append(f"The contact budget of **{count(min(contact_budget, len(scored)))} customers**, taken by value "
-                     f"at risk, covers {_share(in_budget['value_at_risk'].sum(), total_risk):.0%} of it.")  # fmt: skip
-    top = actions.head(3)
-    sentences.append("Top actions by value at risk: " + "; ".join(
-        f"*{name}* ({count(row['customers'])} customers)" for name, row in top.iterrows()) + ".")  # fmt: skip
+    sentences = [
+        t("**{high} customers are at high risk** (the {share} most likely to make no purchase in the next {days} "
+          "days); they hold {high_risk} of the **{total} value at risk**.", high=count(len(high)),
+          share=pct(_share(len(high), len(scored))), days=horizon_days, high_risk=money(high["value_at_risk"].sum()),
+          total=money(total_risk)),
+        t("The list is scored by the **{scorer}** model: in the backtest it ranks churners better than any simple "
+          "score (ROC-AUC {auc} against {baseline_auc} for *{baseline}*).", scorer=term(scorer),
+          auc=f"{auc[scorer]:.2f}", baseline_auc=f"{auc[best_baseline]:.2f}", baseline=term(best_baseline))
+        if scorer == best_model else
+        t("No model beat the simple score **{scorer}** in the backtest (ROC-AUC {auc} against {model_auc} for the "
+          "best model), so the list is scored with it.", scorer=term(scorer), auc=f"{auc[scorer]:.2f}",
+          model_auc=f"{auc[best_model]:.2f}"),
+        t("The contact budget of **{budget} customers**, taken by value at risk, covers {share} of it.",
+          budget=count(min(contact_budget, len(scored))),
+          share=pct(_share(in_budget["value_at_risk"].sum(), total_risk))),
+        t("Top actions by value at risk: ") + t("; ").join(
+            t("*{action}* ({customers} customers)", action=term(name), customers=count(row["customers"]))
+            for name, row in actions.head(3).iterrows()) + t("."),
+    ]  # fmt: skip
     numbers = {
         "high_risk_customers": len(high),
         "value_at_risk": total_risk,

@@ -16,6 +16,8 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
+from helpers.i18n import language
+
 STABLE_DIGITS = 3  # significant digits at which fitted totals, errors and AUCs are printed in checked cells
 
 
@@ -39,25 +41,34 @@ def use_currency(symbol: str) -> None:
     _CURRENCY["symbol"] = symbol
 
 
+# large amounts as a reader of the report language expects them: 1.2k / 3.4M, or 1.2万 / 3.4亿 in Chinese
+SCALES = {"en": ((1e6, "M"), (1e3, "k")), "zh": ((1e8, "亿"), (1e4, "万"))}
+
+
 def money(value: float, _pos: object = None) -> str:
-    """1234567 -> '$1.2M'; 1234 -> '$1.2k'; 12.5 -> '$12.50'; in the configured currency."""
+    """1234567 -> '$1.2M'; 1234 -> '$1.2k'; 12.5 -> '$12.50'; in Chinese 123456 -> '¥12.3万'; in the configured
+    currency."""
     symbol = _CURRENCY["symbol"]
     sign = "-" if value < 0 else ""
     value = abs(value)
-    if value >= 1e6:
-        return f"{sign}{symbol}{value / 1e6:.1f}M"
-    if value >= 1e3:
-        return f"{sign}{symbol}{value / 1e3:.1f}k"
+    for scale, suffix in SCALES[language()]:
+        if value >= scale:
+            return f"{sign}{symbol}{value / scale:.1f}{suffix}"
     return f"{sign}{symbol}{value:,.2f}" if value < 100 else f"{sign}{symbol}{value:,.0f}"
 
 
 def money_tick(value: float, _pos: object = None) -> str:
     """Axis labels in one style: '$5', '$50', '$500', '$5k', '$50k', '$1.5M' (no cents, no mixed precision)."""
     symbol, sign, value = _CURRENCY["symbol"], "-" if value < 0 else "", abs(value)
-    for scale, suffix in ((1e6, "M"), (1e3, "k")):
+    for scale, suffix in SCALES[language()]:
         if value >= scale:
             return f"{sign}{symbol}{value / scale:,.3g}{suffix}"
     return f"{sign}{symbol}{value:,.3g}"
+
+
+def month(value) -> str:
+    """A calendar month: 'Mar 1997', in Chinese '1997年3月'."""
+    return f"{value.year}年{value.month}月" if language() == "zh" else f"{value:%b %Y}"
 
 
 def count(value: float) -> str:

@@ -20,7 +20,8 @@ from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, PercentFormatter
 
 from helpers.artifacts import atomic_path
-from helpers.formatting import money, money_tick
+from helpers.formatting import money, money_tick, month
+from helpers.i18n import t, term
 
 PALETTE = "crest"
 ACCENT = "#2a6f97"
@@ -80,42 +81,42 @@ def cleaning_waterfall(quality: dict) -> plt.Figure:
     """Rows per cleaning outcome, from rows in to rows kept, with money in the labels."""
     steps = [(r["rule"].replace("_", " "), r["rows"], r["money"]) for r in quality["rules"] if r["rows"]]
     fig, ax = plt.subplots(figsize=(9, 0.5 * (len(steps) + 2) + 1.5))
-    labels = ["rows in", *[s[0] for s in steps], "rows kept"]
+    labels = [t("rows in"), *[term(s[0]) for s in steps], t("rows kept")]
     values = [quality["rows_in"], *[-s[1] for s in steps], quality["rows_kept"]]
     running = quality["rows_in"]
     for i, value in enumerate(values):
         if 0 < i < len(labels) - 1:
             ax.barh(i, value, left=running, color=WARN)
             running += value
-            note = f"-{-value:,} rows ({money(steps[i - 1][2])})"
+            note = t("-{rows} rows ({money})", rows=f"{-value:,}", money=money(steps[i - 1][2]))
         else:
             ax.barh(i, value, color=ACCENT)
-            note = f"{value:,} rows"
+            note = t("{rows} rows", rows=f"{value:,}")
         ax.text(max(running, value) * 1.01 if i in (0, len(labels) - 1) else running, i, " " + note, va="center")
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, quality["rows_in"] * 1.35)
-    ax.set_xlabel("rows")
-    ax.set_title("Cleaning waterfall: where every input row went")
+    ax.set_xlabel(t("rows"))
+    ax.set_title(t("Cleaning waterfall: where every input row went"))
     return fig
 
 
 def monthly_trend(trend: pd.DataFrame) -> plt.Figure:
     """Monthly revenue (bars) and active / new customers (lines)."""
     fig, ax = plt.subplots()
-    ax.bar(trend["month"], trend["revenue"], width=20, color=ACCENT, alpha=0.7, label="revenue")
+    ax.bar(trend["month"], trend["revenue"], width=20, color=ACCENT, alpha=0.7, label=t("revenue"))
     ax.yaxis.set_major_formatter(MONEY)
-    ax.set_ylabel("revenue")
+    ax.set_ylabel(t("revenue"))
     other = ax.twinx()
-    other.plot(trend["month"], trend["active_customers"], color=WARN, marker="o", label="active customers")
-    other.plot(trend["month"], trend["new_customers"], color="#555", marker=".", ls="--", label="new customers")
-    other.set_ylabel("customers")
+    other.plot(trend["month"], trend["active_customers"], color=WARN, marker="o", label=t("active customers"))
+    other.plot(trend["month"], trend["new_customers"], color="#555", marker=".", ls="--", label=t("new customers"))
+    other.set_ylabel(t("customers"))
     other.grid(False)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: month(mdates.num2date(value))))
     fig.autofmt_xdate()
     handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
     ax.legend(handles, [h.get_label() for h in handles], loc="upper right")
-    ax.set_title("Monthly revenue and active customers")
+    ax.set_title(t("Monthly revenue and active customers"))
     return fig
 
 
@@ -123,12 +124,12 @@ def purchases_per_customer(table: pd.DataFrame) -> plt.Figure:
     """Share of customers and of revenue by number of purchases."""
     fig, ax = plt.subplots()
     x = np.arange(len(table))
-    ax.bar(x - 0.2, table["share_of_customers"], 0.4, color=ACCENT, label="share of customers")
-    ax.bar(x + 0.2, table["share_of_revenue"], 0.4, color=WARN, label="share of revenue")
+    ax.bar(x - 0.2, table["share_of_customers"], 0.4, color=ACCENT, label=t("share of customers"))
+    ax.bar(x + 0.2, table["share_of_revenue"], 0.4, color=WARN, label=t("share of revenue"))
     ax.set_xticks(x, table["purchases"])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("number of purchases per customer")
-    ax.set_title("How often customers buy, and what that is worth")
+    ax.set_xlabel(t("number of purchases per customer"))
+    ax.set_title(t("How often customers buy, and what that is worth"))
     ax.legend()
     return fig
 
@@ -141,9 +142,9 @@ def order_values(histogram: pd.DataFrame) -> plt.Figure:
     )
     ax.set_xscale("log")
     log_axis(ax.xaxis, MONEY)
-    ax.set_xlabel("purchase value (log scale)")
-    ax.set_ylabel("purchases")
-    ax.set_title("Purchase values")
+    ax.set_xlabel(t("purchase value (log scale)"))
+    ax.set_ylabel(t("purchases"))
+    ax.set_title(t("Purchase values"))
     return fig
 
 
@@ -151,12 +152,12 @@ def conditional_expectations(table: pd.DataFrame) -> plt.Figure:
     """Mean holdout purchases by calibration repeat purchases: actual vs each model."""
     fig, ax = plt.subplots()
     models = [c for c in table.columns if c not in ("customers", "actual")]
-    ax.plot(table.index, table["actual"], color="black", marker="o", lw=2, label="actual")
+    ax.plot(table.index, table["actual"], color="black", marker="o", lw=2, label=t("actual"))
     for model in models:
         ax.plot(table.index, table[model], marker=".", ls="--", label=model)
-    ax.set_xlabel("repeat purchases in the calibration period")
-    ax.set_ylabel("mean purchases in the holdout")
-    ax.set_title("Do the models predict each group of customers? (holdout)")
+    ax.set_xlabel(t("repeat purchases in the calibration period"))
+    ax.set_ylabel(t("mean purchases in the holdout"))
+    ax.set_title(t("Do the models predict each group of customers? (holdout)"))
     ax.legend()
     return fig
 
@@ -164,13 +165,13 @@ def conditional_expectations(table: pd.DataFrame) -> plt.Figure:
 def cumulative_purchases(frame: pd.DataFrame, calibration_periods: float, unit: str) -> plt.Figure:
     """Cumulative repeat purchases over time, actual vs predicted, with the calibration end marked."""
     fig, ax = plt.subplots()
-    ax.plot(frame.index, frame["actual"], color="black", lw=2, label="actual")
+    ax.plot(frame.index, frame["actual"], color="black", lw=2, label=t("actual"))
     for model in [c for c in frame.columns if c != "actual"]:
         ax.plot(frame.index, frame[model], ls="--", label=model)
-    ax.axvline(calibration_periods, color="#888", ls=":", label="end of calibration")
-    ax.set_xlabel(f"{unit} since the first acquisition")
-    ax.set_ylabel("cumulative repeat purchases")
-    ax.set_title("Repeat purchases: actual vs predicted through the holdout")
+    ax.axvline(calibration_periods, color="#888", ls=":", label=t("end of calibration"))
+    ax.set_xlabel(t("{unit} since the first acquisition", unit=t(unit)))
+    ax.set_ylabel(t("cumulative repeat purchases"))
+    ax.set_title(t("Repeat purchases: actual vs predicted through the holdout"))
     ax.legend()
     return fig
 
@@ -185,12 +186,12 @@ def model_matrix(model, kind: str, max_frequency: int, max_recency: float, unit:
     draw(model, max_frequency=max_frequency, max_recency=int(max_recency), cmap="viridis")
     ax.grid(False)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("repeat purchases so far")
-    ax.set_ylabel(f"{unit} from the first to the last purchase")
+    ax.set_xlabel(t("repeat purchases so far"))
+    ax.set_ylabel(t("{unit} from the first to the last purchase", unit=t(unit)))
     ax.set_title(
-        "Probability a customer is still active, by history"
+        t("Probability a customer is still active, by history")
         if kind == "alive"
-        else f"Expected purchases in the next {unit[:-1]}, by history"
+        else t("Expected purchases in the next {unit}, by history", unit=t(unit[:-1]))
     )
     return fig
 
@@ -203,20 +204,20 @@ def clv_distribution(values: pd.DataFrame) -> plt.Figure:
     ax.hist(positive, bins=bins, color=ACCENT)
     ax.set_xscale("log")
     log_axis(ax.xaxis, MONEY)
-    ax.set_xlabel("customer lifetime value over the horizon (log scale)")
-    ax.set_ylabel("customers")
-    ax.set_title("How customer value is spread")
+    ax.set_xlabel(t("customer lifetime value over the horizon (log scale)"))
+    ax.set_ylabel(t("customers"))
+    ax.set_title(t("How customer value is spread"))
     return fig
 
 
 def decile_concentration(table: pd.DataFrame) -> plt.Figure:
     """Share of total CLV per decile, with the cumulative share."""
     fig, ax = plt.subplots()
-    ax.bar(table.index.astype(str), table["share_of_clv"], color=ACCENT, label="share of CLV")
-    ax.plot(table.index.astype(str), table["cumulative_share"], color=WARN, marker="o", label="cumulative")
+    ax.bar(table.index.astype(str), table["share_of_clv"], color=ACCENT, label=t("share of CLV"))
+    ax.plot(table.index.astype(str), table["cumulative_share"], color=WARN, marker="o", label=t("cumulative"))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("CLV decile (1 = most valuable 10% of customers)")
-    ax.set_title("Where future value is concentrated")
+    ax.set_xlabel(t("CLV decile (1 = most valuable 10% of customers)"))
+    ax.set_title(t("Where future value is concentrated"))
     ax.legend()
     return fig
 
@@ -227,6 +228,7 @@ def heatmap(table: pd.DataFrame, title: str, xlabel: str, ylabel: str, fmt: str 
     cell annotations (e.g. value and count). The colour scale ignores the extreme 2% so one cell cannot wash
     out the others; empty cells stay blank."""
     fig, ax = plt.subplots(figsize=(min(1.5 + 0.8 * table.shape[1], 14), min(1.5 + 0.45 * table.shape[0], 12)))
+    table = table.rename(index=term, columns=term)  # segment names and the like, in the report language
     annot = labels.to_numpy() if labels is not None else table.shape[1] <= 20
     sns.heatmap(table, annot=annot, fmt="" if labels is not None else ".0%" if percent else fmt, cmap=cmap, ax=ax,
                 cbar=True, robust=True, annot_kws={"size": 8})  # fmt: skip
@@ -243,12 +245,12 @@ def segment_sizes(table: pd.DataFrame) -> plt.Figure:
     """Share of customers and share of revenue per segment."""
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(table) + 1.5))
     y = np.arange(len(table))
-    ax.barh(y - 0.2, table["share_of_customers"], 0.4, color=ACCENT, label="share of customers")
-    ax.barh(y + 0.2, table["share_of_revenue"], 0.4, color=WARN, label="share of revenue")
-    ax.set_yticks(y, table.index)
+    ax.barh(y - 0.2, table["share_of_customers"], 0.4, color=ACCENT, label=t("share of customers"))
+    ax.barh(y + 0.2, table["share_of_revenue"], 0.4, color=WARN, label=t("share of revenue"))
+    ax.set_yticks(y, [term(name) for name in table.index])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title("Segments: how many customers, how much revenue")
+    ax.set_title(t("Segments: how many customers, how much revenue"))
     ax.legend(loc="lower right")
     return fig
 
@@ -257,10 +259,10 @@ def silhouette(table: pd.DataFrame, chosen: int) -> plt.Figure:
     """Silhouette score per number of clusters, the chosen one marked."""
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.plot(table.index, table["silhouette"], marker="o", color=ACCENT)
-    ax.axvline(chosen, color=WARN, ls="--", label=f"chosen: {chosen} clusters")
-    ax.set_xlabel("number of clusters")
-    ax.set_ylabel("silhouette (higher = better separated)")
-    ax.set_title("Choosing the number of behavioural clusters")
+    ax.axvline(chosen, color=WARN, ls="--", label=t("chosen: {clusters} clusters", clusters=chosen))
+    ax.set_xlabel(t("number of clusters"))
+    ax.set_ylabel(t("silhouette (higher = better separated)"))
+    ax.set_title(t("Choosing the number of behavioural clusters"))
     ax.legend()
     return fig
 
@@ -277,9 +279,9 @@ def cluster_scatter(summary: pd.DataFrame, clusters: pd.Series, names: pd.Series
     ax.set_yscale("log")
     log_axis(ax.xaxis, PLAIN)
     log_axis(ax.yaxis, MONEY)
-    ax.set_xlabel("purchases (log scale)")
-    ax.set_ylabel("total spend (log scale)")
-    ax.set_title("Behavioural clusters")
+    ax.set_xlabel(t("purchases (log scale)"))
+    ax.set_ylabel(t("total spend (log scale)"))
+    ax.set_title(t("Behavioural clusters"))
     ax.legend(markerscale=3, fontsize=8)
     return fig
 
@@ -288,12 +290,12 @@ def pareto_curve(curve: pd.DataFrame) -> plt.Figure:
     """Cumulative share of revenue by share of customers (best first)."""
     fig, ax = plt.subplots(figsize=(6.5, 5))
     ax.plot(curve["share_of_customers"], curve["share_of_revenue"], color=ACCENT, lw=2)
-    ax.plot([0, 1], [0, 1], color="#999", ls=":", label="if everyone spent the same")
+    ax.plot([0, 1], [0, 1], color="#999", ls=":", label=t("if everyone spent the same"))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("share of customers (best first)")
-    ax.set_ylabel("share of revenue")
-    ax.set_title("Revenue concentration")
+    ax.set_xlabel(t("share of customers (best first)"))
+    ax.set_ylabel(t("share of revenue"))
+    ax.set_title(t("Revenue concentration"))
     ax.legend()
     return fig
 
@@ -301,13 +303,13 @@ def pareto_curve(curve: pd.DataFrame) -> plt.Figure:
 def reliability_diagram(table: pd.DataFrame, model: str, brier: float) -> plt.Figure:
     """Observed churn rate against predicted probability; the diagonal is perfect calibration."""
     fig, ax = plt.subplots(figsize=(6, 5))
-    ax.plot([0, 1], [0, 1], color="#999", ls=":", label="perfectly calibrated")
+    ax.plot([0, 1], [0, 1], color="#999", ls=":", label=t("perfectly calibrated"))
     ax.plot(table["mean_predicted"], table["observed_rate"], marker="o", color=ACCENT, label=model)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("predicted churn probability")
-    ax.set_ylabel("share that really churned")
-    ax.set_title(f"Is the churn probability honest? (Brier {brier:.3f})")
+    ax.set_xlabel(t("predicted churn probability"))
+    ax.set_ylabel(t("share that really churned"))
+    ax.set_title(t("Is the churn probability honest? (Brier {brier})", brier=f"{brier:.3f}"))
     ax.legend()
     return fig
 
@@ -317,6 +319,6 @@ def importance(table: pd.DataFrame, top: int = 15) -> plt.Figure:
     shown = table.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1.5))
     ax.barh(shown["label"], shown["importance"], xerr=shown["std"], color=ACCENT)
-    ax.set_xlabel("drop in ROC-AUC when shuffled")
-    ax.set_title("What drives the churn score")
+    ax.set_xlabel(t("drop in ROC-AUC when shuffled"))
+    ax.set_title(t("What drives the churn score"))
     return fig

@@ -13,8 +13,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from helpers.artifacts import RunPaths, atomic_path
 from helpers.formatting import count, findings_html, money, use_currency
+from helpers.i18n import t, term, use_language
 
 HEADINGS = {"01_ingest": "Data", "02_segment": "Segments", "03_clv": "Customer value", "04_churn": "Churn and actions"}
+STATUS = ("ok", "failed", "skipped", "stale", "interrupted", "running")  # what a stage's record can say
 TEMPLATES = Environment(loader=PackageLoader("helpers", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
@@ -32,23 +34,26 @@ def tiles(found: dict[str, dict]) -> list[dict]:
     result = []
     if data := found.get("01_ingest", {}).get("numbers"):
         result += [
-            {"value": count(data["customers"]), "label": f"customers, {data['first_date']} to {data['last_date']}"},
-            {"value": money(data["revenue"]), "label": f"revenue from {count(data['purchases'])} purchases"},
+            {"value": count(data["customers"]),
+             "label": t("customers, {first} to {last}", first=data["first_date"], last=data["last_date"])},
+            {"value": money(data["revenue"]),
+             "label": t("revenue from {purchases} purchases", purchases=count(data["purchases"]))},
             {"value": f"{data['rows_kept'] / data['rows_in']:.1%}" if data["rows_in"] else "–",
-             "label": f"of rows kept; {count(data['rows_set_aside'])} set aside with a reason"},
+             "label": t("of rows kept; {rows} set aside with a reason", rows=count(data["rows_set_aside"]))},
         ]  # fmt: skip
     if data := found.get("03_clv", {}).get("numbers"):
-        band = (f" (90% interval {count(data['purchases_p05'])}–{count(data['purchases_p95'])} purchases)"
-                if "purchases_p05" in data else "")  # fmt: skip
-        result.append({"value": money(data["clv"]),
-                       "label": f"customer lifetime value, next {data['horizon_months']} months{band}"})  # fmt: skip
+        band = (t(" (90% interval {low}–{high} purchases)", low=count(data["purchases_p05"]),
+                  high=count(data["purchases_p95"])) if "purchases_p05" in data else "")  # fmt: skip
+        result.append({"value": money(data["clv"]), "label": t(
+            "customer lifetime value, next {months} months", months=data["horizon_months"]) + band})  # fmt: skip
     if data := found.get("04_churn", {}).get("numbers"):
+        versus = (t("a simple baseline: no model beat it") if data["scorer_is_baseline"]
+                  else t("best simple baseline {auc}", auc=f"{data['best_baseline_roc_auc']:.2f}"))  # fmt: skip
         result += [
-            {"value": count(data["high_risk_customers"]), "label": "customers at high risk of churning"},
-            {"value": money(data["value_at_risk"]), "label": "value at risk (value if kept × churn probability)"},
-            {"value": f"{data['roc_auc']:.2f}", "label": f"ROC-AUC of the churn score ({data['scorer']}); "
-             + ("a simple baseline: no model beat it" if data["scorer_is_baseline"]
-                else f"best simple baseline {data['best_baseline_roc_auc']:.2f}")},
+            {"value": count(data["high_risk_customers"]), "label": t("customers at high risk of churning")},
+            {"value": money(data["value_at_risk"]), "label": t("value at risk (value if kept × churn probability)")},
+            {"value": f"{data['roc_auc']:.2f}",
+             "label": t("ROC-AUC of the churn score ({scorer}); ", scorer=term(data["scorer"])) + versus},
         ]  # fmt: skip
     return result
 
@@ -60,8 +65,9 @@ def stage_sections(manifest: dict, found: dict[str, dict], paths: RunPaths) -> l
         findings = found.get(name) if record["status"] == "ok" else None
         sections.append({
             "name": name,
-            "heading": HEADINGS.get(name, name),
+            "heading": t(HEADINGS.get(name, name)),
             "status": record["status"],
+            "status_text": t(record["status"]),
             "seconds": f"{record['seconds']:.0f} s",
             "findings": findings_html(findings["sentences"]) if findings else [],  # escaped, shown as is
             "note": record.get("error") or "",
@@ -70,21 +76,26 @@ def stage_sections(manifest: dict, found: dict[str, dict], paths: RunPaths) -> l
     return sections
 
 
-def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$") -> Path:
+def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", language: str = "en") -> Path:
     """Write report.html into the run folder and return its path."""
     use_currency(currency)
+    use_language(language)
     found = load_findings(paths)
     facts = found.get("01_ingest", {}).get("numbers", {})
     churn = found.get("04_churn", {}).get("numbers", {})
     page = TEMPLATES.get_template("front_page.html.j2").render(
-        title=f"Customer analytics: {manifest['config_resolved']['run']['name']}",
+        t=t,
+        language=language,
+        title=t("Customer analytics: {name}", name=manifest["config_resolved"]["run"]["name"]),
         run_id=manifest["run_id"],
-        period=f"{facts['first_date']} to {facts['last_date']}" if facts else "(not ingested)",
+        period=t("{first} to {last}", first=facts["first_date"], last=facts["last_date"])
+        if facts
+        else t("(not ingested)"),
         config_file=Path(str(manifest["config_file"])).name,
         finished=manifest.get("finished", "-"),
         tiles=tiles(found),
         actions=[
-            {**a, "customers": count(a["customers"]), "in_budget": count(a["in_budget"])}
+            {"action_text": term(a["action"]), "customers": count(a["customers"]), "in_budget": count(a["in_budget"])}
             for a in churn.get("top_actions", [])[:6]
         ],
         stages=stage_sections(manifest, found, paths),

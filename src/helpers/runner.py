@@ -260,5 +260,5 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
                                   for path, digest in hashes.items()]  # fmt: skip
             manifest["finished"] = _now()
             write_json(manifest, paths.manifest)
-            report = render_front_page(manifest, paths, config.report.currency)
+            report = render_front_page(manifest, paths, config.report.currency, config.report.language)
     return report

@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 
 from helpers.config import LIFECYCLE_STAGES
 from helpers.formatting import money_tick
+from helpers.i18n import t
 
 AXES = {"r": ("recency_days", False), "f": ("purchases", True), "m": ("total_spend", True)}
 
@@ -253,11 +254,17 @@ def cluster_profiles(summary: pd.DataFrame, clusters: pd.Series) -> pd.DataFrame
             else level(row["median_purchases"], "purchases", ("occasional", "regular", "frequent"))
         )
         spend = level(row["median_spend"], "total_spend", ("low-spend", "mid-spend", "high-spend"))
-        return f"{frequency}, {spend}, last bought ~{row['median_recency_days']:,.0f} days ago"
+        return t(
+            "{frequency}, {spend}, last bought ~{days} days ago",
+            frequency=t(frequency),
+            spend=t(spend),
+            days=f"{row['median_recency_days']:,.0f}",
+        )
 
     names = profile.apply(name, axis=1)
     duplicates = names.duplicated(keep=False)
-    profile["name"] = np.where(duplicates, names + " (cluster " + (profile.index + 1).astype(str) + ")", names)
+    numbers = [t(" (cluster {number})", number=n) for n in profile.index + 1]
+    profile["name"] = np.where(duplicates, names + numbers, names)
     return profile
 
 

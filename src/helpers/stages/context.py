@@ -23,6 +23,7 @@ from helpers.errors import ConfigError
 from helpers.features import last_purchase_date
 from helpers.findings import Findings
 from helpers.formatting import mask_id, use_currency
+from helpers.i18n import use_language
 
 log = logging.getLogger("helpers.stages")
 
@@ -39,6 +40,7 @@ class StageContext:
     def __post_init__(self) -> None:
         plots.apply_style()
         use_currency(self.report.currency)
+        use_language(self.report.language)
 
     @classmethod
     def open(cls, run_dir: str | Path, config: WorkbenchConfig) -> StageContext:

@@ -1,0 +1,63 @@
+"""The report language: every word a reader sees goes through `t` (sentences) or `term` (names and values).
+
+The English text is the message id, as in gettext; `helpers.messages.ZH` is the reviewed Simplified
+Chinese catalogue. `t` fills `{placeholders}` after translating, so numbers are formatted by the caller
+(`helpers.formatting`, which follows the language too). `term` translates vocabulary (segment names, tiers,
+lifecycle stages, risk tiers, default actions, column headers) and leaves anything it does not know, such
+as a user's own segment name, as it is. A test fails when a message in the code lacks its translation.
+"""
+
+from __future__ import annotations
+
+import string
+
+import pandas as pd
+
+from helpers.messages import ZH
+
+LANGUAGES = ("en", "zh")
+_LANGUAGE = {"code": "en"}  # set once per stage from report.language, like the plotting style
+
+
+def use_language(code: str) -> None:
+    """Reports, figures and exports speak `code` ('en' or 'zh') from now on."""
+    if code not in LANGUAGES:
+        raise ValueError(f"report.language must be one of {LANGUAGES}, not {code!r}")
+    _LANGUAGE["code"] = code
+
+
+def language() -> str:
+    return _LANGUAGE["code"]
+
+
+def t(message: str, **values: object) -> str:
+    """`message` in the report language, with `values` filled in."""
+    text = ZH.get(message, message) if _LANGUAGE["code"] == "zh" else message
+    return text.format(**values) if values else text
+
+
+def t_series(message: str, **columns: pd.Series | str) -> pd.Series:
+    """`message` in the report language, filled row by row from text Series or one text (vectorised)."""
+    result = None
+    for literal, name, _spec, _conversion in string.Formatter().parse(t(message)):
+        piece = literal if name is None else literal + columns[name]
+        result = piece if result is None else result + piece
+    return result
+
+
+def term(value: object) -> object:
+    """A name or value (segment, tier, stage, action, column) in the report language; unknown values unchanged."""
+    if _LANGUAGE["code"] == "zh" and isinstance(value, str):
+        return ZH.get(value, value)
+    return value
+
+
+def terms(frame, columns: list[str] | None = None):
+    """A table for a reader: headers and the values of `columns` through `term`."""
+    shown = frame.copy()
+    for column in columns or []:
+        if column in shown.columns:
+            shown[column] = shown[column].map(term)
+    shown.index = shown.index.map(term)
+    shown.index.names = [term(n) for n in shown.index.names]
+    return shown.rename(columns=term)

@@ -1,0 +1,3 @@
+"""The Simplified Chinese message catalogue."""
+
+ZH: dict[str, str] = {}
