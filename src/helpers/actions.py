@@ -104,10 +104,9 @@ def describe_rules(rules: list[ActionRule]) -> list[str]:
     """Each rule in words: 'rule 2: <action> when value is high value, lifecycle is at risk or lapsed'."""
     lines = []
     for number, rule in enumerate(rules, start=1):
-        conditions = [f"{name} is {' or '.join(allowed)}" for name, allowed in
-                      (("risk", rule.risk), ("value", rule.value), ("segment", rule.segments),
-                       ("lifecycle", rule.lifecycle)) if allowed]  # fmt: skip
-        lines.append(
-            f"rule {number}: {rule.action} when " + (", ".join(conditions) if conditions else "no rule above matches")
-        )
+        conditions = [t("{name} is {values}", name=t(name), values=t(" or ").join(str(term(v)) for v in allowed))
+                      for name, allowed in (("risk", rule.risk), ("value", rule.value), ("segment", rule.segments),
+                                            ("lifecycle", rule.lifecycle)) if allowed]  # fmt: skip
+        lines.append(t("rule {number}: {action} when ", number=number, action=term(rule.action))
+                     + (t(", ").join(conditions) if conditions else t("no rule above matches")))  # fmt: skip
     return lines

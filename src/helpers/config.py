@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from helpers.errors import ConfigError
 
-BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore")
+BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore", "babystore_zh")
 
 
 class _Section(BaseModel):

@@ -26,6 +26,14 @@ BABYSTORE_START = date(2023, 1, 1)
 BABYSTORE_END = date(2024, 12, 31)
 CHANNELS = ("online store", "offline store", "mini-program")
 CATEGORIES = ("formula", "diapers", "complementary food", "toys", "maternity care", "clothing")
+CHINESE_VALUES = {  # babystore_zh: what a Chinese POS export holds
+    "channel": {"online store": "线上商城", "offline store": "线下门店", "mini-program": "小程序"},
+    "category": {"formula": "奶粉", "diapers": "纸尿裤", "complementary food": "辅食", "toys": "玩具",
+                 "maternity care": "孕产护理", "clothing": "童装"},
+    "store": {f"S{k:02d}": name for k, name in enumerate(
+        ["上海徐汇店", "北京朝阳店", "广州天河店", "深圳南山店", "杭州西湖店", "成都锦江店", "南京鼓楼店", "武汉江汉店",
+         "重庆渝中店", "苏州园区店", "西安雁塔店", "天津和平店"], start=1)},
+}  # fmt: skip
 BABYSTORE_COLUMNS = {
     "customer_id": "客户ID",
     "order_id": "订单号",
@@ -180,12 +188,13 @@ def _inject_dirt(raw: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat([raw, duplicates], ignore_index=True)
 
 
-def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> RawDataset:
+def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7, chinese: bool = False) -> RawDataset:
     """Generate a multi-channel mother-and-baby retailer's transaction log with known dirt.
 
     Customers follow BG/NBD with Gamma-Gamma spend (`BABYSTORE_TRUTH`, rates per
     week), so later stages can check parameter recovery. Headers are Chinese, as
-    exported by many POS systems.
+    exported by many POS systems; with `chinese`, channels, categories and stores are too, and the file
+    is GBK-encoded (babystore_zh.csv), as Chinese Windows tools write it.
     """
     rng = np.random.default_rng(seed)
     orders = _babystore_orders(n_customers, rng)
@@ -205,18 +214,20 @@ def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> 
         }
     )
     raw = _inject_dirt(raw, rng).sort_values(["order_date", "order_id"], kind="stable")
+    if chinese:
+        raw = raw.assign(**{column: raw[column].replace(names) for column, names in CHINESE_VALUES.items()})
     raw = raw.rename(columns=BABYSTORE_COLUMNS)
-    out = Path(out_dir) / "babystore.csv"
+    out = Path(out_dir) / ("babystore_zh.csv" if chinese else "babystore.csv")
     with atomic_path(out) as tmp:
-        raw.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL)
+        raw.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL, encoding="gbk" if chinese else "utf-8")
     return RawDataset(out, dict(BABYSTORE_COLUMNS), "%Y-%m-%d")
 
 
 def write_dataset(name: str, out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> RawDataset:
-    """Materialise a built-in dataset ('cdnow_sample', 'cdnow_master', 'babystore')."""
+    """Materialise a built-in dataset ('cdnow_sample', 'cdnow_master', 'babystore', 'babystore_zh')."""
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    if name == "babystore":
-        return write_babystore(out_dir, n_customers=n_customers, seed=seed)
+    if name in ("babystore", "babystore_zh"):
+        return write_babystore(out_dir, n_customers=n_customers, seed=seed, chinese=name == "babystore_zh")
     if name in ("cdnow_sample", "cdnow_master"):
         return write_cdnow(name.split("_")[1], out_dir)
-    raise ConfigError(f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore")
+    raise ConfigError(f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore, babystore_zh")

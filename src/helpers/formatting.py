@@ -16,7 +16,7 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from helpers.i18n import language
+from helpers.i18n import for_reading, header, language
 
 STABLE_DIGITS = 3  # significant digits at which fitted totals, errors and AUCs are printed in checked cells
 
@@ -90,6 +90,11 @@ def say(*sentences: str) -> Markdown:
     return Markdown(" ".join(markdown_text(s) for s in sentences))
 
 
+def heading(text: str, level: int = 2) -> Markdown:
+    """A section heading computed in the report language."""
+    return Markdown("#" * level + " " + markdown_text(text))
+
+
 def bullets(sentences: list[str]) -> Markdown:
     """Findings as a Markdown list, each sentence made safe as in `say`."""
     return Markdown("\n".join(f"- {markdown_text(s)}" for s in sentences))
@@ -107,8 +112,11 @@ def mask_id(customer_id: str, salt: str) -> str:
 
 
 def styled(frame: pd.DataFrame, formats: dict | str | None = None, **options) -> Styler:
-    """A table for a report: `formats` per column (as Styler.format), every value HTML-escaped.
+    """A table for a report in the report language: `formats` per column (as Styler.format, keyed by the
+    frame's own column names), headers readable, every value HTML-escaped.
 
     Values come from the data and the config (segment names, actions, channels); escaped, a
     '<script>' in them is shown as text, never run."""
-    return frame.style.format(formats, escape="html", **options)
+    if isinstance(formats, dict):
+        formats = {header(column): shown for column, shown in formats.items()}
+    return for_reading(frame).style.format(formats, escape="html", **options)

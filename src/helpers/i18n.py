@@ -52,12 +52,17 @@ def term(value: object) -> object:
     return value
 
 
-def terms(frame, columns: list[str] | None = None):
-    """A table for a reader: headers and the values of `columns` through `term`."""
+def header(name: object) -> object:
+    """A column or index name for a reader: 'share_of_revenue' -> 'share of revenue' (or its translation)."""
+    return term(name.replace("_", " ")) if isinstance(name, str) else name
+
+
+def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for a reader: headers through `header`, names and text values through `term`."""
     shown = frame.copy()
-    for column in columns or []:
-        if column in shown.columns:
+    for column in shown.columns:
+        if pd.api.types.is_object_dtype(shown[column]) or pd.api.types.is_string_dtype(shown[column]):
             shown[column] = shown[column].map(term)
     shown.index = shown.index.map(term)
-    shown.index.names = [term(n) for n in shown.index.names]
-    return shown.rename(columns=term)
+    shown.index.names = [header(n) for n in shown.index.names]
+    return shown.rename(columns=header)

@@ -1,3 +1,367 @@
-"""The Simplified Chinese message catalogue."""
+"""The Simplified Chinese catalogue: English message (as written in the code) -> Chinese.
 
-ZH: dict[str, str] = {}
+Reviewed wording follows Chinese retail CRM practice (会员等级, 高价值/高潜力客户, 新客/活跃/沉睡/流失,
+流失预警, 分层干预, 客户终身价值 CLV, 复购). Model names (BG/NBD, Pareto/NBD, Gamma-Gamma) and metric names
+(ROC-AUC, PR-AUC, Brier) stay, each explained in Chinese where it first appears.
+"""
+
+# fmt: off
+VOCABULARY = {
+    # RFM segments (segment.scheme: rfm11)
+    "Champions": "冠军客户", "Loyal Customers": "忠诚客户", "Potential Loyalist": "潜力忠诚客户",
+    "New Customers": "新客户", "Promising": "有潜力的新客", "Need Attention": "需要关注客户",
+    "About To Sleep": "即将沉睡客户", "At Risk": "流失风险客户", "Can't Lose Them": "不能失去的客户",
+    "Hibernating": "沉睡客户", "Lost": "已流失客户", "Unassigned": "未分配",
+    # the eight classes (segment.scheme: cn8)
+    "Important value": "重要价值客户", "Important development": "重要发展客户",
+    "Important retention": "重要保持客户", "Important win-back": "重要挽留客户",
+    "General value": "一般价值客户", "General development": "一般发展客户",
+    "General retention": "一般保持客户", "General win-back": "一般挽留客户",
+    # value tiers, member levels, lifecycle stages, risk tiers, value levels
+    "VIP": "高价值客户", "high potential": "高潜力客户", "regular": "普通",
+    "silver": "银卡", "gold": "金卡", "diamond": "钻石卡",
+    "new": "新客", "active": "活跃", "at risk": "沉睡", "lapsed": "流失",
+    "high": "高", "medium": "中", "low": "低", "high value": "高价值", "low value": "低价值",
+    "own": "本人节奏", "population": "整体节奏", "model": "模型", "baseline": "基准",
+    # the default actions (churn.action_rules)
+    "Personal call from the service team and an exclusive retention offer": "客服专人致电，并提供专属挽留礼遇",
+    "Personalised recommendations and early access, no blanket discount": "个性化推荐与新品优先体验，不做普遍折扣",
+    "Loyalty rewards and recognition, no discount": "会员积分奖励与专属关怀，不打折",
+    "Last low-cost win-back message; suppress from paid campaigns if no response":
+        "最后一次低成本召回消息；无回应则不再投放付费营销",
+    "Automated win-back with a time-limited offer": "自动化召回，附限时优惠",
+    "Second-purchase incentive and product education": "复购激励与产品使用指导",
+    "Reminder of favourite products with bestsellers": "提醒常购商品并推荐热销品",
+    "Standard newsletter": "常规会员通讯",
+    # scorers
+    "logistic regression": "逻辑回归", "gradient boosting": "梯度提升树",
+    "days since last purchase": "距上次购买天数", "BG/NBD expected purchases": "BG/NBD 预期购买次数",
+    "BG/NBD P(no purchase)": "BG/NBD 不购买概率", "Pareto/NBD P(no purchase)": "Pareto/NBD 不购买概率",
+    "BG/NBD 1 - P(alive)": "BG/NBD 1 − 存活概率",
+    # units, columns in words, centres, cluster words
+    "weeks": "周", "days": "天", "week": "周", "day": "天", "channel": "渠道", "category": "品类",
+    "mean": "均值", "median": "中位数", "one-off": "仅购一次", "occasional": "偶尔购买", "frequent": "高频购买",
+    "low-spend": "低消费", "mid-spend": "中等消费", "high-spend": "高消费",
+    # run status and front-page sections
+    "ok": "完成", "failed": "失败", "skipped": "已跳过", "stale": "已过期", "interrupted": "已中断",
+    "running": "运行中", "Data": "数据", "Segments": "客户分层", "Customer value": "客户价值",
+    "Churn and actions": "流失预警与行动",
+    # cleaning rules and what they mean
+    "missing customer id": "缺少客户ID", "unparseable date": "日期无法识别", "invalid amount": "金额无效",
+    "after observation end": "晚于观察期结束", "duplicate row": "重复行", "zero value": "金额为零",
+    "return dropped": "退货（按配置剔除）", "unmatched return": "无法匹配的退货", "malformed line": "格式错误的行",
+    "customer id is empty": "客户ID为空", "order date is empty or not a date": "订单日期为空或不是日期",
+    "amount is empty or not a number": "金额为空或不是数字",
+    "order date after dates.observation_end (or, when that is not set, in the future)":
+        "订单日期晚于 dates.observation_end（未设置时：晚于今天）",
+    "exact copy of an earlier row": "与之前某行完全相同", "amount is zero": "金额为零",
+    "return or cancellation (config: cleaning.returns = drop)": "退货或取消（配置 cleaning.returns = drop）",
+    "return with no earlier purchase by the customer to net against": "该客户此前没有可冲抵的购买记录的退货",
+    "line with more or fewer fields than the header (kept as raw text)": "字段数与表头不符的行（原文保留）",
+    # churn features in words (the schema's meanings)
+    "purchase occasions up to the analysis date": "截至分析日的购买次数", "days since the latest purchase": "距最近一次购买天数",
+    "days since the first purchase": "距首次购买天数", "net spend": "净消费额", "net spend per purchase": "每次购买净消费额",
+    "mean days between purchases": "平均购买间隔天数", "standard deviation of the days between purchases": "购买间隔天数的标准差",
+    "days since the last purchase relative to the mean gap": "距上次购买天数 ÷ 平均间隔",
+    "purchases in the last 30 days": "近30天购买次数", "purchases in the last 90 days": "近90天购买次数",
+    "purchases in the last 180 days": "近180天购买次数", "spend in the last 30 days": "近30天消费额",
+    "spend in the last 90 days": "近90天消费额", "spend in the last 180 days": "近180天消费额",
+    "purchases 90-180 days ago": "90–180天前的购买次数", "spend 90-180 days ago": "90–180天前的消费额",
+    "change in purchases: the last 90 days minus the 90 days before": "购买次数变化：近90天减去之前90天",
+    "change in spend: the last 90 days minus the 90 days before": "消费额变化：近90天减去之前90天",
+    "BG/NBD P(alive) fitted on all history": "BG/NBD 存活概率（全部历史）",
+    "BG/NBD expected purchases over the churn horizon": "BG/NBD 流失观察期内预期购买次数",
+    "distinct channels bought in": "购买过的渠道数", "distinct categories bought": "购买过的品类数",
+    "returned money / gross money bought": "退货金额 ÷ 购买总额",
+}
+
+HEADERS = {  # column and index names of the tables and exports, as `i18n.header` shows them
+    "customer id": "客户ID", "rule": "清洗规则", "description": "说明", "rows": "行数", "money": "金额",
+    "share of input rows": "占输入行比例", "purchases": "购买次数", "customers": "客户数", "revenue": "销售额",
+    "share of customers": "客户占比", "share of revenue": "销售额占比", "segment": "客户分层",
+    "mean recency days": "平均距上次购买天数", "mean purchases": "平均购买次数", "mean spend": "平均消费额",
+    "value tier": "价值分层", "member level": "会员等级", "lifecycle": "生命周期阶段",
+    "median typical gap (days)": "典型购买间隔中位数（天）", "cluster": "行为聚类",
+    "median recency days": "距上次购买天数中位数", "median purchases": "购买次数中位数",
+    "median spend": "消费额中位数", "name": "名称", "recency (days, at most)": "最近购买（最多天数）",
+    "purchases (at least)": "购买次数（至少）", "spend (at least)": "消费额（至少）", "r": "R", "f": "F", "m": "M",
+    "cells": "覆盖格数", "last purchase": "最近购买", "spend": "消费额", "clv decile": "CLV 十分位",
+    "clv": "客户终身价值 CLV", "mean P(alive)": "平均存活概率", "share of clv": "CLV 占比",
+    "cumulative share": "累计占比", "repeat purchases": "复购次数", "p alive": "存活概率",
+    "expected purchases": "预期购买次数", "expected order value": "预期客单价", "total clv": "CLV 合计",
+    "mean clv": "平均 CLV", "model": "模型", "actual purchases": "实际购买次数", "predicted purchases": "预测购买次数",
+    "total error": "总误差", "mae": "MAE", "rmse": "RMSE", "quantity": "指标", "p05": "5% 分位", "p95": "95% 分位",
+    "action": "行动", "in budget": "在预算内", "mean churn probability": "平均流失概率", "value at risk": "风险价值",
+    "value level": "价值等级", "risk tier": "风险等级", "priority": "优先级", "days since last purchase": "距上次购买天数",
+    "churn probability": "流失概率", "reason": "原因", "scorer": "评分方法", "kind": "类型", "churn rate": "流失率",
+    "roc auc": "ROC-AUC", "pr auc": "PR-AUC", "brier": "Brier", "top decile lift": "前10%提升度",
+    "top decile capture": "前10%捕获率", "fold": "折", "trained on cutoffs": "训练截止日",
+    "tested at cutoff": "测试截止日", "test labels: purchases until": "测试标签：观察购买至",
+    "last purchase date": "最近购买日期", "typical gap days": "典型购买间隔（天）", "favourite channel": "常用渠道",
+    "favourite category": "常购品类", "value if retained": "留住后的价值",
+    "first purchase": "首次购买", "tenure days": "客龄（天）", "recency days": "距上次购买天数",
+    "total spend": "累计消费额", "avg spend": "平均每次消费额", "interval mean days": "平均购买间隔（天）",
+    "interval median days": "购买间隔中位数（天）", "r score": "R 分", "f score": "F 分", "m score": "M 分",
+    "rfm cell": "RFM 组合", "rhythm": "判断依据", "cluster name": "聚类名称", "n channels": "渠道数",
+    "n categories": "品类数", "return rate": "退货率",
+}
+
+MESSAGES = {
+    # figures
+    "rows in": "输入行", "rows kept": "保留行", "rows": "行数",
+    "Cleaning waterfall: where every input row went": "清洗瀑布图：每一行输入数据的去向",
+    "revenue": "销售额", "customers": "客户数", "Monthly revenue and active customers": "月度销售额与活跃客户",
+    "number of purchases per customer": "每位客户的购买次数",
+    "How often customers buy, and what that is worth": "客户购买频次及其贡献",
+    "purchase value (log scale)": "单次购买金额（对数刻度）", "purchases": "购买次数", "Purchase values": "单次购买金额分布",
+    "repeat purchases in the calibration period": "校准期内的复购次数", "mean purchases in the holdout": "验证期内平均购买次数",
+    "Do the models predict each group of customers? (holdout)": "模型能否预测各组客户？（验证期）",
+    "{unit} since the first acquisition": "自首批客户获取起的{unit}数", "cumulative repeat purchases": "累计复购次数",
+    "Repeat purchases: actual vs predicted through the holdout": "复购次数：验证期内实际与预测对比",
+    "repeat purchases so far": "至今复购次数", "{unit} from the first to the last purchase": "首次到最近一次购买的{unit}数",
+    "customer lifetime value over the horizon (log scale)": "预测期内的客户终身价值（对数刻度）",
+    "How customer value is spread": "客户价值分布", "CLV decile (1 = most valuable 10% of customers)": "CLV 十分位（1 = 最有价值的10%客户）",
+    "Where future value is concentrated": "未来价值集中在哪里", "Segments: how many customers, how much revenue": "客户分层：客户数与销售额",
+    "number of clusters": "聚类数", "silhouette (higher = better separated)": "轮廓系数（越高区分越清楚）",
+    "Choosing the number of behavioural clusters": "选择行为聚类的数量", "purchases (log scale)": "购买次数（对数刻度）",
+    "total spend (log scale)": "累计消费额（对数刻度）", "Behavioural clusters": "行为聚类",
+    "share of customers (best first)": "客户占比（按价值从高到低）", "share of revenue": "销售额占比",
+    "Revenue concentration": "销售额集中度", "predicted churn probability": "预测流失概率",
+    "share that really churned": "实际流失比例", "Is the churn probability honest? (Brier {brier})": "流失概率准不准？（Brier {brier}）",
+    "drop in ROC-AUC when shuffled": "打乱后 ROC-AUC 的下降", "What drives the churn score": "影响流失评分的因素",
+    "-{rows} rows ({money})": "-{rows} 行（{money}）", "{rows} rows": "{rows} 行", "active customers": "活跃客户",
+    "new customers": "新客户", "share of customers": "客户占比", "actual": "实际", "end of calibration": "校准期结束",
+    "Probability a customer is still active, by history": "按历史行为看客户仍活跃的概率",
+    "Expected purchases in the next {unit}, by history": "按历史行为看下一{unit}的预期购买次数",
+    "share of CLV": "CLV 占比", "cumulative": "累计", "chosen: {clusters} clusters": "选定：{clusters} 个聚类",
+    "if everyone spent the same": "若每位客户消费相同", "perfectly calibrated": "完全校准",
+    "{frequency}, {spend}, last bought ~{days} days ago": "{frequency}、{spend}，约 {days} 天前最后购买",
+    " (cluster {number})": "（聚类 {number}）",
+    "Customers by segment: run {run} (rows) to now (columns)": "客户分层变化：运行 {run}（行）到现在（列）",
+    "cohort (month of first purchase)": "同期群（首次购买月份）",
+    "Share of each segment's spend by {column}": "各客户分层按{column}的消费占比", "now": "现在", "before": "之前",
+    "Share of each monthly cohort buying again, by month since first purchase": "各月同期群在首购后各月的复购比例",
+    "months since first purchase": "首购后的月数",
+    "Revenue of each cohort relative to its first month": "各同期群销售额相对首月的比例",
+    "Mean spend (and customers) by recency and frequency score": "按 R、F 评分的平均消费额（及客户数）",
+    "frequency score (5 = most purchases)": "F 评分（5 = 购买最多）", "recency score (5 = most recent)": "R 评分（5 = 最近购买）",
+    "segment": "客户分层",
+    # the action list's reason
+    "no purchase for {days} days": "已 {days} 天未购买", ", {ratio}× their usual {gap}-day gap": "，是其平时 {gap} 天间隔的 {ratio} 倍",
+    " since their only purchase": "（自唯一一次购买以来）",
+    "{probability} chance of no purchase in {days} days ({tier} risk)": "{days} 天内不再购买的概率 {probability}（{tier}风险）",
+    "{value} expected if kept": "留住可带来 {value}", "; ": "；", " and ": "和", ".": "。",
+    # findings
+    "Data quality: **{kept} of {rows} rows kept** ({share}); {aside} set aside": "数据质量：**{rows} 行中保留 {kept} 行**（{share}）；{aside} 行被隔离",
+    ", most for *{rule}* ({rows} rows)": "，最多的原因是*{rule}*（{rows} 行）",
+    "; every row and every unit of money is accounted for.": "；每一行、每一分钱都有去向。",
+    "; **the rows do not reconcile**.": "；**行数对不上账**。",
+    "From {first} to {last}, **{customers} customers** made **{purchases} purchases** worth **{revenue}** (average order {order}).":
+        "{first} 至 {last}，**{customers} 位客户**共购买 **{purchases} 次**，金额 **{revenue}**（客单价 {order}）。",
+    "**{repeat} of customers bought more than once**; one-time buyers are {customers} of customers and bring {revenue} of revenue.":
+        "**{repeat} 的客户有复购**；只买过一次的客户占 {customers}，贡献 {revenue} 的销售额。",
+    "{holders} bring **{share} of revenue**.": "{holders}贡献了**{share} 的销售额**。",
+    "**{customers} of customers bring {revenue} of revenue.**": "**{customers} 的客户贡献了 {revenue} 的销售额。**",
+    "Against their own buying rhythm, **{at_risk} of customers are at risk** and {lapsed} have lapsed; {active} are active and {new} new.":
+        "对照各自的购买节奏，**{at_risk} 的客户进入沉睡**，{lapsed} 已流失；{active} 活跃，{new} 为新客。",
+    "Over the next {months} months customers are expected to make **{purchases} purchases**{interval}, worth **{clv} in margin** (customer lifetime value, CLV).":
+        "未来 {months} 个月预计客户将购买 **{purchases} 次**{interval}，带来毛利 **{clv}**（客户终身价值 CLV）。",
+    "The most valuable 10% of customers hold **{share} of that value**.": "最有价值的 10% 客户占**其中的 {share}**。",
+    "**{model}** forecast the holdout period best: {predicted} repeat purchases against {actual} that happened ({error}).":
+        "**{model}** 对验证期的预测最准：预测复购 {predicted} 次，实际 {actual} 次（{error}）。",
+    "{share} of customers are more likely still active than not.": "{share} 的客户更可能仍然活跃。",
+    "**{high} customers are at high risk** (the {share} most likely to make no purchase in the next {days} days); they hold {high_risk} of the **{total} value at risk**.":
+        "**{high} 位客户为高流失风险**（未来 {days} 天最可能不再购买的 {share}）；他们占**风险价值 {total}** 中的 {high_risk}。",
+    "The contact budget of **{budget} customers**, taken by value at risk, covers {share} of it.":
+        "按风险价值排序的 **{budget} 位客户**联系预算，覆盖了其中的 {share}。",
+    "**{segment}** ({customers} customers, {share})": "**{segment}**（{customers} 位客户，{share}）",
+    "**{vips} VIPs** ({share} of customers) bring {revenue} of revenue.": "**{vips} 位高价值客户**（占客户的 {share}）贡献了 {revenue} 的销售额。",
+    "Since the last run, **{up} customers moved up** and {down} moved down.": "与上次运行相比，**{up} 位客户升级**，{down} 位降级。",
+    "The list is scored by the **{scorer}** model: in the backtest it ranks churners better than any simple score (ROC-AUC {auc} against {baseline_auc} for *{baseline}*).":
+        "名单由**{scorer}**模型评分：回测中它对流失客户的排序优于任何简单评分（ROC-AUC {auc}，*{baseline}* 为 {baseline_auc}）。",
+    "No model beat the simple score **{scorer}** in the backtest (ROC-AUC {auc} against {model_auc} for the best model), so the list is scored with it.":
+        "回测中没有模型胜过简单评分**{scorer}**（ROC-AUC {auc}，最佳模型 {model_auc}），因此名单用它评分。",
+    "Top actions by value at risk: ": "按风险价值排在前面的行动：", "*{action}* ({customers} customers)": "*{action}*（{customers} 位客户）",
+    # front page
+    " (90% interval {low}–{high} purchases)": "（90% 区间 {low}–{high} 次购买）",
+    "a simple baseline: no model beat it": "简单基准评分：没有模型胜过它", "best simple baseline {auc}": "最佳简单基准 {auc}",
+    "Customer analytics: {name}": "客户分析：{name}", "customers, {first} to {last}": "位客户，{first} 至 {last}",
+    "revenue from {purchases} purchases": "销售额，来自 {purchases} 次购买",
+    "of rows kept; {rows} set aside with a reason": "的行被保留；{rows} 行被隔离并注明原因",
+    "customers at high risk of churning": "位客户流失风险高",
+    "value at risk (value if kept × churn probability)": "风险价值（留住后的价值 × 流失概率）",
+    "{first} to {last}": "{first} 至 {last}", "(not ingested)": "（尚未导入）",
+    "customer lifetime value, next {months} months": "客户终身价值，未来 {months} 个月",
+    "ROC-AUC of the churn score ({scorer}); ": "流失评分的 ROC-AUC（{scorer}）；",
+    "Run {run} · data {period} · config {config} · finished {finished}": "运行 {run} · 数据 {period} · 配置 {config} · 完成于 {finished}",
+    "What to do first": "优先行动", "action": "行动", "in this campaign's budget": "本次活动预算内",
+    "The full list, one action per customer with the reason, highest priority first:": "完整名单（每位客户一项行动并附原因，按优先级排序）：",
+    "CRM import": "导入 CRM", "Read the report →": "阅读报告 →", "Run details": "运行详情", "stage": "阶段",
+    "status": "状态", "time": "耗时", "note": "备注",
+    "Every artifact is described in the data dictionary (docs/data_dictionary.md of the workbench); the run's settings are in config.yaml, its record in manifest.json, what the engines printed in run.log.":
+        "每个产出文件都在数据字典（工作台的 docs/data_dictionary.md）中有说明；本次运行的设置见 config.yaml，运行记录见 manifest.json，引擎输出见 run.log。",
+    # 01 ingest
+    "01 · Ingest: what is in the data, and what did cleaning do?": "01 · 数据导入：数据里有什么，清洗做了什么？",
+    "The raw transaction log is read exactly as exported (CSV, Parquet or Excel, any column names), mapped to the workbench's columns and cleaned rule by rule. **Every row is accounted for**: it is either kept, or set aside in the quarantine with the name of the rule it broke. Nothing in the raw file is changed.":
+        "原始交易流水按导出时的样子读取（CSV、Parquet 或 Excel，列名不限），映射到工作台的标准字段并逐条规则清洗。**每一行都有去向**：要么保留，要么放入隔离区并注明违反的规则。原始文件不做任何改动。",
+    "What we found": "主要发现", "Where the rows went": "数据行的去向",
+    "Each cleaning rule is applied in order; a row set aside by one rule is not counted again by a later one.":
+        "清洗规则按顺序执行；被某条规则隔离的行不会被后面的规则重复计数。",
+    "{lines} return lines ({money}) were netted against the customer's latest earlier purchase, so returned money does not count as spend. ":
+        "{lines} 条退货（{money}）已与该客户之前最近一次购买冲抵，退回的金额不计入消费。",
+    "{lines} lines above {threshold} are flagged as extreme (kept, marked `is_extreme`) for review.":
+        "{lines} 行金额高于 {threshold}，被标记为极端值（保留，标记 `is_extreme`），供复核。",
+    "The rows set aside are kept, as given, in `artifacts/quarantine.parquet` with the rule each broke and its file and row number; they are not shown in this report because they can hold personal data. ":
+        "被隔离的行原样保存在 `artifacts/quarantine.parquet` 中，并注明违反的规则、所在文件和行号；因其可能包含个人信息，本报告不展示。",
+    "How often customers buy": "客户购买频次",
+    "One-time buyers are {customers} of customers but bring only {revenue} of revenue: turning a first purchase into a second is the first lever of any CRM programme.":
+        "只买过一次的客户占 {customers}，却只贡献 {revenue} 的销售额：促成第二次购买是任何 CRM 计划的第一抓手。",
+    "Revenue peaked in {peak} at {revenue}; in the last month of the data ({last}) {active} customers bought, {new} of them for the first time.":
+        "销售额在 {peak} 达到峰值 {revenue}；数据最后一个月（{last}）有 {active} 位客户购买，其中 {new} 位是首次购买。",
+    "Appendix: the reconciliation, checked": "附录：对账校验",
+    "The stage stops if rows or money do not balance: rows in = rows kept + rows set aside (+ duplicates removed and return lines netted, which are counted separately). Money is shown to four significant digits here; the table of rules above has it to the cent. These figures are checked on every test run.":
+        "行数或金额对不上时本阶段会停止：输入行 = 保留行 + 隔离行（另计已去重行和已冲抵退货行）。此处金额保留四位有效数字，上面的规则表精确到分。每次测试都会校验这些数字。",
+    "in": "输入", "kept": "保留", "set aside": "隔离", "duplicates removed": "已去重", "returns netted": "已冲抵退货",
+    "balanced: rows {rows}, money {money}": "是否平衡：行数 {rows}，金额 {money}", "money": "金额", "period": "期间",
+    "lines": "行数", "average order value": "客单价", "purchases per customer": "人均购买次数", "repeat customer share": "复购客户占比",
+    "Next": "下一步",
+    "The clean transactions (`artifacts/transactions.parquet`) feed `02_segment` (who our customers are), `03_clv` (what each is worth) and `04_churn` (who is about to leave, and what to do).":
+        "清洗后的交易（`artifacts/transactions.parquet`）供 `02_segment`（客户是谁）、`03_clv`（每位客户值多少）和 `04_churn`（谁将流失、该怎么做）使用。",
+    # 02 segment
+    "02 · Segments: who are our customers?": "02 · 客户分层：我们的客户是谁？",
+    "Every customer gets, as of the analysis date, a **named segment** from how recently, how often and how much they bought; a **value tier** (VIP / high potential / regular) and a **member level**; a **lifecycle stage** (new → active → at risk → lapsed) judged against their own buying rhythm; and a **behavioural cluster**. The report ends with cohort retention, revenue concentration, the channel and category mix, and who moved between segments since the last run.":
+        "截至分析日，每位客户都会得到：按最近购买、购买频次和消费金额划分的**客户分层**；**价值分层**（高价值 / 高潜力 / 普通）和**会员等级**；对照其自身购买节奏判断的**生命周期阶段**（新客 → 活跃 → 沉睡 → 流失）；以及**行为聚类**。报告最后是同期群留存、销售额集中度、渠道与品类结构，以及与上次运行相比的分层变化。",
+    "Analysis date {date}: {customers} customers with at least one purchase.": "分析日 {date}：共 {customers} 位有购买记录的客户。",
+    "1. Segments": "1. 客户分层",
+    "Each customer is placed by **R**ecency (days since the last purchase), **F**requency (number of purchases) and **M**onetary value (total spend); the rules in the appendix turn these into a segment name. What to do with each customer is decided once, in `04_churn`, from their segment, value and churn risk together, so a customer never receives two different actions.":
+        "每位客户按 **R**（距上次购买天数）、**F**（购买次数）和 **M**（累计消费额）定位；附录中的规则据此给出分层名称。对每位客户采取什么行动，只在 `04_churn` 中结合分层、价值和流失风险统一决定一次，因此一位客户不会收到两种不同的行动。",
+    "The largest group is **{segment}**: {customers} of customers, {revenue} of revenue.": "人数最多的是**{segment}**：占客户的 {customers}，销售额的 {revenue}。",
+    "**{segment}**: {customers} customers who used to buy often and have not bought for {days} days on average; {revenue} of revenue.":
+        "**{segment}**：{customers} 位曾经常购买、平均已 {days} 天未购买的客户；贡献 {revenue} 的销售额。",
+    "Each cell is the mean spend of the customers with that recency and frequency score; the number below it is how many customers the cell holds. Cells without customers are blank.":
+        "每格是该 R、F 评分组合客户的平均消费额，下方数字是该格的客户数。没有客户的格子留空。",
+    "2. Value tiers and member levels": "2. 价值分层与会员等级",
+    "Member levels by cumulative spend (thresholds in `segment.member_levels`):": "按累计消费划分的会员等级（门槛见 `segment.member_levels`）：",
+    "VIPs spend at least {spend} over at least {purchases} purchases: **{vips} customers ({share}) bring {revenue} of revenue**. High potential customers spend at least {potential} or have made at least {purchases} purchases, but are not VIPs (yet).":
+        "高价值客户累计消费至少 {spend} 且至少购买 {purchases} 次：**{vips} 位客户（{share}）贡献了 {revenue} 的销售额**。高潜力客户累计消费至少 {potential} 或至少购买 {purchases} 次，但（尚）未达到高价值。",
+    "VIPs spend at least {spend} over at least {purchases} purchases; nobody qualifies yet.": "高价值客户累计消费至少 {spend} 且至少购买 {purchases} 次；目前还没有客户达到。",
+    "3. Lifecycle stages": "3. 生命周期阶段",
+    "A customer is **new** when their first purchase is at most {new_days} days old. Otherwise the days since their last purchase are compared with their *typical gap* between purchases: **active** up to {at_risk}× the gap, **at risk** up to {lapsed}× the gap, **lapsed** beyond. {own} of customers (those with three or more purchases) are judged against their own median gap; the others against the typical gap of all repeat buyers, {gap} days.":
+        "首次购买不超过 {new_days} 天的客户为**新客**。其他客户用距上次购买天数对比其*典型购买间隔*：不超过间隔的 {at_risk} 倍为**活跃**，不超过 {lapsed} 倍为**沉睡**，超过则为**流失**。{own} 的客户（购买三次及以上）按本人的间隔中位数判断；其余客户按全部复购客户的典型间隔 {gap} 天判断。",
+    "4. Behavioural clusters": "4. 行为聚类",
+    "Segments follow fixed rules; clusters are groups the data forms by itself (k-means on recency, frequency and spend). Each cluster is named by how its median customer compares with the median of all customers.":
+        "分层遵循固定规则；聚类则是数据自己形成的群组（对最近购买、频次和消费做 k-means）。每个聚类按其中位客户与全体客户中位数的比较来命名。",
+    "5. Cohort retention": "5. 同期群留存",
+    "On average **{customers}** of a cohort buys again in the third month after its first purchase; revenue in that month is {revenue} of the first month's. Cohorts with fewer than {minimum} customers are left blank (too few to read a rate).":
+        "平均而言，同期群中有 **{customers}** 的客户在首购后第三个月再次购买；当月销售额为首月的 {revenue}。少于 {minimum} 位客户的同期群留空（人数太少，比例没有意义）。",
+    "**{customers} of customers bring {share} of revenue**; the best {top} bring {revenue}.": "**{customers} 的客户贡献了 {share} 的销售额**；最好的 {top} 客户贡献了 {revenue}。",
+    "6. Revenue concentration": "6. 销售额集中度", "7. Channel and category mix per segment": "7. 各分层的渠道与品类结构",
+    "The data has no channel or category column (map them in the config's `columns:` section).": "数据中没有渠道或品类字段（可在配置的 `columns:` 中映射）。",
+    "8. Who moved since the last run?": "8. 与上次运行相比，谁的分层变了？",
+    "No earlier run to compare with (set `segment.compare_with` to a run id or `latest`).": "没有可比较的历史运行（将 `segment.compare_with` 设为某个运行编号或 `latest`）。",
+    "Scored with run {run}'s boundaries: **{up} customers moved up**, **{down} moved down**, {changed} changed segment, {new} are new and {gone} are no longer in the data.":
+        "按运行 {run} 的分界重新评分：**{up} 位客户升级**，**{down} 位降级**，{changed} 位换了分层，{new} 位是新客户，{gone} 位不再出现在数据中。",
+    "Appendix: how scores and segments are given, checked": "附录：评分与分层规则及校验",
+    "**Scores.** On each axis a customer's score is 1 + ⌊5 × share of customers with a strictly worse value⌋ (at most 5). Customers with equal values always get equal scores, so when many share a value (most customers bought only once) they keep the same score instead of being split arbitrarily. The boundaries below are kept with the run (`segment_thresholds.json`), so a later run can score new data on the same boundaries.":
+        "**评分。** 每个维度上，客户得分为 1 + ⌊5 × 严格差于该客户的客户占比⌋（最高 5 分）。取值相同的客户得分总是相同，因此当很多客户取值相同（多数客户只买过一次）时，不会被随意拆开。下面的分界随本次运行保存（`segment_thresholds.json`），以后的运行可以按相同分界给新数据评分。",
+    "**The eight classes** (`segment.scheme: cn8`): each customer is recent or not, frequent or not, and high-spending or not, against the population's {center}; every customer falls in exactly one class.":
+        "**RFM 八类客户**（`segment.scheme: cn8`）：对照全体客户的{center}，每位客户在最近购买、购买频次、消费金额上各分高低，恰好落入一类。",
+    "**Segment rules**, checked in order; the first that matches a customer's R, F and M scores names their segment. ":
+        "**分层规则**按顺序检查；第一条与客户 R、F、M 评分相符的规则决定其分层。",
+    "Every one of the 125 R×F×M combinations gets exactly one segment, and every segment can be reached.": "125 种 R×F×M 组合都恰好对应一个分层，且每个分层都可能出现。",
+    "**Clusters.** k-means on standardised log recency, frequency and spend. The number of clusters is the one with the best *silhouette*: how much closer customers are to their own cluster than to the next one (1 is perfect, 0 is no structure).":
+        "**聚类。** 对标准化后的对数最近购买天数、频次和消费额做 k-means。聚类数取*轮廓系数*最高者：客户离本聚类比离最近的其他聚类近多少（1 为完美，0 为没有结构）。",
+    "customers per score": "各评分的客户数", "{n} clusters:": "{n} 个聚类：",
+    "`artifacts/segments.parquet` (and `segments.csv`) hold every customer's scores, segment, tier, level, lifecycle stage and cluster; `segment_thresholds.json` the score boundaries. Every column is described in the data dictionary (`docs/data_dictionary.md`).":
+        "`artifacts/segments.parquet`（及 `segments.csv`）保存每位客户的评分、分层、价值分层、会员等级、生命周期阶段和聚类；`segment_thresholds.json` 保存评分分界。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
+    # 03 clv
+    "03 · Customer lifetime value: what is each customer worth, and who is still active?": "03 · 客户终身价值：每位客户值多少，谁仍然活跃？",
+    "In retail nobody cancels a subscription: customers quietly stop coming back. We model each customer's buying as two processes, how often they buy while they are still a customer and when they stop, with the models of the `lifetimes` package, and their spend per order. **Customer lifetime value (CLV)** here is the expected margin a customer brings over the coming months, discounted to today and weighted by the chance they are still a customer.":
+        "零售业没有人会“退订”：客户只是悄悄不再回来。我们用 `lifetimes` 包的模型把每位客户的购买看作两个过程——仍是客户时多久买一次、何时不再购买——再加上每单消费额。这里的**客户终身价值（CLV）**是客户在未来几个月预期带来的毛利，折现到今天，并按其仍是客户的概率加权。",
+    "1. What customers are worth": "1. 客户值多少",
+    "CLV covers the next **{months} months**, at a {margin} margin, discounted at {discount} a month; it is {total} in total, {mean} per customer on average.":
+        "CLV 覆盖未来 **{months} 个月**，毛利率 {margin}，每月折现 {discount}；合计 {total}，平均每位客户 {mean}。",
+    "The most valuable customers, and whether they are still with us": "最有价值的客户，以及他们是否仍然活跃",
+    "Value by segment (from 02_segment)": "各分层的价值（来自 02_segment）",
+    "02_segment has not run in this run folder, so CLV is not broken down by segment.": "本次运行未执行 02_segment，因此 CLV 未按分层拆分。",
+    "2. Who is still active?": "2. 谁仍然活跃？",
+    "**P(alive)** is the probability that a customer has not silently stopped buying from us, given how often they used to buy and how long it has been since their last purchase. A customer who used to buy every month and has not been seen for a year has a low P(alive); an occasional buyer with the same silence may still be active.":
+        "**存活概率 P(alive)** 是根据客户过去的购买频率和距上次购买的时间，判断其尚未悄悄离开的概率。以前每月都买、已一年没出现的客户存活概率低；偶尔才买的客户沉默同样久，可能仍然活跃。",
+    "{share} of customers have P(alive) of at least {threshold}. Time in these figures is in {unit}.": "{share} 的客户存活概率不低于 {threshold}。图中时间单位为{unit}。",
+    "3. How far to trust the forecast": "3. 预测有多可信",
+    "The models are fitted on a **calibration** period and their forecasts compared with what really happened in the **holdout** period that followed. *MAE* (mean absolute error) is how many purchases the forecast is off per customer on average; *RMSE* weighs large misses more; *total error* is how far the forecast of all holdout purchases together is off, as a share.":
+        "模型在**校准期**上拟合，再把预测与随后**验证期**的真实情况对比。*MAE*（平均绝对误差）是每位客户平均预测偏差的购买次数；*RMSE* 对大偏差更敏感；*总误差*是验证期总购买次数预测的相对偏差。",
+    "Calibration: customers acquired up to **{end}** ({customers}); holdout: {end} to {date} ({length} {unit}). Over the holdout these customers made **{actual}** repeat purchases; {model} predicted **{predicted}** ({error}), off by {mae} purchases per customer on average. It forecasts the CLV above.":
+        "校准期：截至 **{end}** 获取的客户（{customers} 位）；验证期：{end} 至 {date}（{length} {unit}）。验证期内这些客户实际复购 **{actual}** 次；{model} 预测 **{predicted}** 次（{error}），平均每位客户偏差 {mae} 次。上面的 CLV 即由它预测。",
+    "4. How sure are we?": "4. 把握有多大？",
+    "The bootstrap is off (clv.bootstrap_samples is 0), so the forecast has no interval.": "未启用自助法（clv.bootstrap_samples 为 0），因此预测没有区间。",
+    "We refit the models on bootstrap samples of customers (drawn with replacement) to see how much the forecast moves. With 90% confidence the next {months} months bring **{low} to {high} purchases**, worth **{revenue_low} to {revenue_high}** in revenue before margin and discounting ({fits} bootstrap fits). The parameter intervals are in the appendix.":
+        "我们对客户做有放回的自助抽样并重新拟合模型，看预测会变动多少。以 90% 的把握，未来 {months} 个月将有 **{low} 至 {high} 次购买**，销售额（未计毛利率和折现）**{revenue_low} 至 {revenue_high}**（{fits} 次自助拟合）。参数区间见附录。",
+    "Appendix: the models and their parameters, checked": "附录：模型及其参数校验",
+    "**BG/NBD**, **Pareto/NBD** and **MBG/NBD** describe buying with two parts. While active, a customer buys at their own rate; rates across customers follow a gamma distribution with shape *r* and scale *α* (alpha, in time units). They stop buying after any purchase with a probability drawn from a beta distribution with parameters *a* and *b* (BG/NBD, MBG/NBD), or at a random time with a gamma-distributed rate of shape *s* and scale *β* (beta) (Pareto/NBD).":
+        "**BG/NBD**、**Pareto/NBD** 和 **MBG/NBD** 把购买分为两部分。活跃时，客户按自身的频率购买；不同客户的频率服从形状 *r*、尺度 *α*（alpha，时间单位）的伽马分布。客户在每次购买后以服从参数 *a*、*b* 的贝塔分布的概率停止购买（BG/NBD、MBG/NBD），或在随机时刻停止，其速率服从形状 *s*、尺度 *β*（beta）的伽马分布（Pareto/NBD）。",
+    "**Gamma-Gamma** describes spend per order with shape *p*, *q* and scale *γ* (gamma); in the bootstrap table they are `gg_p`, `gg_q`, `gg_v`. It assumes spend per order does not depend on how often a customer buys.":
+        "**Gamma-Gamma** 用形状 *p*、*q* 和尺度 *γ*（gamma）描述每单消费额；在自助法表中记为 `gg_p`、`gg_q`、`gg_v`。它假设每单消费额与购买频率无关。",
+    "The inputs per customer are *frequency* (repeat purchases), *recency* (time from the first to the last purchase) and *T* (time from the first purchase to the end of the period), in the time unit of the config.":
+        "每位客户的输入为 *frequency*（复购次数）、*recency*（首次到最近一次购买的时间）和 *T*（首次购买到期末的时间），时间单位按配置。",
+    "**{model} could not be fitted:** {message}": "**{model} 无法拟合：** {message}",
+    "Gamma-Gamma is fitted on **{fitted}** repeat buyers; customers without a repeat purchase ({no_repeat}) get the population average, and {non_positive} without positive repeat spend are left out. The correlation between purchase frequency and order value is **{correlation}**: ":
+        "Gamma-Gamma 在 **{fitted}** 位复购客户上拟合；没有复购的客户（{no_repeat} 位）取总体平均，{non_positive} 位复购消费不为正的客户不参与。购买频率与客单价的相关系数为 **{correlation}**：",
+    "small, so the assumption holds.": "很小，假设成立。",
+    "**not small: treat the spend forecasts with caution** (frequent buyers spend differently).": "**不小：消费预测需谨慎**（高频客户的消费习惯不同）。",
+    "on {n} repeat buyers": "基于 {n} 位复购客户", "chosen by holdout {metric}: {model}": "按验证期 {metric} 选定：{model}",
+    "customers {customers}; expected purchases {purchases}; total CLV {clv}; mean P(alive) {alive}": "客户 {customers}；预期购买 {purchases}；CLV 合计 {clv}；平均存活概率 {alive}",
+    "Bootstrap intervals (5th percentile, median, 95th percentile) of the parameters and totals:": "参数与合计的自助法区间（5% 分位、中位数、95% 分位）：",
+    "`artifacts/clv.parquet` holds every customer's P(alive), expected purchases, expected order value, CLV and CLV decile; `clv_models.json` the fitted parameters. `04_churn` uses CLV to weigh churn risk by what is at stake.":
+        "`artifacts/clv.parquet` 保存每位客户的存活概率、预期购买次数、预期客单价、CLV 及其十分位；`clv_models.json` 保存拟合参数。`04_churn` 用 CLV 衡量流失风险背后的价值。",
+    # 04 churn
+    "04 · Churn: who will stop buying, what do we do about it, and how far can we trust the score?": "04 · 流失预警：谁会不再购买，我们怎么做，评分有多可信？",
+    "A customer has **churned** at a date when they bought before it but make **no purchase in the following days** (the horizon set in the config). Every customer gets a churn probability, a risk tier, the value at stake and **one action**, decided by one rule table from their churn risk, value, segment and lifecycle stage. The list is ordered by what an effective action would save, and the contact budget marks who to contact first.":
+        "如果客户在某日期之前有购买、但在**之后若干天内没有购买**（天数见配置），即视为在该日期**流失**。每位客户都有流失概率、风险等级、涉及的价值和**一项行动**，行动由一张规则表根据流失风险、价值、分层和生命周期阶段统一决定（分层干预）。名单按有效行动能挽回的价值排序，联系预算标出优先联系的客户。",
+    "1. What to do, and for whom": "1. 做什么，对谁做",
+    "**Churn probability** is the chance of no purchase in the next {days} days, scored by *{scorer}*. **Risk tiers** are shares of customers: *high* is the {high} most likely to churn, *medium* the next {medium}, *low* the rest, so a tier is a group the team can handle whatever the overall churn rate ({rate} in the backtest). **Value if retained** is what the customer brings over the CLV horizon if they stay: their CLV divided by P(alive), since CLV already counts the chance they have left (without 03_clv: their past spend). **Value at risk** is value if retained × churn probability, the value expected to be lost without action. The **contact budget** ({budget} customers, `churn.contact_budget`) takes customers by value at risk, highest first.":
+        "**流失概率**是未来 {days} 天内不再购买的概率，由*{scorer}*评分。**风险等级**按客户占比划分：*高*为最可能流失的 {high}，*中*为其后的 {medium}，其余为*低*，因此无论整体流失率多高（回测中为 {rate}），每个等级都是团队能处理的规模。**留住后的价值**是客户若留下，在 CLV 期间能带来的价值：CLV 除以存活概率，因为 CLV 已计入其离开的可能（没有 03_clv 时为过去消费额）。**风险价值** = 留住后的价值 × 流失概率，即不采取行动预计损失的价值。**联系预算**（{budget} 位客户，`churn.contact_budget`）按风险价值从高到低选取客户。",
+    "Customers and value at risk by value level and risk tier:": "按价值等级和风险等级的客户数与风险价值：",
+    "The first customers of the list (ids masked in this report; the files hold the real ids). The whole list is `artifacts/action_list.xlsx` (Excel) and `action_list.csv` (CRM import), one row per customer with the reason for the action.":
+        "名单前几位客户（本报告中客户ID已脱敏，文件中为真实ID）。完整名单见 `artifacts/action_list.xlsx`（Excel）和 `action_list.csv`（导入 CRM），每位客户一行并附行动原因。",
+    "2. Can we trust the score?": "2. 评分可信吗？",
+    "The score is tested the honest way: trained on earlier dates, evaluated on a later one it has never seen (a *rolling-origin backtest*), against simple scores a CRM team could use without a model. *ROC-AUC* is the chance that a customer who churned is ranked above one who did not (0.5 is a coin toss, 1 is perfect). *PR-AUC* measures how pure in churners the top of the ranking is. The *Brier score* is the mean squared error of a probability (lower is better; – for scores that are not probabilities). *Top-decile lift* is how many times more churners the 10% highest-scored customers hold than a random 10%; *capture* is the share of all churners they hold.":
+        "评分用诚实的方式检验：在较早的日期上训练，在从未见过的较晚日期上评估（*滚动起点回测*），并与 CRM 团队不用模型也能用的简单评分比较。*ROC-AUC* 是流失客户排在未流失客户之前的概率（0.5 相当于抛硬币，1 为完美）。*PR-AUC* 衡量排名靠前的客户中流失者有多集中。*Brier 分数*是概率的均方误差（越低越好；非概率评分记为 –）。*前10%提升度*是评分最高的 10% 客户中流失者是随机 10% 的多少倍；*捕获率*是他们占全部流失者的比例。",
+    "The best model, **{model}**, reaches a mean ROC-AUC of **{model_auc}**; the best simple score, *{baseline}*, {baseline_auc}. ":
+        "最佳模型**{model}**的平均 ROC-AUC 为 **{model_auc}**；最佳简单评分*{baseline}*为 {baseline_auc}。",
+    "The model adds information, so it scores the list.": "模型带来了额外信息，因此由它为名单评分。",
+    "The model does not beat it, so **the list is scored with {scorer}** (turned into a probability by a one-feature logistic regression, which keeps its ranking).":
+        "模型没有胜过它，因此**名单用{scorer}评分**（通过单变量逻辑回归转为概率，排序不变）。",
+    "Across the test folds, the {model}'s predicted and observed churn rates differ by at most **{gap}** per group of customers with similar scores (Brier score {brier}).":
+        "在各测试折中，{model}对评分相近客户组的预测流失率与实际流失率最多相差 **{gap}**（Brier 分数 {brier}）。",
+    "A known trap: 1 − P(alive)": "一个已知陷阱：1 − 存活概率",
+    "The BG/NBD model can only conclude that a customer has left *after* a repeat purchase, so it gives every one-time buyer P(alive) = 1 and ranks them as the *safest* customers, although they are the most likely never to come back. Its probability of no purchase in the next days does not have this flaw. ":
+        "BG/NBD 模型只能在复购*之后*判断客户是否离开，因此给每位只买过一次的客户存活概率 = 1，把他们排为*最安全*的客户，而他们恰恰最可能不再回来。它的“未来若干天不购买概率”没有这个缺陷。",
+    "At the last test date, {buyers} customers ({share}) had bought once. BG/NBD gives them a mean P(alive) of **{alive}**, yet **{churned}** of them churned (against {overall} overall). Ranking by 1 − P(alive) gives a ROC-AUC of **{auc}**.":
+        "在最后一个测试日，{buyers} 位客户（{share}）只买过一次。BG/NBD 给他们的平均存活概率为 **{alive}**，但其中 **{churned}** 流失了（整体为 {overall}）。按 1 − 存活概率排序的 ROC-AUC 为 **{auc}**。",
+    " That is worse than a coin toss.": "比抛硬币还差。",
+    "3. What drives the score": "3. 影响评分的因素",
+    "*Permutation importance*: how much the ROC-AUC drops on the last test date when one input's values are shuffled among customers. A large drop means the model relies on that input.":
+        "*置换重要性*：在最后一个测试日，把某个输入在客户间随机打乱后 ROC-AUC 下降多少。下降越多，说明模型越依赖该输入。",
+    "The score relies most on *{feature}* (ROC-AUC drops by {drop} without it)": "评分最依赖*{feature}*（去掉后 ROC-AUC 下降 {drop}）",
+    "; channel, category and return behaviour also enter the model.": "；渠道、品类和退货行为也进入了模型。",
+    "; the data has no channel, category or return information, so only purchase history drives it.": "；数据中没有渠道、品类或退货信息，因此只由购买历史决定。",
+    "Appendix: backtest design and checks": "附录：回测设计与校验",
+    "Every training label window ends on or before its fold's test date, so no model ever sees the period it is evaluated on; features use only transactions up to their date.":
+        "每个训练标签窗口都在该折测试日或之前结束，因此模型从未见过评估它的时期；特征只使用截至当日的交易。",
+    "**Action rules** (`churn.action_rules`); the first that matches a customer gives their action. ": "**行动规则**（`churn.action_rules`）：第一条与客户相符的规则决定其行动。",
+    "Rules {rules} are never reached: earlier rules catch every case.": "规则 {rules} 永远不会被用到：前面的规则已覆盖所有情况。",
+    "Every rule can be reached.": "每条规则都可能被用到。",
+    "ROC-AUC per fold (test dates: {dates})": "各折 ROC-AUC（测试日：{dates}）",
+    "customers {customers}; in budget {budget}; scored by {scorer}": "客户 {customers}；预算内 {budget}；评分方法 {scorer}",
+    "one action per customer: {ok}": "每位客户一项行动：{ok}",
+    "`artifacts/action_list.xlsx` / `.csv` / `.parquet`: the list, highest priority first; `churn.parquet`: every customer's features and scores; `churn_backtest.parquet`: every fold and scorer. Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
+        "`artifacts/action_list.xlsx` / `.csv` / `.parquet`：行动名单，按优先级排序；`churn.parquet`：每位客户的特征和评分；`churn_backtest.parquet`：每一折、每种评分的回测结果。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
+    # action rules in words
+    "rule {number}: {action} when ": "规则 {number}：{action}，条件：", "no rule above matches": "以上规则都不匹配",
+    "{name} is {values}": "{name}为{values}", " or ": "或", ", ": "，", "risk": "风险等级", "value": "价值等级",
+    "lifecycle": "生命周期阶段",
+}
+# fmt: on
+
+ZH: dict[str, str] = {**VOCABULARY, **HEADERS, **MESSAGES}

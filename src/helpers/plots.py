@@ -318,7 +318,7 @@ def importance(table: pd.DataFrame, top: int = 15) -> plt.Figure:
     """Permutation importance: how much ROC-AUC drops when a feature is shuffled."""
     shown = table.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1.5))
-    ax.barh(shown["label"], shown["importance"], xerr=shown["std"], color=ACCENT)
+    ax.barh([term(label) for label in shown["label"]], shown["importance"], xerr=shown["std"], color=ACCENT)
     ax.set_xlabel(t("drop in ROC-AUC when shuffled"))
     ax.set_title(t("What drives the churn score"))
     return fig

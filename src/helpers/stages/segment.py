@@ -20,6 +20,7 @@ from helpers.config import WorkbenchConfig
 from helpers.errors import InsufficientDataError
 from helpers.features import customer_summary, monthly_cohorts, spend_mix
 from helpers.findings import Findings
+from helpers.i18n import t
 from helpers.schemas import SEGMENTS
 from helpers.stages.context import StageContext, analysis_date, earlier_run, log, stage_config
 
@@ -108,8 +109,8 @@ def _migration(context: StageContext, customers: pd.DataFrame, boundaries: Bound
     then = before.assign(rfm_sum=before[SCORES].sum(axis=1))[["customer_id", "segment", "rfm_sum"]]
     now = seg.migration_snapshot(customers, earlier["cuts"], boundaries.rules, centers)
     matrix, moves = seg.migration(then, now)
-    title = f"Customers by segment: run {previous_dir.name} (rows) to now (columns)"
-    context.figure("02_migration", plots.heatmap(matrix, title, "now", "before"))
+    title = t("Customers by segment: run {run} (rows) to now (columns)", run=previous_dir.name)
+    context.figure("02_migration", plots.heatmap(matrix, title, t("now"), t("before")))
     return Migration(previous_dir.name, matrix, moves)
 
 
@@ -117,19 +118,19 @@ def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> 
     cohorts = monthly_cohorts(context.transactions(), today)
     retention = seg.cohort_matrix(cohorts, "customers", min_size).iloc[:, :months]
     revenue = seg.cohort_matrix(cohorts, "revenue", min_size).iloc[:, :months]
-    y_label = "cohort (month of first purchase)"
+    y_label = t("cohort (month of first purchase)")
     context.figure(
         "02_cohort_retention",
         plots.heatmap(
             retention,
-            "Share of each monthly cohort buying again, by month since first purchase",
-            "months since first purchase",
+            t("Share of each monthly cohort buying again, by month since first purchase"),
+            t("months since first purchase"),
             y_label,
             percent=True,
         ),
     )
     context.figure("02_revenue_retention", plots.heatmap(
-        revenue, "Revenue of each cohort relative to its first month", "months since first purchase", y_label,
+        revenue, t("Revenue of each cohort relative to its first month"), t("months since first purchase"), y_label,
         percent=True))  # fmt: skip
     return retention, revenue
 
@@ -155,9 +156,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     segments = seg.segment_table(customers)
     context.figure("02_segment_sizes", plots.segment_sizes(segments))
     spend, labels = seg.heatmap_r_by_f(customers)
-    context.figure("02_rf_heatmap", plots.heatmap(spend, "Mean spend (and customers) by recency and frequency score",
-                                                  "frequency score (5 = most purchases)",
-                                                  "recency score (5 = most recent)", labels=labels))  # fmt: skip
+    context.figure("02_rf_heatmap", plots.heatmap(spend, t("Mean spend (and customers) by recency and frequency score"),
+                                                  t("frequency score (5 = most purchases)"),
+                                                  t("recency score (5 = most recent)"), labels=labels))  # fmt: skip
 
     clusters, silhouettes = seg.choose_clusters(customers, tuple(settings.clusters_k_range), config.run.random_state)
     profiles = seg.cluster_profiles(customers, clusters)
@@ -173,8 +174,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     mix_columns = [c for c in ("channel", "category") if c in transactions.columns]
     for column in mix_columns:
         mix = spend_mix(transactions, customers, "segment", column, today)
-        title = f"Share of each segment's spend by {column}"
-        context.figure(f"02_{column}_mix", plots.heatmap(mix, title, column, "segment", percent=True))
+        title = t("Share of each segment's spend by {column}", column=t(column))
+        context.figure(f"02_{column}_mix", plots.heatmap(mix, title, t(column), t("segment"), percent=True))
     migration = _migration(context, customers, boundaries, settings.compare_with)
 
     columns = [c.name for c in SEGMENTS.columns if c.name in customers.columns]
