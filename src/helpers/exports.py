@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from helpers.i18n import term
+from helpers.i18n import export_header, term
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"
@@ -50,7 +50,7 @@ def for_readers(frame: pd.DataFrame) -> pd.DataFrame:
     for column in text_columns(shown):
         if column != "customer_id":
             shown[column] = shown[column].map(term)
-    return shown.rename(columns=term)
+    return shown.rename(columns=export_header)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
@@ -76,7 +76,7 @@ def write_xlsx(
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
     (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
     A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all)."""
-    formats = {term(column): number_format for column, number_format in (formats or {}).items()}
+    formats = {export_header(column): number_format for column, number_format in (formats or {}).items()}
     frame = for_readers(frame)
     if len(frame) > EXCEL_MAX_ROWS:
         log.warning("%s: Excel holds %s rows; the first are written, the CSV has all %s", Path(path).name,

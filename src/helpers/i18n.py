@@ -57,6 +57,11 @@ def header(name: object) -> object:
     return term(name.replace("_", " ")) if isinstance(name, str) else name
 
 
+def export_header(name: str) -> str:
+    """A column of a CSV/XLSX export: the machine name in English (a CRM import maps it), translated otherwise."""
+    return name if _LANGUAGE["code"] == "en" else header(name)
+
+
 def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
     """A table for a reader: headers through `header`, names and text values through `term`."""
     shown = frame.copy()

@@ -1,0 +1,132 @@
+"""Every word a reader sees has its Simplified Chinese translation, and Chinese renders in every figure."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import string
+import warnings
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+import yaml
+from conftest import ROOT
+
+from helpers import ingest, plots, report, schemas
+from helpers.churn import BASELINES, feature_label, make_models
+from helpers.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
+from helpers.i18n import header, t, term, use_language
+from helpers.messages import ZH
+from helpers.segment import CN8_SEGMENTS
+
+
+def messages_in_code() -> dict[str, str]:
+    """Every literal message given to t() or t_series() in src/, the notebooks and the templates."""
+    found = {}
+
+    def scan(source: str, where: str) -> None:
+        calls = (n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call) and n.args)
+        for node in calls:
+            first = node.args[0]
+            if getattr(node.func, "id", None) in ("t", "t_series") and isinstance(first, ast.Constant):
+                found.setdefault(first.value, where)
+
+    for path in (ROOT / "src").rglob("*.py"):
+        scan(path.read_text(encoding="utf-8"), str(path))
+    for path in (ROOT / "notebooks").glob("*.ipynb"):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                scan("".join(cell["source"]), str(path))
+    for path in (ROOT / "src" / "helpers" / "templates").glob("*.j2"):
+        for message in re.findall(r'\bt\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")):
+            found.setdefault(message.replace("\\'", "'"), str(path))
+    return found
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def vocabulary() -> set[str]:
+    """Names and values the reports show that come from the workbench itself (not from the user's data)."""
+    levels = SegmentSection().member_levels
+    words = {rule.segment for rule in SegmentSection().rules} | set(CN8_SEGMENTS.values())
+    words |= {"VIP", "high potential", "regular", *levels, *LIFECYCLE_STAGES, *RISK_TIERS, *VALUE_LEVELS}
+    words |= {rule.action for rule in DEFAULT_ACTION_RULES} | set(BASELINES) | set(make_models(0))
+    words |= {rule.name.replace("_", " ") for rule in ingest.ALL_RULES} | {r.description for r in ingest.ALL_RULES}
+    words |= {feature_label(c.name) for c in schemas.CHURN_FEATURES} | set(report.HEADINGS.values())
+    words |= set(report.STATUS) | {"weeks", "days", "week", "day", "mean", "median", "channel", "category"}
+    return words
+
+
+def test_every_message_in_the_code_has_a_chinese_translation_with_the_same_placeholders():
+    found = messages_in_code()
+    missing = sorted(m for m in found if m not in ZH)
+    assert missing == [], f"{len(missing)} messages lack a translation in helpers.messages, e.g. {missing[:3]}"
+    different = [m for m in found if placeholders(m) != placeholders(ZH[m])]
+    assert different == []
+
+
+def test_every_name_the_workbench_gives_has_a_chinese_translation():
+    assert sorted(w for w in vocabulary() if w not in ZH) == []
+
+
+def test_every_table_header_of_the_artifacts_has_a_chinese_translation():
+    columns = {c.name for table in (schemas.SEGMENTS, schemas.ACTION_LIST) for c in table.columns}
+    assert sorted(c for c in columns if c.replace("_", " ") not in ZH) == []
+
+
+def test_language_switches_messages_names_and_money():
+    from helpers.formatting import money, month
+
+    use_language("zh")
+    try:
+        assert t("What we found") == "主要发现" and term("Champions") == "冠军客户" and term("C0001") == "C0001"
+        assert header("share_of_revenue") == "销售额占比" and money(123456) == "$12.3万"
+        assert month(__import__("datetime").date(2024, 3, 1)) == "2024年3月"
+    finally:
+        use_language("en")
+    assert t("What we found") == "What we found" and header("share_of_revenue") == "share of revenue"
+    with pytest.raises(ValueError, match="report.language"):
+        use_language("fr")
+
+
+def test_every_translation_renders_in_a_figure_without_a_missing_glyph():
+    plots.apply_style()
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+        for text in sorted(set(ZH.values())):
+            ax.set_title(text.replace("{", "").replace("}", ""))
+            fig.canvas.draw()
+    plt.close(fig)
+
+
+@pytest.mark.slow
+def test_the_chinese_example_runs_end_to_end_with_chinese_reports(tmp_path):
+    from helpers.runner import run
+
+    config = yaml.safe_load((ROOT / "configs" / "babystore_zh.yaml").read_text(encoding="utf-8"))
+    config["input"]["dataset_customers"] = 400
+    config["run"]["output_dir"] = str(tmp_path / "runs")
+    config["clv"]["bootstrap_samples"] = 5
+    config["churn"].update(folds=2, train_cutoffs=1)
+    path = tmp_path / "babystore_zh.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    front = run(path, run_id="zh")
+    run_dir = front.parent
+    assert (run_dir / "input" / "babystore_zh.csv").read_bytes().decode("gbk").startswith("客户ID")
+    page = front.read_text(encoding="utf-8")
+    assert "优先行动" in page and "主要发现" not in page and "What to do first" not in page
+    for stage in ("01_ingest", "02_segment", "03_clv", "04_churn"):
+        html = (run_dir / "html" / f"{stage}.html").read_text(encoding="utf-8")
+        assert "主要发现" in html and "What we found" not in html and "附录" in html, stage
+    assert "重要价值客户" in (run_dir / "html" / "02_segment.html").read_text(encoding="utf-8")
+    assert (run_dir / "run.log").read_text(encoding="utf-8").count("missing from font") == 0
+    export = (run_dir / "artifacts" / "action_list.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert export.startswith("优先级,客户ID,客户分层")
+    assert set(json.loads((run_dir / "manifest.json").read_text())["stages"][s]["status"] for s in (
+        "01_ingest", "02_segment", "03_clv", "04_churn")) == {"ok"}  # fmt: skip
+    assert Path(run_dir / "artifacts" / "action_list.xlsx").exists()
