@@ -41,3 +41,10 @@ def test_a_model_scorer_is_compared_with_the_best_baseline(tmp_path):
 def test_findings_of_a_stage_that_did_not_finish_are_not_shown(tmp_path):
     page = front_page(tmp_path, churn_numbers(), status="stale")
     assert "40 customers</strong>" not in page and "stale" in page
+
+
+def test_warnings_in_the_run_log_are_counted_on_the_front_page_not_shown(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "run.log").write_text("UserWarning: something odd <b>\nplain line\nFutureWarning: x\n")
+    page = front_page(tmp_path, churn_numbers())
+    assert "2 warnings were logged" in page and "something odd" not in page

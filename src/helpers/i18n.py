@@ -68,6 +68,9 @@ def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
     for column in shown.columns:
         if pd.api.types.is_object_dtype(shown[column]) or pd.api.types.is_string_dtype(shown[column]):
             shown[column] = shown[column].map(term)
-    shown.index = shown.index.map(term)
-    shown.index.names = [header(n) for n in shown.index.names]
+    names = [header(n) for n in shown.index.names]
+    if isinstance(shown.index, pd.MultiIndex):
+        shown.index = pd.MultiIndex.from_tuples([tuple(term(v) for v in key) for key in shown.index], names=names)
+    else:
+        shown.index = shown.index.map(term).rename(names[0])
     return shown.rename(columns=header)

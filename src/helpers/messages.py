@@ -84,7 +84,7 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "median typical gap (days)": "典型购买间隔中位数（天）", "cluster": "行为聚类",
     "median recency days": "距上次购买天数中位数", "median purchases": "购买次数中位数",
     "median spend": "消费额中位数", "name": "名称", "recency (days, at most)": "最近购买（最多天数）",
-    "purchases (at least)": "购买次数（至少）", "spend (at least)": "消费额（至少）", "r": "R", "f": "F", "m": "M",
+    "purchases (at least)": "购买次数（至少）", "spend (at least)": "消费额（至少）",
     "cells": "覆盖格数", "last purchase": "最近购买", "spend": "消费额", "clv decile": "CLV 十分位",
     "clv": "客户终身价值 CLV", "mean P(alive)": "平均存活概率", "share of clv": "CLV 占比",
     "cumulative share": "累计占比", "repeat purchases": "复购次数", "p alive": "存活概率",
@@ -198,6 +198,7 @@ MESSAGES = {
     "The full list, one action per customer with the reason, highest priority first:": "完整名单（每位客户一项行动并附原因，按优先级排序）：",
     "CRM import": "导入 CRM", "Read the report →": "阅读报告 →", "Run details": "运行详情", "stage": "阶段",
     "status": "状态", "time": "耗时", "note": "备注",
+    "{n} warnings were logged while the stages ran; they are in run.log.": "运行各阶段时记录了 {n} 条警告，详见 run.log。",
     "Every artifact is described in the data dictionary (docs/data_dictionary.md of the workbench); the run's settings are in config.yaml, its record in manifest.json, what the engines printed in run.log.":
         "每个产出文件都在数据字典（工作台的 docs/data_dictionary.md）中有说明；本次运行的设置见 config.yaml，运行记录见 manifest.json，引擎输出见 run.log。",
     # 01 ingest

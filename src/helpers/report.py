@@ -58,6 +58,13 @@ def tiles(found: dict[str, dict]) -> list[dict]:
     return result
 
 
+def warnings_logged(paths: RunPaths) -> int:
+    """How many warnings the stages' kernels and engines wrote to run.log (shown as a count, never as raw text)."""
+    if not paths.log.exists():
+        return 0
+    return sum("Warning" in line for line in paths.log.read_text(encoding="utf-8", errors="replace").splitlines())
+
+
 def stage_sections(manifest: dict, found: dict[str, dict], paths: RunPaths) -> list[dict]:
     sections = []
     for name, record in manifest["stages"].items():
@@ -99,6 +106,7 @@ def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", lang
             for a in churn.get("top_actions", [])[:6]
         ],
         stages=stage_sections(manifest, found, paths),
+        warnings=warnings_logged(paths),
     )
     target = paths.root / "report.html"
     with atomic_path(target) as tmp:
