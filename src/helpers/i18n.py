@@ -48,7 +48,9 @@ def t_series(message: str, **columns: pd.Series | str) -> pd.Series:
 def term(value: object) -> object:
     """A name or value (segment, tier, stage, action, column) in the report language; unknown values unchanged."""
     if _LANGUAGE["code"] == "zh" and isinstance(value, str):
-        return ZH.get(value, value)
+        return ZH.get(value, ZH.get(value.replace("_", " "), value))
+    if _LANGUAGE["code"] == "zh" and isinstance(value, bool):
+        return ZH[str(value)]
     return value
 
 

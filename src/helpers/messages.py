@@ -22,7 +22,9 @@ VOCABULARY = {
     "silver": "银卡", "gold": "金卡", "diamond": "钻石卡",
     "new": "新客", "active": "活跃", "at risk": "沉睡", "lapsed": "流失",
     "high": "高", "medium": "中", "low": "低", "high value": "高价值", "low value": "低价值",
-    "own": "本人节奏", "population": "整体节奏", "model": "模型", "baseline": "基准",
+    "own": "本人节奏", "population": "整体节奏", "model": "模型", "baseline": "基准", "True": "是", "False": "否",
+    "cut 1": "分界 1", "cut 2": "分界 2", "cut 3": "分界 3", "cut 4": "分界 4",
+    "total purchases": "总购买次数", "total revenue": "总销售额", "successful fits": "成功拟合次数",
     # the default actions (churn.action_rules)
     "Personal call from the service team and an exclusive retention offer": "客服专人致电，并提供专属挽留礼遇",
     "Personalised recommendations and early access, no blanket discount": "个性化推荐与新品优先体验，不做普遍折扣",
@@ -359,7 +361,8 @@ MESSAGES = {
     "`artifacts/action_list.xlsx` / `.csv` / `.parquet`: the list, highest priority first; `churn.parquet`: every customer's features and scores; `churn_backtest.parquet`: every fold and scorer. Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
         "`artifacts/action_list.xlsx` / `.csv` / `.parquet`：行动名单，按优先级排序；`churn.parquet`：每位客户的特征和评分；`churn_backtest.parquet`：每一折、每种评分的回测结果。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
     # action rules in words
-    "rule {number}: {action} when ": "规则 {number}：{action}，条件：", "no rule above matches": "以上规则都不匹配",
+    "rule {number}: {action} when ": "规则 {number}：{action}，条件：",
+    "< {days} days ago": "{days} 天以内", ">= {days} days ago": "{days} 天及以上", "> {value}": "> {value}", "<= {value}": "≤ {value}", "no rule above matches": "以上规则都不匹配",
     "{name} is {values}": "{name}为{values}", " or ": "或", ", ": "，", "risk": "风险等级", "value": "价值等级",
     "lifecycle": "生命周期阶段",
 }

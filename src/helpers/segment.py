@@ -133,10 +133,13 @@ def cn8_segments(customers: pd.DataFrame, centers: dict[str, float]) -> pd.Serie
 def cn8_rules(centers: dict[str, float], customers: pd.DataFrame) -> pd.DataFrame:
     """The eight classes as rules in words, with how many customers each holds."""
     days, purchases, spend = centers["recency_days"], centers["purchases"], centers["total_spend"]
+    def side(above: bool, value: float) -> str:
+        return t("> {value}", value=f"{value:,.2f}") if above else t("<= {value}", value=f"{value:,.2f}")
+
     rows = [{"segment": name,
-             "last purchase": f"< {days:,.0f} days ago" if recent else f">= {days:,.0f} days ago",
-             "purchases": f"> {purchases:,.2f}" if frequent else f"<= {purchases:,.2f}",
-             "spend": f"> {spend:,.2f}" if high else f"<= {spend:,.2f}"}
+             "last purchase": t("< {days} days ago", days=f"{days:,.0f}") if recent
+             else t(">= {days} days ago", days=f"{days:,.0f}"),
+             "purchases": side(frequent, purchases), "spend": side(high, spend)}
             for (recent, frequent, high), name in CN8_SEGMENTS.items()]  # fmt: skip
     table = pd.DataFrame(rows).set_index("segment")
     table["customers"] = customers["segment"].value_counts().reindex(table.index).fillna(0).astype(int)
