@@ -133,6 +133,7 @@ def cn8_segments(customers: pd.DataFrame, centers: dict[str, float]) -> pd.Serie
 def cn8_rules(centers: dict[str, float], customers: pd.DataFrame) -> pd.DataFrame:
     """The eight classes as rules in words, with how many customers each holds."""
     days, purchases, spend = centers["recency_days"], centers["purchases"], centers["total_spend"]
+
     def side(above: bool, value: float) -> str:
         return t("> {value}", value=f"{value:,.2f}") if above else t("<= {value}", value=f"{value:,.2f}")
 
