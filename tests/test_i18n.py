@@ -95,12 +95,13 @@ def test_language_switches_messages_names_and_money():
 
 def test_every_translation_renders_in_a_figure_without_a_missing_glyph():
     plots.apply_style()
+    characters = sorted(set("".join(ZH.values())) - set("{}\n"))
     fig, ax = plt.subplots()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
-        for text in sorted(set(ZH.values())):
-            ax.set_title(text.replace("{", "").replace("}", ""))
-            fig.canvas.draw()
+        for start in range(0, len(characters), 60):  # every character of the catalogue, 60 to a line
+            ax.text(0, start / len(characters), "".join(characters[start : start + 60]))
+        fig.canvas.draw()
     plt.close(fig)
 
 
@@ -109,10 +110,10 @@ def test_the_chinese_example_runs_end_to_end_with_chinese_reports(tmp_path):
     from helpers.runner import run
 
     config = yaml.safe_load((ROOT / "configs" / "babystore_zh.yaml").read_text(encoding="utf-8"))
-    config["input"]["dataset_customers"] = 400
+    config["input"]["dataset_customers"] = 300
     config["run"]["output_dir"] = str(tmp_path / "runs")
-    config["clv"]["bootstrap_samples"] = 5
-    config["churn"].update(folds=2, train_cutoffs=1)
+    config["clv"]["bootstrap_samples"] = 0
+    config["churn"].update(folds=1, train_cutoffs=1)
     path = tmp_path / "babystore_zh.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     front = run(path, run_id="zh")
