@@ -18,7 +18,7 @@ from helpers import ingest, plots, report, schemas
 from helpers.churn import BASELINES, feature_label, make_models
 from helpers.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
 from helpers.i18n import header, t, term, use_language
-from helpers.messages import ZH
+from helpers.messages import MESSAGES, ZH
 from helpers.segment import CN8_SEGMENTS
 
 
@@ -76,6 +76,19 @@ def test_every_name_the_workbench_gives_has_a_chinese_translation():
 def test_every_table_header_of_the_artifacts_has_a_chinese_translation():
     columns = {c.name for table in (schemas.SEGMENTS, schemas.ACTION_LIST) for c in table.columns}
     assert sorted(c for c in columns if c.replace("_", " ") not in ZH) == []
+
+
+def test_every_message_keeps_its_emphasis_when_rendered():
+    """Chinese punctuation next to `**` can stop Markdown from seeing the emphasis; no '*' may reach a reader."""
+    from nbconvert.filters.markdown import markdown2html
+
+    broken = []
+    for message in {m for pair in MESSAGES.items() for m in pair}:
+        names = {name: "X" for name in placeholders(message)}
+        html = markdown2html(message.format(**names) if names else message)
+        if "*" in re.sub(r"<code>.*?</code>", "", html):
+            broken.append(message)
+    assert broken == []
 
 
 def test_language_switches_messages_names_and_money():

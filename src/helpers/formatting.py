@@ -63,7 +63,7 @@ def money_tick(value: float, _pos: object = None) -> str:
     for scale, suffix in SCALES[language()]:
         if value >= scale:
             return f"{sign}{symbol}{value / scale:,.3g}{suffix}"
-    return f"{sign}{symbol}{value:,.3g}"
+    return f"{sign}{symbol}{value:,.0f}" if value >= 100 else f"{sign}{symbol}{value:,.3g}"
 
 
 def month(value) -> str:

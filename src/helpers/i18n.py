@@ -75,4 +75,6 @@ def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
         shown.index = pd.MultiIndex.from_tuples([tuple(term(v) for v in key) for key in shown.index], names=names)
     else:
         shown.index = shown.index.map(term).rename(names[0])
-    return shown.rename(columns=header)
+    shown = shown.rename(columns=header)
+    shown.columns.name = header(shown.columns.name)
+    return shown

@@ -280,7 +280,7 @@ MESSAGES = {
     # 03 clv
     "03 · Customer lifetime value: what is each customer worth, and who is still active?": "03 · 客户终身价值：每位客户值多少，谁仍然活跃？",
     "In retail nobody cancels a subscription: customers quietly stop coming back. We model each customer's buying as two processes, how often they buy while they are still a customer and when they stop, with the models of the `lifetimes` package, and their spend per order. **Customer lifetime value (CLV)** here is the expected margin a customer brings over the coming months, discounted to today and weighted by the chance they are still a customer.":
-        "零售业没有人会“退订”：客户只是悄悄不再回来。我们用 `lifetimes` 包的模型把每位客户的购买看作两个过程——仍是客户时多久买一次、何时不再购买——再加上每单消费额。这里的**客户终身价值（CLV）**是客户在未来几个月预期带来的毛利，折现到今天，并按其仍是客户的概率加权。",
+        "零售业没有人会“退订”：客户只是悄悄不再回来。我们用 `lifetimes` 包的模型把每位客户的购买看作两个过程——仍是客户时多久买一次、何时不再购买——再加上每单消费额。这里的**客户终身价值**（CLV）是客户在未来几个月预期带来的毛利，折现到今天，并按其仍是客户的概率加权。",
     "1. What customers are worth": "1. 客户值多少",
     "CLV covers the next **{months} months**, at a {margin} margin, discounted at {discount} a month; it is {total} in total, {mean} per customer on average.":
         "CLV 覆盖未来 **{months} 个月**，毛利率 {margin}，每月折现 {discount}；合计 {total}，平均每位客户 {mean}。",
