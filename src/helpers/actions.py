@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers.config import LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, ActionRule
 from helpers.i18n import t, t_series, term
+from helpers.schemas import ACTION_LIST
 
 
 def top_share_rank(values: pd.Series) -> pd.Series:
@@ -98,6 +99,16 @@ def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
     frame["priority"] = top_share_rank(frame["value_at_risk"]).astype("int64")
     frame["in_budget"] = frame["priority"] <= contact_budget
     return frame
+
+
+ROUNDING = {"p_alive": 3, "churn_probability": 3, "clv": 2, "value_if_retained": 2, "value_at_risk": 2,
+            "typical_gap_days": 0, "p_purchase_30d": 3}  # fmt: skip
+
+
+def for_people(scored: pd.DataFrame) -> pd.DataFrame:
+    """The action list: highest priority first, numbers rounded to what a person reads."""
+    columns = [c.name for c in ACTION_LIST.columns if c.name in scored.columns]
+    return scored[columns].round(ROUNDING).sort_values("priority").reset_index(drop=True)
 
 
 def describe_rules(rules: list[ActionRule]) -> list[str]:

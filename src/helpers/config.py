@@ -255,6 +255,37 @@ class ChurnSection(_Section):
         return self
 
 
+class NextPurchaseSection(_Section):
+    """05_next_purchase: when each customer buys next, and what to offer them."""
+
+    windows_days: list[int] = Field([7, 30, 90], min_length=1, description="P(purchase within each of these days)")
+    evaluation_days: int = Field(90, gt=0, description="the time split: predict at this many days before the "
+                                 "analysis date, check against what happened since")  # fmt: skip
+    calibration_window_days: int = Field(30, gt=0, description="the window whose probability the reliability "
+                                         "diagram checks (at most evaluation_days)")  # fmt: skip
+    due_days: int = Field(14, gt=0, description="'due soon': likely to buy within this many days")
+    due_probability: float = Field(0.3, gt=0, lt=1, description="P(purchase within due_days) from which a "
+                                   "customer is due soon")  # fmt: skip
+    send_lead_days: int = Field(3, ge=0, description="send an offer this many days before the expected purchase")
+    top_k: int = Field(3, ge=1, le=10, description="offers per customer, and the k of hit rate@k and recall@k")
+    tenure_bucket_days: int = Field(45, gt=0, description="sequence offers: how long a customer has bought a "
+                                    "category, in buckets of this many days")  # fmt: skip
+    tenure_buckets: int = Field(8, ge=1, description="buckets of tenure_bucket_days; the last one is open-ended")
+    shrinkage: float = Field(20.0, ge=0, description="pseudo-count pulling a sparse tenure bucket's transition "
+                             "shares towards the category's overall ones")  # fmt: skip
+    min_pair_baskets: int = Field(20, ge=1, description="category pairs bought together in fewer baskets are not "
+                                  "shown as bundles")  # fmt: skip
+    max_categories: int = Field(200, ge=2, description="offers consider the most bought categories up to this many")
+    simulation_draws: int = Field(400, ge=50, description="posterior draws per history pattern when the purchase "
+                                  "model has no closed form (Pareto/NBD)")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _calibration_window_in_evaluation(self) -> NextPurchaseSection:
+        if self.calibration_window_days > self.evaluation_days:
+            raise ValueError("next_purchase.calibration_window_days must not exceed next_purchase.evaluation_days")
+        return self
+
+
 class ReportSection(_Section):
     language: Literal["en", "zh"] = Field("en", description="en, or zh for Simplified Chinese reports and exports")
     currency: str = Field("$", min_length=1, max_length=4, description="symbol before money amounts, e.g. $ or ¥")
@@ -278,6 +309,7 @@ class WorkbenchConfig(_Section):
     segment: SegmentSection = SegmentSection()
     clv: ClvSection = ClvSection()
     churn: ChurnSection = ChurnSection()
+    next_purchase: NextPurchaseSection = NextPurchaseSection()
     report: ReportSection = ReportSection()
 
     @model_validator(mode="after")

@@ -25,11 +25,26 @@ BABYSTORE_TRUTH = {"r": 0.6, "alpha": 10.0, "a": 0.8, "b": 3.0, "p": 6.0, "q": 4
 BABYSTORE_START = date(2023, 1, 1)
 BABYSTORE_END = date(2024, 12, 31)
 CHANNELS = ("online store", "offline store", "mini-program")
-CATEGORIES = ("formula", "diapers", "complementary food", "toys", "maternity care", "clothing")
+CATEGORIES = ("maternity care", "formula stage 1", "formula stage 2", "formula stage 3", "diapers",
+              "complementary food", "toys", "clothing")  # fmt: skip
+# The baby's age decides what a family buys (days from birth to the start of each stage; negative is pregnancy),
+# so the log holds real category sequences: stage-1 formula turns into stage 2 at six months, stage 3 at a year.
+BABY_STAGES = (-280, 0, 180, 365, 1095)
+STAGE_CATEGORY_SHARES = np.array(
+    [  # rows: pregnancy, 0-6 months, 6-12 months, 1-3 years, 3+ years; columns: CATEGORIES
+        [0.70, 0.00, 0.00, 0.00, 0.10, 0.00, 0.05, 0.15],
+        [0.00, 0.50, 0.00, 0.00, 0.40, 0.00, 0.00, 0.10],
+        [0.00, 0.00, 0.45, 0.00, 0.20, 0.30, 0.05, 0.00],
+        [0.00, 0.00, 0.00, 0.45, 0.10, 0.15, 0.25, 0.05],
+        [0.00, 0.00, 0.00, 0.00, 0.00, 0.05, 0.50, 0.45],
+    ]
+)
+BABY_AGE_AT_FIRST_PURCHASE = (-200, 900)  # days: families join from pregnancy to 2.5 years (uniform)
 CHINESE_VALUES = {  # babystore_zh: what a Chinese POS export holds
     "channel": {"online store": "线上商城", "offline store": "线下门店", "mini-program": "小程序"},
-    "category": {"formula": "奶粉", "diapers": "纸尿裤", "complementary food": "辅食", "toys": "玩具",
-                 "maternity care": "孕产护理", "clothing": "童装"},
+    "category": {"maternity care": "孕产护理", "formula stage 1": "一段奶粉", "formula stage 2": "二段奶粉",
+                 "formula stage 3": "三段奶粉", "diapers": "纸尿裤", "complementary food": "辅食", "toys": "玩具",
+                 "clothing": "童装"},
     "store": {f"S{k:02d}": name for k, name in enumerate(
         ["上海徐汇店", "北京朝阳店", "广州天河店", "深圳南山店", "杭州西湖店", "成都锦江店", "南京鼓楼店", "武汉江汉店",
          "重庆渝中店", "苏州园区店", "西安雁塔店", "天津和平店"], start=1)},
@@ -131,6 +146,10 @@ def _babystore_orders(n_customers: int, rng: np.random.Generator) -> pd.DataFram
     )
     offline = orders["channel"] == "offline store"
     orders["store"] = np.where(offline, [f"S{k:02d}" for k in rng.integers(1, 13, len(orders))], "")
+    baby_age = rng.integers(*BABY_AGE_AT_FIRST_PURCHASE, n_customers)  # days, at the family's first purchase
+    orders["baby_birth"] = (
+        pd.Timestamp(BABYSTORE_START) + pd.to_timedelta(first_day - baby_age, unit="D")[orders["customer"]].to_numpy()
+    )
     # one customer-day is one purchase occasion: keep the first order of a day
     orders = orders.drop_duplicates(["customer", "date"]).reset_index(drop=True)
     orders["order_id"] = [f"SO{i:08d}" for i in range(len(orders))]
@@ -150,11 +169,18 @@ def _order_lines(orders: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     residual = orders["value"].to_numpy() - np.bincount(order_pos, weights=amount)
     amount[line_no == 0] += residual  # lines of an order add up to its value exactly
     lines["amount"] = amount.round(2)
-    category = rng.choice(len(CATEGORIES), len(lines), p=[0.3, 0.3, 0.15, 0.1, 0.08, 0.07])
+    category = _stage_categories((lines["date"] - lines["baby_birth"]).dt.days.to_numpy(), rng)
     lines["category"] = np.asarray(CATEGORIES)[category]
     lines["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(lines)), strict=True)]
     lines["quantity"] = rng.integers(1, 4, len(lines)).astype(float)
     return lines
+
+
+def _stage_categories(baby_age_days: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A category index per line, drawn from the shares of the baby's stage on the line's date."""
+    stage = np.clip(np.searchsorted(BABY_STAGES, baby_age_days, side="right") - 1, 0, len(BABY_STAGES) - 1)
+    cumulative = STAGE_CATEGORY_SHARES.cumsum(axis=1)[stage]
+    return np.minimum((rng.random(len(stage))[:, None] >= cumulative).sum(axis=1), len(CATEGORIES) - 1)
 
 
 def _returns(lines: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -188,18 +214,15 @@ def _inject_dirt(raw: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat([raw, duplicates], ignore_index=True)
 
 
-def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7, chinese: bool = False) -> RawDataset:
-    """Generate a multi-channel mother-and-baby retailer's transaction log with known dirt.
-
-    Customers follow BG/NBD with Gamma-Gamma spend (`BABYSTORE_TRUTH`, rates per
-    week), so later stages can check parameter recovery. Headers are Chinese, as
-    exported by many POS systems; with `chinese`, channels, categories and stores are too, and the file
-    is GBK-encoded (babystore_zh.csv), as Chinese Windows tools write it.
-    """
+def babystore_frames(n_customers: int = 20_000, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baby-store log as exported (English values, before the Chinese headers) and the planted truth per
+    customer (customer_id, baby_birth): what a test may compare the workbench's findings with."""
     rng = np.random.default_rng(seed)
     orders = _babystore_orders(n_customers, rng)
     lines = _order_lines(orders, rng)
     lines = pd.concat([lines, _returns(lines, rng)], ignore_index=True)
+    truth = orders.drop_duplicates("customer")[["customer", "baby_birth"]]
+    truth = truth.assign(customer_id=[f"C{c:07d}" for c in truth["customer"]])[["customer_id", "baby_birth"]]
     raw = pd.DataFrame(
         {
             "customer_id": [f"C{c:07d}" for c in lines["customer"]],
@@ -214,6 +237,19 @@ def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7, chi
         }
     )
     raw = _inject_dirt(raw, rng).sort_values(["order_date", "order_id"], kind="stable")
+    return raw, truth.sort_values("customer_id").reset_index(drop=True)
+
+
+def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7, chinese: bool = False) -> RawDataset:
+    """Generate a multi-channel mother-and-baby retailer's transaction log with known dirt.
+
+    Customers follow BG/NBD with Gamma-Gamma spend (`BABYSTORE_TRUTH`, rates per
+    week), so later stages can check parameter recovery; each family's baby ages through
+    pregnancy, stage-1/2/3 formula and beyond (`BABY_STAGES`), so category sequences are planted.
+    Headers are Chinese, as exported by many POS systems; with `chinese`, channels, categories
+    and stores are too, and the file is GBK-encoded (babystore_zh.csv), as Chinese Windows tools write it.
+    """
+    raw, _ = babystore_frames(n_customers, seed)
     if chinese:
         raw = raw.assign(**{column: raw[column].replace(names) for column, names in CHINESE_VALUES.items()})
     raw = raw.rename(columns=BABYSTORE_COLUMNS)

@@ -48,6 +48,10 @@ class ChurnDataError(InsufficientDataError):
     """Labels that cannot train or evaluate a model; the message says why and what to change."""
 
 
+class NextPurchaseDataError(InsufficientDataError):
+    """History too short or too thin to forecast and check the next purchase; the message says what to change."""
+
+
 class StageFailed(WorkbenchError):
     """A notebook raised; the executed copy with its traceback stays in the run folder."""
 

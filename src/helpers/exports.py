@@ -28,7 +28,14 @@ EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows below the header
 log = logging.getLogger(__name__)
 ACTION_LIST_FORMATS = {"p_alive": "0%", "churn_probability": "0%", "clv": "#,##0.00", "value_if_retained": "#,##0.00",
                        "value_at_risk": "#,##0.00", "typical_gap_days": "#,##0", "days_since_last_purchase": "#,##0",
-                       "last_purchase_date": "yyyy-mm-dd"}  # fmt: skip
+                       "last_purchase_date": "yyyy-mm-dd", "offer_send_on": "yyyy-mm-dd",
+                       "expected_next_purchase": "yyyy-mm-dd", "p_purchase_30d": "0%"}  # fmt: skip
+DUE_SOON_FORMATS = {"last_purchase_date": "yyyy-mm-dd", "expected_next_purchase": "yyyy-mm-dd",
+                    "offer_send_on": "yyyy-mm-dd",
+                    **{c: "#,##0" for c in ("days_since_last_purchase", "typical_gap_days", "wait_low_days",
+                                            "wait_median_days", "wait_high_days")},
+                    **{c: "0%" for c in ("p_alive", "p_purchase_7d", "p_purchase_30d", "p_purchase_90d",
+                                         "p_purchase_due_window")}}  # fmt: skip
 
 
 def neutralise(value: object) -> object:

@@ -168,3 +168,78 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: 
                         for n, r in actions.iterrows()],
     }  # fmt: skip
     return Findings("04_churn", sentences, numbers)
+
+
+def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label: str) -> Findings:
+    """05_next_purchase: who buys soon, whether the forecasts held on the time split, what to offer."""
+    expected = float(customers["p_purchase_30d"].sum())
+    due = int(customers["due_soon"].sum())
+    errors = split.errors
+    chosen = errors.loc[split.chosen]
+    baseline = errors[errors["kind"] == "baseline"].iloc[0]
+    sentences = [
+        t("About **{expected} customers are expected to buy in the next 30 days** (the sum of their "
+          "probabilities); **{due} are due soon**: likely to buy within {days} days, or just past their usual gap.",
+          expected=count(expected), due=count(due), days=settings.due_days),
+        t("The {model} purchase probabilities held on unseen data: forecast on {cutoff} for the next {window} days, "
+          "they expected {predicted} buyers and {actual} came (Brier score {brier}, {skill} lower than the naive "
+          "rate of {rate}).", model=model_label, cutoff=split.cutoff, window=split.window_days,
+          predicted=count(split.expected_buyers), actual=count(split.actual_buyers), brier=f"{split.brier:.3f}",
+          skill=pct(split.brier_skill), rate=pct(split.base_rate, 1)),
+    ]  # fmt: skip
+    if chosen["kind"] == "model":
+        sentences.append(t(
+            "For the date of the next purchase, **{chosen}** came closest: {mae} days off on average (a customer "
+            "who did not come back within {window} days counts as the window's end), against {base_mae} for "
+            "*{baseline}*.", chosen=term(split.chosen), mae=f"{chosen['mae_days']:.0f}", window=split.horizon_days,
+            base_mae=f"{baseline['mae_days']:.0f}", baseline=term(baseline.name)))  # fmt: skip
+    else:
+        sentences.append(t(
+            "No personal forecast dated the next purchase better than the simple **{chosen}** ({mae} days off on "
+            "average); the dates in the list use it, and the probabilities are the better guide to who buys.",
+            chosen=term(split.chosen), mae=f"{chosen['mae_days']:.0f}"))  # fmt: skip
+    numbers = {"expected_buyers_30d": expected, "due_soon": due, "date_predictor": split.chosen,
+               "brier": split.brier, "brier_skill": split.brier_skill}  # fmt: skip
+    if offers is None:
+        sentences.append(
+            t(
+                "The data has no category column, so no offers: map one under `columns.category` in the "
+                "config (and `columns.product_id` for products) to learn what to offer next."
+            )
+        )
+        return Findings("05_next_purchase", sentences, numbers)
+    evaluation = offers.evaluation
+    best, base = evaluation.loc[offers.chosen], evaluation.loc["popularity"]
+    k = settings.top_k
+    if offers.chosen == "popularity":
+        sentences.append(t("Offers: no personal method beat offering everyone the most popular categories "
+                           "(hit rate@{k} {hit}), so the offers are the most popular categories.", k=k,
+                           hit=pct(base["hit_rate"])))  # fmt: skip
+    else:
+        sentences.append(t(
+            "Offers come from **{method}**: on the time split, {hit} of customers bought one of their {k} offers "
+            "in the next {days} days, **{gain} points more** than the most popular categories ({base}).",
+            method=term(offers.chosen), hit=pct(best["hit_rate"]), k=k, days=settings.evaluation_days,
+            gain=f"{100 * offers.gain:.1f}", base=pct(base["hit_rate"])))  # fmt: skip
+    if not offers.switches.empty:
+        move = offers.switches.iloc[0]
+        start = int(move["after_days_from"])
+        sentences.append(
+            t(
+                "Learnt from the data: customers who have bought *{item}* for {start}–{end} days buy *{next_item}* in "
+                "their next purchase in {share} of cases.",
+                item=move["item"],
+                start=start,
+                end=start + settings.tenure_bucket_days,
+                next_item=move["next_item"],
+                share=pct(move["share"]),
+            )
+        )
+    if not offers.bundles.empty:
+        pair = offers.bundles.iloc[0]
+        sentences.append(t("Strongest bundle: *{a}* with *{b}*, bought together {lift}× as often as by chance "
+                           "({baskets} baskets).", a=pair["antecedent"], b=pair["consequent"],
+                           lift=f"{pair['lift']:.1f}", baskets=count(pair["baskets"])))  # fmt: skip
+    numbers |= {"offer_method": offers.chosen, "offer_hit_rate": float(best["hit_rate"]),
+                "popularity_hit_rate": float(base["hit_rate"])}  # fmt: skip
+    return Findings("05_next_purchase", sentences, numbers)

@@ -300,18 +300,71 @@ def pareto_curve(curve: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def reliability_diagram(table: pd.DataFrame, model: str, brier: float) -> plt.Figure:
-    """Observed churn rate against predicted probability; the diagonal is perfect calibration."""
+def _reliability(table: pd.DataFrame, label: str, xlabel: str, ylabel: str, title: str) -> plt.Figure:
+    """Observed share against predicted probability per bin; the diagonal is perfect calibration."""
     fig, ax = plt.subplots(figsize=(6, 5))
     ax.plot([0, 1], [0, 1], color="#999", ls=":", label=t("perfectly calibrated"))
-    ax.plot(table["mean_predicted"], table["observed_rate"], marker="o", color=ACCENT, label=model)
+    ax.plot(table["mean_predicted"], table["observed_rate"], marker="o", color=ACCENT, label=label)
+    top = max(float(table[["mean_predicted", "observed_rate"]].to_numpy().max()) * 1.1, 0.05)
+    ax.set_xlim(0, min(top, 1.0))
+    ax.set_ylim(0, min(top, 1.0))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(t("predicted churn probability"))
-    ax.set_ylabel(t("share that really churned"))
-    ax.set_title(t("Is the churn probability honest? (Brier {brier})", brier=f"{brier:.3f}"))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend()
     return fig
+
+
+def reliability_diagram(table: pd.DataFrame, model: str, brier: float) -> plt.Figure:
+    """Observed churn rate against predicted churn probability."""
+    return _reliability(table, model, t("predicted churn probability"), t("share that really churned"),
+                        t("Is the churn probability honest? (Brier {brier})", brier=f"{brier:.3f}"))  # fmt: skip
+
+
+def purchase_reliability(table: pd.DataFrame, window_days: int, brier: float) -> plt.Figure:
+    """Observed share who bought within the window against the predicted probability (time split)."""
+    return _reliability(table, t("purchase model"),
+                        t("predicted probability of a purchase within {days} days", days=window_days),
+                        t("share that really bought"),
+                        t("Is the purchase probability honest? (Brier {brier})", brier=f"{brier:.3f}"))  # fmt: skip
+
+
+def date_errors(errors: pd.DataFrame) -> plt.Figure:
+    """Mean error in days of each next-purchase-date predictor (every customer, capped at the window)."""
+    shown = errors.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shown) + 1.5))
+    colours = [WARN if kind == "baseline" else ACCENT for kind in shown["kind"]]
+    ax.barh([term(name) for name in shown.index], shown["mae_days"], color=colours)
+    ax.set_xlabel(t("mean error in days, capped at the window (lower is better)"))
+    ax.set_title(t("How close is the predicted date of the next purchase?"))
+    return fig
+
+
+def offer_methods(evaluation: pd.DataFrame, k: int) -> plt.Figure:
+    """Hit rate and recall at k of each offer method on the time split."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    positions = np.arange(len(evaluation))
+    ax.bar(positions - 0.2, evaluation["hit_rate"], width=0.4, color=ACCENT, label=t("hit rate@{k}", k=k))
+    ax.bar(positions + 0.2, evaluation["recall"], width=0.4, color="#9ecae1", label=t("recall@{k}", k=k))
+    ax.set_xticks(positions, [term(name) for name in evaluation.index])
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylim(0, 1)
+    ax.set_title(t("Which offers did customers then buy? (time split)"))
+    ax.legend(loc="lower right")
+    return fig
+
+
+def next_categories(transitions: pd.DataFrame) -> plt.Figure:
+    """Share of next baskets holding each category, after a basket holding a category (all tenures pooled)."""
+    pooled = transitions.groupby(["item", "next_item"])["followed"].sum().unstack(fill_value=0)
+    origins = transitions.drop_duplicates(["item", "bucket"]).groupby("item")["baskets"].sum()
+    shares = pooled.div(origins.reindex(pooled.index), axis=0)
+    order = shares.index.union(shares.columns)
+    shares = shares.reindex(index=[i for i in order if i in shares.index], columns=[c for c in order if c in shares])
+    return heatmap(shares, t("What customers buy next, after a basket holding…"), t("in the next basket"),
+                   t("bought in this basket"), percent=True)  # fmt: skip
 
 
 def importance(table: pd.DataFrame, top: int = 15) -> plt.Figure:

@@ -8,7 +8,7 @@ transaction-level tables, which may hold billions of rows). The data dictionary,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -171,6 +171,17 @@ CLV_BOOTSTRAP = Artifact(
     ),
 )
 RISK = (pa.Check.isin(list(RISK_TIERS)),)
+OFFER_COLUMNS = (  # 05_next_purchase: what to offer, and when
+    Col("next_best_offer", "string", "the category to offer next (05_next_purchase's best method; empty when the "
+        "data has no category)", nullable=True),
+    Col("offer_reason", "string", "why this offer, in one line", nullable=True),
+    Col("offer_send_on", "date", "when to send it: next_purchase.send_lead_days before the expected purchase, not "
+        "before the day after the analysis date", nullable=True),
+    Col("expected_next_purchase", "date", "the predicted date of the next purchase (the time split's best "
+        "predictor; empty when a next purchase is not expected)", nullable=True),
+    Col("p_purchase_30d", "float", "probability of a purchase in the next 30 days (the purchase model of 03)",
+        nullable=True, checks=UNIT_INTERVAL),
+)  # fmt: skip
 ACTION_COLUMNS = (
     Col(
         "priority",
@@ -236,6 +247,7 @@ ACTION_COLUMNS = (
         "risk tier, value level and segment",
     ),
     Col("reason", "string", "why, in one line: silence against their usual gap, churn risk, value if kept"),
+    *(replace(c, required=False) for c in OFFER_COLUMNS),
     Col("in_budget", "bool", "among the churn.contact_budget highest priorities"),
 )
 CHURN_CORE = (
@@ -273,9 +285,10 @@ CHURN = Artifact(
 )
 ACTION_LIST = Artifact(
     "action_list.parquet",
-    "04_churn",
-    "the action list, one row per customer, highest priority first; also written as action_list.csv (UTF-8 "
-    "with BOM) and action_list.xlsx for people and CRM imports",
+    "05_next_purchase",
+    "the action list, one row per customer, highest priority first: the churn action of 04 with the next best "
+    "offer and its timing of 05; also written as action_list.csv (UTF-8 with BOM) and action_list.xlsx for "
+    "people and CRM imports",
     ACTION_COLUMNS,
     one_row_per_customer=True,
 )
@@ -297,6 +310,94 @@ CHURN_BACKTEST = Artifact(
         Col("top_decile_capture", "float", "share of all churners found in the top 10%", checks=UNIT_INTERVAL),
     ),
 )  # fmt: skip
+PROBABILITY = dict(nullable=True, checks=UNIT_INTERVAL)
+NEXT_PURCHASE = Artifact(
+    "next_purchase.parquet",
+    "05_next_purchase",
+    "one row per customer: when they are likely to buy next, whether they are due soon, and what to offer",
+    (
+        ID,
+        Col("last_purchase_date", "date", "the customer's latest purchase"),
+        Col("days_since_last_purchase", "int", "days from the latest purchase to the analysis date"),
+        Col("purchases", "int", "purchase occasions up to the analysis date"),
+        Col(
+            "typical_gap_days",
+            "float",
+            "median days between the customer's purchases (empty with one purchase)",
+            nullable=True,
+        ),
+        Col("p_alive", "float", "probability that the customer still buys from us (the purchase model)", **PROBABILITY),
+        *(
+            Col(f"p_purchase_{d}d", "float", f"probability of a purchase in the next {d} days", **PROBABILITY)
+            for d in (7, 30, 90)
+        ),
+        Col("p_purchase_due_window", "float", "probability of a purchase within next_purchase.due_days", **PROBABILITY),
+        Col("wait_low_days", "float", "if they buy again: 25% chance it is within this many days", nullable=True),
+        Col("wait_median_days", "float", "if they buy again: even odds it is within this many days", nullable=True),
+        Col("wait_high_days", "float", "if they buy again: 75% chance it is within this many days", nullable=True),
+        Col(
+            "expected_next_purchase",
+            "date",
+            "predicted date of the next purchase, by the time split's best predictor (empty when it predicts none)",
+            nullable=True,
+        ),
+        Col("predicted_by", "string", "the predictor behind expected_next_purchase"),
+        Col("due_soon", "bool", "likely to buy within next_purchase.due_days, or their usual gap has just passed"),
+        Col("due_reason", "string", "why the customer is due soon (empty otherwise)", nullable=True),
+        *(c for c in OFFER_COLUMNS if c.name not in ("expected_next_purchase", "p_purchase_30d")),
+        Col("other_offers", "string", "the next best offers after the first, best first", nullable=True),
+        Col("offer_method", "string", "the method the offers come from (the time split's best)", nullable=True),
+        Col(
+            "offer_product",
+            "string",
+            "the offered category's best-selling product lately (with a product_id)",
+            required=False,
+            nullable=True,
+        ),
+    ),
+    one_row_per_customer=True,
+)
+CATEGORY_PAIRS = Artifact(
+    "category_pairs.parquet",
+    "05_next_purchase",
+    "category pairs bought in one basket (a customer's purchase day): co-purchase affinity, for bundles",
+    (
+        Col("antecedent", "string", "a category in the basket"),
+        Col("consequent", "string", "another category in the same basket"),
+        Col("baskets", "int", "baskets holding both"),
+        Col("support", "float", "baskets holding both / all baskets", checks=UNIT_INTERVAL),
+        Col("confidence", "float", "baskets holding both / baskets holding the antecedent", checks=UNIT_INTERVAL),
+        Col(
+            "lift",
+            "float",
+            "confidence / share of baskets holding the consequent (above 1: bought together more than by chance)",
+        ),
+    ),
+)
+CATEGORY_TRANSITIONS = Artifact(
+    "category_transitions.parquet",
+    "05_next_purchase",
+    "what customers buy in their next basket after a basket holding a category, by how long they had bought it",
+    (
+        Col("item", "string", "a category in a basket"),
+        Col(
+            "bucket",
+            "int",
+            "how long the customer had bought it when the next basket came, in buckets of "
+            "next_purchase.tenure_bucket_days (0 = first bucket; the last is open-ended)",
+        ),
+        Col("next_item", "string", "a category in the next basket"),
+        Col("followed", "int", "baskets with the item in the bucket whose next basket held next_item"),
+        Col("median_gap_days", "float", "median days to that next basket", nullable=True),
+        Col("baskets", "int", "baskets with the item in the bucket that have a next basket"),
+        Col(
+            "share",
+            "float",
+            "followed / baskets, pulled towards the item's share over all buckets (next_purchase.shrinkage)",
+            checks=UNIT_INTERVAL,
+        ),
+    ),
+)
 SOURCE = (
     Col("source_file", "string", "the input file's name"),
     Col("source_row", "int", "the row's number in that file (1 = first data row)"),
@@ -350,13 +451,31 @@ JSON_ARTIFACTS = (
                "what the stage found: the sentences at the top of its report and the front page's numbers",
                keys={"stage": "the stage", "sentences": "computed findings, `**bold**` marks emphasis",
                      "numbers": "the headline numbers behind them"})
-      for stage in ("01_ingest", "02_segment", "03_clv", "04_churn")),
+      for stage in ("01_ingest", "02_segment", "03_clv", "04_churn", "05_next_purchase")),
     Artifact("clv_models.json", "03_clv",
              "calibration/holdout parameters and comparison, the chosen model, full-period and Gamma-Gamma parameters"),
 )  # fmt: skip
-TABLES = (TRANSACTIONS, QUARANTINE, SEGMENTS, CLV, CLV_BOOTSTRAP, CHURN, ACTION_LIST, CHURN_BACKTEST)
+TABLES = (
+    TRANSACTIONS,
+    QUARANTINE,
+    SEGMENTS,
+    CLV,
+    CLV_BOOTSTRAP,
+    CHURN,
+    CHURN_BACKTEST,
+    NEXT_PURCHASE,
+    CATEGORY_PAIRS,
+    CATEGORY_TRANSITIONS,
+    ACTION_LIST,
+)
 ARTIFACTS = {a.name: a for a in (*TABLES, *JSON_ARTIFACTS)}
-CSV_COPIES = {"segments.csv": SEGMENTS, "action_list.csv": ACTION_LIST, "action_list.xlsx": ACTION_LIST}
+CSV_COPIES = {
+    "segments.csv": SEGMENTS,
+    "action_list.csv": ACTION_LIST,
+    "action_list.xlsx": ACTION_LIST,
+    "due_soon.csv": NEXT_PURCHASE,
+    "due_soon.xlsx": NEXT_PURCHASE,
+}
 
 
 def artifact(name: str) -> Artifact:
@@ -395,6 +514,8 @@ def data_dictionary() -> str:
         "`segments.csv` is `segments.parquet` as CSV; `action_list.csv` and `action_list.xlsx` are",
         "`action_list.parquet` for people: the CSV is UTF-8 with a byte-order mark (Excel shows Chinese text), the",
         "XLSX stores ids as text (leading zeros survive); in both, text starting with = + - @ cannot run as a formula.",
+        "`due_soon.csv` and `due_soon.xlsx` are the rows of `next_purchase.parquet` with `due_soon` true, most likely",
+        "buyers first, for reminder campaigns.",
         "",
     ]
     return "\n".join(lines)

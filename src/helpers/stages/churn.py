@@ -1,6 +1,7 @@
 """Stage 04: backtest churn scores against baselines, score every customer, cross risk with value.
 
-Writes churn.parquet, action_list.parquet (and .csv/.xlsx for people) and churn_backtest.parquet.
+Writes churn.parquet (every customer's score, value and action) and churn_backtest.parquet; 05_next_purchase
+adds the next best offer and writes the action list.
 """
 
 from __future__ import annotations
@@ -12,23 +13,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import actions, exports, findings, formatting, plots
+from helpers import actions, findings, formatting, plots
 from helpers import churn as churn_model
 from helpers.config import SegmentSection, WorkbenchConfig
 from helpers.features import first_transaction_date
 from helpers.findings import Findings
-from helpers.schemas import ACTION_LIST, CHURN
+from helpers.schemas import CHURN
 from helpers.segment import CN8_SEGMENTS
 from helpers.stages.context import StageContext, analysis_date, log, stage_config
-
-ROUNDING = {"p_alive": 3, "churn_probability": 3, "clv": 2, "value_if_retained": 2, "value_at_risk": 2,
-            "typical_gap_days": 0}  # fmt: skip
-
-
-def for_people(scored: pd.DataFrame) -> pd.DataFrame:
-    """The action list: highest priority first, numbers rounded to what a person reads."""
-    columns = [c.name for c in ACTION_LIST.columns if c.name in scored.columns]
-    return scored[columns].round(ROUNDING).sort_values("priority").reset_index(drop=True)
 
 
 @dataclass
@@ -130,10 +122,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     scorer = str(summary.index[0])
     log.info("scoring every customer as of %s with %s", today, scorer)
     scored = score_today(config, tx, today, scorer, values, segments)
-    action_list = for_people(scored)
-    context.paths.write_table(action_list, "action_list.parquet")
-    context.paths.write_table(action_list, "action_list.csv")
-    context.paths.write_table(action_list, "action_list.xlsx", exports.ACTION_LIST_FORMATS)
+    action_list = actions.for_people(scored)  # 05_next_purchase adds each customer's offer and writes it
     context.paths.write_table(scored, "churn.parquet")
     context.paths.write_table(backtest.folds, "churn_backtest.parquet")
     actions_table = churn_model.action_summary(scored)

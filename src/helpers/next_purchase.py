@@ -1,0 +1,292 @@
+"""When each customer buys next: from the purchase model of 03 and from the customer's own rhythm.
+
+The BTYD models give, for a customer with history (x, t_x, T), P(alive) and, given alive, the
+distribution of the waiting time W to the next purchase:
+
+- BG/NBD and MBG/NBD: a customer alive at T drops out only right after a purchase, so the next
+  purchase comes for sure, with rate lambda ~ Gamma(r + x, alpha + T): P(W > t) =
+  ((alpha + T) / (alpha + T + t))^(r + x), whose quantiles are closed form.
+- Pareto/NBD: given alive, lambda ~ Gamma(r + x, alpha + T) and the dropout rate
+  mu ~ Gamma(s, beta + T), independent; the next purchase comes before dropout with probability
+  lambda / (lambda + mu), after an Exp(lambda + mu) wait. No closed form: we draw (lambda, mu)
+  per history pattern and average (seeded, so reruns agree).
+
+So P(purchase within t) = P(alive) x P(W <= t | alive), and "if they buy again, most likely
+between 12 and 40 days from now" is the interquartile range of W given that a purchase comes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import ibis
+import numpy as np
+import pandas as pd
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import brier_score_loss
+
+from helpers import clv
+from helpers.features import DAYS_PER_UNIT, btyd_summary, days_between, occasions_with_gaps, purchases
+
+WINDOWS_DAYS = (7, 30, 90)
+QUANTILES = (0.25, 0.5, 0.75)
+CLOSED_FORM = ("bgnbd", "mbgnbd")
+BISECTION_STEPS = 30  # the bracket shrinks 2^30-fold: far below a day
+# the point predictions the time split compares; the last two are the naive baselines
+PREDICTORS = ("model median", "model median if active", "own rhythm", "last gap", "population median gap")
+BASELINES = ("last gap", "population median gap")
+
+
+@dataclass
+class WaitingTime:
+    """Given alive, per history pattern: P(a next purchase ever comes) and P(W <= t) for any t (in model units)."""
+
+    ever: np.ndarray
+    cdf: callable  # t (n,) or scalar -> (n,)
+
+    def quantile(self, q: np.ndarray) -> np.ndarray:
+        """The q-quantile of W given that a purchase comes (q per pattern, in (0, 1)); by bisection."""
+        low, high = np.zeros_like(q), np.full_like(q, 1.0)
+        target = q * self.ever
+        while np.any(grow := self.cdf(high) < target) and high.max() < 1e7:
+            high = np.where(grow, high * 4, high)
+        for _ in range(BISECTION_STEPS):
+            middle = (low + high) / 2
+            below = self.cdf(middle) < target
+            low, high = np.where(below, middle, low), np.where(below, high, middle)
+        return (low + high) / 2
+
+
+def _bg_family_waiting(params: dict, x: np.ndarray, T: np.ndarray) -> WaitingTime:
+    shape, scale = params["r"] + x, params["alpha"] + T
+    return WaitingTime(np.ones_like(x), lambda t: 1.0 - (scale / (scale + t)) ** shape)
+
+
+def _closed_form_quantile(params: dict, x: np.ndarray, T: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """BG/NBD family: the q-quantile of W given alive, (alpha + T)((1 - q)^(-1/(r + x)) - 1)."""
+    return (params["alpha"] + T) * ((1.0 - q) ** (-1.0 / (params["r"] + x)) - 1.0)
+
+
+def _pareto_waiting(params: dict, x: np.ndarray, T: np.ndarray, draws: int, seed: int) -> WaitingTime:
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma((params["r"] + x)[:, None], 1.0 / (params["alpha"] + T)[:, None], (len(x), draws))
+    mu = rng.gamma(params["s"], 1.0 / (params["beta"] + T)[:, None], (len(x), draws))
+    rate, first = lam + mu, lam / (lam + mu)
+
+    def cdf(t):
+        t = np.broadcast_to(np.asarray(t, dtype=float), (len(x),))[:, None]
+        return (first * -np.expm1(-rate * t)).mean(axis=1)
+
+    return WaitingTime(first.mean(axis=1), cdf)
+
+
+def purchase_timing(model_key: str, model, summary: pd.DataFrame, unit: str, extra_windows: tuple[int, ...] = (),
+                    draws: int = 400, seed: int = 0) -> pd.DataFrame:  # fmt: skip
+    """Per customer (summary: customer_id, frequency, recency, T in `unit`): p_alive, p_purchase_<w>d for
+    each window, and wait_low/median/high_days: the quartiles of the days to the next purchase given that
+    one comes; model_median_days: the days by which P(purchase) reaches one half (NaN if it never does).
+
+    The waiting time given alive depends on (frequency, T) only: it is computed once per such pair."""
+    patterns = clv.compress(summary)
+    alive = np.asarray(model.conditional_probability_alive(*(patterns[c] for c in clv.PATTERN)), dtype=float)
+    patterns["p_alive"] = np.clip(alive, 0.0, 1.0)
+    pairs = patterns[["frequency", "T"]].drop_duplicates(ignore_index=True)
+    x, T = pairs["frequency"].to_numpy(dtype=float), pairs["T"].to_numpy(dtype=float)
+    params = {k: float(v) for k, v in model.params_.items()}
+    closed = model_key in CLOSED_FORM
+    waiting = _bg_family_waiting(params, x, T) if closed else _pareto_waiting(params, x, T, draws, seed)
+
+    def quantile(level: np.ndarray) -> np.ndarray:
+        return _closed_form_quantile(params, x, T, level) if closed else waiting.quantile(level)
+
+    per_day = DAYS_PER_UNIT[unit]
+    pairs["ever"] = waiting.ever
+    for window in sorted({*WINDOWS_DAYS, *extra_windows}):
+        pairs[f"cdf_{window}"] = waiting.cdf(window / per_day)
+    for name, q in zip(("wait_low_days", "wait_median_days", "wait_high_days"), QUANTILES, strict=True):
+        pairs[name] = quantile(np.full_like(x, q)) * per_day
+    out = patterns.merge(pairs, on=["frequency", "T"])
+    for window in sorted({*WINDOWS_DAYS, *extra_windows}):
+        out[f"p_purchase_{window}d"] = out["p_alive"] * out.pop(f"cdf_{window}")
+    # the unconditional median: the (0.5 / P(a purchase comes))-quantile of W given that one comes
+    reach = out["p_alive"] * out.pop("ever")
+    level = pd.DataFrame({"frequency": out["frequency"], "T": out["T"], "level": 0.5 / reach.clip(lower=0.5)})
+    medians = _median_at(level, params, closed, draws, seed, per_day)
+    out["model_median_days"] = np.where(reach > 0.5, medians, np.nan)
+    return (
+        summary[["customer_id", *clv.PATTERN]]
+        .merge(out, on=clv.PATTERN, how="left")
+        .drop(columns=[*clv.PATTERN, "weight"])
+    )
+
+
+def _median_at(level: pd.DataFrame, params: dict, closed: bool, draws: int, seed: int, per_day: float) -> np.ndarray:
+    """Days at which the waiting time given a purchase reaches `level`, per row (frequency, T, level)."""
+    unique = level.drop_duplicates(ignore_index=True)
+    x, T, q = (unique[c].to_numpy(dtype=float) for c in ("frequency", "T", "level"))
+    q = np.minimum(q, 1.0 - 1e-9)
+    days = _closed_form_quantile(params, x, T, q) if closed else _pareto_waiting(params, x, T, draws, seed).quantile(q)
+    unique["days"] = days * per_day
+    return level.merge(unique, on=["frequency", "T", "level"], how="left")["days"].to_numpy()
+
+
+def rhythm(tx: ibis.Table, as_of: date) -> pd.DataFrame:
+    """Each customer's own rhythm up to `as_of`: last purchase, purchases, the last gap and the median and
+    quartiles of their gaps between purchases (days; NaN with a single purchase)."""
+    occasions = occasions_with_gaps(tx, as_of)
+    last_gap = occasions.gap.argmax(occasions.purchase_date)
+    table = (
+        occasions.group_by("customer_id")
+        .aggregate(
+            last_purchase=occasions.purchase_date.max(),
+            purchases=occasions.count(),
+            last_gap_days=last_gap,
+            typical_gap_days=occasions.gap.approx_median(),
+            gap_q1_days=occasions.gap.quantile(0.25),
+            gap_q3_days=occasions.gap.quantile(0.75),
+        )
+        .execute()
+        .set_index("customer_id")
+        .sort_index()
+    )
+    table["last_purchase"] = pd.to_datetime(table["last_purchase"])
+    table["days_since_last_purchase"] = (pd.Timestamp(as_of) - table["last_purchase"]).dt.days
+    for column in ("last_gap_days", "typical_gap_days", "gap_q1_days", "gap_q3_days"):
+        table[column] = table[column].astype(float)
+    return table
+
+
+def point_predictions(timing: pd.DataFrame, own: pd.DataFrame, population_gap: float) -> pd.DataFrame:
+    """Days from the as-of date to the next purchase, by each of PREDICTORS (NaN: not expected at all).
+
+    A customer with one purchase has no gap of their own: the rhythm and the last gap fall back to the
+    population's median gap."""
+    since = own["days_since_last_purchase"]
+    timing = timing.set_index("customer_id").reindex(own.index)
+    return pd.DataFrame(
+        {
+            "model median": timing["model_median_days"],
+            "model median if active": timing["wait_median_days"],
+            "own rhythm": (own["typical_gap_days"].fillna(population_gap) - since).clip(lower=0),
+            "last gap": (own["last_gap_days"].fillna(population_gap) - since).clip(lower=0),
+            "population median gap": (population_gap - since).clip(lower=0),
+        },
+        index=own.index,
+    )
+
+
+def days_to_next_purchase(tx: ibis.Table, after: date, until: date) -> pd.Series:
+    """Days from `after` to each customer's first purchase in (after, until]; customers without one are absent."""
+    occasions = purchases(tx, until)
+    later = occasions.filter(occasions.purchase_date > ibis.date(after))
+    first = later.group_by("customer_id").aggregate(first=later.purchase_date.min())
+    table = first.mutate(days=days_between(first["first"], ibis.date(after))).execute()
+    return table.set_index("customer_id")["days"].astype(float).sort_index()
+
+
+def prediction_errors(predicted: pd.DataFrame, actual: pd.Series, window_days: int) -> pd.DataFrame:
+    """Per predictor, the error in days of the predicted next purchase against the realised one, best first.
+
+    `mae_days`: over every customer, both sides capped at the window, so a customer who did not come back
+    counts as 'at the window's end' and so does a prediction of 'not at all' or of a later day (a
+    forecast of no purchase for a customer who is gone is right). On the customers who came back in the
+    window: `mae_days_buyers`, `median_error_days_buyers` and the share within 14 days."""
+    buyers = actual.reindex(predicted.index).notna()
+    capped_actual = actual.reindex(predicted.index).fillna(np.inf).clip(upper=window_days)
+    rows = {}
+    for name in predicted.columns:
+        error = (predicted[name].fillna(np.inf).clip(upper=window_days) - capped_actual).abs()
+        came_back = error[buyers]
+        rows[name] = {"customers": len(error), "mae_days": error.mean(), "buyers": int(buyers.sum()),
+                      "mae_days_buyers": came_back.mean(), "median_error_days_buyers": came_back.median(),
+                      "within_14_days_buyers": float((came_back <= 14).mean())}  # fmt: skip
+    table = pd.DataFrame(rows).T
+    table[["buyers", "customers"]] = table[["buyers", "customers"]].astype(int)
+    table["kind"] = ["baseline" if name in BASELINES else "model" for name in table.index]
+    return table.sort_values("mae_days", kind="stable").rename_axis("predictor")
+
+
+def reliability(probability: pd.Series, bought: pd.Series, bins: int = 10) -> pd.DataFrame:
+    """Observed share that bought against the mean predicted probability, per probability bin."""
+    observed, predicted = calibration_curve(bought, probability, n_bins=bins, strategy="quantile")
+    return pd.DataFrame({"mean_predicted": predicted, "observed_rate": observed})
+
+
+@dataclass
+class TimeSplit:
+    """The 'when' forecasts made at `cutoff` and checked against what happened by `until`."""
+
+    cutoff: date
+    until: date
+    horizon_days: int  # until - cutoff: the window the date errors are capped at
+    window_days: int
+    customers: int
+    expected_buyers: float  # the sum of P(purchase within window_days)
+    actual_buyers: int
+    base_rate: float  # the naive forecast of P(purchase within window_days): the rate of the window before
+    brier: float
+    brier_base: float
+    reliability: pd.DataFrame
+    errors: pd.DataFrame  # per predictor
+    chosen: str  # the predictor with the smallest error
+
+    @property
+    def brier_skill(self) -> float:
+        """1 - Brier / Brier of the naive rate: the share of the naive forecast's error the model removes."""
+        return 1.0 - self.brier / self.brier_base if self.brier_base else float("nan")
+
+
+def fit_model(model_key: str, tx: ibis.Table, as_of: date, unit: str, penalizer: float):
+    """The purchase model fitted on every customer's history up to `as_of`, and the summary it was fitted on."""
+    summary = btyd_summary(tx, as_of, unit).execute()
+    return clv.fit_purchase_model(model_key, clv.compress(summary), penalizer), summary
+
+
+def population_gap(tx: ibis.Table, as_of: date) -> float:
+    """The median of every gap between two purchases of one customer, up to `as_of` (days)."""
+    occasions = occasions_with_gaps(tx, as_of)
+    return float(occasions.gap.approx_median().execute())
+
+
+def time_split(tx: ibis.Table, model_key: str, today: date, evaluation_days: int, window_days: int, unit: str,
+               penalizer: float, draws: int, seed: int) -> TimeSplit:  # fmt: skip
+    """Forecast at today - evaluation_days with data up to then only, and score the forecasts on what came."""
+    cutoff = today - timedelta(days=evaluation_days)
+    model, summary = fit_model(model_key, tx, cutoff, unit, penalizer)
+    timing = purchase_timing(model_key, model, summary, unit, (window_days,), draws, seed)
+    own = rhythm(tx, cutoff)
+    predicted = point_predictions(timing, own, population_gap(tx, cutoff))
+    actual = days_to_next_purchase(tx, cutoff, today)
+    errors = prediction_errors(predicted, actual, evaluation_days)
+    probability = timing.set_index("customer_id")[f"p_purchase_{window_days}d"].reindex(own.index)
+    bought = actual.reindex(own.index).le(window_days)
+    base_rate = _window_rate(tx, cutoff, window_days)
+    return TimeSplit(
+        cutoff=cutoff,
+        until=today,
+        horizon_days=evaluation_days,
+        window_days=window_days,
+        customers=len(own),
+        expected_buyers=float(probability.sum()),
+        actual_buyers=int(bought.sum()),
+        base_rate=base_rate,
+        brier=float(brier_score_loss(bought, probability)),
+        brier_base=float(brier_score_loss(bought, np.full(len(bought), base_rate))),
+        reliability=reliability(probability, bought),
+        errors=errors,
+        chosen=str(errors.index[0]),
+    )
+
+
+def _window_rate(tx: ibis.Table, cutoff: date, window_days: int) -> float:
+    """The naive P(purchase within the window): of the customers known a window before the cutoff, the share
+    who bought in the window up to the cutoff."""
+    start = cutoff - timedelta(days=window_days)
+    occasions = purchases(tx, cutoff)
+    known = occasions.group_by("customer_id").aggregate(first=occasions.purchase_date.min(),
+                                                         last=occasions.purchase_date.max())  # fmt: skip
+    known = known.filter(known["first"] <= ibis.date(start))
+    total = known.count().execute()
+    came = known.filter(known["last"] > ibis.date(start)).count().execute()
+    return came / total if total else 0.0

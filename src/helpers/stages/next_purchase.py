@@ -1,0 +1,230 @@
+"""Stage 05: when each customer buys next, what to offer them, and the finished action list.
+
+Writes next_purchase.parquet (and due_soon.csv/.xlsx for reminder campaigns); with a category
+column, category_pairs.parquet and category_transitions.parquet; when 04_churn ran, the action
+list (action_list.parquet/.csv/.xlsx): 04's action per customer with the next best offer and when
+to send it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import ibis
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from helpers import actions, exports, findings, plots, recommend
+from helpers import clv as models
+from helpers import next_purchase as timing
+from helpers.config import NextPurchaseSection, WorkbenchConfig
+from helpers.errors import ClvFitError, NextPurchaseDataError
+from helpers.findings import Findings
+from helpers.i18n import t_series
+from helpers.schemas import NEXT_PURCHASE
+from helpers.stages.context import StageContext, analysis_date, log, stage_config
+
+ITEM_COLUMN, PRODUCT_COLUMN = "category", "product_id"
+NEXT_PURCHASE_ROUNDING = {"p_alive": 3, "p_purchase_7d": 3, "p_purchase_30d": 3, "p_purchase_90d": 3,
+                          "p_purchase_due_window": 3, "wait_low_days": 0, "wait_median_days": 0, "wait_high_days": 0,
+                          "typical_gap_days": 0}  # fmt: skip
+
+
+@dataclass
+class Offers:
+    """The 'what' part: offers learnt from the category sequence, checked on the time split."""
+
+    cutoff: date
+    evaluation: pd.DataFrame  # per method: hit rate and recall at k, gains over popularity
+    chosen: str
+    bundles: pd.DataFrame
+    switches: pd.DataFrame
+    transitions: pd.DataFrame
+    per_customer: pd.DataFrame  # indexed by customer_id
+
+    @property
+    def gain(self) -> float:
+        return float(self.evaluation.loc[self.chosen, "hit_rate_gain"])
+
+
+@dataclass
+class NextPurchaseStage:
+    """What 05_next_purchase shows."""
+
+    today: date
+    model_key: str
+    split: timing.TimeSplit
+    customers: pd.DataFrame  # next_purchase.parquet
+    due: pd.DataFrame  # the due-soon rows, most likely buyers first
+    offers: Offers | None  # None when the data has no category
+    action_list: pd.DataFrame | None  # None when 04_churn did not run
+    preview: pd.DataFrame  # the first rows shown in the report (action list, else next_purchase), ids masked
+    settings: NextPurchaseSection
+    findings: Findings
+    figures: dict[str, plt.Figure]
+
+    @property
+    def model_label(self) -> str:
+        return models.MODELS[self.model_key][0]
+
+
+def purchase_model_key(context: StageContext, config: WorkbenchConfig) -> str:
+    """The purchase model 03_clv chose, else the first configured one."""
+    chosen = context.paths.artifact("clv_models.json")
+    if chosen.exists():
+        return context.paths.read_json("clv_models.json", "03_clv")["chosen_model"]
+    return config.clv.models[0]
+
+
+def when(tx: ibis.Table, today: date, model_key: str, config: WorkbenchConfig) -> tuple[pd.DataFrame, float]:
+    """Every customer's purchase probabilities, waiting-time quartiles and rhythm as of today, and the
+    population's median gap between purchases."""
+    settings, unit = config.next_purchase, config.clv.time_unit
+    model, summary = timing.fit_model(model_key, tx, today, unit, config.clv.penalizer)
+    table = timing.purchase_timing(model_key, model, summary, unit, (settings.due_days,),
+                                   settings.simulation_draws, config.run.random_state)  # fmt: skip
+    own = timing.rhythm(tx, today)
+    table = own.join(table.set_index("customer_id"), how="left")
+    due_column = f"p_purchase_{settings.due_days}d"
+    table["p_purchase_due_window"] = table[due_column]
+    if settings.due_days not in timing.WINDOWS_DAYS:
+        table = table.drop(columns=due_column)
+    return table, timing.population_gap(tx, today)
+
+
+def due_soon(table: pd.DataFrame, settings: NextPurchaseSection) -> tuple[pd.Series, pd.Series]:
+    """Due soon: likely to buy within due_days, or their usual gap has passed within the last gap.
+    Returns the flag and the reason in words."""
+    likely = table["p_purchase_due_window"] >= settings.due_probability
+    gap, since = table["typical_gap_days"], table["days_since_last_purchase"]
+    overdue = (table["purchases"] > 1) & (gap > 0) & (since >= gap) & (since <= 2 * gap)
+    reason = pd.Series(pd.NA, index=table.index, dtype="string")
+    reason[overdue] = t_series("their usual {gap}-day gap passed {days} days ago",
+                               gap=gap[overdue].map("{:,.0f}".format),
+                               days=(since[overdue] - gap[overdue]).map("{:,.0f}".format))  # fmt: skip
+    reason[likely] = t_series("{share} chance of a purchase within {days} days",
+                              share=table.loc[likely, "p_purchase_due_window"].map("{:.0%}".format),
+                              days=str(settings.due_days))  # fmt: skip
+    return likely | overdue, reason
+
+
+def what(tx: ibis.Table, today: date, settings: NextPurchaseSection) -> tuple[Offers, recommend.Learnt]:
+    """Offers: every method checked on the time split, the best one learnt again up to today."""
+    learning = {"bucket_days": settings.tenure_bucket_days, "buckets": settings.tenure_buckets,
+                "shrinkage": settings.shrinkage, "max_items": settings.max_categories}  # fmt: skip
+    horizon = settings.evaluation_days
+    cutoff = today - timedelta(days=horizon)
+    try:
+        evaluation = recommend.backtest(tx, ITEM_COLUMN, cutoff, horizon, settings.top_k, **learning)
+    except ValueError as error:
+        raise NextPurchaseDataError(f"05_next_purchase cannot check offers: {error}") from None
+    chosen = recommend.choose_method(evaluation)
+    learnt = recommend.learn(tx, ITEM_COLUMN, today, horizon, **learning)
+    customers = learnt.history.customers.index
+    per_customer = recommend.offers(recommend.score(learnt, chosen, customers), learnt, settings.top_k, horizon)
+    if PRODUCT_COLUMN in tx.columns:
+        products = recommend.best_products(tx, ITEM_COLUMN, PRODUCT_COLUMN, today - timedelta(days=horizon - 1), today)
+        per_customer["offer_product"] = per_customer["next_best_offer"].map(products).astype("string")
+    return Offers(
+        cutoff=cutoff,
+        evaluation=evaluation,
+        chosen=chosen,
+        bundles=recommend.bundles(learnt.affinity, settings.min_pair_baskets),
+        switches=recommend.top_switches(learnt.transitions, settings.tenure_bucket_days, settings.min_pair_baskets),
+        transitions=learnt.transitions,
+        per_customer=per_customer.assign(offer_method=chosen),
+    ), learnt
+
+
+def has_items(tx: ibis.Table) -> bool:
+    """Whether the transactions carry a category on at least one purchase line."""
+    if ITEM_COLUMN not in tx.columns:
+        return False
+    return bool(tx.filter(tx[ITEM_COLUMN].notnull() & (tx.amount > 0)).count().execute())
+
+
+def next_purchase_table(table: pd.DataFrame, today: date, split: timing.TimeSplit, population_gap: float,
+                        offers: Offers | None, settings: NextPurchaseSection) -> pd.DataFrame:  # fmt: skip
+    """next_purchase.parquet: one row per customer, in customer order."""
+    predicted = timing.point_predictions(table.reset_index(), table, population_gap)[split.chosen]
+    out = table.rename(columns={"last_purchase": "last_purchase_date"})
+    out["expected_next_purchase"] = pd.Timestamp(today) + pd.to_timedelta(predicted.round(), unit="D")
+    out["predicted_by"] = split.chosen
+    out["due_soon"], out["due_reason"] = due_soon(table, settings)
+    if offers is not None:
+        out = out.join(offers.per_customer, how="left")
+        earliest = pd.Timestamp(today) + timedelta(days=1)
+        send = (out["expected_next_purchase"] - timedelta(days=settings.send_lead_days)).fillna(earliest)
+        out["offer_send_on"] = send.clip(lower=earliest)
+    columns = [c.name for c in NEXT_PURCHASE.columns if c.name in out.reset_index().columns]
+    out = out.reset_index()[columns].round(NEXT_PURCHASE_ROUNDING)
+    return out.sort_values("customer_id").reset_index(drop=True)
+
+
+def finish_action_list(churn: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """04's action list with each customer's offer, its send date, the expected next purchase and P(30 days)."""
+    extra = customers.set_index("customer_id")[
+        [c for c in ("next_best_offer", "offer_reason", "offer_send_on", "expected_next_purchase", "p_purchase_30d")
+         if c in customers.columns]
+    ]  # fmt: skip
+    return actions.for_people(churn.join(extra, on="customer_id", rsuffix="_05"))
+
+
+def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurchaseStage:
+    """Forecast when each customer buys next, check it on a time split, learn offers, finish the action list."""
+    config = stage_config(config)
+    settings = config.next_purchase
+    context = StageContext.open(run_dir, config)
+    tx = context.transactions()
+    churn = context.paths.read_optional_table("churn.parquet")
+    today = analysis_date(tx, config.dates)
+    model_key = purchase_model_key(context, config)
+    log.info("05: %s forecasts, time split at %s", model_key, today - timedelta(days=settings.evaluation_days))
+    try:
+        split = timing.time_split(tx, model_key, today, settings.evaluation_days, settings.calibration_window_days,
+                                  config.clv.time_unit, config.clv.penalizer, settings.simulation_draws,
+                                  config.run.random_state)  # fmt: skip
+        table, gap = when(tx, today, model_key, config)
+    except ClvFitError as error:
+        raise NextPurchaseDataError(
+            f"05_next_purchase needs the purchase model at {today - timedelta(settings.evaluation_days)} and at "
+            f"{today}: {error}; lower next_purchase.evaluation_days or add history"
+        ) from None
+    context.figure("05_reliability", plots.purchase_reliability(split.reliability, split.window_days, split.brier))
+    context.figure("05_date_errors", plots.date_errors(split.errors))
+    offers = None
+    if has_items(tx):
+        offers, learnt = what(tx, today, settings)
+        context.figure("05_offer_methods", plots.offer_methods(offers.evaluation, settings.top_k))
+        context.figure("05_next_categories", plots.next_categories(offers.transitions))
+        context.paths.write_table(learnt.affinity, "category_pairs.parquet")
+        context.paths.write_table(offers.transitions, "category_transitions.parquet")
+    customers = next_purchase_table(table, today, split, gap, offers, settings)
+    context.paths.write_table(customers, "next_purchase.parquet")
+    due = customers[customers["due_soon"]].sort_values(["p_purchase_due_window", "customer_id"],
+                                                       ascending=[False, True])  # fmt: skip
+    context.paths.write_table(due, "due_soon.csv")
+    context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
+    action_list = None
+    if churn is not None:
+        action_list = finish_action_list(churn, customers)
+        context.paths.write_table(action_list, "action_list.parquet")
+        context.paths.write_table(action_list, "action_list.csv")
+        context.paths.write_table(action_list, "action_list.xlsx", exports.ACTION_LIST_FORMATS)
+    found = findings.next_purchase(customers, split, offers, settings, models.MODELS[model_key][0])
+    shown = action_list if action_list is not None else due
+    return NextPurchaseStage(
+        today=today,
+        model_key=model_key,
+        split=split,
+        customers=customers,
+        due=due,
+        offers=offers,
+        action_list=action_list,
+        preview=context.shareable(shown.head(15)),
+        settings=settings,
+        findings=context.write_findings(found),
+        figures=context.figures,
+    )
