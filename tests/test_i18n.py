@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from helpers import ingest, plots, report, schemas
+from helpers import ingest, next_purchase, plots, recommend, report, schemas
 from helpers.churn import BASELINES, feature_label, make_models
 from helpers.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
 from helpers.i18n import header, t, term, use_language
@@ -58,6 +58,7 @@ def vocabulary() -> set[str]:
     words |= {rule.name.replace("_", " ") for rule in ingest.ALL_RULES} | {r.description for r in ingest.ALL_RULES}
     words |= {feature_label(c.name) for c in schemas.CHURN_FEATURES} | set(report.HEADINGS.values())
     words |= set(report.STATUS) | {"weeks", "days", "week", "day", "mean", "median", "channel", "category"}
+    words |= set(recommend.METHODS) | set(next_purchase.PREDICTORS)
     return words
 
 
@@ -74,7 +75,9 @@ def test_every_name_the_workbench_gives_has_a_chinese_translation():
 
 
 def test_every_table_header_of_the_artifacts_has_a_chinese_translation():
-    columns = {c.name for table in (schemas.SEGMENTS, schemas.ACTION_LIST) for c in table.columns}
+    tables = (schemas.SEGMENTS, schemas.ACTION_LIST, schemas.NEXT_PURCHASE, schemas.CATEGORY_PAIRS,
+              schemas.CATEGORY_TRANSITIONS)  # fmt: skip
+    columns = {c.name for table in tables for c in table.columns}
     assert sorted(c for c in columns if c.replace("_", " ") not in ZH) == []
 
 

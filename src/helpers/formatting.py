@@ -120,3 +120,8 @@ def styled(frame: pd.DataFrame, formats: dict | str | None = None, **options) ->
     if isinstance(formats, dict):
         formats = {header(column): shown for column, shown in formats.items()}
     return for_reading(frame).style.format(formats, escape="html", **options)
+
+
+def day(value) -> str:
+    """A date as YYYY-MM-DD for a table; empty when there is none."""
+    return "" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"

@@ -75,6 +75,10 @@ VOCABULARY = {
     "BG/NBD expected purchases over the churn horizon": "BG/NBD 流失观察期内预期购买次数",
     "distinct channels bought in": "购买过的渠道数", "distinct categories bought": "购买过的品类数",
     "returned money / gross money bought": "退货金额 ÷ 购买总额",
+    # 05_next_purchase: offer methods, date predictors
+    "popularity": "热销推荐", "buy again": "复购推荐", "co-purchase": "同篮推荐", "sequence": "购买序列推荐",
+    "model median": "模型中位日期", "model median if active": "模型中位日期（假定仍活跃）", "own rhythm": "本人购买节奏",
+    "last gap": "上次间隔", "population median gap": "整体间隔中位数", "Next purchase and offers": "下次购买与推荐",
 }
 
 HEADERS = {  # column and index names of the tables and exports, as `i18n.header` shows them
@@ -106,6 +110,18 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "interval median days": "购买间隔中位数（天）", "r score": "R 分", "f score": "F 分", "m score": "M 分",
     "rfm cell": "RFM 组合", "rhythm": "判断依据", "cluster name": "聚类名称", "n channels": "渠道数",
     "n categories": "品类数", "return rate": "退货率",
+    "p purchase 7d": "7天内购买概率", "p purchase 30d": "30天内购买概率", "p purchase 90d": "90天内购买概率",
+    "p purchase due window": "近期购买概率", "wait low days": "等待天数（25%）", "wait median days": "等待天数（中位）",
+    "wait high days": "等待天数（75%）", "expected next purchase": "预计下次购买日期", "predicted by": "预测方法",
+    "due soon": "即将购买", "due reason": "即将购买的原因", "next best offer": "最佳推荐品类", "offer reason": "推荐理由",
+    "offer send on": "推荐发送日期", "other offers": "其他推荐", "offer method": "推荐方法", "offer product": "推荐商品",
+    "offer score": "推荐得分", "hit rate": "命中率", "recall": "召回率", "hit rate gain": "命中率提升",
+    "recall gain": "召回率提升", "mae days": "平均误差（天）", "buyers": "回购客户数",
+    "mae days buyers": "回购客户平均误差（天）", "median error days buyers": "回购客户误差中位数（天）",
+    "within 14 days buyers": "回购客户14天内命中率", "item": "品类", "after days": "已购买天数", "next item": "下一次购买品类",
+    "share": "占比", "lift": "提升度", "followed": "次数", "median gap days": "间隔中位数（天）", "antecedent": "品类 A",
+    "consequent": "品类 B", "baskets": "购物篮数", "support": "支持度", "confidence": "置信度", "predictor": "预测方法",
+    "method": "方法", "bucket": "购买时长分段",
 }
 
 MESSAGES = {
@@ -197,7 +213,6 @@ MESSAGES = {
     "ROC-AUC of the churn score ({scorer}); ": "流失评分的 ROC-AUC（{scorer}）；",
     "Run {run} · data {period} · config {config} · finished {finished}": "运行 {run} · 数据 {period} · 配置 {config} · 完成于 {finished}",
     "What to do first": "优先行动", "action": "行动", "in this campaign's budget": "本次活动预算内",
-    "The full list, one action per customer with the reason, highest priority first:": "完整名单（每位客户一项行动并附原因，按优先级排序）：",
     "CRM import": "导入 CRM", "Read the report →": "阅读报告 →", "Run details": "运行详情", "stage": "阶段",
     "status": "状态", "time": "耗时", "note": "备注",
     "{n} warnings were logged while the stages ran; they are in run.log.": "运行各阶段时记录了 {n} 条警告，详见 run.log。",
@@ -325,8 +340,6 @@ MESSAGES = {
     "**Churn probability** is the chance of no purchase in the next {days} days, scored by *{scorer}*. **Risk tiers** are shares of customers: *high* is the {high} most likely to churn, *medium* the next {medium}, *low* the rest, so a tier is a group the team can handle whatever the overall churn rate ({rate} in the backtest). **Value if retained** is what the customer brings over the CLV horizon if they stay: their CLV divided by P(alive), since CLV already counts the chance they have left (without 03_clv: their past spend). **Value at risk** is value if retained × churn probability, the value expected to be lost without action. The **contact budget** ({budget} customers, `churn.contact_budget`) takes customers by value at risk, highest first.":
         "**流失概率**是未来 {days} 天内不再购买的概率，由*{scorer}*评分。**风险等级**按客户占比划分：*高*为最可能流失的 {high}，*中*为其后的 {medium}，其余为*低*，因此无论整体流失率多高（回测中为 {rate}），每个等级都是团队能处理的规模。**留住后的价值**是客户若留下，在 CLV 期间能带来的价值：CLV 除以存活概率，因为 CLV 已计入其离开的可能（没有 03_clv 时为过去消费额）。**风险价值** = 留住后的价值 × 流失概率，即不采取行动预计损失的价值。**联系预算**（{budget} 位客户，`churn.contact_budget`）按风险价值从高到低选取客户。",
     "Customers and value at risk by value level and risk tier:": "按价值等级和风险等级的客户数与风险价值：",
-    "The first customers of the list (ids masked in this report; the files hold the real ids). The whole list is `artifacts/action_list.xlsx` (Excel) and `action_list.csv` (CRM import), one row per customer with the reason for the action.":
-        "名单前几位客户（本报告中客户ID已脱敏，文件中为真实ID）。完整名单见 `artifacts/action_list.xlsx`（Excel）和 `action_list.csv`（导入 CRM），每位客户一行并附行动原因。",
     "2. Can we trust the score?": "2. 评分可信吗？",
     "The score is tested the honest way: trained on earlier dates, evaluated on a later one it has never seen (a *rolling-origin backtest*), against simple scores a CRM team could use without a model. *ROC-AUC* is the chance that a customer who churned is ranked above one who did not (0.5 is a coin toss, 1 is perfect). *PR-AUC* measures how pure in churners the top of the ranking is. The *Brier score* is the mean squared error of a probability (lower is better; – for scores that are not probabilities). *Top-decile lift* is how many times more churners the 10% highest-scored customers hold than a random 10%; *capture* is the share of all churners they hold.":
         "评分用诚实的方式检验：在较早的日期上训练，在从未见过的较晚日期上评估（*滚动起点回测*），并与 CRM 团队不用模型也能用的简单评分比较。*ROC-AUC* 是流失客户排在未流失客户之前的概率（0.5 相当于抛硬币，1 为完美）。*PR-AUC* 衡量排名靠前的客户中流失者有多集中。*Brier 分数*是概率的均方误差（越低越好；非概率评分记为 –）。*前10%提升度*是评分最高的 10% 客户中流失者是随机 10% 的多少倍；*捕获率*是他们占全部流失者的比例。",
@@ -358,13 +371,102 @@ MESSAGES = {
     "ROC-AUC per fold (test dates: {dates})": "各折 ROC-AUC（测试日：{dates}）",
     "customers {customers}; in budget {budget}; scored by {scorer}": "客户 {customers}；预算内 {budget}；评分方法 {scorer}",
     "one action per customer: {ok}": "每位客户一项行动：{ok}",
-    "`artifacts/action_list.xlsx` / `.csv` / `.parquet`: the list, highest priority first; `churn.parquet`: every customer's features and scores; `churn_backtest.parquet`: every fold and scorer. Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
-        "`artifacts/action_list.xlsx` / `.csv` / `.parquet`：行动名单，按优先级排序；`churn.parquet`：每位客户的特征和评分；`churn_backtest.parquet`：每一折、每种评分的回测结果。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
     # action rules in words
     "rule {number}: {action} when ": "规则 {number}：{action}，条件：",
     "< {days} days ago": "{days} 天以内", ">= {days} days ago": "{days} 天及以上", "> {value}": "> {value}", "<= {value}": "≤ {value}", "no rule above matches": "以上规则都不匹配",
     "{name} is {values}": "{name}为{values}", " or ": "或", ", ": "，", "risk": "风险等级", "value": "价值等级",
     "lifecycle": "生命周期阶段",
+    # 05_next_purchase
+    "05 · Next purchase: when will each customer buy again, and what should we offer them?":
+        "05 · 下次购买：每位客户何时再次购买，应向其推荐什么？",
+    "Every customer gets the **probability of a purchase** in the next 7, 30 and 90 days and, if they buy again, the days within which it most likely falls, from the purchase model of 03 ({model}) and from their own rhythm. Offers are the **categories each customer is most likely to buy next**, learnt from what customers bought after what. Both are checked the honest way: forecast at an earlier date with the data up to it, compared with what customers then did.":
+        "每位客户都有未来 7、30、90 天内的**购买概率**；若会再次购买，还给出最可能的购买时间范围，依据 03 的购买模型（{model}）和客户本人的购买节奏。推荐的是**每位客户下一步最可能购买的品类**，从“客户买了什么之后又买了什么”中学得。两者都以诚实的方式检验：在较早日期仅用当时的数据预测，再与客户后来的实际行为比较。",
+    "1. Who buys soon": "1. 谁即将购买",
+    "2. What to offer": "2. 推荐什么",
+    "3. The action list, with offers": "3. 附推荐的行动名单",
+    "4. Can we trust the timing?": "4. 购买时间的预测可信吗？",
+    "Appendix: how the forecasts are made, and checks": "附录：预测方法与核对",
+    "**{due} customers are due soon**: the purchase model gives them at least a {share} chance of buying within {days} days (`next_purchase.due_probability`, `due_days`), or their usual gap between purchases has passed, but by less than one more gap. They are the audience for reminders and replenishment offers (formula, diapers, refills). The list is `artifacts/due_soon.xlsx` (Excel) and `due_soon.csv`, most likely buyers first.":
+        "**{due} 位客户即将购买**：购买模型给出其 {days} 天内购买的概率不低于 {share}（`next_purchase.due_probability`、`due_days`），或其惯常购买间隔已过、但尚未超过一个间隔。他们是提醒和补货推荐（奶粉、纸尿裤、香水补充装）的对象。名单见 `artifacts/due_soon.xlsx`（Excel）和 `due_soon.csv`，最可能购买者在前。",
+    "In the next 30 days the customers' probabilities add up to **{expected} expected buyers** of {customers}. Half of the customers have less than a {median} chance; the most likely tenth, more than {top}. For a customer who buys again, *wait low / median / high* are the days within which the purchase falls with 25%, 50% and 75% chance. For the typical customer who is more likely active than not ({active} customers), the next purchase most likely falls **between {low} and {high} days from now**.":
+        "未来 30 天，{customers} 位客户的购买概率合计为**预计 {expected} 位购买者**。一半客户的概率低于 {median}；最可能购买的前十分之一高于 {top}。对会再次购买的客户，*等待天数（25%／中位／75%）* 表示购买以 25%、50%、75% 的概率落在多少天之内。对较可能仍活跃的典型客户（{active} 位），下次购买最可能在**今后 {low} 到 {high} 天之间**。",
+    "The data has no category column, so the workbench cannot learn what customers buy next. Map the category (and the product) of each line in the config, e.g. `category: 品类` and `product_id: 商品ID` under `columns:`, and this section shows the best offer per customer, the learnt category sequences and the bundles.":
+        "数据中没有品类列，工作台无法学习客户下一步会买什么。在配置的 `columns:` 下映射每行的品类（及商品），例如 `category: 品类` 和 `product_id: 商品ID`，本节即会给出每位客户的最佳推荐、学到的品类购买序列和组合搭配。",
+    "Four ways to choose each customer's {k} offers were tested on the time split: learnt up to {cutoff}, checked against the categories each customer bought in the {days} days after. *Popularity* offers everyone the categories most customers bought lately; *buy again*, the customer's own most frequent categories; *co-purchase*, the categories most often in the same basket as theirs; *sequence*, what customers buy in their next purchase after the categories of their latest one, given how long they have bought each. *Hit rate@{k}*: the share of customers who bought at least one of their {k} offers; *recall@{k}*: the share of the categories they bought that were offered.":
+        "按时间切分检验了四种为每位客户选出 {k} 个推荐的方法：用 {cutoff} 之前的数据学习，再与每位客户此后 {days} 天实际购买的品类对照。*热销推荐* 向所有人推荐近期购买客户最多的品类；*复购推荐* 推荐客户本人最常买的品类；*同篮推荐* 推荐最常与其所购品类同篮购买的品类；*购买序列推荐* 根据客户最近一次所购品类及其已购买时长，推荐客户下一次通常会买的品类。*命中率@{k}*：至少买了 {k} 个推荐之一的客户占比；*召回率@{k}*：客户所购品类中被推荐到的占比。",
+    "**Learnt category sequences**: after a basket holding the first category, customers who had bought it for the stated days bought the second in their next purchase in the stated share of cases; *lift* is how many times more often than any next basket holds it. A move the customer's stage explains (stage-1 formula to stage 2 at six months) has a high lift.":
+        "**学到的品类购买序列**：购买第一个品类已达所示天数的客户，在下一次购买中购买第二个品类的占比如表所示；*提升度* 是它相对于任意下一次购物篮含该品类的倍数。由客户所处阶段决定的转换（如宝宝六个月时一段奶粉转二段）提升度很高。",
+    "**Bundles** (跨品类捆绑): category pairs bought in the same basket more often than chance. *Support* is the share of all baskets holding both, *confidence* the share of baskets with the first that also hold the second, *lift* how many times more often than if they were unrelated.":
+        "**跨品类捆绑**：同一购物篮中一起购买的频率高于随机的品类组合。*支持度* 是同时含两者的购物篮占全部购物篮的比例，*置信度* 是含第一个品类的购物篮中也含第二个的比例，*提升度* 是相对于两者无关时的倍数。",
+    "No pair of categories is bought together more often than chance in at least {n} baskets.":
+        "没有任何品类组合在至少 {n} 个购物篮中比随机更常被一起购买。",
+    "04_churn did not run, so there is no action list to add the offers to; `next_purchase.parquet` holds every customer's forecast and offer.":
+        "04_churn 未运行，因此没有可加入推荐的行动名单；`next_purchase.parquet` 包含每位客户的预测与推荐。",
+    "The action list of 04 gains each customer's **next best offer**, why, **when to send it** ({lead} days before the expected purchase, or tomorrow when it is already due or not expected), the expected date of the next purchase and the chance of a purchase in 30 days. The first rows (ids masked in this report; the files hold the real ids); the whole list is `artifacts/action_list.xlsx` (Excel) and `action_list.csv` (CRM import).":
+        "04 的行动名单增加了每位客户的**最佳推荐**、推荐理由、**发送时间**（预计购买前 {lead} 天；若已到期或预计不会购买，则为明天）、预计下次购买日期和 30 天内购买概率。以下为前几行（本报告中客户ID已脱敏，文件中为真实ID）；完整名单见 `artifacts/action_list.xlsx`（Excel）和 `action_list.csv`（导入 CRM）。",
+    "Forecast on **{cutoff}** with the data up to then, checked against the {days} days that followed. The *Brier score* is the mean squared error of a probability (lower is better); the naive forecast gives every customer the share who bought in the {window} days before the cutoff ({rate}).":
+        "在 **{cutoff}** 仅用当时的数据预测，再与其后 {days} 天的实际情况核对。*Brier 分数* 是概率的均方误差（越低越好）；朴素预测给每位客户同一个概率：截止日前 {window} 天内购买的客户占比（{rate}）。",
+    "Predicted and observed shares of buyers within {window} days differ by at most **{gap}** per group of customers with similar probabilities; the model's Brier score {brier} is {skill} lower than the naive forecast's {base}.":
+        "在概率相近的各组客户中，{window} 天内购买者的预测占比与实际占比最多相差 **{gap}**；模型的 Brier 分数 {brier} 比朴素预测的 {base} 低 {skill}。",
+    "**The date of the next purchase**, five ways: *model median* is the day by which the purchase model gives even odds of a purchase (none when it never does); *model median if active*, the same assuming the customer is still active; *own rhythm*, their median gap between purchases after their last one; the baselines *last gap* (their latest gap repeated) and *population median gap* (everyone's median gap). A customer with one purchase uses the population's gap for the last two. Errors are capped at the {days}-day window, so a customer who did not come back counts as the window's end; the last columns are for the customers who did come back.":
+        "**下次购买日期**的五种预测：*模型中位日期* 是购买模型给出购买概率达到一半的日期（若永远达不到则为空）；*模型中位日期（假定仍活跃）* 是假定客户仍活跃时的同一日期；*本人购买节奏* 是上次购买后再过其购买间隔中位数；基准方法 *上次间隔*（重复最近一次间隔）和 *整体间隔中位数*（所有客户的间隔中位数）。只购买过一次的客户在后两种方法中使用整体间隔。误差以 {days} 天的窗口为上限，未回购的客户按窗口结束计；最后几列只统计回购的客户。",
+    "Given a customer's history (repeat purchases x, time of the last one, age T), the BG/NBD family says a customer still active buys at a rate that, after their history, follows a Gamma distribution; the chance of no purchase within t is ((α+T)/(α+T+t))^(r+x), so probabilities and waiting-time quantiles are exact. Pareto/NBD adds a dropout rate: the workbench draws {draws} rate pairs per history and averages (seeded, so reruns agree). Multiplying by P(alive) gives the chance of a purchase. Sequence offers split how long a customer has bought a category into {buckets} buckets of {bucket} days and pull a thin bucket's shares towards the category's overall ones ({shrink} pseudo-baskets).":
+        "给定客户的历史（复购次数 x、最近一次购买时间、客龄 T），BG/NBD 类模型认为仍活跃客户的购买率在其历史条件下服从 Gamma 分布；t 时间内不购买的概率为 ((α+T)/(α+T+t))^(r+x)，因此概率和等待时间分位数都是精确的。Pareto/NBD 还有流失率：工作台对每种历史抽取 {draws} 组购买率与流失率并取平均（固定随机种子，重跑结果一致）。再乘以存活概率即为购买概率。购买序列推荐把客户购买某品类的时长分为 {buckets} 段、每段 {bucket} 天，并把样本少的分段的占比向该品类的总体占比收缩（{shrink} 个虚拟购物篮）。",
+    "`artifacts/next_purchase.parquet`: every customer's probabilities, expected date, due-soon flag and offers; `due_soon.xlsx` / `.csv`: the reminder list; `action_list.xlsx` / `.csv` / `.parquet`: the action list with offers; with a category column, `category_pairs.parquet` (bundles) and `category_transitions.parquet` (sequences). Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
+        "`artifacts/next_purchase.parquet`：每位客户的购买概率、预计日期、即将购买标记和推荐；`due_soon.xlsx` / `.csv`：提醒名单；`action_list.xlsx` / `.csv` / `.parquet`：附推荐的行动名单；有品类列时还有 `category_pairs.parquet`（组合搭配）和 `category_transitions.parquet`（购买序列）。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
+    "About **{expected} customers are expected to buy in the next 30 days** (the sum of their probabilities); **{due} are due soon**: likely to buy within {days} days, or just past their usual gap.":
+        "**预计未来 30 天约有 {expected} 位客户购买**（各自购买概率之和）；**{due} 位即将购买**：可能在 {days} 天内购买，或刚超过其惯常购买间隔。",
+    "The {model} purchase probabilities held on unseen data: forecast on {cutoff} for the next {window} days, they expected {predicted} buyers and {actual} came (Brier score {brier}, {skill} lower than the naive rate of {rate}).":
+        "{model} 购买概率在未参与建模的数据上经受住了检验：在 {cutoff} 预测未来 {window} 天，预计 {predicted} 位购买，实际 {actual} 位（Brier 分数 {brier}，比朴素比率 {rate} 的预测低 {skill}）。",
+    "For the date of the next purchase, **{chosen}** came closest: {mae} days off on average (a customer who did not come back within {window} days counts as the window's end), against {base_mae} for *{baseline}*.":
+        "预测下次购买日期时，**{chosen}** 最接近：平均误差 {mae} 天（{window} 天内未回购的客户按窗口结束计），而 *{baseline}* 为 {base_mae} 天。",
+    "No personal forecast dated the next purchase better than the simple **{chosen}** ({mae} days off on average); the dates in the list use it, and the probabilities are the better guide to who buys.":
+        "没有哪种个性化预测比简单的 **{chosen}** 更准确地给出下次购买日期（平均误差 {mae} 天）；名单中的日期采用它，而判断谁会购买更应参考购买概率。",
+    "The data has no category column, so no offers: map one under `columns.category` in the config (and `columns.product_id` for products) to learn what to offer next.":
+        "数据中没有品类列，因此没有推荐：在配置中映射 `columns.category`（商品用 `columns.product_id`），即可学习下一步推荐什么。",
+    "Offers: no personal method beat offering everyone the most popular categories (hit rate@{k} {hit}), so the offers are the most popular categories.":
+        "推荐：没有任何个性化方法胜过向所有人推荐最热销品类（命中率@{k} {hit}），因此推荐采用最热销品类。",
+    "Offers come from **{method}**: on the time split, {hit} of customers bought one of their {k} offers in the next {days} days, **{gain} points more** than the most popular categories ({base}).":
+        "推荐来自**{method}**：按时间切分检验，{hit} 的客户在随后 {days} 天内买了其 {k} 个推荐之一，比最热销品类（{base}）**高 {gain} 个百分点**。",
+    "Learnt from the data: customers who have bought *{item}* for {start}–{end} days buy *{next_item}* in their next purchase in {share} of cases.":
+        "从数据中学到：购买 *{item}* 已 {start}–{end} 天的客户，下一次购买中有 {share} 会买 *{next_item}*。",
+    "Strongest bundle: *{a}* with *{b}*, bought together {lift}× as often as by chance ({baskets} baskets).":
+        "最强的组合搭配：*{a}* 与 *{b}*，一起购买的频率是随机情况的 {lift} 倍（{baskets} 个购物篮）。",
+    "their usual {gap}-day gap passed {days} days ago": "其惯常的 {gap} 天购买间隔已过 {days} 天",
+    "{share} chance of a purchase within {days} days": "{days} 天内购买的概率为 {share}",
+    "{share} of customers bought {item} in the last {days} days": "近 {days} 天内 {share} 的客户购买了{item}",
+    "{item} was in {share} of their purchases": "其 {share} 的购买中包含{item}",
+    "they buy {source}; {share} of baskets with {source} also hold {item}": "该客户购买{source}；含{source}的购物篮中 {share} 也含{item}",
+    "first bought {source} {days} days ago; {share} of customers at that point buy {item} in their next purchase, typically {gap} days later":
+        "{days} 天前首次购买{source}；处于这一阶段的客户中 {share} 在下一次购买中买{item}，通常在 {gap} 天后",
+    "Is the purchase probability honest? (Brier {brier})": "购买概率可信吗？（Brier {brier}）",
+    "predicted probability of a purchase within {days} days": "预测的 {days} 天内购买概率",
+    "share that really bought": "实际购买的占比",
+    "purchase model": "购买模型",
+    "How close is the predicted date of the next purchase?": "预测的下次购买日期有多准？",
+    "mean error in days, capped at the window (lower is better)": "平均误差（天，以窗口为上限；越低越好）",
+    "Which offers did customers then buy? (time split)": "客户后来买了哪些推荐？（时间切分检验）",
+    "hit rate@{k}": "命中率@{k}", "recall@{k}": "召回率@{k}",
+    "What customers buy next, after a basket holding…": "购买某品类后，客户下一次买什么",
+    "in the next basket": "下一次购物篮中", "bought in this basket": "本次购物篮中",
+    "customers {customers}; due soon {due}; date predictor {predictor}": "客户 {customers}；即将购买 {due}；日期预测方法 {predictor}",
+    "expected buyers in 30 days {expected}; time split: expected {predicted}, came {actual}":
+        "30 天内预计购买者 {expected}；时间切分检验：预计 {predicted}，实际 {actual}",
+    "one row per customer: {ok}": "每位客户一行：{ok}",
+    "no category column: no offers": "无品类列：无推荐",
+    "offers by {method}": "推荐方法：{method}",
+    "customers expected to buy in the next 30 days; {due} due soon": "位客户预计在未来 30 天内购买；{due} 位即将购买",
+    "of customers bought one of their offers on the time split ({method}; most popular categories: {base})":
+        "的客户在时间切分检验中买了推荐之一（{method}；最热销品类：{base}）",
+    "The full list, one action per customer with the reason and the next best offer, highest priority first:":
+        "完整名单，每位客户一项行动并附原因和最佳推荐，按优先级排序：",
+    "The action list is written by 05_next_purchase, which adds each customer's next best offer; it has not run in this folder.":
+        "行动名单由 05_next_purchase 写出（并加入每位客户的最佳推荐）；该阶段尚未在此运行目录中运行。",
+    "Customers due to buy soon, for reminders:": "即将购买的客户，用于提醒：",
+    "The first customers of the list (ids masked in this report; the files hold the real ids). 05_next_purchase adds each customer's next best offer and writes the whole list as `artifacts/action_list.xlsx` (Excel) and `action_list.csv` (CRM import), one row per customer with the reason for the action.":
+        "名单前几位客户（本报告中客户ID已脱敏，文件中为真实ID）。05_next_purchase 会加入每位客户的最佳推荐，并写出完整名单 `artifacts/action_list.xlsx`（Excel）和 `action_list.csv`（导入 CRM），每位客户一行并附行动原因。",
+    "`artifacts/churn.parquet`: every customer's features, scores and action; `churn_backtest.parquet`: every fold and scorer. 05_next_purchase adds each customer's next best offer and writes the action list (`action_list.xlsx` / `.csv` / `.parquet`, highest priority first). Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
+        "`artifacts/churn.parquet`：每位客户的特征、评分和行动；`churn_backtest.parquet`：每一折、每种评分的回测结果。05_next_purchase 会加入每位客户的最佳推荐并写出行动名单（`action_list.xlsx` / `.csv` / `.parquet`，按优先级排序）。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
 }
 # fmt: on
 

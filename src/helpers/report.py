@@ -15,7 +15,8 @@ from helpers.artifacts import RunPaths, atomic_path
 from helpers.formatting import count, findings_html, money, use_currency
 from helpers.i18n import t, term, use_language
 
-HEADINGS = {"01_ingest": "Data", "02_segment": "Segments", "03_clv": "Customer value", "04_churn": "Churn and actions"}
+HEADINGS = {"01_ingest": "Data", "02_segment": "Segments", "03_clv": "Customer value", "04_churn": "Churn and actions",
+            "05_next_purchase": "Next purchase and offers"}  # fmt: skip
 STATUS = ("ok", "failed", "skipped", "stale", "interrupted", "running")  # what a stage's record can say
 TEMPLATES = Environment(loader=PackageLoader("helpers", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
@@ -55,6 +56,15 @@ def tiles(found: dict[str, dict]) -> list[dict]:
             {"value": f"{data['roc_auc']:.2f}",
              "label": t("ROC-AUC of the churn score ({scorer}); ", scorer=term(data["scorer"])) + versus},
         ]  # fmt: skip
+    if data := found.get("05_next_purchase", {}).get("numbers"):
+        result.append({"value": count(data["expected_buyers_30d"]),
+                       "label": t("customers expected to buy in the next 30 days; {due} due soon",
+                                  due=count(data["due_soon"]))})  # fmt: skip
+        if "offer_hit_rate" in data:
+            result.append({"value": f"{data['offer_hit_rate']:.0%}",
+                           "label": t("of customers bought one of their offers on the time split ({method}; "
+                                      "most popular categories: {base})", method=term(data["offer_method"]),
+                                      base=f"{data['popularity_hit_rate']:.0%}")})  # fmt: skip
     return result
 
 
@@ -106,6 +116,9 @@ def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", lang
             for a in churn.get("top_actions", [])[:6]
         ],
         stages=stage_sections(manifest, found, paths),
+        action_list=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok"
+        and paths.artifact("action_list.xlsx").exists(),
+        due_soon=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok",
         warnings=warnings_logged(paths),
     )
     target = paths.root / "report.html"

@@ -344,9 +344,21 @@ NEXT_PURCHASE = Artifact(
         Col("predicted_by", "string", "the predictor behind expected_next_purchase"),
         Col("due_soon", "bool", "likely to buy within next_purchase.due_days, or their usual gap has just passed"),
         Col("due_reason", "string", "why the customer is due soon (empty otherwise)", nullable=True),
-        *(c for c in OFFER_COLUMNS if c.name not in ("expected_next_purchase", "p_purchase_30d")),
-        Col("other_offers", "string", "the next best offers after the first, best first", nullable=True),
-        Col("offer_method", "string", "the method the offers come from (the time split's best)", nullable=True),
+        *(
+            replace(c, required=False)
+            for c in OFFER_COLUMNS
+            if c.name not in ("expected_next_purchase", "p_purchase_30d")
+        ),
+        Col(
+            "other_offers", "string", "the next best offers after the first, best first", required=False, nullable=True
+        ),
+        Col(
+            "offer_method",
+            "string",
+            "the method the offers come from (the time split's best)",
+            required=False,
+            nullable=True,
+        ),
         Col(
             "offer_product",
             "string",

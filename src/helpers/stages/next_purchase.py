@@ -60,7 +60,8 @@ class NextPurchaseStage:
     due: pd.DataFrame  # the due-soon rows, most likely buyers first
     offers: Offers | None  # None when the data has no category
     action_list: pd.DataFrame | None  # None when 04_churn did not run
-    preview: pd.DataFrame  # the first rows shown in the report (action list, else next_purchase), ids masked
+    preview: pd.DataFrame  # the action list's first rows (empty without 04_churn), ids masked when configured
+    due_preview: pd.DataFrame  # the due-soon list's first rows, ids masked when configured
     settings: NextPurchaseSection
     findings: Findings
     figures: dict[str, plt.Figure]
@@ -214,7 +215,6 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         context.paths.write_table(action_list, "action_list.csv")
         context.paths.write_table(action_list, "action_list.xlsx", exports.ACTION_LIST_FORMATS)
     found = findings.next_purchase(customers, split, offers, settings, models.MODELS[model_key][0])
-    shown = action_list if action_list is not None else due
     return NextPurchaseStage(
         today=today,
         model_key=model_key,
@@ -223,7 +223,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         due=due,
         offers=offers,
         action_list=action_list,
-        preview=context.shareable(shown.head(15)),
+        preview=context.shareable(action_list.head(15) if action_list is not None else due.head(0)),
+        due_preview=context.shareable(due.head(15)),
         settings=settings,
         findings=context.write_findings(found),
         figures=context.figures,
