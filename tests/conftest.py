@@ -133,11 +133,12 @@ class StageRun:
 
 @pytest.fixture(scope="session")
 def stage_run(tmp_path_factory) -> StageRun:
-    """The four stage functions, called in-process on the small babystore config."""
-    from helpers.stages import churn, clv, ingest, segment
+    """The five stage functions, called in-process on the small babystore config."""
+    from helpers.stages import churn, clv, ingest, next_purchase, segment
 
     folder = tmp_path_factory.mktemp("stages")
     config = small_config(folder, input={"path": str(hostile_babystore(folder)), "dataset": None})
     run_dir = folder / "runs" / "direct"
-    results = {stage.__name__.rsplit(".", 1)[1]: stage.run(config, run_dir) for stage in (ingest, segment, clv, churn)}
+    stages = (ingest, segment, clv, churn, next_purchase)
+    results = {stage.__name__.rsplit(".", 1)[1]: stage.run(config, run_dir) for stage in stages}
     return StageRun(config, run_dir, results)

@@ -18,7 +18,7 @@ from helpers.segment import CN8_SEGMENTS
 from helpers.stages import clv, ingest, segment
 
 SMALLER = {"dataset_customers": 300}  # migration needs two runs, not many customers
-PER_CUSTOMER = ("segments.parquet", "clv.parquet", "churn.parquet")
+PER_CUSTOMER = ("segments.parquet", "clv.parquet", "churn.parquet", "next_purchase.parquet", "action_list.parquet")
 
 
 def test_every_artifact_is_written_and_matches_its_schema(stage_run):
@@ -77,6 +77,7 @@ def test_results_hold_what_the_notebooks_show_and_agree_with_the_artifacts(stage
         "02_segment",
         "03_clv",
         "04_churn",
+        "05_next_purchase",
     ]
 
 
@@ -85,6 +86,8 @@ def test_every_figure_is_saved_as_png(stage_run):
     saved = {p.stem for p in (stage_run.run_dir / "figures").glob("*.png")}
     assert figures == saved
     assert {"01_cleaning_waterfall", "02_segment_sizes", "03_clv_deciles", "04_reliability"} <= figures
+    assert {"05_reliability", "05_date_errors"} <= figures
+    assert {"05_offer_methods", "05_next_categories"} <= figures, "babystore has categories: offers are learnt"
     assert {"02_channel_mix", "02_category_mix"} <= figures, "babystore has channels and categories"
 
 

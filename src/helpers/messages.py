@@ -121,7 +121,7 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "within 14 days buyers": "回购客户14天内命中率", "item": "品类", "after days": "已购买天数", "next item": "下一次购买品类",
     "share": "占比", "lift": "提升度", "followed": "次数", "median gap days": "间隔中位数（天）", "antecedent": "品类 A",
     "consequent": "品类 B", "baskets": "购物篮数", "support": "支持度", "confidence": "置信度", "predictor": "预测方法",
-    "method": "方法", "bucket": "购买时长分段",
+    "method": "方法", "bucket": "购买时长分段", "rise": "增幅",
 }
 
 MESSAGES = {
@@ -394,8 +394,8 @@ MESSAGES = {
         "数据中没有品类列，工作台无法学习客户下一步会买什么。在配置的 `columns:` 下映射每行的品类（及商品），例如 `category: 品类` 和 `product_id: 商品ID`，本节即会给出每位客户的最佳推荐、学到的品类购买序列和组合搭配。",
     "Four ways to choose each customer's {k} offers were tested on the time split: learnt up to {cutoff}, checked against the categories each customer bought in the {days} days after. *Popularity* offers everyone the categories most customers bought lately; *buy again*, the customer's own most frequent categories; *co-purchase*, the categories most often in the same basket as theirs; *sequence*, what customers buy in their next purchase after the categories of their latest one, given how long they have bought each. *Hit rate@{k}*: the share of customers who bought at least one of their {k} offers; *recall@{k}*: the share of the categories they bought that were offered.":
         "按时间切分检验了四种为每位客户选出 {k} 个推荐的方法：用 {cutoff} 之前的数据学习，再与每位客户此后 {days} 天实际购买的品类对照。*热销推荐* 向所有人推荐近期购买客户最多的品类；*复购推荐* 推荐客户本人最常买的品类；*同篮推荐* 推荐最常与其所购品类同篮购买的品类；*购买序列推荐* 根据客户最近一次所购品类及其已购买时长，推荐客户下一次通常会买的品类。*命中率@{k}*：至少买了 {k} 个推荐之一的客户占比；*召回率@{k}*：客户所购品类中被推荐到的占比。",
-    "**Learnt category sequences**: after a basket holding the first category, customers who had bought it for the stated days bought the second in their next purchase in the stated share of cases; *lift* is how many times more often than any next basket holds it. A move the customer's stage explains (stage-1 formula to stage 2 at six months) has a high lift.":
-        "**学到的品类购买序列**：购买第一个品类已达所示天数的客户，在下一次购买中购买第二个品类的占比如表所示；*提升度* 是它相对于任意下一次购物篮含该品类的倍数。由客户所处阶段决定的转换（如宝宝六个月时一段奶粉转二段）提升度很高。",
+    "**Learnt category sequences**: after a basket holding the first category, customers who had bought it for the stated days bought the second in their next purchase in the stated share of cases; *rise* is how many times more often than just after they started buying the first. Only moves that at least double are shown: those the customer's stage brings (stage-1 formula to stage 2 at six months), not categories bought alongside all along.":
+        "**学到的品类购买序列**：购买第一个品类已达所示天数的客户，在下一次购买中购买第二个品类的占比如表所示；*增幅* 是它相对于刚开始购买第一个品类时的倍数。只列出至少翻倍的转换：即由客户所处阶段带来的转换（如宝宝六个月时一段奶粉转二段），而非一直同时购买的品类。",
     "**Bundles** (跨品类捆绑): category pairs bought in the same basket more often than chance. *Support* is the share of all baskets holding both, *confidence* the share of baskets with the first that also hold the second, *lift* how many times more often than if they were unrelated.":
         "**跨品类捆绑**：同一购物篮中一起购买的频率高于随机的品类组合。*支持度* 是同时含两者的购物篮占全部购物篮的比例，*置信度* 是含第一个品类的购物篮中也含第二个的比例，*提升度* 是相对于两者无关时的倍数。",
     "No pair of categories is bought together more often than chance in at least {n} baskets.":

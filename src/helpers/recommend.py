@@ -28,6 +28,7 @@ from helpers.features import days_between, end_of_day
 from helpers.i18n import t_series
 
 METHODS = ("popularity", "buy again", "co-purchase", "sequence")
+MIN_RISE = 2.0  # a learnt move: at least twice as common later as just after the customer started buying
 TIE_BREAK = 1e-9  # equal scores fall back to popularity, then to the category's name
 
 
@@ -109,6 +110,8 @@ def sequence_transitions(items: ibis.Table, bucket_days: int, buckets: int, shri
         .execute()
     )
     table = counts.merge(base, on=["item", "bucket"])
+    if table.empty:  # no customer came back
+        return table.assign(share=pd.Series(dtype=float), median_gap_days=pd.Series(dtype=float))
     overall = table.groupby(["item", "next_item"])["followed"].transform("sum") / table["item"].map(
         base.groupby("item")["baskets"].sum()
     )
@@ -119,14 +122,21 @@ def sequence_transitions(items: ibis.Table, bucket_days: int, buckets: int, shri
 
 
 def top_switches(transitions: pd.DataFrame, bucket_days: int, min_baskets: int, top: int = 10) -> pd.DataFrame:
-    """The learnt moves to a different category: for each pair A -> B, the tenure bucket where customers most
-    often make it; ranked by `lift`, the share against how often any next basket holds B, so that a move
-    the tenure explains (stage-1 formula -> stage 2 after six months) ranks above a category bought anyway."""
+    """The moves to a different category that time brings: pairs A -> B whose share in some later tenure
+    bucket is at least MIN_RISE times the share in the first bucket (just after customers started buying A),
+    each at the bucket where it is most common, most common first. A stage change (stage-1 formula ->
+    stage 2 after six months) rises steeply; a category bought alongside A all along does not."""
     moves = transitions[(transitions["item"] != transitions["next_item"]) & (transitions["followed"] >= min_baskets)]
-    origins = transitions.drop_duplicates(["item", "bucket"])["baskets"].sum()
-    anywhere = transitions.groupby("next_item")["followed"].sum() / max(origins, 1)
-    moves = moves.assign(lift=moves["share"] / moves["next_item"].map(anywhere))
-    best = moves.sort_values(["lift", "followed"], ascending=False).drop_duplicates(["item", "next_item"])
+    first = transitions[transitions["bucket"] == 0].set_index(["item", "next_item"])
+    floor = 1.0 / (first["baskets"] + 1.0)  # a move never seen in the first bucket: at most one in its baskets
+    start = first["share"].clip(lower=floor).groupby(level=[0, 1]).first()
+    keys = pd.MultiIndex.from_frame(moves[["item", "next_item"]])
+    baseline = start.reindex(keys).to_numpy()
+    unseen = 1.0 / (transitions[transitions["bucket"] == 0].groupby("item")["baskets"].first() + 1.0)
+    baseline = np.where(np.isnan(baseline), moves["item"].map(unseen).fillna(1.0).to_numpy(), baseline)
+    moves = moves.assign(rise=moves["share"].to_numpy() / baseline)
+    moves = moves[(moves["bucket"] > 0) & (moves["rise"] >= MIN_RISE)]
+    best = moves.sort_values(["share", "followed"], ascending=False).drop_duplicates(["item", "next_item"])
     best = best.assign(after_days_from=best["bucket"] * bucket_days)
     return best.head(top).reset_index(drop=True)
 
@@ -351,37 +361,34 @@ def _reasons(scores: Scores, learnt: Learnt, first: np.ndarray, recent_days: int
     """The evidence behind each customer's first offer (vectorised over customers)."""
     rows = np.arange(len(first))
     index = scores.customers
-    offer = pd.Series(scores.catalogue[first], index=index)
-    share = pd.Series(scores.evidence["popularity"][rows, first], index=index)
-    reason = t_series("{share} of customers bought {item} in the last {days} days",
-                      share=share.map("{:.0%}".format), item=offer, days=str(recent_days))  # fmt: skip
-    source = scores.evidence.get("source")
-    has_source = pd.Series(source[rows, first] >= 0, index=index) if source is not None else None
+
+    def evidence(name: str, shown: str = "{:.0%}") -> pd.Series:
+        return pd.Series(scores.evidence[name][rows, first], index=index, dtype=float).map(shown.format)
+
+    offer = pd.Series(scores.catalogue[first], index=index, dtype=object)
+    reason = t_series("{share} of customers bought {item} in the last {days} days", share=evidence("popularity"),
+                      item=offer, days=str(recent_days))  # fmt: skip
     if scores.method == "buy again":
-        own = pd.Series(scores.evidence["own_share"][rows, first], index=index)
-        mine = own > 0
-        reason[mine] = t_series("{item} was in {share} of their purchases", item=offer[mine],
-                                share=own[mine].map("{:.0%}".format))  # fmt: skip
-    elif scores.method == "co-purchase":
-        names = pd.Series(scores.catalogue[np.maximum(source[rows, first], 0)], index=index)
-        confidence = pd.Series(scores.evidence["confidence"][rows, first], index=index)
-        chosen = has_source
-        reason[chosen] = t_series("they buy {source}; {share} of baskets with {source} also hold {item}",
-                                  source=names[chosen], share=confidence[chosen].map("{:.0%}".format),
-                                  item=offer[chosen])  # fmt: skip
-    elif scores.method == "sequence":
-        names = pd.Series(scores.catalogue[np.maximum(source[rows, first], 0)], index=index)
-        chance = pd.Series(scores.evidence["share"][rows, first], index=index)
-        ahead = (learnt.score_at - learnt.as_of).days
-        since = pd.Series(scores.evidence["tenure"][rows, first] - ahead, index=index)
-        gap = pd.Series(scores.evidence["gap"][rows, first], index=index)
-        chosen = has_source & since.notna() & gap.notna()
-        reason[chosen] = t_series(
-            "first bought {source} {days} days ago; {share} of customers at that point buy {item} in their next "
-            "purchase, typically {gap} days later", source=names[chosen], days=since[chosen].map("{:,.0f}".format),
-            share=chance[chosen].map("{:.0%}".format), item=offer[chosen], gap=gap[chosen].map("{:,.0f}".format),
-        )  # fmt: skip
-    return reason
+        mine = pd.Series(scores.evidence["own_share"][rows, first] > 0, index=index)
+        told = t_series("{item} was in {share} of their purchases", item=offer, share=evidence("own_share"))
+        return reason.where(~mine, told)
+    if scores.method not in ("co-purchase", "sequence"):
+        return reason
+    source = scores.evidence["source"][rows, first]
+    names = pd.Series(scores.catalogue[np.maximum(source, 0)], index=index, dtype=object)
+    if scores.method == "co-purchase":
+        told = t_series("they buy {source}; {share} of baskets with {source} also hold {item}", source=names,
+                        share=evidence("confidence"), item=offer)  # fmt: skip
+        return reason.where(~pd.Series(source >= 0, index=index), told)
+    ahead = (learnt.score_at - learnt.as_of).days
+    since = scores.evidence["tenure"][rows, first] - ahead
+    known = (source >= 0) & ~np.isnan(since) & ~np.isnan(scores.evidence["gap"][rows, first])
+    told = t_series(
+        "first bought {source} {days} days ago; {share} of customers at that point buy {item} in their next "
+        "purchase, typically {gap} days later", source=names, days=pd.Series(since, index=index).map("{:,.0f}".format),
+        share=evidence("share"), item=offer, gap=evidence("gap", "{:,.0f}"),
+    )  # fmt: skip
+    return reason.where(~pd.Series(known, index=index), told)
 
 
 def best_products(tx: ibis.Table, category: str, product: str, start: date, end: date) -> pd.Series:

@@ -1,0 +1,141 @@
+"""When each customer buys next: closed forms against independent formulas, simulation against exact values,
+hand-computed rhythms and errors, no look-ahead, and forecasts that hold on the generated store."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import transactions_table
+
+from helpers import clv, next_purchase
+from helpers.churn import bgnbd_prob_no_purchase
+from helpers.features import btyd_summary
+
+HISTORIES = pd.DataFrame(
+    {
+        "customer_id": ["a", "b", "c", "d", "e"],
+        "frequency": [0.0, 1.0, 4.0, 10.0, 2.0],
+        "recency": [0.0, 10.0, 30.0, 50.0, 5.0],
+        "T": [20.0, 40.0, 52.0, 52.0, 60.0],
+    }
+)
+
+
+def fitted(model_key: str, params: dict):
+    """A lifetimes model with given parameters, as a fit would leave it."""
+    model = clv.MODELS[model_key][1]()
+    model.params_ = pd.Series(params)
+    return model
+
+
+BGNBD = {"r": 0.6, "alpha": 10.0, "a": 0.8, "b": 3.0}
+PARETO = {"r": 0.6, "alpha": 10.0, "s": 0.8, "beta": 12.0}
+
+
+def test_bgnbd_purchase_probability_is_one_minus_the_probability_of_none():
+    timing = next_purchase.purchase_timing("bgnbd", fitted("bgnbd", BGNBD), HISTORIES, "weeks")
+    for window in next_purchase.WINDOWS_DAYS:
+        none = bgnbd_prob_no_purchase(BGNBD, window / 7, HISTORIES["frequency"], HISTORIES["recency"],
+                                      HISTORIES["T"])  # fmt: skip
+        np.testing.assert_allclose(timing[f"p_purchase_{window}d"], 1 - none, rtol=1e-10)
+
+
+def test_bgnbd_waiting_time_quantiles_invert_its_distribution():
+    timing = next_purchase.purchase_timing("bgnbd", fitted("bgnbd", BGNBD), HISTORIES, "days")
+    shape, scale = BGNBD["r"] + HISTORIES["frequency"], BGNBD["alpha"] + HISTORIES["T"]
+    for column, level in (("wait_low_days", 0.25), ("wait_median_days", 0.5), ("wait_high_days", 0.75)):
+        survival = (scale / (scale + timing[column])) ** shape
+        np.testing.assert_allclose(1 - survival, level, rtol=1e-9)
+    reach = timing["p_alive"] > 0.5  # the unconditional median exists exactly when P(a purchase comes) > 1/2
+    assert timing["model_median_days"].notna().tolist() == reach.tolist()
+    at_median = timing["p_alive"] * (1 - (scale / (scale + timing["model_median_days"])) ** shape)
+    np.testing.assert_allclose(at_median[reach], 0.5, rtol=1e-9)
+
+
+def test_pareto_simulation_matches_the_exact_probability_of_no_purchase():
+    model = fitted("pareto_nbd", PARETO)
+    timing = next_purchase.purchase_timing("pareto_nbd", model, HISTORIES, "weeks", draws=4000, seed=3)
+    f, r, t = (HISTORIES[c] for c in ("frequency", "recency", "T"))
+    for window in next_purchase.WINDOWS_DAYS:
+        exact = 1 - np.asarray(model.conditional_probability_of_n_purchases_up_to_time(0, window / 7, f, r, t))
+        np.testing.assert_allclose(timing[f"p_purchase_{window}d"], exact, atol=0.01)
+
+
+def test_pareto_quantiles_invert_the_simulated_distribution():
+    x, T = np.array([0.0, 3.0, 9.0]), np.array([20.0, 40.0, 60.0])
+    waiting = next_purchase._pareto_waiting(PARETO, x, T, draws=500, seed=1)
+    level = np.array([0.2, 0.5, 0.8])
+    np.testing.assert_allclose(waiting.cdf(waiting.quantile(level)) / waiting.ever, level, atol=1e-6)
+
+
+def test_timing_is_the_same_per_history_whatever_the_customer():
+    twins = pd.concat([HISTORIES, HISTORIES.assign(customer_id=HISTORIES["customer_id"] + "2")], ignore_index=True)
+    timing = next_purchase.purchase_timing("pareto_nbd", fitted("pareto_nbd", PARETO), twins, "weeks", seed=5)
+    first, second = timing.iloc[:5].reset_index(drop=True), timing.iloc[5:].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first.drop(columns="customer_id"), second.drop(columns="customer_id"))
+
+
+RHYTHM_ROWS = [
+    ("a", "o1", "2024-01-01", 10.0, False),
+    ("a", "o2", "2024-01-11", 10.0, False),  # gap 10
+    ("a", "o3", "2024-01-31", 10.0, False),  # gap 20
+    ("a", "o4", "2024-02-10", 10.0, False),  # gap 10 (last)
+    ("b", "o5", "2024-02-01", 5.0, False),  # one purchase
+    ("b", "o6", "2024-03-01", 5.0, False),  # after the as-of date
+]
+
+
+def test_rhythm_by_hand():
+    own = next_purchase.rhythm(transactions_table(RHYTHM_ROWS), date(2024, 2, 20))
+    a, b = own.loc["a"], own.loc["b"]
+    assert (a["purchases"], a["last_gap_days"], a["typical_gap_days"], a["days_since_last_purchase"]) == (4, 10, 10, 10)
+    assert (b["purchases"], b["days_since_last_purchase"]) == (1, 19) and np.isnan(b["typical_gap_days"])
+
+
+def test_point_predictions_fall_back_to_the_population_gap_for_one_time_buyers():
+    own = next_purchase.rhythm(transactions_table(RHYTHM_ROWS), date(2024, 2, 20))
+    timing = pd.DataFrame({"customer_id": ["a", "b"], "model_median_days": [np.nan, 3.0],
+                           "wait_median_days": [4.0, 5.0]})  # fmt: skip
+    predicted = next_purchase.point_predictions(timing, own, population_gap=30.0)
+    assert predicted.loc["a", "own rhythm"] == 0 and predicted.loc["a", "last gap"] == 0  # 10-day gap, 10 days ago
+    assert predicted.loc["b", "own rhythm"] == predicted.loc["b", "population median gap"] == 11  # 30 - 19
+    assert np.isnan(predicted.loc["a", "model median"]) and predicted.loc["b", "model median"] == 3
+
+
+def test_prediction_errors_by_hand():
+    predicted = pd.DataFrame({"exact": [5.0, np.nan, 20.0], "late": [50.0, 200.0, 30.0]}, index=["x", "y", "z"])
+    actual = pd.Series({"x": 5.0, "z": 25.0})  # y did not come back within the 60-day window
+    errors = next_purchase.prediction_errors(predicted, actual, window_days=60)
+    assert errors.loc["exact", "mae_days"] == pytest.approx((0 + 0 + 5) / 3)  # 'not at all' for y is right
+    assert errors.loc["late", "mae_days"] == pytest.approx((45 + 0 + 5) / 3)  # 200 is capped at the window
+    assert errors.loc["exact", "mae_days_buyers"] == pytest.approx(2.5) and errors.loc["late", "buyers"] == 2
+    assert errors.index[0] == "exact"
+
+
+def test_the_forecast_at_the_cutoff_does_not_see_later_purchases(babystore_transactions):
+    tx, cutoff = babystore_transactions, date(2024, 9, 30)
+    before = tx.filter(tx.order_date < pd.Timestamp(cutoff + timedelta(days=1)))
+    forecasts = []
+    for table in (tx, before):
+        model, summary = next_purchase.fit_model("bgnbd", table, cutoff, "weeks", 0.0)
+        forecasts.append(next_purchase.purchase_timing("bgnbd", model, summary, "weeks"))
+    pd.testing.assert_frame_equal(*forecasts)
+
+
+def test_the_purchase_probabilities_hold_on_the_generated_store(babystore_transactions):
+    """Babystore customers follow BG/NBD: a forecast at the cutoff predicts the next 30 days' buyers."""
+    split = next_purchase.time_split(babystore_transactions, "bgnbd", date(2024, 12, 31), 90, 30, "weeks", 0.0,
+                                     400, 0)  # fmt: skip
+    assert split.expected_buyers == pytest.approx(split.actual_buyers, rel=0.1)
+    assert split.brier < split.brier_base, "the model beats the naive rate"
+    assert split.errors.loc["model median", "mae_days"] < split.errors.loc["last gap", "mae_days"]
+
+
+def test_babystore_summary_at_the_cutoff_is_what_the_timing_is_fitted_on(babystore_transactions):
+    model, summary = next_purchase.fit_model("bgnbd", babystore_transactions, date(2024, 9, 30), "weeks", 0.0)
+    expected = btyd_summary(babystore_transactions, date(2024, 9, 30), "weeks").execute()
+    pd.testing.assert_frame_equal(summary, expected)
+    assert set(model.params_.index) == set(BGNBD)

@@ -1,0 +1,123 @@
+"""What to offer next: pair affinity and sequence transitions by hand, hit rate and recall by hand, offers that
+hold for any basket data, and the planted baby-stage sequences recovered from the generated store."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import recommend
+from helpers.datasets import BABY_STAGES, babystore_frames
+
+LEARNING = {"bucket_days": 45, "buckets": 8, "shrinkage": 20.0, "max_items": 200}
+
+
+def lines(rows: list[tuple[str, str, str]]) -> ibis.Table:
+    """Transaction lines (customer, date, category), one order per customer-day, positive amounts."""
+    frame = pd.DataFrame(rows, columns=["customer_id", "day", "category"])
+    frame["order_date"] = pd.to_datetime(frame["day"])
+    frame["purchase_date"] = frame["order_date"].dt.date
+    frame["order_id"] = frame["customer_id"] + frame["day"]
+    frame["amount"] = 10.0
+    return ibis.memtable(frame.drop(columns="day"))
+
+
+# baskets: a {x, y}, a {x}, b {x, y}, b {z}, c {y}
+BASKETS = [
+    ("a", "2024-01-01", "x"), ("a", "2024-01-01", "y"), ("a", "2024-01-11", "x"),
+    ("b", "2024-01-01", "x"), ("b", "2024-01-01", "y"), ("b", "2024-01-21", "z"),
+    ("c", "2024-01-05", "y"),
+]  # fmt: skip
+
+
+def test_pair_affinity_by_hand():
+    affinity = recommend.pair_affinity(recommend.baskets(lines(BASKETS), "category", None, date(2024, 12, 31)))
+    pair = affinity.set_index(["antecedent", "consequent"])
+    # 5 baskets; x in 3, y in 3, {x, y} in 2
+    assert pair.loc[("x", "y"), "baskets"] == 2
+    assert pair.loc[("x", "y"), "support"] == pytest.approx(2 / 5)
+    assert pair.loc[("x", "y"), "confidence"] == pytest.approx(2 / 3)
+    assert pair.loc[("x", "y"), "lift"] == pytest.approx((2 / 3) / (3 / 5))
+    assert len(affinity) == 2, "only x-y is ever bought together"
+
+
+def test_sequence_transitions_by_hand():
+    items = recommend.baskets(lines(BASKETS), "category", None, date(2024, 12, 31))
+    table = recommend.sequence_transitions(items, bucket_days=15, buckets=2, shrinkage=0.0)
+    step = table.set_index(["item", "bucket", "next_item"])
+    # a: {x,y} on 01-01 -> {x} on 01-11 (x bought for 10 days when it came back: bucket 0)
+    # b: {x,y} on 01-01 -> {z} on 01-21 (x, y bought for 20 days: bucket 1)
+    assert step.loc[("x", 0, "x"), "followed"] == 1 and step.loc[("x", 0, "x"), "share"] == 1.0
+    assert step.loc[("x", 1, "z"), "share"] == 1.0 and step.loc[("x", 1, "z"), "median_gap_days"] == 20
+    assert step.loc[("y", 0, "x"), "baskets"] == 1 and ("x", 0, "z") not in step.index
+
+
+def test_shrinkage_pulls_a_thin_bucket_towards_the_item_overall():
+    items = recommend.baskets(lines(BASKETS), "category", None, date(2024, 12, 31))
+    table = recommend.sequence_transitions(items, bucket_days=15, buckets=2, shrinkage=2.0)
+    step = table.set_index(["item", "bucket", "next_item"])
+    # x -> z: followed 1 of 1 basket in bucket 1; overall 1 of 2 x-baskets; (1 + 2 * 0.5) / (1 + 2)
+    assert step.loc[("x", 1, "z"), "share"] == pytest.approx(2 / 3)
+
+
+def test_hit_rate_and_recall_by_hand():
+    catalogue = pd.Index(["x", "y", "z"])
+    customers = pd.Index(["a", "b"])
+    values = np.array([[3.0, 2.0, 1.0], [1.0, 2.0, 3.0]])
+    scores = recommend.Scores("test", customers, catalogue, values, {})
+    truth = pd.Series({"a": frozenset({"z"}), "b": frozenset({"z", "x"})})
+    result = recommend.evaluate(scores, truth, k=2)  # a is offered x, y; b is offered z, y
+    assert result["hit_rate"] == 0.5 and result["recall"] == pytest.approx((0 + 1 / 2) / 2)
+
+
+CATEGORIES = st.sampled_from(["奶粉", "diapers", "=HYPERLINK()", "toys"])
+ROWS = st.lists(st.tuples(st.sampled_from(["c1", "c2", "c3", "c4"]), st.integers(0, 60), CATEGORIES), min_size=1,
+                max_size=25)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=ROWS, method=st.sampled_from(recommend.METHODS))
+def test_every_customer_gets_distinct_offers_from_the_catalogue(rows, method):
+    table = lines([(c, str(date(2024, 1, 1) + timedelta(days=d)), item) for c, d, item in rows])
+    learnt = recommend.learn(table, "category", date(2024, 3, 31), 30, 15, 3, 5.0, 10)
+    customers = learnt.history.customers.index
+    offers = recommend.offers(recommend.score(learnt, method, customers), learnt, 3, 30)
+    assert offers.index.tolist() == customers.tolist()
+    assert offers["next_best_offer"].isin(learnt.catalogue).all()
+    for first, others in zip(offers["next_best_offer"], offers["other_offers"], strict=True):
+        named = [first, *filter(None, others.split(", "))]
+        assert len(set(named)) == len(named) == min(3, len(learnt.catalogue))
+    assert offers["offer_reason"].str.len().gt(0).all()
+    affinity = learnt.affinity
+    assert affinity["confidence"].between(0, 1).all() and (affinity["lift"] > 0).all()
+
+
+def test_sequence_offers_beat_popularity_on_the_generated_store(babystore_transactions):
+    evaluation = recommend.backtest(babystore_transactions, "category", date(2024, 10, 2), 90, 3, **LEARNING)
+    assert recommend.choose_method(evaluation) == "sequence"
+    assert evaluation.loc["sequence", "hit_rate_gain"] > 0.01 and evaluation.loc["sequence", "recall_gain"] > 0.03
+
+
+def test_the_planted_formula_stages_are_learnt(babystore_transactions):
+    """Stage-1 formula turns into stage 2 at six months of age: the learnt move and its timing."""
+    learnt = recommend.learn(babystore_transactions, "category", date(2024, 12, 31), 90, **LEARNING)
+    switches = recommend.top_switches(learnt.transitions, LEARNING["bucket_days"], 20, top=50)
+    best_next = switches.drop_duplicates("item").set_index("item")  # the most common move from each category
+    assert best_next.loc["formula stage 1", "next_item"] == "formula stage 2"
+    assert best_next.loc["formula stage 2", "next_item"] == "formula stage 3"
+    assert best_next.loc["maternity care", "next_item"] == "formula stage 1"
+    planted = BABY_STAGES[2]  # 180 days: a family that starts stage-1 formula at birth switches then
+    learnt_days = best_next.loc["formula stage 1", "after_days_from"]
+    assert abs(learnt_days - planted) <= LEARNING["bucket_days"], "within one tenure bucket of the planted age"
+
+
+def test_the_truth_of_the_generator_is_one_baby_per_family():
+    raw, truth = babystore_frames(n_customers=300, seed=2)
+    assert truth["customer_id"].is_unique and set(raw["customer_id"]) - {""} <= set(truth["customer_id"])
+    assert truth["baby_birth"].notna().all()
