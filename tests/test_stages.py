@@ -138,3 +138,28 @@ def test_the_eight_class_scheme_segments_every_customer_and_keeps_its_centres(st
     saved = json.loads((run_dir / "artifacts" / "segment_thresholds.json").read_text())
     assert saved["scheme"] == "cn8" and saved["cn8_centers"]["purchases"] == result.customers["purchases"].median()
     assert result.migration.matrix.to_numpy().sum() == len(result.customers)  # the same customers, re-classed
+
+
+def test_next_purchase_forecasts_are_coherent_and_the_action_list_carries_the_offers(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    result = stage_run.results["next_purchase"]
+    table = pd.read_parquet(artifacts / "next_purchase.parquet")
+    p = table[["p_purchase_7d", "p_purchase_30d", "p_purchase_90d", "p_alive"]]
+    assert (p.diff(axis=1).iloc[:, 1:] >= -1e-3).all().all(), "P(7 days) <= P(30) <= P(90) <= P(alive)"
+    assert (table["wait_low_days"] <= table["wait_median_days"]).all()
+    assert (table["wait_median_days"] <= table["wait_high_days"]).all()
+    tomorrow = pd.Timestamp(result.today) + pd.Timedelta(days=1)
+    assert (table["offer_send_on"] >= tomorrow).all() and table["next_best_offer"].notna().all()
+    due = read_export(artifacts / "due_soon.csv")
+    assert len(due) == int(table["due_soon"].sum()) == len(result.due)
+    assert result.due["p_purchase_due_window"].is_monotonic_decreasing
+    assert (
+        table.loc[table["due_soon"], "due_reason"].notna().all()
+        and table.loc[~table["due_soon"], "due_reason"].isna().all()
+    )
+    action_list = pd.read_parquet(artifacts / "action_list.parquet").set_index("customer_id")
+    offers = table.set_index("customer_id")
+    assert action_list["next_best_offer"].equals(offers.loc[action_list.index, "next_best_offer"])
+    assert action_list["priority"].tolist() == list(range(1, len(action_list) + 1))
+    assert result.offers.chosen in result.offers.evaluation.index
+    assert result.split.cutoff == result.today - pd.Timedelta(days=result.settings.evaluation_days)

@@ -170,7 +170,7 @@ def finish_action_list(churn: pd.DataFrame, customers: pd.DataFrame) -> pd.DataF
         [c for c in ("next_best_offer", "offer_reason", "offer_send_on", "expected_next_purchase", "p_purchase_30d")
          if c in customers.columns]
     ]  # fmt: skip
-    return actions.for_people(churn.join(extra, on="customer_id", rsuffix="_05"))
+    return actions.for_people(churn.merge(extra, left_on="customer_id", right_index=True, how="left"))
 
 
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurchaseStage:
