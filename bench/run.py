@@ -3,9 +3,10 @@
     python bench/run.py --rows 1e6 1e7          # generate, ingest, summaries, fits, churn features
     python bench/run.py --clv-customers 1e6     # BG/NBD + Gamma-Gamma with and without compression
 
-Steps: generate a raw CSV of N lines (BG/NBD customers, multi-line orders); ingest it to Parquet
-(DuckDB out of core); the per-customer summary; the calibration/holdout summary; BG/NBD + Gamma-Gamma
-fits on compressed patterns; churn features at one cutoff; and, up to --pandas-max rows, the same
+Steps: generate a raw CSV of N lines (BG/NBD customers, multi-line orders, baby-stage categories); ingest it
+to Parquet (DuckDB out of core); the per-customer summary; the calibration/holdout summary; BG/NBD + Gamma-Gamma
+fits on compressed patterns; churn features at one cutoff; the category pair affinity and sequence transitions
+of 05_next_purchase (Ibis); and, up to --pandas-max rows, the same
 per-customer summary computed the way `lifetimes.utils.summary_data_from_transaction_data` does it
 in pandas, as the reference for the speed ratio. Peak RSS is sampled every 20 ms during each step.
 """
@@ -27,9 +28,9 @@ import psutil
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from helpers import clv
+from helpers import clv, recommend
 from helpers.backends import connect
-from helpers.datasets import simulate_bgnbd_gamma_gamma
+from helpers.datasets import BABY_AGE_AT_FIRST_PURCHASE, CATEGORIES, simulate_bgnbd_gamma_gamma, stage_categories
 from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, churn_features, customer_summary
 from helpers.ingest import CleaningOptions, run_ingest
 from helpers.sources import read_raw
@@ -73,7 +74,7 @@ def generate(rows: int, path: Path, seed: int = 1, chunk_customers: int = 500_00
     customers = int(rows / LINES_PER_CUSTOMER)
     written = order_offset = 0
     schema = pa.schema([("customer_id", pa.string()), ("order_id", pa.string()), ("order_date", pa.string()),
-                        ("amount", pa.float64())])  # fmt: skip
+                        ("amount", pa.float64()), ("category", pa.string())])  # fmt: skip
     with pacsv.CSVWriter(path, schema) as writer:
         for first_customer in range(0, customers, chunk_customers):
             count = min(chunk_customers, customers - first_customer)
@@ -85,11 +86,13 @@ def generate(rows: int, path: Path, seed: int = 1, chunk_customers: int = 500_00
             index = np.repeat(np.arange(len(purchases)), lines)
             customer = purchases["customer"].to_numpy()[index]
             day = first_day[customer] + np.floor(purchases["week"].to_numpy()[index] * 7).astype(int)
+            baby_age = rng.integers(*BABY_AGE_AT_FIRST_PURCHASE, count)[customer] + day - first_day[customer]
             writer.write_table(pa.table({
                 "customer_id": pa.array(np.char.add("C", (customer + first_customer).astype(str))),
                 "order_id": pa.array(np.char.add("O", (index + order_offset).astype(str))),
                 "order_date": pa.array((np.datetime64(START) + day.astype("timedelta64[D]")).astype(str)),
                 "amount": pa.array(np.round(purchases["value"].to_numpy()[index] / lines[index], 2)),
+                "category": pa.array(np.asarray(CATEGORIES)[stage_categories(baby_age, rng)]),
             }, schema=schema))  # fmt: skip
             written += len(index)
             order_offset += len(purchases)
@@ -125,7 +128,8 @@ def run_rows(rows: int, work: Path, pandas_max: int, results: list) -> None:
     con = connect()
     with measured(results, "ingest CSV -> Parquet", rows):
         ingested = run_ingest(con, read_raw(con, raw), {"customer_id": "customer_id", "order_id": "order_id",
-                              "order_date": "order_date", "amount": "amount"}, CleaningOptions(), out)  # fmt: skip
+                              "order_date": "order_date", "amount": "amount", "category": "category"},
+                              CleaningOptions(), out)  # fmt: skip
     tx = con.read_parquet(str(ingested.transactions_path))
     with measured(results, "per-customer summary", rows):
         summary = customer_summary(tx, END).to_pyarrow()
@@ -137,7 +141,12 @@ def run_rows(rows: int, work: Path, pandas_max: int, results: list) -> None:
         clv.fit_spend_model(full)
     with measured(results, "churn features at one cutoff", rows):
         churn_features(tx, END - timedelta(days=90)).to_pyarrow()
-    print(f"  customers: {summary.num_rows:,}", flush=True)
+    items = recommend.baskets(tx, "category", None, END)
+    with measured(results, "category pair affinity (05)", rows):
+        affinity = recommend.pair_affinity(items)
+    with measured(results, "category sequence transitions (05)", rows):
+        recommend.sequence_transitions(items, bucket_days=45, buckets=8, shrinkage=20.0)
+    print(f"  customers: {summary.num_rows:,}; category pairs: {len(affinity):,}", flush=True)
     with measured(results, "BTYD summary (frequency, recency, T, value)", rows):
         btyd = btyd_summary(tx, END, "days").to_pyarrow()
     if rows <= pandas_max:

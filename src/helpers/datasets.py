@@ -169,14 +169,14 @@ def _order_lines(orders: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     residual = orders["value"].to_numpy() - np.bincount(order_pos, weights=amount)
     amount[line_no == 0] += residual  # lines of an order add up to its value exactly
     lines["amount"] = amount.round(2)
-    category = _stage_categories((lines["date"] - lines["baby_birth"]).dt.days.to_numpy(), rng)
+    category = stage_categories((lines["date"] - lines["baby_birth"]).dt.days.to_numpy(), rng)
     lines["category"] = np.asarray(CATEGORIES)[category]
     lines["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(lines)), strict=True)]
     lines["quantity"] = rng.integers(1, 4, len(lines)).astype(float)
     return lines
 
 
-def _stage_categories(baby_age_days: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def stage_categories(baby_age_days: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A category index per line, drawn from the shares of the baby's stage on the line's date."""
     stage = np.clip(np.searchsorted(BABY_STAGES, baby_age_days, side="right") - 1, 0, len(BABY_STAGES) - 1)
     cumulative = STAGE_CATEGORY_SHARES.cumsum(axis=1)[stage]
