@@ -77,3 +77,19 @@ def test_stages_compute_on_the_configured_backend(spark, parquet_path, tmp_path)
     assert spark_today == duck_today
     spark_table, duck_table = (customer_summary(c.transactions(), duck_today).execute() for c in (on_spark, on_duckdb))
     pd.testing.assert_frame_equal(spark_table, duck_table, check_dtype=False, rtol=1e-9)
+
+
+def test_category_affinity_and_transitions_on_spark_equal_duckdb(spark, parquet_path):
+    """05_next_purchase's line-level work (a self-join of baskets, a window over visits) runs on Spark too."""
+    from helpers import recommend
+
+    frames = []
+    for con in (connect(), spark):
+        items = recommend.baskets(con.read_parquet(str(parquet_path)), "category", None, date(2024, 12, 31))
+        affinity = recommend.pair_affinity(items).sort_values(["antecedent", "consequent"], ignore_index=True)
+        transitions = recommend.sequence_transitions(items, bucket_days=45, buckets=8, shrinkage=20.0)
+        frames.append((affinity, transitions.sort_values(["item", "bucket", "next_item"], ignore_index=True)))
+    (duck_pairs, duck_steps), (spark_pairs, spark_steps) = frames
+    assert len(duck_pairs) > 10 and len(duck_steps) > 100
+    pd.testing.assert_frame_equal(spark_pairs, duck_pairs, check_dtype=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(spark_steps, duck_steps, check_dtype=False, rtol=1e-9)

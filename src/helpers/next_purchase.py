@@ -142,7 +142,7 @@ def rhythm(tx: ibis.Table, as_of: date) -> pd.DataFrame:
             last_purchase=occasions.purchase_date.max(),
             purchases=occasions.count(),
             last_gap_days=last_gap,
-            typical_gap_days=occasions.gap.approx_median(),
+            typical_gap_days=occasions.gap.median(),
             gap_q1_days=occasions.gap.quantile(0.25),
             gap_q3_days=occasions.gap.quantile(0.75),
         )
@@ -246,7 +246,7 @@ def fit_model(model_key: str, tx: ibis.Table, as_of: date, unit: str, penalizer:
 def population_gap(tx: ibis.Table, as_of: date) -> float:
     """The median of every gap between two purchases of one customer, up to `as_of` (days)."""
     occasions = occasions_with_gaps(tx, as_of)
-    return float(occasions.gap.approx_median().execute())
+    return float(occasions.gap.median().execute())
 
 
 def time_split(tx: ibis.Table, model_key: str, today: date, evaluation_days: int, window_days: int, unit: str,

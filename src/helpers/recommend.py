@@ -106,7 +106,7 @@ def sequence_transitions(items: ibis.Table, bucket_days: int, buckets: int, shri
     steps = origin.join(following, ["customer_id", "next_date"])
     counts = (
         steps.group_by(["item", "bucket", "next_item"])
-        .aggregate(followed=steps.count(), median_gap_days=steps.gap.approx_median())
+        .aggregate(followed=steps.count(), median_gap_days=steps.gap.median())
         .execute()
     )
     table = counts.merge(base, on=["item", "bucket"])
