@@ -286,6 +286,46 @@ class NextPurchaseSection(_Section):
         return self
 
 
+class AssignmentColumns(_Section):
+    """The columns of a campaign assignment file (campaign.plan_file) that is not the workbench's own plan."""
+
+    customer_id: str = "customer_id"
+    group: str = "group"
+    action: str | None = Field(None, description="the cell (action) of each customer, when the file has one")
+    cost: str | None = Field(None, description="contact cost per customer, when the file has one")
+
+
+class CampaignSection(_Section):
+    """06_campaign: plan a campaign with a random control group, then measure what it earned."""
+
+    mode: Literal["plan", "measure"] = Field("plan", description="plan: draw groups and check power; measure: "
+                                             "effects of a finished campaign")  # fmt: skip
+    control_share: float = Field(0.1, gt=0, lt=0.5, description="share of each action cell held out as control")
+    min_control: int = Field(30, ge=1, description="at least this many control customers per cell (when the cell "
+                             "has twice as many)")  # fmt: skip
+    actions: list[str] = Field(default_factory=list, description="only these actions (default: every action)")
+    contact_cost: float = Field(1.0, ge=0, description="cost of contacting one customer, in report.currency")
+    action_costs: dict[str, float] = Field(default_factory=dict, description="cost per contact of an action "
+                                           "(e.g. the coupon's expected cost), overriding contact_cost")  # fmt: skip
+    outcome_days: int = Field(30, gt=0, description="the outcome window: a purchase within it counts as conversion")
+    plausible_lift: float = Field(0.03, gt=0, lt=1, description="the smallest conversion lift worth detecting; "
+                                  "cells that cannot detect it are flagged")  # fmt: skip
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+    power: float = Field(0.8, gt=0.5, lt=1)
+    start: date | None = Field(None, description="measure: the campaign's first day (default: the plan's)")
+    plan_file: str | None = Field(None, description="measure: the plan (campaign_plan.parquet) or your own "
+                                  "assignment file (CSV, Parquet, Excel)")  # fmt: skip
+    assignment_columns: AssignmentColumns = AssignmentColumns()
+    bootstrap_samples: int = Field(1000, ge=100, description="bootstrap resamples for the revenue intervals")
+    pre_period_days: int = Field(180, gt=0, description="the period before the start whose spend CUPED uses")
+
+    @model_validator(mode="after")
+    def _measure_needs_a_plan(self) -> CampaignSection:
+        if self.mode == "measure" and not self.plan_file:
+            raise ValueError("campaign.mode measure needs campaign.plan_file: the plan, or your assignment file")
+        return self
+
+
 class ReportSection(_Section):
     language: Literal["en", "zh"] = Field("en", description="en, or zh for Simplified Chinese reports and exports")
     currency: str = Field("$", min_length=1, max_length=4, description="symbol before money amounts, e.g. $ or ¥")
@@ -310,6 +350,7 @@ class WorkbenchConfig(_Section):
     clv: ClvSection = ClvSection()
     churn: ChurnSection = ChurnSection()
     next_purchase: NextPurchaseSection = NextPurchaseSection()
+    campaign: CampaignSection = CampaignSection()
     report: ReportSection = ReportSection()
 
     @model_validator(mode="after")

@@ -52,6 +52,10 @@ class NextPurchaseDataError(InsufficientDataError):
     """History too short or too thin to forecast and check the next purchase; the message says what to change."""
 
 
+class CampaignDataError(WorkbenchError):
+    """A campaign plan, assignment or outcome window that cannot be measured; the message says what to fix."""
+
+
 class StageFailed(WorkbenchError):
     """A notebook raised; the executed copy with its traceback stays in the run folder."""
 

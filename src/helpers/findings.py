@@ -243,3 +243,85 @@ def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label:
     numbers |= {"offer_method": offers.chosen, "offer_hit_rate": float(best["hit_rate"]),
                 "popularity_hit_rate": float(base["hit_rate"])}  # fmt: skip
     return Findings("05_next_purchase", sentences, numbers)
+
+
+def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings) -> Findings:
+    """06_campaign, plan mode: who is contacted, who is held out, and what each cell can show."""
+    control = int((plan["group"] == "control").sum())
+    overall = power.loc["all cells"]
+    cells = power.drop(index="all cells")
+    small = cells[cells["too_small"]]
+    sentences = [
+        t("The campaign plan covers **{customers} customers** in {cells} action cells; **{control} are held out as "
+          "a random control group** (do not contact) so that the effect can be measured; contact cost {cost}.",
+          customers=count(len(plan)), cells=len(cells), control=count(control), cost=money(plan["cost"].sum())),
+        t("Overall the plan can detect a conversion lift of **{mde} points** (past conversion {base} in a "
+          "{days}-day window) at 95% confidence with {power} power.", mde=f"{100 * overall['mde_conversion']:.1f}",
+          base=pct(overall["baseline_conversion"], 1), days=settings.outcome_days, power=pct(settings.power)),
+    ]  # fmt: skip
+    if small.empty:
+        sentences.append(t("Every cell can detect a lift of {lift}.", lift=pct(settings.plausible_lift)))
+    else:
+        sentences.append(t("**{n} cells are too small** to show a {lift} lift: ", n=len(small),
+                           lift=pct(settings.plausible_lift)) + t("; ").join(
+            t("*{cell}* ({customers} customers, would need {needed})", cell=term(name),
+              customers=count(row["customers"]), needed=count(row["customers_needed"]))
+            for name, row in small.head(4).iterrows()) + t("."))  # fmt: skip
+    numbers = {"customers": len(plan), "control": control, "cost": float(plan["cost"].sum()),
+               "mde_conversion": float(overall["mde_conversion"]), "cells_too_small": len(small)}  # fmt: skip
+    return Findings("06_campaign", sentences, numbers)
+
+
+def campaign_measure(measured, settings) -> Findings:
+    """06_campaign, measure mode: what the campaign earned per cell, with intervals; checks first."""
+    effects = measured.effects
+    overall = effects.loc["all cells"]
+    sentences = []
+    if measured.srm["mismatch"]:
+        sentences.append(t("**Warning: the groups do not have the planned sizes** ({observed} control against "
+                           "{planned} planned, p = {p}); the assignment was not followed, so the effects below may "
+                           "be biased.", observed=pct(measured.srm["observed_control_share"], 1),
+                           planned=pct(measured.srm["planned_control_share"], 1),
+                           p=f"{measured.srm['p_value']:.1g}"))  # fmt: skip
+    sentences.append(t(
+        "Overall the campaign changed conversion by **{lift} points** (95% interval {low} to {high}) and revenue per "
+        "contacted customer by {revenue} ({revenue_low} to {revenue_high}); it earned {margin} of margin for {cost} "
+        "spent.", lift=f"{100 * overall['conversion_lift']:+.1f}", low=f"{100 * overall['conversion_low']:+.1f}",
+        high=f"{100 * overall['conversion_high']:+.1f}", revenue=money(overall["revenue_lift"]),
+        revenue_low=money(overall["revenue_low"]), revenue_high=money(overall["revenue_high"]),
+        margin=money(overall["incremental_margin"]), cost=money(overall["cost"])))  # fmt: skip
+    cells = effects.drop(index="all cells").sort_values("incremental_margin", ascending=False)
+    for name, row in cells.iterrows():
+        if row["cost"] > 0:
+            sentences.append(
+                t(
+                    "*{cell}*: {lift} points conversion ({low} to {high}); earned **{ratio} margin per {one} spent** "
+                    "(95% interval {ratio_low} to {ratio_high}).",
+                    cell=term(name),
+                    lift=f"{100 * row['conversion_lift']:+.1f}",
+                    low=f"{100 * row['conversion_low']:+.1f}",
+                    high=f"{100 * row['conversion_high']:+.1f}",
+                    ratio=money(row["margin_per_cost"]),
+                    one=money(1),
+                    ratio_low=money(row["margin_per_cost_low"]),
+                    ratio_high=money(row["margin_per_cost_high"]),
+                )
+            )
+    unpaid = [term(name) for name, row in cells.iterrows() if not row["paid_off"]]
+    if unpaid:
+        sentences.append(t("Did not pay for itself: {cells}.", cells=t(", ").join(f"*{c}*" for c in unpaid)))
+    groups = measured.targets["target_group"].value_counts()
+    qini = f"{measured.uplift.qini_coefficient:.3f}"
+    sentences.append(
+        (t("Targeting by predicted uplift beats random targeting on held-out customers (Qini coefficient {qini}); ",
+           qini=qini) if measured.uplift.qini_coefficient > 0 else
+         t("Targeting by predicted uplift does not beat random targeting on held-out customers (Qini coefficient "
+           "{qini}); ", qini=qini))
+        + t("next time skip the **{sure} sure things** (they buy anyway) and the **{disturb} do-not-disturb** "
+            "customers (contact lowers their chance).", sure=count(groups.get("sure thing", 0)),
+            disturb=count(groups.get("do not disturb", 0))))  # fmt: skip
+    numbers = {"conversion_lift": float(overall["conversion_lift"]), "conversion_low": float(overall["conversion_low"]),
+               "conversion_high": float(overall["conversion_high"]),
+               "incremental_margin": float(overall["incremental_margin"]), "cost": float(overall["cost"]),
+               "srm_mismatch": bool(measured.srm["mismatch"]), "qini": measured.uplift.qini_coefficient}  # fmt: skip
+    return Findings("06_campaign", sentences, numbers)

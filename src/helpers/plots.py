@@ -375,3 +375,47 @@ def importance(table: pd.DataFrame, top: int = 15) -> plt.Figure:
     ax.set_xlabel(t("drop in ROC-AUC when shuffled"))
     ax.set_title(t("What drives the churn score"))
     return fig
+
+
+def detectable_lift(power: pd.DataFrame, plausible: float) -> plt.Figure:
+    """Per action cell, the smallest conversion lift the plan can detect, against the plausible lift."""
+    cells = power.drop(index="all cells", errors="ignore").sort_values("mde_conversion")
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(cells) + 1.6))
+    colours = [WARN if small else ACCENT for small in cells["too_small"]]
+    ax.barh([term(name) for name in cells.index], cells["mde_conversion"], color=colours)
+    ax.axvline(plausible, color="#333", ls="--", label=t("plausible lift ({lift})", lift=f"{plausible:.0%}"))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(t("smallest detectable conversion lift (points)"))
+    ax.set_title(t("Can each cell show an effect?"))
+    ax.legend(loc="lower right")
+    return fig
+
+
+def campaign_effects(effects: pd.DataFrame) -> plt.Figure:
+    """Conversion lift per cell with its 95% interval; the dashed line is no effect."""
+    shown = effects.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(shown) + 1.6))
+    lift = shown["conversion_lift"].astype(float)
+    errors = [lift - shown["conversion_low"].astype(float), shown["conversion_high"].astype(float) - lift]
+    colours = [ACCENT if name != "all cells" else "#333" for name in shown.index]
+    ax.errorbar(lift, range(len(shown)), xerr=errors, fmt="o", ecolor="#888", capsize=4, color=ACCENT)
+    ax.scatter(lift, range(len(shown)), color=colours, zorder=3)
+    ax.set_yticks(range(len(shown)), [term(name) for name in shown.index])
+    ax.axvline(0, color="#999", ls="--")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(t("conversion lift, treatment - control (95% interval)"))
+    ax.set_title(t("What the campaign changed"))
+    return fig
+
+
+def qini(curve: pd.DataFrame) -> plt.Figure:
+    """Incremental conversions when targeting by predicted uplift, against random targeting (held-out)."""
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.plot(curve["share_targeted"], curve["model"], marker="o", color=ACCENT, label=t("by predicted uplift"))
+    ax.plot(curve["share_targeted"], curve["random"], color="#999", ls="--", label=t("random targeting"))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(t("share of customers targeted"))
+    ax.set_ylabel(t("incremental buyers"))
+    ax.set_title(t("Qini curve: does targeting by uplift beat random?"))
+    ax.legend()
+    return fig

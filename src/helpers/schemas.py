@@ -410,6 +410,125 @@ CATEGORY_TRANSITIONS = Artifact(
         ),
     ),
 )
+GROUP = (pa.Check.isin(["treatment", "control"]),)
+CAMPAIGN_PLAN = Artifact(
+    "campaign_plan.parquet",
+    "06_campaign",
+    "the campaign plan: every customer of the action list with their random group; control customers are "
+    "not contacted, so that the campaign's effect can be measured",
+    (
+        Col("priority", "int", "the action list's priority"),
+        ID,
+        Col("action", "string", "the action cell (the action list's action)"),
+        Col("group", "string", "treatment (contact) or control (hold out, do not contact)", checks=GROUP),
+        Col("contact", "string", "what the CRM team does: 'contact' or 'do not contact (control)'"),
+        Col("cost", "float", "contact cost of the customer (0 for the control)", checks=(pa.Check.ge(0),)),
+        Col("value_if_retained", "float", "what the customer brings if they stay (04)"),
+        Col("next_best_offer", "string", "the offer to make (05)", required=False, nullable=True),
+        Col("offer_send_on", "date", "when to send it (05)", required=False, nullable=True),
+        Col("campaign_start", "date", "the campaign's first day: the day after the analysis date"),
+        Col("outcome_days", "int", "the outcome window: a purchase within it counts as conversion"),
+        Col("control_share", "float", "the planned share of each cell held out", checks=UNIT_INTERVAL),
+    ),
+    one_row_per_customer=True,
+)
+CAMPAIGN_POWER = Artifact(
+    "campaign_power.parquet",
+    "06_campaign",
+    "per action cell and overall: group sizes, past baselines and the smallest lifts the plan can detect",
+    (
+        Col("action", "string", "the action cell, or 'all cells'"),
+        Col("customers", "int", "customers in the cell"),
+        Col("treatment", "int", "customers to contact"),
+        Col("control", "int", "customers held out"),
+        Col(
+            "baseline_conversion",
+            "float",
+            "share of the cell's customers buying in an outcome-length window, over the last three such windows",
+            checks=UNIT_INTERVAL,
+        ),
+        Col(
+            "mde_conversion",
+            "float",
+            "the smallest conversion lift (absolute) a two-sided test at campaign.alpha detects with campaign.power",
+            nullable=True,
+        ),
+        Col("baseline_revenue", "float", "revenue per customer in such a window"),
+        Col("mde_revenue", "float", "the smallest revenue lift per customer detectable", nullable=True),
+        Col("customers_needed", "int", "customers the cell needs to detect campaign.plausible_lift"),
+        Col("too_small", "bool", "the cell cannot detect campaign.plausible_lift"),
+    ),
+)
+CAMPAIGN_EFFECTS = Artifact(
+    "campaign_effects.parquet",
+    "06_campaign",
+    "measure mode: per action cell and overall, what the campaign changed and what it earned",
+    (
+        Col("action", "string", "the action cell, or 'all cells'"),
+        Col("treatment", "int", "contacted customers measured"),
+        Col("control", "int", "control customers measured"),
+        *(
+            Col(
+                f"conversion_{g}", "float", f"share of the {g} group buying in the outcome window", checks=UNIT_INTERVAL
+            )
+            for g in ("treatment", "control")
+        ),
+        Col("conversion_lift", "float", "difference in conversion (treatment - control)"),
+        Col("conversion_low", "float", "its 95% interval, low end (Newcombe)"),
+        Col("conversion_high", "float", "its 95% interval, high end"),
+        Col("relative_lift", "float", "conversion lift / control conversion", nullable=True),
+        Col("p_value", "float", "two-proportion score test"),
+        Col("p_holm", "float", "p-value adjusted for the number of cells (Holm)"),
+        Col("significant", "bool", "p_holm below 0.05"),
+        *(Col(f"revenue_{g}", "float", f"revenue per customer of the {g} group") for g in ("treatment", "control")),
+        Col("revenue_lift_plain", "float", "difference in revenue per customer"),
+        Col("revenue_low_plain", "float", "its 95% bootstrap interval, low end"),
+        Col("revenue_high_plain", "float", "its 95% bootstrap interval, high end"),
+        Col("revenue_lift", "float", "the same with CUPED (pre-period spend removes variance the past explains)"),
+        Col("revenue_low", "float", "its 95% bootstrap interval, low end"),
+        Col("revenue_high", "float", "its 95% bootstrap interval, high end"),
+        Col("incremental_customers", "float", "conversion lift x contacted customers"),
+        Col("incremental_revenue", "float", "CUPED revenue lift x contacted customers"),
+        Col("incremental_margin", "float", "incremental revenue x clv.profit_margin"),
+        Col("cost", "float", "contact cost of the treatment group"),
+        Col("margin_per_cost", "float", "incremental margin per unit of cost (above 1: it paid)", nullable=True),
+        Col("margin_per_cost_low", "float", "its 95% interval, low end", nullable=True),
+        Col("margin_per_cost_high", "float", "its 95% interval, high end", nullable=True),
+        Col(
+            "cost_per_incremental_customer",
+            "float",
+            "cost / incremental customers (empty without a lift)",
+            nullable=True,
+        ),
+        Col("paid_off", "bool", "margin_per_cost above 1"),
+    ),
+)
+CAMPAIGN_TARGETS = Artifact(
+    "campaign_targets.parquet",
+    "06_campaign",
+    "measure mode: every measured customer with their predicted response, for the next campaign; also written "
+    "as campaign_targets.csv and .xlsx, best targets first",
+    (
+        Col("rank", "int", "1 = target first: predicted uplift x value if retained, highest first"),
+        ID,
+        Col("action", "string", "the action cell of this campaign"),
+        Col("group", "string", "the group in this campaign", checks=GROUP),
+        Col("converted", "bool", "bought in the outcome window"),
+        Col("revenue", "float", "revenue in the outcome window"),
+        Col("p_treated", "float", "predicted chance of buying if contacted (T-learner)", checks=UNIT_INTERVAL),
+        Col("p_control", "float", "predicted chance of buying if not contacted", checks=UNIT_INTERVAL),
+        Col("uplift", "float", "p_treated - p_control: what contact adds"),
+        Col(
+            "target_group",
+            "string",
+            "persuadable, sure thing (buys anyway), do not disturb (contact hurts) or lost cause",
+        ),
+        Col(
+            "value_if_retained", "float", "what the customer brings if they stay (from the plan; else pre-period spend)"
+        ),
+    ),
+    one_row_per_customer=True,
+)
 SOURCE = (
     Col("source_file", "string", "the input file's name"),
     Col("source_row", "int", "the row's number in that file (1 = first data row)"),
@@ -463,7 +582,7 @@ JSON_ARTIFACTS = (
                "what the stage found: the sentences at the top of its report and the front page's numbers",
                keys={"stage": "the stage", "sentences": "computed findings, `**bold**` marks emphasis",
                      "numbers": "the headline numbers behind them"})
-      for stage in ("01_ingest", "02_segment", "03_clv", "04_churn", "05_next_purchase")),
+      for stage in ("01_ingest", "02_segment", "03_clv", "04_churn", "05_next_purchase", "06_campaign")),
     Artifact("clv_models.json", "03_clv",
              "calibration/holdout parameters and comparison, the chosen model, full-period and Gamma-Gamma parameters"),
 )  # fmt: skip
@@ -527,7 +646,8 @@ def data_dictionary() -> str:
         "`action_list.parquet` for people: the CSV is UTF-8 with a byte-order mark (Excel shows Chinese text), the",
         "XLSX stores ids as text (leading zeros survive); in both, text starting with = + - @ cannot run as a formula.",
         "`due_soon.csv` and `due_soon.xlsx` are the rows of `next_purchase.parquet` with `due_soon` true, most likely",
-        "buyers first, for reminder campaigns.",
+        "buyers first, for reminder campaigns. `campaign_plan.csv/.xlsx` and `campaign_targets.csv/.xlsx` are their",
+        "Parquet tables for people.",
         "",
     ]
     return "\n".join(lines)

@@ -259,3 +259,18 @@ def check_mapping(table: ibis.Table, mapping: dict[str, str], pattern: str | Pat
                 f"column '{user_column}' not found in {pattern}; columns are {found}; "
                 f"set columns.{canonical} in your config"
             )
+
+
+def read_table_file(path: Path) -> pd.DataFrame:
+    """A small table a user gives beside the log (a campaign assignment): Parquet, Excel, or CSV in UTF-8 (with or
+    without a byte-order mark) or GBK; ids stay text."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".xlsx", ".xls"):
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    if suffix not in (".csv", ".txt"):
+        raise InputError(f"{path}: read as Parquet, Excel (.xlsx) or CSV; '{suffix}' is none of them")
+    raw = path.read_bytes()
+    encoding = "utf-8-sig" if _decodes(raw[: 1 << 16], "utf-8") else "gbk"
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)

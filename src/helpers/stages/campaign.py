@@ -1,0 +1,190 @@
+"""Stage 06: plan a campaign with a random control group, or measure what a finished one earned.
+
+campaign.mode plan (the default) reads the action list of 05 and writes campaign_plan.parquet/.csv/.xlsx
+and campaign_power.parquet. campaign.mode measure reads campaign.plan_file (the plan, or your own
+assignment file) and this run's transactions, which must cover the outcome window, and writes
+campaign_effects.parquet and campaign_targets.parquet/.csv/.xlsx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from helpers import campaign, findings, plots
+from helpers.churn import model_columns
+from helpers.config import CampaignSection, WorkbenchConfig
+from helpers.errors import CampaignDataError, ConfigError
+from helpers.features import churn_features
+from helpers.findings import Findings
+from helpers.sources import read_table_file
+from helpers.stages.context import StageContext, analysis_date, stage_config
+
+PLAN_FORMATS = {"cost": "#,##0.00", "value_if_retained": "#,##0.00", "offer_send_on": "yyyy-mm-dd",
+                "campaign_start": "yyyy-mm-dd", "control_share": "0%"}  # fmt: skip
+TARGET_FORMATS = {"p_treated": "0%", "p_control": "0%", "uplift": "0.0%", "revenue": "#,##0.00",
+                  "value_if_retained": "#,##0.00"}  # fmt: skip
+
+
+@dataclass
+class Plan:
+    start: date
+    plan: pd.DataFrame  # campaign_plan.parquet
+    power: pd.DataFrame  # per cell and overall
+
+
+@dataclass
+class Measurement:
+    start: date
+    end: date
+    plan_customers: int
+    missing: list[str]  # plan customers with no purchase before the start (not in the log)
+    srm: dict
+    srm_cells: pd.DataFrame
+    balance: pd.DataFrame
+    effects: pd.DataFrame
+    uplift: campaign.Uplift
+    targets: pd.DataFrame  # campaign_targets.parquet
+
+
+@dataclass
+class CampaignStage:
+    """What 06_campaign shows: a plan or a measurement."""
+
+    mode: str
+    settings: CampaignSection
+    plan: Plan | None
+    measurement: Measurement | None
+    preview: pd.DataFrame
+    findings: Findings
+    figures: dict[str, plt.Figure]
+
+
+def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date, seed: int) -> pd.DataFrame:
+    """The action list's customers with their random group, what to do, and the contact cost."""
+    chosen = action_list if not settings.actions else action_list[action_list["action"].isin(settings.actions)]
+    if chosen.empty:
+        raise ConfigError(f"campaign.actions {settings.actions} match no action of the action list")
+    groups = campaign.assign_groups(chosen.set_index("customer_id")["action"], settings.control_share,
+                                    settings.min_control, seed)  # fmt: skip
+    plan = chosen.assign(group=chosen["customer_id"].map(groups))
+    treated = plan["group"] == "treatment"
+    plan["contact"] = treated.map({True: "contact", False: "do not contact (control)"})
+    plan["cost"] = plan["action"].map(settings.action_costs).fillna(settings.contact_cost).where(treated, 0.0)
+    plan = plan.assign(campaign_start=pd.Timestamp(start), outcome_days=settings.outcome_days,
+                       control_share=settings.control_share)  # fmt: skip
+    columns = [c for c in ("priority", "customer_id", "action", "group", "contact", "cost", "value_if_retained",
+                           "next_best_offer", "offer_send_on", "campaign_start", "outcome_days", "control_share")
+               if c in plan.columns]  # fmt: skip
+    return plan[columns].sort_values("priority").reset_index(drop=True)
+
+
+def read_plan(settings: CampaignSection) -> tuple[pd.DataFrame, date | None]:
+    """The plan or assignment file as customer_id, action, group, cost; and the start it records, if any."""
+    path = Path(settings.plan_file)
+    if not path.exists():
+        raise CampaignDataError(f"campaign.plan_file {path} not found")
+    frame = read_table_file(path)
+    columns = settings.assignment_columns
+    if "campaign_start" in frame.columns:  # the workbench's own plan
+        columns = columns.model_copy(update={"action": columns.action or "action", "cost": columns.cost or "cost"})
+    table = campaign.read_assignment(frame, columns)
+    if "cost" not in table:
+        treated = table["group"] == "treatment"
+        table["cost"] = table["action"].map(settings.action_costs).fillna(settings.contact_cost).where(treated, 0.0)
+    table["cost"] = pd.to_numeric(table["cost"], errors="coerce").fillna(0.0)
+    starts = pd.to_datetime(frame["campaign_start"]).dt.date.unique() if "campaign_start" in frame.columns else []
+    value = frame.set_index(frame[columns.customer_id].astype(str).str.strip())
+    if "value_if_retained" in value.columns:
+        table["value_if_retained"] = table["customer_id"].map(pd.to_numeric(value["value_if_retained"]))
+    return table, (starts[0] if len(starts) == 1 else None)
+
+
+def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
+    settings = config.campaign
+    action_list = context.paths.read_table("action_list.parquet", "05_next_purchase")
+    today = analysis_date(tx, config.dates)
+    start = today + timedelta(days=1)
+    plan = draw_plan(action_list, settings, start, config.run.random_state)
+    history = campaign.past_windows(tx, today, settings.outcome_days)
+    power = campaign.power_table(plan, history, settings)
+    context.paths.write_table(plan, "campaign_plan.parquet")
+    context.paths.write_table(plan, "campaign_plan.csv")
+    context.paths.write_table(plan, "campaign_plan.xlsx", PLAN_FORMATS)
+    context.paths.write_table(power.reset_index(), "campaign_power.parquet")
+    context.figure("06_detectable_lift", plots.detectable_lift(power, settings.plausible_lift))
+    return Plan(start, plan, power)
+
+
+def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Measurement:
+    settings = config.campaign
+    plan, recorded_start = read_plan(settings)
+    start = settings.start or recorded_start
+    if start is None:
+        raise ConfigError("campaign.start is not set and the assignment file does not record it: set the "
+                          "campaign's first day (campaign.start: 2025-01-06)")  # fmt: skip
+    end = start + timedelta(days=settings.outcome_days - 1)
+    last = analysis_date(tx, config.dates)
+    if end > last:
+        raise CampaignDataError(f"the outcome window {start} to {end} ends after the data's last day {last}: "
+                                "wait for the window to close or lower campaign.outcome_days")  # fmt: skip
+    observed = campaign.outcomes(tx, start, settings.outcome_days, settings.pre_period_days)
+    missing = sorted(set(plan["customer_id"]) - set(observed.index))
+    frame = plan[~plan["customer_id"].isin(missing)].join(observed, on="customer_id")
+    if frame.empty:
+        raise CampaignDataError(f"none of the {len(plan):,} customers of the assignment bought before {start}: "
+                                "is it the right log and the right campaign.start?")  # fmt: skip
+    srm = campaign.sample_ratio_check(frame["group"], settings.control_share)
+    srm_cells = pd.DataFrame({cell: campaign.sample_ratio_check(members["group"], settings.control_share)
+                              for cell, members in frame.groupby("action")}).T.rename_axis("action")  # fmt: skip
+    balance = campaign.balance(frame, ["pre_spend", "pre_purchases"])
+    effects = campaign.effects(frame, config.clv.profit_margin, settings.bootstrap_samples, config.run.random_state)
+    features = churn_features(tx, start - timedelta(days=1)).execute().set_index("customer_id")
+    features = features.reindex(frame["customer_id"])
+    uplift = campaign.learn_uplift(features[model_columns(features)], frame.set_index("customer_id")["group"],
+                                   frame.set_index("customer_id")["converted"], config.run.random_state)  # fmt: skip
+    targets = target_list(frame, uplift)
+    context.paths.write_table(effects.reset_index(), "campaign_effects.parquet")
+    for name in ("campaign_targets.parquet", "campaign_targets.csv"):
+        context.paths.write_table(targets, name)
+    context.paths.write_table(targets, "campaign_targets.xlsx", TARGET_FORMATS)
+    context.figure("06_effects", plots.campaign_effects(effects))
+    context.figure("06_qini", plots.qini(uplift.qini))
+    return Measurement(start, end, len(plan), missing, srm, srm_cells, balance, effects, uplift, targets)
+
+
+def target_list(frame: pd.DataFrame, uplift: campaign.Uplift) -> pd.DataFrame:
+    """Every measured customer with their predicted response; best next targets (uplift x value) first."""
+    scores = uplift.scores.reset_index(names="customer_id")
+    table = frame[["customer_id", "action", "group", "converted", "revenue"]].merge(scores, on="customer_id")
+    value = frame.set_index("customer_id")
+    worth = value["value_if_retained"] if "value_if_retained" in value else value["pre_spend"]
+    table["value_if_retained"] = table["customer_id"].map(worth).fillna(0.0).clip(lower=0.0)
+    table["target_group"] = campaign.target_groups(uplift.scores).reindex(table["customer_id"]).to_numpy()
+    expected = table["uplift"] * table["value_if_retained"]
+    table = table.assign(expected=expected).sort_values(["expected", "customer_id"], ascending=[False, True])
+    table["rank"] = range(1, len(table) + 1)
+    columns = ["rank", "customer_id", "action", "group", "converted", "revenue", "p_treated", "p_control", "uplift",
+               "target_group", "value_if_retained"]  # fmt: skip
+    return table[columns].round({"p_treated": 4, "p_control": 4, "uplift": 4, "revenue": 2}).reset_index(drop=True)
+
+
+def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> CampaignStage:
+    """Plan (campaign.mode: plan) or measure (campaign.mode: measure) a campaign."""
+    config = stage_config(config)
+    settings = config.campaign
+    context = StageContext.open(run_dir, config)
+    tx = context.transactions()
+    if settings.mode == "plan":
+        planned = plan_campaign(context, config, tx)
+        found = findings.campaign_plan(planned.plan, planned.power, settings)
+        preview = context.shareable(planned.plan.head(15))
+        return CampaignStage("plan", settings, planned, None, preview, context.write_findings(found), context.figures)
+    measured = measure_campaign(context, config, tx)
+    found = findings.campaign_measure(measured, settings)
+    preview = context.shareable(measured.targets.head(15))
+    return CampaignStage("measure", settings, None, measured, preview, context.write_findings(found), context.figures)
