@@ -1,4 +1,5 @@
-"""The `workbench` command: run the pipeline, check a config, write an example dataset or the data dictionary.
+"""The `workbench` command: run the pipeline, check a config, write an example dataset or the data dictionary,
+plan, simulate and measure a campaign.
 
 A user error (`WorkbenchError`: a config key, an input file, the data's shape) is printed
 in one line and exits 1; anything else is a bug and keeps its traceback.
@@ -11,9 +12,11 @@ import logging
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from helpers.config import BUILTIN_DATASETS, load_config
-from helpers.datasets import write_dataset
-from helpers.errors import RunInterrupted, WorkbenchError
+from helpers.datasets import write_campaign_log, write_dataset
+from helpers.errors import ConfigError, RunInterrupted, WorkbenchError
 from helpers.preflight import check_inputs
 from helpers.runner import run
 from helpers.schemas import data_dictionary
@@ -47,7 +50,52 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--customers", type=int, default=20_000, help="babystore only: number of customers")
     data.add_argument("--seed", type=int, default=7)
     commands.add_parser("dictionary", help="print the data dictionary of every artifact (Markdown)")
+    _campaign_parser(commands)
     return parser
+
+
+def _campaign_parser(commands) -> None:
+    campaign = commands.add_parser("campaign", help="plan a campaign with a control group, simulate one on the "
+                                   "example data, or measure a finished one")  # fmt: skip
+    modes = campaign.add_subparsers(dest="mode", required=True)
+    plan = modes.add_parser("plan", help="run the pipeline and draw the plan (campaign_plan.xlsx)")
+    plan.add_argument("--as-of", help="plan on the data up to this date (dates.analysis_date), e.g. 2024-11-30")
+    simulate = modes.add_parser("simulate", help="babystore examples: the log after the planned campaign, with "
+                                "known true effects")  # fmt: skip
+    simulate.add_argument("--plan", required=True, help="campaign_plan.parquet of a plan run")
+    simulate.add_argument("--out", default="data/raw", help="folder to write into")
+    measure = modes.add_parser("measure", help="run the pipeline on the newer log and measure the campaign")
+    measure.add_argument("--plan", required=True, help="the plan, or your own assignment file")
+    measure.add_argument("--input", help="the newer transaction log (default: the config's input)")
+    measure.add_argument("--start", help="the campaign's first day (default: the plan's)")
+    for command in (plan, simulate, measure):
+        command.add_argument("--config", required=True)
+    for command in (plan, measure):
+        command.add_argument("--run-id", help="run folder name (default: <run.name>-<timestamp>)")
+
+
+def campaign_command(args) -> str:
+    """`workbench campaign plan|simulate|measure`: what the command wrote, in one line."""
+    if args.mode == "plan":
+        overrides = {"campaign": {"mode": "plan"}} | ({"dates": {"analysis_date": args.as_of}} if args.as_of else {})
+        report = run(args.config, run_id=args.run_id, overrides=overrides)
+        return f"report: {report}\nplan: {report.parent / 'artifacts' / 'campaign_plan.xlsx'}"
+    if args.mode == "simulate":
+        config = load_config(args.config)
+        if config.input.dataset not in ("babystore", "babystore_zh"):
+            raise ConfigError("campaign simulate works on the babystore examples (input.dataset)")
+        plan = pd.read_parquet(args.plan)
+        written = write_campaign_log(plan, Path(args.out), config.input.dataset_customers,
+                                     config.input.dataset == "babystore_zh")  # fmt: skip
+        return (f"wrote {written.path}\nmeasure it: workbench campaign measure --config {args.config} --plan "
+                f"{args.plan} --input {written.path}")  # fmt: skip
+    overrides = {"campaign": {"mode": "measure", "plan_file": str(Path(args.plan).resolve())}}
+    if args.start:
+        overrides["campaign"]["start"] = args.start
+    if args.input:
+        overrides["input"] = {"path": args.input, "dataset": None}
+    report = run(args.config, run_id=args.run_id, overrides=overrides)
+    return f"report: {report}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
         elif args.command == "dictionary":
             print(data_dictionary())
+        elif args.command == "campaign":
+            print(campaign_command(args))
         else:
             written = write_dataset(args.name, Path(args.out), n_customers=args.customers, seed=args.seed)
             print(f"wrote {written.path}")

@@ -250,13 +250,95 @@ def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7, chi
     and stores are too, and the file is GBK-encoded (babystore_zh.csv), as Chinese Windows tools write it.
     """
     raw, _ = babystore_frames(n_customers, seed)
+    return _write_export(raw, Path(out_dir) / ("babystore_zh.csv" if chinese else "babystore.csv"), chinese)
+
+
+def _write_export(raw: pd.DataFrame, out: Path, chinese: bool) -> RawDataset:
+    """The log as a POS exports it: Chinese headers; with `chinese`, Chinese values in GBK."""
     if chinese:
         raw = raw.assign(**{column: raw[column].replace(names) for column, names in CHINESE_VALUES.items()})
     raw = raw.rename(columns=BABYSTORE_COLUMNS)
-    out = Path(out_dir) / ("babystore_zh.csv" if chinese else "babystore.csv")
     with atomic_path(out) as tmp:
         raw.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL, encoding="gbk" if chinese else "utf-8")
     return RawDataset(out, dict(BABYSTORE_COLUMNS), "%Y-%m-%d")
+
+
+# The planted truth of the example campaign: the conversion lift (absolute) contact causes, per action
+TRUE_CAMPAIGN_EFFECTS = {
+    "Personal call from the service team and an exclusive retention offer": 0.08,
+    "Automated win-back with a time-limited offer": 0.05,
+    "Reminder of favourite products with bestsellers": 0.04,
+    "Second-purchase incentive and product education": 0.03,
+    "Loyalty rewards and recognition, no discount": 0.0,
+    "Standard newsletter": -0.02,
+}
+
+
+def simulate_campaign(raw: pd.DataFrame, plan: pd.DataFrame, start: date, outcome_days: int,
+                      effects: dict[str, float], seed: int = 11) -> pd.DataFrame:  # fmt: skip
+    """The log as it would be after a campaign with the given true conversion lifts per action.
+
+    In each action cell, with base = the share of contacted customers who buy in the outcome window anyway,
+    a lift d > 0 adds one order in the window to each contacted non-buyer with probability d / (1 - base);
+    d < 0 removes the window's purchases of each contacted buyer with probability -d / base. So contact
+    changes the cell's conversion by d in expectation; the control group is untouched."""
+    rng = np.random.default_rng(seed)
+    end = start + pd.Timedelta(days=outcome_days - 1)
+    day = pd.to_datetime(raw["order_date"], errors="coerce")
+    amount = pd.to_numeric(raw["amount"], errors="coerce")
+    in_window = (day >= pd.Timestamp(start)) & (day <= pd.Timestamp(end)) & (amount > 0)
+    buyers = set(raw.loc[in_window, "customer_id"])
+    treated = plan[plan["group"] == "treatment"]
+    added, removed = [], set()
+    for action, members in treated.groupby("action"):
+        lift = effects.get(action, 0.0)
+        ids = members["customer_id"].to_numpy()
+        bought = np.isin(ids, list(buyers))
+        base = bought.mean()
+        if lift > 0 and base < 1:
+            chosen = ids[~bought][rng.random((~bought).sum()) < lift / (1 - base)]
+            added.extend(chosen)
+        elif lift < 0 and base > 0:
+            removed |= set(ids[bought][rng.random(bought.sum()) < -lift / base])
+    kept = raw[~(in_window & raw["customer_id"].isin(removed))]
+    history = (
+        raw[amount > 0]
+        .groupby("customer_id")
+        .agg(
+            value=("amount", lambda a: pd.to_numeric(a).mean()),
+            channel=("channel", "last"),
+            category=("category", "last"),
+        )
+    )
+    extra = history.reindex(added)
+    orders = pd.DataFrame({
+        "customer_id": added,
+        "order_id": [f"CP{i:07d}" for i in range(len(added))],
+        "order_date": (pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, outcome_days, len(added)), unit="D"))
+        .strftime("%Y-%m-%d"),
+        "amount": (extra["value"].fillna(60.0).to_numpy() * rng.gamma(4.0, 0.25, len(added))).round(2),
+        "quantity": "1", "channel": extra["channel"].fillna(CHANNELS[0]).to_numpy(),
+        "category": extra["category"].fillna(CATEGORIES[4]).to_numpy(), "store": "", "product_id": "",
+    })  # fmt: skip
+    orders["amount"] = orders["amount"].map("{:.2f}".format)
+    return pd.concat([kept, orders], ignore_index=True).sort_values(["order_date", "order_id"], kind="stable")
+
+
+def write_campaign_log(plan: pd.DataFrame, out_dir: Path, n_customers: int, chinese: bool,
+                       effects: dict[str, float] = TRUE_CAMPAIGN_EFFECTS, seed: int = 7) -> RawDataset:  # fmt: skip
+    """The baby store's log with the campaign of `plan` (its campaign_start and outcome_days) applied."""
+    starts = pd.to_datetime(plan["campaign_start"]).dt.date.unique()
+    if len(starts) != 1:
+        raise ConfigError("the plan must have one campaign_start")
+    raw, _ = babystore_frames(n_customers, seed)
+    outcome_days = int(plan["outcome_days"].iloc[0])
+    if starts[0] + pd.Timedelta(days=outcome_days - 1) > pd.Timestamp(BABYSTORE_END):
+        raise ConfigError(f"the plan starts {starts[0]}: its {outcome_days}-day window must end by {BABYSTORE_END}, "
+                          "the last day of the generated log; plan at an earlier dates.analysis_date")  # fmt: skip
+    simulated = simulate_campaign(raw, plan, starts[0], outcome_days, effects)
+    name = "babystore_zh_campaign.csv" if chinese else "babystore_campaign.csv"
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    return _write_export(simulated, Path(out_dir) / name, chinese)
 
 
 def write_dataset(name: str, out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> RawDataset:

@@ -218,13 +218,22 @@ def _run_stage(stage: Stage, manifest: dict, paths: RunPaths, kernel: str, finge
         write_json(manifest, paths.manifest)
 
 
+def merged(base: dict, overrides: dict) -> dict:
+    """`base` with `overrides` applied section by section (nested mappings merge, other values replace)."""
+    result = dict(base)
+    for key, value in overrides.items():
+        result[key] = merged(result.get(key) or {}, value) if isinstance(value, dict) else value
+    return result
+
+
 def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | None = None,
-        notebook_dir: Path = NOTEBOOK_DIR) -> Path:  # fmt: skip
-    """Execute the selected stages into runs/<run_id>/; return the report path.
+        notebook_dir: Path = NOTEBOOK_DIR, overrides: dict | None = None) -> Path:  # fmt: skip
+    """Execute the selected stages into runs/<run_id>/; return the report path. `overrides` change config
+    sections for this run (the manifest records the config as given and as resolved).
 
     Raises StageFailed, RunInterrupted, or RunFolderError when the folder is locked or a stage
     would read stale artifacts."""
-    given = read_config_file(config_path)
+    given = merged(read_config_file(config_path), overrides or {})
     config = parse_config(given, source=str(config_path), base_dir=Path.cwd())
     selected = select_stages(discover_stages(notebook_dir), stages)
     run_id = run_id or f"{config.run.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"

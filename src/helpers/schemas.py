@@ -598,6 +598,10 @@ TABLES = (
     CATEGORY_PAIRS,
     CATEGORY_TRANSITIONS,
     ACTION_LIST,
+    CAMPAIGN_PLAN,
+    CAMPAIGN_POWER,
+    CAMPAIGN_EFFECTS,
+    CAMPAIGN_TARGETS,
 )
 ARTIFACTS = {a.name: a for a in (*TABLES, *JSON_ARTIFACTS)}
 CSV_COPIES = {
@@ -606,7 +610,14 @@ CSV_COPIES = {
     "action_list.xlsx": ACTION_LIST,
     "due_soon.csv": NEXT_PURCHASE,
     "due_soon.xlsx": NEXT_PURCHASE,
+    "campaign_plan.csv": CAMPAIGN_PLAN,
+    "campaign_plan.xlsx": CAMPAIGN_PLAN,
+    "campaign_targets.csv": CAMPAIGN_TARGETS,
+    "campaign_targets.xlsx": CAMPAIGN_TARGETS,
 }
+# 06_campaign writes the plan in plan mode and these in measure mode
+MEASURE_ONLY = ("campaign_effects.parquet", "campaign_targets.parquet", "campaign_targets.csv", "campaign_targets.xlsx")
+PLAN_ONLY = ("campaign_plan.parquet", "campaign_plan.csv", "campaign_plan.xlsx", "campaign_power.parquet")
 
 
 def artifact(name: str) -> Artifact:
