@@ -133,12 +133,12 @@ class StageRun:
 
 @pytest.fixture(scope="session")
 def stage_run(tmp_path_factory) -> StageRun:
-    """The five stage functions, called in-process on the small babystore config."""
-    from helpers.stages import churn, clv, ingest, next_purchase, segment
+    """The six stage functions, called in-process on the small babystore config (06 plans a campaign)."""
+    from helpers.stages import campaign, churn, clv, ingest, next_purchase, segment
 
     folder = tmp_path_factory.mktemp("stages")
     config = small_config(folder, input={"path": str(hostile_babystore(folder)), "dataset": None})
     run_dir = folder / "runs" / "direct"
-    stages = (ingest, segment, clv, churn, next_purchase)
+    stages = (ingest, segment, clv, churn, next_purchase, campaign)
     results = {stage.__name__.rsplit(".", 1)[1]: stage.run(config, run_dir) for stage in stages}
     return StageRun(config, run_dir, results)

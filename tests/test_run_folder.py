@@ -95,7 +95,7 @@ def test_a_stage_refuses_to_read_a_failed_upstream_stage(tmp_path, fake_stages):
         runner.run(config, run_id="r", stages=["01"])
     states = {name: s["status"] for name, s in manifest(tmp_path, "r")["stages"].items()}
     assert states == {"01_ingest": "failed", "02_segment": "stale", "03_clv": "stale", "04_churn": "stale",
-                      "05_next_purchase": "stale"}  # fmt: skip
+                      "05_next_purchase": "stale", "06_campaign": "stale"}  # fmt: skip
     with pytest.raises(
         RunFolderError, match=r"02_segment would read the artifacts of 01_ingest, whose last run is 'failed'"
     ):
@@ -135,7 +135,7 @@ def test_rerunning_a_stage_marks_the_later_stages_stale(tmp_path, fake_stages):
     runner.run(config, run_id="r", stages=["02"])
     states = {name: s["status"] for name, s in manifest(tmp_path, "r")["stages"].items()}
     assert states == {"01_ingest": "ok", "02_segment": "ok", "03_clv": "stale", "04_churn": "stale",
-                      "05_next_purchase": "stale"}  # fmt: skip
+                      "05_next_purchase": "stale", "06_campaign": "stale"}  # fmt: skip
     record = manifest(tmp_path, "r")["stages"]["02_segment"]
     assert record["reads"] == {"transactions.parquet": runfolder.sha256(tmp_path / "runs" / "r" / "artifacts" /
                                                                          "transactions.parquet")}  # fmt: skip

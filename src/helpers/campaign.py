@@ -13,6 +13,7 @@ checked on held-out customers with a Qini curve against random targeting.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -182,8 +183,11 @@ def effects(frame: pd.DataFrame, margin: float, samples: int, seed: int) -> pd.D
             continue
         n_t, n_c = len(t), len(c)
         x_t, x_c = int(t["converted"].sum()), int(c["converted"].sum())
-        low, high = confint_proportions_2indep(x_t, n_t, x_c, n_c, method="newcomb", compare="diff")
-        p_value = float(test_proportions_2indep(x_t, n_t, x_c, n_c, method="score").pvalue)
+        with warnings.catch_warnings():  # statsmodels also computes a ratio, undefined when a group has no buyer
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low, high = confint_proportions_2indep(x_t, n_t, x_c, n_c, method="newcomb", compare="diff")
+            p_value = float(test_proportions_2indep(x_t, n_t, x_c, n_c, method="score").pvalue)
+        p_value = 1.0 if np.isnan(p_value) else p_value  # no buyer in either group: no difference to test
         revenue_t, revenue_c = t["revenue"].to_numpy(float), c["revenue"].to_numpy(float)
         adjusted = cuped(members["revenue"].to_numpy(float), members["pre_spend"].to_numpy(float))
         treated_mask = (members["group"] == "treatment").to_numpy()
@@ -216,8 +220,8 @@ def effects(frame: pd.DataFrame, margin: float, samples: int, seed: int) -> pd.D
         table.loc[cells, "p_holm"] = multipletests(table.loc[cells, "p_value"].astype(float), method="holm")[1]
     table["significant"] = table["p_holm"].astype(float) < 0.05
     table["paid_off"] = table["margin_per_cost"].astype(float) > 1
-    return table.astype({c: float for c in table.columns if c not in ("treatment", "control", "significant",
-                                                                      "paid_off")})  # fmt: skip
+    kinds = {"treatment": int, "control": int, "significant": bool, "paid_off": bool}
+    return table.astype({c: kinds.get(c, float) for c in table.columns})
 
 
 @dataclass
@@ -226,6 +230,12 @@ class Uplift:
 
     qini: pd.DataFrame  # share targeted -> incremental conversions, model and random
     qini_coefficient: float  # area between the model's Qini curve and random targeting, per customer
+
+    def at(self, share: float) -> tuple[float, float]:
+        """Incremental buyers found by targeting `share` of the held-out customers: by uplift, at random."""
+        x = self.qini["share_targeted"]
+        return float(np.interp(share, x, self.qini["model"])), float(np.interp(share, x, self.qini["random"]))
+
     deciles: pd.DataFrame  # observed conversion lift per decile of predicted uplift (1 = highest)
     scores: pd.DataFrame  # every customer: p_treated, p_control, uplift
 

@@ -332,7 +332,7 @@ def write_campaign_log(plan: pd.DataFrame, out_dir: Path, n_customers: int, chin
         raise ConfigError("the plan must have one campaign_start")
     raw, _ = babystore_frames(n_customers, seed)
     outcome_days = int(plan["outcome_days"].iloc[0])
-    if starts[0] + pd.Timedelta(days=outcome_days - 1) > pd.Timestamp(BABYSTORE_END):
+    if pd.Timestamp(starts[0]) + pd.Timedelta(days=outcome_days - 1) > pd.Timestamp(BABYSTORE_END):
         raise ConfigError(f"the plan starts {starts[0]}: its {outcome_days}-day window must end by {BABYSTORE_END}, "
                           "the last day of the generated log; plan at an earlier dates.analysis_date")  # fmt: skip
     simulated = simulate_campaign(raw, plan, starts[0], outcome_days, effects)

@@ -272,6 +272,9 @@ def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings) -> Findings
     return Findings("06_campaign", sentences, numbers)
 
 
+TARGET_SHARE = 0.3  # the uplift finding compares targeting this share of customers by uplift and at random
+
+
 def campaign_measure(measured, settings) -> Findings:
     """06_campaign, measure mode: what the campaign earned per cell, with intervals; checks first."""
     effects = measured.effects
@@ -311,12 +314,11 @@ def campaign_measure(measured, settings) -> Findings:
     if unpaid:
         sentences.append(t("Did not pay for itself: {cells}.", cells=t(", ").join(f"*{c}*" for c in unpaid)))
     groups = measured.targets["target_group"].value_counts()
-    qini = f"{measured.uplift.qini_coefficient:.3f}"
+    by_uplift, at_random = measured.uplift.at(TARGET_SHARE)
     sentences.append(
-        (t("Targeting by predicted uplift beats random targeting on held-out customers (Qini coefficient {qini}); ",
-           qini=qini) if measured.uplift.qini_coefficient > 0 else
-         t("Targeting by predicted uplift does not beat random targeting on held-out customers (Qini coefficient "
-           "{qini}); ", qini=qini))
+        t("Targeting the {share} of held-out customers with the highest predicted uplift finds {model} incremental "
+          "buyers, random targeting {random}; ", share=pct(TARGET_SHARE), model=f"{by_uplift:,.0f}",
+          random=f"{at_random:,.0f}")
         + t("next time skip the **{sure} sure things** (they buy anyway) and the **{disturb} do-not-disturb** "
             "customers (contact lowers their chance).", sure=count(groups.get("sure thing", 0)),
             disturb=count(groups.get("do not disturb", 0))))  # fmt: skip

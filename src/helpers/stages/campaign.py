@@ -138,8 +138,10 @@ def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Meas
     if frame.empty:
         raise CampaignDataError(f"none of the {len(plan):,} customers of the assignment bought before {start}: "
                                 "is it the right log and the right campaign.start?")  # fmt: skip
-    srm = campaign.sample_ratio_check(frame["group"], settings.control_share)
-    srm_cells = pd.DataFrame({cell: campaign.sample_ratio_check(members["group"], settings.control_share)
+    # the planned split is the assignment's own (a cell's control share is larger when min_control applies)
+    planned = (plan["group"] == "control").groupby(plan["action"]).mean()
+    srm = campaign.sample_ratio_check(frame["group"], float((plan["group"] == "control").mean()))
+    srm_cells = pd.DataFrame({cell: campaign.sample_ratio_check(members["group"], float(planned[cell]))
                               for cell, members in frame.groupby("action")}).T.rename_axis("action")  # fmt: skip
     balance = campaign.balance(frame, ["pre_spend", "pre_purchases"])
     effects = campaign.effects(frame, config.clv.profit_margin, settings.bootstrap_samples, config.run.random_state)

@@ -1,0 +1,167 @@
+"""Campaigns: random groups per cell, intervals that cover the truth, the checks that must fire, CUPED that
+narrows, an uplift model that beats random targeting, and assignment files that cannot be measured."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import campaign
+from helpers.config import AssignmentColumns, CampaignSection
+from helpers.datasets import TRUE_CAMPAIGN_EFFECTS, babystore_frames, simulate_campaign
+from helpers.errors import CampaignDataError
+
+
+def simulated(rng: np.random.Generator, n: int, base: float, lift: float, revenue_lift: float = 0.0,
+              control_share: float = 0.5, action: str = "offer") -> pd.DataFrame:  # fmt: skip
+    """Customers of one cell: pre-period spend, a random group, conversion and revenue with a true lift."""
+    pre = rng.gamma(2.0, 50.0, n)
+    group = np.where(rng.random(n) < control_share, "control", "treatment")
+    treated = group == "treatment"
+    converted = rng.random(n) < base + lift * treated
+    revenue = np.where(converted, 0.6 * pre + rng.gamma(2.0, 20.0, n) + revenue_lift * treated, 0.0)
+    return pd.DataFrame({"customer_id": [f"{action}{i}" for i in range(n)], "action": action, "group": group,
+                         "converted": converted, "revenue": revenue, "pre_spend": pre,
+                         "cost": np.where(treated, 1.0, 0.0)})  # fmt: skip
+
+
+def test_groups_are_random_within_each_cell_seeded_and_order_free():
+    cells = pd.Series(["a"] * 500 + ["b"] * 60 + ["c"] * 10, index=[f"c{i:04d}" for i in range(570)])
+    groups = campaign.assign_groups(cells, control_share=0.1, min_control=30, seed=1)
+    control = groups[groups == "control"]
+    assert cells[control.index].value_counts().to_dict() == {"a": 50, "b": 30, "c": 5}  # min 30, at most half
+    shuffled = campaign.assign_groups(cells.sample(frac=1, random_state=3), 0.1, 30, seed=1)
+    assert shuffled.sort_index().equals(groups.sort_index())
+    assert not campaign.assign_groups(cells, 0.1, 30, seed=2).equals(groups)
+
+
+def test_the_minimum_detectable_lift_is_detected_with_the_stated_power():
+    lift, _ = campaign.minimum_detectable(2000, 2000, baseline=0.1, sd=1.0, alpha=0.05, power=0.8)
+    needed = campaign.customers_needed(0.1, lift, control_share=0.5, alpha=0.05, power=0.8)
+    assert needed == pytest.approx(4000, rel=0.01)  # the two computations invert each other
+    rng, detected = np.random.default_rng(0), 0
+    for _ in range(300):  # simulate the test at that lift: it rejects in about 80% of campaigns
+        treated, control = rng.binomial(2000, 0.1 + lift), rng.binomial(2000, 0.1)
+        pooled = (treated + control) / 4000
+        z = (treated - control) / 2000 / np.sqrt(pooled * (1 - pooled) * 2 / 2000)
+        detected += abs(z) > 1.96
+    assert 0.72 <= detected / 300 <= 0.88
+
+
+def test_conversion_and_revenue_intervals_cover_the_true_lift_about_95_times_in_100():
+    rng = np.random.default_rng(42)
+    covered_conversion = covered_revenue = 0
+    for _ in range(100):
+        frame = simulated(rng, 600, base=0.2, lift=0.08)
+        row = campaign.effects(frame, margin=0.3, samples=200, seed=int(rng.integers(1 << 30))).loc["offer"]
+        covered_conversion += row["conversion_low"] <= 0.08 <= row["conversion_high"]
+        # the true revenue lift: extra buyers x their expected revenue (0.6 x 100 + 40)
+        covered_revenue += row["revenue_low"] <= 0.08 * 100.0 <= row["revenue_high"]
+    assert covered_conversion >= 90 and covered_revenue >= 88
+
+
+def test_cuped_narrows_the_revenue_interval_and_keeps_the_estimate_unbiased():
+    rng = np.random.default_rng(5)
+    widths, estimates = [], []
+    for _ in range(20):
+        row = campaign.effects(simulated(rng, 2000, 0.9, 0.0, revenue_lift=10.0), 0.3, 300, 1).loc["offer"]
+        widths.append(
+            (row["revenue_high"] - row["revenue_low"]) / (row["revenue_high_plain"] - row["revenue_low_plain"])
+        )
+        estimates.append(row["revenue_lift"])
+    assert np.mean(widths) < 0.85
+    assert np.mean(estimates) == pytest.approx(9.0, abs=1.5)  # 90% of the customers buy: 0.9 x 10
+
+
+def test_holm_and_the_economics_by_hand():
+    rng = np.random.default_rng(9)
+    frame = pd.concat([simulated(rng, 800, 0.2, 0.1, action="a"), simulated(rng, 800, 0.2, 0.0, action="b")])
+    table = campaign.effects(frame, margin=0.5, samples=200, seed=0)
+    cells = table.drop(index="all cells")
+    raw = np.sort(cells["p_value"].to_numpy())
+    assert np.sort(cells["p_holm"].to_numpy())[0] == pytest.approx(min(1.0, 2 * raw[0]))
+    a = table.loc["a"]
+    assert a["incremental_margin"] == pytest.approx(a["revenue_lift"] * a["treatment"] * 0.5)
+    assert a["margin_per_cost"] == pytest.approx(a["incremental_margin"] / a["cost"])
+    assert a["cost"] == a["treatment"] and table.loc["all cells", "treatment"] == cells["treatment"].sum()
+
+
+def test_the_sample_ratio_check_fires_on_a_tampered_split():
+    rng = np.random.default_rng(3)
+    groups = pd.Series(np.where(rng.random(5000) < 0.1, "control", "treatment"))
+    assert not campaign.sample_ratio_check(groups, 0.1)["mismatch"]
+    tampered = groups.drop(groups[groups == "control"].index[:150])  # a third of the control lost on the way
+    assert campaign.sample_ratio_check(tampered, 0.1)["mismatch"]
+
+
+def test_balance_flags_groups_that_differed_before_the_campaign():
+    rng = np.random.default_rng(4)
+    frame = simulated(rng, 2000, 0.2, 0.0, control_share=0.5)
+    assert campaign.balance(frame, ["pre_spend"])["balanced"].all()
+    frame.loc[frame["group"] == "treatment", "pre_spend"] *= 1.5
+    assert not campaign.balance(frame, ["pre_spend"])["balanced"].all()
+
+
+def test_the_uplift_model_beats_random_targeting_on_held_out_customers():
+    rng = np.random.default_rng(7)
+    n = 6000
+    features = pd.DataFrame({"recency": rng.uniform(0, 365, n), "spend": rng.gamma(2, 50, n)})
+    treated = rng.random(n) < 0.5
+    responds = features["recency"] > 180  # contact wins back the lapsing, and annoys the recent
+    rate = 0.15 + np.where(treated, np.where(responds, 0.25, -0.08), 0.0)
+    converted = pd.Series(rng.random(n) < rate)
+    groups = pd.Series(np.where(treated, "treatment", "control"))
+    uplift = campaign.learn_uplift(features, groups, converted, seed=1)
+    by_uplift, at_random = uplift.at(0.3)
+    assert uplift.qini_coefficient > 0 and by_uplift > 1.5 * at_random
+    assert uplift.deciles["observed_uplift"].iloc[:3].mean() > uplift.deciles["observed_uplift"].iloc[-3:].mean()
+    kinds = campaign.target_groups(uplift.scores)
+    assert (responds[kinds == "persuadable"]).mean() > 0.8 and (~responds[kinds == "do not disturb"]).mean() > 0.8
+
+
+ASSIGNMENT = AssignmentColumns()
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ({"customer_id": ["a", "a", "b"], "group": ["treatment", "control", "control"]}, "in both groups"),
+        ({"customer_id": ["a", "b"], "group": ["treatment", "treatment"]}, "no control group"),
+        ({"customer_id": ["a", "b"], "group": ["control", "control"]}, "no treatment group"),
+        ({"customer_id": ["a", "b"], "group": ["treatment", "holdout"]}, "'treatment' or 'control'"),
+        ({"id": ["a"], "group": ["control"]}, "no column"),
+    ],
+)
+def test_an_assignment_that_cannot_be_measured_says_why(rows, message):
+    with pytest.raises(CampaignDataError, match=message):
+        campaign.read_assignment(pd.DataFrame(rows), ASSIGNMENT)
+
+
+def test_the_simulated_campaign_moves_each_cell_by_its_true_lift():
+    raw, _ = babystore_frames(n_customers=6000, seed=3)
+    customers = sorted(set(raw["customer_id"]) - {""})
+    rng = np.random.default_rng(0)
+    plan = pd.DataFrame({"customer_id": customers, "action": rng.choice(["Automated win-back with a time-limited "
+                         "offer", "Standard newsletter"], len(customers)), "group": "treatment"})  # fmt: skip
+    start, days = date(2024, 11, 1), 30
+    after = simulate_campaign(raw, plan, start, days, TRUE_CAMPAIGN_EFFECTS, seed=1)
+
+    def conversion(log: pd.DataFrame) -> pd.Series:
+        day, amount = pd.to_datetime(log["order_date"], errors="coerce"), pd.to_numeric(log["amount"], "coerce")
+        window = (day >= pd.Timestamp(start)) & (day < pd.Timestamp(start) + pd.Timedelta(days=days)) & (amount > 0)
+        bought = plan["customer_id"].isin(set(log.loc[window, "customer_id"]))
+        return bought.groupby(plan["action"]).mean()
+
+    change = conversion(after) - conversion(raw)
+    for action, lift in change.items():
+        assert lift == pytest.approx(TRUE_CAMPAIGN_EFFECTS[action], abs=0.02), action
+    untouched = after[~after["order_id"].str.startswith("CP")]
+    assert len(untouched) <= len(raw) and set(untouched["order_id"]) <= set(raw["order_id"])
+
+
+def test_campaign_settings_need_a_plan_to_measure():
+    with pytest.raises(ValueError, match="plan_file"):
+        CampaignSection(mode="measure")
