@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from helpers import ingest, next_purchase, plots, recommend, report, schemas
+from helpers import campaign, ingest, next_purchase, plots, recommend, report, schemas
 from helpers.churn import BASELINES, feature_label, make_models
 from helpers.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
 from helpers.i18n import header, t, term, use_language
@@ -58,7 +58,9 @@ def vocabulary() -> set[str]:
     words |= {rule.name.replace("_", " ") for rule in ingest.ALL_RULES} | {r.description for r in ingest.ALL_RULES}
     words |= {feature_label(c.name) for c in schemas.CHURN_FEATURES} | set(report.HEADINGS.values())
     words |= set(report.STATUS) | {"weeks", "days", "week", "day", "mean", "median", "channel", "category"}
-    words |= set(recommend.METHODS) | set(next_purchase.PREDICTORS)
+    words |= set(recommend.METHODS) | set(next_purchase.PREDICTORS) | set(campaign.GROUPS) | {"plan", "measure"}
+    words |= {"persuadable", "sure thing", "do not disturb", "lost cause", "all cells", "contact",
+              "do not contact (control)"}  # fmt: skip
     return words
 
 
@@ -76,7 +78,8 @@ def test_every_name_the_workbench_gives_has_a_chinese_translation():
 
 def test_every_table_header_of_the_artifacts_has_a_chinese_translation():
     tables = (schemas.SEGMENTS, schemas.ACTION_LIST, schemas.NEXT_PURCHASE, schemas.CATEGORY_PAIRS,
-              schemas.CATEGORY_TRANSITIONS)  # fmt: skip
+              schemas.CATEGORY_TRANSITIONS, schemas.CAMPAIGN_PLAN, schemas.CAMPAIGN_POWER, schemas.CAMPAIGN_EFFECTS,
+              schemas.CAMPAIGN_TARGETS)  # fmt: skip
     columns = {c.name for table in tables for c in table.columns}
     assert sorted(c for c in columns if c.replace("_", " ") not in ZH) == []
 

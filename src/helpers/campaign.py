@@ -147,7 +147,7 @@ def balance(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
                         "standardised_difference": float(difference / pooled) if pooled > 0 else 0.0}  # fmt: skip
     table = pd.DataFrame(rows).T
     table["balanced"] = table["standardised_difference"].abs() <= BALANCE_LIMIT
-    return table.rename_axis("measure")
+    return table.rename_axis("pre_period")
 
 
 def cuped(outcome: np.ndarray, covariate: np.ndarray) -> np.ndarray:

@@ -79,6 +79,11 @@ VOCABULARY = {
     "popularity": "热销推荐", "buy again": "复购推荐", "co-purchase": "同篮推荐", "sequence": "购买序列推荐",
     "model median": "模型中位日期", "model median if active": "模型中位日期（假定仍活跃）", "own rhythm": "本人购买节奏",
     "last gap": "上次间隔", "population median gap": "整体间隔中位数", "Next purchase and offers": "下次购买与推荐",
+    # 06_campaign: modes, groups, target groups
+    "plan": "计划", "measure": "评估", "treatment": "干预组", "control": "对照组", "all cells": "全部分组",
+    "contact": "联系", "do not contact (control)": "不联系（对照组）", "campaign": "营销活动",
+    "persuadable": "可被说服", "sure thing": "无论如何都会买", "do not disturb": "勿打扰", "lost cause": "难以挽回",
+    "Campaign": "营销活动",
 }
 
 HEADERS = {  # column and index names of the tables and exports, as `i18n.header` shows them
@@ -122,6 +127,22 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "share": "占比", "lift": "提升度", "followed": "次数", "median gap days": "间隔中位数（天）", "antecedent": "品类 A",
     "consequent": "品类 B", "baskets": "购物篮数", "support": "支持度", "confidence": "置信度", "predictor": "预测方法",
     "method": "方法", "bucket": "购买时长分段", "rise": "增幅",
+    "group": "组别", "cost": "成本", "campaign start": "活动开始日期", "outcome days": "结果观察天数",
+    "control share": "对照组比例", "treatment": "干预组", "control": "对照组", "baseline conversion": "基准转化率",
+    "mde conversion": "最小可检测转化提升", "baseline revenue": "基准人均销售额", "mde revenue": "最小可检测销售额提升",
+    "customers needed": "所需客户数", "too small": "样本不足", "conversion treatment": "干预组转化率",
+    "conversion control": "对照组转化率", "conversion lift": "转化提升", "conversion low": "转化提升下限",
+    "conversion high": "转化提升上限", "relative lift": "相对提升", "p value": "p 值", "p holm": "p 值（Holm 校正）",
+    "significant": "显著", "revenue treatment": "干预组人均销售额", "revenue control": "对照组人均销售额",
+    "revenue lift plain": "人均销售额提升（未调整）", "revenue low plain": "未调整提升下限",
+    "revenue high plain": "未调整提升上限", "revenue lift": "人均销售额提升（CUPED）", "revenue low": "销售额提升下限",
+    "revenue high": "销售额提升上限", "incremental customers": "增量客户数", "incremental revenue": "增量销售额",
+    "incremental margin": "增量毛利", "margin per cost": "每单位成本带来的毛利", "margin per cost low": "毛利/成本下限",
+    "margin per cost high": "毛利/成本上限", "cost per incremental customer": "每个增量客户的成本", "paid off": "收回成本",
+    "rank": "排名", "converted": "已转化", "p treated": "联系后购买概率", "p control": "不联系购买概率",
+    "uplift": "增量效应", "target group": "目标分组", "standardised difference": "标准化差异", "balanced": "均衡",
+    "pre period": "活动前指标", "pre spend": "活动前消费额", "pre purchases": "活动前购买次数", "decile": "十分位",
+    "predicted uplift": "预测增量效应", "observed uplift": "实际增量效应",
 }
 
 MESSAGES = {
@@ -467,6 +488,62 @@ MESSAGES = {
         "名单前几位客户（本报告中客户ID已脱敏，文件中为真实ID）。05_next_purchase 会加入每位客户的最佳推荐，并写出完整名单 `artifacts/action_list.xlsx`（Excel）和 `action_list.csv`（导入 CRM），每位客户一行并附行动原因。",
     "`artifacts/churn.parquet`: every customer's features, scores and action; `churn_backtest.parquet`: every fold and scorer. 05_next_purchase adds each customer's next best offer and writes the action list (`action_list.xlsx` / `.csv` / `.parquet`, highest priority first). Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
         "`artifacts/churn.parquet`：每位客户的特征、评分和行动；`churn_backtest.parquet`：每一折、每种评分的回测结果。05_next_purchase 会加入每位客户的最佳推荐并写出行动名单（`action_list.xlsx` / `.csv` / `.parquet`，按优先级排序）。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
+    # 06_campaign
+    "06 · Campaign: hold out a control group, then measure what the campaign earned": "06 · 营销活动：保留对照组，再评估活动带来的收益",
+    "A campaign's effect is what happens to the customers who were contacted **compared with similar customers who were not**. This stage draws a random control group inside each action cell before the campaign (plan), and afterwards compares the two groups on purchases and revenue in the outcome window (measure). This run is in **{mode}** mode (`campaign.mode`).":
+        "营销活动的效果，是被联系客户的表现**与未被联系的相似客户相比**的差异。本阶段在活动前于每个行动分组内随机抽取对照组（计划），活动后比较两组在结果观察期内的购买与销售额（评估）。本次运行为**{mode}**模式（`campaign.mode`）。",
+    "1. The plan": "1. 活动计划", "2. Can the plan show an effect?": "2. 计划能否检测出效果？",
+    "1. What the campaign earned": "1. 活动带来了什么", "2. Checks before trusting the numbers": "2. 采信结果前的检查",
+    "3. Who responds: the uplift model": "3. 谁会响应：增量模型", "Appendix: checks": "附录：核对",
+    "Campaign start **{start}**, outcome window {days} days. In each action cell a random {share} of customers (at least {minimum} when the cell allows) is held out: **do not contact them**. The plan is `artifacts/campaign_plan.xlsx` (Excel) and `campaign_plan.csv`: the action list with each customer's group. After the window, run `workbench campaign measure` with the newer log.":
+        "活动开始日期 **{start}**，结果观察期 {days} 天。每个行动分组中随机保留 {share} 的客户（分组足够大时至少 {minimum} 位）：**不要联系他们**。计划见 `artifacts/campaign_plan.xlsx`（Excel）和 `campaign_plan.csv`：即附每位客户组别的行动名单。观察期结束后，用新的交易数据运行 `workbench campaign measure`。",
+    "*Baseline conversion*: the share of the cell's customers who bought in a {days}-day window, over the last three such windows. *Smallest detectable lift*: the conversion lift a two-sided test at {alpha} significance finds with {power} probability (power), from the group sizes (statsmodels). A cell that cannot detect {lift} is flagged with the customers it would need; merge it with another or accept that its effect will stay unknown.":
+        "*基准转化率*：该分组客户在 {days} 天窗口内购买的比例（取最近三个这样的窗口）。*最小可检测提升*：根据两组人数（statsmodels），在 {alpha} 显著性水平的双侧检验下以 {power} 的概率（检验功效）能检测出的转化提升。无法检测出 {lift} 的分组会被标出并给出所需客户数；可与其他分组合并，或接受其效果无法确定。",
+    "Campaign from **{start}** to **{end}**. *Conversion*: a purchase in the window. Intervals are 95%: Newcombe's for the difference of two proportions; for revenue per customer, which is heavy-tailed, a bootstrap ({samples} resamples) on the CUPED-adjusted revenue (the pre-period spend removes variance the past explains), with the plain estimate beside it. *p (Holm)* corrects for testing several cells. *Margin per cost*: incremental revenue × the profit margin, per unit of contact cost; above 1 the cell paid for itself.":
+        "活动期间 **{start}** 至 **{end}**。*转化*：观察期内有购买。区间均为 95%：两个比例之差用 Newcombe 区间；人均销售额分布有长尾，用对 CUPED 调整后销售额的 bootstrap（{samples} 次重抽样）区间（用活动前消费额去除历史可解释的波动），并列出未调整的估计。*p 值（Holm 校正）* 校正了多个分组同时检验的问题。*每单位成本带来的毛利*：增量销售额 × 毛利率，再除以联系成本；大于 1 表示该分组收回了成本。",
+    "CUPED narrowed the revenue intervals to {share} of their plain width on average (the plain estimates and intervals are in `campaign_effects.parquet`).":
+        "CUPED 使销售额区间平均缩窄到未调整宽度的 {share}（未调整的估计与区间见 `campaign_effects.parquet`）。",
+    "**Sample ratio**: {control} of the measured customers are in the control group against {planned} planned (chi-square p = {p}; below 0.001 the assignment was not followed). **Missing**: {missing} of the {customers} customers of the assignment made no purchase before the start and are not measured. **Balance**: before the campaign the groups should look alike; a standardised difference above 0.1 is a warning.":
+        "**样本比例**：被评估客户中对照组占 {control}，计划为 {planned}（卡方检验 p = {p}；低于 0.001 说明未按分组执行）。**缺失**：分组名单的 {customers} 位客户中有 {missing} 位在活动开始前没有购买记录，未纳入评估。**均衡性**：活动前两组应相似；标准化差异超过 0.1 即需警惕。",
+    "Two models (a *T-learner*): one learns who buys when contacted, one who buys when not, from the customers' behaviour before the campaign; their difference is each customer's *uplift*. Trained on half of the customers and checked on the other half: the Qini curve counts the incremental buyers found when targeting by predicted uplift, against random targeting. `campaign_targets.xlsx` ranks every customer by uplift × value for the next campaign.":
+        "两个模型（*T-learner*）：根据客户活动前的行为，一个学习被联系时谁会购买，一个学习未被联系时谁会购买；两者之差即每位客户的*增量效应*。用一半客户训练、另一半检验：Qini 曲线统计按预测增量效应选择目标时找到的增量购买者，并与随机选择比较。`campaign_targets.xlsx` 按增量效应 × 价值为下次活动排序每位客户。",
+    "Groups are drawn with the run's random_state, inside each cell separately (stratified), so the same action list gives the same plan. Effects use only the customers of the assignment who bought before the start; the uplift model uses only their behaviour before the start.":
+        "分组使用本次运行的 random_state，在每个分组内分别抽取（分层抽样），因此相同的行动名单得到相同的计划。效果评估只使用分组名单中活动开始前有购买的客户；增量模型只使用他们活动开始前的行为。",
+    "Plan mode writes `artifacts/campaign_plan.xlsx` / `.csv` / `.parquet` (the action list with groups) and `campaign_power.parquet`; measure mode writes `campaign_effects.parquet` and `campaign_targets.xlsx` / `.csv` / `.parquet`. Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
+        "计划模式写出 `artifacts/campaign_plan.xlsx` / `.csv` / `.parquet`（附组别的行动名单）和 `campaign_power.parquet`；评估模式写出 `campaign_effects.parquet` 和 `campaign_targets.xlsx` / `.csv` / `.parquet`。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
+    "The campaign plan covers **{customers} customers** in {cells} action cells; **{control} are held out as a random control group** (do not contact) so that the effect can be measured; contact cost {cost}.":
+        "活动计划覆盖 {cells} 个行动分组的 **{customers} 位客户**；**{control} 位被随机保留为对照组**（不联系），以便评估效果；联系成本 {cost}。",
+    "Overall the plan can detect a conversion lift of **{mde} points** (past conversion {base} in a {days}-day window) at 95% confidence with {power} power.":
+        "整体上，该计划在 95% 置信水平、{power} 检验功效下可检测出 **{mde} 个百分点**的转化提升（过去 {days} 天窗口的转化率为 {base}）。",
+    "Every cell can detect a lift of {lift}.": "每个分组都能检测出 {lift} 的提升。",
+    "**{n} cells are too small** to show a {lift} lift: ": "**{n} 个分组样本不足**，无法检测出 {lift} 的提升：",
+    "*{cell}* ({customers} customers, would need {needed})": "*{cell}*（{customers} 位客户，需要 {needed} 位）",
+    "**Warning: the groups do not have the planned sizes** ({observed} control against {planned} planned, p = {p}); the assignment was not followed, so the effects below may be biased.":
+        "**警告：两组人数与计划不符**（对照组 {observed}，计划为 {planned}，p = {p}）；分组未被执行，以下效果可能有偏差。",
+    "Overall the campaign changed conversion by **{lift} points** (95% interval {low} to {high}) and revenue per contacted customer by {revenue} ({revenue_low} to {revenue_high}); it earned {margin} of margin for {cost} spent.":
+        "整体上，活动使转化率变化 **{lift} 个百分点**（95% 区间 {low} 至 {high}），被联系客户的人均销售额变化 {revenue}（{revenue_low} 至 {revenue_high}）；投入 {cost}，带来毛利 {margin}。",
+    "*{cell}*: {lift} points conversion ({low} to {high}); earned **{ratio} margin per {one} spent** (95% interval {ratio_low} to {ratio_high}).":
+        "*{cell}*：转化 {lift} 个百分点（{low} 至 {high}）；**每投入 {one} 带来 {ratio} 毛利**（95% 区间 {ratio_low} 至 {ratio_high}）。",
+    "Did not pay for itself: {cells}.": "未收回成本：{cells}。",
+    "Targeting the {share} of held-out customers with the highest predicted uplift finds {model} incremental buyers, random targeting {random}; ":
+        "在检验客户中，选择预测增量效应最高的 {share} 可找到 {model} 位增量购买者，随机选择为 {random} 位；",
+    "next time skip the **{sure} sure things** (they buy anyway) and the **{disturb} do-not-disturb** customers (contact lowers their chance).":
+        "下次可跳过 **{sure} 位无论如何都会买的客户**和 **{disturb} 位勿打扰客户**（联系反而降低其购买概率）。",
+    "Can each cell show an effect?": "每个分组能检测出效果吗？",
+    "plausible lift ({lift})": "合理的提升（{lift}）",
+    "smallest detectable conversion lift (points)": "最小可检测转化提升（百分点）",
+    "What the campaign changed": "活动带来的变化",
+    "conversion lift, treatment - control (95% interval)": "转化提升：干预组 − 对照组（95% 区间）",
+    "Qini curve: does targeting by uplift beat random?": "Qini 曲线：按增量效应选择目标是否胜过随机？",
+    "by predicted uplift": "按预测增量效应", "random targeting": "随机选择", "share of customers targeted": "目标客户占比",
+    "incremental buyers": "增量购买者",
+    "measured customers {customers}; sample ratio mismatch: {srm}": "评估客户 {customers}；样本比例不符：{srm}",
+    "one group per customer: {ok}": "每位客户一个组别：{ok}",
+    "smallest detectable lift overall: {mde} points": "整体最小可检测提升：{mde} 个百分点",
+    "customers held out as a control group of {customers}; smallest detectable lift {mde} points":
+        "位客户被保留为对照组（共 {customers} 位）；最小可检测提升 {mde} 个百分点",
+    "points of conversion from the campaign (95% interval {low} to {high}); {margin} margin for {cost} spent":
+        "个百分点的转化提升来自活动（95% 区间 {low} 至 {high}）；投入 {cost}，毛利 {margin}",
 }
 # fmt: on
 

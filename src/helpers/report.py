@@ -16,7 +16,7 @@ from helpers.formatting import count, findings_html, money, use_currency
 from helpers.i18n import t, term, use_language
 
 HEADINGS = {"01_ingest": "Data", "02_segment": "Segments", "03_clv": "Customer value", "04_churn": "Churn and actions",
-            "05_next_purchase": "Next purchase and offers"}  # fmt: skip
+            "05_next_purchase": "Next purchase and offers", "06_campaign": "Campaign"}  # fmt: skip
 STATUS = ("ok", "failed", "skipped", "stale", "interrupted", "running")  # what a stage's record can say
 TEMPLATES = Environment(loader=PackageLoader("helpers", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
@@ -65,6 +65,18 @@ def tiles(found: dict[str, dict]) -> list[dict]:
                            "label": t("of customers bought one of their offers on the time split ({method}; "
                                       "most popular categories: {base})", method=term(data["offer_method"]),
                                       base=f"{data['popularity_hit_rate']:.0%}")})  # fmt: skip
+    if data := found.get("06_campaign", {}).get("numbers"):
+        if "control" in data:  # a plan
+            result.append({"value": count(data["control"]),
+                           "label": t("customers held out as a control group of {customers}; smallest detectable "
+                                      "lift {mde} points", customers=count(data["customers"]),
+                                      mde=f"{100 * data['mde_conversion']:.1f}")})  # fmt: skip
+        else:
+            label = t("points of conversion from the campaign (95% interval {low} to {high}); {margin} margin for "
+                      "{cost} spent", low=f"{100 * data['conversion_low']:+.1f}",
+                      high=f"{100 * data['conversion_high']:+.1f}", margin=money(data["incremental_margin"]),
+                      cost=money(data["cost"]))  # fmt: skip
+            result.append({"value": f"{100 * data['conversion_lift']:+.1f}", "label": label})
     return result
 
 
