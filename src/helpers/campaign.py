@@ -57,7 +57,7 @@ def minimum_detectable(n_treatment: int, n_control: int, baseline: float, sd: fl
                                           ratio=n_control / n_treatment)  # fmt: skip
     arc = np.arcsin(np.sqrt(baseline)) + effect / 2  # Cohen's h back to a proportion
     lifted = np.sin(min(arc, np.pi / 2)) ** 2
-    return float(lifted - baseline), float(effect * sd)
+    return float(lifted - baseline), float(effect * sd) if sd > 0 else float("nan")
 
 
 def customers_needed(baseline: float, lift: float, control_share: float, alpha: float, power: float) -> int:

@@ -260,10 +260,10 @@ def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings) -> Findings
           base=pct(overall["baseline_conversion"], 1), days=settings.outcome_days, power=pct(settings.power)),
     ]  # fmt: skip
     if small.empty:
-        sentences.append(t("Every cell can detect a lift of {lift}.", lift=pct(settings.plausible_lift)))
+        sentences.append(t("Every cell can detect a lift of {lift} points.", lift=f"{100 * settings.plausible_lift:g}"))
     else:
-        sentences.append(t("**{n} cells are too small** to show a {lift} lift: ", n=len(small),
-                           lift=pct(settings.plausible_lift)) + t("; ").join(
+        sentences.append(t("**{n} cells are too small** to show a {lift}-point lift: ", n=len(small),
+                           lift=f"{100 * settings.plausible_lift:g}") + t("; ").join(
             t("*{cell}* ({customers} customers, would need {needed})", cell=term(name),
               customers=count(row["customers"]), needed=count(row["customers_needed"]))
             for name, row in small.head(4).iterrows()) + t("."))  # fmt: skip

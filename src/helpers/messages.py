@@ -497,8 +497,8 @@ MESSAGES = {
     "3. Who responds: the uplift model": "3. 谁会响应：增量模型", "Appendix: checks": "附录：核对",
     "Campaign start **{start}**, outcome window {days} days. In each action cell a random {share} of customers (at least {minimum} when the cell allows) is held out: **do not contact them**. The plan is `artifacts/campaign_plan.xlsx` (Excel) and `campaign_plan.csv`: the action list with each customer's group. After the window, run `workbench campaign measure` with the newer log.":
         "活动开始日期 **{start}**，结果观察期 {days} 天。每个行动分组中随机保留 {share} 的客户（分组足够大时至少 {minimum} 位）：**不要联系他们**。计划见 `artifacts/campaign_plan.xlsx`（Excel）和 `campaign_plan.csv`：即附每位客户组别的行动名单。观察期结束后，用新的交易数据运行 `workbench campaign measure`。",
-    "*Baseline conversion*: the share of the cell's customers who bought in a {days}-day window, over the last three such windows. *Smallest detectable lift*: the conversion lift a two-sided test at {alpha} significance finds with {power} probability (power), from the group sizes (statsmodels). A cell that cannot detect {lift} is flagged with the customers it would need; merge it with another or accept that its effect will stay unknown.":
-        "*基准转化率*：该分组客户在 {days} 天窗口内购买的比例（取最近三个这样的窗口）。*最小可检测提升*：根据两组人数（statsmodels），在 {alpha} 显著性水平的双侧检验下以 {power} 的概率（检验功效）能检测出的转化提升。无法检测出 {lift} 的分组会被标出并给出所需客户数；可与其他分组合并，或接受其效果无法确定。",
+    "*Baseline conversion*: the share of the cell's customers who bought in a {days}-day window, over the last three such windows. *Smallest detectable lift*: the conversion lift a two-sided test at {alpha} significance finds with {power} probability (power), from the group sizes (statsmodels). A cell that cannot detect a {lift}-point lift is flagged with the customers it would need; merge it with another or accept that its effect will stay unknown.":
+        "*基准转化率*：该分组客户在 {days} 天窗口内购买的比例（取最近三个这样的窗口）。*最小可检测提升*：根据两组人数（statsmodels），在 {alpha} 显著性水平的双侧检验下以 {power} 的概率（检验功效）能检测出的转化提升。无法检测出 {lift} 个百分点提升的分组会被标出并给出所需客户数；可与其他分组合并，或接受其效果无法确定。",
     "Campaign from **{start}** to **{end}**. *Conversion*: a purchase in the window. Intervals are 95%: Newcombe's for the difference of two proportions; for revenue per customer, which is heavy-tailed, a bootstrap ({samples} resamples) on the CUPED-adjusted revenue (the pre-period spend removes variance the past explains), with the plain estimate beside it. *p (Holm)* corrects for testing several cells. *Margin per cost*: incremental revenue × the profit margin, per unit of contact cost; above 1 the cell paid for itself.":
         "活动期间 **{start}** 至 **{end}**。*转化*：观察期内有购买。区间均为 95%：两个比例之差用 Newcombe 区间；人均销售额分布有长尾，用对 CUPED 调整后销售额的 bootstrap（{samples} 次重抽样）区间（用活动前消费额去除历史可解释的波动），并列出未调整的估计。*p 值（Holm 校正）* 校正了多个分组同时检验的问题。*每单位成本带来的毛利*：增量销售额 × 毛利率，再除以联系成本；大于 1 表示该分组收回了成本。",
     "CUPED narrowed the revenue intervals to {share} of their plain width on average (the plain estimates and intervals are in `campaign_effects.parquet`).":
@@ -515,8 +515,8 @@ MESSAGES = {
         "活动计划覆盖 {cells} 个行动分组的 **{customers} 位客户**；**{control} 位被随机保留为对照组**（不联系），以便评估效果；联系成本 {cost}。",
     "Overall the plan can detect a conversion lift of **{mde} points** (past conversion {base} in a {days}-day window) at 95% confidence with {power} power.":
         "整体上，该计划在 95% 置信水平、{power} 检验功效下可检测出 **{mde} 个百分点**的转化提升（过去 {days} 天窗口的转化率为 {base}）。",
-    "Every cell can detect a lift of {lift}.": "每个分组都能检测出 {lift} 的提升。",
-    "**{n} cells are too small** to show a {lift} lift: ": "**{n} 个分组样本不足**，无法检测出 {lift} 的提升：",
+    "Every cell can detect a lift of {lift} points.": "每个分组都能检测出 {lift} 个百分点的提升。",
+    "**{n} cells are too small** to show a {lift}-point lift: ": "**{n} 个分组样本不足**，无法检测出 {lift} 个百分点的提升：",
     "*{cell}* ({customers} customers, would need {needed})": "*{cell}*（{customers} 位客户，需要 {needed} 位）",
     "**Warning: the groups do not have the planned sizes** ({observed} control against {planned} planned, p = {p}); the assignment was not followed, so the effects below may be biased.":
         "**警告：两组人数与计划不符**（对照组 {observed}，计划为 {planned}，p = {p}）；分组未被执行，以下效果可能有偏差。",
