@@ -151,3 +151,19 @@ def test_a_notebook_that_raises_insufficient_data_is_skipped_and_any_other_error
     assert outcomes["03_thin"] == ("StageSkipped", "needs repeat buyers")
     assert outcomes["04_bug"][0] == "StageFailed" and "ValueError: a bug" in outcomes["04_bug"][1]
     assert (paths.html / "03_thin.html").exists(), "a skipped stage's notebook is still rendered for the report"
+
+
+def test_overrides_merge_section_by_section():
+    given = {"input": {"dataset": "babystore", "dataset_customers": 600}, "campaign": {"control_share": 0.2}}
+    merged = runner.merged(given, {"input": {"path": "new.csv", "dataset": None}, "campaign": {"mode": "measure"}})
+    assert merged["input"] == {"dataset": None, "dataset_customers": 600, "path": "new.csv"}
+    assert merged["campaign"] == {"control_share": 0.2, "mode": "measure"} and given["campaign"] == {
+        "control_share": 0.2
+    }
+
+
+def test_campaign_simulate_needs_the_example_data(tmp_path, capsys):
+    plan = tmp_path / "plan.parquet"
+    plan.write_bytes(b"")
+    assert main(["campaign", "simulate", "--config", "configs/cdnow.yaml", "--plan", str(plan)]) == 1
+    assert "works on the babystore examples" in capsys.readouterr().err
