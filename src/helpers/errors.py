@@ -52,6 +52,10 @@ class NextPurchaseDataError(InsufficientDataError):
     """History too short or too thin to forecast and check the next purchase; the message says what to change."""
 
 
+class NoActionListError(InsufficientDataError):
+    """06_campaign plans from the action list, which 04_churn and 05_next_purchase did not write on this data."""
+
+
 class CampaignDataError(WorkbenchError):
     """A campaign plan, assignment or outcome window that cannot be measured; the message says what to fix."""
 

@@ -530,6 +530,7 @@ MESSAGES = {
     "next time skip the **{sure} sure things** (they buy anyway) and the **{disturb} do-not-disturb** customers (contact lowers their chance).":
         "下次可跳过 **{sure} 位无论如何都会买的客户**和 **{disturb} 位勿打扰客户**（联系反而降低其购买概率）。",
     "Can each cell show an effect?": "每个分组能检测出效果吗？",
+    "The campaign (control groups, or what the last one earned):": "营销活动（对照组分组，或上次活动的收益）：",
     "plausible lift ({lift})": "合理的提升（{lift}）",
     "smallest detectable conversion lift (points)": "最小可检测转化提升（百分点）",
     "What the campaign changed": "活动带来的变化",

@@ -131,6 +131,9 @@ def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", lang
         action_list=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok"
         and paths.artifact("action_list.xlsx").exists(),
         due_soon=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok",
+        campaign_files=[name for name in ("campaign_plan.xlsx", "campaign_targets.xlsx")
+                        if manifest["stages"].get("06_campaign", {}).get("status") == "ok"
+                        and paths.artifact(name).exists()],  # fmt: skip
         warnings=warnings_logged(paths),
     )
     target = paths.root / "report.html"

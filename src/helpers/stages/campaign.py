@@ -18,7 +18,7 @@ import pandas as pd
 from helpers import campaign, findings, plots
 from helpers.churn import model_columns
 from helpers.config import CampaignSection, WorkbenchConfig
-from helpers.errors import CampaignDataError, ConfigError
+from helpers.errors import CampaignDataError, ConfigError, NoActionListError
 from helpers.features import churn_features
 from helpers.findings import Findings
 from helpers.sources import read_table_file
@@ -106,7 +106,10 @@ def read_plan(settings: CampaignSection) -> tuple[pd.DataFrame, date | None]:
 
 def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
     settings = config.campaign
-    action_list = context.paths.read_table("action_list.parquet", "05_next_purchase")
+    action_list = context.paths.read_optional_table("action_list.parquet")
+    if action_list is None:
+        raise NoActionListError("06_campaign plans from the action list, which 04_churn and 05_next_purchase write; "
+                                "they did not run on this data, so there is nothing to plan")  # fmt: skip
     today = analysis_date(tx, config.dates)
     start = today + timedelta(days=1)
     plan = draw_plan(action_list, settings, start, config.run.random_state)
