@@ -105,6 +105,13 @@ def stage_sections(manifest: dict, found: dict[str, dict], paths: RunPaths) -> l
     return sections
 
 
+def campaign_files(manifest: dict, paths: RunPaths) -> list[str]:
+    """The campaign files people open, when 06_campaign ran in this folder."""
+    if manifest["stages"].get("06_campaign", {}).get("status") != "ok":
+        return []
+    return [name for name in ("campaign_plan.xlsx", "campaign_targets.xlsx") if paths.artifact(name).exists()]
+
+
 def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", language: str = "en") -> Path:
     """Write report.html into the run folder and return its path."""
     use_currency(currency)
@@ -131,9 +138,7 @@ def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", lang
         action_list=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok"
         and paths.artifact("action_list.xlsx").exists(),
         due_soon=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok",
-        campaign_files=[name for name in ("campaign_plan.xlsx", "campaign_targets.xlsx")
-                        if manifest["stages"].get("06_campaign", {}).get("status") == "ok"
-                        and paths.artifact(name).exists()],  # fmt: skip
+        campaign_files=campaign_files(manifest, paths),
         warnings=warnings_logged(paths),
     )
     target = paths.root / "report.html"
