@@ -87,3 +87,9 @@ def test_money_uses_the_configured_currency_and_one_tick_style():
     finally:
         use_currency("$")
     assert [money_tick(v) for v in (10, 100, 1000)] == ["$10", "$100", "$1k"]
+
+
+def test_money_shows_a_dash_when_there_is_no_value():
+    from helpers.formatting import money
+
+    assert money(float("nan")) == "–" and money(-1234.0) == "-$1.2k"

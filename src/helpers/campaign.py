@@ -72,11 +72,15 @@ def customers_needed(baseline: float, lift: float, control_share: float, alpha: 
 
 
 def power_table(plan: pd.DataFrame, history: pd.DataFrame, settings) -> pd.DataFrame:
-    """Per cell and overall: customers, groups, the baseline conversion and revenue of past windows, the
-    minimum detectable lifts, the customers needed to detect `plausible_lift`, and whether it is too small.
+    """Per cell and overall: customers, groups, the baseline conversion and revenue, the minimum detectable
+    lifts, the customers needed to detect `plausible_lift`, and whether it is too small.
 
-    history: per customer (index) `converted` share and `revenue` mean and sd over past windows."""
+    history: per customer (index) past_conversion, past_revenue and past_revenue_var over past windows, and
+    optionally expected_conversion (the purchase model's probability), which is the baseline when given: a
+    cell defined by silence has no purchase in its past windows, yet some of its customers will buy."""
     frame = plan.join(history, on="customer_id")
+    if "expected_conversion" in frame:
+        frame["past_conversion"] = frame["expected_conversion"].fillna(frame["past_conversion"])
     rows = {}
     for cell, members in [*frame.groupby("action"), ("all cells", frame)]:
         n_t, n_c = int((members["group"] == "treatment").sum()), int((members["group"] == "control").sum())

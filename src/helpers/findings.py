@@ -255,7 +255,7 @@ def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings) -> Findings
         t("The campaign plan covers **{customers} customers** in {cells} action cells; **{control} are held out as "
           "a random control group** (do not contact) so that the effect can be measured; contact cost {cost}.",
           customers=count(len(plan)), cells=len(cells), control=count(control), cost=money(plan["cost"].sum())),
-        t("Overall the plan can detect a conversion lift of **{mde} points** (past conversion {base} in a "
+        t("Overall the plan can detect a conversion lift of **{mde} points** (expected conversion {base} in the "
           "{days}-day window) at 95% confidence with {power} power.", mde=f"{100 * overall['mde_conversion']:.1f}",
           base=pct(overall["baseline_conversion"], 1), days=settings.outcome_days, power=pct(settings.power)),
     ]  # fmt: skip

@@ -47,7 +47,9 @@ SCALES = {"en": ((1e6, "M"), (1e3, "k")), "zh": ((1e8, "亿"), (1e4, "万"))}
 
 def money(value: float, _pos: object = None) -> str:
     """1234567 -> '$1.2M'; 1234 -> '$1.2k'; 12.5 -> '$12.50'; in Chinese 123456 -> '¥12.3万'; in the configured
-    currency."""
+    currency; '–' when there is no value."""
+    if value != value:  # NaN: e.g. a lift that cannot be computed
+        return "–"
     symbol = _CURRENCY["symbol"]
     sign = "-" if value < 0 else ""
     value = abs(value)
