@@ -28,6 +28,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, test_propor
 
 from helpers.errors import CampaignDataError
 from helpers.features import days_between, money_sum, purchases
+from helpers.i18n import t
 
 GROUPS = ("treatment", "control")
 SRM_ALPHA = 0.001  # the threshold experimentation platforms use: a mismatch this unlikely is not chance
@@ -306,15 +307,38 @@ def _uplift_deciles(uplift: np.ndarray, treated: np.ndarray, converted: np.ndarr
 
 
 def target_groups(scores: pd.DataFrame, sure_share: float = 0.2) -> pd.Series:
-    """'persuadable' (positive uplift), 'sure thing' (among the most likely to buy anyway, little uplift),
-    'do not disturb' (negative uplift: contact lowers their chance), 'lost cause' (the rest)."""
+    """'persuadable' (clearly positive uplift), 'sure thing' (among the most likely to buy anyway, little
+    uplift), 'do not disturb' (clearly negative uplift: contact lowers their chance), 'lost cause' (the rest).
+    'Clearly' is beyond the median size of the predicted uplifts."""
+    typical = scores["uplift"].abs().median()
     likely = scores["p_control"] >= scores["p_control"].quantile(1 - sure_share)
-    small = scores["uplift"].abs() < scores["uplift"].abs().median()
     kind = pd.Series("lost cause", index=scores.index, dtype=object)
-    kind[scores["uplift"] > 0] = "persuadable"
-    kind[likely & small] = "sure thing"
-    kind[scores["uplift"] < -scores["uplift"].abs().median()] = "do not disturb"
+    kind[scores["uplift"] > typical] = "persuadable"
+    kind[likely & (scores["uplift"].abs() <= typical)] = "sure thing"
+    kind[scores["uplift"] < -typical] = "do not disturb"
     return kind
+
+
+def report_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """The effects as a reader compares them: each lift with its 95% interval in one column."""
+
+    def interval(low: pd.Series, high: pd.Series, shown) -> pd.Series:
+        return [t("{low} to {high}", low=shown(a), high=shown(b)) for a, b in zip(low, high, strict=True)]
+
+    points = "{:+.1f}".format
+    return pd.DataFrame(
+        {
+            "treatment": effects["treatment"], "control": effects["control"],
+            "conversion_treatment": effects["conversion_treatment"],
+            "conversion_control": effects["conversion_control"],
+            "lift_points": 100 * effects["conversion_lift"],
+            "interval_points": interval(100 * effects["conversion_low"], 100 * effects["conversion_high"], points),
+            "p_holm": effects["p_holm"], "revenue_lift": effects["revenue_lift"],
+            "incremental_margin": effects["incremental_margin"], "cost": effects["cost"],
+            "margin_per_cost": effects["margin_per_cost"],
+        },
+        index=effects.index,
+    )  # fmt: skip
 
 
 def outcomes(tx: ibis.Table, start: date, outcome_days: int, pre_days: int) -> pd.DataFrame:

@@ -142,7 +142,8 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "rank": "排名", "converted": "已转化", "p treated": "联系后购买概率", "p control": "不联系购买概率",
     "uplift": "增量效应", "target group": "目标分组", "standardised difference": "标准化差异", "balanced": "均衡",
     "pre period": "活动前指标", "pre spend": "活动前消费额", "pre purchases": "活动前购买次数", "decile": "十分位",
-    "predicted uplift": "预测增量效应", "observed uplift": "实际增量效应",
+    "predicted uplift": "预测增量效应", "observed uplift": "实际增量效应", "lift points": "提升（百分点）",
+    "interval points": "95% 区间（百分点）",
 }
 
 MESSAGES = {
@@ -530,6 +531,7 @@ MESSAGES = {
     "next time skip the **{sure} sure things** (they buy anyway) and the **{disturb} do-not-disturb** customers (contact lowers their chance).":
         "下次可跳过 **{sure} 位无论如何都会买的客户**和 **{disturb} 位勿打扰客户**（联系反而降低其购买概率）。",
     "Can each cell show an effect?": "每个分组能检测出效果吗？",
+    "{low} to {high}": "{low} 至 {high}",
     "The campaign (control groups, or what the last one earned):": "营销活动（对照组分组，或上次活动的收益）：",
     "plausible lift ({lift})": "合理的提升（{lift}）",
     "smallest detectable conversion lift (points)": "最小可检测转化提升（百分点）",
