@@ -214,3 +214,19 @@ def test_an_outcome_window_past_the_data_is_refused(stage_run, tmp_path):
     config, run_dir = measure_config(stage_run, tmp_path, plan, start="2024-12-20")
     with pytest.raises(CampaignDataError, match="ends after the data's last day"):
         campaign.run(config, run_dir)
+
+
+def test_a_response_file_gives_the_outcomes_and_bad_responses_are_refused(stage_run, tmp_path):
+    plan = pd.read_parquet(stage_run.run_dir / "artifacts" / "campaign_plan.parquet")
+    treated = plan.loc[plan["group"] == "treatment", "customer_id"]
+    responses = tmp_path / "responses.csv"
+    pd.DataFrame({"会员": treated, "回购": "是", "金额": "50"}).to_csv(responses, index=False, encoding="utf-8-sig")
+    columns = {"customer_id": "会员", "converted": "回购", "revenue": "金额"}
+    config, run_dir = measure_config(stage_run, tmp_path, plan, start="2024-12-20", response_file=str(responses),
+                                     response_columns=columns)  # fmt: skip
+    effects = campaign.run(config, run_dir).measurement.effects.loc["all cells"]
+    assert (effects["conversion_treatment"], effects["conversion_control"]) == (1.0, 0.0), "no row: no response"
+    assert effects["revenue_lift_plain"] == pytest.approx(50.0)
+    pd.DataFrame({"会员": treated, "回购": "maybe", "金额": "50"}).to_csv(responses, index=False)
+    with pytest.raises(CampaignDataError, match="yes/no"):
+        campaign.run(config, run_dir)

@@ -131,6 +131,34 @@ def read_assignment(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+YES = {"1", "1.0", "true", "yes", "y", "是", "t"}
+NO = {"0", "0.0", "false", "no", "n", "否", "f", ""}
+
+
+def read_responses(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """A response file as customer_id -> converted (bool), revenue (float); every problem a clear error."""
+    wanted = {"customer_id": columns.customer_id, "converted": columns.converted, "revenue": columns.revenue}
+    missing = [given for given in wanted.values() if given not in frame.columns]
+    if missing:
+        raise CampaignDataError(f"the response file has no column {missing}; it has {list(frame.columns)} "
+                                "(map yours under campaign.response_columns)")  # fmt: skip
+    table = frame[list(wanted.values())].rename(columns={v: k for k, v in wanted.items()}).astype(str)
+    table["customer_id"] = table["customer_id"].str.strip()
+    flags = table["converted"].str.strip().str.lower()
+    unknown = sorted(set(flags) - YES - NO)
+    if unknown:
+        raise CampaignDataError(f"response 'converted' must be yes/no, 1/0 or true/false; found {unknown[:5]}")
+    revenue = pd.to_numeric(table["revenue"].str.strip().replace("", "0"), errors="coerce")
+    if revenue.isna().any():
+        bad = table.loc[revenue.isna(), "revenue"].head(3).tolist()
+        raise CampaignDataError(f"response revenue must be a number; found {bad}")
+    if table["customer_id"].duplicated().any():
+        raise CampaignDataError(f"{int(table['customer_id'].duplicated().sum()):,} customers appear twice in the "
+                                "response file; give one row per customer")  # fmt: skip
+    return pd.DataFrame({"converted": flags.isin(YES).to_numpy(), "revenue": revenue.to_numpy(dtype=float)},
+                        index=pd.Index(table["customer_id"], name="customer_id"))  # fmt: skip
+
+
 def sample_ratio_check(groups: pd.Series, control_share: float) -> dict:
     """Chi-square of the observed treatment/control counts against the planned split."""
     observed = np.array([(groups == "treatment").sum(), (groups == "control").sum()], dtype=float)

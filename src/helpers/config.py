@@ -295,6 +295,14 @@ class AssignmentColumns(_Section):
     cost: str | None = Field(None, description="contact cost per customer, when the file has one")
 
 
+class ResponseColumns(_Section):
+    """The columns of a campaign response file (campaign.response_file)."""
+
+    customer_id: str = "customer_id"
+    converted: str = "converted"
+    revenue: str = "revenue"
+
+
 class CampaignSection(_Section):
     """06_campaign: plan a campaign with a random control group, then measure what it earned."""
 
@@ -316,6 +324,9 @@ class CampaignSection(_Section):
     plan_file: str | None = Field(None, description="measure: the plan (campaign_plan.parquet) or your own "
                                   "assignment file (CSV, Parquet, Excel)")  # fmt: skip
     assignment_columns: AssignmentColumns = AssignmentColumns()
+    response_file: str | None = Field(None, description="measure: the outcomes per customer (converted, revenue) "
+                                      "instead of the transaction log's outcome window")  # fmt: skip
+    response_columns: ResponseColumns = ResponseColumns()
     bootstrap_samples: int = Field(1000, ge=100, description="bootstrap resamples for the revenue intervals")
     pre_period_days: int = Field(180, gt=0, description="the period before the start whose spend CUPED uses")
 

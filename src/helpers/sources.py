@@ -264,6 +264,8 @@ def check_mapping(table: ibis.Table, mapping: dict[str, str], pattern: str | Pat
 def read_table_file(path: Path) -> pd.DataFrame:
     """A small table a user gives beside the log (a campaign assignment): Parquet, Excel, or CSV in UTF-8 (with or
     without a byte-order mark) or GBK; ids stay text."""
+    if not path.exists():
+        raise InputError(f"{path} not found")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return pd.read_parquet(path)

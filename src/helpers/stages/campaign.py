@@ -2,7 +2,8 @@
 
 campaign.mode plan (the default) reads the action list of 05 and writes campaign_plan.parquet/.csv/.xlsx
 and campaign_power.parquet. campaign.mode measure reads campaign.plan_file (the plan, or your own
-assignment file) and this run's transactions, which must cover the outcome window, and writes
+assignment file) and this run's transactions, which must cover the outcome window (or
+campaign.response_file: converted and revenue per customer), and writes
 campaign_effects.parquet and campaign_targets.parquet/.csv/.xlsx.
 """
 
@@ -85,10 +86,7 @@ def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date,
 
 def read_plan(settings: CampaignSection) -> tuple[pd.DataFrame, date | None]:
     """The plan or assignment file as customer_id, action, group, cost; and the start it records, if any."""
-    path = Path(settings.plan_file)
-    if not path.exists():
-        raise CampaignDataError(f"campaign.plan_file {path} not found")
-    frame = read_table_file(path)
+    frame = read_table_file(Path(settings.plan_file))
     columns = settings.assignment_columns
     if "campaign_start" in frame.columns:  # the workbench's own plan
         columns = columns.model_copy(update={"action": columns.action or "action", "cost": columns.cost or "cost"})
@@ -136,10 +134,15 @@ def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Meas
                           "campaign's first day (campaign.start: 2025-01-06)")  # fmt: skip
     end = start + timedelta(days=settings.outcome_days - 1)
     last = analysis_date(tx, config.dates)
-    if end > last:
+    if end > last and not settings.response_file:
         raise CampaignDataError(f"the outcome window {start} to {end} ends after the data's last day {last}: "
-                                "wait for the window to close or lower campaign.outcome_days")  # fmt: skip
+                                "wait for the window to close, lower campaign.outcome_days, or give the outcomes "
+                                "as campaign.response_file")  # fmt: skip
     observed = campaign.outcomes(tx, start, settings.outcome_days, settings.pre_period_days)
+    if settings.response_file:  # the outcomes as given; a customer without a row did not respond
+        responses = campaign.read_responses(read_table_file(Path(settings.response_file)), settings.response_columns)
+        observed["converted"] = responses["converted"].reindex(observed.index, fill_value=False)
+        observed["revenue"] = responses["revenue"].reindex(observed.index, fill_value=0.0)
     missing = sorted(set(plan["customer_id"]) - set(observed.index))
     frame = plan[~plan["customer_id"].isin(missing)].join(observed, on="customer_id")
     if frame.empty:
