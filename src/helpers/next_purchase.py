@@ -215,11 +215,10 @@ def reliability(probability: pd.Series, bought: pd.Series, bins: int = 10) -> pd
 
 @dataclass
 class TimeSplit:
-    """The 'when' forecasts made at `cutoff` and checked against what happened by `until`."""
+    """The 'when' forecasts made at `cutoff` and checked against what happened in the `horizon_days` after it."""
 
     cutoff: date
-    until: date
-    horizon_days: int  # until - cutoff: the window the date errors are capped at
+    horizon_days: int  # the window the date errors are capped at
     window_days: int
     customers: int
     expected_buyers: float  # the sum of P(purchase within window_days)
@@ -264,7 +263,6 @@ def time_split(tx: ibis.Table, model_key: str, today: date, evaluation_days: int
     base_rate = _window_rate(tx, cutoff, window_days)
     return TimeSplit(
         cutoff=cutoff,
-        until=today,
         horizon_days=evaluation_days,
         window_days=window_days,
         customers=len(own),
