@@ -68,6 +68,7 @@ def _campaign_parser(commands) -> None:
     measure.add_argument("--plan", required=True, help="the plan, or your own assignment file")
     measure.add_argument("--input", help="the newer transaction log (default: the config's input)")
     measure.add_argument("--start", help="the campaign's first day (default: the plan's)")
+    measure.add_argument("--responses", help="outcomes per customer (converted, revenue) instead of the log's window")
     for command in (plan, simulate, measure):
         command.add_argument("--config", required=True)
     for command in (plan, measure):
@@ -92,6 +93,8 @@ def campaign_command(args) -> str:
     overrides = {"campaign": {"mode": "measure", "plan_file": str(Path(args.plan).resolve())}}
     if args.start:
         overrides["campaign"]["start"] = args.start
+    if args.responses:
+        overrides["campaign"]["response_file"] = str(Path(args.responses).resolve())
     if args.input:
         overrides["input"] = {"path": args.input, "dataset": None}
     report = run(args.config, run_id=args.run_id, overrides=overrides)
