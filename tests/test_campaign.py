@@ -51,6 +51,7 @@ def test_the_minimum_detectable_lift_is_detected_with_the_stated_power():
     assert 0.72 <= detected / 300 <= 0.88
 
 
+@pytest.mark.slow  # 100 simulated campaigns
 def test_conversion_and_revenue_intervals_cover_the_true_lift_about_95_times_in_100():
     rng = np.random.default_rng(42)
     covered_conversion = covered_revenue = 0
