@@ -120,7 +120,7 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "wait high days": "等待天数（75%）", "expected next purchase": "预计下次购买日期", "predicted by": "预测方法",
     "due soon": "即将购买", "due reason": "即将购买的原因", "next best offer": "最佳推荐品类", "offer reason": "推荐理由",
     "offer send on": "推荐发送日期", "other offers": "其他推荐", "offer method": "推荐方法", "offer product": "推荐商品",
-    "offer score": "推荐得分", "hit rate": "命中率", "recall": "召回率", "hit rate gain": "命中率提升",
+"hit rate": "命中率", "recall": "召回率", "hit rate gain": "命中率提升",
     "recall gain": "召回率提升", "mae days": "平均误差（天）", "buyers": "回购客户数",
     "mae days buyers": "回购客户平均误差（天）", "median error days buyers": "回购客户误差中位数（天）",
     "within 14 days buyers": "回购客户14天内命中率", "item": "品类", "after days": "已购买天数", "next item": "下一次购买品类",

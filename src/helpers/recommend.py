@@ -340,16 +340,14 @@ def choose_method(evaluation: pd.DataFrame) -> str:
 
 
 def offers(scores: Scores, learnt: Learnt, k: int, recent_days: int) -> pd.DataFrame:
-    """Per customer: next_best_offer, other_offers (the next k-1, best first), offer_score and offer_reason:
+    """Per customer: next_best_offer, other_offers (the next k-1, best first) and offer_reason:
     the evidence behind the first offer in one line, in the report language."""
     top = scores.top(k)
-    rows = np.arange(len(scores.customers))
     first = top[:, 0]
     table = pd.DataFrame(
         {
             "next_best_offer": scores.catalogue[first],
             "other_offers": [", ".join(scores.catalogue[p]) for p in top[:, 1:]],
-            "offer_score": scores.values[rows, first],
         },
         index=scores.customers,
     )

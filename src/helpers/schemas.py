@@ -182,6 +182,11 @@ OFFER_COLUMNS = (  # 05_next_purchase: what to offer, and when
     Col("p_purchase_30d", "float", "probability of a purchase in the next 30 days (the purchase model of 03)",
         nullable=True, checks=UNIT_INTERVAL),
 )  # fmt: skip
+LAST_PURCHASE = (
+    Col("last_purchase_date", "date", "the customer's latest purchase"),
+    Col("days_since_last_purchase", "int", "days from the latest purchase to the analysis date",
+        checks=(pa.Check.ge(0),)),
+)  # fmt: skip
 ACTION_COLUMNS = (
     Col(
         "priority",
@@ -194,13 +199,7 @@ ACTION_COLUMNS = (
     Col("member_level", "string", "member level from 02_segment", nullable=True),
     Col("value_tier", "string", "VIP / high potential / regular from 02_segment", nullable=True),
     Col("lifecycle", "string", "new / active / at risk / lapsed from 02_segment", nullable=True),
-    Col("last_purchase_date", "date", "the customer's latest purchase"),
-    Col(
-        "days_since_last_purchase",
-        "int",
-        "days from the latest purchase to the analysis date",
-        checks=(pa.Check.ge(0),),
-    ),
+    *LAST_PURCHASE,
     Col("typical_gap_days", "float", "the customer's usual days between purchases (02_segment)", nullable=True),
     Col("favourite_channel", "string", "channel with most lines", required=False, nullable=True),
     Col("favourite_category", "string", "category with most lines", required=False, nullable=True),
@@ -317,8 +316,7 @@ NEXT_PURCHASE = Artifact(
     "one row per customer: when they are likely to buy next, whether they are due soon, and what to offer",
     (
         ID,
-        Col("last_purchase_date", "date", "the customer's latest purchase"),
-        Col("days_since_last_purchase", "int", "days from the latest purchase to the analysis date"),
+        *LAST_PURCHASE,
         Col("purchases", "int", "purchase occasions up to the analysis date"),
         Col(
             "typical_gap_days",

@@ -45,7 +45,6 @@ class Measurement:
     plan_customers: int
     missing: list[str]  # plan customers with no purchase before the start (not in the log)
     srm: dict
-    srm_cells: pd.DataFrame
     balance: pd.DataFrame
     effects: pd.DataFrame
     uplift: campaign.Uplift
@@ -149,10 +148,7 @@ def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Meas
         raise CampaignDataError(f"none of the {len(plan):,} customers of the assignment bought before {start}: "
                                 "is it the right log and the right campaign.start?")  # fmt: skip
     # the planned split is the assignment's own (a cell's control share is larger when min_control applies)
-    planned = (plan["group"] == "control").groupby(plan["action"]).mean()
     srm = campaign.sample_ratio_check(frame["group"], float((plan["group"] == "control").mean()))
-    srm_cells = pd.DataFrame({cell: campaign.sample_ratio_check(members["group"], float(planned[cell]))
-                              for cell, members in frame.groupby("action")}).T.rename_axis("action")  # fmt: skip
     balance = campaign.balance(frame, ["pre_spend", "pre_purchases"])
     effects = campaign.effects(frame, config.clv.profit_margin, settings.bootstrap_samples, config.run.random_state)
     features = churn_features(tx, start - timedelta(days=1)).execute().set_index("customer_id")
@@ -166,7 +162,7 @@ def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Meas
     context.paths.write_table(targets, "campaign_targets.xlsx", TARGET_FORMATS)
     context.figure("06_effects", plots.campaign_effects(effects))
     context.figure("06_qini", plots.qini(uplift.qini))
-    return Measurement(start, end, len(plan), missing, srm, srm_cells, balance, effects, uplift, targets)
+    return Measurement(start, end, len(plan), missing, srm, balance, effects, uplift, targets)
 
 
 def target_list(frame: pd.DataFrame, uplift: campaign.Uplift) -> pd.DataFrame:
