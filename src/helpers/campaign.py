@@ -29,6 +29,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, test_propor
 from helpers.errors import CampaignDataError
 from helpers.features import days_between, money_sum, purchases
 from helpers.i18n import t
+from helpers.sources import NO, YES
 
 GROUPS = ("treatment", "control")
 SRM_ALPHA = 0.001  # the threshold experimentation platforms use: a mismatch this unlikely is not chance
@@ -130,10 +131,6 @@ def read_assignment(frame: pd.DataFrame, columns) -> pd.DataFrame:
     if "action" not in table:
         table["action"] = "campaign"
     return table.reset_index(drop=True)
-
-
-YES = {"1", "1.0", "true", "yes", "y", "是", "t"}
-NO = {"0", "0.0", "false", "no", "n", "否", "f", ""}
 
 
 def read_responses(frame: pd.DataFrame, columns) -> pd.DataFrame:

@@ -337,6 +337,91 @@ class CampaignSection(_Section):
         return self
 
 
+class TableSource(_Section):
+    """Where an optional table beside the log comes from: your file, or a built-in dataset's."""
+
+    path: str | None = Field(None, description="a CSV (UTF-8 or GBK), Excel or Parquet file")
+    dataset: Literal["babystore", "babystore_zh"] | None = Field(None, description="the generated store's table")
+    date_format: str | None = Field(None, description="strftime format of the date columns (default: ISO dates)")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TableSource:
+        if (self.path is None) == (self.dataset is None):
+            raise ValueError("set exactly one of path (your file) or dataset (built-in)")
+        return self
+
+
+class CustomerColumns(_Section):
+    """The member table's columns: customer_id is required, every other one optional."""
+
+    customer_id: str = "customer_id"
+    birth_date: str | None = None
+    age: str | None = Field(None, description="age in years, when the table has no birth date")
+    gender: str | None = None
+    region: str | None = Field(None, description="province or region")
+    city: str | None = None
+    join_date: str | None = None
+    card_level: str | None = Field(None, description="the member card level your CRM gives")
+    points: str | None = Field(None, description="points balance")
+    opt_in_sms: str | None = None
+    opt_in_wechat: str | None = None
+    opt_in_email: str | None = None
+    baby_birth_date: str | None = Field(None, description="mother-and-baby stores: the baby's (expected) birth date")
+
+    def mapped(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+DEFAULT_GENDER_CODES = {"f": "female", "female": "female", "w": "female", "女": "female", "m": "male",
+                        "male": "male", "男": "male"}  # fmt: skip
+
+
+class CustomersSection(TableSource):
+    """The optional member table: one row per customer."""
+
+    columns: CustomerColumns = CustomerColumns()
+    gender_codes: dict[str, Literal["female", "male"]] = Field(
+        default_factory=lambda: dict(DEFAULT_GENDER_CODES), description="text (any case) -> female or male")
+    card_levels: list[str] = Field(default_factory=list, description="the card levels, lowest first; another "
+                                   "value is an unknown code (empty: any value)")  # fmt: skip
+    age_range: tuple[int, int] = Field((14, 100), description="ages outside it are invalid")
+    point_value: float = Field(0.0, ge=0, description="what one point is worth in report.currency (liability)")
+    newborn_categories: list[str] = Field(default_factory=list, description="without a baby birth date: the first "
+                                          "purchase in these categories stands in for the birth")  # fmt: skip
+
+
+class SurveyColumns(_Section):
+    customer_id: str = "customer_id"
+    survey_date: str = "survey_date"
+    nps: str | None = Field(None, description="likelihood to recommend, 0-10")
+    satisfaction: str | None = Field(None, description="satisfaction, 1-5")
+    comment: str | None = None
+
+    def mapped(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class SurveysSection(TableSource):
+    """The optional survey responses: any number per customer."""
+
+    columns: SurveyColumns = SurveyColumns()
+
+    @model_validator(mode="after")
+    def _a_score(self) -> SurveysSection:
+        if self.columns.nps is None and self.columns.satisfaction is None:
+            raise ValueError("surveys.columns needs nps or satisfaction (or both)")
+        return self
+
+
+class AlertsSection(_Section):
+    """Abnormal behaviour: thresholds come from robust statistics of the store's own data."""
+
+    return_window_days: int = Field(30, gt=0, description="returns are counted within windows of this many days")
+    robust_z: float = Field(3.5, gt=0, description="a value is abnormal when it lies this many robust standard "
+                            "deviations (1.4826 x MAD) above the median")  # fmt: skip
+    min_orders_for_spike: int = Field(3, ge=1, description="spend spikes need this many earlier orders to compare")
+
+
 class ReportSection(_Section):
     language: Literal["en", "zh"] = Field("en", description="en, or zh for Simplified Chinese reports and exports")
     currency: str = Field("$", min_length=1, max_length=4, description="symbol before money amounts, e.g. $ or ¥")
@@ -362,6 +447,9 @@ class WorkbenchConfig(_Section):
     churn: ChurnSection = ChurnSection()
     next_purchase: NextPurchaseSection = NextPurchaseSection()
     campaign: CampaignSection = CampaignSection()
+    customers: CustomersSection | None = None
+    surveys: SurveysSection | None = None
+    alerts: AlertsSection = AlertsSection()
     report: ReportSection = ReportSection()
 
     @model_validator(mode="after")
@@ -393,6 +481,14 @@ def parse_config(data: dict, source: str = "<dict>", base_dir: Path | None = Non
         config = WorkbenchConfig.model_validate(data)
     except ValidationError as error:
         raise ConfigError(_describe(error, source)) from None
+    for name in ("customers", "surveys"):
+        section = getattr(config, name)
+        if section is not None and section.path is not None:
+            path = Path(section.path)
+            path = path if path.is_absolute() or base_dir is None else base_dir / path
+            if not path.exists():
+                raise ConfigError(f"config {source}: {name}.path '{section.path}' not found ({path})")
+            config = config.model_copy(update={name: section.model_copy(update={"path": str(path)})})
     if config.input.path is not None:
         pattern = Path(config.input.path)
         if not pattern.is_absolute() and base_dir is not None:

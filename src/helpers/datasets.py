@@ -7,6 +7,7 @@ together with the column mapping and date format that read it.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -104,7 +105,8 @@ def simulate_bgnbd_gamma_gamma(
     """Purchases of customers following BG/NBD (rates per week) with Gamma-Gamma spend.
 
     Returns one row per purchase: customer index, week since first purchase (0 for
-    the first), and the purchase value. Vectorised over customers.
+    the first), and the purchase value; `attrs["dropout"]` holds each customer's drop-out
+    probability after a purchase (their true churn propensity). Vectorised over customers.
     """
     lam = rng.gamma(r, 1.0 / alpha, n_customers)
     drop = rng.beta(a, b, n_customers)
@@ -121,7 +123,9 @@ def simulate_bgnbd_gamma_gamma(
         active = active[rng.random(active.size) >= drop[active]]
     customer = np.concatenate(customers)
     value = rng.gamma(p, 1.0 / nu[customer])
-    return pd.DataFrame({"customer": customer, "week": np.concatenate(weeks), "value": value})
+    frame = pd.DataFrame({"customer": customer, "week": np.concatenate(weeks), "value": value})
+    frame.attrs["dropout"] = drop
+    return frame
 
 
 def _babystore_orders(n_customers: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -153,6 +157,7 @@ def _babystore_orders(n_customers: int, rng: np.random.Generator) -> pd.DataFram
     # one customer-day is one purchase occasion: keep the first order of a day
     orders = orders.drop_duplicates(["customer", "date"]).reset_index(drop=True)
     orders["order_id"] = [f"SO{i:08d}" for i in range(len(orders))]
+    orders["dropout"] = purchases.attrs["dropout"][orders["customer"]]
     return orders
 
 
@@ -214,16 +219,46 @@ def _inject_dirt(raw: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat([raw, duplicates], ignore_index=True)
 
 
-def babystore_frames(n_customers: int = 20_000, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The baby-store log as exported (English values, before the Chinese headers) and the planted truth per
-    customer (customer_id, baby_birth): what a test may compare the workbench's findings with."""
-    rng = np.random.default_rng(seed)
-    orders = _babystore_orders(n_customers, rng)
-    lines = _order_lines(orders, rng)
-    lines = pd.concat([lines, _returns(lines, rng)], ignore_index=True)
-    truth = orders.drop_duplicates("customer")[["customer", "baby_birth"]]
-    truth = truth.assign(customer_id=[f"C{c:07d}" for c in truth["customer"]])[["customer_id", "baby_birth"]]
-    raw = pd.DataFrame(
+RETURN_ABUSER_SHARE = 0.01  # of customers: a burst of orders bought and mostly returned within a month
+ABUSE_ORDERS = (4, 7)  # orders in a burst (low inclusive, high exclusive)
+ABUSE_WINDOW_DAYS = 25
+
+
+def _return_abuse(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
+    """Planted return abusers: each buys 4-6 single-line orders within 25 days of one of their purchases and
+    returns 80-100% of each a few days later. Returns (the purchase and return lines, the abusers' indices)."""
+    last_start = pd.Timestamp(BABYSTORE_END) - pd.Timedelta(days=ABUSE_WINDOW_DAYS + 10)
+    candidates = orders[orders["date"] <= last_start].drop_duplicates("customer")
+    chosen = candidates.sample(n=min(len(candidates), max(1, int(orders["customer"].nunique() * RETURN_ABUSER_SHARE))),
+                               random_state=int(rng.integers(1 << 31)))  # fmt: skip
+    size = rng.integers(*ABUSE_ORDERS, len(chosen))
+    bought = chosen.loc[chosen.index.repeat(size)].reset_index(drop=True)
+    bought["date"] = bought["date"] + pd.to_timedelta(rng.integers(1, ABUSE_WINDOW_DAYS, len(bought)), unit="D")
+    bought["value"] = (bought["value"] * rng.uniform(0.8, 1.5, len(bought))).round(2)
+    bought["order_id"] = [f"SB{i:08d}" for i in range(len(bought))]
+    category = stage_categories((bought["date"] - bought["baby_birth"]).dt.days.to_numpy(), rng)
+    bought["category"] = np.asarray(CATEGORIES)[category]
+    bought["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(bought)), strict=True)]
+    bought["quantity"] = 1.0
+    bought["amount"] = bought["value"]
+    returned = bought.copy()
+    returned["amount"] = -(bought["value"] * rng.uniform(0.8, 1.0, len(bought))).round(2)
+    returned["quantity"] = -1.0
+    returned["date"] = bought["date"] + pd.to_timedelta(rng.integers(1, 5, len(bought)), unit="D")
+    returned["order_id"] = "RB" + bought["order_id"].str[2:]
+    return pd.concat([bought, returned], ignore_index=True), chosen["customer"].to_numpy()
+
+
+@dataclass(frozen=True)
+class Babystore:
+    """The generated store: the log as exported and the planted truth per customer."""
+
+    raw: pd.DataFrame
+    truth: pd.DataFrame  # customer_id, baby_birth, dropout (true churn propensity), return_abuser
+
+
+def _export_frame(lines: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "customer_id": [f"C{c:07d}" for c in lines["customer"]],
             "order_id": lines["order_id"],
@@ -236,8 +271,33 @@ def babystore_frames(n_customers: int = 20_000, seed: int = 7) -> tuple[pd.DataF
             "product_id": lines["product_id"],
         }
     )
-    raw = _inject_dirt(raw, rng).sort_values(["order_date", "order_id"], kind="stable")
-    return raw, truth.sort_values("customer_id").reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=4)
+def generate_babystore(n_customers: int = 20_000, seed: int = 7) -> Babystore:
+    """The baby store (cached: the log, its member table and its surveys come from one generation).
+    The planted return abusers come from a second random stream, so the rest of the log does not depend on them."""
+    rng = np.random.default_rng(seed)
+    orders = _babystore_orders(n_customers, rng)
+    lines = _order_lines(orders, rng)
+    lines = pd.concat([lines, _returns(lines, rng)], ignore_index=True)
+    raw = _inject_dirt(_export_frame(lines), rng)
+    abuse, abusers = _return_abuse(orders, np.random.default_rng(seed + 1))
+    raw = pd.concat([raw, _export_frame(abuse)], ignore_index=True).sort_values(["order_date", "order_id"],
+                                                                                kind="stable")  # fmt: skip
+    truth = orders.drop_duplicates("customer")[["customer", "baby_birth", "dropout"]]
+    truth = truth.assign(customer_id=[f"C{c:07d}" for c in truth["customer"]],
+                         return_abuser=truth["customer"].isin(abusers))  # fmt: skip
+    truth = truth[["customer_id", "baby_birth", "dropout", "return_abuser"]]
+    return Babystore(raw.reset_index(drop=True), truth.sort_values("customer_id").reset_index(drop=True))
+
+
+def babystore_frames(n_customers: int = 20_000, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baby-store log as exported (English values, before the Chinese headers) and the planted truth per
+    customer (customer_id, baby_birth, dropout, return_abuser): what a test may compare the workbench's findings
+    with."""
+    store = generate_babystore(n_customers, seed)
+    return store.raw.copy(), store.truth.copy()
 
 
 def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7, chinese: bool = False) -> RawDataset:

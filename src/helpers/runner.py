@@ -241,8 +241,10 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
     with runfolder.locked(paths.root), interrupts_as_errors():
         previous = json.loads(paths.manifest.read_text()) if paths.manifest.exists() else {}
         user_files = resolve_files(config.input.path) if config.input.path else []
+        user_files += [Path(side.path) for side in (config.customers, config.surveys) if side and side.path]
         hashes = {path: runfolder.sha256(path) for path in user_files}  # each input file read once per run
-        ingest_sections = config.model_dump(mode="json", include={"input", "columns", "dates", "cleaning"})
+        ingest_sections = config.model_dump(mode="json", include={"input", "columns", "dates", "cleaning",
+                                                                      "customers", "surveys"})
         fingerprint = runfolder.input_fingerprint(ingest_sections, list(hashes.values()))
         manifest = {
             "run_id": run_id,
@@ -263,7 +265,7 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
                 log.info("[stage %d/%d] %s", index, len(selected), stage.name)
                 _run_stage(stage, manifest, paths, kernel, fingerprint)
         finally:
-            generated = [] if user_files else sorted(p for p in paths.input.glob("*") if p.is_file())
+            generated = sorted(p for p in paths.input.glob("*") if p.is_file())  # built-in datasets written
             hashes |= {path: runfolder.sha256(path) for path in generated}
             manifest["inputs"] = [{"path": str(path), "sha256": digest, "bytes": path.stat().st_size}
                                   for path, digest in hashes.items()]  # fmt: skip

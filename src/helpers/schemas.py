@@ -568,11 +568,61 @@ QUARANTINE = Artifact(
     extra_columns="the input's own columns, as text, unchanged",
     large=True,
 )
+OPTIONAL = dict(required=False, nullable=True)
+CUSTOMERS = Artifact(
+    "customers.parquet",
+    "01_ingest",
+    "the member table (customers:), cleaned: one row per customer, the columns the config maps",
+    (
+        ID,
+        Col("birth_date", "timestamp", "date of birth", **OPTIONAL),
+        Col("age", "float", "age in years at the analysis date (from birth_date, else as given)", **OPTIONAL),
+        Col("gender", "string", "female or male (customers.gender_codes)", **OPTIONAL,
+            checks=(pa.Check.isin(["female", "male"]),)),
+        Col("region", "string", "province or region, as given", **OPTIONAL),
+        Col("city", "string", "city, as given", **OPTIONAL),
+        Col("join_date", "timestamp", "when the customer became a member", **OPTIONAL),
+        Col("card_level", "string", "member card level, as given", **OPTIONAL),
+        Col("points", "float", "points balance", **OPTIONAL, checks=(pa.Check.ge(0),)),
+        *(Col(f"opt_in_{c}", "bool", f"agreed to be contacted by {label}", required=False)
+          for c, label in (("sms", "SMS"), ("wechat", "WeChat"), ("email", "e-mail"))),
+        Col("baby_birth_date", "timestamp", "the baby's (expected) birth date", **OPTIONAL),
+        Col("source_row", "int", "the row's number in the member file (1 = first data row)"),
+    ),
+    one_row_per_customer=True,
+)  # fmt: skip
+SURVEYS = Artifact(
+    "surveys.parquet",
+    "01_ingest",
+    "survey responses (surveys:), cleaned: one row per answer",
+    (
+        ID,
+        Col("survey_date", "timestamp", "when the customer answered"),
+        Col("nps", "float", "likelihood to recommend, 0-10 (9-10 promoter, 0-6 detractor)", **OPTIONAL,
+            checks=(pa.Check.in_range(0, 10),)),
+        Col("satisfaction", "float", "satisfaction, 1-5", **OPTIONAL, checks=(pa.Check.in_range(1, 5),)),
+        Col("comment", "string", "free text, as given", **OPTIONAL),
+        Col("source_row", "int", "the row's number in the survey file (1 = first data row)"),
+    ),
+)  # fmt: skip
+TABLE_QUARANTINE_COLUMNS = (
+    Col("rule", "string", "the first rule the row broke (see quality.json tables)"),
+    Col("source_file", "string", "the file's name"),
+    Col("source_row", "int", "the row's number in that file (1 = first data row)"),
+)
+CUSTOMERS_QUARANTINE = Artifact("customers_quarantine.parquet", "01_ingest",
+                                "every rejected member-table row exactly as given, with the rule it broke",
+                                TABLE_QUARANTINE_COLUMNS, extra_columns="the member file's own columns, as text")  # fmt: skip
+SURVEYS_QUARANTINE = Artifact("surveys_quarantine.parquet", "01_ingest",
+                              "every rejected survey row exactly as given, with the rule it broke",
+                              TABLE_QUARANTINE_COLUMNS, extra_columns="the survey file's own columns, as text")  # fmt: skip
 JSON_ARTIFACTS = (
     Artifact("quality.json", "01_ingest", "the reconciliation of rows and money, and each cleaning rule's count",
              keys={"rows_in": "input rows", "rows_kept": "rows in transactions.parquet",
                    "rows_quarantined": "rows in quarantine.parquet", "rules": "per rule: rows and money removed",
-                   "reconciliation": "rows_ok / money_ok: in = kept + quarantined + duplicates removed"}),
+                   "reconciliation": "rows_ok / money_ok: in = kept + quarantined + duplicates removed",
+                   "tables": "the member and survey tables, when given: rows in, kept, quarantined per rule, and "
+                             "customers in the log but not the table and the other way round"}),
     Artifact("profile.json", "01_ingest", "headline facts of the clean data (dates, customers, purchases, revenue)"),
     Artifact("segment_thresholds.json", "02_segment",
              "score cut points, value-tier thresholds, rules and their coverage: a later run rescores with them"),
@@ -587,6 +637,10 @@ JSON_ARTIFACTS = (
 TABLES = (
     TRANSACTIONS,
     QUARANTINE,
+    CUSTOMERS,
+    CUSTOMERS_QUARANTINE,
+    SURVEYS,
+    SURVEYS_QUARANTINE,
     SEGMENTS,
     CLV,
     CLV_BOOTSTRAP,

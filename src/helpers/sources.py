@@ -261,6 +261,10 @@ def check_mapping(table: ibis.Table, mapping: dict[str, str], pattern: str | Pat
             )
 
 
+YES = {"1", "1.0", "true", "yes", "y", "是", "t"}
+NO = {"0", "0.0", "false", "no", "n", "否", "f", ""}  # empty: not given (no consent, no conversion)
+
+
 def read_table_file(path: Path) -> pd.DataFrame:
     """A small table a user gives beside the log (a campaign assignment): Parquet, Excel, or CSV in UTF-8 (with or
     without a byte-order mark) or GBK; ids stay text."""

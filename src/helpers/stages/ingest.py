@@ -1,6 +1,7 @@
 """Stage 01: read the raw input, clean it, account for every row, profile the clean data.
 
-Writes transactions.parquet, quarantine.parquet, quality.json and profile.json.
+Writes transactions.parquet, quarantine.parquet, quality.json and profile.json; with a member table
+(`customers:`) or survey answers (`surveys:`), their clean tables and quarantines too.
 Raw files are read by the embedded DuckDB, which streams them out of core.
 """
 
@@ -16,9 +17,12 @@ from helpers import findings, plots, profiling
 from helpers.artifacts import RunPaths
 from helpers.backends import connect
 from helpers.config import InputSection, WorkbenchConfig
+from helpers.babystore_members import write_side_table
 from helpers.datasets import write_dataset
+from helpers.features import last_purchase_date
 from helpers.findings import Findings
 from helpers.ingest import CleaningOptions, rules_table, run_ingest
+from helpers.profile_tables import CleanTable, clean_customers, clean_surveys, coverage, read_side_table
 from helpers.sources import read_raw
 from helpers.stages.context import StageContext, log, stage_config
 
@@ -33,6 +37,7 @@ class IngestStage:
     by_frequency: pd.DataFrame
     trend: pd.DataFrame
     order_values: pd.DataFrame
+    tables: dict[str, CleanTable]  # the member and survey tables given
     findings: Findings
     figures: dict[str, plt.Figure]
 
@@ -42,6 +47,33 @@ def resolve_input(section: InputSection, paths: RunPaths) -> Path | str:
     if section.path is not None:
         return section.path
     return write_dataset(section.dataset, paths.input, n_customers=section.dataset_customers).path
+
+
+SIDE_TABLES = {"customers": ("members", clean_customers), "surveys": ("surveys", clean_surveys)}
+
+
+def side_tables(config: WorkbenchConfig, paths: RunPaths, transactions) -> dict[str, CleanTable]:
+    """Clean the member and survey tables the config names and write them with their quarantines; remove the
+    ones an earlier run of this folder wrote and this config no longer names."""
+    log_ids = transactions.select("customer_id").distinct().execute()["customer_id"]
+    today = config.dates.analysis_date or last_purchase_date(transactions)
+    reference = {"customers": today, "surveys": config.dates.observation_end or today}
+    tables = {}
+    for name, (kind, clean) in SIDE_TABLES.items():
+        section = getattr(config, name)
+        if section is None:
+            for stale in (f"{name}.parquet", f"{name}_quarantine.parquet"):
+                paths.artifact(stale).unlink(missing_ok=True)
+            continue
+        path = Path(section.path) if section.path else write_side_table(
+            kind, section.dataset, paths.input, config.input.dataset_customers)  # fmt: skip
+        log.info("reading the %s table %s", name, path)
+        table = clean(read_side_table(path, section.columns.mapped(), name), section, reference[name], path.name)
+        table.report.update(coverage(table, log_ids))
+        paths.write_table(table.kept, f"{name}.parquet")
+        paths.write_table(table.quarantine, f"{name}_quarantine.parquet")
+        tables[name] = table
+    return tables
 
 
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStage:
@@ -58,10 +90,12 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
     options = CleaningOptions.from_config(config.dates, config.cleaning)
     result = run_ingest(context.con, raw, config.columns.mapped(), options, context.paths.artifacts, source.csv.header)
     quality = result.quality
-    context.paths.write_json(quality, "quality.json")
     log.info("kept %s of %s rows", f"{quality['rows_kept']:,}", f"{quality['rows_in']:,}")
-
     transactions = context.transactions()
+    tables = side_tables(config, context.paths, transactions)
+    quality["tables"] = {name: table.report for name, table in tables.items()}
+    context.paths.write_json(quality, "quality.json")
+
     facts = profiling.overview(transactions)
     context.paths.write_json(facts, "profile.json")
     by_frequency = profiling.purchases_per_customer(transactions)
@@ -78,6 +112,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
         by_frequency=by_frequency,
         trend=trend,
         order_values=order_values,
+        tables=tables,
         findings=context.write_findings(findings.ingest(quality, facts, by_frequency)),
         figures=context.figures,
     )
