@@ -159,6 +159,9 @@ class SegmentSection(_Section):
     concentration_revenue_share: float = Field(0.5, gt=0, lt=1, description="'x% of customers bring this share'")
     concentration_top_customers: float = Field(0.2, gt=0, lt=1, description="'the best x% of customers bring...'")
     compare_with: str | None = Field(None, description="an earlier run id, or 'latest'")
+    newborn_categories: list[str] = Field(default_factory=list, description="mother-and-baby stores without a baby "
+                                          "birth date: the first purchase in these categories stands in for the "
+                                          "birth")  # fmt: skip
 
     @model_validator(mode="after")
     def _consistent(self) -> SegmentSection:
@@ -386,8 +389,6 @@ class CustomersSection(TableSource):
                                    "value is an unknown code (empty: any value)")  # fmt: skip
     age_range: tuple[int, int] = Field((14, 100), description="ages outside it are invalid")
     point_value: float = Field(0.0, ge=0, description="what one point is worth in report.currency (liability)")
-    newborn_categories: list[str] = Field(default_factory=list, description="without a baby birth date: the first "
-                                          "purchase in these categories stands in for the birth")  # fmt: skip
 
 
 class SurveyColumns(_Section):
@@ -419,6 +420,10 @@ class AlertsSection(_Section):
     return_window_days: int = Field(30, gt=0, description="returns are counted within windows of this many days")
     robust_z: float = Field(3.5, gt=0, description="a value is abnormal when it lies this many robust standard "
                             "deviations (1.4826 x MAD) above the median")  # fmt: skip
+    return_count: int | None = Field(None, ge=1, description="fixed: at least this many returns in the window "
+                                     "(default: from the data)")  # fmt: skip
+    return_share: float | None = Field(None, gt=0, le=1, description="fixed: at least this share of the window's "
+                                       "purchases returned (default: from the data)")  # fmt: skip
     min_orders_for_spike: int = Field(3, ge=1, description="spend spikes need this many earlier orders to compare")
 
 

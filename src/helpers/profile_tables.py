@@ -142,7 +142,7 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: da
     if "birth_date" in parsed:
         parsed["age"] = ((today - parsed["birth_date"]).dt.days / 365.25).round(1)
     elif "age" in mapping:
-        parsed["age"] = pd.to_numeric(text["age"], errors="coerce")
+        parsed["age"] = pd.to_numeric(text["age"], errors="coerce").astype(float)
     low, high = settings.age_range
     bad_age = pd.Series(False, index=text.index)
     if "age" in parsed:
@@ -162,7 +162,7 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: da
             unknown |= (text["card_level"] != "") & ~text["card_level"].isin(settings.card_levels)
     bad_points = pd.Series(False, index=text.index)
     if "points" in mapping:
-        parsed["points"] = pd.to_numeric(text["points"].replace("", None), errors="coerce")
+        parsed["points"] = pd.to_numeric(text["points"].replace("", None), errors="coerce").astype(float)
         bad_points = invalid_text(text["points"], parsed["points"]) | (parsed["points"] < 0)
     for column in ("region", "city"):
         if column in mapping:

@@ -1,0 +1,222 @@
+"""Abnormal behaviour: frequent returns, extreme orders, spend spikes and order ids shared between customers.
+
+Thresholds come from the store's own data, not fixed numbers: a value is abnormal when it lies `robust_z`
+robust standard deviations above the median, the robust SD being 1.4826 x the median absolute deviation (or,
+when most values are equal and that is 0, 1.2533 x the mean absolute deviation). Every alert carries a reason,
+its evidence (dates, amounts) and a severity from how far past its threshold it lies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from helpers.config import AlertsSection
+from helpers.features import days_between, money_sum
+from helpers.i18n import t
+
+MAD_SCALE, MEAN_AD_SCALE = 1.4826, 1.2533  # each makes its deviation estimate the SD of a normal distribution
+ALERT_TYPES = ("frequent returns", "extreme order", "spend spike", "shared order id")
+SEVERITIES = ("high", "medium", "low")
+ALERT_COLUMNS = ["customer_id", "alert", "severity", "reason", "evidence", "order_id", "first_date", "last_date",
+                 "amount", "robust_z"]  # fmt: skip
+
+
+def robust_scale(values: np.ndarray) -> tuple[float, float]:
+    """(median, robust SD) of the values."""
+    values = np.asarray(values, dtype=float)
+    median = float(np.median(values))
+    deviation = np.abs(values - median)
+    scale = MAD_SCALE * float(np.median(deviation))
+    return median, scale if scale > 0 else MEAN_AD_SCALE * float(deviation.mean())
+
+
+def robust_z(values: np.ndarray, median: float, scale: float) -> np.ndarray:
+    return (np.asarray(values, dtype=float) - median) / scale if scale > 0 else np.zeros(len(values))
+
+
+def severity(z: np.ndarray, threshold: float) -> np.ndarray:
+    """high at twice the threshold's z or more, medium at 1.5 times, low below."""
+    return np.select([z >= 2 * threshold, z >= 1.5 * threshold], ["high", "medium"], "low")
+
+
+@dataclass
+class AlertResult:
+    alerts: pd.DataFrame  # ALERT_COLUMNS, most severe first
+    thresholds: dict  # per alert type: what triggers it, in numbers
+
+
+def _day_number(tx: ibis.Table) -> ibis.IntegerValue:
+    return days_between(tx.order_date.date(), ibis.date("1970-01-01"))
+
+
+def return_windows(tx: ibis.Table, window_days: int) -> pd.DataFrame:
+    """Per customer with returns: the window of `window_days` ending on a return day with the most return lines
+    (ties: the largest returned share), its returned money, its purchases, and its first and last day."""
+    daily = tx.mutate(day=_day_number(tx)).group_by(["customer_id", "day"]).aggregate(
+        returns=tx.is_return.sum(),
+        returned=money_sum(ibis.ifelse(tx.is_return, -tx.amount, 0.0)),
+        bought=money_sum(ibis.ifelse(tx.is_return, 0.0, tx.amount)),
+    )
+    with_returns = daily.filter(daily.returns > 0).select("customer_id").distinct()
+    daily = daily.inner_join(with_returns, "customer_id")
+    window = ibis.range_window(preceding=window_days - 1, following=0, group_by=daily.customer_id,
+                               order_by=daily.day)  # fmt: skip
+    rolled = daily.mutate(returns_w=daily.returns.sum().over(window), returned_w=daily.returned.sum().over(window),
+                          bought_w=daily.bought.sum().over(window))  # fmt: skip
+    frame = rolled.filter(rolled.returns > 0).execute()
+    frame["share"] = (frame["returned_w"] / frame["bought_w"].where(frame["bought_w"] > 0)).clip(upper=1.0).fillna(1.0)
+    best = frame.sort_values(["customer_id", "returns_w", "share", "day"], ascending=[True, False, False, True])
+    best = best.drop_duplicates("customer_id").set_index("customer_id")
+    epoch = pd.Timestamp("1970-01-01")
+    best["last_date"] = epoch + pd.to_timedelta(best["day"], unit="D")
+    best["first_date"] = best["last_date"] - pd.Timedelta(days=window_days - 1)
+    return best[["returns_w", "returned_w", "bought_w", "share", "first_date", "last_date"]]
+
+
+MIN_RETURNS_FOR_SHARE = 2  # one return, however large, is not a pattern
+
+
+def frequent_returns(windows: pd.DataFrame, settings: AlertsSection) -> tuple[pd.DataFrame, dict]:
+    """Customers with many returns in one window (at least N return lines), or several (at least 2) that give back
+    most of what they bought in it (at least X of its purchases' value); N and X from robust statistics of the
+    customers who returned anything, or the config's fixed values."""
+    z = settings.robust_z
+    count_median, count_scale = robust_scale(windows["returns_w"])
+    share_median, share_scale = robust_scale(windows["share"])
+    min_count = settings.return_count or max(MIN_RETURNS_FOR_SHARE + 1, int(np.ceil(count_median + z * count_scale)))
+    min_share = settings.return_share or min(1.0, share_median + z * share_scale)
+    many = windows["returns_w"] >= min_count
+    most = (windows["returns_w"] >= MIN_RETURNS_FOR_SHARE) & (windows["share"] >= min_share)
+    hit = windows[many | most]
+    score = np.maximum(robust_z(hit["returns_w"], count_median, count_scale) * (hit["returns_w"] >= min_count),
+                       robust_z(hit["share"], share_median, share_scale) * most[hit.index])  # fmt: skip
+    alerts = pd.DataFrame({
+        "customer_id": hit.index,
+        "alert": "frequent returns",
+        "severity": severity(score, z),
+        "reason": [t("{n} returns in {days} days, {share} of what was bought in them returned", n=int(n),
+                     days=settings.return_window_days, share=f"{s:.0%}") for n, s in zip(hit["returns_w"], hit["share"],
+                                                                                       strict=True)],
+        "evidence": [t("returned {returned} of {bought} bought between {start} and {end}", returned=f"{r:,.2f}",
+                       bought=f"{b:,.2f}", start=f"{a:%Y-%m-%d}", end=f"{e:%Y-%m-%d}")
+                     for r, b, a, e in zip(hit["returned_w"], hit["bought_w"], hit["first_date"], hit["last_date"],
+                                           strict=True)],
+        "order_id": None,
+        "first_date": hit["first_date"].to_numpy(),
+        "last_date": hit["last_date"].to_numpy(),
+        "amount": hit["returned_w"].to_numpy(),
+        "robust_z": score,
+    })  # fmt: skip
+    threshold = {"min_returns": min_count, "min_returned_share": round(float(min_share), 4),
+                 "window_days": settings.return_window_days, "customers_with_returns": len(windows),
+                 "fixed": bool(settings.return_count or settings.return_share)}  # fmt: skip
+    return alerts, threshold
+
+
+def purchase_orders(tx: ibis.Table) -> pd.DataFrame:
+    """Every purchase order (gross of returns): customer, order id, date, value, and the customer's earlier orders
+    with the mean log value of those (for spikes)."""
+    bought = tx.filter(~tx.is_return)
+    orders = bought.group_by(["customer_id", "order_id"]).aggregate(day=bought.order_date.min(),
+                                                                    value=money_sum(bought.amount))  # fmt: skip
+    orders = orders.filter(orders.value > 0).mutate(log_value=orders.value.ln())
+    earlier = ibis.window(group_by=orders.customer_id, order_by=[orders.day, orders.order_id], preceding=None,
+                          following=0)  # fmt: skip
+    orders = orders.mutate(n_before=ibis.row_number().over(earlier), log_sum=orders.log_value.sum().over(earlier))
+    return orders.execute()
+
+
+def extreme_orders(orders: pd.DataFrame, z: float) -> tuple[pd.DataFrame, dict]:
+    """Orders whose log value lies z robust SDs above the median order's."""
+    median, scale = robust_scale(orders["log_value"])
+    scores = robust_z(orders["log_value"], median, scale)
+    hit = orders[scores > z].assign(robust_z=scores[scores > z])
+    typical = float(np.exp(median))
+    alerts = pd.DataFrame({
+        "customer_id": hit["customer_id"],
+        "alert": "extreme order",
+        "severity": severity(hit["robust_z"].to_numpy(), z),
+        "reason": [t("one order of {value}, {times}x the typical order", value=f"{v:,.2f}", times=f"{v / typical:.0f}")
+                   for v in hit["value"]],
+        "evidence": [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(hit["order_id"],
+                                                                                              hit["day"], strict=True)],
+        "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
+        "robust_z": hit["robust_z"],
+    })  # fmt: skip
+    return alerts, {"min_order_value": round(float(np.exp(median + z * scale)), 2), "typical_order": round(typical, 2)}
+
+
+def spend_spikes(orders: pd.DataFrame, settings: AlertsSection, exclude: pd.Index) -> tuple[pd.DataFrame, dict]:
+    """Orders far above the customer's own earlier orders (log value minus the mean log value of their earlier
+    orders, z robust SDs above the median such difference); orders already flagged extreme are left out."""
+    before = orders["n_before"] - 1
+    eligible = orders[before >= settings.min_orders_for_spike].copy()
+    previous = (eligible["log_sum"] - eligible["log_value"]) / (eligible["n_before"] - 1)
+    eligible["ratio"] = np.exp(eligible["log_value"] - previous)
+    if eligible.empty:
+        return pd.DataFrame(columns=ALERT_COLUMNS), {"min_ratio": None}
+    median, scale = robust_scale(np.log(eligible["ratio"]))
+    eligible["robust_z"] = robust_z(np.log(eligible["ratio"]), median, scale)
+    flagged = eligible.set_index(["customer_id", "order_id"]).index.isin(exclude)
+    hit = eligible[(eligible["robust_z"] > settings.robust_z) & ~flagged]
+    alerts = pd.DataFrame({
+        "customer_id": hit["customer_id"],
+        "alert": "spend spike",
+        "severity": severity(hit["robust_z"].to_numpy(), settings.robust_z),
+        "reason": [t("an order {times}x the customer's usual after {n} earlier orders", times=f"{r:.1f}", n=int(n) - 1)
+                   for r, n in zip(hit["ratio"], hit["n_before"], strict=True)],
+        "evidence": [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(hit["order_id"],
+                                                                                              hit["day"], strict=True)],
+        "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
+        "robust_z": hit["robust_z"],
+    })  # fmt: skip
+    return alerts, {"min_ratio": round(float(np.exp(median + settings.robust_z * scale)), 2)}
+
+
+def shared_orders(tx: ibis.Table) -> tuple[pd.DataFrame, dict]:
+    """Customers sharing a purchase order id with another customer (only when the log has order ids)."""
+    bought = tx.filter(~tx.is_return)
+    per_order = bought.group_by("order_id").aggregate(customers=bought.customer_id.nunique(),
+                                                      day=bought.order_date.min())  # fmt: skip
+    shared = per_order.filter(per_order.customers > 1)
+    lines = bought.inner_join(shared, "order_id")
+    hit = lines.group_by(["customer_id", "order_id"]).aggregate(
+        day=lines.day.first(), customers=lines.customers.first(), value=money_sum(lines.amount)).execute()  # fmt: skip
+    alerts = pd.DataFrame({
+        "customer_id": hit["customer_id"],
+        "alert": "shared order id",
+        "severity": np.where(hit["customers"] >= 3, "high", "medium"),
+        "reason": [t("order id shared by {n} customers", n=int(n)) for n in hit["customers"]],
+        "evidence": [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(hit["order_id"],
+                                                                                              hit["day"], strict=True)],
+        "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
+        "robust_z": np.nan,
+    })  # fmt: skip
+    return alerts, {"orders": int(hit["order_id"].nunique())}
+
+
+def find_alerts(tx: ibis.Table, settings: AlertsSection, has_order_ids: bool) -> AlertResult:
+    """Every alert, most severe first, and the thresholds that produced them."""
+    windows = return_windows(tx, settings.return_window_days)
+    found, thresholds = [], {}
+    if len(windows):
+        alerts, thresholds["frequent returns"] = frequent_returns(windows, settings)
+        found.append(alerts)
+    orders = purchase_orders(tx)
+    extreme, thresholds["extreme order"] = extreme_orders(orders, settings.robust_z)
+    already = pd.MultiIndex.from_frame(extreme[["customer_id", "order_id"]])
+    spikes, thresholds["spend spike"] = spend_spikes(orders, settings, already)
+    found += [extreme, spikes]
+    if has_order_ids:
+        shared, thresholds["shared order id"] = shared_orders(tx)
+        found.append(shared)
+    alerts = pd.concat([f for f in found if len(f)], ignore_index=True) if any(len(f) for f in found) else \
+        pd.DataFrame(columns=ALERT_COLUMNS)  # fmt: skip
+    alerts["severity_rank"] = alerts["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    alerts = alerts.sort_values(["severity_rank", "alert", "robust_z", "customer_id"],
+                                ascending=[True, True, False, True]).drop(columns="severity_rank")  # fmt: skip
+    return AlertResult(alerts[ALERT_COLUMNS].reset_index(drop=True), thresholds)
