@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import ibis
@@ -104,10 +105,20 @@ def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: 
     )
 
 
-def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, labelled: bool = True) -> pd.DataFrame:
-    """Features (and labels, when the label window is observed) of every customer at one cutoff."""
+SideFeatures = Callable[[date], pd.DataFrame]  # cutoff -> per-customer features known by then (e.g. surveys)
+
+
+def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, labelled: bool = True,
+             side: SideFeatures | None = None) -> pd.DataFrame:  # fmt: skip
+    """Features (and labels, when the label window is observed) of every customer at one cutoff; `side` adds
+    features from other tables, which must only use what was known by the cutoff."""
     features = churn_features(tx, cutoff).execute().set_index("customer_id")
     features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index, unit))
+    if side is not None:
+        extra = side(cutoff)
+        features = features.join(extra)
+        if "surveys_answered" in extra.columns:
+            features["surveys_answered"] = features["surveys_answered"].fillna(0.0)
     features["days since last purchase"] = features["recency_days"].astype(float)
     if labelled:
         labels = churn_labels(tx, cutoff, horizon_days).execute().set_index("customer_id")["churned"]
@@ -191,6 +202,7 @@ class Backtest:
     folds: pd.DataFrame  # one row per fold x scorer
     predictions: pd.DataFrame  # test predictions of every model, all folds
     snapshots: dict
+    train_cutoffs: dict[int, tuple[date, ...]] = field(default_factory=dict)  # per fold number
 
     def summary(self) -> pd.DataFrame:
         """Mean metrics per scorer, best ROC-AUC first."""
@@ -203,14 +215,15 @@ class Backtest:
         return str(summary[summary["kind"] == "model"]["roc_auc"].idxmax())
 
 
-def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str) -> Backtest:
+def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str,
+                 side: SideFeatures | None = None) -> Backtest:  # fmt: skip
     """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike."""
     cache: dict[date, pd.DataFrame] = {}
 
     def at(cutoff: date) -> pd.DataFrame:
         if cutoff not in cache:
             log.info("churn features and labels at %s", cutoff)
-            cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit)
+            cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit, side=side)
         return cache[cutoff]
 
     rows, predictions = [], []
@@ -241,7 +254,8 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                          "kind": "baseline",
                          "customers": len(test), "churn_rate": y_test.mean(),
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
-    return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache)
+    return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache,
+                    {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)})
 
 
 def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.DataFrame:
@@ -314,12 +328,13 @@ def score_customers(
     scorer: str,
     random_state: int,
     unit: str,
+    side: SideFeatures | None = None,
 ) -> pd.DataFrame:
     """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
     latest cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
     cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
-    train = pd.concat([snapshot(tx, c, horizon_days, unit) for c in sorted(cutoffs)])
-    current = snapshot(tx, today, horizon_days, unit, labelled=False)
+    train = pd.concat([snapshot(tx, c, horizon_days, unit, side=side) for c in sorted(cutoffs)])
+    current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side)
     columns = scorer_columns(scorer, train)
     model = make_scorer(scorer, random_state).fit(train[columns], train["churned"].to_numpy(int))
     current["churn_probability"] = model.predict_proba(current[columns])[:, 1]
@@ -362,6 +377,26 @@ def one_time_buyer_trap(snapshot: pd.DataFrame) -> dict:
         "churn_rate": float(one_timers["churned"].mean()),
         "overall_churn_rate": float(snapshot["churned"].mean()),
     }
+
+
+def with_and_without(backtest: Backtest, model_name: str, random_state: int, extra: list[str]) -> pd.DataFrame:
+    """ROC-AUC of the model per fold with all features and without the `extra` ones (e.g. surveys), on the same
+    training and test customers: what those features add."""
+    cutoffs = {fold: group["test_cutoff"].iloc[0] for fold, group in backtest.folds.groupby("fold")}
+    rows = []
+    for number, test_cutoff in cutoffs.items():
+        test = backtest.snapshots[test_cutoff.date()]
+        train = pd.concat(backtest.snapshots[c] for c in backtest.train_cutoffs[number])
+        y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
+        row = {"fold": number, "test_cutoff": test_cutoff}
+        for label, columns in (("with", model_columns(train)), ("without", [c for c in model_columns(train)
+                                                                            if c not in extra])):  # fmt: skip
+            model = make_models(random_state)[model_name].fit(train[columns], y_train)
+            row[f"roc_auc_{label}"] = float(roc_auc_score(y_test, model.predict_proba(test[columns])[:, 1]))
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("fold")
+    table["difference"] = table["roc_auc_with"] - table["roc_auc_without"]
+    return table
 
 
 def per_fold_auc(backtest: Backtest) -> pd.DataFrame:

@@ -30,6 +30,7 @@ ACTION_LIST_FORMATS = {"p_alive": "0%", "churn_probability": "0%", "clv": "#,##0
                        "value_at_risk": "#,##0.00", "typical_gap_days": "#,##0", "days_since_last_purchase": "#,##0",
                        "last_purchase_date": "yyyy-mm-dd", "offer_send_on": "yyyy-mm-dd",
                        "expected_next_purchase": "yyyy-mm-dd", "p_purchase_30d": "0%"}  # fmt: skip
+ALERT_FORMATS = {"first_date": "yyyy-mm-dd", "last_date": "yyyy-mm-dd", "amount": "#,##0.00", "robust_z": "0.0"}
 DUE_SOON_FORMATS = {"last_purchase_date": "yyyy-mm-dd", "expected_next_purchase": "yyyy-mm-dd",
                     "offer_send_on": "yyyy-mm-dd",
                     **{c: "#,##0" for c in ("days_since_last_purchase", "typical_gap_days", "wait_low_days",

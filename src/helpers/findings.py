@@ -66,7 +66,7 @@ def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame) -> Findings:
 
 
 def segment(customers: pd.DataFrame, segments: pd.DataFrame, tiers: pd.DataFrame, concentration: dict,
-            revenue_share: float, moves: dict | None) -> Findings:  # fmt: skip
+            revenue_share: float, moves: dict | None, profile=None) -> Findings:  # fmt: skip
     """`segments` is sorted by share of revenue, highest first."""
     top = segments.head(2)
     holders = t(" and ").join(
@@ -98,7 +98,63 @@ def segment(customers: pd.DataFrame, segments: pd.DataFrame, tiers: pd.DataFrame
         "vip_customers": int(tiers.loc["VIP", "customers"]) if "VIP" in tiers.index else 0,
         "at_risk_share": float(lifecycle.get("at risk", 0)),
     }  # fmt: skip
+    if profile is not None:
+        more, facts = profile_findings(profile)
+        sentences += more
+        numbers |= facts
     return Findings("02_segment", sentences, numbers)
+
+
+def profile_findings(profile) -> tuple[list[str], dict]:
+    """Sentences and numbers from 02's profile: VIP concentration, points, baby stages, NPS, alerts."""
+    sentences, numbers = [], {}
+    places = [(d, table.iloc[0]) for d, table in profile.concentration.items() if len(table)]
+    if places:
+        sentences.append(t("VIPs are most over-represented in {places}.", places=t(" and ").join(
+            t("{dimension} **{value}** ({index}× their overall share)", dimension=t(d), value=term(row.name),
+              index=f"{row['vip_index']:.1f}") for d, row in places)))  # fmt: skip
+    if profile.points is not None:
+        facts = profile.points.facts
+        numbers |= {"points_liability": facts["liability"], "points_at_risk_liability": facts["at_risk_liability"]}
+        sentences.append(t("Points outstanding are worth **{liability}** ({points} points); **{holders} at-risk or "
+                           "lapsed customers** sit on large balances (at least {large} points) worth {at_risk}: a "
+                           "reason to contact them.", liability=money(facts["liability"]),
+                           points=count(facts["points_outstanding"]), holders=count(facts["at_risk_holders"]),
+                           large=count(facts["large_balance"]), at_risk=money(facts["at_risk_liability"])))  # fmt: skip
+    if profile.baby is not None and len(profile.baby.table):
+        table = profile.baby.table
+        top = table["customers"].idxmax()
+        sentences.append(t("The largest baby stage is **{stage}**: {customers} customers ({share}), buying mostly "
+                           "{categories}.", stage=term(top), customers=count(table.loc[top, "customers"]),
+                           share=pct(_share(table.loc[top, "customers"], table["customers"].sum())),
+                           categories=table.loc[top, "top_categories"]))  # fmt: skip
+    if profile.nps is not None and profile.nps.has_nps:
+        overall = profile.nps.overall
+        numbers |= {"nps": overall["nps"], "nps_low": overall["nps_low"], "nps_high": overall["nps_high"],
+                    "nps_responses": overall["responses"]}  # fmt: skip
+        line = t("**NPS {nps}** (95% interval {low} to {high}; {n} customers answered)", nps=f"{overall['nps']:+.0f}",
+                 low=f"{overall['nps_low']:+.0f}", high=f"{overall['nps_high']:+.0f}", n=count(overall["responses"]))
+        by_segment = profile.nps.by_group.get("segment")
+        if by_segment is not None and len(by_segment.dropna(subset=["nps"])) > 1:
+            worst = by_segment[by_segment["responses"] >= 30]["nps"].dropna()
+            if len(worst):
+                line += t("; lowest among **{segment}** ({nps})", segment=term(worst.idxmin()),
+                          nps=f"{worst.min():+.0f}")  # fmt: skip
+        sentences.append(line + ".")
+        spend = profile.nps.bias["median_spend"]
+        if spend.get("did not answer"):
+            ratio = spend["answered"] / spend["did not answer"]
+            sentences.append(t("Those who answer spend {ratio}× as much (median) as those who do not: the surveys "
+                               "speak more for the better customers.", ratio=f"{ratio:.1f}"))  # fmt: skip
+    alerts = profile.alerts.alerts
+    counts = alerts.groupby("alert")["customer_id"].nunique()
+    numbers |= {"alert_customers": int(alerts["customer_id"].nunique()), "alerts": len(alerts)}
+    if len(alerts):
+        sentences.append(t("**{customers} customers** behave abnormally ({kinds}); {high} alerts are high severity.",
+                           customers=count(alerts["customer_id"].nunique()),
+                           kinds=t(", ").join(f"{count(n)} {term(kind)}" for kind, n in counts.items()),
+                           high=count((alerts["severity"] == "high").sum())))  # fmt: skip
+    return sentences, numbers
 
 
 def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, deciles: pd.DataFrame,
@@ -131,7 +187,8 @@ def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, decil
 
 
 def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: str, best_baseline: str,
-          actions: pd.DataFrame, horizon_days: int, contact_budget: int) -> Findings:  # fmt: skip
+          actions: pd.DataFrame, horizon_days: int, contact_budget: int,
+          surveys: pd.DataFrame | None = None) -> Findings:  # fmt: skip
     high = scored[scored["risk_tier"] == "high"]
     total_risk = float(scored["value_at_risk"].sum())
     in_budget = scored[scored["in_budget"]]
@@ -167,6 +224,16 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: 
         "top_actions": [{"action": str(n), "customers": int(r["customers"]), "in_budget": int(r["in_budget"])}
                         for n, r in actions.iterrows()],
     }  # fmt: skip
+    if surveys is not None:
+        gain = float(surveys["difference"].mean())
+        numbers |= {"roc_auc_with_surveys": float(surveys["roc_auc_with"].mean()),
+                    "roc_auc_without_surveys": float(surveys["roc_auc_without"].mean())}  # fmt: skip
+        sentences.append(t("Survey answers {verdict} the churn model: ROC-AUC {with_} with them against {without} "
+                           "without, on the same folds ({folds} of {n} folds better).",
+                           verdict=t("improve") if gain > 0 else t("do not improve"),
+                           with_=f"{numbers['roc_auc_with_surveys']:.3f}",
+                           without=f"{numbers['roc_auc_without_surveys']:.3f}",
+                           folds=int((surveys["difference"] > 0).sum()), n=len(surveys)))  # fmt: skip
     return Findings("04_churn", sentences, numbers)
 
 

@@ -419,3 +419,40 @@ def qini(curve: pd.DataFrame) -> plt.Figure:
     ax.set_title(t("Qini curve: does targeting by uplift beat random?"))
     ax.legend()
     return fig
+
+
+def nps_by_group(table: pd.DataFrame, title: str) -> plt.Figure:
+    """NPS per group with its 95% interval and the number of answers; the dashed line is the overall NPS."""
+    shown = table.dropna(subset=["nps"]).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shown) + 1.6))
+    score = shown["nps"].astype(float)
+    errors = [score - shown["nps_low"].astype(float), shown["nps_high"].astype(float) - score]
+    ax.errorbar(score, range(len(shown)), xerr=errors, fmt="o", ecolor="#888", capsize=4, color=ACCENT)
+    labels = [f"{term(name)} (n={n:,})" for name, n in zip(shown.index, shown["responses"], strict=True)]
+    ax.set_yticks(range(len(shown)), labels)
+    ax.axvline(0, color="#999", ls="--")
+    ax.set_xlim(-100, 100)
+    ax.set_xlabel(t("NPS (promoters - detractors, % points; 95% interval)"))
+    ax.set_title(title)
+    return fig
+
+
+def nps_trend(trend: pd.DataFrame) -> plt.Figure:
+    """NPS by month answered with its 95% band, and the number of answers."""
+    fig, ax = plt.subplots()
+    ax.fill_between(trend.index, trend["nps_low"], trend["nps_high"], color=ACCENT, alpha=0.2,
+                    label=t("95% interval"))  # fmt: skip
+    ax.plot(trend.index, trend["nps"], color=ACCENT, marker="o", label="NPS")
+    ax.set_ylabel("NPS")
+    other = ax.twinx()
+    other.bar(trend.index, trend["responses"], width=20, color="#999", alpha=0.3, label=t("answers"))
+    other.set_ylabel(t("answers"))
+    other.grid(False)
+    ax.set_zorder(other.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: month(mdates.num2date(value))))
+    fig.autofmt_xdate()
+    handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="lower left")
+    ax.set_title(t("NPS by month"))
+    return fig

@@ -29,6 +29,7 @@ TYPES = {
     "date": (pa.DateTime, lambda t: pa_arrow.types.is_date(t) or pa_arrow.types.is_timestamp(t)),
 }
 UNIT_INTERVAL = (pa.Check.in_range(0.0, 1.0),)
+OPTIONAL = dict(required=False, nullable=True)
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,15 @@ CHURN_FEATURES = (
     Col("bgnbd_p_alive", "float", "BG/NBD P(alive) fitted on all history", checks=UNIT_INTERVAL),
     Col("bgnbd_expected_purchases", "float", "BG/NBD expected purchases over the churn horizon"),
     *(c for c in BEHAVIOUR if not c.name.startswith("favourite_")),
-)
+    *(Col(name, "float", meaning, **OPTIONAL) for name, meaning in (
+        ("latest_nps", "latest NPS answer given by the cutoff (surveys)"),
+        ("detractor", "1 when that answer is 0-6 (surveys)"),
+        ("promoter", "1 when that answer is 9-10 (surveys)"),
+        ("latest_satisfaction", "latest satisfaction answer, 1-5 (surveys)"),
+        ("days_since_survey", "days since the latest survey answer (surveys)"),
+        ("surveys_answered", "survey answers given by the cutoff (surveys)"),
+    )),
+)  # fmt: skip
 CHURN = Artifact(
     "churn.parquet",
     "04_churn",
@@ -568,7 +577,6 @@ QUARANTINE = Artifact(
     extra_columns="the input's own columns, as text, unchanged",
     large=True,
 )
-OPTIONAL = dict(required=False, nullable=True)
 CUSTOMERS = Artifact(
     "customers.parquet",
     "01_ingest",
@@ -616,6 +624,26 @@ CUSTOMERS_QUARANTINE = Artifact("customers_quarantine.parquet", "01_ingest",
 SURVEYS_QUARANTINE = Artifact("surveys_quarantine.parquet", "01_ingest",
                               "every rejected survey row exactly as given, with the rule it broke",
                               TABLE_QUARANTINE_COLUMNS, extra_columns="the survey file's own columns, as text")  # fmt: skip
+ALERTS = Artifact(
+    "alerts.parquet",
+    "02_segment",
+    "abnormal behaviour, one row per alert, most severe first: thresholds from the store's own data (median + "
+    "alerts.robust_z robust SDs)",
+    (
+        ID,
+        Col("alert", "string", "frequent returns, extreme order, spend spike or shared order id",
+            checks=(pa.Check.isin(["frequent returns", "extreme order", "spend spike", "shared order id"]),)),
+        Col("severity", "string", "high (twice the threshold's distance or more), medium (1.5 times) or low",
+            checks=(pa.Check.isin(["high", "medium", "low"]),)),
+        Col("reason", "string", "why, in plain words"),
+        Col("evidence", "string", "the order, dates and amounts behind it"),
+        Col("order_id", "string", "the order (for order alerts)", nullable=True),
+        Col("first_date", "timestamp", "start of the evidence"),
+        Col("last_date", "timestamp", "end of the evidence"),
+        Col("amount", "float", "money involved: returned in the window, or the order's value"),
+        Col("robust_z", "float", "robust SDs above the median (empty for shared order ids)", nullable=True),
+    ),
+)  # fmt: skip
 JSON_ARTIFACTS = (
     Artifact("quality.json", "01_ingest", "the reconciliation of rows and money, and each cleaning rule's count",
              keys={"rows_in": "input rows", "rows_kept": "rows in transactions.parquet",
@@ -642,6 +670,7 @@ TABLES = (
     SURVEYS,
     SURVEYS_QUARANTINE,
     SEGMENTS,
+    ALERTS,
     CLV,
     CLV_BOOTSTRAP,
     CHURN,
@@ -658,6 +687,8 @@ TABLES = (
 ARTIFACTS = {a.name: a for a in (*TABLES, *JSON_ARTIFACTS)}
 CSV_COPIES = {
     "segments.csv": SEGMENTS,
+    "alerts.csv": ALERTS,
+    "alerts.xlsx": ALERTS,
     "action_list.csv": ACTION_LIST,
     "action_list.xlsx": ACTION_LIST,
     "due_soon.csv": NEXT_PURCHASE,
@@ -710,7 +741,7 @@ def data_dictionary() -> str:
         "XLSX stores ids as text (leading zeros survive); in both, text starting with = + - @ cannot run as a formula.",
         "`due_soon.csv` and `due_soon.xlsx` are the rows of `next_purchase.parquet` with `due_soon` true, most likely",
         "buyers first, for reminder campaigns. `campaign_plan.csv/.xlsx` and `campaign_targets.csv/.xlsx` are their",
-        "Parquet tables for people.",
+        "Parquet tables for people. `alerts.csv` and `alerts.xlsx` are `alerts.parquet` for people.",
         "",
     ]
     return "\n".join(lines)

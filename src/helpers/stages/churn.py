@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import actions, findings, formatting, plots
+from helpers import actions, findings, formatting, plots, satisfaction
 from helpers import churn as churn_model
 from helpers.config import SegmentSection, WorkbenchConfig
 from helpers.features import first_transaction_date
@@ -45,6 +45,7 @@ class ChurnStage:
     preview: pd.DataFrame  # the list's top rows for the report, ids masked when configured
     contact_budget: int
     unreachable_rules: list[int]  # numbers of churn.action_rules that no customer can reach
+    surveys: pd.DataFrame | None  # per fold: ROC-AUC of the chosen model with and without survey features
     findings: Findings
     figures: dict[str, plt.Figure]
 
@@ -67,15 +68,14 @@ def segment_names(settings: SegmentSection) -> list[str]:
     return list(CN8_SEGMENTS.values()) if settings.scheme == "cn8" else [rule.segment for rule in settings.rules]
 
 
-def score_today(
-    config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None, segments: pd.DataFrame | None
-) -> pd.DataFrame:
+def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None,
+                segments: pd.DataFrame | None, side: churn_model.SideFeatures | None = None) -> pd.DataFrame:  # fmt: skip
     """Every customer as of `today`: churn probability from `scorer`, value if retained, risk tier, value level,
     segment, the one action of the action rules, its reason, and the contact priority."""
     settings = config.churn
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, scorer, config.run.random_state,
-                                         config.clv.time_unit)  # fmt: skip
+                                         config.clv.time_unit, side)  # fmt: skip
     scored = churn_model.attach_value(scored, values, settings.high_value_share)
     scored["scored_by"] = scorer
     scored["risk_tier"] = actions.tiers_by_share(scored["churn_probability"],
@@ -110,7 +110,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     layout = (f"churn.folds={settings.folds}, train_cutoffs={settings.train_cutoffs}, "
               f"cutoff_step_days={settings.cutoff_step_days} and horizon_days={horizon}")  # fmt: skip
     churn_model.check_history(folds, first_transaction_date(tx), today, layout)
-    backtest = churn_model.run_backtest(tx, folds, horizon, config.run.random_state, config.clv.time_unit)
+    surveys = context.paths.read_optional_table("surveys.parquet")
+    side = None if surveys is None else (lambda cutoff: satisfaction.survey_features(surveys, cutoff))
+    backtest = churn_model.run_backtest(tx, folds, horizon, config.run.random_state, config.clv.time_unit, side)
     summary = backtest.summary()
     chosen = backtest.chosen_model()
     brier = summary.loc[chosen, "brier"]
@@ -121,14 +123,16 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
 
     scorer = str(summary.index[0])
     log.info("scoring every customer as of %s with %s", today, scorer)
-    scored = score_today(config, tx, today, scorer, values, segments)
+    scored = score_today(config, tx, today, scorer, values, segments, side)
+    survey_value = None if side is None else churn_model.with_and_without(
+        backtest, chosen, config.run.random_state, list(satisfaction.SURVEY_FEATURES))  # fmt: skip
     action_list = actions.for_people(scored)  # 05_next_purchase adds each customer's offer and writes it
     context.paths.write_table(scored, "churn.parquet")
     context.paths.write_table(backtest.folds, "churn_backtest.parquet")
     actions_table = churn_model.action_summary(scored)
     best_baseline = str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax())
     found = findings.churn(scored, summary, scorer, chosen, best_baseline, actions_table, horizon,
-                           settings.contact_budget)  # fmt: skip
+                           settings.contact_budget, survey_value)  # fmt: skip
     return ChurnStage(
         today=today,
         horizon_days=horizon,
@@ -148,6 +152,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         preview=context.shareable(action_list.head(15)),
         contact_budget=settings.contact_budget,
         unreachable_rules=actions.unreachable_rules(settings.action_rules, segment_names(config.segment)),
+        surveys=survey_value,
         findings=context.write_findings(found),
         figures=context.figures,
     )

@@ -1,7 +1,9 @@
 """Stage 02: RFM scores and segments, value tiers, member levels, lifecycle, clusters, cohorts, migration.
 
 Writes segments.parquet (and segments.csv for a CRM import) and segment_thresholds.json,
-whose cut points let a later run score its customers on the same boundaries.
+whose cut points let a later run score its customers on the same boundaries; and alerts.parquet
+(.csv, .xlsx), the abnormal behaviour found in the log. With a member table or surveys, the report
+also says who the customers are and what they think of the store.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from helpers.findings import Findings
 from helpers.i18n import t
 from helpers.schemas import SEGMENTS
 from helpers.stages.context import StageContext, analysis_date, earlier_run, log, stage_config
+from helpers.stages.profile import Profile, who_they_are
 
 SCORES = ["r_score", "f_score", "m_score"]
 
@@ -58,6 +61,7 @@ class SegmentStage:
     concentration: dict
     mix_columns: list[str]
     migration: Migration | None
+    profile: Profile
     findings: Findings
     figures: dict[str, plt.Figure]
 
@@ -190,8 +194,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     concentration = seg.concentration_facts(
         curve, settings.concentration_revenue_share, settings.concentration_top_customers
     )
+    profile = who_they_are(context, config, customers, today)
     found = findings.segment(output, segments, tiers, concentration, settings.concentration_revenue_share,
-                             None if migration is None else migration.moves)  # fmt: skip
+                             None if migration is None else migration.moves, profile)  # fmt: skip
     return SegmentStage(
         today=today,
         customers=output,
@@ -215,6 +220,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         concentration=concentration,
         mix_columns=mix_columns,
         migration=migration,
+        profile=profile,
         findings=context.write_findings(found),
         figures=context.figures,
     )

@@ -1,0 +1,126 @@
+"""02_segment's second half: who the customers are (with the member table), what they say (with surveys), and
+who behaves abnormally (from the log alone). Each part is None when its table was not given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from helpers import exports, plots, profiles, satisfaction
+from helpers.alerts import AlertResult, find_alerts
+from helpers.config import WorkbenchConfig
+from helpers.i18n import t
+from helpers.stages.context import StageContext
+
+NPS_GROUPS = ("segment", "value_tier", "main_channel", "main_store")
+
+
+@dataclass
+class Points:
+    facts: dict
+    by_tier: pd.DataFrame
+    at_risk: pd.DataFrame  # holders of large balances who are at risk or lapsed, largest first
+
+
+@dataclass
+class BabyStages:
+    source: str  # "member table" or "first purchase in a newborn category"
+    table: pd.DataFrame  # per stage today: customers, revenue, top categories
+    shares: pd.DataFrame  # stage at purchase x category: share of spend
+
+
+@dataclass
+class Nps:
+    overall: dict
+    by_group: dict[str, pd.DataFrame]
+    trend: pd.DataFrame
+    bias: pd.DataFrame
+    has_nps: bool
+
+
+@dataclass
+class Profile:
+    """What 02 shows in 'Who they are'."""
+
+    coverage: dict | None  # quality.json's reconciliation of the member table with the log
+    dimensions: dict[str, pd.DataFrame]  # dimension -> customers, shares, tiers, VIP index
+    concentration: dict[str, pd.DataFrame]  # region / store -> where VIPs are over-represented
+    reachability: pd.DataFrame | None  # per segment
+    points: Points | None
+    baby: BabyStages | None
+    nps: Nps | None
+    alerts: AlertResult
+
+
+def _baby(context: StageContext, config: WorkbenchConfig, profile: pd.DataFrame, members: pd.DataFrame | None,
+          today: date) -> BabyStages | None:  # fmt: skip
+    tx = context.transactions()
+    if members is not None and "baby_birth_date" in members.columns and members["baby_birth_date"].notna().any():
+        births, source = members.set_index("customer_id")["baby_birth_date"], "member table"
+    elif config.segment.newborn_categories and "category" in tx.columns:
+        births, source = profiles.proxy_births(tx, config.segment.newborn_categories), "first newborn purchase"
+    else:
+        return None
+    if "category" not in tx.columns or births.dropna().empty:
+        return None
+    shares = profiles.stage_categories(tx, births)
+    context.figure("02_baby_stage_categories", plots.heatmap(
+        shares, t("Share of each baby stage's spend by category (stage at the purchase)"), t("category"),
+        t("baby stage"), percent=True))  # fmt: skip
+    return BabyStages(source, profiles.stage_table(profile, profiles.baby_stage(births, today), shares), shares)
+
+
+def _nps(context: StageContext, profile: pd.DataFrame, surveys: pd.DataFrame) -> Nps:
+    latest = satisfaction.latest_answers(surveys)
+    has_nps = "nps" in surveys.columns and surveys["nps"].notna().any()
+    by_group = {}
+    for column in (c for c in NPS_GROUPS if c in profile.columns):
+        by_group[column] = satisfaction.nps_by(latest, profile[column])
+        if has_nps and column in ("segment", "value_tier"):
+            context.figure(f"02_nps_{column}", plots.nps_by_group(
+                by_group[column], t("NPS by {group}", group=t(column))))  # fmt: skip
+    trend = satisfaction.monthly_trend(surveys)
+    if has_nps:
+        context.figure("02_nps_trend", plots.nps_trend(trend))
+    overall = satisfaction.nps_score(latest["nps"]) if has_nps else {"responses": len(latest)}
+    if "satisfaction" in latest:
+        overall["mean_satisfaction"] = float(latest["satisfaction"].mean())
+    bias = satisfaction.response_bias(profile, latest.index)
+    return Nps(overall, by_group, trend, bias, has_nps)
+
+
+def who_they_are(context: StageContext, config: WorkbenchConfig, segments: pd.DataFrame, today: date) -> Profile:
+    """The profile sections of 02 and the alert list (alerts.parquet/.csv/.xlsx)."""
+    members = context.paths.read_optional_table("customers.parquet")
+    surveys = context.paths.read_optional_table("surveys.parquet")
+    tx = context.transactions()
+    profile = profiles.customer_profile(segments, members, profiles.main_places(tx), today)
+    dimensions = {d: profiles.dimension_table(profile, d) for d in profiles.DIMENSIONS if d in profile.columns}
+    for dimension in ("region", "age_band"):
+        if dimension in profile.columns:
+            mix = profiles.segment_mix(profile, dimension)
+            context.figure(f"02_segments_by_{dimension}", plots.heatmap(
+                mix, t("Share of each {dimension}'s customers by segment", dimension=t(dimension)), t("segment"),
+                t(dimension), percent=True))  # fmt: skip
+    has_points = members is not None and "points" in profile.columns
+    points = Points(*profiles.points_summary(profile, config.customers.point_value)) if has_points else None
+    has_opt_ins = members is not None and any(c in profile.columns for c in profiles.OPT_INS)
+    quality = context.paths.read_json("quality.json", "01_ingest")
+    alerts = find_alerts(tx, config.alerts, config.columns.order_id is not None)
+    context.paths.write_table(alerts.alerts, "alerts.parquet")
+    context.paths.write_table(alerts.alerts, "alerts.csv")
+    context.paths.write_table(alerts.alerts, "alerts.xlsx", exports.ALERT_FORMATS)
+    return Profile(
+        coverage=quality.get("tables", {}).get("customers"),
+        dimensions=dimensions,
+        concentration={d: profiles.vip_concentration(dimensions[d]) for d in ("region", "main_store")
+                       if d in dimensions},  # fmt: skip
+        reachability=profiles.reachability(profile["segment"], profile) if has_opt_ins else None,
+        points=points,
+        baby=_baby(context, config, profile, members, today),
+        nps=None if surveys is None or surveys.empty else _nps(context, profile, surveys),
+        alerts=alerts,
+    )
