@@ -16,6 +16,8 @@ from helpers.i18n import t
 from helpers.stages.context import StageContext
 
 NPS_GROUPS = ("segment", "value_tier", "main_channel", "main_store")
+PREVIEW_ROWS = 10
+MIN_RESPONSES = 30  # groups with fewer answers are left out of the NPS figures (their tables keep them)
 
 
 @dataclass
@@ -23,6 +25,7 @@ class Points:
     facts: dict
     by_tier: pd.DataFrame
     at_risk: pd.DataFrame  # holders of large balances who are at risk or lapsed, largest first
+    preview: pd.DataFrame  # the largest of them for the report, ids masked when configured
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Profile:
     baby: BabyStages | None
     nps: Nps | None
     alerts: AlertResult
+    alert_preview: pd.DataFrame  # the most severe alerts for the report, ids masked when configured
 
 
 def _baby(context: StageContext, config: WorkbenchConfig, profile: pd.DataFrame, members: pd.DataFrame | None,
@@ -80,8 +84,9 @@ def _nps(context: StageContext, profile: pd.DataFrame, surveys: pd.DataFrame) ->
     for column in (c for c in NPS_GROUPS if c in profile.columns):
         by_group[column] = satisfaction.nps_by(latest, profile[column])
         if has_nps and column in ("segment", "value_tier"):
+            enough = by_group[column][by_group[column]["responses"] >= MIN_RESPONSES]
             context.figure(f"02_nps_{column}", plots.nps_by_group(
-                by_group[column], t("NPS by {group}", group=t(column))))  # fmt: skip
+                enough, t("NPS by {group}", group=t(column.replace("_", " ")))))  # fmt: skip
     trend = satisfaction.monthly_trend(surveys)
     if has_nps:
         context.figure("02_nps_trend", plots.nps_trend(trend))
@@ -101,12 +106,15 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, segments: pd.Da
     dimensions = {d: profiles.dimension_table(profile, d) for d in profiles.DIMENSIONS if d in profile.columns}
     for dimension in ("region", "age_band"):
         if dimension in profile.columns:
-            mix = profiles.segment_mix(profile, dimension)
+            mix, label = profiles.segment_mix(profile, dimension), dimension.replace("_", " ")
             context.figure(f"02_segments_by_{dimension}", plots.heatmap(
-                mix, t("Share of each {dimension}'s customers by segment", dimension=t(dimension)), t("segment"),
-                t(dimension), percent=True))  # fmt: skip
+                mix, t("Share of each {dimension}'s customers by segment", dimension=t(label)), t("segment"),
+                t(label), percent=True))  # fmt: skip
     has_points = members is not None and "points" in profile.columns
-    points = Points(*profiles.points_summary(profile, config.customers.point_value)) if has_points else None
+    points = None
+    if has_points:
+        facts, by_tier, at_risk = profiles.points_summary(profile, config.customers.point_value)
+        points = Points(facts, by_tier, at_risk, context.shareable(at_risk.head(PREVIEW_ROWS).reset_index()))
     has_opt_ins = members is not None and any(c in profile.columns for c in profiles.OPT_INS)
     quality = context.paths.read_json("quality.json", "01_ingest")
     alerts = find_alerts(tx, config.alerts, config.columns.order_id is not None)
@@ -123,4 +131,5 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, segments: pd.Da
         baby=_baby(context, config, profile, members, today),
         nps=None if surveys is None or surveys.empty else _nps(context, profile, surveys),
         alerts=alerts,
+        alert_preview=context.shareable(alerts.alerts.head(PREVIEW_ROWS)),
     )
