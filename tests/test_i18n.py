@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from helpers import campaign, ingest, next_purchase, plots, recommend, report, schemas
+from helpers import alerts, campaign, ingest, next_purchase, plots, profiles, recommend, report, schemas
 from helpers.churn import BASELINES, feature_label, make_models
 from helpers.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
 from helpers.i18n import header, t, term, use_language
@@ -61,6 +61,10 @@ def vocabulary() -> set[str]:
     words |= set(recommend.METHODS) | set(next_purchase.PREDICTORS) | set(campaign.GROUPS) | {"plan", "measure"}
     words |= {"persuadable", "sure thing", "do not disturb", "lost cause", "all cells", "contact",
               "do not contact (control)"}  # fmt: skip
+    words |= {label for _, label in (*profiles.AGE_BANDS, *profiles.TENURE_BANDS, *profiles.BABY_STAGES)}
+    words |= set(alerts.ALERT_TYPES) | set(alerts.SEVERITIES) | {d.replace("_", " ") for d in profiles.DIMENSIONS}
+    words |= {"female", "male", "unknown", "member table", "first newborn purchase", "answered", "did not answer",
+              "survey answers"}  # fmt: skip
     return words
 
 
@@ -79,7 +83,7 @@ def test_every_name_the_workbench_gives_has_a_chinese_translation():
 def test_every_table_header_of_the_artifacts_has_a_chinese_translation():
     tables = (schemas.SEGMENTS, schemas.ACTION_LIST, schemas.NEXT_PURCHASE, schemas.CATEGORY_PAIRS,
               schemas.CATEGORY_TRANSITIONS, schemas.CAMPAIGN_PLAN, schemas.CAMPAIGN_POWER, schemas.CAMPAIGN_EFFECTS,
-              schemas.CAMPAIGN_TARGETS)  # fmt: skip
+              schemas.CAMPAIGN_TARGETS, schemas.ALERTS)  # fmt: skip
     columns = {c.name for table in tables for c in table.columns}
     assert sorted(c for c in columns if c.replace("_", " ") not in ZH) == []
 

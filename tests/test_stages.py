@@ -230,3 +230,48 @@ def test_a_response_file_gives_the_outcomes_and_bad_responses_are_refused(stage_
     pd.DataFrame({"会员": treated, "回购": "maybe", "金额": "50"}).to_csv(responses, index=False)
     with pytest.raises(CampaignDataError, match="yes/no"):
         campaign.run(config, run_dir)
+
+
+def test_member_and_survey_tables_are_accounted_for_and_feed_every_stage(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    quality = json.loads((artifacts / "quality.json").read_text(encoding="utf-8"))
+    for name in ("customers", "surveys"):
+        report = quality["tables"][name]
+        assert report["rows_in"] == report["rows_kept"] + report["rows_quarantined"] > 0
+        assert report["rows_quarantined"] == len(pd.read_parquet(artifacts / f"{name}_quarantine.parquet"))
+        assert report["rows_kept"] == len(pd.read_parquet(artifacts / f"{name}.parquet"))
+    members = pd.read_parquet(artifacts / "customers.parquet")
+    log_customers = pd.read_parquet(artifacts / "segments.parquet", columns=["customer_id"])["customer_id"]
+    assert quality["tables"]["customers"]["log_customers_not_in_table"] == (~log_customers.isin(
+        members["customer_id"])).sum() > 0  # fmt: skip
+    profile = stage_run.results["segment"].profile
+    assert {"region", "age_band", "gender", "tenure_band", "main_channel"} <= set(profile.dimensions)
+    for table in profile.dimensions.values():
+        assert table["customers"].sum() == len(log_customers)
+    assert profile.points is not None and profile.baby is not None and profile.nps.has_nps
+    assert stage_run.results["churn"].surveys is not None and len(stage_run.results["churn"].surveys) == 2
+    plan = stage_run.results["campaign"].plan
+    consenting = members[members[["opt_in_sms", "opt_in_wechat", "opt_in_email"]].any(axis=1)]["customer_id"]
+    assert plan.plan["customer_id"].isin(consenting).all()
+    assert plan.reach["reachable"].sum() == len(plan.plan)
+
+
+def test_a_rerun_without_the_member_and_survey_tables_removes_their_artifacts(tmp_path):
+    config = yaml.safe_load(small_config(tmp_path, input=SMALLER).read_text(encoding="utf-8"))
+    run_dir = tmp_path / "runs" / "tables"
+    with_tables = tmp_path / "with.yaml"
+    with_tables.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    first = ingest.run(with_tables, run_dir)
+    assert set(first.tables) == {"customers", "surveys"}
+    assert (run_dir / "artifacts" / "customers.parquet").exists()
+    for section in ("customers", "surveys"):
+        config.pop(section)
+    without = tmp_path / "without.yaml"
+    without.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    second = ingest.run(without, run_dir)
+    assert second.tables == {} and "tables" in second.quality and second.quality["tables"] == {}
+    assert not any((run_dir / "artifacts" / f"{n}.parquet").exists() for n in ("customers", "surveys",
+                                                                                 "customers_quarantine"))  # fmt: skip
+    profile = segment.run(without, run_dir).profile
+    assert profile.coverage is None and profile.points is None and profile.nps is None
+    assert set(profile.dimensions) == {"tenure_band", "main_store", "main_channel"}

@@ -56,10 +56,14 @@ def _day_number(tx: ibis.Table) -> ibis.IntegerValue:
 def return_windows(tx: ibis.Table, window_days: int) -> pd.DataFrame:
     """Per customer with returns: the window of `window_days` ending on a return day with the most return lines
     (ties: the largest returned share), its returned money, its purchases, and its first and last day."""
-    daily = tx.mutate(day=_day_number(tx)).group_by(["customer_id", "day"]).aggregate(
-        returns=tx.is_return.sum(),
-        returned=money_sum(ibis.ifelse(tx.is_return, -tx.amount, 0.0)),
-        bought=money_sum(ibis.ifelse(tx.is_return, 0.0, tx.amount)),
+    daily = (
+        tx.mutate(day=_day_number(tx))
+        .group_by(["customer_id", "day"])
+        .aggregate(
+            returns=tx.is_return.sum(),
+            returned=money_sum(ibis.ifelse(tx.is_return, -tx.amount, 0.0)),
+            bought=money_sum(ibis.ifelse(tx.is_return, 0.0, tx.amount)),
+        )
     )
     with_returns = daily.filter(daily.returns > 0).select("customer_id").distinct()
     daily = daily.inner_join(with_returns, "customer_id")
@@ -118,15 +122,15 @@ def frequent_returns(windows: pd.DataFrame, settings: AlertsSection) -> tuple[pd
 
 
 def purchase_orders(tx: ibis.Table) -> pd.DataFrame:
-    """Every purchase order (gross of returns): customer, order id, date, value, and the customer's earlier orders
-    with the mean log value of those (for spikes)."""
+    """Every purchase order (gross of returns): customer, order id, date, value, its number among the customer's
+    orders (1 = first) and the sum of log values up to it (for spikes)."""
     bought = tx.filter(~tx.is_return)
     orders = bought.group_by(["customer_id", "order_id"]).aggregate(day=bought.order_date.min(),
                                                                     value=money_sum(bought.amount))  # fmt: skip
     orders = orders.filter(orders.value > 0).mutate(log_value=orders.value.ln())
     earlier = ibis.window(group_by=orders.customer_id, order_by=[orders.day, orders.order_id], preceding=None,
                           following=0)  # fmt: skip
-    orders = orders.mutate(n_before=ibis.row_number().over(earlier), log_sum=orders.log_value.sum().over(earlier))
+    orders = orders.mutate(number=ibis.row_number().over(earlier) + 1, log_sum=orders.log_value.sum().over(earlier))
     return orders.execute()
 
 
@@ -153,9 +157,8 @@ def extreme_orders(orders: pd.DataFrame, z: float) -> tuple[pd.DataFrame, dict]:
 def spend_spikes(orders: pd.DataFrame, settings: AlertsSection, exclude: pd.Index) -> tuple[pd.DataFrame, dict]:
     """Orders far above the customer's own earlier orders (log value minus the mean log value of their earlier
     orders, z robust SDs above the median such difference); orders already flagged extreme are left out."""
-    before = orders["n_before"] - 1
-    eligible = orders[before >= settings.min_orders_for_spike].copy()
-    previous = (eligible["log_sum"] - eligible["log_value"]) / (eligible["n_before"] - 1)
+    eligible = orders[orders["number"] - 1 >= settings.min_orders_for_spike].copy()
+    previous = (eligible["log_sum"] - eligible["log_value"]) / (eligible["number"] - 1)
     eligible["ratio"] = np.exp(eligible["log_value"] - previous)
     if eligible.empty:
         return pd.DataFrame(columns=ALERT_COLUMNS), {"min_ratio": None}
@@ -168,7 +171,7 @@ def spend_spikes(orders: pd.DataFrame, settings: AlertsSection, exclude: pd.Inde
         "alert": "spend spike",
         "severity": severity(hit["robust_z"].to_numpy(), settings.robust_z),
         "reason": [t("an order {times}x the customer's usual after {n} earlier orders", times=f"{r:.1f}", n=int(n) - 1)
-                   for r, n in zip(hit["ratio"], hit["n_before"], strict=True)],
+                   for r, n in zip(hit["ratio"], hit["number"], strict=True)],
         "evidence": [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(hit["order_id"],
                                                                                               hit["day"], strict=True)],
         "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],

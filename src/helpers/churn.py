@@ -254,8 +254,12 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                          "kind": "baseline",
                          "customers": len(test), "churn_rate": y_test.mean(),
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
-    return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache,
-                    {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)})
+    return Backtest(
+        pd.DataFrame(rows),
+        pd.concat(predictions, ignore_index=True),
+        cache,
+        {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)},
+    )
 
 
 def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.DataFrame:

@@ -384,7 +384,8 @@ class CustomersSection(TableSource):
 
     columns: CustomerColumns = CustomerColumns()
     gender_codes: dict[str, Literal["female", "male"]] = Field(
-        default_factory=lambda: dict(DEFAULT_GENDER_CODES), description="text (any case) -> female or male")
+        default_factory=lambda: dict(DEFAULT_GENDER_CODES), description="text (any case) -> female or male"
+    )
     card_levels: list[str] = Field(default_factory=list, description="the card levels, lowest first; another "
                                    "value is an unknown code (empty: any value)")  # fmt: skip
     age_range: tuple[int, int] = Field((14, 100), description="ages outside it are invalid")

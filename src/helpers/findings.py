@@ -132,8 +132,13 @@ def profile_findings(profile) -> tuple[list[str], dict]:
         overall = profile.nps.overall
         numbers |= {"nps": overall["nps"], "nps_low": overall["nps_low"], "nps_high": overall["nps_high"],
                     "nps_responses": overall["responses"]}  # fmt: skip
-        line = t("**NPS {nps}** (95% interval {low} to {high}; {n} customers answered)", nps=f"{overall['nps']:+.0f}",
-                 low=f"{overall['nps_low']:+.0f}", high=f"{overall['nps_high']:+.0f}", n=count(overall["responses"]))
+        line = t(
+            "**NPS {nps}** (95% interval {low} to {high}; {n} customers answered)",
+            nps=f"{overall['nps']:+.0f}",
+            low=f"{overall['nps_low']:+.0f}",
+            high=f"{overall['nps_high']:+.0f}",
+            n=count(overall["responses"]),
+        )
         by_segment = profile.nps.by_group.get("segment")
         if by_segment is not None and len(by_segment.dropna(subset=["nps"])) > 1:
             worst = by_segment[by_segment["responses"] >= 30]["nps"].dropna()
@@ -312,7 +317,7 @@ def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label:
     return Findings("05_next_purchase", sentences, numbers)
 
 
-def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings) -> Findings:
+def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings, reach: pd.DataFrame | None = None) -> Findings:
     """06_campaign, plan mode: who is contacted, who is held out, and what each cell can show."""
     control = int((plan["group"] == "control").sum())
     overall = power.loc["all cells"]
@@ -336,6 +341,12 @@ def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings) -> Findings
             for name, row in small.head(4).iterrows()) + t("."))  # fmt: skip
     numbers = {"customers": len(plan), "control": control, "cost": float(plan["cost"].sum()),
                "mde_conversion": float(overall["mde_conversion"]), "cells_too_small": len(small)}  # fmt: skip
+    if reach is not None:
+        left_out = int(reach["customers"].sum() - reach["reachable"].sum())
+        numbers["not_reachable"] = left_out
+        sentences.insert(1, t("Only customers who agreed to be contacted are planned: **{left} of the action list's "
+                              "{customers} customers are left out** (no opt-in in the member table).",
+                              left=count(left_out), customers=count(reach["customers"].sum())))  # fmt: skip
     return Findings("06_campaign", sentences, numbers)
 
 

@@ -84,6 +84,19 @@ VOCABULARY = {
     "contact": "联系", "do not contact (control)": "不联系（对照组）", "campaign": "营销活动",
     "persuadable": "可被说服", "sure thing": "无论如何都会买", "do not disturb": "勿打扰", "lost cause": "难以挽回",
     "Campaign": "营销活动",
+    # 02 profile: dimensions, bands, baby stages, alerts
+    "region": "地区", "city": "城市", "age band": "年龄段", "gender": "性别", "tenure band": "入会时长",
+    "main store": "主要门店", "main channel": "主要渠道", "female": "女", "male": "男", "unknown": "未知",
+    "under 25": "25岁以下", "25-29": "25-29岁", "30-34": "30-34岁", "35-39": "35-39岁", "40-49": "40-49岁",
+    "50+": "50岁及以上", "under 3 months": "不足3个月", "3-6 months": "3-6个月", "6-12 months": "6-12个月",
+    "1-2 years": "1-2年", "2 years or more": "2年及以上", "pregnancy": "孕期", "0-6 months": "0-6个月",
+    "1-3 years": "1-3岁", "3 years or more": "3岁及以上", "member table": "会员表",
+    "first newborn purchase": "首次购买新生儿品类", "survey answers": "调查问卷回答", "answered": "已回答",
+    "did not answer": "未回答", "frequent returns": "频繁退货", "extreme order": "极端订单", "spend spike": "消费激增",
+    "shared order id": "共用订单号",
+    "latest NPS answer": "最近一次 NPS 回答", "detractor: latest NPS 0-6": "贬损者：最近 NPS 0-6 分",
+    "promoter: latest NPS 9-10": "推荐者：最近 NPS 9-10 分", "latest satisfaction answer, 1-5": "最近一次满意度（1-5）",
+    "days since the latest survey answer": "距最近一次问卷回答天数", "survey answers given": "问卷回答次数",
 }
 
 HEADERS = {  # column and index names of the tables and exports, as `i18n.header` shows them
@@ -144,6 +157,16 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "pre period": "活动前指标", "pre spend": "活动前消费额", "pre purchases": "活动前购买次数", "decile": "十分位",
     "predicted uplift": "预测增量效应", "observed uplift": "实际增量效应", "lift points": "提升（百分点）",
     "interval points": "95% 区间（百分点）",
+    "share VIP": "VIP占比", "share high potential": "高潜力占比", "share regular": "普通占比", "vip index": "VIP指数",
+    "in member table": "在会员表中", "opt in sms": "同意短信", "opt in wechat": "同意微信", "opt in email": "同意邮件",
+    "reachable": "可联系", "share reachable": "可联系占比", "points": "积分", "median balance": "积分余额中位数",
+    "liability": "积分负债", "top categories": "主要品类", "baby stage": "宝宝阶段", "responses": "回答数",
+    "promoters": "推荐者", "passives": "被动者", "detractors": "贬损者", "nps": "NPS", "nps low": "NPS下限",
+    "nps high": "NPS上限", "mean satisfaction": "平均满意度", "vip share": "VIP占比", "alert": "预警类型",
+    "severity": "严重程度", "reason": "原因", "evidence": "证据", "order id": "订单号", "first date": "起始日期",
+    "last date": "结束日期", "amount": "金额", "robust z": "稳健Z值", "roc auc with": "含问卷 ROC-AUC",
+    "roc auc without": "不含问卷 ROC-AUC", "difference": "差值", "test cutoff": "测试截止日",
+    "recency days": "距上次购买天数", "main_store": "主要门店",
 }
 
 MESSAGES = {
@@ -547,6 +570,131 @@ MESSAGES = {
         "位客户被保留为对照组（共 {customers} 位）；最小可检测提升 {mde} 个百分点",
     "points of conversion from the campaign (95% interval {low} to {high}); {margin} margin for {cost} spent":
         "个百分点的转化提升来自活动（95% 区间 {low} 至 {high}）；投入 {cost}，毛利 {margin}",
+    # 02 profile, surveys and alerts; 04 survey value; 06 reachability
+    '**Extreme orders**: above {value} (the typical order is {typical})':
+        '**极端订单**：高于 {value}（典型订单为 {typical}）',
+    '**Frequent returns**: at least {n} returns within {days} days, or two or more that give back at least {share} of what was bought in them':
+        '**频繁退货**：{days} 天内至少退货 {n} 次，或两次及以上退货且退回其间所购金额的至少 {share}',
+    '**NPS {nps}** (95% interval {low} to {high}) from the latest answer of {n} customers: {promoters} promoters (9-10), {detractors} detractors (0-6). Each customer counts once; intervals widen where few answered.':
+        '**NPS {nps}**（95% 区间 {low} 至 {high}），来自 {n} 位客户的最近一次回答：推荐者（9-10 分）{promoters}，贬损者（0-6 分）{detractors}。每位客户只计一次；回答越少，区间越宽。',
+    '**NPS {nps}** (95% interval {low} to {high}; {n} customers answered)':
+        '**NPS {nps}**（95% 区间 {low} 至 {high}；{n} 位客户回答）',
+    '**Shared order ids**: one order id bought by more than one customer':
+        '**共用订单号**：同一订单号由多位客户购买',
+    "**Spend spikes**: an order at least {ratio}× the customer's usual, after {n} or more orders":
+        '**消费激增**：在至少 {n} 笔订单之后，一笔订单达到该客户平常金额的 {ratio} 倍以上',
+    '**Who can be contacted.** Only customers who opted in to at least one channel in the member table are planned ({reachable} of {customers}); customers missing from the member table count as not reachable.':
+        '**可联系的客户。** 只有在会员表中同意至少一个联系渠道的客户会被纳入计划（{customers} 位中的 {reachable} 位）；不在会员表中的客户视为不可联系。',
+    '**{customers} customers** behave abnormally ({kinds}); {high} alerts are high severity.':
+        '**{customers} 位客户**行为异常（{kinds}）；其中 {high} 条预警为高严重程度。',
+    '**{reachable} customers ({share}) agreed to at least one contact channel**; the campaign plan (`06_campaign`) counts only them.':
+        '**{reachable} 位客户（{share}）同意了至少一个联系渠道**；营销活动计划（`06_campaign`）只计入这些客户。',
+    "**{table}**: {kept} of {rows} rows kept, {aside} set aside (kept as given in `artifacts/{name}_quarantine.parquet`); {in_log} of the log's customers are in it and {missing} are not; {unknown} of its customers never bought (not in the log).":
+        '**{table}**：{rows} 行中保留 {kept} 行，{aside} 行被隔离（原样保存在 `artifacts/{name}_quarantine.parquet`）；交易记录中的客户有 {in_log} 位在表中，{missing} 位不在；表中有 {unknown} 位客户从未购买（不在交易记录中）。',
+    '10. What they say: NPS and satisfaction':
+        '10. 客户怎么说：NPS 与满意度',
+    '11. Abnormal behaviour':
+        '11. 异常行为',
+    '9. Who they are':
+        '9. 客户是谁',
+    '95% interval':
+        '95% 区间',
+    '; lowest among **{segment}** ({nps})':
+        '；**{segment}** 最低（{nps}）',
+    'Baby stages':
+        '宝宝阶段',
+    'By {group}':
+        '按{group}',
+    'Customers hold **{points} points**, a liability of **{liability}** at {value} a point (`customers.point_value`). **{holders} customers at risk or lapsed hold large balances** (at least {large} points, the top quarter of balances): {at_risk} of points, a reason to remind them before they leave.':
+        '客户共持有 **{points} 积分**，按每分 {value}（`customers.point_value`）计，积分负债 **{liability}**。**{holders} 位有流失风险或已流失的客户持有大额积分**（至少 {large} 分，即积分余额最高的四分之一）：价值 {at_risk}，是在他们离开前提醒的理由。',
+    'Does satisfaction predict churn?':
+        '满意度能预测流失吗？',
+    "Each family's stage today, from the baby's birth date ({source}), and what each stage buys (the stage taken at each purchase):":
+        '根据宝宝出生日期（{source}）得出每个家庭当前所处阶段，以及各阶段购买的品类（按每次购买时的阶段计）：',
+    'Every customer gets, as of the analysis date, a **named segment** from how recently, how often and how much they bought; a **value tier** (VIP / high potential / regular) and a **member level**; a **lifecycle stage** (new → active → at risk → lapsed) judged against their own buying rhythm; and a **behavioural cluster**. Then cohort retention, revenue concentration, the channel and category mix, who moved between segments since the last run, who the customers are (with a member table), what they say (with survey answers) and who behaves abnormally.':
+        '截至分析日期，每位客户都会根据最近购买时间、购买频率和消费金额获得一个**客户分层**；一个**价值分层**（VIP / 高潜力 / 普通）和一个**会员等级**；一个按其自身购买节奏判断的**生命周期阶段**（新客 → 活跃 → 有流失风险 → 已流失）；以及一个**行为聚类**。随后是同期群留存、销售额集中度、渠道与品类结构、自上次运行以来客户分层的变化、客户是谁（需会员表）、客户怎么说（需问卷回答）以及哪些客户行为异常。',
+    'Every customer of the action list is planned: without a member table (`customers:` with opt-in columns) the workbench cannot tell who agreed to be contacted.':
+        '行动清单中的每位客户都被纳入计划：没有会员表（含订阅列的 `customers:`），工作台无法判断谁同意被联系。',
+    'NPS (promoters - detractors, % points; 95% interval)':
+        'NPS（推荐者 − 贬损者，百分点；95% 区间）',
+    'NPS by month':
+        '各月 NPS',
+    'NPS by {group}':
+        '按{group}的 NPS',
+    'No member table (`customers:`) or survey answers (`surveys:`) were given. A member table would add who the customers are (region, age, gender, card level, points, opt-ins, baby stage) to `02_segment` and let the campaign plan count only reachable customers; survey answers would add NPS and satisfaction per segment and show whether they predict churn in `04_churn`. The README shows both sections of the config.':
+        '未提供会员表（`customers:`）或问卷回答（`surveys:`）。会员表可在 `02_segment` 中补充客户是谁（地区、年龄、性别、会员卡等级、积分、订阅、宝宝阶段），并让营销活动计划只计入可联系的客户；问卷回答可补充各分层的 NPS 与满意度，并在 `04_churn` 中检验它们能否预测流失。README 说明了这两个配置部分。',
+    'No member table was given (`customers:` in the config). With one, this section breaks segments and value tiers down by region, age and gender, counts who agreed to be contacted, values the points customers hold and, for mother-and-baby stores, says which stage each baby is in. Below: what the log alone tells, by tenure, main store and main channel.':
+        '未提供会员表（配置中的 `customers:`）。有了会员表，本节会按地区、年龄和性别拆分客户分层与价值分层，统计同意被联系的客户，评估客户持有积分的价值；对母婴门店，还会给出每个宝宝所处的阶段。以下是仅凭交易记录可得的信息：按入会时长、主要门店和主要渠道。',
+    'No survey answers were given (`surveys:` in the config). With them, the latest NPS and satisfaction answered before each cutoff enter the model, and this section compares the ROC-AUC with and without them on the same folds.':
+        '未提供问卷回答（配置中的 `surveys:`）。有了问卷回答，每个截止日之前的最近一次 NPS 与满意度会进入模型，本节将在相同折上比较有无问卷特征时的 ROC-AUC。',
+    'No survey answers were given (`surveys:` in the config). With them, this section shows the NPS and satisfaction per segment, tier, channel and store with their intervals, the monthly trend, and who answers; `04_churn` tests whether the answers predict churn.':
+        '未提供问卷回答（配置中的 `surveys:`）。有了问卷回答，本节会给出各客户分层、价值分层、渠道和门店的 NPS 与满意度及其区间、月度趋势以及回答者的构成；`04_churn` 会检验回答能否预测流失。',
+    "Only customers who agreed to be contacted are planned: **{left} of the action list's {customers} customers are left out** (no opt-in in the member table).":
+        '只有同意被联系的客户被纳入计划：**行动清单 {customers} 位客户中有 {left} 位未纳入**（会员表中无任何订阅）。',
+    "Per group: customers, their shares of customers and revenue, mean spend, the share in each value tier, and the *VIP index* (the group's VIP share over the overall VIP share: above 1, VIPs are over-represented).":
+        '每组：客户数、客户占比与销售额占比、平均消费额、各价值分层占比，以及 *VIP 指数*（该组 VIP 占比除以整体 VIP 占比：大于 1 表示 VIP 偏多）。',
+    'Points':
+        '积分',
+    'Points outstanding are worth **{liability}** ({points} points); **{holders} at-risk or lapsed customers** sit on large balances (at least {large} points) worth {at_risk}: a reason to contact them.':
+        '未使用积分价值 **{liability}**（{points} 分）；**{holders} 位有流失风险或已流失的客户**持有大额积分（至少 {large} 分），价值 {at_risk}：这是联系他们的理由。',
+    "Share of each baby stage's spend by category (stage at the purchase)":
+        '各宝宝阶段的消费额品类占比（按购买时的阶段）',
+    "Share of each {dimension}'s customers by segment":
+        '各{dimension}客户的分层占比',
+    'Survey answers {verdict} the churn model: ROC-AUC {with_} with them against {without} without, on the same folds ({folds} of {n} folds better).':
+        '问卷回答{verdict}流失模型：在相同折上，含问卷 ROC-AUC 为 {with_}，不含为 {without}（{n} 折中有 {folds} 折更好）。',
+    'The figures leave out groups with fewer than 30 answers; the tables below keep them.':
+        '图中略去回答少于 30 个的组；下表保留全部组。',
+    'The largest baby stage is **{stage}**: {customers} customers ({share}), buying mostly {categories}.':
+        '人数最多的宝宝阶段是 **{stage}**：{customers} 位客户（{share}），主要购买 {categories}。',
+    'The member and survey tables':
+        '会员表与问卷表',
+    'The member table holds {share} of the customers in the log ({missing} are not in it and show as *unknown* below).':
+        '会员表覆盖了交易记录中 {share} 的客户（{missing} 位不在表中，下文显示为*未知*）。',
+    'The model was trained twice on every fold, with and without the survey features (latest NPS and satisfaction, detractor and promoter flags, days since the answer, answers given), using only answers given on or before each cutoff. Mean ROC-AUC **{with_}** with them, {without} without: {verdict}.':
+        '模型在每一折上训练两次，分别包含和不包含问卷特征（最近一次 NPS 与满意度、贬损者与推荐者标记、距回答天数、回答次数），且只使用各截止日当天及之前的回答。平均 ROC-AUC：含问卷 **{with_}**，不含 {without}：{verdict}。',
+    'Those who answer spend {ratio}× as much (median) as those who do not: the surveys speak more for the better customers.':
+        '回答问卷的客户消费额（中位数）是未回答客户的 {ratio} 倍：问卷更多代表了较好的客户。',
+    'VIPs are most over-represented in {places}.':
+        'VIP 最集中于{places}。',
+    'VIPs are over-represented by {dimension} in: {places}.':
+        '按{dimension}，VIP 偏多的是：{places}。',
+    'Who answers':
+        '谁在回答',
+    'Who can be contacted':
+        '谁可以被联系',
+    "an order {times}x the customer's usual after {n} earlier orders":
+        '在此前 {n} 笔订单之后，一笔订单是该客户平常金额的 {times} 倍',
+    'answers':
+        '回答数',
+    'baby stage':
+        '宝宝阶段',
+    'do not improve':
+        '没有改善',
+    'improve':
+        '改善了',
+    'one order of {value}, {times}x the typical order':
+        '一笔 {value} 的订单，是典型订单的 {times} 倍',
+    'order id shared by {n} customers':
+        '订单号由 {n} 位客户共用',
+    'order {order} on {day}':
+        '订单 {order}，日期 {day}',
+    'returned {returned} of {bought} bought between {start} and {end}':
+        '{start} 至 {end} 间购买 {bought}，退回 {returned}',
+    'the answers add information the purchase history does not hold':
+        '问卷回答提供了购买记录中没有的信息',
+    'they add nothing the purchase history does not already hold':
+        '问卷回答没有提供购买记录之外的信息',
+    '{answered} customers answered; they spend a median {spend} against {other} for those who did not, and last bought {recency} days ago against {other_recency}. Read every NPS here as the view of customers like those who answer.':
+        '{answered} 位客户回答了问卷；他们的消费额中位数为 {spend}，未回答者为 {other}；他们距上次购买 {recency} 天，未回答者为 {other_recency} 天。请把这里的每个 NPS 理解为与回答者相似的客户的看法。',
+    '{dimension} **{value}** ({index}× their overall share)':
+        '{dimension} **{value}**（为整体占比的 {index} 倍）',
+    "{n} alerts for {customers} customers, in `artifacts/alerts.xlsx` (and `.csv`) with the reason, the evidence and a severity each. The thresholds come from this store's own data (median + {z} robust standard deviations), not fixed numbers:":
+        '{customers} 位客户共 {n} 条预警，见 `artifacts/alerts.xlsx`（及 `.csv`），每条都有原因、证据和严重程度。阈值来自本店自身的数据（中位数 + {z} 个稳健标准差），而非固定数字：',
+    '{n} returns in {days} days, {share} of what was bought in them returned':
+        '{days} 天内退货 {n} 次，退回其间所购金额的 {share}',
+    '{table}: rows in {rows} = kept {kept} + set aside {aside}: {ok}':
+        '{table}：输入 {rows} 行 = 保留 {kept} + 隔离 {aside}：{ok}',
 }
 # fmt: on
 

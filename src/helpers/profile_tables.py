@@ -138,7 +138,9 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: da
         bad_date |= parsed["join_date"] > today
     if "baby_birth_date" in parsed:
         baby = parsed["baby_birth_date"]
-        bad_date |= (baby > today + pd.Timedelta(days=PREGNANCY_DAYS)) | (baby < today - pd.DateOffset(years=CHILD_YEARS))
+        bad_date |= (baby > today + pd.Timedelta(days=PREGNANCY_DAYS)) | (
+            baby < today - pd.DateOffset(years=CHILD_YEARS)
+        )
     if "birth_date" in parsed:
         parsed["age"] = ((today - parsed["birth_date"]).dt.days / 365.25).round(1)
     elif "age" in mapping:
@@ -169,9 +171,12 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: da
             parsed[column] = text[column].replace("", None)
     rules = [
         TableRule("missing_customer_id", "customer id is empty", lambda p: p["customer_id"] == ""),
-        TableRule("invalid_date", "a date is not a date, a join date lies after the analysis date, or a baby birth "
-                  f"date lies over {PREGNANCY_DAYS} days ahead or {CHILD_YEARS} years back",
-                  lambda p: bad_date),  # fmt: skip
+        TableRule(
+            "invalid_date",
+            "a date is not a date, a join date lies after the analysis date, or a baby birth "
+            f"date lies over {PREGNANCY_DAYS} days ahead or {CHILD_YEARS} years back",
+            lambda p: bad_date,
+        ),  # fmt: skip
         TableRule("invalid_age", f"age outside {low}-{high} years (customers.age_range)", lambda p: bad_age),
         TableRule("unknown_code", "gender, opt-in flag or card level is not a known code", lambda p: unknown),
         TableRule("invalid_points", "points balance is not a number, or negative", lambda p: bad_points),
@@ -202,10 +207,17 @@ def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, last_valid: date,
     rules = [
         TableRule("missing_customer_id", "customer id is empty", lambda p: p["customer_id"] == ""),
         TableRule("unparseable_date", "survey date is empty or not a date", lambda p: p["survey_date"].isna()),
-        TableRule("after_observation_end", "survey date after dates.observation_end (or the last transaction)",
-                  lambda p: p["survey_date"] >= end),  # fmt: skip
-        TableRule("invalid_score", f"NPS not a whole number {NPS_RANGE[0]}-{NPS_RANGE[1]}, or satisfaction not "
-                  f"{SATISFACTION_RANGE[0]}-{SATISFACTION_RANGE[1]}", lambda p: bad_score),  # fmt: skip
+        TableRule(
+            "after_observation_end",
+            "survey date after dates.observation_end (or the last transaction)",
+            lambda p: p["survey_date"] >= end,
+        ),  # fmt: skip
+        TableRule(
+            "invalid_score",
+            f"NPS not a whole number {NPS_RANGE[0]}-{NPS_RANGE[1]}, or satisfaction not "
+            f"{SATISFACTION_RANGE[0]}-{SATISFACTION_RANGE[1]}",
+            lambda p: bad_score,
+        ),  # fmt: skip
         TableRule("no_score", "neither an NPS nor a satisfaction score", lambda p: ~given),
     ]
     duplicate = TableRule("duplicate_row", "exact copy of an earlier valid row", lambda p: None)

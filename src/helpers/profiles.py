@@ -129,8 +129,11 @@ def points_summary(profile: pd.DataFrame, point_value: float) -> tuple[dict, pd.
     points = profile["points"].fillna(0.0)
     positive = points[points > 0]
     large = float(positive.quantile(LARGE_BALANCE_QUANTILE)) if len(positive) else np.inf
-    by_tier = profile.assign(points=points).groupby("value_tier").agg(
-        customers=("points", "size"), points=("points", "sum"), median_balance=("points", "median"))
+    by_tier = (
+        profile.assign(points=points)
+        .groupby("value_tier")
+        .agg(customers=("points", "size"), points=("points", "sum"), median_balance=("points", "median"))
+    )
     by_tier["liability"] = by_tier["points"] * point_value
     at_risk = profile[(points >= large) & profile["lifecycle"].isin(AT_RISK_LIFECYCLE)]
     at_risk = at_risk.assign(liability=at_risk["points"] * point_value).sort_values("points", ascending=False)

@@ -276,12 +276,12 @@ CHURN_FEATURES = (
     Col("bgnbd_expected_purchases", "float", "BG/NBD expected purchases over the churn horizon"),
     *(c for c in BEHAVIOUR if not c.name.startswith("favourite_")),
     *(Col(name, "float", meaning, **OPTIONAL) for name, meaning in (
-        ("latest_nps", "latest NPS answer given by the cutoff (surveys)"),
-        ("detractor", "1 when that answer is 0-6 (surveys)"),
-        ("promoter", "1 when that answer is 9-10 (surveys)"),
+        ("latest_nps", "latest NPS answer (given by the cutoff; surveys)"),
+        ("detractor", "detractor: latest NPS 0-6 (1 or 0; surveys)"),
+        ("promoter", "promoter: latest NPS 9-10 (1 or 0; surveys)"),
         ("latest_satisfaction", "latest satisfaction answer, 1-5 (surveys)"),
         ("days_since_survey", "days since the latest survey answer (surveys)"),
-        ("surveys_answered", "survey answers given by the cutoff (surveys)"),
+        ("surveys_answered", "survey answers given (by the cutoff; surveys)"),
     )),
 )  # fmt: skip
 CHURN = Artifact(

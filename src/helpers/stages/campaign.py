@@ -16,7 +16,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import campaign, findings, plots
+from helpers import campaign, findings, plots, profiles
 from helpers.churn import model_columns
 from helpers.config import CampaignSection, WorkbenchConfig
 from helpers.errors import CampaignDataError, ConfigError, NoActionListError
@@ -36,6 +36,7 @@ class Plan:
     start: date
     plan: pd.DataFrame  # campaign_plan.parquet
     power: pd.DataFrame  # per cell and overall
+    reach: pd.DataFrame | None  # per action cell: customers, opted in per channel, reachable (with a member table)
 
 
 @dataclass
@@ -109,6 +110,14 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
                                 "they did not run on this data, so there is nothing to plan")  # fmt: skip
     today = analysis_date(tx, config.dates)
     start = today + timedelta(days=1)
+    reach = None
+    members = context.paths.read_optional_table("customers.parquet")
+    if members is not None and any(c in members.columns for c in profiles.OPT_INS):
+        consent = members.set_index("customer_id").assign(in_member_table=True)
+        reach = profiles.reachability(action_list.set_index("customer_id")["action"], consent)
+        action_list = action_list[
+            action_list["customer_id"].map(profiles.reachable(consent)).fillna(False).astype(bool)
+        ]
     plan = draw_plan(action_list, settings, start, config.run.random_state)
     history = campaign.past_windows(tx, today, settings.outcome_days)
     forecasts = context.paths.read_optional_table("next_purchase.parquet")
@@ -121,7 +130,7 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
     context.paths.write_table(plan, "campaign_plan.xlsx", PLAN_FORMATS)
     context.paths.write_table(power.reset_index(), "campaign_power.parquet")
     context.figure("06_detectable_lift", plots.detectable_lift(power, settings.plausible_lift))
-    return Plan(start, plan, power)
+    return Plan(start, plan, power, reach)
 
 
 def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Measurement:
@@ -189,7 +198,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> CampaignSt
     tx = context.transactions()
     if settings.mode == "plan":
         planned = plan_campaign(context, config, tx)
-        found = findings.campaign_plan(planned.plan, planned.power, settings)
+        found = findings.campaign_plan(planned.plan, planned.power, settings, planned.reach)
         preview = context.shareable(planned.plan.head(15))
         return CampaignStage("plan", settings, planned, None, preview, context.write_findings(found), context.figures)
     measured = measure_campaign(context, config, tx)

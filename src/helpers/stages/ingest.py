@@ -15,9 +15,9 @@ import pandas as pd
 
 from helpers import findings, plots, profiling
 from helpers.artifacts import RunPaths
+from helpers.babystore_members import write_side_table
 from helpers.backends import connect
 from helpers.config import InputSection, WorkbenchConfig
-from helpers.babystore_members import write_side_table
 from helpers.datasets import write_dataset
 from helpers.features import last_purchase_date
 from helpers.findings import Findings
