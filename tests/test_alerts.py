@@ -68,7 +68,7 @@ def test_extreme_orders_and_spend_spikes_are_judged_against_the_store_and_the_cu
 
 
 def test_an_order_id_bought_by_two_customers_is_flagged_for_both():
-    rows = normal_customers() + [("x", "shared", "2024-04-01", 30.0, False), ("y", "shared", "2024-04-01", 30.0, False)]
+    rows = [*normal_customers(), ("x", "shared", "2024-04-01", 30.0, False), ("y", "shared", "2024-04-01", 30.0, False)]
     found = alerts.find_alerts(transactions_table(rows), AlertsSection(), has_order_ids=True)
     shared = found.alerts[found.alerts["alert"] == "shared order id"]
     assert sorted(shared["customer_id"]) == ["x", "y"] and (shared["order_id"] == "shared").all()

@@ -69,9 +69,10 @@ COMMENTS = {
     "detractor": ("Formula out of stock again", "Rude staff at the store", "Refund took weeks"),
 }
 CHINESE_COMMENTS = {
-    "Fast delivery, great service": "配送快，服务好", "Always in stock": "总是有货", "Staff were very helpful": "店员很热心",
-    "OK": "还行", "Prices could be lower": "价格可以再低一些", "Delivery was a bit slow": "配送有点慢",
-    "Formula out of stock again": "奶粉又缺货了", "Rude staff at the store": "门店店员态度差", "Refund took weeks": "退款等了几周",
+    "Fast delivery, great service": "配送快，服务好", "Always in stock": "总是有货",
+    "Staff were very helpful": "店员很热心", "OK": "还行", "Prices could be lower": "价格可以再低一些",
+    "Delivery was a bit slow": "配送有点慢", "Formula out of stock again": "奶粉又缺货了",
+    "Rude staff at the store": "门店店员态度差", "Refund took weeks": "退款等了几周",
 }  # fmt: skip
 
 
@@ -193,8 +194,8 @@ def survey_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False
     survey_day = pd.to_datetime(picked, errors="coerce") + pd.to_timedelta(rng.integers(1, 8, len(answers)), unit="D")
     keep = survey_day.notna() & (survey_day <= pd.Timestamp(BABYSTORE_END))
     answers, survey_day = answers[keep], survey_day[keep]
-    nps = np.clip(np.round(NPS_BASE - NPS_SLOPE * answers["dropout"].to_numpy() + rng.normal(0, NPS_NOISE,
-                                                                                             len(answers))), 0, 10) + 0.0  # fmt: skip
+    centre = NPS_BASE - NPS_SLOPE * answers["dropout"].to_numpy()
+    nps = np.clip(np.round(centre + rng.normal(0, NPS_NOISE, len(answers))), 0, 10) + 0.0  # + 0.0: no "-0"
     satisfaction = np.clip(np.round(1 + 0.4 * nps + rng.normal(0, 0.6, len(nps))), 1, 5)
     band = np.where(nps >= 9, "promoter", np.where(nps <= 6, "detractor", "passive"))
     comment = [rng.choice(COMMENTS[b]) if rng.random() < 0.3 else "" for b in band]

@@ -111,8 +111,8 @@ def profile_findings(profile) -> tuple[list[str], dict]:
     places = [(d, table.iloc[0]) for d, table in profile.concentration.items() if len(table)]
     if places:
         sentences.append(t("VIPs are most over-represented in {places}.", places=t(" and ").join(
-            t("{dimension} **{value}** ({index}× their overall share)", dimension=t(d.replace("_", " ")), value=term(row.name),
-              index=f"{row['vip_index']:.1f}") for d, row in places)))  # fmt: skip
+            t("{dimension} **{value}** ({index}× their overall share)", dimension=t(d.replace("_", " ")),
+              value=term(row.name), index=f"{row['vip_index']:.1f}") for d, row in places)))  # fmt: skip
     if profile.points is not None:
         facts = profile.points.facts
         numbers |= {"points_liability": facts["liability"], "points_at_risk_liability": facts["at_risk_liability"]}

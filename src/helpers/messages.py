@@ -163,10 +163,10 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "liability": "积分负债", "top categories": "主要品类", "baby stage": "宝宝阶段", "responses": "回答数",
     "promoters": "推荐者", "passives": "被动者", "detractors": "贬损者", "nps": "NPS", "nps low": "NPS下限",
     "nps high": "NPS上限", "mean satisfaction": "平均满意度", "vip share": "VIP占比", "alert": "预警类型",
-    "severity": "严重程度", "reason": "原因", "evidence": "证据", "order id": "订单号", "first date": "起始日期",
+    "severity": "严重程度", "evidence": "证据", "order id": "订单号", "first date": "起始日期",
     "last date": "结束日期", "amount": "金额", "robust z": "稳健Z值", "roc auc with": "含问卷 ROC-AUC",
     "roc auc without": "不含问卷 ROC-AUC", "difference": "差值", "test cutoff": "测试截止日",
-    "recency days": "距上次购买天数", "main_store": "主要门店",
+    "main_store": "主要门店",
 }
 
 MESSAGES = {

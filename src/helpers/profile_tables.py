@@ -176,7 +176,7 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: da
             "a date is not a date, a join date lies after the analysis date, or a baby birth "
             f"date lies over {PREGNANCY_DAYS} days ahead or {CHILD_YEARS} years back",
             lambda p: bad_date,
-        ),  # fmt: skip
+        ),
         TableRule("invalid_age", f"age outside {low}-{high} years (customers.age_range)", lambda p: bad_age),
         TableRule("unknown_code", "gender, opt-in flag or card level is not a known code", lambda p: unknown),
         TableRule("invalid_points", "points balance is not a number, or negative", lambda p: bad_points),
@@ -211,13 +211,13 @@ def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, last_valid: date,
             "after_observation_end",
             "survey date after dates.observation_end (or the last transaction)",
             lambda p: p["survey_date"] >= end,
-        ),  # fmt: skip
+        ),
         TableRule(
             "invalid_score",
             f"NPS not a whole number {NPS_RANGE[0]}-{NPS_RANGE[1]}, or satisfaction not "
             f"{SATISFACTION_RANGE[0]}-{SATISFACTION_RANGE[1]}",
             lambda p: bad_score,
-        ),  # fmt: skip
+        ),
         TableRule("no_score", "neither an NPS nor a satisfaction score", lambda p: ~given),
     ]
     duplicate = TableRule("duplicate_row", "exact copy of an earlier valid row", lambda p: None)

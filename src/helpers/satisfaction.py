@@ -94,7 +94,7 @@ def survey_features(surveys: pd.DataFrame, cutoff: date) -> pd.DataFrame:
     features["latest_nps"] = nps
     features["detractor"] = (nps <= DETRACTOR).astype(float).where(nps.notna())
     features["promoter"] = (nps >= PROMOTER).astype(float).where(nps.notna())
-    features["latest_satisfaction"] = latest["satisfaction"] if "satisfaction" in latest else np.nan
+    features["latest_satisfaction"] = latest.get("satisfaction", np.nan)
     features["days_since_survey"] = (pd.Timestamp(cutoff) - latest["survey_date"]).dt.days.astype(float)
     features["surveys_answered"] = known.groupby("customer_id").size().astype(float)
     return features

@@ -618,12 +618,12 @@ TABLE_QUARANTINE_COLUMNS = (
     Col("source_file", "string", "the file's name"),
     Col("source_row", "int", "the row's number in that file (1 = first data row)"),
 )
-CUSTOMERS_QUARANTINE = Artifact("customers_quarantine.parquet", "01_ingest",
-                                "every rejected member-table row exactly as given, with the rule it broke",
-                                TABLE_QUARANTINE_COLUMNS, extra_columns="the member file's own columns, as text")  # fmt: skip
-SURVEYS_QUARANTINE = Artifact("surveys_quarantine.parquet", "01_ingest",
-                              "every rejected survey row exactly as given, with the rule it broke",
-                              TABLE_QUARANTINE_COLUMNS, extra_columns="the survey file's own columns, as text")  # fmt: skip
+CUSTOMERS_QUARANTINE = Artifact(
+    "customers_quarantine.parquet", "01_ingest", "every rejected member-table row exactly as given, with its rule",
+    TABLE_QUARANTINE_COLUMNS, extra_columns="the member file's own columns, as text")  # fmt: skip
+SURVEYS_QUARANTINE = Artifact(
+    "surveys_quarantine.parquet", "01_ingest", "every rejected survey row exactly as given, with the rule it broke",
+    TABLE_QUARANTINE_COLUMNS, extra_columns="the survey file's own columns, as text")  # fmt: skip
 ALERTS = Artifact(
     "alerts.parquet",
     "02_segment",

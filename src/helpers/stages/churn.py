@@ -69,7 +69,8 @@ def segment_names(settings: SegmentSection) -> list[str]:
 
 
 def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None,
-                segments: pd.DataFrame | None, side: churn_model.SideFeatures | None = None) -> pd.DataFrame:  # fmt: skip
+                segments: pd.DataFrame | None, side: churn_model.SideFeatures | None = None
+                ) -> pd.DataFrame:  # fmt: skip
     """Every customer as of `today`: churn probability from `scorer`, value if retained, risk tier, value level,
     segment, the one action of the action rules, its reason, and the contact priority."""
     settings = config.churn

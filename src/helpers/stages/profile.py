@@ -126,7 +126,7 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, segments: pd.Da
         dimensions=dimensions,
         concentration={
             d: profiles.vip_concentration(dimensions[d]) for d in ("region", "main_store") if d in dimensions
-        },  # fmt: skip
+        },
         reachability=profiles.reachability(profile["segment"], profile) if has_opt_ins else None,
         points=points,
         baby=_baby(context, config, profile, members, today),
