@@ -62,6 +62,15 @@ def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame) -> Findings:
     numbers = {k: facts[k] for k in ("first_date", "last_date", "customers", "purchases", "revenue")}
     numbers |= {"rows_in": quality["rows_in"], "rows_kept": quality["rows_kept"], "rows_set_aside": set_aside,
                 "reconciled": balanced}  # fmt: skip
+    for name, label in (("customers", "member table"), ("surveys", "survey answers")):
+        if report := quality.get("tables", {}).get(name):
+            rules = sorted((r for r in report["rules"] if r["rows"]), key=lambda r: -r["rows"])
+            aside = t(" ({rows} set aside, most for *{rule}*)", rows=count(report["rows_quarantined"]),
+                      rule=term(rules[0]["rule"].replace("_", " "))) if rules else ""  # fmt: skip
+            sentences.append(t("{table}: **{kept} of {rows} rows kept**{aside}; {in_log} of the customers in the log "
+                               "are in it.", table=t(label), kept=count(report["rows_kept"]),
+                               rows=count(report["rows_in"]), aside=aside,
+                               in_log=pct(_share(report["log_customers_in_table"], facts["customers"]))))  # fmt: skip
     return Findings("01_ingest", sentences, numbers)
 
 

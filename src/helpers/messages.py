@@ -571,6 +571,28 @@ MESSAGES = {
     "points of conversion from the campaign (95% interval {low} to {high}); {margin} margin for {cost} spent":
         "个百分点的转化提升来自活动（95% 区间 {low} 至 {high}）；投入 {cost}，毛利 {margin}",
     # 02 profile, surveys and alerts; 04 survey value; 06 reachability
+    ' ({rows} set aside, most for *{rule}*)':
+        '（{rows} 行被隔离，最多的原因是*{rule}*）',
+    '{table}: **{kept} of {rows} rows kept**{aside}; {in_log} of the customers in the log are in it.':
+        '{table}：**{rows} 行中保留 {kept} 行**{aside}；交易记录中 {in_log} 的客户在其中。',
+    'invalid date':
+        '日期无效',
+    'invalid age':
+        '年龄无效',
+    'unknown code':
+        '未知代码',
+    'invalid points':
+        '积分无效',
+    'duplicate customer id':
+        '客户ID重复',
+    'invalid score':
+        '评分无效',
+    'no score':
+        '无评分',
+    'Abnormal behaviour to review (frequent returns, extreme orders, spend spikes):':
+        '需要核查的异常行为（频繁退货、极端订单、消费激增）：',
+    'NPS (95% interval {low} to {high}; {n} customers answered)':
+        'NPS（95% 区间 {low} 至 {high}；{n} 位客户回答）',
     '**Extreme orders**: above {value} (the typical order is {typical})':
         '**极端订单**：高于 {value}（典型订单为 {typical}）',
     '**Frequent returns**: at least {n} returns within {days} days, or two or more that give back at least {share} of what was bought in them':

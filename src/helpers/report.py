@@ -42,6 +42,11 @@ def tiles(found: dict[str, dict]) -> list[dict]:
             {"value": f"{data['rows_kept'] / data['rows_in']:.1%}" if data["rows_in"] else "–",
              "label": t("of rows kept; {rows} set aside with a reason", rows=count(data["rows_set_aside"]))},
         ]  # fmt: skip
+    if (data := found.get("02_segment", {}).get("numbers")) and "nps" in data:
+        result.append({"value": f"{data['nps']:+.0f}",
+                       "label": t("NPS (95% interval {low} to {high}; {n} customers answered)",
+                                  low=f"{data['nps_low']:+.0f}", high=f"{data['nps_high']:+.0f}",
+                                  n=count(data["nps_responses"]))})  # fmt: skip
     if data := found.get("03_clv", {}).get("numbers"):
         band = (t(" (90% interval {low}–{high} purchases)", low=count(data["purchases_p05"]),
                   high=count(data["purchases_p95"])) if "purchases_p05" in data else "")  # fmt: skip
@@ -138,6 +143,8 @@ def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", lang
         action_list=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok"
         and paths.artifact("action_list.xlsx").exists(),
         due_soon=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok",
+        alerts=manifest["stages"].get("02_segment", {}).get("status") == "ok"
+        and paths.artifact("alerts.xlsx").exists(),
         campaign_files=campaign_files(manifest, paths),
         warnings=warnings_logged(paths),
     )
