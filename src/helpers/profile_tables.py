@@ -8,7 +8,6 @@ Tables are one row per customer or per answer, so they are read and checked in p
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ NPS_RANGE, SATISFACTION_RANGE = (0, 10), (1, 5)
 class TableRule:
     name: str
     description: str
-    rejects: Callable[[pd.DataFrame], pd.Series]  # parsed table -> True for the rows the rule rejects
+    rejects: pd.Series | None  # True for the rows the rule rejects (None: the duplicate rule, applied last)
 
 
 @dataclass
@@ -79,13 +78,13 @@ def read_side_table(path: str | Path, columns: dict[str, str], table: str) -> pd
     return text
 
 
-def _apply_rules(text: pd.DataFrame, parsed: pd.DataFrame, rules: list[TableRule], duplicate: TableRule,
+def _apply_rules(text: pd.DataFrame, rules: list[TableRule], duplicate: TableRule,
                  duplicate_key: list[str]) -> pd.Series:  # fmt: skip
     """The first rule each row breaks ('' when none): field rules first, then the duplicate rule among the rows
     that passed them, so a valid later copy survives an invalid first one."""
     broken = pd.Series("", index=text.index)
     for rule in rules:
-        broken = broken.mask((broken == "") & rule.rejects(parsed).to_numpy(), rule.name)
+        broken = broken.mask((broken == "") & rule.rejects.to_numpy(), rule.name)
     passing = broken == ""
     repeated = text.loc[passing, duplicate_key].duplicated(keep="first")
     broken.loc[repeated[repeated].index] = duplicate.name
@@ -170,19 +169,19 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: da
         if column in mapping:
             parsed[column] = text[column].replace("", None)
     rules = [
-        TableRule("missing_customer_id", "customer id is empty", lambda p: p["customer_id"] == ""),
+        TableRule("missing_customer_id", "customer id is empty", text["customer_id"] == ""),
         TableRule(
             "invalid_date",
             "a date is not a date, a join date lies after the analysis date, or a baby birth "
             f"date lies over {PREGNANCY_DAYS} days ahead or {CHILD_YEARS} years back",
-            lambda p: bad_date,
+            bad_date,
         ),
-        TableRule("invalid_age", f"age outside {low}-{high} years (customers.age_range)", lambda p: bad_age),
-        TableRule("unknown_code", "gender, opt-in flag or card level is not a known code", lambda p: unknown),
-        TableRule("invalid_points", "points balance is not a number, or negative", lambda p: bad_points),
+        TableRule("invalid_age", f"age outside {low}-{high} years (customers.age_range)", bad_age),
+        TableRule("unknown_code", "gender, opt-in flag or card level is not a known code", unknown),
+        TableRule("invalid_points", "points balance is not a number, or negative", bad_points),
     ]
-    duplicate = TableRule("duplicate_customer_id", "the customer already has an earlier valid row", lambda p: None)
-    broken = _apply_rules(text, parsed, rules, duplicate, ["customer_id"])
+    duplicate = TableRule("duplicate_customer_id", "the customer already has an earlier valid row", None)
+    broken = _apply_rules(text, rules, duplicate, ["customer_id"])
     parsed["source_row"] = text["source_row"]
     return _finish("customers", raw, parsed, broken, [*rules, duplicate], source_file)
 
@@ -205,23 +204,23 @@ def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, last_valid: date,
         parsed["comment"] = text["comment"]
     end = pd.Timestamp(last_valid + timedelta(days=1))
     rules = [
-        TableRule("missing_customer_id", "customer id is empty", lambda p: p["customer_id"] == ""),
-        TableRule("unparseable_date", "survey date is empty or not a date", lambda p: p["survey_date"].isna()),
+        TableRule("missing_customer_id", "customer id is empty", text["customer_id"] == ""),
+        TableRule("unparseable_date", "survey date is empty or not a date", parsed["survey_date"].isna()),
         TableRule(
             "after_observation_end",
             "survey date after dates.observation_end (or the last transaction)",
-            lambda p: p["survey_date"] >= end,
+            parsed["survey_date"] >= end,
         ),
         TableRule(
             "invalid_score",
             f"NPS not a whole number {NPS_RANGE[0]}-{NPS_RANGE[1]}, or satisfaction not "
             f"{SATISFACTION_RANGE[0]}-{SATISFACTION_RANGE[1]}",
-            lambda p: bad_score,
+            bad_score,
         ),
-        TableRule("no_score", "neither an NPS nor a satisfaction score", lambda p: ~given),
+        TableRule("no_score", "neither an NPS nor a satisfaction score", ~given),
     ]
-    duplicate = TableRule("duplicate_row", "exact copy of an earlier valid row", lambda p: None)
-    broken = _apply_rules(text, parsed, rules, duplicate, [c for c in text.columns if c != "source_row"])
+    duplicate = TableRule("duplicate_row", "exact copy of an earlier valid row", None)
+    broken = _apply_rules(text, rules, duplicate, [c for c in text.columns if c != "source_row"])
     parsed["source_row"] = text["source_row"]
     return _finish("surveys", raw, parsed, broken, [*rules, duplicate], source_file)
 
