@@ -28,8 +28,9 @@ import psutil
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from helpers import clv, recommend
+from helpers import alerts, clv, recommend
 from helpers.backends import connect
+from helpers.config import AlertsSection
 from helpers.datasets import BABY_AGE_AT_FIRST_PURCHASE, CATEGORIES, simulate_bgnbd_gamma_gamma, stage_categories
 from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, churn_features, customer_summary
 from helpers.ingest import CleaningOptions, run_ingest
@@ -146,7 +147,10 @@ def run_rows(rows: int, work: Path, pandas_max: int, results: list) -> None:
         affinity = recommend.pair_affinity(items)
     with measured(results, "category sequence transitions (05)", rows):
         recommend.sequence_transitions(items, bucket_days=45, buckets=8, shrinkage=20.0)
-    print(f"  customers: {summary.num_rows:,}; category pairs: {len(affinity):,}", flush=True)
+    with measured(results, "abnormal-behaviour alerts (02)", rows):
+        found = alerts.find_alerts(tx, AlertsSection(), has_order_ids=True)
+    print(f"  customers: {summary.num_rows:,}; category pairs: {len(affinity):,}; alerts: {len(found.alerts):,}",
+          flush=True)  # fmt: skip
     with measured(results, "BTYD summary (frequency, recency, T, value)", rows):
         btyd = btyd_summary(tx, END, "days").to_pyarrow()
     if rows <= pandas_max:

@@ -47,6 +47,7 @@ def test_a_dimension_table_counts_customers_revenue_tiers_and_the_vip_index_by_h
     assert table.loc["south", "share_VIP"] == pytest.approx(1 / 3)
     assert table.loc["north", "vip_index"] == pytest.approx((1 / 2) / (2 / 6))
     assert table["share_of_customers"].sum() == pytest.approx(1.0)
+    assert table.loc["south", "top_segment"] == "B" and table.loc["south", "share_top_segment"] == pytest.approx(2 / 3)
     concentrated = profiles.vip_concentration(table, min_customers=2)
     assert concentrated.index.tolist() == ["north"]  # south's index is 1.0: not over-represented
 

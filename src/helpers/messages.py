@@ -166,7 +166,7 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "severity": "严重程度", "evidence": "证据", "order id": "订单号", "first date": "起始日期",
     "last date": "结束日期", "amount": "金额", "robust z": "稳健Z值", "roc auc with": "含问卷 ROC-AUC",
     "roc auc without": "不含问卷 ROC-AUC", "difference": "差值", "test cutoff": "测试截止日",
-    "main_store": "主要门店",
+    "main_store": "主要门店", "top segment": "最大分层", "share top segment": "最大分层占比",
 }
 
 MESSAGES = {
@@ -571,6 +571,8 @@ MESSAGES = {
     "points of conversion from the campaign (95% interval {low} to {high}); {margin} margin for {cost} spent":
         "个百分点的转化提升来自活动（95% 区间 {low} 至 {high}）；投入 {cost}，毛利 {margin}",
     # 02 profile, surveys and alerts; 04 survey value; 06 reachability
+    "Share of each region's customers by member level":
+        '各地区客户的会员等级占比',
     ' ({rows} set aside, most for *{rule}*)':
         '（{rows} 行被隔离，最多的原因是*{rule}*）',
     '{table}: **{kept} of {rows} rows kept**{aside}; {in_log} of the customers in the log are in it.':
@@ -653,8 +655,8 @@ MESSAGES = {
         '未提供问卷回答（配置中的 `surveys:`）。有了问卷回答，本节会给出各客户分层、价值分层、渠道和门店的 NPS 与满意度及其区间、月度趋势以及回答者的构成；`04_churn` 会检验回答能否预测流失。',
     "Only customers who agreed to be contacted are planned: **{left} of the action list's {customers} customers are left out** (no opt-in in the member table).":
         '只有同意被联系的客户被纳入计划：**行动清单 {customers} 位客户中有 {left} 位未纳入**（会员表中无任何订阅）。',
-    "Per group: customers, their shares of customers and revenue, mean spend, the share in each value tier, and the *VIP index* (the group's VIP share over the overall VIP share: above 1, VIPs are over-represented).":
-        '每组：客户数、客户占比与销售额占比、平均消费额、各价值分层占比，以及 *VIP 指数*（该组 VIP 占比除以整体 VIP 占比：大于 1 表示 VIP 偏多）。',
+    "Per group: customers, their shares of customers and revenue, mean spend, the share in each value tier, the *VIP index* (the group's VIP share over the overall VIP share: above 1, VIPs are over-represented) and the largest segment.":
+        '每组：客户数、客户占比与销售额占比、平均消费额、各价值分层占比，*VIP 指数*（该组 VIP 占比除以整体 VIP 占比：大于 1 表示 VIP 偏多）以及人数最多的客户分层。',
     'Points':
         '积分',
     'Points outstanding are worth **{liability}** ({points} points); **{holders} at-risk or lapsed customers** sit on large balances (at least {large} points) worth {at_risk}: a reason to contact them.':

@@ -72,8 +72,9 @@ def customer_profile(segments: pd.DataFrame, members: pd.DataFrame | None, place
 
 
 def dimension_table(profile: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Per value of `dimension`: customers, shares of customers and revenue, mean spend, value-tier shares, and
-    how over-represented VIPs are (VIP share / overall VIP share); unknown values grouped as 'unknown'."""
+    """Per value of `dimension`: customers, shares of customers and revenue, mean spend, value-tier shares, how
+    over-represented VIPs are (VIP share / overall VIP share) and the largest segment with its share; unknown
+    values grouped as 'unknown'."""
     key = profile[dimension].astype(object).where(profile[dimension].notna(), "unknown")
     grouped = profile.groupby(key)
     table = pd.DataFrame({"customers": grouped.size(), "revenue": grouped["total_spend"].sum()})
@@ -85,6 +86,9 @@ def dimension_table(profile: pd.DataFrame, dimension: str) -> pd.DataFrame:
         table[f"share_{tier}"] = tiers[tier]
     overall_vip = (profile["value_tier"] == VIP).mean()
     table["vip_index"] = table.get(f"share_{VIP}", 0.0) / overall_vip if overall_vip else np.nan
+    segments = pd.crosstab(key, profile["segment"], normalize="index")
+    table["top_segment"] = segments.idxmax(axis=1)
+    table["share_top_segment"] = segments.max(axis=1)
     table.index.name = dimension
     return table.sort_values("revenue", ascending=False)
 

@@ -110,6 +110,13 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, segments: pd.Da
             context.figure(f"02_segments_by_{dimension}", plots.heatmap(
                 mix, t("Share of each {dimension}'s customers by segment", dimension=t(label)), t("segment"),
                 t(label), percent=True))  # fmt: skip
+    if "region" in profile.columns:
+        levels = profiles.segment_mix(profile, "region", "member_level")
+        levels = levels[[level for level in sorted(config.segment.member_levels, key=config.segment.member_levels.get)
+                         if level in levels.columns]]  # fmt: skip
+        context.figure("02_member_levels_by_region", plots.heatmap(
+            levels, t("Share of each region's customers by member level"), t("member level"), t("region"),
+            percent=True))  # fmt: skip
     has_points = members is not None and "points" in profile.columns
     points = None
     if has_points:
