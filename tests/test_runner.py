@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -26,7 +27,11 @@ def test_a_run_through_the_notebooks_equals_the_stage_functions(tmp_path, stage_
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert {s["status"] for s in manifest["stages"].values()} == {"ok"}
     assert set(manifest["stages"]) == {s.name for s in discover_stages()}
-    assert len(manifest["inputs"]) == 1 and len(manifest["inputs"][0]["sha256"]) == 64
+    inputs = {
+        Path(item["path"]).name: item["sha256"] for item in manifest["inputs"]
+    }  # the log and the generated tables
+    assert set(inputs) == {"hostile_babystore.csv", "babystore_members.csv", "babystore_surveys.csv"}
+    assert all(len(digest) == 64 for digest in inputs.values())
     assert manifest["packages"]["lifetimes"] == "0.11.3"
     assert (run_dir / "config.yaml").exists()
     front = report.read_text(encoding="utf-8")

@@ -219,21 +219,24 @@ def _inject_dirt(raw: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat([raw, duplicates], ignore_index=True)
 
 
-RETURN_ABUSER_SHARE = 0.01  # of customers: a burst of orders bought and mostly returned within a month
+RETURN_ABUSER_SHARE = 0.01  # of customers: a burst of orders bought and all returned within a month
 ABUSE_ORDERS = (4, 7)  # orders in a burst (low inclusive, high exclusive)
-ABUSE_WINDOW_DAYS = 25
+ABUSE_SPACING_DAYS = (2, 5)  # days between the orders of a burst (low inclusive, high exclusive)
 
 
 def _return_abuse(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
-    """Planted return abusers: each buys 4-6 single-line orders within 25 days of one of their purchases and
-    returns 80-100% of each a few days later. Returns (the purchase and return lines, the abusers' indices)."""
-    last_start = pd.Timestamp(BABYSTORE_END) - pd.Timedelta(days=ABUSE_WINDOW_DAYS + 10)
+    """Planted return abusers: a few days after one of their purchases, each buys 4-6 single-line orders 2-4 days
+    apart and returns each in full the next day (wardrobing). Fully returned orders are no purchase occasions, so
+    the log's BG/NBD truth is untouched. Returns (the purchase and return lines, the abusers' indices)."""
+    longest = ABUSE_ORDERS[1] * ABUSE_SPACING_DAYS[1]
+    last_start = pd.Timestamp(BABYSTORE_END) - pd.Timedelta(days=longest + 5)
     candidates = orders[orders["date"] <= last_start].drop_duplicates("customer")
     chosen = candidates.sample(n=min(len(candidates), max(1, int(orders["customer"].nunique() * RETURN_ABUSER_SHARE))),
                                random_state=int(rng.integers(1 << 31)))  # fmt: skip
     size = rng.integers(*ABUSE_ORDERS, len(chosen))
     bought = chosen.loc[chosen.index.repeat(size)].reset_index(drop=True)
-    bought["date"] = bought["date"] + pd.to_timedelta(rng.integers(1, ABUSE_WINDOW_DAYS, len(bought)), unit="D")
+    gaps = pd.Series(rng.integers(*ABUSE_SPACING_DAYS, len(bought))).groupby(bought["customer"].to_numpy()).cumsum()
+    bought["date"] = bought["date"] + pd.to_timedelta(gaps.to_numpy(), unit="D")
     bought["value"] = (bought["value"] * rng.uniform(0.8, 1.5, len(bought))).round(2)
     bought["order_id"] = [f"SB{i:08d}" for i in range(len(bought))]
     category = stage_categories((bought["date"] - bought["baby_birth"]).dt.days.to_numpy(), rng)
@@ -242,9 +245,9 @@ def _return_abuse(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.Da
     bought["quantity"] = 1.0
     bought["amount"] = bought["value"]
     returned = bought.copy()
-    returned["amount"] = -(bought["value"] * rng.uniform(0.8, 1.0, len(bought))).round(2)
+    returned["amount"] = -bought["value"]
     returned["quantity"] = -1.0
-    returned["date"] = bought["date"] + pd.to_timedelta(rng.integers(1, 5, len(bought)), unit="D")
+    returned["date"] = bought["date"] + pd.Timedelta(days=1)
     returned["order_id"] = "RB" + bought["order_id"].str[2:]
     return pd.concat([bought, returned], ignore_index=True), chosen["customer"].to_numpy()
 

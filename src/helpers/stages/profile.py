@@ -123,7 +123,9 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, segments: pd.Da
         facts, by_tier, at_risk = profiles.points_summary(profile, config.customers.point_value)
         points = Points(facts, by_tier, at_risk, context.shareable(at_risk.head(PREVIEW_ROWS).reset_index()))
     has_opt_ins = members is not None and any(c in profile.columns for c in profiles.OPT_INS)
-    quality = context.paths.read_json("quality.json", "01_ingest")
+    quality = (
+        context.paths.read_json("quality.json", "01_ingest") if context.paths.artifact("quality.json").exists() else {}
+    )
     alerts = find_alerts(tx, config.alerts, config.columns.order_id is not None)
     context.paths.write_table(alerts.alerts, "alerts.parquet")
     context.paths.write_table(alerts.alerts, "alerts.csv")
