@@ -50,6 +50,7 @@ def test_a_dimension_table_counts_customers_revenue_tiers_and_the_vip_index_by_h
     assert table.loc["south", "top_segment"] == "B" and table.loc["south", "share_top_segment"] == pytest.approx(2 / 3)
     concentrated = profiles.vip_concentration(table, min_customers=2)
     assert concentrated.index.tolist() == ["north"]  # south's index is 1.0: not over-represented
+    assert profiles.vip_concentration(table.assign(vip_index=[1.09, 1.1, 3.0]), 2).index.tolist() == ["south"]
 
 
 def test_reachability_counts_opt_ins_per_cell_and_customers_outside_the_member_table_are_not_reachable():

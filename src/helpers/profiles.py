@@ -24,6 +24,7 @@ BABY_STAGES = ((-10_000, "pregnancy"), (0, "0-6 months"), (183, "6-12 months"), 
                (1095, "3 years or more"))  # fmt: skip
 DIMENSIONS = ("region", "age_band", "gender", "tenure_band", "main_store", "main_channel")
 MIN_GROUP_CUSTOMERS = 30  # a region or store with fewer customers is not named as a concentration
+MIN_VIP_INDEX = 1.1  # ... nor one whose VIP share is less than 10% above the overall share
 LARGE_BALANCE_QUANTILE = 0.75  # "large" points balance: the top quarter of positive balances
 AT_RISK_LIFECYCLE = ("at risk", "lapsed")
 VIP = "VIP"
@@ -100,9 +101,9 @@ def segment_mix(profile: pd.DataFrame, dimension: str, column: str = "segment") 
 
 
 def vip_concentration(table: pd.DataFrame, min_customers: int = MIN_GROUP_CUSTOMERS) -> pd.DataFrame:
-    """The values of a dimension where VIPs are over-represented (index > 1), largest index first."""
+    """The values of a dimension where VIPs are over-represented (index at least 1.1), largest index first."""
     known = table[(table.index != "unknown") & (table["customers"] >= min_customers)]
-    return known[known["vip_index"] > 1].sort_values("vip_index", ascending=False)
+    return known[known["vip_index"] >= MIN_VIP_INDEX].sort_values("vip_index", ascending=False)
 
 
 def reachability(cells: pd.Series, profile: pd.DataFrame) -> pd.DataFrame:
