@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from helpers import alerts, campaign, ingest, next_purchase, plots, profiles, recommend, report, schemas
+from helpers import alerts, campaign, ingest, next_purchase, plots, profile_tables, profiles, recommend, report, schemas
 from helpers.churn import BASELINES, feature_label, make_models
 from helpers.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
 from helpers.i18n import header, t, term, use_language
@@ -65,6 +65,8 @@ def vocabulary() -> set[str]:
     words |= set(alerts.ALERT_TYPES) | set(alerts.SEVERITIES) | {d.replace("_", " ") for d in profiles.DIMENSIONS}
     words |= {"female", "male", "unknown", "member table", "first newborn purchase", "answered", "did not answer",
               "survey answers"}  # fmt: skip
+    for rules in (profile_tables.MEMBER_RULES, profile_tables.SURVEY_RULES):
+        words |= set(rules.values()) | {name.replace("_", " ") for name in rules}
     return words
 
 

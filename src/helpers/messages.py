@@ -94,6 +94,18 @@ VOCABULARY = {
     "first newborn purchase": "首次购买新生儿品类", "survey answers": "调查问卷回答", "answered": "已回答",
     "did not answer": "未回答", "frequent returns": "频繁退货", "extreme order": "极端订单", "spend spike": "消费激增",
     "shared order id": "共用订单号",
+    # member and survey table rules (profile_tables.MEMBER_RULES, SURVEY_RULES)
+    "a date is not a date, a join date lies after the analysis date, or a baby birth date lies over 300 days ahead or 18 years back":
+        "日期无法识别，或入会日期晚于分析日期，或宝宝生日早于 18 年前或晚于 300 天后",
+    "age outside customers.age_range": "年龄超出 customers.age_range 范围",
+    "gender, opt-in flag or card level is not a known code": "性别、订阅标记或会员卡等级不是已知代码",
+    "points balance is not a number, or negative": "积分余额不是数字或为负数",
+    "the customer already has an earlier valid row": "该客户已有更早的有效行",
+    "survey date is empty or not a date": "调查日期为空或不是日期",
+    "survey date after dates.observation_end (or the last transaction)": "调查日期晚于 dates.observation_end（或最后一笔交易）",
+    "NPS not a whole number 0-10, or satisfaction not 1-5": "NPS 不是 0-10 的整数，或满意度不在 1-5 之间",
+    "neither an NPS nor a satisfaction score": "既无 NPS 也无满意度评分",
+    "exact copy of an earlier valid row": "与更早的有效行完全相同",
     "latest NPS answer": "最近一次 NPS 回答", "detractor: latest NPS 0-6": "贬损者：最近 NPS 0-6 分",
     "promoter: latest NPS 9-10": "推荐者：最近 NPS 9-10 分", "latest satisfaction answer, 1-5": "最近一次满意度（1-5）",
     "days since the latest survey answer": "距最近一次问卷回答天数", "survey answers given": "问卷回答次数",

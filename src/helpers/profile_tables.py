@@ -26,6 +26,26 @@ CHILD_YEARS = 18  # ... and at most this long before it
 NPS_RANGE, SATISFACTION_RANGE = (0, 10), (1, 5)
 
 
+MEMBER_RULES = {  # in the order applied; the duplicate rule runs last, among the rows that passed the others
+    "missing_customer_id": "customer id is empty",
+    "invalid_date": f"a date is not a date, a join date lies after the analysis date, or a baby birth date lies over "
+    f"{PREGNANCY_DAYS} days ahead or {CHILD_YEARS} years back",
+    "invalid_age": "age outside customers.age_range",
+    "unknown_code": "gender, opt-in flag or card level is not a known code",
+    "invalid_points": "points balance is not a number, or negative",
+    "duplicate_customer_id": "the customer already has an earlier valid row",
+}
+SURVEY_RULES = {
+    "missing_customer_id": "customer id is empty",
+    "unparseable_date": "survey date is empty or not a date",
+    "after_observation_end": "survey date after dates.observation_end (or the last transaction)",
+    "invalid_score": f"NPS not a whole number {NPS_RANGE[0]}-{NPS_RANGE[1]}, or satisfaction not "
+    f"{SATISFACTION_RANGE[0]}-{SATISFACTION_RANGE[1]}",
+    "no_score": "neither an NPS nor a satisfaction score",
+    "duplicate_row": "exact copy of an earlier valid row",
+}
+
+
 @dataclass(frozen=True)
 class TableRule:
     name: str
@@ -41,6 +61,10 @@ class CleanTable:
     kept: pd.DataFrame
     quarantine: pd.DataFrame
     report: dict
+
+
+def _rule(rules: dict[str, str], name: str, rejects: pd.Series | None) -> TableRule:
+    return TableRule(name, rules[name], rejects)
 
 
 def as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -169,18 +193,13 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: da
         if column in mapping:
             parsed[column] = text[column].replace("", None)
     rules = [
-        TableRule("missing_customer_id", "customer id is empty", text["customer_id"] == ""),
-        TableRule(
-            "invalid_date",
-            "a date is not a date, a join date lies after the analysis date, or a baby birth "
-            f"date lies over {PREGNANCY_DAYS} days ahead or {CHILD_YEARS} years back",
-            bad_date,
-        ),
-        TableRule("invalid_age", f"age outside {low}-{high} years (customers.age_range)", bad_age),
-        TableRule("unknown_code", "gender, opt-in flag or card level is not a known code", unknown),
-        TableRule("invalid_points", "points balance is not a number, or negative", bad_points),
+        _rule(MEMBER_RULES, "missing_customer_id", text["customer_id"] == ""),
+        _rule(MEMBER_RULES, "invalid_date", bad_date),
+        _rule(MEMBER_RULES, "invalid_age", bad_age),
+        _rule(MEMBER_RULES, "unknown_code", unknown),
+        _rule(MEMBER_RULES, "invalid_points", bad_points),
     ]
-    duplicate = TableRule("duplicate_customer_id", "the customer already has an earlier valid row", None)
+    duplicate = _rule(MEMBER_RULES, "duplicate_customer_id", None)
     broken = _apply_rules(text, rules, duplicate, ["customer_id"])
     parsed["source_row"] = text["source_row"]
     return _finish("customers", raw, parsed, broken, [*rules, duplicate], source_file)
@@ -204,22 +223,13 @@ def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, last_valid: date,
         parsed["comment"] = text["comment"]
     end = pd.Timestamp(last_valid + timedelta(days=1))
     rules = [
-        TableRule("missing_customer_id", "customer id is empty", text["customer_id"] == ""),
-        TableRule("unparseable_date", "survey date is empty or not a date", parsed["survey_date"].isna()),
-        TableRule(
-            "after_observation_end",
-            "survey date after dates.observation_end (or the last transaction)",
-            parsed["survey_date"] >= end,
-        ),
-        TableRule(
-            "invalid_score",
-            f"NPS not a whole number {NPS_RANGE[0]}-{NPS_RANGE[1]}, or satisfaction not "
-            f"{SATISFACTION_RANGE[0]}-{SATISFACTION_RANGE[1]}",
-            bad_score,
-        ),
-        TableRule("no_score", "neither an NPS nor a satisfaction score", ~given),
+        _rule(SURVEY_RULES, "missing_customer_id", text["customer_id"] == ""),
+        _rule(SURVEY_RULES, "unparseable_date", parsed["survey_date"].isna()),
+        _rule(SURVEY_RULES, "after_observation_end", parsed["survey_date"] >= end),
+        _rule(SURVEY_RULES, "invalid_score", bad_score),
+        _rule(SURVEY_RULES, "no_score", ~given),
     ]
-    duplicate = TableRule("duplicate_row", "exact copy of an earlier valid row", None)
+    duplicate = _rule(SURVEY_RULES, "duplicate_row", None)
     broken = _apply_rules(text, rules, duplicate, [c for c in text.columns if c != "source_row"])
     parsed["source_row"] = text["source_row"]
     return _finish("surveys", raw, parsed, broken, [*rules, duplicate], source_file)
