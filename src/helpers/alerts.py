@@ -222,4 +222,5 @@ def find_alerts(tx: ibis.Table, settings: AlertsSection, has_order_ids: bool) ->
     alerts["severity_rank"] = alerts["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     alerts = alerts.sort_values(["severity_rank", "alert", "robust_z", "customer_id"],
                                 ascending=[True, True, False, True]).drop(columns="severity_rank")  # fmt: skip
+    alerts = alerts.assign(robust_z=alerts["robust_z"].astype(float).round(2), amount=alerts["amount"].round(2))
     return AlertResult(alerts[ALERT_COLUMNS].reset_index(drop=True), thresholds)

@@ -166,7 +166,7 @@ def profile_findings(profile) -> tuple[list[str], dict]:
     if len(alerts):
         sentences.append(t("**{customers} customers** behave abnormally ({kinds}); {high} alerts are high severity.",
                            customers=count(alerts["customer_id"].nunique()),
-                           kinds=t(", ").join(f"{count(n)} {term(kind)}" for kind, n in counts.items()),
+                           kinds=t(", ").join(f"{term(kind)}: {count(n)}" for kind, n in counts.items()),
                            high=count((alerts["severity"] == "high").sum())))  # fmt: skip
     return sentences, numbers
 
