@@ -72,3 +72,15 @@ def test_resolved_config_round_trips_with_defaults_filled_in(tmp_path):
 def test_unknown_backend_is_named():
     with pytest.raises(ConfigError, match="backend.engine"):
         parse_config({"input": {"dataset": "cdnow_sample"}, "backend": {"engine": "bigquery"}})
+
+
+def test_duckdb_memory_limit_and_threads_reach_the_engine():
+    from helpers.backends import connect
+
+    con = connect({"duckdb_memory_limit": "1.5GB", "threads": 1})
+    settings = con.raw_sql("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+    assert settings[1] == 1 and settings[0].replace(" ", "") in ("1.3GiB", "1.4GiB", "1.5GB")
+    default = connect().raw_sql("SELECT current_setting('threads')").fetchone()[0]
+    assert default >= 1
+    with pytest.raises(ConfigError, match="backend.duckdb_memory_limit"):
+        parse_config({"input": {"dataset": "cdnow_sample"}, "backend": {"duckdb_memory_limit": "lots"}})

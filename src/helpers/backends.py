@@ -35,9 +35,11 @@ def spark_session(master: str, conf: dict[str, str]):
     return builder.getOrCreate()
 
 
-def connect(settings: BackendSection | dict | None = None) -> ibis.BaseBackend:
-    """An Ibis connection on the configured engine (DuckDB when nothing is configured)."""
+def connect(settings: BackendSection | dict | None = None, engine: str | None = None) -> ibis.BaseBackend:
+    """An Ibis connection on the configured engine (DuckDB when nothing is configured; `engine` overrides it:
+    ingest reads raw files on DuckDB whatever the engine), with the configured DuckDB memory limit and threads."""
     settings = BackendSection.model_validate(settings or {})
-    if settings.engine == "duckdb":
-        return ibis.duckdb.connect()
+    if (engine or settings.engine) == "duckdb":
+        limits = {"memory_limit": settings.duckdb_memory_limit, "threads": settings.threads}
+        return ibis.duckdb.connect(**{key: value for key, value in limits.items() if value is not None})
     return ibis.pyspark.connect(spark_session(settings.spark_master, settings.spark_conf))
