@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.metrics import adjusted_rand_score
 
 from helpers import segment as seg
 from helpers.config import DEFAULT_SEGMENT_RULES
@@ -130,6 +131,21 @@ def test_clusters_are_seeded_and_named():
     assert profiles.loc[0, "name"] == f"frequent, high-spend, last bought ~{recency[0]:,.0f} days ago"
     assert profiles.loc[1, "name"] == f"one-off, low-spend, last bought ~{recency[1]:,.0f} days ago"
     assert profiles["name"].is_unique
+
+
+def test_clusters_fitted_on_a_sample_match_the_full_fit_and_cover_everyone():
+    rng = np.random.default_rng(3)
+    n = 3000
+    frame = customers(np.r_[rng.integers(1, 30, n), rng.integers(200, 400, n), rng.integers(30, 90, n)],
+                      np.r_[rng.integers(8, 20, n), np.ones(n, int), rng.integers(2, 5, n)],
+                      np.r_[rng.uniform(400, 900, n), rng.uniform(5, 30, n), rng.uniform(60, 150, n)])  # fmt: skip
+    full, full_scores = seg.choose_clusters(frame, (2, 5), random_state=1)
+    sampled, sampled_scores = seg.choose_clusters(frame, (2, 5), random_state=1, fit_sample=1000)
+    assert sampled.notna().all() and len(sampled) == len(frame)
+    assert int(sampled_scores["silhouette"].idxmax()) == int(full_scores["silhouette"].idxmax())
+    assert adjusted_rand_score(full, sampled) > 0.95
+    unchanged, _ = seg.choose_clusters(frame, (2, 5), random_state=1, fit_sample=len(frame))
+    assert unchanged.tolist() == full.tolist()  # a sample as large as the data is the full computation
 
 
 def test_cohort_matrix_leaves_unobserved_months_empty():

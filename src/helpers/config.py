@@ -151,6 +151,8 @@ class SegmentSection(_Section):
     lifecycle_at_risk_factor: float = Field(2.0, gt=0)
     lifecycle_lapsed_factor: float = Field(4.0, gt=0)
     clusters_k_range: tuple[int, int] = (3, 8)
+    cluster_fit_sample: int = Field(200_000, ge=1000, description="with more customers, k-means is fitted on a "
+                                    "seeded sample of this many; everyone goes to the nearest centre")  # fmt: skip
     min_customers: int = Field(
         10, ge=1, description="quantile scores rank customers against each other: fewer is noise"
     )

@@ -583,6 +583,8 @@ MESSAGES = {
     "points of conversion from the campaign (95% interval {low} to {high}); {margin} margin for {cost} spent":
         "个百分点的转化提升来自活动（95% 区间 {low} 至 {high}）；投入 {cost}，毛利 {margin}",
     # 02 profile, surveys and alerts; 04 survey value; 06 reachability
+    'With {n} customers, each k-means is fitted on a seeded random sample of {sample} (`segment.cluster_fit_sample`) and every customer is assigned to the nearest centre; the silhouette is measured on a sample of 5,000.':
+        '共有 {n} 位客户，每次 k-means 都在 {sample} 位客户的固定种子随机样本上拟合（`segment.cluster_fit_sample`），再把每位客户分配到最近的中心；轮廓系数在 5,000 位客户的样本上计算。',
     "Share of each region's customers by member level":
         '各地区客户的会员等级占比',
     ' ({rows} set aside, most for *{rule}*)':

@@ -201,23 +201,29 @@ def cluster_features(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def choose_clusters(
-    summary: pd.DataFrame, k_range: tuple[int, int], random_state: int, sample: int = 5000
-) -> tuple[pd.Series, pd.DataFrame]:
+    summary: pd.DataFrame, k_range: tuple[int, int], random_state: int, sample: int = 5000,
+    fit_sample: int | None = None,
+) -> tuple[pd.Series, pd.DataFrame]:  # fmt: skip
     """k-means on standardised log R/F/M for each k; the k with the best silhouette wins.
 
     Returns (cluster label per customer, silhouette per k). The silhouette is computed on
-    a seeded sample of at most `sample` customers.
+    a seeded sample of at most `sample` customers; with more than `fit_sample` customers, each
+    k-means is fitted on a seeded sample of that many and assigns every customer to its nearest centre.
     """
     scaled = StandardScaler().fit_transform(cluster_features(summary))
-    distinct = len(np.unique(scaled, axis=0))
+    fitted = scaled
+    if fit_sample is not None and len(scaled) > fit_sample:
+        rows = np.random.default_rng(random_state).choice(len(scaled), fit_sample, replace=False)
+        fitted = scaled[np.sort(rows)]
+    distinct = len(np.unique(fitted, axis=0))
     scores, labels = [], {}
     for k in range(k_range[0], k_range[1] + 1):
         if k >= distinct:
             break
-        model = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(scaled)
-        labels[k] = model.labels_
+        model = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(fitted)
+        labels[k] = model.labels_ if fitted is scaled else model.predict(scaled)
         size = min(sample, len(scaled))
-        scores.append({"k": k, "silhouette": float(silhouette_score(scaled, model.labels_, sample_size=size,
+        scores.append({"k": k, "silhouette": float(silhouette_score(scaled, labels[k], sample_size=size,
                                                                     random_state=random_state))})  # fmt: skip
     if not scores:
         return pd.Series(0, index=summary.index, name="cluster"), pd.DataFrame(columns=["k", "silhouette"])

@@ -164,7 +164,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
                                                   t("frequency score (5 = most purchases)"),
                                                   t("recency score (5 = most recent)"), labels=labels))  # fmt: skip
 
-    clusters, silhouettes = seg.choose_clusters(customers, tuple(settings.clusters_k_range), config.run.random_state)
+    clusters, silhouettes = seg.choose_clusters(customers, tuple(settings.clusters_k_range), config.run.random_state,
+                                                fit_sample=settings.cluster_fit_sample)  # fmt: skip
     profiles = seg.cluster_profiles(customers, clusters)
     customers["cluster"] = clusters
     customers["cluster_name"] = clusters.map(profiles["name"])
