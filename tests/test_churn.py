@@ -111,3 +111,16 @@ def test_backtest_on_cdnow_model_at_least_matches_best_baseline(cdnow_transactio
     best_baseline = summary[summary.kind == "baseline"].roc_auc.max()
     assert summary.loc[backtest.chosen_model(), "roc_auc"] >= best_baseline
     assert summary.loc["BG/NBD 1 - P(alive)", "roc_auc"] < 0.5  # the documented trap
+
+
+def test_training_on_a_sample_keeps_the_backtest_close_and_a_large_cap_changes_nothing(cdnow_transactions):
+    folds = churn.rolling_folds(date(1998, 4, 1), folds=1, train_cutoffs=2, step_days=60, horizon_days=90)
+    full = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks")
+    sampled = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=2000)
+    assert full.train_rows[1] == 2 * 2357 and sampled.train_rows[1] == full.train_rows[1]
+    assert len(sampled.training(1, 42)) == 2000 and len(full.training(1, 42)) == full.train_rows[1]
+    full_auc, sampled_auc = (b.folds.set_index("scorer")["roc_auc"] for b in (full, sampled))
+    assert abs(full_auc["logistic regression"] - sampled_auc["logistic regression"]) < 0.02
+    assert full_auc["Pareto/NBD P(no purchase)"] == sampled_auc["Pareto/NBD P(no purchase)"]  # baselines: no training
+    capped = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=10**6)
+    pd.testing.assert_frame_equal(capped.folds, full.folds)

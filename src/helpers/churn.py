@@ -203,6 +203,13 @@ class Backtest:
     predictions: pd.DataFrame  # test predictions of every model, all folds
     snapshots: dict
     train_cutoffs: dict[int, tuple[date, ...]] = field(default_factory=dict)  # per fold number
+    max_train_rows: int | None = None  # models saw a seeded sample of this many training rows, at most
+    train_rows: dict[int, int] = field(default_factory=dict)  # per fold number: training rows available
+
+    def training(self, number: int, random_state: int) -> pd.DataFrame:
+        """The training rows of fold `number` as its models saw them."""
+        full = pd.concat(self.snapshots[c] for c in self.train_cutoffs[number])
+        return training_rows(full, self.max_train_rows, random_state)
 
     def summary(self) -> pd.DataFrame:
         """Mean metrics per scorer, best ROC-AUC first."""
@@ -215,8 +222,16 @@ class Backtest:
         return str(summary[summary["kind"] == "model"]["roc_auc"].idxmax())
 
 
+def training_rows(train: pd.DataFrame, max_rows: int | None, random_state: int) -> pd.DataFrame:
+    """All training rows, or beyond `max_rows` a seeded random sample of that many: past a million customers
+    more rows add time and memory, hardly accuracy. The test and today's scoring still use every customer."""
+    if max_rows is None or len(train) <= max_rows:
+        return train
+    return train.sample(n=max_rows, random_state=random_state)
+
+
 def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str,
-                 side: SideFeatures | None = None) -> Backtest:  # fmt: skip
+                 side: SideFeatures | None = None, max_train_rows: int | None = None) -> Backtest:  # fmt: skip
     """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike."""
     cache: dict[date, pd.DataFrame] = {}
 
@@ -226,9 +241,11 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
             cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit, side=side)
         return cache[cutoff]
 
-    rows, predictions = [], []
+    rows, predictions, sizes = [], [], {}
     for number, fold in enumerate(folds, start=1):
         train = pd.concat([at(c) for c in fold.train_cutoffs])
+        sizes[number] = len(train)
+        train = training_rows(train, max_train_rows, random_state)
         test = at(fold.test_cutoff)
         columns = model_columns(train)
         y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
@@ -254,12 +271,9 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                          "kind": "baseline",
                          "customers": len(test), "churn_rate": y_test.mean(),
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
-    return Backtest(
-        pd.DataFrame(rows),
-        pd.concat(predictions, ignore_index=True),
-        cache,
-        {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)},
-    )
+    folds_by_number = {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)}
+    return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, folds_by_number,
+                    max_train_rows, sizes)  # fmt: skip
 
 
 def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.DataFrame:
@@ -273,6 +287,7 @@ def feature_importance(backtest: Backtest, model_name: str, random_state: int) -
     """Permutation importance (drop in ROC-AUC) on the last fold's test cutoff."""
     cutoffs = sorted(backtest.snapshots)
     test, train = backtest.snapshots[cutoffs[-1]], pd.concat(backtest.snapshots[c] for c in cutoffs[:-1])
+    train = training_rows(train, backtest.max_train_rows, random_state)
     columns = model_columns(train)
     model = make_models(random_state)[model_name].fit(train[columns], train["churned"].to_numpy(int))
     result = permutation_importance(model, test[columns], test["churned"].to_numpy(int), scoring="roc_auc",
@@ -333,11 +348,13 @@ def score_customers(
     random_state: int,
     unit: str,
     side: SideFeatures | None = None,
+    max_train_rows: int | None = None,
 ) -> pd.DataFrame:
     """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
     latest cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
     cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
     train = pd.concat([snapshot(tx, c, horizon_days, unit, side=side) for c in sorted(cutoffs)])
+    train = training_rows(train, max_train_rows, random_state)
     current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side)
     columns = scorer_columns(scorer, train)
     model = make_scorer(scorer, random_state).fit(train[columns], train["churned"].to_numpy(int))
@@ -390,7 +407,7 @@ def with_and_without(backtest: Backtest, model_name: str, random_state: int, ext
     rows = []
     for number, test_cutoff in cutoffs.items():
         test = backtest.snapshots[test_cutoff.date()]
-        train = pd.concat(backtest.snapshots[c] for c in backtest.train_cutoffs[number])
+        train = backtest.training(number, random_state)
         y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
         row = {"fold": number, "test_cutoff": test_cutoff}
         for label, columns in (("with", model_columns(train)), ("without", [c for c in model_columns(train)

@@ -245,6 +245,8 @@ class ChurnSection(_Section):
                                    "in the high risk tier")  # fmt: skip
     medium_risk_share: float = Field(0.3, gt=0, lt=1, description="share in the medium tier, after the high tier")
     contact_budget: int = Field(500, ge=0, description="customers the team can contact; the list's top priorities")
+    max_training_rows: int = Field(1_000_000, ge=1000, description="models train on a seeded sample of this many "
+                                   "rows when a fold has more; testing and scoring use every customer")  # fmt: skip
     action_rules: list[ActionRule] = Field(default_factory=lambda: list(DEFAULT_ACTION_RULES), min_length=1)
 
     @model_validator(mode="after")

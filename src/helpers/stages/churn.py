@@ -46,6 +46,7 @@ class ChurnStage:
     contact_budget: int
     unreachable_rules: list[int]  # numbers of churn.action_rules that no customer can reach
     surveys: pd.DataFrame | None  # per fold: ROC-AUC of the chosen model with and without survey features
+    train_rows: dict[int, int]  # per fold: training rows available (models saw at most churn.max_training_rows)
     findings: Findings
     figures: dict[str, plt.Figure]
 
@@ -76,7 +77,7 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     settings = config.churn
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, scorer, config.run.random_state,
-                                         config.clv.time_unit, side)  # fmt: skip
+                                         config.clv.time_unit, side, settings.max_training_rows)  # fmt: skip
     scored = churn_model.attach_value(scored, values, settings.high_value_share)
     scored["scored_by"] = scorer
     scored["risk_tier"] = actions.tiers_by_share(scored["churn_probability"],
@@ -113,7 +114,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     churn_model.check_history(folds, first_transaction_date(tx), today, layout)
     surveys = context.paths.read_optional_table("surveys.parquet")
     side = None if surveys is None else (lambda cutoff: satisfaction.survey_features(surveys, cutoff))
-    backtest = churn_model.run_backtest(tx, folds, horizon, config.run.random_state, config.clv.time_unit, side)
+    backtest = churn_model.run_backtest(tx, folds, horizon, config.run.random_state, config.clv.time_unit, side,
+                                        settings.max_training_rows)  # fmt: skip
     summary = backtest.summary()
     chosen = backtest.chosen_model()
     brier = summary.loc[chosen, "brier"]
@@ -154,6 +156,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         contact_budget=settings.contact_budget,
         unreachable_rules=actions.unreachable_rules(settings.action_rules, segment_names(config.segment)),
         surveys=survey_value,
+        train_rows=backtest.train_rows,
         findings=context.write_findings(found),
         figures=context.figures,
     )
