@@ -65,6 +65,9 @@ def test_extreme_orders_and_spend_spikes_are_judged_against_the_store_and_the_cu
     assert by_type["extreme order"] == ["whale"] and by_type["spend spike"] == ["regular"]
     spike = found.alerts.set_index("alert").loc["spend spike"]
     assert spike["order_id"] == "r9" and "6.0x" in spike["reason"] and "after 4 earlier orders" in spike["reason"]
+    keyless = alerts.find_alerts(transactions_table(rows), AlertsSection(), has_order_ids=False).alerts
+    whale = keyless.set_index("customer_id").loc["whale"]  # a log without order ids: orders are customer-days
+    assert whale["evidence"] == "purchases on 2024-01-01" and whale["order_id"] is None
 
 
 def test_an_order_id_bought_by_two_customers_is_flagged_for_both():

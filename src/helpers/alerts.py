@@ -134,6 +134,10 @@ def purchase_orders(tx: ibis.Table) -> pd.DataFrame:
     return orders.execute()
 
 
+def order_evidence(order_ids: pd.Series, days: pd.Series) -> list[str]:
+    return [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(order_ids, days, strict=True)]
+
+
 def extreme_orders(orders: pd.DataFrame, z: float) -> tuple[pd.DataFrame, dict]:
     """Orders whose log value lies z robust SDs above the median order's."""
     median, scale = robust_scale(orders["log_value"])
@@ -146,8 +150,7 @@ def extreme_orders(orders: pd.DataFrame, z: float) -> tuple[pd.DataFrame, dict]:
         "severity": severity(hit["robust_z"].to_numpy(), z),
         "reason": [t("one order of {value}, {times}x the typical order", value=f"{v:,.2f}", times=f"{v / typical:.0f}")
                    for v in hit["value"]],
-        "evidence": [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(hit["order_id"],
-                                                                                              hit["day"], strict=True)],
+        "evidence": order_evidence(hit["order_id"], hit["day"]),
         "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
         "robust_z": hit["robust_z"],
     })  # fmt: skip
@@ -172,8 +175,7 @@ def spend_spikes(orders: pd.DataFrame, settings: AlertsSection, exclude: pd.Inde
         "severity": severity(hit["robust_z"].to_numpy(), settings.robust_z),
         "reason": [t("an order {times}x the customer's usual after {n} earlier orders", times=f"{r:.1f}", n=int(n) - 1)
                    for r, n in zip(hit["ratio"], hit["number"], strict=True)],
-        "evidence": [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(hit["order_id"],
-                                                                                              hit["day"], strict=True)],
+        "evidence": order_evidence(hit["order_id"], hit["day"]),
         "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
         "robust_z": hit["robust_z"],
     })  # fmt: skip
@@ -194,8 +196,7 @@ def shared_orders(tx: ibis.Table) -> tuple[pd.DataFrame, dict]:
         "alert": "shared order id",
         "severity": np.where(hit["customers"] >= 3, "high", "medium"),
         "reason": [t("order id shared by {n} customers", n=int(n)) for n in hit["customers"]],
-        "evidence": [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(hit["order_id"],
-                                                                                              hit["day"], strict=True)],
+        "evidence": order_evidence(hit["order_id"], hit["day"]),
         "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
         "robust_z": np.nan,
     })  # fmt: skip
@@ -222,5 +223,10 @@ def find_alerts(tx: ibis.Table, settings: AlertsSection, has_order_ids: bool) ->
     alerts["severity_rank"] = alerts["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
     alerts = alerts.sort_values(["severity_rank", "alert", "robust_z", "customer_id"],
                                 ascending=[True, True, False, True]).drop(columns="severity_rank")  # fmt: skip
+    if not has_order_ids:  # an order is a customer-day: its made-up key means nothing to a reader
+        orders_only = alerts["order_id"].notna()
+        alerts.loc[orders_only, "evidence"] = [t("purchases on {day}", day=f"{d:%Y-%m-%d}")
+                                               for d in alerts.loc[orders_only, "first_date"]]  # fmt: skip
+        alerts["order_id"] = None
     alerts = alerts.assign(robust_z=alerts["robust_z"].astype(float).round(2), amount=alerts["amount"].round(2))
     return AlertResult(alerts[ALERT_COLUMNS].reset_index(drop=True), thresholds)

@@ -583,6 +583,8 @@ MESSAGES = {
     "points of conversion from the campaign (95% interval {low} to {high}); {margin} margin for {cost} spent":
         "个百分点的转化提升来自活动（95% 区间 {low} 至 {high}）；投入 {cost}，毛利 {margin}",
     # 02 profile, surveys and alerts; 04 survey value; 06 reachability
+    'purchases on {day}':
+        '{day} 的购买',
     "Each fold has up to {rows} training rows; the models train on a seeded random sample of {sample} of them (`churn.max_training_rows`): beyond that, more rows add time and memory, hardly accuracy. Testing and today's scores use every customer.":
         '每一折最多有 {rows} 行训练数据；模型只在其中 {sample} 行的固定种子随机样本上训练（`churn.max_training_rows`）：超过这个数量，更多数据只增加时间和内存，几乎不提高准确度。测试和当日评分使用全部客户。',
     'With {n} customers, each k-means is fitted on a seeded random sample of {sample} (`segment.cluster_fit_sample`) and every customer is assigned to the nearest centre; the silhouette is measured on a sample of 5,000.':
