@@ -391,17 +391,22 @@ def detectable_lift(power: pd.DataFrame, plausible: float) -> plt.Figure:
     return fig
 
 
+def _estimates_with_intervals(ax, estimate: pd.Series, low: pd.Series, high: pd.Series, labels: list[str]) -> None:
+    """One dot per row with its interval as a horizontal bar, first row on top; a dashed line at zero."""
+    value = estimate.astype(float).to_numpy()[::-1]
+    errors = [value - low.astype(float).to_numpy()[::-1], high.astype(float).to_numpy()[::-1] - value]
+    ax.errorbar(value, range(len(value)), xerr=errors, fmt="o", ecolor="#888", capsize=4, color=ACCENT)
+    ax.set_yticks(range(len(value)), labels[::-1])
+    ax.axvline(0, color="#999", ls="--")
+
+
 def campaign_effects(effects: pd.DataFrame) -> plt.Figure:
     """Conversion lift per cell with its 95% interval; the dashed line is no effect."""
-    shown = effects.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(shown) + 1.6))
-    lift = shown["conversion_lift"].astype(float)
-    errors = [lift - shown["conversion_low"].astype(float), shown["conversion_high"].astype(float) - lift]
-    colours = [ACCENT if name != "all cells" else "#333" for name in shown.index]
-    ax.errorbar(lift, range(len(shown)), xerr=errors, fmt="o", ecolor="#888", capsize=4, color=ACCENT)
-    ax.scatter(lift, range(len(shown)), color=colours, zorder=3)
-    ax.set_yticks(range(len(shown)), [term(name) for name in shown.index])
-    ax.axvline(0, color="#999", ls="--")
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(effects) + 1.6))
+    _estimates_with_intervals(ax, effects["conversion_lift"], effects["conversion_low"], effects["conversion_high"],
+                              [term(name) for name in effects.index])  # fmt: skip
+    overall = [i for i, name in enumerate(effects.index[::-1]) if name == "all cells"]
+    ax.scatter(effects["conversion_lift"].astype(float).to_numpy()[::-1][overall], overall, color="#333", zorder=3)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(t("conversion lift, treatment - control (95% interval)"))
     ax.set_title(t("What the campaign changed"))
@@ -422,15 +427,11 @@ def qini(curve: pd.DataFrame) -> plt.Figure:
 
 
 def nps_by_group(table: pd.DataFrame, title: str) -> plt.Figure:
-    """NPS per group with its 95% interval and the number of answers; the dashed line is the overall NPS."""
-    shown = table.dropna(subset=["nps"]).iloc[::-1]
+    """NPS per group with its 95% interval and the number of answers; the dashed line is zero."""
+    shown = table.dropna(subset=["nps"])
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(shown) + 1.6))
-    score = shown["nps"].astype(float)
-    errors = [score - shown["nps_low"].astype(float), shown["nps_high"].astype(float) - score]
-    ax.errorbar(score, range(len(shown)), xerr=errors, fmt="o", ecolor="#888", capsize=4, color=ACCENT)
     labels = [f"{term(name)} (n={n:,})" for name, n in zip(shown.index, shown["responses"], strict=True)]
-    ax.set_yticks(range(len(shown)), labels)
-    ax.axvline(0, color="#999", ls="--")
+    _estimates_with_intervals(ax, shown["nps"], shown["nps_low"], shown["nps_high"], labels)
     ax.set_xlim(-100, 100)
     ax.set_xlabel(t("NPS (promoters - detractors, % points; 95% interval)"))
     ax.set_title(title)
