@@ -43,32 +43,28 @@ def latest_answers(surveys: pd.DataFrame) -> pd.DataFrame:
     return latest
 
 
+def scores_by(answers: pd.DataFrame, keys: pd.Series, name: str) -> pd.DataFrame:
+    """NPS with its interval and mean satisfaction of the answers in each group of `keys` (named `name`)."""
+    rows = {}
+    for group, found in answers.groupby(keys):
+        row = nps_score(found["nps"]) if "nps" in found else {"responses": len(found)}
+        if "satisfaction" in found:
+            row |= {"mean_satisfaction": found["satisfaction"].mean()}
+        rows[group] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = name
+    return table
+
+
 def nps_by(latest: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     """NPS with its interval and mean satisfaction per group (customers without a group are left out)."""
     joined = latest.join(groups.rename("group"), how="inner").dropna(subset=["group"])
-    rows = {}
-    for name, answers in joined.groupby("group"):
-        row = nps_score(answers["nps"]) if "nps" in answers else {"responses": len(answers)}
-        if "satisfaction" in answers:
-            row |= {"mean_satisfaction": answers["satisfaction"].mean()}
-        rows[name] = row
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = groups.name
-    return table.sort_values("responses", ascending=False)
+    return scores_by(joined, joined["group"], groups.name).sort_values("responses", ascending=False)
 
 
 def monthly_trend(surveys: pd.DataFrame) -> pd.DataFrame:
     """NPS (with interval) and mean satisfaction of every answer, by month answered."""
-    month = surveys["survey_date"].dt.to_period("M").dt.to_timestamp()
-    rows = {}
-    for name, answers in surveys.groupby(month):
-        row = nps_score(answers["nps"]) if "nps" in answers else {"responses": len(answers)}
-        if "satisfaction" in answers:
-            row |= {"mean_satisfaction": answers["satisfaction"].mean()}
-        rows[name] = row
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "month"
-    return table
+    return scores_by(surveys, surveys["survey_date"].dt.to_period("M").dt.to_timestamp(), "month")
 
 
 def response_bias(profile: pd.DataFrame, answered: pd.Index) -> pd.DataFrame:
