@@ -70,7 +70,8 @@ def measured(results: list, step: str, rows: int):
 
 def generate(rows: int, path: Path, seed: int = 1, chunk_customers: int = 500_000) -> int:
     """A raw CSV of about `rows` lines: BG/NBD customers acquired over the first year, 1-3 lines per
-    order, written in customer chunks so that memory stays flat whatever `rows` is."""
+    order (each line its own share of the order's value), written in customer chunks so that memory stays
+    flat whatever `rows` is."""
     rng = np.random.default_rng(seed)
     customers = int(rows / LINES_PER_CUSTOMER)
     written = order_offset = 0
@@ -87,12 +88,14 @@ def generate(rows: int, path: Path, seed: int = 1, chunk_customers: int = 500_00
             index = np.repeat(np.arange(len(purchases)), lines)
             customer = purchases["customer"].to_numpy()[index]
             day = first_day[customer] + np.floor(purchases["week"].to_numpy()[index] * 7).astype(int)
+            weight = rng.random(len(index))  # each line its own part of the order's value, as products differ
+            share = weight / np.bincount(index, weight)[index]
             baby_age = rng.integers(*BABY_AGE_AT_FIRST_PURCHASE, count)[customer] + day - first_day[customer]
             writer.write_table(pa.table({
                 "customer_id": pa.array(np.char.add("C", (customer + first_customer).astype(str))),
                 "order_id": pa.array(np.char.add("O", (index + order_offset).astype(str))),
                 "order_date": pa.array((np.datetime64(START) + day.astype("timedelta64[D]")).astype(str)),
-                "amount": pa.array(np.round(purchases["value"].to_numpy()[index] / lines[index], 2)),
+                "amount": pa.array(np.round(purchases["value"].to_numpy()[index] * share, 2)),
                 "category": pa.array(np.asarray(CATEGORIES)[stage_categories(baby_age, rng)]),
             }, schema=schema))  # fmt: skip
             written += len(index)

@@ -23,12 +23,19 @@ import pandas as pd
 from helpers.artifacts import atomic_path
 from helpers.config import CleaningSection, DatesSection
 from helpers.errors import InputError, ReconciliationError
-from helpers.features import order_purchase_date
-from helpers.sources import SOURCE_FILE, SOURCE_ROW, check_mapping, malformed_lines
+from helpers.sources import (
+    LINE,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    RawInput,
+    check_mapping,
+    malformed_lines,
+    store_lines,
+)
 
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
 DATE_FAILURE_SHARE = 0.5
-ORDER_KEY_SEPARATOR = "#"
+EDGE_WHITESPACE = r"^[\s\x0b]|[\s\x0b]$"  # what str.strip() removes: space, \t \n \r \f and \v
 
 
 @ibis.udf.scalar.builtin
@@ -64,23 +71,28 @@ def _c(name: str) -> str:
     return f"__{name}"
 
 
+def _strip(value: ibis.StringValue) -> ibis.StringValue:
+    """Without leading and trailing whitespace. Trimming a set of characters is slow in DuckDB (several times a
+    cast), so it only runs on the few values that start or end with whitespace."""
+    return ibis.ifelse(value.re_search(EDGE_WHITESPACE), value.strip(), value)
+
+
 def _clean_text(value: ibis.StringValue) -> ibis.StringValue:
-    trimmed = value.strip()
-    return ibis.ifelse(trimmed == "", ibis.null("string"), trimmed)
+    return _strip(value).nullif("")
 
 
 def parse_date(value: ibis.StringValue, date_format: str | None) -> ibis.TimestampValue:
     """Text to timestamp: with an explicit strftime format, or ISO-like text by cast; NULL if unparseable.
 
     ISO text is accepted beside the format: a Parquet or Excel column of real timestamps reads as ISO text."""
-    text = value.strip()
+    text = _strip(value)
     iso = text.try_cast("timestamp")
     return try_strptime(text, date_format).fill_null(iso) if date_format else iso
 
 
 def parse_amount(value: ibis.StringValue) -> ibis.FloatingValue:
     """Text to float64; NULL for text that is not a number."""
-    return value.strip().try_cast("float64")
+    return _strip(value).try_cast("float64")
 
 
 def accounted_money(amount: ibis.FloatingValue, text: ibis.StringValue) -> ibis.FloatingValue:
@@ -88,8 +100,9 @@ def accounted_money(amount: ibis.FloatingValue, text: ibis.StringValue) -> ibis.
     amount is not a plain number ('1,234.50', '¥12.5'), the number left after removing all but digits, '.'
     and '-'. NULL (no money that can be read) for text without a number and for infinities."""
     finite = amount.notnull() & ~amount.isnan() & ~amount.isinf()
-    lenient = text.re_replace(r"[^0-9.\-]", "").try_cast("float64")
-    return ibis.ifelse(finite, amount, ibis.ifelse(lenient.isinf() | lenient.isnan(), ibis.null("float64"), lenient))
+    # the lenient reading is referenced once, so that it only runs where the amount is not a finite number
+    money = ibis.ifelse(finite, amount, text.re_replace(r"[^0-9.\-]", "").try_cast("float64"))
+    return ibis.ifelse(money.isinf() | money.isnan(), ibis.null("float64"), money)
 
 
 def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
@@ -117,12 +130,10 @@ def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptio
     table = table.mutate(
         **{_c("amount"): ibis.ifelse(table._is_return, -table[_c("amount")].abs(), table[_c("amount")])}
     )
-    table = table.mutate(_money=accounted_money(table[_c("amount")], raw[mapping["amount"]]))
-    data_columns = [c for c in raw.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
-    copy_rank = ibis.row_number().over(group_by=data_columns, order_by=[SOURCE_FILE, SOURCE_ROW])
-    return table.mutate(_copy_rank=copy_rank)
+    return table.mutate(_money=accounted_money(table[_c("amount")], raw[mapping["amount"]]))
 
 
+DUPLICATE_ROW = "duplicate_row"
 RULES: tuple[Rule, ...] = (
     Rule("missing_customer_id", "customer id is empty", lambda t, o: t[_c("customer_id")].isnull()),
     Rule("unparseable_date", "order date is empty or not a date", lambda t, o: t[_c("order_date")].isnull()),
@@ -136,11 +147,7 @@ RULES: tuple[Rule, ...] = (
         "order date after dates.observation_end (or, when that is not set, in the future)",
         lambda t, o: t[_c("order_date")] >= ibis.timestamp(o.last_valid_date + timedelta(days=1)),
     ),
-    Rule(
-        "duplicate_row",
-        "exact copy of an earlier row",
-        lambda t, o: t._copy_rank > 0 if o.drop_duplicates else ibis.literal(False),
-    ),
+    Rule(DUPLICATE_ROW, "exact copy of an earlier row", None),  # decided once the rows are stored
     Rule(
         "zero_value",
         "amount is zero",
@@ -159,30 +166,118 @@ ALL_RULES = (*RULES, UNMATCHED_RETURN, MALFORMED_LINE)  # in the order quality.j
 
 def first_broken_rule(table: ibis.Table, options: CleaningOptions) -> ibis.StringValue:
     """Name of the first rule a row breaks, NULL when it passes them all."""
-    return ibis.cases(*[(rule.rejects(table, options), rule.name) for rule in RULES], else_=ibis.null("string"))
+    broken = [(rule.rejects(table, options), rule.name) for rule in RULES if rule.rejects]
+    return ibis.cases(*broken, else_=ibis.null("string"))
 
 
-def assign_orders(table: ibis.Table, has_order_id: bool) -> ibis.Table:
-    """Order key per line: the order id, or customer-day when there is none.
+def rules_after(name: str) -> list[str]:
+    """The rules applied after `name`: a row found to break `name` later no longer counts as breaking them."""
+    names = [rule.name for rule in RULES]
+    return names[names.index(name) + 1 :]
 
-    Each return is re-pointed to the customer's latest purchase at or before its
-    date (so netting happens inside that order); a return with no such purchase
-    is marked `unmatched_return`.
-    """
+
+def own_order_key(table: ibis.Table, has_order_id: bool) -> ibis.StringValue:
+    """A line's order key: its order id, or customer-day when there is none."""
     day_key = table[_c("customer_id")] + "|" + table[_c("order_date")].strftime("%Y-%m-%d")
-    own_key = table[_c("order_id")].fill_null(day_key) if has_order_id else day_key
-    table = table.mutate(_order_key=own_key)
-    sortable = table[_c("order_date")].strftime("%Y-%m-%dT%H:%M:%S") + ORDER_KEY_SEPARATOR + table._order_key
-    purchase_key = ibis.ifelse(table._is_return, ibis.null("string"), sortable)
-    window = ibis.cumulative_window(
-        group_by=table[_c("customer_id")], order_by=[table[_c("order_date")], table._is_return, table._order_key]
+    # a CASE, not COALESCE: the day key is only built for the lines without an order id
+    return ibis.ifelse(table[_c("order_id")].isnull(), day_key, table[_c("order_id")]) if has_order_id else day_key
+
+
+def _text_columns(mapping: dict[str, str]) -> dict[str, str]:
+    """User column -> parsed column, for the columns that are cleaned text (trimmed, empty as NULL)."""
+    return {mapping[name]: _c(name) for name in ("customer_id", "order_id", *OPTIONAL_TEXT) if name in mapping}
+
+
+def stored_form(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
+    """What ingest stores of each raw row: the parsed columns, the rule it breaks (duplicates and unmatched
+    returns are decided later), its order key and day, a hash of its text, and the raw text itself, where a text
+    column's raw value is only kept when cleaning changed it (`raw_text` puts it back)."""
+    columns = raw.columns
+    table = parse_lines(raw, mapping, options)
+    table = table.mutate(
+        _date_unparsed=ibis.ifelse(table[_c("order_date")].isnull(), _clean_text(raw[mapping["order_date"]]).notnull(),
+                                   False),
+        _rule=first_broken_rule(table, options),
+        _order_key=own_order_key(table, "order_id" in mapping),
+        _purchase_day=table[_c("order_date")].date(),
+        _hash=ibis.struct({c: raw[c] for c in columns}).hash(),
+    )  # fmt: skip
+    changed = {user: ibis.ifelse(raw[user].identical_to(table[parsed]), ibis.null("string"), raw[user])
+               for user, parsed in _text_columns(mapping).items()}  # fmt: skip
+    return table.mutate(**changed)
+
+
+def raw_text(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> dict[str, ibis.StringValue]:
+    """The raw columns of stored lines exactly as the user gave them."""
+    text = _text_columns(mapping)
+    return {c: lines[c].fill_null(lines[text[c]]) if c in text else lines[c] for c in columns}
+
+
+def _store(con, kind: str, rows: ibis.Table) -> ibis.Table:
+    """`rows` computed once into a small temporary table."""
+    return con.create_table(f"_ingest_{kind}_{uuid.uuid4().hex}", rows, temp=True)
+
+
+def duplicate_lines(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> ibis.Table:
+    """`_line` of every exact copy of an earlier row (same text in every column; the first copy is kept).
+
+    Rows with a hash seen more than once are the few candidates; only they are compared column by column,
+    so a hash collision cannot make two different rows duplicates."""
+    repeated = lines.group_by("_hash").aggregate(copies=ibis._.count()).filter(ibis._.copies > 1)
+    candidates = lines.filter(lines._hash.isin(repeated._hash))
+    candidates = candidates.select(LINE, SOURCE_FILE, **raw_text(candidates, columns, mapping))
+    rank = ibis.row_number().over(group_by=columns, order_by=[SOURCE_FILE, LINE])
+    return candidates.mutate(_copy_rank=rank).filter(ibis._._copy_rank > 0).select(LINE)
+
+
+def with_duplicates(lines: ibis.Table, duplicates: ibis.Table) -> ibis.Table:
+    """Lines with `_rule` = duplicate_row for the copies that broke no earlier rule."""
+    overridable = lines._rule.isnull() | lines._rule.isin(rules_after(DUPLICATE_ROW))
+    copy = lines[LINE].isin(duplicates[LINE]) & overridable
+    return lines.mutate(_rule=ibis.ifelse(copy, DUPLICATE_ROW, lines._rule))
+
+
+def match_returns(lines: ibis.Table) -> ibis.Table:
+    """For each return that passed the rules: the customer's latest purchase at or before it (among purchases
+    at that same moment, the largest order key), as `_matched_key` and `_matched_date`; NULL when the customer
+    bought nothing before (an `unmatched_return`). An as-of join over the returning customers' purchases."""
+    passing = lines.filter(lines._rule.isnull())
+    returns = passing.filter(passing._is_return)
+    returns = returns.select(LINE, _customer=returns[_c("customer_id")], _time=returns[_c("order_date")])
+    bought = passing.filter(~passing._is_return & passing[_c("customer_id")].isin(returns._customer))
+    moments = bought.group_by(_buyer=bought[_c("customer_id")], _bought_at=bought[_c("order_date")]).aggregate(
+        _matched_key=bought._order_key.max()
     )
-    table = table.mutate(_latest_purchase=purchase_key.max().over(window))
-    matched = table._latest_purchase.split(ORDER_KEY_SEPARATOR)[1]
-    return table.mutate(
-        _order_key=ibis.ifelse(table._is_return, matched, table._order_key),
-        _rule=ibis.ifelse(table._is_return & table._latest_purchase.isnull(), UNMATCHED_RETURN.name, table._rule),
-    ).drop("_latest_purchase")
+    matched = returns.asof_join(moments, on=returns._time >= moments._bought_at,
+                                predicates=returns._customer == moments._buyer)  # fmt: skip
+    return matched.select(LINE, "_matched_key", _matched_date=matched._bought_at.date())
+
+
+def settled(lines: ibis.Table, decisions: ibis.Table) -> ibis.Table:
+    """Lines with the decisions taken after storing them (`decisions`: one row per duplicate or kept return):
+    copies marked duplicate_row; each kept return re-pointed to its matched order (netting happens inside it,
+    on that order's day) or marked unmatched_return."""
+    joined = lines.left_join(decisions, LINE).drop(f"{LINE}_right")
+    duplicate = joined._duplicate.fill_null(False) & (
+        joined._rule.isnull() | joined._rule.isin(rules_after(DUPLICATE_ROW))
+    )
+    matched = joined._return.fill_null(False)
+    rule = ibis.ifelse(duplicate, DUPLICATE_ROW, joined._rule)
+    return joined.mutate(
+        _rule=ibis.ifelse(matched & joined._matched_key.isnull(), UNMATCHED_RETURN.name, rule),
+        _order_key=ibis.ifelse(matched, joined._matched_key, joined._order_key),
+        _purchase_day=ibis.ifelse(matched, joined._matched_date, joined._purchase_day),
+    ).drop("_duplicate", "_return", "_matched_key", "_matched_date")
+
+
+def multi_day_orders(lines: ibis.Table) -> ibis.Table:
+    """Kept orders whose purchase lines fall on several days (`_buyer`, `_order`), with the first (`_first_day`)."""
+    bought = lines.filter(lines._rule.isnull() & ~lines._is_return)
+    spans = bought.group_by(_buyer=bought[_c("customer_id")], _order=bought._order_key).aggregate(
+        _first=bought[_c("order_date")].min(), _last=bought[_c("order_date")].max()
+    )
+    spans = spans.filter(spans._first.date() != spans._last.date())
+    return spans.select("_buyer", "_order", _first_day=spans._first.date())
 
 
 @dataclass
@@ -198,23 +293,17 @@ class IngestResult:
         return self.quality["reconciliation"]["rows_ok"] and self.quality["reconciliation"]["money_ok"]
 
 
-def _check_dates_parse(table: ibis.Table, date_column: str, options: CleaningOptions) -> None:
-    stats = table.aggregate(
-        present=table[_c("order_date")].notnull().sum(),
-        given=_clean_text(table[date_column]).notnull().sum(),
-    ).execute()
-    present, given = int(stats["present"].iloc[0] or 0), int(stats["given"].iloc[0] or 0)
-    if given and (given - present) / given > DATE_FAILURE_SHARE:
-        examples = (
-            table.filter(table[_c("order_date")].isnull() & _clean_text(table[date_column]).notnull())
-            .select(date_column)
-            .limit(3)
-            .execute()[date_column]
-            .tolist()
-        )
+def _check_dates_parse(lines: ibis.Table, date_column: str, options: CleaningOptions) -> None:
+    """Stop when most given dates do not parse: the format is wrong, not the rows."""
+    stats = lines.aggregate(present=lines[_c("order_date")].notnull().sum(), unparsed=lines._date_unparsed.sum())
+    stats = stats.execute()
+    present, unparsed = int(stats["present"].iloc[0] or 0), int(stats["unparsed"].iloc[0] or 0)
+    given = present + unparsed
+    if given and unparsed / given > DATE_FAILURE_SHARE:
+        examples = lines.filter(lines._date_unparsed).order_by(LINE).limit(3).execute()[date_column].tolist()
         fmt = f"format '{options.date_format}'" if options.date_format else "no format (ISO dates expected)"
         raise InputError(
-            f"{given - present:,} of {given:,} values in date column '{date_column}' do not parse with {fmt}, "
+            f"{unparsed:,} of {given:,} values in date column '{date_column}' do not parse with {fmt}, "
             f"e.g. {examples}; set dates.format in your config (e.g. '%Y%m%d', '%d/%m/%Y %H:%M')"
         )
 
@@ -255,8 +344,8 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
         }
         for rule in ALL_RULES
     ]
-    duplicates = next(r for r in rules if r["rule"] == "duplicate_row")
-    quarantined = [r for r in rules if r["rule"] != "duplicate_row"]
+    duplicates = next(r for r in rules if r["rule"] == DUPLICATE_ROW)
+    quarantined = [r for r in rules if r["rule"] != DUPLICATE_ROW]
     rows_kept, money_kept = int(get("kept", "rows")), round(get("kept", "money"), 2)
     rows_quarantined = sum(r["rows"] for r in quarantined)
     money_quarantined = round(sum(r["money"] for r in quarantined), 2)
@@ -284,21 +373,37 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
     }
 
 
-def clean(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
-    """Raw lines -> parsed lines with `_rule` (NULL = kept) and `_order_key`."""
-    check_mapping(raw, mapping, "the input")
-    parsed = parse_lines(raw, mapping, options)
-    _check_dates_parse(parsed, mapping["order_date"], options)
-    ruled = parsed.mutate(_rule=first_broken_rule(parsed, options))
-    passing = ruled.filter(ruled._rule.isnull())
-    rejected = ruled.filter(ruled._rule.notnull()).mutate(_order_key=ibis.null("string"))
-    kept = assign_orders(passing, "order_id" in mapping)
-    return kept.union(rejected.select(kept.columns))
+def clean(con, raw: RawInput, mapping: dict[str, str], options: CleaningOptions) -> tuple[ibis.Table, ibis.Table]:
+    """Raw lines -> lines with `_rule` (NULL = kept), `_order_key` and `_purchase_day`, and the kept orders
+    whose lines fall on several days (see `multi_day_orders`).
+
+    The files are read and parsed once into a temporary table; duplicates, return matches and multi-day orders
+    are small tables beside it, joined where they are needed."""
+    check_mapping(raw.table, mapping, "the input")
+    lines = store_lines(con, raw, lambda table: stored_form(table, mapping, options))
+    _check_dates_parse(lines, mapping["order_date"], options)
+    columns = list(raw.tables[0].columns)
+    copies = _store(con, "duplicates", duplicate_lines(lines, columns, mapping) if options.drop_duplicates
+                    else lines.select(LINE).limit(0))  # fmt: skip
+    returns = match_returns(with_duplicates(lines, copies))
+    decisions = _store(con, "decisions", ibis.union(
+        copies.mutate(_duplicate=True, _return=False, _matched_key=ibis.null("string"), _matched_date=ibis.null("date")),
+        returns.mutate(_duplicate=False, _return=True).select(LINE, "_duplicate", "_return", "_matched_key", "_matched_date"),
+    ))  # fmt: skip
+    ruled = settled(lines, decisions)
+    orders = _store(con, "orders", multi_day_orders(ruled)) if "order_id" in mapping else None
+    return ruled, orders
 
 
-def canonical_transactions(ruled: ibis.Table, mapping: dict[str, str], extreme_threshold: float) -> ibis.Table:
-    """Kept lines in the canonical schema (DESIGN.md), in a deterministic order."""
+def canonical_transactions(
+    ruled: ibis.Table, orders: ibis.Table | None, mapping: dict[str, str], extreme_threshold: float
+) -> ibis.Table:
+    """Kept lines in the canonical schema (DESIGN.md), in a deterministic order. `purchase_date` is the day of
+    the order's first line: the line's own (a return: its matched purchase's), unless the order is in `orders`."""
     kept = ruled.filter(ruled._rule.isnull())
+    if orders is not None:
+        kept = kept.left_join(orders, [kept[_c("customer_id")] == orders._buyer, kept._order_key == orders._order])
+        kept = kept.mutate(_purchase_day=kept._first_day.fill_null(kept._purchase_day))
     columns = {
         "customer_id": kept[_c("customer_id")],
         "order_id": kept._order_key,
@@ -311,20 +416,20 @@ def canonical_transactions(ruled: ibis.Table, mapping: dict[str, str], extreme_t
         if name in mapping:
             columns[name] = kept[_c(name)]
     columns["is_return"] = kept._is_return
-    columns["purchase_date"] = order_purchase_date(kept[_c("order_date")], kept[_c("customer_id")], kept._order_key)
+    columns["purchase_date"] = kept._purchase_day
     columns["is_extreme"] = kept[_c("amount")] > extreme_threshold
     columns["source_file"] = kept[SOURCE_FILE]
     columns["source_row"] = kept[SOURCE_ROW]
     return kept.select(**columns).order_by(["customer_id", "order_date", "order_id", "source_file", "source_row"])
 
 
-def quarantine_rows(ruled: ibis.Table, raw_columns: list[str], malformed: pd.DataFrame) -> ibis.Table:
+def quarantine_rows(ruled: ibis.Table, raw_columns: list[str], mapping: dict[str, str], malformed: pd.DataFrame
+                    ) -> ibis.Table:  # fmt: skip
     """Rejected rows exactly as given, with the rule they broke and where they came from; when lines could
     not be split into fields, a `raw_line` column keeps their whole text."""
     bad = ruled.filter(ruled._rule.notnull())
-    rows = bad.select(
-        rule=bad._rule, source_file=bad[SOURCE_FILE], source_row=bad[SOURCE_ROW], **{c: bad[c] for c in raw_columns}
-    )
+    rows = bad.select(rule=bad._rule, source_file=bad[SOURCE_FILE], source_row=bad[SOURCE_ROW],
+                      **raw_text(bad, raw_columns, mapping))  # fmt: skip
     if len(malformed):
         rows = rows.mutate(raw_line=ibis.null("string"))
         lines = pd.DataFrame({"rule": MALFORMED_LINE.name, "source_file": malformed[SOURCE_FILE],
@@ -334,7 +439,7 @@ def quarantine_rows(ruled: ibis.Table, raw_columns: list[str], malformed: pd.Dat
     return rows.order_by(["rule", "source_file", "source_row"])
 
 
-def with_true_row_numbers(ruled: ibis.Table, malformed: pd.DataFrame) -> ibis.Table:
+def with_true_row_numbers(raw: ibis.Table, malformed: pd.DataFrame) -> ibis.Table:
     """Row numbers counted around the malformed lines the reader skipped.
 
     The reader numbers the rows it kept 1, 2, ...; the i-th skipped line (data row r_i) comes after
@@ -343,14 +448,14 @@ def with_true_row_numbers(ruled: ibis.Table, malformed: pd.DataFrame) -> ibis.Ta
     for source_file, lines in malformed.groupby(SOURCE_FILE):
         rows = lines[SOURCE_ROW].sort_values().to_numpy()
         for before in rows - range(1, len(rows) + 1):
-            in_file = ruled[SOURCE_FILE] == source_file
-            shift = shift + ibis.ifelse(in_file & (ruled[SOURCE_ROW] > int(before)), 1, 0)
-    return ruled.mutate(**{SOURCE_ROW: ruled[SOURCE_ROW] + shift})
+            in_file = raw[SOURCE_FILE] == source_file
+            shift = shift + ibis.ifelse(in_file & (raw[SOURCE_ROW] > int(before)), 1, 0)
+    return raw.mutate(**{SOURCE_ROW: raw[SOURCE_ROW] + shift})
 
 
 def run_ingest(
     con,
-    raw: ibis.Table,
+    raw: RawInput,
     mapping: dict[str, str],
     options: CleaningOptions,
     out_dir: Path,
@@ -359,14 +464,10 @@ def run_ingest(
     """Clean `raw`, write transactions.parquet, quarantine.parquet; return the quality report.
     `header`: whether the CSV input had a header line (it shifts the line numbers of malformed lines)."""
     out_dir = Path(out_dir)
-    raw_columns = [c for c in raw.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
-    # a fresh temp name: create_table(overwrite=True) emits broken SQL on ibis 12 + DuckDB 2
-    ruled = con.create_table(f"_ingest_lines_{uuid.uuid4().hex}", clean(raw, mapping, options), temp=True)
+    ruled, orders = clean(con, raw, mapping, options)
     malformed = malformed_lines(con, header)
     if len(malformed):
-        ruled = con.create_table(
-            f"_ingest_lines_{uuid.uuid4().hex}", with_true_row_numbers(ruled, malformed), temp=True
-        )
+        ruled = with_true_row_numbers(ruled, malformed)
     summary = _summarise(ruled)
     summary.loc[MALFORMED_LINE.name] = {"rows": len(malformed), "money": 0.0, "without_money": len(malformed),
                                         "returns": 0, "return_money": 0.0}  # fmt: skip
@@ -397,8 +498,8 @@ def run_ingest(
         raise ReconciliationError(f"ingest could not account for every row and unit of money: {balance}")
     result = IngestResult(out_dir / "transactions.parquet", out_dir / "quarantine.parquet", quality)
     for expr, target in (
-        (canonical_transactions(ruled, mapping, threshold), result.transactions_path),
-        (quarantine_rows(ruled, raw_columns, malformed), result.quarantine_path),
+        (canonical_transactions(ruled, orders, mapping, threshold), result.transactions_path),
+        (quarantine_rows(ruled, list(raw.tables[0].columns), mapping, malformed), result.quarantine_path),
     ):
         with atomic_path(target) as tmp:
             con.to_parquet(expr, tmp)

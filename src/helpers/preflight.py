@@ -28,7 +28,7 @@ def check_inputs(config: WorkbenchConfig) -> list[str]:
     con = connect()
     for path in files:
         options = {"delimiter": source.csv.delimiter, "encoding": source.csv.encoding, "header": source.csv.header}
-        raw = read_raw(con, path, fmt=fmt, sheet=source.sheet, expected_columns=list(mapping.values()), **options)
+        raw = read_raw(con, path, fmt=fmt, sheet=source.sheet, expected_columns=list(mapping.values()), **options).table
         check_mapping(raw, mapping, path)
         columns = [c for c in raw.columns if c != SOURCE_FILE and not c.startswith("_")]
         done.append(f"{path.name}: not empty, readable as {source.csv.encoding if fmt == 'csv' else fmt}, "

@@ -10,6 +10,9 @@ from __future__ import annotations
 import codecs
 import glob
 import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -21,6 +24,7 @@ from helpers.errors import InputError
 
 SOURCE_FILE = "_source_file"
 SOURCE_ROW = "_source_row"
+LINE = "_line"  # a row's number across all files: the key ingest joins on
 DUCKDB_NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-8-sig", "utf-16", "latin-1", "latin1", "iso-8859-1"}
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel"}
 
@@ -57,7 +61,7 @@ def transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
         raise InputError(
             f"unknown encoding '{encoding}' for {path}; set input.csv.encoding (e.g. utf-8, gbk)"
         ) from None
-    target = Path(work_dir) / f"{path.stem}.utf8{path.suffix}"
+    target = Path(work_dir) / "utf-8" / path.name  # the same name: rows are reported against the user's file
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(path, encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as dst:
@@ -112,20 +116,17 @@ def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: boo
         encoding.lower(), encoding.lower()
     )
     # one scan per file: a line with too many or too few fields is set aside (store_rejects), not the whole
-    # file, and DuckDB cannot store rejects while it unions files by name; the files are unioned here
-    tables = [
-        con.read_csv(str(f), all_varchar=True, delim=delimiter, header=header, encoding=encoding,
-                     filename=SOURCE_FILE, store_rejects=True)
+    # file, and DuckDB cannot store rejects while it unions files by name; the files are stacked by read_raw
+    return [
+        con.read_csv(str(f), all_varchar=True, delim=delimiter, header=header, encoding=encoding, store_rejects=True)
         for f in files
     ]  # fmt: skip
-    return union_by_name(tables)
 
 
-def union_by_name(tables: list[ibis.Table]) -> ibis.Table:
-    """Tables stacked by column name (columns in order of first appearance; absent ones empty)."""
+def _aligned(tables: list[ibis.Table]) -> list[ibis.Table]:
+    """Text tables with the columns of all, in order of first appearance (absent ones empty)."""
     columns = list(dict.fromkeys(c for t in tables for c in t.columns))
-    aligned = [t.select(*[t[c] if c in t.columns else ibis.null("string").name(c) for c in columns]) for t in tables]
-    return ibis.union(*aligned) if len(aligned) > 1 else aligned[0]
+    return [t.select(*[t[c] if c in t.columns else ibis.null("string").name(c) for c in columns]) for t in tables]
 
 
 def _check_sheet(path: Path, sheet: str | int, columns: list[str], expected: list[str]) -> None:
@@ -144,18 +145,38 @@ def _check_sheet(path: Path, sheet: str | int, columns: list[str], expected: lis
 
 
 def _read_excel(con, files: list[Path], sheet: str | int, work_dir: Path, expected_columns: list[str]):
-    frames = []
-    for f in files:
+    tables = []
+    for number, f in enumerate(files):
         try:
             frame = pd.read_excel(f, sheet_name=sheet, dtype=str)
         except ValueError as error:
             raise InputError(f"cannot read sheet {sheet!r} of {f}: {error}; set input.sheet") from None
         _check_sheet(f, sheet, [str(c) for c in frame.columns], expected_columns)
-        frames.append(frame.assign(**{SOURCE_FILE: str(f)}))
-    staged = Path(work_dir) / "excel_input.parquet"
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    pd.concat(frames, ignore_index=True).to_parquet(staged, index=False)
-    return con.read_parquet(str(staged))
+        staged = Path(work_dir) / f"excel_input_{number}.parquet"
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(staged, index=False)
+        tables.append(con.read_parquet(str(staged)))
+    return tables
+
+
+def _as_text_columns(table: ibis.Table, pattern: str | Path) -> ibis.Table:
+    """Every column as text; floats holding whole numbers beyond 2^53 stop with an error."""
+    _check_whole_floats(table, [c for c in table.columns if table[c].type().is_floating()], pattern)
+    return table.mutate(**{c: as_text(table[c]) for c in table.columns if not table[c].type().is_string()})
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """The input files, read lazily as text and aligned on the union of their columns (absent ones empty)."""
+
+    names: tuple[str, ...]  # each file's name, not its path: equal inputs give equal artifacts wherever they live
+    tables: tuple[ibis.Table, ...]
+
+    @property
+    def table(self) -> ibis.Table:
+        """All files stacked, each row with its file's name (row numbers come when the rows are stored)."""
+        parts = [t.mutate(**{SOURCE_FILE: ibis.literal(n)}) for t, n in zip(self.tables, self.names, strict=True)]
+        return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
 def read_raw(
@@ -168,32 +189,64 @@ def read_raw(
     sheet: str | int = 0,
     work_dir: Path | None = None,
     expected_columns: list[str] = (),
-) -> ibis.Table:
-    """All rows of all matching files as text columns, plus source file and row number."""
+) -> RawInput:
+    """All rows of all matching files as text columns; nothing is read beyond the headers until used."""
     files = resolve_files(pattern)
     fmt = detect_format(files, fmt)
     work_dir = Path(work_dir or files[0].parent / ".workbench")
     try:
         if fmt == "csv":
-            table = _read_csv(con, files, delimiter, encoding, header, work_dir)
+            tables = _read_csv(con, files, delimiter, encoding, header, work_dir)
         elif fmt == "parquet":
-            table = con.read_parquet([str(f) for f in files], filename=SOURCE_FILE, union_by_name=True)
+            tables = [con.read_parquet(str(f)) for f in files]
         else:
-            table = _read_excel(con, files, sheet, work_dir, list(expected_columns))
+            tables = _read_excel(con, files, sheet, work_dir, list(expected_columns))
+        tables = [_as_text_columns(t, pattern) for t in tables]
     except InputError:
         raise
     except (OSError, duckdb.Error, IbisError, ValueError) as error:  # the engine's own message, said once and plainly
-        first_line = str(error).strip().splitlines()[0]
-        raise InputError(f"cannot read {fmt} input {pattern}: {first_line}; check input.format and input.csv") from None
-    # the file's name, not its absolute path, so equal inputs give equal artifacts wherever they live
-    table = table.mutate(**{SOURCE_FILE: table[SOURCE_FILE].re_extract(r"([^/\\]+)$", 1)})
-    data_columns = [c for c in table.columns if c != SOURCE_FILE]
-    _check_whole_floats(table, [c for c in data_columns if table[c].type().is_floating()], pattern)
-    table = table.mutate(**{c: as_text(table[c]) for c in data_columns if not table[c].type().is_string()})
-    # row_number() over () is streamed in scan order; offset it to count from 1 in each file
-    table = table.mutate(**{SOURCE_ROW: ibis.row_number()})
-    first_row = table[SOURCE_ROW].min().over(group_by=SOURCE_FILE)
-    return table.mutate(**{SOURCE_ROW: table[SOURCE_ROW] - first_row + 1})
+        raise _read_error(fmt, pattern, error) from None
+    return RawInput(tuple(f.name for f in files), tuple(_aligned(tables)))
+
+
+def _read_error(fmt: str, pattern: str | Path, error: Exception) -> InputError:
+    first_line = str(error).strip().splitlines()[0]
+    return InputError(f"cannot read {fmt} input {pattern}: {first_line}; check input.format and input.csv")
+
+
+def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table] = lambda t: t) -> ibis.Table:
+    """`derive` of each file's rows, stored file after file in reading order in a temporary table, with `_line`
+    (a number across files), `_source_file` and `_source_row` (within the file). Row numbers come from the
+    table's own row ids (insertion order is kept), which costs nothing, unlike a row_number() window over the
+    scan."""
+    name = f"_lines_{uuid.uuid4().hex}"
+    first_lines = []
+    try:
+        for number, table in enumerate(raw.tables):
+            first_lines.append(con.table(name).count().execute() if number else 0)
+            if number:
+                con.insert(name, derive(table))
+            else:
+                con.create_table(name, derive(table), temp=True)
+    except (OSError, duckdb.Error, IbisError) as error:
+        raise _read_error("the", raw.names[number], error) from None
+    names = [_sql_text(n) for n in raw.names]
+    con.raw_sql(
+        f'CREATE TEMP VIEW "{name}_rows" AS SELECT *, rowid AS "{LINE}", '
+        f'{_by_file(first_lines, names)} AS "{SOURCE_FILE}", '
+        f'rowid + 1 - {_by_file(first_lines, [str(n) for n in first_lines])} AS "{SOURCE_ROW}" FROM "{name}"'
+    )
+    return con.table(f"{name}_rows")
+
+
+def _by_file(first_lines: list[int], values: list[str]) -> str:
+    """SQL for the value of the file a row came from, found by its rowid (files are stored one after another)."""
+    later = " ".join(f"WHEN rowid >= {start} THEN {value}" for start, value in zip(first_lines[:0:-1], values[:0:-1]))
+    return f"CASE {later} ELSE {values[0]} END" if later else values[0]
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 MAX_MALFORMED_LINES = 1000
@@ -252,7 +305,7 @@ def _check_whole_floats(table: ibis.Table, columns: list[str], pattern: str | Pa
 
 def check_mapping(table: ibis.Table, mapping: dict[str, str], pattern: str | Path) -> None:
     """Every mapped column exists; otherwise list what does and name the config key."""
-    found = [c for c in table.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
+    found = [c for c in table.columns if c not in (SOURCE_FILE, SOURCE_ROW, LINE)]
     for canonical, user_column in mapping.items():
         if user_column not in found:
             raise InputError(
