@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import string
 from datetime import date
 
+import ibis
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -233,3 +235,14 @@ def test_a_reconciliation_that_does_not_balance_stops_with_a_user_error_even_und
     with pytest.raises(ReconciliationError, match=r"every row and unit of money: \{'rows_in': 10"):
         ingest(con, tmp_path, write_csv(DIRTY), observation_end=date(2024, 12, 31))
     assert not (tmp_path / "out" / "transactions.parquet").exists(), "nothing is written from an unbalanced ingest"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=" \t\n\r\x0b\x0c\x01a中", max_size=6)), min_size=1, max_size=20))
+def test_text_is_cleaned_as_python_strips_it(values):
+    """The fast path (trim only values that start or end with a space or control character) gives what
+    str.strip() of Python's whitespace gives, empty text becoming missing."""
+    table = ibis.memtable(pd.DataFrame({"v": pd.Series(values, dtype="object")}), schema={"v": "string"})
+    cleaned = ingest_module._clean_text(table.v).name("c").to_pyarrow().to_pylist()
+    expected = [None if v is None or not v.strip(string.whitespace) else v.strip(string.whitespace) for v in values]
+    assert cleaned == expected

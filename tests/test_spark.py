@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from helpers.artifacts import RunPaths
 from helpers.backends import connect
 from helpers.config import DatesSection
 from helpers.features import btyd_summary, calibration_holdout, churn_features, churn_labels, customer_summary
+from helpers.logfiles import RUN_LOG
 from helpers.stages.context import StageContext, analysis_date
 
 pytestmark = pytest.mark.slow  # a Spark session takes seconds to start
@@ -93,3 +97,19 @@ def test_category_affinity_and_transitions_on_spark_equal_duckdb(spark, parquet_
     assert len(duck_pairs) > 10 and len(duck_steps) > 100
     pd.testing.assert_frame_equal(spark_pairs, duck_pairs, check_dtype=False, rtol=1e-9)
     pd.testing.assert_frame_equal(spark_steps, duck_steps, check_dtype=False, rtol=1e-9)
+
+
+def test_spark_logs_go_to_the_run_log_not_the_output(tmp_path):
+    """The JVM's start-up and shutdown lines land in the run's log, not on the output a notebook shows."""
+    log = tmp_path / "run.log"
+    script = (
+        "from helpers.backends import connect\n"
+        "con = connect({'engine': 'pyspark', 'spark_master': 'local[1]'})\n"
+        "print(con._session.range(3).count())\n"
+        "con._session.stop()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=os.environ | {RUN_LOG: str(log)}, capture_output=True,
+                          text=True, timeout=600, check=True)  # fmt: skip
+    assert done.stdout.strip() == "3"
+    assert done.stderr.strip() == ""
+    assert "log level" in log.read_text()  # Spark did talk, into the log

@@ -13,6 +13,7 @@ import os
 import ibis
 
 from helpers.config import BackendSection
+from helpers.logfiles import process_output_to, run_log
 
 LOOPBACK = "127.0.0.1"
 
@@ -32,7 +33,9 @@ def spark_session(master: str, conf: dict[str, str]):
     builder = SparkSession.builder.master(master).appName("crm-workbench")
     for key, value in (settings | conf).items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    # the JVM inherits standard output and error when it starts: its logs go to the run's log, not into a report
+    with process_output_to(run_log(), fds=(1, 2)):
+        return builder.getOrCreate()
 
 
 def connect(settings: BackendSection | dict | None = None, engine: str | None = None) -> ibis.BaseBackend:

@@ -35,7 +35,7 @@ from helpers.sources import (
 
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
 DATE_FAILURE_SHARE = 0.5
-EDGE_WHITESPACE = r"^[\s\x0b]|[\s\x0b]$"  # what str.strip() removes: space, \t \n \r \f and \v
+SPACE = 32  # the code of ' '; str.strip()'s whitespace (\t \n \v \f \r and space) are all at most this
 
 
 @ibis.udf.scalar.builtin
@@ -73,8 +73,9 @@ def _c(name: str) -> str:
 
 def _strip(value: ibis.StringValue) -> ibis.StringValue:
     """Without leading and trailing whitespace. Trimming a set of characters is slow in DuckDB (several times a
-    cast), so it only runs on the few values that start or end with whitespace."""
-    return ibis.ifelse(value.re_search(EDGE_WHITESPACE), value.strip(), value)
+    cast), so it only runs on the few values that start or end with a space or control character."""
+    edged = (value.ascii_str() <= SPACE) | (value.right(1).ascii_str() <= SPACE)  # '' too: ascii('') is 0
+    return ibis.ifelse(edged, value.strip(), value)
 
 
 def _clean_text(value: ibis.StringValue) -> ibis.StringValue:
@@ -127,10 +128,9 @@ def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptio
         is_return |= table[_c("order_id")].startswith(options.cancellation_prefix).fill_null(False)
     table = table.mutate(_is_return=is_return.fill_null(False))
     # a return is money going back: negative whatever sign the file used
-    table = table.mutate(
+    return table.mutate(
         **{_c("amount"): ibis.ifelse(table._is_return, -table[_c("amount")].abs(), table[_c("amount")])}
     )
-    return table.mutate(_money=accounted_money(table[_c("amount")], raw[mapping["amount"]]))
 
 
 DUPLICATE_ROW = "duplicate_row"
@@ -190,21 +190,28 @@ def _text_columns(mapping: dict[str, str]) -> dict[str, str]:
 
 def stored_form(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
     """What ingest stores of each raw row: the parsed columns, the rule it breaks (duplicates and unmatched
-    returns are decided later), its order key and day, a hash of its text, and the raw text itself, where a text
-    column's raw value is only kept when cleaning changed it (`raw_text` puts it back)."""
+    returns are decided later), a hash of its text, and the raw text itself, where a text column's raw value is
+    only kept when cleaning changed it (`raw_text` puts it back)."""
     columns = raw.columns
     table = parse_lines(raw, mapping, options)
     table = table.mutate(
-        _date_unparsed=ibis.ifelse(table[_c("order_date")].isnull(), _clean_text(raw[mapping["order_date"]]).notnull(),
-                                   False),
-        _rule=first_broken_rule(table, options),
-        _order_key=own_order_key(table, "order_id" in mapping),
-        _purchase_day=table[_c("order_date")].date(),
-        _hash=ibis.struct({c: raw[c] for c in columns}).hash(),
-    )  # fmt: skip
+        _rule=first_broken_rule(table, options), _hash=ibis.struct({c: raw[c] for c in columns}).hash()
+    )
     changed = {user: ibis.ifelse(raw[user].identical_to(table[parsed]), ibis.null("string"), raw[user])
                for user, parsed in _text_columns(mapping).items()}  # fmt: skip
     return table.mutate(**changed)
+
+
+def with_derived(lines: ibis.Table, mapping: dict[str, str]) -> ibis.Table:
+    """Stored lines with what is cheaper to compute where used than to store: the order key and day, the money
+    each line accounts for, and whether its date was given but did not parse."""
+    date, amount = lines[_c("order_date")], lines[_c("amount")]
+    return lines.mutate(
+        _order_key=own_order_key(lines, "order_id" in mapping),
+        _purchase_day=date.date(),
+        _money=accounted_money(amount, lines[mapping["amount"]]),
+        _date_unparsed=ibis.ifelse(date.isnull(), _clean_text(lines[mapping["order_date"]]).notnull(), False),
+    )
 
 
 def raw_text(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> dict[str, ibis.StringValue]:
@@ -213,9 +220,10 @@ def raw_text(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> 
     return {c: lines[c].fill_null(lines[text[c]]) if c in text else lines[c] for c in columns}
 
 
-def _store(con, kind: str, rows: ibis.Table) -> ibis.Table:
-    """`rows` computed once into a small temporary table."""
-    return con.create_table(f"_ingest_{kind}_{uuid.uuid4().hex}", rows, temp=True)
+def _store(con, kind: str, rows: ibis.Table) -> ibis.Table | None:
+    """`rows` computed once into a small temporary table; None when there are none (nothing to join)."""
+    table = con.create_table(f"_ingest_{kind}_{uuid.uuid4().hex}", rows, temp=True)
+    return table if table.count().execute() else None
 
 
 def duplicate_lines(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> ibis.Table:
@@ -230,11 +238,15 @@ def duplicate_lines(lines: ibis.Table, columns: list[str], mapping: dict[str, st
     return candidates.mutate(_copy_rank=rank).filter(ibis._._copy_rank > 0).select(LINE)
 
 
+def _rule_with_copies(rule: ibis.StringValue, is_copy: ibis.BooleanValue) -> ibis.StringValue:
+    """duplicate_row for the copies that broke no rule applied before it."""
+    overridable = rule.isnull() | rule.isin(rules_after(DUPLICATE_ROW))
+    return ibis.ifelse(is_copy & overridable, DUPLICATE_ROW, rule)
+
+
 def with_duplicates(lines: ibis.Table, duplicates: ibis.Table) -> ibis.Table:
     """Lines with `_rule` = duplicate_row for the copies that broke no earlier rule."""
-    overridable = lines._rule.isnull() | lines._rule.isin(rules_after(DUPLICATE_ROW))
-    copy = lines[LINE].isin(duplicates[LINE]) & overridable
-    return lines.mutate(_rule=ibis.ifelse(copy, DUPLICATE_ROW, lines._rule))
+    return lines.mutate(_rule=_rule_with_copies(lines._rule, lines[LINE].isin(duplicates[LINE])))
 
 
 def match_returns(lines: ibis.Table) -> ibis.Table:
@@ -258,11 +270,8 @@ def settled(lines: ibis.Table, decisions: ibis.Table) -> ibis.Table:
     copies marked duplicate_row; each kept return re-pointed to its matched order (netting happens inside it,
     on that order's day) or marked unmatched_return."""
     joined = lines.left_join(decisions, LINE).drop(f"{LINE}_right")
-    duplicate = joined._duplicate.fill_null(False) & (
-        joined._rule.isnull() | joined._rule.isin(rules_after(DUPLICATE_ROW))
-    )
     matched = joined._return.fill_null(False)
-    rule = ibis.ifelse(duplicate, DUPLICATE_ROW, joined._rule)
+    rule = _rule_with_copies(joined._rule, joined._duplicate.fill_null(False))
     return joined.mutate(
         _rule=ibis.ifelse(matched & joined._matched_key.isnull(), UNMATCHED_RETURN.name, rule),
         _order_key=ibis.ifelse(matched, joined._matched_key, joined._order_key),
@@ -380,17 +389,17 @@ def clean(con, raw: RawInput, mapping: dict[str, str], options: CleaningOptions)
     The files are read and parsed once into a temporary table; duplicates, return matches and multi-day orders
     are small tables beside it, joined where they are needed."""
     check_mapping(raw.table, mapping, "the input")
-    lines = store_lines(con, raw, lambda table: stored_form(table, mapping, options))
+    lines = with_derived(store_lines(con, raw, lambda table: stored_form(table, mapping, options)), mapping)
     _check_dates_parse(lines, mapping["order_date"], options)
     columns = list(raw.tables[0].columns)
-    copies = _store(con, "duplicates", duplicate_lines(lines, columns, mapping) if options.drop_duplicates
-                    else lines.select(LINE).limit(0))  # fmt: skip
-    returns = match_returns(with_duplicates(lines, copies))
-    decisions = _store(con, "decisions", ibis.union(
-        copies.mutate(_duplicate=True, _return=False, _matched_key=ibis.null("string"), _matched_date=ibis.null("date")),
-        returns.mutate(_duplicate=False, _return=True).select(LINE, "_duplicate", "_return", "_matched_key", "_matched_date"),
-    ))  # fmt: skip
-    ruled = settled(lines, decisions)
+    copies = _store(con, "duplicates", duplicate_lines(lines, columns, mapping)) if options.drop_duplicates else None
+    returns = match_returns(with_duplicates(lines, copies) if copies is not None else lines)
+    returns = returns.mutate(_duplicate=False, _return=True)
+    if copies is not None:
+        no_match = {"_matched_key": ibis.null("string"), "_matched_date": ibis.null("date")}
+        returns = returns.union(copies.mutate(_duplicate=True, _return=False, **no_match).select(returns.columns))
+    decisions = _store(con, "decisions", returns)
+    ruled = settled(lines, decisions) if decisions is not None else lines
     orders = _store(con, "orders", multi_day_orders(ruled)) if "order_id" in mapping else None
     return ruled, orders
 

@@ -31,6 +31,7 @@ from helpers import runfolder
 from helpers.artifacts import RunPaths, atomic_path, write_json
 from helpers.config import parse_config, read_config_file
 from helpers.errors import ConfigError, InsufficientDataError, RunInterrupted, StageFailed, StageSkipped
+from helpers.logfiles import RUN_LOG, process_output_to
 from helpers.report import render_front_page
 from helpers.sources import resolve_files
 
@@ -127,7 +128,8 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
     """Run one stage's notebook into the run folder; a failure becomes StageFailed with the notebook's reason."""
     executed = paths.notebooks / f"{stage.name}.ipynb"
     try:
-        with process_stderr_to(paths.log):
+        # what a kernel, Spark or a library prints on standard error is for the run's log
+        with process_output_to(paths.log):
             papermill.execute_notebook(
                 str(stage.notebook),
                 str(executed),
@@ -146,24 +148,6 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
     finally:
         if executed.exists():
             render_html(executed, paths.html / f"{stage.name}.html")
-
-
-@contextmanager
-def process_stderr_to(log_file: Path):
-    """Send this process's standard error (file descriptor 2, which a kernel or a JVM inherits) to `log_file`.
-
-    What a kernel, Spark or a library prints there (kernel start-up warnings, Java logs) is for the run's
-    log, not for the terminal or a report."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(log_file, "ab") as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 @contextmanager
@@ -261,11 +245,13 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
         with atomic_path(paths.config) as tmp:
             tmp.write_text(yaml.safe_dump(manifest["config_resolved"], allow_unicode=True, sort_keys=False), "utf-8")
         write_json(manifest, paths.manifest)
+        os.environ[RUN_LOG] = str(paths.log)  # the stage kernels inherit it: Spark's own logging goes there
         try:
             for index, stage in enumerate(selected, start=1):
                 log.info("[stage %d/%d] %s", index, len(selected), stage.name)
                 _run_stage(stage, manifest, paths, kernel, fingerprint)
         finally:
+            os.environ.pop(RUN_LOG, None)
             generated = sorted(p for p in paths.input.glob("*") if p.is_file())  # built-in datasets written
             hashes |= {path: runfolder.sha256(path) for path in generated}
             manifest["inputs"] = [{"path": str(path), "sha256": digest, "bytes": path.stat().st_size}

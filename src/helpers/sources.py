@@ -241,7 +241,8 @@ def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table] =
 
 def _by_file(first_lines: list[int], values: list[str]) -> str:
     """SQL for the value of the file a row came from, found by its rowid (files are stored one after another)."""
-    later = " ".join(f"WHEN rowid >= {start} THEN {value}" for start, value in zip(first_lines[:0:-1], values[:0:-1]))
+    pairs = zip(first_lines[:0:-1], values[:0:-1], strict=True)  # the later files, last first
+    later = " ".join(f"WHEN rowid >= {start} THEN {value}" for start, value in pairs)
     return f"CASE {later} ELSE {values[0]} END" if later else values[0]
 
 

@@ -1,0 +1,100 @@
+"""The whole workbench at scale: `workbench run` (every stage) on the bench's generated log of N lines.
+
+    python bench/pipeline.py --rows 1e8 --work-dir /data/scratch     # about 12 million customers
+
+Generates the raw CSV (bench/run.py's generator: BG/NBD customers, 1-3 lines per order, two years), writes a
+config for it, runs every stage through the runner as `workbench run` does, and prints each stage's wall time
+(from the run's manifest) and the peak resident memory of the run's processes (the runner, the stage's
+notebook kernel and anything it starts), sampled every 0.2 s while that stage ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import yaml
+from run import END, generate  # bench/run.py, beside this script
+
+from helpers import runner
+
+CONFIG = {
+    "run": {"name": "bench", "random_state": 42},
+    "columns": {"customer_id": "customer_id", "order_id": "order_id", "order_date": "order_date",
+                "amount": "amount", "category": "category"},
+    "dates": {"observation_end": END.isoformat()},
+    "churn": {"horizon_days": 90},
+}  # fmt: skip
+
+
+class StageMemory(logging.Handler):
+    """Peak resident memory of this process and its children, per stage (the runner logs each stage's start)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stage, self.peaks, self.done = None, {}, threading.Event()
+        self.sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("[stage "):
+            self.stage = record.args[-1]
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self.done.is_set():
+            rss = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    rss += process.memory_info().rss
+                except psutil.NoSuchProcess:
+                    continue
+            if self.stage:
+                self.peaks[self.stage] = max(self.peaks.get(self.stage, 0), rss)
+            time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=float, default=1e6, help="transaction lines, e.g. 1e6, 1e8")
+    parser.add_argument("--work-dir", default="bench-work", help="where the CSV and the run folder go")
+    parser.add_argument("--memory-limit", default=None, help="backend.duckdb_memory_limit, e.g. 16GB")
+    args = parser.parse_args()
+    work = Path(args.work_dir).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    raw = work / f"raw_{int(args.rows)}.csv"
+    if not raw.exists():
+        generate(int(args.rows), raw)
+    config = dict(CONFIG, input={"path": str(raw)}, run=dict(CONFIG["run"], output_dir=str(work / "runs")))
+    if args.memory_limit:
+        config["backend"] = {"duckdb_memory_limit": args.memory_limit}
+    config_file = work / "bench.yaml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; "
+          f"{raw.name}: {raw.stat().st_size / 2**30:.2f} GiB", flush=True)  # fmt: skip
+
+    memory = StageMemory()
+    logging.getLogger("helpers.runner").addHandler(memory)
+    logging.getLogger("helpers.runner").setLevel(logging.INFO)
+    memory.sampler.start()
+    began = time.perf_counter()
+    try:
+        report = runner.run(config_file, run_id=f"bench-{int(args.rows)}")
+    finally:
+        memory.done.set()
+        total = time.perf_counter() - began
+    manifest = json.loads((report.parent / "manifest.json").read_text())
+    print(f"\n{'stage':<20} {'status':<8} {'wall time':>10} {'peak memory':>12}")
+    for name, record in manifest["stages"].items():
+        peak = memory.peaks.get(name, 0) / 2**30
+        print(f"{name:<20} {record['status']:<8} {record['seconds']:>8.0f} s {peak:>8.1f} GiB")
+    print(f"{'whole run':<29} {total:>8.0f} s {max(memory.peaks.values()) / 2**30:>8.1f} GiB\nreport: {report}")
+
+
+if __name__ == "__main__":
+    main()
