@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,10 @@ def test_duckdb_memory_limit_and_threads_reach_the_engine():
     con = connect({"duckdb_memory_limit": "1.5GB", "threads": 1})
     settings = con.raw_sql("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
     assert settings[1] == 1 and settings[0].replace(" ", "") in ("1.3GiB", "1.4GiB", "1.5GB")
-    default = connect().raw_sql("SELECT current_setting('threads')").fetchone()[0]
-    assert default >= 1
+    threads, limit = connect().raw_sql("SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+    assert threads >= 1
+    half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 / 2**30  # GiB
+    number, unit = limit.split()
+    assert float(number) * {"GiB": 1, "MiB": 2**-10}[unit] == pytest.approx(half, rel=0.02)
     with pytest.raises(ConfigError, match="backend.duckdb_memory_limit"):
         parse_config({"input": {"dataset": "cdnow_sample"}, "backend": {"duckdb_memory_limit": "lots"}})

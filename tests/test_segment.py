@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
+from helpers import plots
 from helpers import segment as seg
 from helpers.config import DEFAULT_SEGMENT_RULES
 
@@ -146,6 +147,20 @@ def test_clusters_fitted_on_a_sample_match_the_full_fit_and_cover_everyone():
     assert adjusted_rand_score(full, sampled) > 0.95
     unchanged, _ = seg.choose_clusters(frame, (2, 5), random_state=1, fit_sample=len(frame))
     assert unchanged.tolist() == full.tolist()  # a sample as large as the data is the full computation
+
+
+def test_cluster_scatter_draws_a_stated_sample_of_many_customers():
+    rng = np.random.default_rng(5)
+    n = 500
+    frame = customers(rng.integers(1, 300, n), rng.integers(1, 10, n), rng.uniform(5, 900, n))
+    labels = pd.Series(np.arange(n) % 2, index=frame.index)
+    names = pd.Series({0: "even", 1: "odd"})
+    drawn = plots.cluster_scatter(frame, labels, names, max_points=100)
+    points = sum(len(c.get_offsets()) for c in drawn.axes[0].collections)
+    assert points == 100 and "100 of 500" in drawn.axes[0].get_title()
+    everyone = plots.cluster_scatter(frame, labels, names, max_points=n)
+    assert sum(len(c.get_offsets()) for c in everyone.axes[0].collections) == n
+    assert everyone.axes[0].get_title() == "Behavioural clusters"
 
 
 def test_cohort_matrix_leaves_unobserved_months_empty():

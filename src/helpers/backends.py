@@ -38,11 +38,22 @@ def spark_session(master: str, conf: dict[str, str]):
         return builder.getOrCreate()
 
 
+DUCKDB_MEMORY_SHARE = 0.5  # DuckDB's own default is 80%: too much beside the per-customer tables pandas holds
+
+
+def default_memory_limit() -> str:
+    """Half the machine's memory: DuckDB spills to disk beyond it, and the stage's per-customer pandas tables (one
+    row per customer, gigabytes at ten million customers) have the other half."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{int(total * DUCKDB_MEMORY_SHARE) // 2**20}MiB"
+
+
 def connect(settings: BackendSection | dict | None = None, engine: str | None = None) -> ibis.BaseBackend:
     """An Ibis connection on the configured engine (DuckDB when nothing is configured; `engine` overrides it:
-    ingest reads raw files on DuckDB whatever the engine), with the configured DuckDB memory limit and threads."""
+    ingest reads raw files on DuckDB whatever the engine), with the configured DuckDB memory limit (default: half
+    the machine's memory) and threads."""
     settings = BackendSection.model_validate(settings or {})
     if (engine or settings.engine) == "duckdb":
-        limits = {"memory_limit": settings.duckdb_memory_limit, "threads": settings.threads}
+        limits = {"memory_limit": settings.duckdb_memory_limit or default_memory_limit(), "threads": settings.threads}
         return ibis.duckdb.connect(**{key: value for key, value in limits.items() if value is not None})
     return ibis.pyspark.connect(spark_session(settings.spark_master, settings.spark_conf))

@@ -445,7 +445,7 @@ class BackendSection(_Section):
     spark_conf: dict[str, str] = Field(default_factory=dict, description="extra Spark settings")
     duckdb_memory_limit: str | None = Field(None, pattern=r"(?i)^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
                                             description="DuckDB's memory limit, e.g. 16GB; beyond it DuckDB spills to "
-                                            "disk (default: 80% of the machine's memory)")  # fmt: skip
+                                            "disk (default: half the machine's memory)")  # fmt: skip
     threads: int | None = Field(None, ge=1, description="DuckDB threads (default: every core)")
 
 

@@ -6,6 +6,10 @@ to the quarantine with the name of the first rule it broke. Returns are either
 netted against the customer's latest earlier purchase or quarantined, as the
 config says. The reconciliation `rows in = kept + quarantined + duplicates`
 (and the same for money) is checked before anything is written.
+
+How, at the speed of the engine: each file is read and parsed once into a temporary table (row numbers are
+its row ids); the decisions that need other rows (exact copies, the purchase each return nets against, orders
+spanning several days) are small tables beside it, joined where needed; the one sort is the final one.
 """
 
 from __future__ import annotations

@@ -200,6 +200,7 @@ MESSAGES = {
     "number of clusters": "聚类数", "silhouette (higher = better separated)": "轮廓系数（越高区分越清楚）",
     "Choosing the number of behavioural clusters": "选择行为聚类的数量", "purchases (log scale)": "购买次数（对数刻度）",
     "total spend (log scale)": "累计消费额（对数刻度）", "Behavioural clusters": "行为聚类",
+    "Behavioural clusters (a random {shown} of {total} customers)": "行为聚类（随机抽取 {total} 位客户中的 {shown} 位）",
     "share of customers (best first)": "客户占比（按价值从高到低）", "share of revenue": "销售额占比",
     "Revenue concentration": "销售额集中度", "predicted churn probability": "预测流失概率",
     "share that really churned": "实际流失比例", "Is the churn probability honest? (Brier {brier})": "流失概率准不准？（Brier {brier}）",

@@ -20,7 +20,7 @@ from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, PercentFormatter
 
 from helpers.artifacts import atomic_path
-from helpers.formatting import money, money_tick, month
+from helpers.formatting import count, money, money_tick, month
 from helpers.i18n import t, term
 
 PALETTE = "crest"
@@ -267,10 +267,21 @@ def silhouette(table: pd.DataFrame, chosen: int) -> plt.Figure:
     return fig
 
 
-def cluster_scatter(summary: pd.DataFrame, clusters: pd.Series, names: pd.Series) -> plt.Figure:
-    """Customers by purchases and spend (log scales), coloured by cluster."""
+SCATTER_POINTS = 20_000  # more points show nothing more, and millions take minutes to draw
+
+
+def cluster_scatter(
+    summary: pd.DataFrame, clusters: pd.Series, names: pd.Series, max_points: int = SCATTER_POINTS
+) -> plt.Figure:
+    """Customers by purchases and spend (log scales), coloured by cluster; beyond `max_points` customers, a
+    seeded random sample of that many, as the title says."""
+    total = len(summary)
+    rng = np.random.default_rng(0)
+    if total > max_points:
+        shown = np.sort(rng.choice(total, max_points, replace=False))
+        summary, clusters = summary.iloc[shown], clusters.iloc[shown]
     fig, ax = plt.subplots()
-    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(summary))
+    jitter = rng.uniform(-0.15, 0.15, len(summary))
     for cluster, name in names.items():
         mask = (clusters == cluster).to_numpy()
         ax.scatter(summary["purchases"].to_numpy()[mask] + jitter[mask], summary["total_spend"].to_numpy()[mask],
@@ -281,7 +292,9 @@ def cluster_scatter(summary: pd.DataFrame, clusters: pd.Series, names: pd.Series
     log_axis(ax.yaxis, MONEY)
     ax.set_xlabel(t("purchases (log scale)"))
     ax.set_ylabel(t("total spend (log scale)"))
-    ax.set_title(t("Behavioural clusters"))
+    sampled = t("Behavioural clusters (a random {shown} of {total} customers)", shown=count(len(summary)),
+                total=count(total))  # fmt: skip
+    ax.set_title(sampled if len(summary) < total else t("Behavioural clusters"))
     ax.legend(markerscale=3, fontsize=8)
     return fig
 
