@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--rows", type=float, default=1e6, help="transaction lines, e.g. 1e6, 1e8")
     parser.add_argument("--work-dir", default="bench-work", help="where the CSV and the run folder go")
     parser.add_argument("--memory-limit", default=None, help="backend.duckdb_memory_limit, e.g. 16GB")
+    parser.add_argument("--stages", nargs="*", default=None, help="only these stages, e.g. 02 03 (the run folder of "
+                        "the same --rows and config is reused)")  # fmt: skip
     args = parser.parse_args()
     work = Path(args.work_dir).resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -84,7 +86,7 @@ def main() -> None:
     memory.sampler.start()
     began = time.perf_counter()
     try:
-        report = runner.run(config_file, run_id=f"bench-{int(args.rows)}")
+        report = runner.run(config_file, run_id=f"bench-{int(args.rows)}", stages=args.stages)
     finally:
         memory.done.set()
         total = time.perf_counter() - began
