@@ -42,8 +42,12 @@ class StageMemory(logging.Handler):
         self.sampler = threading.Thread(target=self._sample, daemon=True)
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("[stage "):
+        """Follow the runner's log: '[stage i/n] name' starts a stage, 'name: status in s' ends it."""
+        message = record.getMessage()
+        if message.startswith("[stage "):
             self.stage = record.args[-1]
+        elif record.args and record.args[0] == self.stage:  # printed now: a killed run keeps what it measured
+            print(f"  {message}, peak memory {self.peaks.get(self.stage, 0) / 2**30:.1f} GiB", flush=True)
 
     def _sample(self) -> None:
         me = psutil.Process()
