@@ -386,7 +386,9 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
     }
 
 
-def clean(con, raw: RawInput, mapping: dict[str, str], options: CleaningOptions) -> tuple[ibis.Table, ibis.Table]:
+def clean(
+    con, raw: RawInput, mapping: dict[str, str], options: CleaningOptions
+) -> tuple[ibis.Table, ibis.Table | None]:
     """Raw lines -> lines with `_rule` (NULL = kept), `_order_key` and `_purchase_day`, and the kept orders
     whose lines fall on several days (see `multi_day_orders`).
 
@@ -395,8 +397,9 @@ def clean(con, raw: RawInput, mapping: dict[str, str], options: CleaningOptions)
     check_mapping(raw.table, mapping, "the input")
     lines = with_derived(store_lines(con, raw, lambda table: stored_form(table, mapping, options)), mapping)
     _check_dates_parse(lines, mapping["order_date"], options)
-    columns = list(raw.tables[0].columns)
-    copies = _store(con, "duplicates", duplicate_lines(lines, columns, mapping)) if options.drop_duplicates else None
+    copies = (
+        _store(con, "duplicates", duplicate_lines(lines, raw.columns, mapping)) if options.drop_duplicates else None
+    )
     returns = match_returns(with_duplicates(lines, copies) if copies is not None else lines)
     returns = returns.mutate(_duplicate=False, _return=True)
     if copies is not None:
@@ -512,7 +515,7 @@ def run_ingest(
     result = IngestResult(out_dir / "transactions.parquet", out_dir / "quarantine.parquet", quality)
     for expr, target in (
         (canonical_transactions(ruled, orders, mapping, threshold), result.transactions_path),
-        (quarantine_rows(ruled, list(raw.tables[0].columns), mapping, malformed), result.quarantine_path),
+        (quarantine_rows(ruled, raw.columns, mapping, malformed), result.quarantine_path),
     ):
         with atomic_path(target) as tmp:
             con.to_parquet(expr, tmp)

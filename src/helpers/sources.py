@@ -173,6 +173,11 @@ class RawInput:
     tables: tuple[ibis.Table, ...]
 
     @property
+    def columns(self) -> list[str]:
+        """The columns of all files, in order of first appearance."""
+        return list(self.tables[0].columns)
+
+    @property
     def table(self) -> ibis.Table:
         """All files stacked, each row with its file's name (row numbers come when the rows are stored)."""
         parts = [t.mutate(**{SOURCE_FILE: ibis.literal(n)}) for t, n in zip(self.tables, self.names, strict=True)]
