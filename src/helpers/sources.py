@@ -219,7 +219,7 @@ def _read_error(fmt: str, pattern: str | Path, error: Exception) -> InputError:
     return InputError(f"cannot read {fmt} input {pattern}: {first_line}; check input.format and input.csv")
 
 
-def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table] = lambda t: t) -> ibis.Table:
+def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) -> ibis.Table:
     """`derive` of each file's rows, stored file after file in reading order in a temporary table, with `_line`
     (a number across files), `_source_file` and `_source_row` (within the file). Row numbers come from the
     table's own row ids (insertion order is kept), which costs nothing, unlike a row_number() window over the
