@@ -170,3 +170,32 @@ def test_bootstrap_is_seeded_and_brackets_the_point_estimate(cdnow_transactions)
     point = clv.fit_purchase_model("bgnbd", patterns).params_["r"]
     assert interval.loc["r", "p05"] <= point <= interval.loc["r", "p95"]
     assert interval["successful_fits"].iloc[0] == 15
+
+
+def test_bootstrap_on_resamples_of_m_customers_matches_the_full_bootstrap(cdnow_transactions):
+    """An m-out-of-n bootstrap (m = n/4, spread narrowed by sqrt(m/n)) spreads like the full bootstrap.
+
+    Both are 40 draws, so their standard deviations agree only within sampling noise (ratios 0.74-1.36
+    over seeds 1-5): the bounds below catch a spread left un-narrowed (ratio ~2) or totals left at m
+    customers (~0.25), and medians within 0.6 standard deviations.
+    """
+    summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
+    patterns, repeaters = clv.compress(summary), summary[summary.frequency > 0]
+    fitted = (clv.fit_purchase_model("bgnbd", patterns), clv.fit_spend_model(summary))
+    arguments = ("bgnbd", patterns, repeaters, 12, "weeks", 40)
+    full, _ = clv.bootstrap(*arguments, random_state=5)
+    quarter, interval = clv.bootstrap(*arguments, random_state=5, max_customers=len(summary) // 4, fitted=fitted)
+    assert interval["customers_per_fit"].iloc[0] == len(summary) // 4
+    for quantity in ("total_purchases", "total_revenue", "r", "alpha"):
+        spread = full[quantity].std()
+        assert 0.7 < quarter[quantity].std() / spread < 1.45
+        assert quarter[quantity].median() == pytest.approx(full[quantity].median(), abs=0.6 * spread)
+
+
+def test_bootstrap_cap_above_the_customers_is_the_plain_bootstrap(cdnow_transactions):
+    summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
+    patterns, repeaters = clv.compress(summary), summary[summary.frequency > 0]
+    arguments = ("bgnbd", patterns, repeaters, 12, "weeks", 5)
+    plain, _ = clv.bootstrap(*arguments, random_state=2)
+    capped, _ = clv.bootstrap(*arguments, random_state=2, max_customers=len(summary) + 1)
+    pd.testing.assert_frame_equal(plain, capped)

@@ -113,3 +113,63 @@ def test_spark_logs_go_to_the_run_log_not_the_output(tmp_path):
     assert done.stdout.strip() == "3"
     assert done.stderr.strip() == ""
     assert "log level" in log.read_text()  # Spark did talk, into the log
+
+
+EXTRA_DIRT = [  # a second file beside babystore's own dirt: what a second POS export brings
+    '"  C0000013 ",SO90000001, 2024-03-05 ,12.50,1,mini-program,diapers,S01,P4028',  # padded text and date
+    "C0000013,SO90000002,2024-3-6,8.00,1,mini-program,diapers,S01,P4028",  # an unpadded month and day
+    "C0000013,SO90000003,2024-03-07,5.00,1,mini-program,diapers,S01,P4028,surplus",  # one field too many
+    "C0000013,SO90000004,2024-03-08,5.00",  # too few fields
+    "C9999999,SO90000005,2024-03-09,-10.00,-1,offline store,diapers,S02,P4028",  # a return, nothing bought before
+    'C0000014,SO90000006,2024-03-10,"1,234.50",1,offline store,diapers,S02,P4028',  # not a plain number
+    '"",SO90000007,2024-03-11,9.90,1,offline store,diapers,S02,P4028',  # a quoted empty id
+    "C0000014,SO90000008,2031-01-01,9.90,1,offline store,diapers,S02,P4028",  # after the observation end
+]
+
+
+def test_ingest_on_spark_equals_duckdb(spark, tmp_path):
+    """Babystore's dirt (missing ids, bad dates and amounts, zero lines, copies, returns to net) in two files,
+    the second with padded text, malformed lines, an unmatched return and a copy of a line of the first:
+    cleaned on Spark local[2], the transactions, the quarantine and the quality report equal DuckDB's."""
+    from helpers.datasets import write_dataset
+    from helpers.ingest import CleaningOptions, run_ingest
+    from helpers.sources import read_raw
+
+    raw_file = write_dataset("babystore", tmp_path / "data", n_customers=300)
+    lines = raw_file.path.read_text(encoding="utf-8").splitlines()
+    (tmp_path / "data" / "second.csv").write_text("\n".join([lines[0], *EXTRA_DIRT, lines[5]]) + "\n", encoding="utf-8")
+    options = CleaningOptions(date_format=raw_file.date_format, observation_end=date(2024, 12, 31))
+    results = {}
+    for name, con in (("duckdb", connect()), ("pyspark", spark)):
+        raw = read_raw(con, tmp_path / "data" / "*.csv", work_dir=tmp_path / f"work_{name}")
+        result = run_ingest(con, raw, raw_file.columns, options, tmp_path / name)
+        results[name] = (
+            result.quality,
+            pd.read_parquet(result.transactions_path),
+            pd.read_parquet(result.quarantine_path),
+        )
+    (quality, transactions, quarantine), (spark_quality, spark_transactions, spark_quarantine) = results.values()
+    assert quality["rows_in"] == len(lines) - 1 + len(EXTRA_DIRT) + 1
+    rules = {rule["rule"]: rule["rows"] for rule in quality["rules"]}
+    assert rules["malformed_line"] == 2 and rules["unmatched_return"] >= 1 and quality["duplicates_removed"] > 0
+    assert spark_quality == quality
+    pd.testing.assert_frame_equal(spark_transactions, transactions)
+    pd.testing.assert_frame_equal(spark_quarantine, quarantine)
+
+
+def test_rows_are_numbered_in_file_order_across_partitions(spark, tmp_path):
+    """A file Spark splits into several partitions (4 KiB each here) is numbered 1, 2, ... in its own order."""
+    from helpers.sources import SOURCE_ROW, read_raw
+
+    path = tmp_path / "long.csv"
+    path.write_text("row,text\n" + "".join(f"{i},{'x' * (i % 37)}\n" for i in range(1, 3001)), encoding="utf-8")
+    session = spark._session
+    session.conf.set("spark.sql.files.maxPartitionBytes", "4096")
+    try:
+        raw = read_raw(spark, path)
+        assert session.sql(spark.compile(raw.tables[0])).rdd.getNumPartitions() > 10
+        rows = raw.tables[0].execute()
+    finally:
+        session.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert len(rows) == 3000 and raw.malformed.empty
+    assert (rows[SOURCE_ROW] == rows["row"].astype(int)).all()

@@ -2,8 +2,8 @@
 
 Every helper in `features` and `churn` takes an Ibis table and builds expressions;
 which engine executes them is chosen here, from the config's `backend` section.
-Reading raw files (`sources`, `ingest`) stays on DuckDB, which streams any file out of
-core; per-customer results come back as pandas on either engine.
+Raw files are read and cleaned on the chosen engine too (`sources`, `ingest`, `spark_ingest`);
+per-customer results come back as pandas on either engine.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from helpers.config import BackendSection
 from helpers.logfiles import process_output_to, run_log
 
 LOOPBACK = "127.0.0.1"
+LOCAL_SHUFFLE_PARTITIONS_PER_CORE = 2  # Spark's 200 shuffle partitions are meant for a cluster; each costs a task
 
 
 def spark_session(master: str, conf: dict[str, str]):
@@ -29,7 +30,9 @@ def spark_session(master: str, conf: dict[str, str]):
     }
     if master.startswith("local"):
         os.environ["SPARK_LOCAL_IP"] = LOOPBACK
-        settings |= {"spark.driver.host": LOOPBACK, "spark.driver.bindAddress": LOOPBACK}
+        shuffle_partitions = LOCAL_SHUFFLE_PARTITIONS_PER_CORE * (os.cpu_count() or 1)
+        settings |= {"spark.driver.host": LOOPBACK, "spark.driver.bindAddress": LOOPBACK,
+                     "spark.sql.shuffle.partitions": str(shuffle_partitions)}  # fmt: skip
     builder = SparkSession.builder.master(master).appName("crm-workbench")
     for key, value in (settings | conf).items():
         builder = builder.config(key, value)
@@ -50,8 +53,8 @@ def default_memory_limit() -> str:
 
 def connect(settings: BackendSection | dict | None = None, engine: str | None = None) -> ibis.BaseBackend:
     """An Ibis connection on the configured engine (DuckDB when nothing is configured; `engine` overrides it:
-    ingest reads raw files on DuckDB whatever the engine), with the configured DuckDB memory limit (default: half
-    the machine's memory) and threads."""
+    the small side tables of 01_ingest stay on DuckDB whatever the engine), with the configured DuckDB memory
+    limit (default: half the machine's memory) and threads."""
     settings = BackendSection.model_validate(settings or {})
     if (engine or settings.engine) == "duckdb":
         limits = {"memory_limit": settings.duckdb_memory_limit or default_memory_limit(), "threads": settings.threads}

@@ -348,6 +348,21 @@ def value_by_decile(values: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _forecast(model, spend_params: pd.Series, patterns: pd.DataFrame, horizon: float) -> dict[str, float]:
+    """Parameters of one fit and the total expected purchases / revenue of the `patterns`' customers."""
+    purchases = np.asarray(
+        model.conditional_expected_number_of_purchases_up_to_time(
+            horizon, patterns["frequency"], patterns["recency"], patterns["T"]
+        ),
+        dtype=float,
+    )
+    order_value = spend_params["p"] * spend_params["v"] / (spend_params["q"] - 1)  # Gamma-Gamma mean order value
+    total = float((purchases * patterns["weight"]).sum())
+    return {**{k: float(v) for k, v in model.params_.items()},
+            **{f"gg_{k}": float(v) for k, v in spend_params.items()},
+            "total_purchases": total, "total_revenue": total * order_value}  # fmt: skip
+
+
 def bootstrap(
     name: str,
     patterns: pd.DataFrame,
@@ -357,44 +372,46 @@ def bootstrap(
     samples: int,
     random_state: int,
     penalizer: float = 0.0,
+    max_customers: int | None = None,
+    fitted: tuple | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Bootstrap over customers: parameter draws and total expected purchases / revenue over the horizon.
 
     `patterns` are the full-period patterns with weights; `repeaters` the repeat buyers'
     (frequency, monetary_value) for Gamma-Gamma. Revenue is total expected purchases times
     the Gamma-Gamma mean order value p*v/(q-1), undiscounted. Returns (draws, 90% interval table).
+
+    Beyond `max_customers` customers each refit sees a resample of `max_customers` (an m-out-of-n
+    bootstrap): totals are scaled to all n customers, and every draw's distance from the estimate on all
+    customers (`fitted`: the purchase model and SpendModel fitted on them) is narrowed by sqrt(m/n), the
+    ratio of the two sample sizes' standard errors. With m = n this is the plain bootstrap.
     """
     rng = np.random.default_rng(random_state)
     horizon = horizon_months * UNITS_PER_MONTH[unit]
     customers = int(patterns["weight"].sum())
+    size = customers if max_customers is None else min(customers, max_customers)
+    repeaters_size = max(10, round(len(repeaters) * size / customers))
     probabilities = patterns["weight"].to_numpy() / customers
     draws = []
     for _ in range(samples):
-        resampled = patterns.assign(weight=rng.multinomial(customers, probabilities))
+        resampled = patterns.assign(weight=rng.multinomial(size, probabilities))
         resampled = resampled[resampled["weight"] > 0]
-        spend_sample = repeaters.iloc[rng.integers(0, len(repeaters), len(repeaters))]
+        spend_sample = repeaters.iloc[rng.integers(0, len(repeaters), repeaters_size)]
         try:
             model = fit_purchase_model(name, resampled, penalizer)
             spend = fit_spend_model(spend_sample, penalizer)
         except ClvFitError:
             continue
-        purchases = np.asarray(
-            model.conditional_expected_number_of_purchases_up_to_time(
-                horizon, resampled["frequency"], resampled["recency"], resampled["T"]
-            ),
-            dtype=float,
-        )
-        gg = spend.model.params_
-        order_value = gg["p"] * gg["v"] / (gg["q"] - 1)  # Gamma-Gamma mean order value of a random customer
-        total = float((purchases * resampled["weight"]).sum())
-        draws.append(
-            {**{k: float(v) for k, v in model.params_.items()},
-             **{f"gg_{k}": float(v) for k, v in spend.model.params_.items()},
-             "total_purchases": total, "total_revenue": total * order_value}
-        )  # fmt: skip
+        draws.append(_forecast(model, spend.model.params_, resampled, horizon))
     table = pd.DataFrame(draws)
+    if size < customers:
+        table[["total_purchases", "total_revenue"]] *= customers / size
+        model, spend = fitted
+        estimate = pd.Series(_forecast(model, spend.model.params_, patterns, horizon))
+        table = estimate + (table - estimate) * np.sqrt(size / customers)
     interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "median", 0.95: "p95"})
     interval["successful_fits"] = len(table)
+    interval["customers_per_fit"] = size
     return table, interval
 
 

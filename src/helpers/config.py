@@ -190,6 +190,9 @@ class ClvSection(_Section):
     monthly_discount_rate: float = Field(0.01, ge=0, lt=1)
     profit_margin: float = Field(1.0, gt=0, le=1)
     bootstrap_samples: int = Field(100, ge=0)
+    bootstrap_max_customers: int = Field(
+        100_000, ge=1_000, description="beyond this many customers each bootstrap refit sees a resample of this size"
+    )
     spend_correlation_warning: float = Field(
         0.3, gt=0, lt=1, description="|corr(frequency, order value)| above which Gamma-Gamma forecasts carry a warning"
     )

@@ -24,6 +24,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import pandas as pd
 
+from helpers import spark_ingest
 from helpers.artifacts import atomic_path
 from helpers.config import CleaningSection, DatesSection
 from helpers.errors import InputError, ReconciliationError
@@ -45,6 +46,44 @@ SPACE = 32  # the code of ' '; str.strip()'s whitespace (\t \n \v \f \r and spac
 @ibis.udf.scalar.builtin
 def try_strptime(text: str, fmt: str) -> dt.Timestamp():
     """DuckDB's try_strptime: NULL where the text does not match the format."""
+
+
+@ibis.udf.scalar.builtin
+def try_to_timestamp(text: str, fmt: str) -> dt.Timestamp():
+    """Spark's try_to_timestamp: NULL where the text does not match the (Java) pattern."""
+
+
+STRFTIME_TO_JAVA = {"Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "I": "hh", "M": "mm", "S": "ss",
+                    "f": "SSSSSS", "p": "a", "b": "MMM", "B": "MMMM", "j": "DDD"}  # fmt: skip
+
+
+def java_pattern(date_format: str) -> str:
+    """A strftime format (dates.format) as Spark's datetime pattern; text between directives is quoted."""
+    pattern, literal, parts = iter(date_format), "", []
+    for char in pattern:
+        if char != "%":
+            literal += char
+            continue
+        directive = next(pattern, "")
+        if directive == "%":
+            literal += "%"
+            continue
+        if directive not in STRFTIME_TO_JAVA:
+            raise InputError(f"dates.format directive %{directive} is not supported on Spark; "
+                             f"use {', '.join('%' + d for d in STRFTIME_TO_JAVA)}")  # fmt: skip
+        parts += [_quoted(literal), STRFTIME_TO_JAVA[directive]]
+        literal = ""
+    return "".join([*parts, _quoted(literal)])
+
+
+def _quoted(literal: str) -> str:
+    return "'" + literal.replace("'", "''") + "'" if literal else ""
+
+
+def _strptime(text: ibis.StringValue, date_format: str) -> ibis.TimestampValue:
+    if spark_ingest.is_spark(ibis.get_backend(text)):
+        return try_to_timestamp(text, java_pattern(date_format))
+    return try_strptime(text, date_format)
 
 
 class CleaningOptions(CleaningSection):
@@ -92,7 +131,7 @@ def parse_date(value: ibis.StringValue, date_format: str | None) -> ibis.Timesta
     ISO text is accepted beside the format: a Parquet or Excel column of real timestamps reads as ISO text."""
     text = _strip(value)
     iso = text.try_cast("timestamp")
-    return try_strptime(text, date_format).fill_null(iso) if date_format else iso
+    return _strptime(text, date_format).fill_null(iso) if date_format else iso
 
 
 def parse_amount(value: ibis.StringValue) -> ibis.FloatingValue:
@@ -196,7 +235,7 @@ def stored_form(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptio
     """What ingest stores of each raw row: the parsed columns, the rule it breaks (duplicates and unmatched
     returns are decided later), a hash of its text, and the raw text itself, where a text column's raw value is
     only kept when cleaning changed it (`raw_text` puts it back)."""
-    columns = raw.columns
+    columns = [c for c in raw.columns if c != SOURCE_ROW]  # on Spark the row number comes with the row
     table = parse_lines(raw, mapping, options)
     table = table.mutate(
         _rule=first_broken_rule(table, options), _hash=ibis.struct({c: raw[c] for c in columns}).hash()
@@ -226,7 +265,10 @@ def raw_text(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> 
 
 def _store(con, kind: str, rows: ibis.Table) -> ibis.Table | None:
     """`rows` computed once into a small temporary table; None when there are none (nothing to join)."""
-    table = con.create_table(f"_ingest_{kind}_{uuid.uuid4().hex}", rows, temp=True)
+    if spark_ingest.is_spark(con):
+        table = spark_ingest.store(con, rows)
+    else:
+        table = con.create_table(f"_ingest_{kind}_{uuid.uuid4().hex}", rows, temp=True)
     return table if table.count().execute() else None
 
 
@@ -264,9 +306,25 @@ def match_returns(lines: ibis.Table) -> ibis.Table:
     moments = bought.group_by(_buyer=bought[_c("customer_id")], _bought_at=bought[_c("order_date")]).aggregate(
         _matched_key=bought._order_key.max()
     )
-    matched = returns.asof_join(moments, on=returns._time >= moments._bought_at,
-                                predicates=returns._customer == moments._buyer)  # fmt: skip
+    if spark_ingest.is_spark(ibis.get_backend(lines)):  # Ibis compiles no as-of join for Spark
+        matched = _latest_moment_by_window(returns, moments)
+    else:
+        matched = returns.asof_join(moments, on=returns._time >= moments._bought_at,
+                                    predicates=returns._customer == moments._buyer)  # fmt: skip
     return matched.select(LINE, "_matched_key", _matched_date=matched._bought_at.date())
+
+
+def _latest_moment_by_window(returns: ibis.Table, moments: ibis.Table) -> ibis.Table:
+    """The as-of join of `match_returns` as a running maximum: returns and purchase moments in one timeline per
+    customer (at equal times the purchase first), each return takes the latest moment before it, then its key."""
+    no_time = ibis.null("timestamp")
+    events = returns.mutate(_bought_at=no_time).union(
+        moments.select(**{LINE: ibis.null("int64")}, _customer="_buyer", _time="_bought_at", _bought_at="_bought_at")
+    )
+    timeline = ibis.cumulative_window(group_by="_customer", order_by=["_time", events._bought_at.isnull()])
+    latest = events.mutate(_latest=events._bought_at.max().over(timeline)).filter(ibis._[LINE].notnull())
+    matched = latest.left_join(moments, [latest._customer == moments._buyer, latest._latest == moments._bought_at])
+    return matched.select(LINE, "_matched_key", _bought_at="_latest")
 
 
 def settled(lines: ibis.Table, decisions: ibis.Table) -> ibis.Table:
@@ -481,9 +539,12 @@ def run_ingest(
     `header`: whether the CSV input had a header line (it shifts the line numbers of malformed lines)."""
     out_dir = Path(out_dir)
     ruled, orders = clean(con, raw, mapping, options)
-    malformed = malformed_lines(con, header)
-    if len(malformed):
-        ruled = with_true_row_numbers(ruled, malformed)
+    if raw.malformed is not None:  # read on Spark, which numbers the malformed lines with the others
+        malformed = raw.malformed
+    else:
+        malformed = malformed_lines(con, header)
+        if len(malformed):
+            ruled = with_true_row_numbers(ruled, malformed)
     summary = _summarise(ruled)
     summary.loc[MALFORMED_LINE.name] = {"rows": len(malformed), "money": 0.0, "without_money": len(malformed),
                                         "returns": 0, "return_money": 0.0}  # fmt: skip
@@ -518,7 +579,10 @@ def run_ingest(
         (quarantine_rows(ruled, raw.columns, mapping, malformed), result.quarantine_path),
     ):
         with atomic_path(target) as tmp:
-            con.to_parquet(expr, tmp)
+            if spark_ingest.is_spark(con):
+                spark_ingest.write_parquet(con, expr, tmp)
+            else:
+                con.to_parquet(expr, tmp)
     return result
 
 

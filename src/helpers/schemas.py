@@ -169,6 +169,7 @@ CLV_BOOTSTRAP = Artifact(
         Col("median", "float", "median over the bootstrap fits"),
         Col("p95", "float", "95th percentile over the bootstrap fits"),
         Col("successful_fits", "int", "bootstrap samples whose fits converged"),
+        Col("customers_per_fit", "int", "customers in each resample: all of them, or clv.bootstrap_max_customers"),
     ),
 )
 RISK = (pa.Check.isin(list(RISK_TIERS)),)

@@ -20,6 +20,7 @@ import ibis
 import pandas as pd
 from ibis.common.exceptions import IbisError
 
+from helpers import spark_ingest
 from helpers.errors import InputError
 
 SOURCE_FILE = "_source_file"
@@ -144,25 +145,26 @@ def _check_sheet(path: Path, sheet: str | int, columns: list[str], expected: lis
     )
 
 
-def _read_excel(con, files: list[Path], sheet: str | int, work_dir: Path, expected_columns: list[str]):
-    tables = []
+def _stage_excel(files: list[Path], sheet: str | int, work_dir: Path, expected_columns: list[str]) -> list[Path]:
+    """Each workbook's sheet as text in a Parquet file under work_dir, for the engine to read."""
+    staged = []
     for number, f in enumerate(files):
         try:
             frame = pd.read_excel(f, sheet_name=sheet, dtype=str)
         except ValueError as error:
             raise InputError(f"cannot read sheet {sheet!r} of {f}: {error}; set input.sheet") from None
         _check_sheet(f, sheet, [str(c) for c in frame.columns], expected_columns)
-        staged = Path(work_dir) / f"excel_input_{number}.parquet"
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_parquet(staged, index=False)
-        tables.append(con.read_parquet(str(staged)))
-    return tables
+        staged.append(Path(work_dir) / f"excel_input_{number}.parquet")
+        staged[-1].parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(staged[-1], index=False)
+    return staged
 
 
 def _as_text_columns(table: ibis.Table, pattern: str | Path) -> ibis.Table:
     """Every column as text; floats holding whole numbers beyond 2^53 stop with an error."""
     _check_whole_floats(table, [c for c in table.columns if table[c].type().is_floating()], pattern)
-    return table.mutate(**{c: as_text(table[c]) for c in table.columns if not table[c].type().is_string()})
+    typed = [c for c in table.columns if not table[c].type().is_string() and c != SOURCE_ROW]
+    return table.mutate(**{c: as_text(table[c]) for c in typed})
 
 
 @dataclass(frozen=True)
@@ -170,12 +172,13 @@ class RawInput:
     """The input files, read lazily as text and aligned on the union of their columns (absent ones empty)."""
 
     names: tuple[str, ...]  # each file's name, not its path: equal inputs give equal artifacts wherever they live
-    tables: tuple[ibis.Table, ...]
+    tables: tuple[ibis.Table, ...]  # on Spark each row has its `_source_row` already
+    malformed: pd.DataFrame | None = None  # on Spark: the lines set aside while reading (see `malformed_lines`)
 
     @property
     def columns(self) -> list[str]:
         """The columns of all files, in order of first appearance."""
-        return list(self.tables[0].columns)
+        return [c for c in self.tables[0].columns if c != SOURCE_ROW]
 
     @property
     def table(self) -> ibis.Table:
@@ -199,19 +202,39 @@ def read_raw(
     files = resolve_files(pattern)
     fmt = detect_format(files, fmt)
     work_dir = Path(work_dir or files[0].parent / ".workbench")
+    names, malformed = tuple(f.name for f in files), None
     try:
-        if fmt == "csv":
+        if fmt == "excel":
+            files = _stage_excel(files, sheet, work_dir, list(expected_columns))
+        if spark_ingest.is_spark(con):
+            tables, malformed = _read_on_spark(con, files, fmt, delimiter, encoding, header, work_dir)
+        elif fmt == "csv":
             tables = _read_csv(con, files, delimiter, encoding, header, work_dir)
-        elif fmt == "parquet":
-            tables = [con.read_parquet(str(f)) for f in files]
         else:
-            tables = _read_excel(con, files, sheet, work_dir, list(expected_columns))
+            tables = [con.read_parquet(str(f)) for f in files]
         tables = [_as_text_columns(t, pattern) for t in tables]
     except InputError:
         raise
     except (OSError, duckdb.Error, IbisError, ValueError) as error:  # the engine's own message, said once and plainly
         raise _read_error(fmt, pattern, error) from None
-    return RawInput(tuple(f.name for f in files), tuple(_aligned(tables)))
+    return RawInput(names, tuple(_aligned(tables)), malformed)
+
+
+def _read_on_spark(con, files: list[Path], fmt: str, delimiter: str, encoding: str, header: bool, work_dir: Path):
+    """Each file read by Spark with its rows numbered; the malformed lines of all files."""
+    if fmt == "csv":
+        for path in files:
+            check_text_file(path, encoding)
+        if encoding.lower() not in UTF8_NAMES:
+            files = [transcode_to_utf8(f, encoding, work_dir) for f in files]
+        frames = [spark_ingest.read_csv(con, f, delimiter, header) for f in files]
+    else:
+        frames = [spark_ingest.read_parquet(con, f) for f in files]
+    read = [spark_ingest.numbered(con, frame, SOURCE_ROW) for frame in frames]
+    malformed = pd.concat([lines.assign(**{SOURCE_FILE: f.name}) for (_, lines), f in zip(read, files, strict=True)],
+                          ignore_index=True)  # fmt: skip
+    malformed = malformed.astype({SOURCE_FILE: "string", SOURCE_ROW: "int64", "raw_line": "string"})
+    return [table for table, _ in read], checked_malformed(malformed.assign(error="wrong number of fields"))
 
 
 def _read_error(fmt: str, pattern: str | Path, error: Exception) -> InputError:
@@ -224,6 +247,8 @@ def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) 
     (a number across files), `_source_file` and `_source_row` (within the file). Row numbers come from the
     table's own row ids (insertion order is kept), which costs nothing, unlike a row_number() window over the
     scan."""
+    if spark_ingest.is_spark(con):
+        return _store_lines_on_spark(con, raw, derive)
     name = f"_lines_{uuid.uuid4().hex}"
     first_lines = []
     try:
@@ -242,6 +267,18 @@ def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) 
         f'rowid + 1 - {_by_file(first_lines, [str(n) for n in first_lines])} AS "{SOURCE_ROW}" FROM "{name}"'
     )
     return con.table(f"{name}_rows")
+
+
+def _store_lines_on_spark(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) -> ibis.Table:
+    """`derive` of each file's rows (numbered when read, malformed lines included), stacked and kept; `_line`
+    counts on from the previous file's rows."""
+    parts, first_line = [], 0
+    for name, table in zip(raw.names, raw.tables, strict=True):
+        parts.append(
+            derive(table).mutate(**{SOURCE_FILE: ibis.literal(name), LINE: ibis._[SOURCE_ROW] + first_line - 1})
+        )
+        first_line += table.count().execute() + int((raw.malformed[SOURCE_FILE] == name).sum())
+    return spark_ingest.store(con, ibis.union(*parts) if len(parts) > 1 else parts[0])
 
 
 def _by_file(first_lines: list[int], values: list[str]) -> str:
@@ -270,18 +307,23 @@ def malformed_lines(con, header: bool = True) -> pd.DataFrame:
     except duckdb.CatalogException:  # no CSV was read with store_rejects in this connection
         found = pd.DataFrame(columns=["path", "line", "raw_line", "error"])
     found = found.drop_duplicates(["path", "line"]).sort_values(["path", "line"], ignore_index=True)
-    if len(found) > MAX_MALFORMED_LINES:
-        first = found.iloc[0]
-        raise InputError(
-            f"{len(found):,} lines of {first['path']} do not have the header's number of fields (e.g. line "
-            f"{first['line']}: {first['raw_line'][:80]!r}); check input.csv.delimiter and input.csv.header"
-        )
-    return pd.DataFrame({
+    return checked_malformed(pd.DataFrame({
         SOURCE_FILE: found["path"].map(lambda p: Path(p).name).astype("string"),
         SOURCE_ROW: (found["line"] - (1 if header else 0)).astype("int64"),
         "raw_line": found["raw_line"].astype("string"),
         "error": found["error"].astype("string"),
-    })  # fmt: skip
+    }))  # fmt: skip
+
+
+def checked_malformed(lines: pd.DataFrame) -> pd.DataFrame:
+    """The malformed lines, unless there are so many that the delimiter or header setting must be wrong."""
+    if len(lines) > MAX_MALFORMED_LINES:
+        first = lines.iloc[0]
+        raise InputError(
+            f"{len(lines):,} lines of {first[SOURCE_FILE]} do not have the header's number of fields (e.g. data "
+            f"row {first[SOURCE_ROW]}: {first['raw_line'][:80]!r}); check input.csv.delimiter and input.csv.header"
+        )
+    return lines
 
 
 EXACT_INTEGERS = 2**53  # a float64 holds every whole number below this exactly

@@ -122,7 +122,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         repeaters = full[full["frequency"] > 0]
         _, bootstrap = models.bootstrap(
             chosen, full_patterns, repeaters, settings.horizon_months, unit, settings.bootstrap_samples,
-            config.run.random_state, settings.penalizer,
+            config.run.random_state, settings.penalizer, settings.bootstrap_max_customers,
+            (purchase_model, spend_model),
         )  # fmt: skip
         context.paths.write_table(bootstrap.reset_index(names="quantity"), "clv_bootstrap.parquet")
 

@@ -84,12 +84,14 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
     source = config.input
     pattern = resolve_input(source, context.paths)
     log.info("reading %s", pattern)
-    raw = read_raw(context.con, pattern, fmt=source.format, delimiter=source.csv.delimiter,
+    # the log is read and cleaned on the configured engine; the profile and the side tables run on DuckDB
+    engine = connect(config.backend.model_dump()) if config.backend.engine != "duckdb" else context.con
+    raw = read_raw(engine, pattern, fmt=source.format, delimiter=source.csv.delimiter,
                    encoding=source.csv.encoding, header=source.csv.header, sheet=source.sheet,
                    work_dir=context.paths.root / "work",
                    expected_columns=list(config.columns.mapped().values()))  # fmt: skip
     options = CleaningOptions.from_config(config.dates, config.cleaning)
-    result = run_ingest(context.con, raw, config.columns.mapped(), options, context.paths.artifacts, source.csv.header)
+    result = run_ingest(engine, raw, config.columns.mapped(), options, context.paths.artifacts, source.csv.header)
     quality = result.quality
     log.info("kept %s of %s rows", f"{quality['rows_kept']:,}", f"{quality['rows_in']:,}")
     transactions = context.transactions()

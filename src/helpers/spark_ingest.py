@@ -1,0 +1,94 @@
+"""What ingest does differently on Spark (`backend.engine: pyspark`): reading raw files, numbering their rows,
+keeping intermediate tables, and writing a single Parquet file. The cleaning rules themselves are the same Ibis
+expressions on either engine (`helpers.ingest`).
+
+Spark has no row ids: each file's rows are numbered from `monotonically_increasing_id()` (partition index in the
+high bits, position in the partition in the low bits; a file's partitions follow its byte order) and the row
+counts of the partitions before. A line with more or fewer fields than the header is kept by Spark's PERMISSIVE
+mode in a corrupt-record column, so it keeps its place in the numbering and becomes a `malformed_line`.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from helpers.errors import InputError
+
+CORRUPT = "_corrupt_record"
+POSITION_BITS = 33  # monotonically_increasing_id: partition index << 33 | position within the partition
+
+
+def is_spark(con) -> bool:
+    return con.name == "pyspark"
+
+
+def header_names(path: Path, delimiter: str, header: bool) -> list[str]:
+    """The column names of a CSV file: its first line's fields, or DuckDB's names (column0, ...) without a header."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        first = next(csv.reader(handle, delimiter=delimiter), [])
+    return first if header else [f"column{i}" for i in range(len(first))]
+
+
+def read_csv(con, path: Path, delimiter: str, header: bool):
+    """A UTF-8 CSV file as text columns, its malformed lines in `CORRUPT`."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    names = header_names(path, delimiter, header)
+    if len(set(names)) < len(names):
+        raise InputError(f"{path} has repeated column names in its header {names}; rename them")
+    schema = StructType([StructField(n, StringType()) for n in [*names, CORRUPT]])
+    return con._session.read.csv(str(path), schema=schema, header=header, sep=delimiter, encoding="utf-8",
+                                 mode="PERMISSIVE", columnNameOfCorruptRecord=CORRUPT)  # fmt: skip
+
+
+def read_parquet(con, path: Path):
+    return con._session.read.parquet(str(path))
+
+
+def numbered(con, frame, source_row: str) -> tuple[ibis.Table, pd.DataFrame]:
+    """A file's rows (a Spark DataFrame) numbered 1, 2, ... in file order as `source_row`, kept in memory (or on
+    disk); and its malformed lines (`source_row`, raw_line)."""
+    from pyspark.sql import functions as F
+
+    frame = frame.withColumn("_id", F.monotonically_increasing_id())
+    frame = frame.withColumn("_partition", F.shiftright("_id", POSITION_BITS)).persist()
+    counts = frame.groupBy("_partition").count().toPandas().sort_values("_partition")
+    offset = F.lit(0)  # rows in the partitions before a row's own
+    for partition, rows_before in zip(counts["_partition"], counts["count"].cumsum() - counts["count"], strict=True):
+        offset = F.when(F.col("_partition") == int(partition), F.lit(int(rows_before))).otherwise(offset)
+    position = F.col("_id") - F.shiftleft(F.col("_partition"), POSITION_BITS)
+    frame = frame.withColumn(source_row, (offset + position + 1).cast("long")).drop("_id", "_partition")
+    malformed = pd.DataFrame({source_row: pd.Series(dtype="int64"), "raw_line": pd.Series(dtype="string")})
+    if CORRUPT in frame.columns:
+        bad = frame.filter(F.col(CORRUPT).isNotNull()).select(source_row, F.col(CORRUPT).alias("raw_line"))
+        malformed = pd.concat([malformed, bad.toPandas()], ignore_index=True)
+        frame = frame.filter(F.col(CORRUPT).isNull()).drop(CORRUPT)
+    return _view(con, frame), malformed
+
+
+def _view(con, frame) -> ibis.Table:
+    name = f"_ingest_{uuid.uuid4().hex}"
+    frame.createOrReplaceTempView(name)
+    return con.table(name)
+
+
+def store(con, expr: ibis.Table) -> ibis.Table:
+    """`expr` computed once and kept (memory, then disk) for the joins that use it; Spark has no temporary tables."""
+    from pyspark import StorageLevel
+
+    return _view(con, con._session.sql(con.compile(expr)).persist(StorageLevel.MEMORY_AND_DISK))
+
+
+def write_parquet(con, expr: ibis.Table, path: Path) -> None:
+    """One Parquet file (Spark writes a folder of parts), streamed in order through Arrow batches."""
+    schema = expr.schema().to_pyarrow()
+    with pq.ParquetWriter(path, schema) as writer:
+        for batch in con.to_pyarrow_batches(expr):
+            writer.write_table(pa.Table.from_batches([batch]).cast(schema))
