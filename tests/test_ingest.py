@@ -246,3 +246,24 @@ def test_text_is_cleaned_as_python_strips_it(values):
     cleaned = ingest_module._clean_text(table.v).name("c").to_pyarrow().to_pylist()
     expected = [None if v is None or not v.strip(string.whitespace) else v.strip(string.whitespace) for v in values]
     assert cleaned == expected
+
+
+@pytest.mark.parametrize(
+    ("date_format", "pattern"),
+    [
+        ("%Y-%m-%d", "yyyy'-'M'-'d"),
+        ("%Y%m%d", "yyyyMMdd"),
+        ("%H%M on %d.%m.%y", "HHmm' on 'd'.'M'.'yy"),
+        ("%d/%m/%Y %H:%M", "d'/'M'/'yyyy' 'H':'m"),
+        ("%Y年%m月%d日", "yyyy'年'M'月'd'日'"),
+        ("%d %b %Y, %I%p", "d' 'MMM' 'yyyy', 'ha"),
+        ("on %d o'clock 100%%", "'on 'd' o''clock 100%'"),
+    ],
+)
+def test_dates_format_as_a_spark_pattern(date_format, pattern):
+    assert ingest_module.java_pattern(date_format) == pattern
+
+
+def test_a_dates_format_spark_cannot_parse_is_named():
+    with pytest.raises(InputError, match="directive %a is not supported on Spark"):
+        ingest_module.java_pattern("%a %d %m %Y")

@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import ibis
 import pandas as pd
 import pytest
 
@@ -173,3 +174,25 @@ def test_rows_are_numbered_in_file_order_across_partitions(spark, tmp_path):
         session.conf.unset("spark.sql.files.maxPartitionBytes")
     assert len(rows) == 3000 and raw.malformed.empty
     assert (rows[SOURCE_ROW] == rows["row"].astype(int)).all()
+
+
+@pytest.mark.parametrize(
+    ("date_format", "texts"),
+    [
+        ("%Y-%m-%d", ["2024-03-05", " 2024-03-05 ", "2024-3-5", "2024-02-30", "2024-03-05 10:00", "20240305", ""]),
+        ("%Y%m%d", ["20240305", "2024-03-05", "20241305"]),  # "2024035": DuckDB reads 2024-03-05, Spark nothing
+        ("%d/%m/%Y %H:%M", ["05/03/2024 10:07", "5/3/2024 9:07", "05/03/2024", "2024-03-05 10:07:00"]),
+        ("%Y年%m月%d日", ["2024年03月05日", "2024年3月5日", "2024-03-05"]),
+    ],
+)
+def test_dates_parse_alike_on_spark_and_duckdb(spark, date_format, texts):
+    """`dates.format` and the ISO fallback give the same timestamps (or none) on both engines."""
+    from helpers.ingest import parse_date
+
+    frame = pd.DataFrame({"text": texts})
+    spark._session.createDataFrame(frame).createOrReplaceTempView("dates")
+    parsed = {}
+    for name, con, table in (("duckdb", connect(), ibis.memtable(frame)), ("pyspark", spark, spark.table("dates"))):
+        parsed[name] = con.execute(table.select("text", at=parse_date(table.text, date_format)).order_by("text"))
+    spark_times, duckdb_times = (parsed[name].astype({"at": "datetime64[ns]"}) for name in ("pyspark", "duckdb"))
+    pd.testing.assert_frame_equal(spark_times, duckdb_times)

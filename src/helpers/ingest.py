@@ -55,25 +55,33 @@ def try_to_timestamp(text: str, fmt: str) -> dt.Timestamp():
 
 STRFTIME_TO_JAVA = {"Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "I": "hh", "M": "mm", "S": "ss",
                     "f": "SSSSSS", "p": "a", "b": "MMM", "B": "MMMM", "j": "DDD"}  # fmt: skip
+NUMERIC = set("YymdHIMSfj")
+ONE_OR_TWO_DIGITS = set("mdHIMS")  # strptime reads '5' or '05'; Spark's 'd' does too, its 'dd' needs two digits
 
 
 def java_pattern(date_format: str) -> str:
-    """A strftime format (dates.format) as Spark's datetime pattern; text between directives is quoted."""
-    pattern, literal, parts = iter(date_format), "", []
-    for char in pattern:
-        if char != "%":
+    """A strftime format (dates.format) as Spark's datetime pattern; text between directives is quoted. A month,
+    day, hour, minute or second takes one or two digits, as strptime's do, unless it touches another number
+    (%Y%m%d: two digits each)."""
+    tokens, literal, characters = [], "", iter(date_format)
+    for char in characters:
+        directive = next(characters, "") if char == "%" else None
+        if directive is None or directive == "%":
             literal += char
-            continue
-        directive = next(pattern, "")
-        if directive == "%":
-            literal += "%"
             continue
         if directive not in STRFTIME_TO_JAVA:
             raise InputError(f"dates.format directive %{directive} is not supported on Spark; "
                              f"use {', '.join('%' + d for d in STRFTIME_TO_JAVA)}")  # fmt: skip
-        parts += [_quoted(literal), STRFTIME_TO_JAVA[directive]]
+        tokens += [_quoted(literal), directive] if literal else [directive]
         literal = ""
-    return "".join([*parts, _quoted(literal)])
+    tokens += [_quoted(literal)] if literal else []
+    numeric = [token in NUMERIC for token in tokens]
+    touching = [(i > 0 and numeric[i - 1]) or (i + 1 < len(tokens) and numeric[i + 1]) for i in range(len(tokens))]
+    return "".join(
+        token if token.startswith("'") else
+        STRFTIME_TO_JAVA[token][0] if token in ONE_OR_TWO_DIGITS and not touching[i] else STRFTIME_TO_JAVA[token]
+        for i, token in enumerate(tokens)
+    )  # fmt: skip
 
 
 def _quoted(literal: str) -> str:
