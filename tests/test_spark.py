@@ -196,3 +196,13 @@ def test_dates_parse_alike_on_spark_and_duckdb(spark, date_format, texts):
         parsed[name] = con.execute(table.select("text", at=parse_date(table.text, date_format)).order_by("text"))
     spark_times, duckdb_times = (parsed[name].astype({"at": "datetime64[ns]"}) for name in ("pyspark", "duckdb"))
     pd.testing.assert_frame_equal(spark_times, duckdb_times)
+
+
+def test_a_file_spark_cannot_read_is_a_clear_error(spark, tmp_path):
+    from helpers.errors import InputError
+    from helpers.sources import read_raw
+
+    path = tmp_path / "orders.parquet"
+    path.write_bytes(b"not parquet at all, though the name says so")
+    with pytest.raises(InputError, match=r"^cannot read parquet input .*orders.parquet: .*check input.format"):
+        read_raw(spark, path)

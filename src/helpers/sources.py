@@ -222,6 +222,14 @@ def read_raw(
 
 def _read_on_spark(con, files: list[Path], fmt: str, delimiter: str, encoding: str, header: bool, work_dir: Path):
     """Each file read by Spark with its rows numbered; the malformed lines of all files."""
+    try:
+        return _numbered_on_spark(con, files, fmt, delimiter, encoding, header, work_dir)
+    except spark_ingest.errors() as error:
+        raise _read_error(fmt, files[0], RuntimeError(spark_ingest.root_cause(error))) from None
+
+
+def _numbered_on_spark(con, files: list[Path], fmt: str, delimiter: str, encoding: str, header: bool,
+                       work_dir: Path):  # fmt: skip
     if fmt == "csv":
         for path in files:
             check_text_file(path, encoding)

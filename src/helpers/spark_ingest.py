@@ -29,6 +29,24 @@ def is_spark(con) -> bool:
     return con.name == "pyspark"
 
 
+def errors() -> tuple[type[Exception], ...]:
+    """What Spark raises for a file it cannot read: its own errors, and Java's through py4j."""
+    from py4j.protocol import Py4JJavaError
+    from pyspark.errors import PySparkException
+
+    return PySparkException, Py4JJavaError
+
+
+def root_cause(error: Exception) -> str:
+    """The innermost Java exception's message (the one that names the file and the problem), else the error's."""
+    cause = getattr(error, "java_exception", None)
+    if cause is None:
+        return str(error)
+    while cause.getCause() is not None:
+        cause = cause.getCause()
+    return str(cause.toString())
+
+
 def header_names(path: Path, delimiter: str, header: bool) -> list[str]:
     """The column names of a CSV file: its first line's fields, or DuckDB's names (column0, ...) without a header."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
