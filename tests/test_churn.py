@@ -124,3 +124,16 @@ def test_training_on_a_sample_keeps_the_backtest_close_and_a_large_cap_changes_n
     assert full_auc["Pareto/NBD P(no purchase)"] == sampled_auc["Pareto/NBD P(no purchase)"]  # baselines: no training
     capped = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=10**6)
     pd.testing.assert_frame_equal(capped.folds, full.folds)
+
+
+def test_training_rows_sample_each_snapshot_by_its_share_of_customers():
+    """Beyond the cap each part gives its share of the customers it had, even when it holds only a sample."""
+    whole = pd.DataFrame({"cutoff": "a", "x": range(6_000)})
+    trimmed = pd.DataFrame({"cutoff": "b", "x": range(2_000)})  # a sample of the 12,000 customers it had
+    train = churn.training_rows([whole, trimmed], 3_000, random_state=1, sizes=[6_000, 12_000])
+    assert train["cutoff"].value_counts().to_dict() == {"b": 2_000, "a": 1_000}
+    assert not train.duplicated().any()
+    again = churn.training_rows([whole, trimmed], 3_000, random_state=1, sizes=[6_000, 12_000])
+    pd.testing.assert_frame_equal(train, again)
+    under_the_cap = churn.training_rows([whole, trimmed], 10_000, random_state=1)
+    pd.testing.assert_frame_equal(under_the_cap, pd.concat([whole, trimmed]))

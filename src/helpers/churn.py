@@ -205,11 +205,16 @@ class Backtest:
     train_cutoffs: dict[int, tuple[date, ...]] = field(default_factory=dict)  # per fold number
     max_train_rows: int | None = None  # models saw a seeded sample of this many training rows, at most
     train_rows: dict[int, int] = field(default_factory=dict)  # per fold number: training rows available
+    customers: dict[date, int] = field(default_factory=dict)  # per cutoff, before a trimmed snapshot's sampling
+
+    def training_from(self, cutoffs: list[date], random_state: int) -> pd.DataFrame:
+        """The training rows of `cutoffs` as a model saw them (each cutoff its share of the sample)."""
+        return training_rows([self.snapshots[c] for c in cutoffs], self.max_train_rows, random_state,
+                             [self.customers.get(c, len(self.snapshots[c])) for c in cutoffs])  # fmt: skip
 
     def training(self, number: int, random_state: int) -> pd.DataFrame:
         """The training rows of fold `number` as its models saw them."""
-        full = pd.concat(self.snapshots[c] for c in self.train_cutoffs[number])
-        return training_rows(full, self.max_train_rows, random_state)
+        return self.training_from(list(self.train_cutoffs[number]), random_state)
 
     def summary(self) -> pd.DataFrame:
         """Mean metrics per scorer, best ROC-AUC first."""
@@ -222,30 +227,52 @@ class Backtest:
         return str(summary[summary["kind"] == "model"]["roc_auc"].idxmax())
 
 
-def training_rows(train: pd.DataFrame, max_rows: int | None, random_state: int) -> pd.DataFrame:
-    """All training rows, or beyond `max_rows` a seeded random sample of that many: past a million customers
-    more rows add time and memory, hardly accuracy. The test and today's scoring still use every customer."""
-    if max_rows is None or len(train) <= max_rows:
-        return train
-    return train.sample(n=max_rows, random_state=random_state)
+def training_rows(parts: list[pd.DataFrame], max_rows: int | None, random_state: int,
+                  sizes: list[int] | None = None) -> pd.DataFrame:  # fmt: skip
+    """The training rows of `parts` (snapshots) stacked, or beyond `max_rows` a seeded random sample of that many,
+    each part giving its share of `sizes` (the customers it had before any sampling; by default its rows): past a
+    million customers more rows add time and memory, hardly accuracy. Testing and today's scoring use everyone."""
+    sizes = np.array([len(part) for part in parts] if sizes is None else sizes)
+    if max_rows is None or sizes.sum() <= max_rows:
+        return pd.concat(parts)
+    shares = np.round(max_rows * sizes / sizes.sum()).astype(int)
+    return pd.concat(part.sample(n=min(share, len(part)), random_state=random_state)
+                     for part, share in zip(parts, shares, strict=True))  # fmt: skip
+
+
+def trimmed_snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, side: SideFeatures | None,
+                     max_rows: int | None, random_state: int) -> tuple[pd.DataFrame, int]:  # fmt: skip
+    """A snapshot only trained on: beyond `max_rows` customers the seeded sample a model would see, and how many
+    customers it had (at ten million customers a dozen whole snapshots do not fit in memory)."""
+    frame = snapshot(tx, cutoff, horizon_days, unit, side=side)
+    return training_rows([frame], max_rows, random_state), len(frame)
 
 
 def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str,
                  side: SideFeatures | None = None, max_train_rows: int | None = None) -> Backtest:  # fmt: skip
-    """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike."""
+    """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike.
+
+    A cutoff only ever trained on is kept as `trimmed_snapshot`; a tested one whole."""
     cache: dict[date, pd.DataFrame] = {}
+    customers: dict[date, int] = {}
+    tested = {fold.test_cutoff for fold in folds}
 
     def at(cutoff: date) -> pd.DataFrame:
         if cutoff not in cache:
             log.info("churn features and labels at %s", cutoff)
-            cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit, side=side)
+            if cutoff in tested:
+                cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit, side=side)
+                customers[cutoff] = len(cache[cutoff])
+            else:
+                cache[cutoff], customers[cutoff] = trimmed_snapshot(tx, cutoff, horizon_days, unit, side,
+                                                                    max_train_rows, random_state)  # fmt: skip
         return cache[cutoff]
 
     rows, predictions, sizes = [], [], {}
     for number, fold in enumerate(folds, start=1):
-        train = pd.concat([at(c) for c in fold.train_cutoffs])
-        sizes[number] = len(train)
-        train = training_rows(train, max_train_rows, random_state)
+        parts = [at(c) for c in fold.train_cutoffs]
+        sizes[number] = sum(customers[c] for c in fold.train_cutoffs)
+        train = training_rows(parts, max_train_rows, random_state, [customers[c] for c in fold.train_cutoffs])
         test = at(fold.test_cutoff)
         columns = model_columns(train)
         y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
@@ -273,7 +300,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
     folds_by_number = {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)}
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, folds_by_number,
-                    max_train_rows, sizes)  # fmt: skip
+                    max_train_rows, sizes, customers)  # fmt: skip
 
 
 def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.DataFrame:
@@ -286,8 +313,8 @@ def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.Dat
 def feature_importance(backtest: Backtest, model_name: str, random_state: int) -> pd.DataFrame:
     """Permutation importance (drop in ROC-AUC) on the last fold's test cutoff."""
     cutoffs = sorted(backtest.snapshots)
-    test, train = backtest.snapshots[cutoffs[-1]], pd.concat(backtest.snapshots[c] for c in cutoffs[:-1])
-    train = training_rows(train, backtest.max_train_rows, random_state)
+    test = backtest.snapshots[cutoffs[-1]]
+    train = backtest.training_from(cutoffs[:-1], random_state)
     columns = model_columns(train)
     model = make_models(random_state)[model_name].fit(train[columns], train["churned"].to_numpy(int))
     result = permutation_importance(model, test[columns], test["churned"].to_numpy(int), scoring="roc_auc",
@@ -353,8 +380,9 @@ def score_customers(
     """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
     latest cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
     cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
-    train = pd.concat([snapshot(tx, c, horizon_days, unit, side=side) for c in sorted(cutoffs)])
-    train = training_rows(train, max_train_rows, random_state)
+    parts, sizes = zip(*(trimmed_snapshot(tx, c, horizon_days, unit, side, max_train_rows, random_state)
+                         for c in sorted(cutoffs)), strict=True)  # fmt: skip
+    train = training_rows(list(parts), max_train_rows, random_state, list(sizes))
     current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side)
     columns = scorer_columns(scorer, train)
     model = make_scorer(scorer, random_state).fit(train[columns], train["churned"].to_numpy(int))
