@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 from conftest import transactions_table
 
-from helpers.features import btyd_summary, calibration_holdout, churn_features, customer_summary, purchases
+from helpers.features import (
+    btyd_summary,
+    calibration_holdout,
+    churn_features,
+    churn_labels,
+    customer_summary,
+    fetch,
+    purchases,
+)
 
 TX = transactions_table(
     [
@@ -120,3 +128,12 @@ def test_summaries_are_bit_identical_whatever_the_thread_count(babystore_parquet
         con = ibis.duckdb.connect(threads=threads)
         frames.append(functions[build](con.read_parquet(str(babystore_parquet))).execute())
     pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)
+
+
+def test_fetch_gives_the_frame_execute_gives(babystore_transactions):
+    """Through Arrow, the same values and dtypes as Ibis' own `execute()` for per-customer tables of text, counts,
+    money and flags (what 04's snapshots fetch; a date column would come back as Python dates instead)."""
+    as_of = date(2024, 6, 30)
+    for expr in (churn_features(babystore_transactions, as_of), btyd_summary(babystore_transactions, as_of, "weeks"),
+                 churn_labels(babystore_transactions, as_of, 90)):  # fmt: skip
+        pd.testing.assert_frame_equal(fetch(expr), expr.execute())

@@ -31,7 +31,7 @@ from helpers import clv
 from helpers.actions import tiers_by_share
 from helpers.config import RISK_TIERS, VALUE_LEVELS
 from helpers.errors import ChurnDataError, ClvFitError
-from helpers.features import DAYS_PER_UNIT, btyd_summary, churn_features, churn_labels
+from helpers.features import DAYS_PER_UNIT, btyd_summary, churn_features, churn_labels, fetch
 from helpers.schemas import CHURN_FEATURES
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def check_labels(labels: pd.Series, cutoff: date) -> None:
 def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: pd.Series, unit: str) -> pd.DataFrame:
     """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only,
     in the CLV stage's time unit (clv.time_unit)."""
-    summary = btyd_summary(tx, cutoff, unit).execute().set_index("customer_id").loc[customers]
+    summary = fetch(btyd_summary(tx, cutoff, unit)).set_index("customer_id").loc[customers]
     patterns = clv.compress(summary.reset_index())
     horizon = horizon_days / DAYS_PER_UNIT[unit]
     f, r, t = summary["frequency"], summary["recency"], summary["T"]
@@ -112,7 +112,7 @@ def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, labelle
              side: SideFeatures | None = None) -> pd.DataFrame:  # fmt: skip
     """Features (and labels, when the label window is observed) of every customer at one cutoff; `side` adds
     features from other tables, which must only use what was known by the cutoff."""
-    features = churn_features(tx, cutoff).execute().set_index("customer_id")
+    features = fetch(churn_features(tx, cutoff)).set_index("customer_id")
     features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index, unit))
     if side is not None:
         extra = side(cutoff)
@@ -121,7 +121,7 @@ def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, labelle
             features["surveys_answered"] = features["surveys_answered"].fillna(0.0)
     features["days since last purchase"] = features["recency_days"].astype(float)
     if labelled:
-        labels = churn_labels(tx, cutoff, horizon_days).execute().set_index("customer_id")["churned"]
+        labels = fetch(churn_labels(tx, cutoff, horizon_days)).set_index("customer_id")["churned"]
         check_labels(labels, cutoff)
         features["churned"] = labels.reindex(features.index).astype(bool)
     features["cutoff"] = pd.Timestamp(cutoff)
