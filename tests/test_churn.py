@@ -137,3 +137,23 @@ def test_training_rows_sample_each_snapshot_by_its_share_of_customers():
     pd.testing.assert_frame_equal(train, again)
     under_the_cap = churn.training_rows([whole, trimmed], 10_000, random_state=1)
     pd.testing.assert_frame_equal(under_the_cap, pd.concat([whole, trimmed]))
+
+
+def test_baselines_fitted_on_a_sample_score_everyone_alike(cdnow_transactions):
+    """Beyond `fit_customers` the BTYD baselines are fitted on a seeded sample; they still score every customer,
+    ranking them almost as the full fit does; a cap at or above the customers changes nothing."""
+    cutoff = date(1997, 12, 31)
+    customers = churn_features(cdnow_transactions, cutoff).execute()["customer_id"]
+    full = churn.baseline_scores(cdnow_transactions, cutoff, 90, customers, "weeks")
+    sampled = churn.baseline_scores(cdnow_transactions, cutoff, 90, customers, "weeks", fit_customers=1000)
+    assert len(customers) == 2357 and sampled.index.equals(full.index)
+    assert not np.allclose(sampled["BG/NBD P(no purchase)"], full["BG/NBD P(no purchase)"])  # the sample was used
+    for scorer in ("BG/NBD expected purchases", "BG/NBD P(no purchase)", "Pareto/NBD P(no purchase)"):
+        assert sampled[scorer].corr(full[scorer], method="spearman") > 0.98, scorer
+    labels = churn_labels(cdnow_transactions, cutoff, 90).execute().set_index("customer_id")["churned"]
+    y = labels.reindex(full.index).to_numpy(int)
+    for scorer in ("BG/NBD P(no purchase)", "Pareto/NBD P(no purchase)"):
+        full_auc, sampled_auc = (churn.metrics(y, s[scorer].to_numpy(float), True)["roc_auc"] for s in (full, sampled))
+        assert abs(full_auc - sampled_auc) < 0.01, scorer
+    capped = churn.baseline_scores(cdnow_transactions, cutoff, 90, customers, "weeks", fit_customers=len(customers))
+    pd.testing.assert_frame_equal(capped, full)

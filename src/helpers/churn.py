@@ -72,11 +72,16 @@ def check_labels(labels: pd.Series, cutoff: date) -> None:
         )
 
 
-def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: pd.Series, unit: str) -> pd.DataFrame:
+def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: pd.Series, unit: str,
+                    fit_customers: int | None = None, random_state: int = 0) -> pd.DataFrame:  # fmt: skip
     """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only,
-    in the CLV stage's time unit (clv.time_unit)."""
+    in the CLV stage's time unit (clv.time_unit). Beyond `fit_customers` the models are fitted on a seeded sample
+    of that many customers (a Pareto/NBD fit on ten million takes minutes, per cutoff); everyone is scored."""
     summary = fetch(btyd_summary(tx, cutoff, unit)).set_index("customer_id").loc[customers]
-    patterns = clv.compress(summary.reset_index())
+    fitted_on = summary
+    if fit_customers is not None and len(summary) > fit_customers:
+        fitted_on = summary.sample(n=fit_customers, random_state=random_state)
+    patterns = clv.compress(fitted_on.reset_index())
     horizon = horizon_days / DAYS_PER_UNIT[unit]
     f, r, t = summary["frequency"], summary["recency"], summary["T"]
     try:
@@ -109,11 +114,14 @@ SideFeatures = Callable[[date], pd.DataFrame]  # cutoff -> per-customer features
 
 
 def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, labelled: bool = True,
-             side: SideFeatures | None = None) -> pd.DataFrame:  # fmt: skip
+             side: SideFeatures | None = None, fit_customers: int | None = None,
+             random_state: int = 0) -> pd.DataFrame:  # fmt: skip
     """Features (and labels, when the label window is observed) of every customer at one cutoff; `side` adds
-    features from other tables, which must only use what was known by the cutoff."""
+    features from other tables, which must only use what was known by the cutoff; `fit_customers` caps the
+    baselines' fitting sample (`baseline_scores`)."""
     features = fetch(churn_features(tx, cutoff)).set_index("customer_id")
-    features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index, unit))
+    features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index, unit, fit_customers,
+                                             random_state))  # fmt: skip
     if side is not None:
         extra = side(cutoff)
         features = features.join(extra)
@@ -204,6 +212,7 @@ class Backtest:
     snapshots: dict
     train_cutoffs: dict[int, tuple[date, ...]] = field(default_factory=dict)  # per fold number
     max_train_rows: int | None = None  # models saw a seeded sample of this many training rows, at most
+    baseline_fit_customers: int | None = None  # BTYD baselines were fitted on a seeded sample of this many, at most
     train_rows: dict[int, int] = field(default_factory=dict)  # per fold number: training rows available
     customers: dict[date, int] = field(default_factory=dict)  # per cutoff, before a trimmed snapshot's sampling
 
@@ -241,15 +250,18 @@ def training_rows(parts: list[pd.DataFrame], max_rows: int | None, random_state:
 
 
 def trimmed_snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, side: SideFeatures | None,
-                     max_rows: int | None, random_state: int) -> tuple[pd.DataFrame, int]:  # fmt: skip
+                     max_rows: int | None, random_state: int,
+                     fit_customers: int | None = None) -> tuple[pd.DataFrame, int]:  # fmt: skip
     """A snapshot only trained on: beyond `max_rows` customers the seeded sample a model would see, and how many
     customers it had (at ten million customers a dozen whole snapshots do not fit in memory)."""
-    frame = snapshot(tx, cutoff, horizon_days, unit, side=side)
+    frame = snapshot(tx, cutoff, horizon_days, unit, side=side, fit_customers=fit_customers,
+                     random_state=random_state)  # fmt: skip
     return training_rows([frame], max_rows, random_state), len(frame)
 
 
 def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str,
-                 side: SideFeatures | None = None, max_train_rows: int | None = None) -> Backtest:  # fmt: skip
+                 side: SideFeatures | None = None, max_train_rows: int | None = None,
+                 baseline_fit_customers: int | None = None) -> Backtest:  # fmt: skip
     """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike.
 
     A cutoff only ever trained on is kept as `trimmed_snapshot`; a tested one whole."""
@@ -261,11 +273,13 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
         if cutoff not in cache:
             log.info("churn features and labels at %s", cutoff)
             if cutoff in tested:
-                cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit, side=side)
+                cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit, side=side,
+                                         fit_customers=baseline_fit_customers, random_state=random_state)  # fmt: skip
                 customers[cutoff] = len(cache[cutoff])
             else:
                 cache[cutoff], customers[cutoff] = trimmed_snapshot(tx, cutoff, horizon_days, unit, side,
-                                                                    max_train_rows, random_state)  # fmt: skip
+                                                                    max_train_rows, random_state,
+                                                                    baseline_fit_customers)  # fmt: skip
         return cache[cutoff]
 
     rows, predictions, sizes = [], [], {}
@@ -300,7 +314,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
     folds_by_number = {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)}
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, folds_by_number,
-                    max_train_rows, sizes, customers)  # fmt: skip
+                    max_train_rows, baseline_fit_customers, sizes, customers)  # fmt: skip
 
 
 def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.DataFrame:
@@ -376,14 +390,16 @@ def score_customers(
     unit: str,
     side: SideFeatures | None = None,
     max_train_rows: int | None = None,
+    baseline_fit_customers: int | None = None,
 ) -> pd.DataFrame:
     """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
     latest cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
     cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
-    parts, sizes = zip(*(trimmed_snapshot(tx, c, horizon_days, unit, side, max_train_rows, random_state)
-                         for c in sorted(cutoffs)), strict=True)  # fmt: skip
+    parts, sizes = zip(*(trimmed_snapshot(tx, c, horizon_days, unit, side, max_train_rows, random_state,
+                                          baseline_fit_customers) for c in sorted(cutoffs)), strict=True)  # fmt: skip
     train = training_rows(list(parts), max_train_rows, random_state, list(sizes))
-    current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side)
+    current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side, fit_customers=baseline_fit_customers,
+                       random_state=random_state)  # fmt: skip
     columns = scorer_columns(scorer, train)
     model = make_scorer(scorer, random_state).fit(train[columns], train["churned"].to_numpy(int))
     current["churn_probability"] = model.predict_proba(current[columns])[:, 1]

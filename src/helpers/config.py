@@ -250,6 +250,8 @@ class ChurnSection(_Section):
     contact_budget: int = Field(500, ge=0, description="customers the team can contact; the list's top priorities")
     max_training_rows: int = Field(1_000_000, ge=1000, description="models train on a seeded sample of this many "
                                    "rows when a fold has more; testing and scoring use every customer")  # fmt: skip
+    baseline_fit_customers: int = Field(200_000, ge=1000, description="BTYD baselines are fitted on a seeded "
+                                        "sample of this many customers at a larger cutoff; all are scored")  # fmt: skip
     action_rules: list[ActionRule] = Field(default_factory=lambda: list(DEFAULT_ACTION_RULES), min_length=1)
 
     @model_validator(mode="after")

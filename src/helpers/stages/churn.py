@@ -47,6 +47,7 @@ class ChurnStage:
     unreachable_rules: list[int]  # numbers of churn.action_rules that no customer can reach
     surveys: pd.DataFrame | None  # per fold: ROC-AUC of the chosen model with and without survey features
     train_rows: dict[int, int]  # per fold: training rows available (models saw at most churn.max_training_rows)
+    cutoff_customers: dict[date, int]  # per cutoff: customers (baselines fitted on churn.baseline_fit_customers)
     findings: Findings
     figures: dict[str, plt.Figure]
 
@@ -77,7 +78,8 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     settings = config.churn
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, scorer, config.run.random_state,
-                                         config.clv.time_unit, side, settings.max_training_rows)  # fmt: skip
+                                         config.clv.time_unit, side, settings.max_training_rows,
+                                         settings.baseline_fit_customers)  # fmt: skip
     scored = churn_model.attach_value(scored, values, settings.high_value_share)
     scored["scored_by"] = scorer
     scored["risk_tier"] = actions.tiers_by_share(scored["churn_probability"],
@@ -115,7 +117,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     surveys = context.paths.read_optional_table("surveys.parquet")
     side = None if surveys is None else (lambda cutoff: satisfaction.survey_features(surveys, cutoff))
     backtest = churn_model.run_backtest(tx, folds, horizon, config.run.random_state, config.clv.time_unit, side,
-                                        settings.max_training_rows)  # fmt: skip
+                                        settings.max_training_rows, settings.baseline_fit_customers)  # fmt: skip
     summary = backtest.summary()
     chosen = backtest.chosen_model()
     brier = summary.loc[chosen, "brier"]
@@ -157,6 +159,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         unreachable_rules=actions.unreachable_rules(settings.action_rules, segment_names(config.segment)),
         surveys=survey_value,
         train_rows=backtest.train_rows,
+        cutoff_customers=backtest.customers,
         findings=context.write_findings(found),
         figures=context.figures,
     )
