@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import ingest as ingest_module
+from helpers import spark_ingest
 from helpers.errors import InputError, ReconciliationError
 from helpers.ingest import CleaningOptions, run_ingest
 from helpers.sources import read_raw
@@ -261,9 +262,9 @@ def test_text_is_cleaned_as_python_strips_it(values):
     ],
 )
 def test_dates_format_as_a_spark_pattern(date_format, pattern):
-    assert ingest_module.java_pattern(date_format) == pattern
+    assert spark_ingest.java_pattern(date_format) == pattern
 
 
 def test_a_dates_format_spark_cannot_parse_is_named():
     with pytest.raises(InputError, match="directive %a is not supported on Spark"):
-        ingest_module.java_pattern("%a %d %m %Y")
+        spark_ingest.java_pattern("%a %d %m %Y")

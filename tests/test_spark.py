@@ -172,7 +172,7 @@ def test_rows_are_numbered_in_file_order_across_partitions(spark, tmp_path):
         rows = raw.tables[0].execute()
     finally:
         session.conf.unset("spark.sql.files.maxPartitionBytes")
-    assert len(rows) == 3000 and raw.malformed.empty
+    assert len(rows) == 3000 and raw.malformed.empty and raw.rows == (3000,)
     assert (rows[SOURCE_ROW] == rows["row"].astype(int)).all()
 
 

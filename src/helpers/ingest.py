@@ -14,17 +14,15 @@ spanning several days) are small tables beside it, joined where needed; the one 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import ibis
-import ibis.expr.datatypes as dt
 import pandas as pd
 
-from helpers import spark_ingest
+from helpers import cleaning_engines
 from helpers.artifacts import atomic_path
 from helpers.config import CleaningSection, DatesSection
 from helpers.errors import InputError, ReconciliationError
@@ -35,63 +33,11 @@ from helpers.sources import (
     RawInput,
     check_mapping,
     malformed_lines,
-    store_lines,
 )
 
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
 DATE_FAILURE_SHARE = 0.5
 SPACE = 32  # the code of ' '; str.strip()'s whitespace (\t \n \v \f \r and space) are all at most this
-
-
-@ibis.udf.scalar.builtin
-def try_strptime(text: str, fmt: str) -> dt.Timestamp():
-    """DuckDB's try_strptime: NULL where the text does not match the format."""
-
-
-@ibis.udf.scalar.builtin
-def try_to_timestamp(text: str, fmt: str) -> dt.Timestamp():
-    """Spark's try_to_timestamp: NULL where the text does not match the (Java) pattern."""
-
-
-STRFTIME_TO_JAVA = {"Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "I": "hh", "M": "mm", "S": "ss",
-                    "f": "SSSSSS", "p": "a", "b": "MMM", "B": "MMMM", "j": "DDD"}  # fmt: skip
-NUMERIC = set("YymdHIMSfj")
-ONE_OR_TWO_DIGITS = set("mdHIMS")  # strptime reads '5' or '05'; Spark's 'd' does too, its 'dd' needs two digits
-
-
-def java_pattern(date_format: str) -> str:
-    """A strftime format (dates.format) as Spark's datetime pattern; text between directives is quoted. A month,
-    day, hour, minute or second takes one or two digits, as strptime's do, unless it touches another number
-    (%Y%m%d: two digits each)."""
-    tokens, literal, characters = [], "", iter(date_format)
-    for char in characters:
-        directive = next(characters, "") if char == "%" else None
-        if directive is None or directive == "%":
-            literal += char
-            continue
-        if directive not in STRFTIME_TO_JAVA:
-            raise InputError(f"dates.format directive %{directive} is not supported on Spark; "
-                             f"use {', '.join('%' + d for d in STRFTIME_TO_JAVA)}")  # fmt: skip
-        tokens += [_quoted(literal), directive] if literal else [directive]
-        literal = ""
-    tokens += [_quoted(literal)] if literal else []
-    numeric = [token in NUMERIC for token in tokens]
-    touching = [(i > 0 and numeric[i - 1]) or (i + 1 < len(tokens) and numeric[i + 1]) for i in range(len(tokens))]
-    return "".join(
-        token if token.startswith("'") else
-        STRFTIME_TO_JAVA[token][0] if token in ONE_OR_TWO_DIGITS and not touching[i] else STRFTIME_TO_JAVA[token]
-        for i, token in enumerate(tokens)
-    )  # fmt: skip
-
-
-def _quoted(literal: str) -> str:
-    return "'" + literal.replace("'", "''") + "'" if literal else ""
-
-
-def _strptime(text: ibis.StringValue, date_format: str) -> ibis.TimestampValue:
-    if spark_ingest.is_spark(ibis.get_backend(text)):
-        return try_to_timestamp(text, java_pattern(date_format))
-    return try_strptime(text, date_format)
 
 
 class CleaningOptions(CleaningSection):
@@ -139,7 +85,9 @@ def parse_date(value: ibis.StringValue, date_format: str | None) -> ibis.Timesta
     ISO text is accepted beside the format: a Parquet or Excel column of real timestamps reads as ISO text."""
     text = _strip(value)
     iso = text.try_cast("timestamp")
-    return _strptime(text, date_format).fill_null(iso) if date_format else iso
+    if not date_format:
+        return iso
+    return cleaning_engines.for_connection(ibis.get_backend(value)).strptime(text, date_format).fill_null(iso)
 
 
 def parse_amount(value: ibis.StringValue) -> ibis.FloatingValue:
@@ -271,15 +219,6 @@ def raw_text(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> 
     return {c: lines[c].fill_null(lines[text[c]]) if c in text else lines[c] for c in columns}
 
 
-def _store(con, kind: str, rows: ibis.Table) -> ibis.Table | None:
-    """`rows` computed once into a small temporary table; None when there are none (nothing to join)."""
-    if spark_ingest.is_spark(con):
-        table = spark_ingest.store(con, rows)
-    else:
-        table = con.create_table(f"_ingest_{kind}_{uuid.uuid4().hex}", rows, temp=True)
-    return table if table.count().execute() else None
-
-
 def duplicate_lines(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> ibis.Table:
     """`_line` of every exact copy of an earlier row (same text in every column; the first copy is kept).
 
@@ -303,7 +242,7 @@ def with_duplicates(lines: ibis.Table, duplicates: ibis.Table) -> ibis.Table:
     return lines.mutate(_rule=_rule_with_copies(lines._rule, lines[LINE].isin(duplicates[LINE])))
 
 
-def match_returns(lines: ibis.Table) -> ibis.Table:
+def match_returns(lines: ibis.Table, engine: cleaning_engines.DuckDBCleaning) -> ibis.Table:
     """For each return that passed the rules: the customer's latest purchase at or before it (among purchases
     at that same moment, the largest order key), as `_matched_key` and `_matched_date`; NULL when the customer
     bought nothing before (an `unmatched_return`). An as-of join over the returning customers' purchases."""
@@ -314,25 +253,8 @@ def match_returns(lines: ibis.Table) -> ibis.Table:
     moments = bought.group_by(_buyer=bought[_c("customer_id")], _bought_at=bought[_c("order_date")]).aggregate(
         _matched_key=bought._order_key.max()
     )
-    if spark_ingest.is_spark(ibis.get_backend(lines)):  # Ibis compiles no as-of join for Spark
-        matched = _latest_moment_by_window(returns, moments)
-    else:
-        matched = returns.asof_join(moments, on=returns._time >= moments._bought_at,
-                                    predicates=returns._customer == moments._buyer)  # fmt: skip
+    matched = engine.latest_moments(returns, moments)
     return matched.select(LINE, "_matched_key", _matched_date=matched._bought_at.date())
-
-
-def _latest_moment_by_window(returns: ibis.Table, moments: ibis.Table) -> ibis.Table:
-    """The as-of join of `match_returns` as a running maximum: returns and purchase moments in one timeline per
-    customer (at equal times the purchase first), each return takes the latest moment before it, then its key."""
-    no_time = ibis.null("timestamp")
-    events = returns.mutate(_bought_at=no_time).union(
-        moments.select(**{LINE: ibis.null("int64")}, _customer="_buyer", _time="_bought_at", _bought_at="_bought_at")
-    )
-    timeline = ibis.cumulative_window(group_by="_customer", order_by=["_time", events._bought_at.isnull()])
-    latest = events.mutate(_latest=events._bought_at.max().over(timeline)).filter(ibis._[LINE].notnull())
-    matched = latest.left_join(moments, [latest._customer == moments._buyer, latest._latest == moments._bought_at])
-    return matched.select(LINE, "_matched_key", _bought_at="_latest")
 
 
 def settled(lines: ibis.Table, decisions: ibis.Table) -> ibis.Table:
@@ -461,19 +383,20 @@ def clean(
     The files are read and parsed once into a temporary table; duplicates, return matches and multi-day orders
     are small tables beside it, joined where they are needed."""
     check_mapping(raw.table, mapping, "the input")
-    lines = with_derived(store_lines(con, raw, lambda table: stored_form(table, mapping, options)), mapping)
+    engine = cleaning_engines.for_connection(con)
+    lines = with_derived(engine.store_lines(raw, lambda table: stored_form(table, mapping, options)), mapping)
     _check_dates_parse(lines, mapping["order_date"], options)
-    copies = (
-        _store(con, "duplicates", duplicate_lines(lines, raw.columns, mapping)) if options.drop_duplicates else None
-    )
-    returns = match_returns(with_duplicates(lines, copies) if copies is not None else lines)
+    copies = None
+    if options.drop_duplicates:
+        copies = engine.store("duplicates", duplicate_lines(lines, raw.columns, mapping))
+    returns = match_returns(with_duplicates(lines, copies) if copies is not None else lines, engine)
     returns = returns.mutate(_duplicate=False, _return=True)
     if copies is not None:
         no_match = {"_matched_key": ibis.null("string"), "_matched_date": ibis.null("date")}
         returns = returns.union(copies.mutate(_duplicate=True, _return=False, **no_match).select(returns.columns))
-    decisions = _store(con, "decisions", returns)
+    decisions = engine.store("decisions", returns)
     ruled = settled(lines, decisions) if decisions is not None else lines
-    orders = _store(con, "orders", multi_day_orders(ruled)) if "order_id" in mapping else None
+    orders = engine.store("orders", multi_day_orders(ruled)) if "order_id" in mapping else None
     return ruled, orders
 
 
@@ -587,10 +510,7 @@ def run_ingest(
         (quarantine_rows(ruled, raw.columns, mapping, malformed), result.quarantine_path),
     ):
         with atomic_path(target) as tmp:
-            if spark_ingest.is_spark(con):
-                spark_ingest.write_parquet(con, expr, tmp)
-            else:
-                con.to_parquet(expr, tmp)
+            cleaning_engines.for_connection(con).write_parquet(expr, tmp)
     return result
 
 

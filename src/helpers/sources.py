@@ -174,6 +174,7 @@ class RawInput:
     names: tuple[str, ...]  # each file's name, not its path: equal inputs give equal artifacts wherever they live
     tables: tuple[ibis.Table, ...]  # on Spark each row has its `_source_row` already
     malformed: pd.DataFrame | None = None  # on Spark: the lines set aside while reading (see `malformed_lines`)
+    rows: tuple[int, ...] | None = None  # on Spark: each file's rows, malformed lines included
 
     @property
     def columns(self) -> list[str]:
@@ -202,12 +203,12 @@ def read_raw(
     files = resolve_files(pattern)
     fmt = detect_format(files, fmt)
     work_dir = Path(work_dir or files[0].parent / ".workbench")
-    names, malformed = tuple(f.name for f in files), None
+    names, malformed, rows = tuple(f.name for f in files), None, None
     try:
         if fmt == "excel":
             files = _stage_excel(files, sheet, work_dir, list(expected_columns))
         if spark_ingest.is_spark(con):
-            tables, malformed = _read_on_spark(con, files, fmt, delimiter, encoding, header, work_dir)
+            tables, malformed, rows = _read_on_spark(con, files, fmt, delimiter, encoding, header, work_dir)
         elif fmt == "csv":
             tables = _read_csv(con, files, delimiter, encoding, header, work_dir)
         else:
@@ -217,11 +218,11 @@ def read_raw(
         raise
     except (OSError, duckdb.Error, IbisError, ValueError) as error:  # the engine's own message, said once and plainly
         raise _read_error(fmt, pattern, error) from None
-    return RawInput(names, tuple(_aligned(tables)), malformed)
+    return RawInput(names, tuple(_aligned(tables)), malformed, rows)
 
 
 def _read_on_spark(con, files: list[Path], fmt: str, delimiter: str, encoding: str, header: bool, work_dir: Path):
-    """Each file read by Spark with its rows numbered; the malformed lines of all files."""
+    """Each file read by Spark with its rows numbered; the malformed lines of all files; each file's rows."""
     try:
         return _numbered_on_spark(con, files, fmt, delimiter, encoding, header, work_dir)
     except spark_ingest.errors() as error:
@@ -239,10 +240,11 @@ def _numbered_on_spark(con, files: list[Path], fmt: str, delimiter: str, encodin
     else:
         frames = [spark_ingest.read_parquet(con, f) for f in files]
     read = [spark_ingest.numbered(con, frame, SOURCE_ROW) for frame in frames]
-    malformed = pd.concat([lines.assign(**{SOURCE_FILE: f.name}) for (_, lines), f in zip(read, files, strict=True)],
+    malformed = pd.concat([lines.assign(**{SOURCE_FILE: f.name}) for (_, lines, _), f in zip(read, files, strict=True)],
                           ignore_index=True)  # fmt: skip
     malformed = malformed.astype({SOURCE_FILE: "string", SOURCE_ROW: "int64", "raw_line": "string"})
-    return [table for table, _ in read], checked_malformed(malformed.assign(error="wrong number of fields"))
+    tables, _, rows = zip(*read, strict=True)
+    return list(tables), checked_malformed(malformed.assign(error="wrong number of fields")), rows
 
 
 def _read_error(fmt: str, pattern: str | Path, error: Exception) -> InputError:
@@ -255,8 +257,6 @@ def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) 
     (a number across files), `_source_file` and `_source_row` (within the file). Row numbers come from the
     table's own row ids (insertion order is kept), which costs nothing, unlike a row_number() window over the
     scan."""
-    if spark_ingest.is_spark(con):
-        return _store_lines_on_spark(con, raw, derive)
     name = f"_lines_{uuid.uuid4().hex}"
     first_lines = []
     try:
@@ -275,18 +275,6 @@ def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) 
         f'rowid + 1 - {_by_file(first_lines, [str(n) for n in first_lines])} AS "{SOURCE_ROW}" FROM "{name}"'
     )
     return con.table(f"{name}_rows")
-
-
-def _store_lines_on_spark(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) -> ibis.Table:
-    """`derive` of each file's rows (numbered when read, malformed lines included), stacked and kept; `_line`
-    counts on from the previous file's rows."""
-    parts, first_line = [], 0
-    for name, table in zip(raw.names, raw.tables, strict=True):
-        parts.append(
-            derive(table).mutate(**{SOURCE_FILE: ibis.literal(name), LINE: ibis._[SOURCE_ROW] + first_line - 1})
-        )
-        first_line += table.count().execute() + int((raw.malformed[SOURCE_FILE] == name).sum())
-    return spark_ingest.store(con, ibis.union(*parts) if len(parts) > 1 else parts[0])
 
 
 def _by_file(first_lines: list[int], values: list[str]) -> str:

@@ -1,5 +1,6 @@
 """What ingest does differently on Spark (`backend.engine: pyspark`): reading raw files, numbering their rows,
-keeping intermediate tables, and writing a single Parquet file. The cleaning rules themselves are the same Ibis
+keeping intermediate tables, date patterns, and writing a single Parquet file (used through
+`cleaning_engines.SparkCleaning`). The cleaning rules themselves are the same Ibis
 expressions on either engine (`helpers.ingest`).
 
 Spark has no row ids: each file's rows are numbered from `monotonically_increasing_id()` (partition index in the
@@ -23,6 +24,40 @@ from helpers.errors import InputError
 
 CORRUPT = "_corrupt_record"
 POSITION_BITS = 33  # monotonically_increasing_id: partition index << 33 | position within the partition
+
+STRFTIME_TO_JAVA = {"Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "I": "hh", "M": "mm", "S": "ss",
+                    "f": "SSSSSS", "p": "a", "b": "MMM", "B": "MMMM", "j": "DDD"}  # fmt: skip
+NUMERIC = set("YymdHIMSfj")
+ONE_OR_TWO_DIGITS = set("mdHIMS")  # strptime reads '5' or '05'; Spark's 'd' does too, its 'dd' needs two digits
+
+
+def java_pattern(date_format: str) -> str:
+    """A strftime format (dates.format) as Spark's datetime pattern; text between directives is quoted. A month,
+    day, hour, minute or second takes one or two digits, as strptime's do, unless it touches another number
+    (%Y%m%d: two digits each)."""
+    tokens, literal, characters = [], "", iter(date_format)
+    for char in characters:
+        directive = next(characters, "") if char == "%" else None
+        if directive is None or directive == "%":
+            literal += char
+            continue
+        if directive not in STRFTIME_TO_JAVA:
+            raise InputError(f"dates.format directive %{directive} is not supported on Spark; "
+                             f"use {', '.join('%' + d for d in STRFTIME_TO_JAVA)}")  # fmt: skip
+        tokens += [_quoted(literal), directive] if literal else [directive]
+        literal = ""
+    tokens += [_quoted(literal)] if literal else []
+    numeric = [token in NUMERIC for token in tokens]
+    touching = [(i > 0 and numeric[i - 1]) or (i + 1 < len(tokens) and numeric[i + 1]) for i in range(len(tokens))]
+    return "".join(
+        token if token.startswith("'") else
+        STRFTIME_TO_JAVA[token][0] if token in ONE_OR_TWO_DIGITS and not touching[i] else STRFTIME_TO_JAVA[token]
+        for i, token in enumerate(tokens)
+    )  # fmt: skip
+
+
+def _quoted(literal: str) -> str:
+    return "'" + literal.replace("'", "''") + "'" if literal else ""
 
 
 def is_spark(con) -> bool:
@@ -70,9 +105,9 @@ def read_parquet(con, path: Path):
     return con._session.read.parquet(str(path))
 
 
-def numbered(con, frame, source_row: str) -> tuple[ibis.Table, pd.DataFrame]:
+def numbered(con, frame, source_row: str) -> tuple[ibis.Table, pd.DataFrame, int]:
     """A file's rows (a Spark DataFrame) numbered 1, 2, ... in file order as `source_row`, kept in memory (or on
-    disk); and its malformed lines (`source_row`, raw_line)."""
+    disk); its malformed lines (`source_row`, raw_line); and how many rows it has, malformed ones included."""
     from pyspark.sql import functions as F
 
     frame = frame.withColumn("_id", F.monotonically_increasing_id())
@@ -88,7 +123,7 @@ def numbered(con, frame, source_row: str) -> tuple[ibis.Table, pd.DataFrame]:
         bad = frame.filter(F.col(CORRUPT).isNotNull()).select(source_row, F.col(CORRUPT).alias("raw_line"))
         malformed = pd.concat([malformed, bad.toPandas()], ignore_index=True)
         frame = frame.filter(F.col(CORRUPT).isNull()).drop(CORRUPT)
-    return _view(con, frame), malformed
+    return _view(con, frame), malformed, int(counts["count"].sum())
 
 
 def _view(con, frame) -> ibis.Table:
