@@ -113,9 +113,15 @@ def test_backtest_on_cdnow_model_at_least_matches_best_baseline(cdnow_transactio
     assert summary.loc["BG/NBD 1 - P(alive)", "roc_auc"] < 0.5  # the documented trap
 
 
-def test_training_on_a_sample_keeps_the_backtest_close_and_a_large_cap_changes_nothing(cdnow_transactions):
+@pytest.fixture(scope="module")
+def one_fold_backtest(cdnow_transactions):
     folds = churn.rolling_folds(date(1998, 4, 1), folds=1, train_cutoffs=2, step_days=60, horizon_days=90)
-    full = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks")
+    return churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks"), folds
+
+
+def test_training_on_a_sample_keeps_the_backtest_close_and_a_large_cap_changes_nothing(cdnow_transactions,
+                                                                                       one_fold_backtest):  # fmt: skip
+    full, folds = one_fold_backtest
     sampled = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=2000)
     assert full.train_rows[1] == 2 * 2357 and sampled.train_rows[1] == full.train_rows[1]
     assert len(sampled.training(1, 42)) == 2000 and len(full.training(1, 42)) == full.train_rows[1]
@@ -157,3 +163,16 @@ def test_baselines_fitted_on_a_sample_score_everyone_alike(cdnow_transactions):
         assert abs(full_auc - sampled_auc) < 0.01, scorer
     capped = churn.baseline_scores(cdnow_transactions, cutoff, 90, customers, "weeks", fit_customers=len(customers))
     pd.testing.assert_frame_equal(capped, full)
+
+
+def test_permutation_importance_on_a_sample_ranks_the_inputs_alike(one_fold_backtest):
+    """Beyond `max_customers` the importance is measured on a seeded sample of the last test date's customers:
+    the leading inputs stay the leading inputs; a limit at or above the customers changes nothing."""
+    backtest, folds = one_fold_backtest
+    full = churn.feature_importance(backtest, "logistic regression", 42)
+    sampled = churn.feature_importance(backtest, "logistic regression", 42, max_customers=1200)
+    assert len(backtest.snapshots[folds[0].test_cutoff]) == 2357
+    assert not np.allclose(full["importance"], sampled.set_index("feature").loc[full["feature"], "importance"])
+    assert list(sampled["feature"].head(2)) == list(full["feature"].head(2))
+    same = churn.feature_importance(backtest, "logistic regression", 42, max_customers=2357)
+    pd.testing.assert_frame_equal(same, full)

@@ -48,6 +48,7 @@ class ChurnStage:
     surveys: pd.DataFrame | None  # per fold: ROC-AUC of the chosen model with and without survey features
     train_rows: dict[int, int]  # per fold: training rows available (models saw at most churn.max_training_rows)
     cutoff_customers: dict[date, int]  # per cutoff: customers (baselines fitted on churn.baseline_fit_customers)
+    importance_customers: int  # customers the permutation importance was measured on (a sample beyond a limit)
     findings: Findings
     figures: dict[str, plt.Figure]
 
@@ -160,6 +161,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         surveys=survey_value,
         train_rows=backtest.train_rows,
         cutoff_customers=backtest.customers,
+        importance_customers=min(backtest.customers[folds[-1].test_cutoff], churn_model.IMPORTANCE_MAX_CUSTOMERS),
         findings=context.write_findings(found),
         figures=context.figures,
     )
