@@ -176,3 +176,17 @@ def test_permutation_importance_on_a_sample_ranks_the_inputs_alike(one_fold_back
     assert list(sampled["feature"].head(2)) == list(full["feature"].head(2))
     same = churn.feature_importance(backtest, "logistic regression", 42, max_customers=2357)
     pd.testing.assert_frame_equal(same, full)
+
+
+def test_a_tested_cutoff_is_kept_as_its_training_sample_once_tested(cdnow_transactions):
+    """Beyond the cap an earlier test cutoff is kept as its training sample once tested (the importance trains on
+    it); the latest stays whole (the importance and the one-time-buyer check test on it); predictions keep every
+    test row."""
+    folds = churn.rolling_folds(date(1998, 4, 1), folds=2, train_cutoffs=1, step_days=60, horizon_days=90)
+    backtest = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=1000)
+    first, last = folds[0].test_cutoff, folds[1].test_cutoff
+    assert len(backtest.snapshots[first]) == 1000 and backtest.customers[first] > 1000
+    assert len(backtest.snapshots[last]) == backtest.customers[last] == 2357
+    predictions = backtest.predictions
+    assert len(predictions) == 2 * (backtest.customers[first] + backtest.customers[last])
+    assert set(predictions["model"].cat.categories) == {"logistic regression", "gradient boosting"}

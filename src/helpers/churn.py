@@ -264,10 +264,12 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                  baseline_fit_customers: int | None = None) -> Backtest:  # fmt: skip
     """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike.
 
-    A cutoff only ever trained on is kept as `trimmed_snapshot`; a tested one whole."""
+    A cutoff only ever trained on is kept as `trimmed_snapshot`; a tested one whole while tested, then (but the
+    latest, which the importance and the one-time-buyer check read) as its training sample."""
     cache: dict[date, pd.DataFrame] = {}
     customers: dict[date, int] = {}
     tested = {fold.test_cutoff for fold in folds}
+    model_names = pd.CategoricalDtype(list(make_models(random_state)))
 
     def at(cutoff: date) -> pd.DataFrame:
         if cutoff not in cache:
@@ -304,7 +306,9 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                     **metrics(y_test, probability, True),
                 }
             )
-            predictions.append(pd.DataFrame({"fold": number, "model": name, "churned": y_test,
+            model_codes = np.full(len(test), model_names.categories.get_loc(name))
+            predictions.append(pd.DataFrame({"fold": np.int16(number), "churned": y_test.astype(np.int8),
+                                             "model": pd.Categorical.from_codes(model_codes, dtype=model_names),
                                              "probability": probability}))  # fmt: skip
         for name in BASELINES:
             probabilistic = name.startswith(("BG/NBD P", "Pareto", "BG/NBD 1"))
@@ -312,6 +316,8 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                          "kind": "baseline",
                          "customers": len(test), "churn_rate": y_test.mean(),
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
+        if fold.test_cutoff != max(tested):
+            cache[fold.test_cutoff] = training_rows([test], max_train_rows, random_state)
     folds_by_number = {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)}
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, folds_by_number,
                     max_train_rows, baseline_fit_customers, sizes, customers)  # fmt: skip
