@@ -27,7 +27,7 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss
 
 from helpers import clv
-from helpers.features import DAYS_PER_UNIT, btyd_summary, days_between, occasions_with_gaps, purchases
+from helpers.features import DAYS_PER_UNIT, btyd_summary, days_between, fetch, occasions_with_gaps, purchases
 
 WINDOWS_DAYS = (7, 30, 90)
 QUANTILES = (0.25, 0.5, 0.75)
@@ -181,7 +181,7 @@ def days_to_next_purchase(tx: ibis.Table, after: date, until: date) -> pd.Series
     occasions = purchases(tx, until)
     later = occasions.filter(occasions.purchase_date > ibis.date(after))
     first = later.group_by("customer_id").aggregate(first=later.purchase_date.min())
-    table = first.mutate(days=days_between(first["first"], ibis.date(after))).execute()
+    table = fetch(first.select("customer_id", days=days_between(first["first"], ibis.date(after))))
     return table.set_index("customer_id")["days"].astype(float).sort_index()
 
 
@@ -238,7 +238,7 @@ class TimeSplit:
 
 def fit_model(model_key: str, tx: ibis.Table, as_of: date, unit: str, penalizer: float):
     """The purchase model fitted on every customer's history up to `as_of`, and the summary it was fitted on."""
-    summary = btyd_summary(tx, as_of, unit).execute()
+    summary = fetch(btyd_summary(tx, as_of, unit))
     return clv.fit_purchase_model(model_key, clv.compress(summary), penalizer), summary
 
 
