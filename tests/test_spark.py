@@ -58,6 +58,7 @@ def test_spark_session_binds_to_loopback(spark):
     assert conf.get("spark.driver.host") == "127.0.0.1"
     assert conf.get("spark.driver.bindAddress") == "127.0.0.1"
     assert spark._session.sparkContext.master == "local[2]"
+    assert conf.get("spark.sql.warehouse.dir").endswith("crm-workbench-spark-warehouse")  # not in the user's folder
 
 
 @pytest.mark.parametrize("name", SUMMARIES)

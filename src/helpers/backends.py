@@ -9,6 +9,8 @@ per-customer results come back as pandas on either engine.
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import ibis
 
@@ -16,6 +18,7 @@ from helpers.config import BackendSection
 from helpers.logfiles import process_output_to, run_log
 
 LOOPBACK = "127.0.0.1"
+SPARK_WAREHOUSE = Path(tempfile.gettempdir()) / "crm-workbench-spark-warehouse"
 LOCAL_SHUFFLE_PARTITIONS_PER_CORE = 2  # Spark's 200 shuffle partitions are meant for a cluster; each costs a task
 
 
@@ -24,6 +27,7 @@ def spark_session(master: str, conf: dict[str, str]):
     from pyspark.sql import SparkSession  # imported here: Spark is needed only when chosen
 
     settings = {
+        "spark.sql.warehouse.dir": str(SPARK_WAREHOUSE),  # not a spark-warehouse folder in the user's directory
         "spark.sql.session.timeZone": "UTC",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
