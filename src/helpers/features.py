@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0}
 MIX_COUNTS = {"channel": "n_channels", "category": "n_categories"}
@@ -23,8 +24,13 @@ MONEY_DIGITS = 6
 def fetch(expr: ibis.Table) -> pd.DataFrame:
     """A table of text, numbers and flags computed and brought into pandas through Arrow: the frame `execute()`
     gives (dates would come back as Python dates), at about half the peak memory and time (the churn features of
-    12 million customers: 8.2 GiB peak in 88 s, against 15.1 GiB in 186 s)."""
-    return ibis.get_backend(expr).to_pyarrow(expr).to_pandas()
+    12 million customers: 8.2 GiB peak in 88 s, against 15.1 GiB in 186 s); Arrow's copy is released column by
+    column as pandas takes it over."""
+    table = ibis.get_backend(expr).to_pyarrow(expr)
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)  # each column freed once converted
+    del table
+    pa.default_memory_pool().release_unused()  # Arrow's allocator would keep the freed memory for itself
+    return frame
 
 
 def money_sum(values: ibis.NumericColumn) -> ibis.FloatingValue:
