@@ -83,7 +83,9 @@ def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: 
         fitted_on = summary.sample(n=fit_customers, random_state=random_state)
     patterns = clv.compress(fitted_on.reset_index())
     horizon = horizon_days / DAYS_PER_UNIT[unit]
-    f, r, t = summary["frequency"], summary["recency"], summary["T"]
+    # scored once per distinct (frequency, recency, T): millions of customers share far fewer histories
+    distinct, each = np.unique(summary[["frequency", "recency", "T"]].to_numpy(float), axis=0, return_inverse=True)
+    f, r, t = distinct.T
     try:
         bgnbd = clv.fit_purchase_model("bgnbd", patterns)
         pareto = clv.fit_purchase_model("pareto_nbd", patterns)
@@ -97,17 +99,16 @@ def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: 
     expected = np.asarray(bgnbd.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t), dtype=float)
     p_alive = np.asarray(bgnbd.conditional_probability_alive(f, r, t), dtype=float)
     pareto_zero = np.asarray(pareto.conditional_probability_of_n_purchases_up_to_time(0, horizon, f, r, t), dtype=float)
-    return pd.DataFrame(
-        {
-            "BG/NBD expected purchases": -expected,
-            "BG/NBD P(no purchase)": bgnbd_prob_no_purchase(params, horizon, f, r, t),
-            "Pareto/NBD P(no purchase)": pareto_zero,
-            "BG/NBD 1 - P(alive)": 1.0 - p_alive,
-            "bgnbd_expected_purchases": expected,
-            "bgnbd_p_alive": p_alive,
-        },
-        index=summary.index,
-    )
+    scores = {
+        "BG/NBD expected purchases": -expected,
+        "BG/NBD P(no purchase)": np.asarray(bgnbd_prob_no_purchase(params, horizon, f, r, t), dtype=float),
+        "Pareto/NBD P(no purchase)": pareto_zero,
+        "BG/NBD 1 - P(alive)": 1.0 - p_alive,
+        "bgnbd_expected_purchases": expected,
+        "bgnbd_p_alive": p_alive,
+    }
+    each = each.ravel()
+    return pd.DataFrame({name: values[each] for name, values in scores.items()}, index=summary.index)
 
 
 SideFeatures = Callable[[date], pd.DataFrame]  # cutoff -> per-customer features known by then (e.g. surveys)
@@ -318,6 +319,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
         if fold.test_cutoff != max(tested):
             cache[fold.test_cutoff] = training_rows([test], max_train_rows, random_state)
+        del parts, train, test  # a whole snapshot is gigabytes at ten million customers: gone before the next fold
     folds_by_number = {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)}
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, folds_by_number,
                     max_train_rows, baseline_fit_customers, sizes, customers)  # fmt: skip
