@@ -169,19 +169,20 @@ def test_permutation_importance_on_a_sample_ranks_the_inputs_alike(one_fold_back
     """Beyond `max_customers` the importance is measured on a seeded sample of the last test date's customers:
     the leading inputs stay the leading inputs; a limit at or above the customers changes nothing."""
     backtest, folds = one_fold_backtest
-    full = churn.feature_importance(backtest, "logistic regression", 42)
-    sampled = churn.feature_importance(backtest, "logistic regression", 42, max_customers=1200)
-    assert len(backtest.snapshots[folds[0].test_cutoff]) == 2357
+    full, everyone = churn.feature_importance(backtest, "logistic regression", 42)
+    sampled, sample = churn.feature_importance(backtest, "logistic regression", 42, max_customers=1200)
+    assert len(backtest.snapshots[folds[0].test_cutoff]) == everyone == 2357 and sample == 1200
     assert not np.allclose(full["importance"], sampled.set_index("feature").loc[full["feature"], "importance"])
     assert list(sampled["feature"].head(2)) == list(full["feature"].head(2))
-    same = churn.feature_importance(backtest, "logistic regression", 42, max_customers=2357)
+    same, _ = churn.feature_importance(backtest, "logistic regression", 42, max_customers=2357)
     pd.testing.assert_frame_equal(same, full)
 
 
-def test_a_tested_cutoff_is_kept_as_its_training_sample_once_tested(cdnow_transactions):
+def test_tested_cutoffs_are_kept_as_training_samples_and_today_trains_on_them(cdnow_transactions):
     """Beyond the cap an earlier test cutoff is kept as its training sample once tested (the importance trains on
     it); the latest stays whole (the importance and the one-time-buyer check test on it); predictions keep every
-    test row."""
+    test row. Released, the latest is trimmed too, and today's scores trained on the backtest's snapshots equal
+    those computed afresh (today's training cutoffs are the backtest's test cutoffs)."""
     folds = churn.rolling_folds(date(1998, 4, 1), folds=2, train_cutoffs=1, step_days=60, horizon_days=90)
     backtest = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=1000)
     first, last = folds[0].test_cutoff, folds[1].test_cutoff
@@ -190,3 +191,11 @@ def test_a_tested_cutoff_is_kept_as_its_training_sample_once_tested(cdnow_transa
     predictions = backtest.predictions
     assert len(predictions) == 2 * (backtest.customers[first] + backtest.customers[last])
     assert set(predictions["model"].cat.categories) == {"logistic regression", "gradient boosting"}
+    known = backtest.release_whole_snapshots(42)
+    assert {first, last} <= set(known) and {len(frame) for frame, _ in known.values()} == {1000}
+    assert {cutoff: customers for cutoff, (_, customers) in known.items()} == backtest.customers
+    today = last + timedelta(days=90)
+    scoring = (cdnow_transactions, today, 90, 2, 60, "logistic regression", 42, "weeks")
+    reused = churn.score_customers(*scoring, max_train_rows=1000, known=known)
+    afresh = churn.score_customers(*scoring, max_train_rows=1000)
+    pd.testing.assert_frame_equal(reused, afresh)

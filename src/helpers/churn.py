@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -236,6 +236,13 @@ class Backtest:
         summary = self.summary()
         return str(summary[summary["kind"] == "model"]["roc_auc"].idxmax())
 
+    def release_whole_snapshots(self, random_state: int) -> dict[date, tuple[pd.DataFrame, int]]:
+        """Once everything that reads the tested customers is done: every snapshot kept only as the training sample
+        a model sees (as `trimmed_snapshot` gives it), returned with its customers for `score_customers`, whose
+        training cutoffs are the backtest's latest test cutoffs."""
+        self.snapshots = {c: training_sample(s, self.max_train_rows, random_state) for c, s in self.snapshots.items()}
+        return {c: (s, self.customers[c]) for c, s in self.snapshots.items()}
+
 
 def training_rows(parts: list[pd.DataFrame], max_rows: int | None, random_state: int,
                   sizes: list[int] | None = None) -> pd.DataFrame:  # fmt: skip
@@ -250,6 +257,14 @@ def training_rows(parts: list[pd.DataFrame], max_rows: int | None, random_state:
                      for part, share in zip(parts, shares, strict=True))  # fmt: skip
 
 
+def training_sample(frame: pd.DataFrame, max_rows: int | None, random_state: int) -> pd.DataFrame:
+    """One snapshot as a model trains on it: whole up to `max_rows` rows, beyond them a seeded sample of that many
+    (what `training_rows` takes from it alone)."""
+    if max_rows is None or len(frame) <= max_rows:
+        return frame
+    return frame.sample(n=max_rows, random_state=random_state)
+
+
 def trimmed_snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, side: SideFeatures | None,
                      max_rows: int | None, random_state: int,
                      fit_customers: int | None = None) -> tuple[pd.DataFrame, int]:  # fmt: skip
@@ -257,7 +272,7 @@ def trimmed_snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str,
     customers it had (at ten million customers a dozen whole snapshots do not fit in memory)."""
     frame = snapshot(tx, cutoff, horizon_days, unit, side=side, fit_customers=fit_customers,
                      random_state=random_state)  # fmt: skip
-    return training_rows([frame], max_rows, random_state), len(frame)
+    return training_sample(frame, max_rows, random_state), len(frame)
 
 
 def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str,
@@ -318,7 +333,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                          "customers": len(test), "churn_rate": y_test.mean(),
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
         if fold.test_cutoff != max(tested):
-            cache[fold.test_cutoff] = training_rows([test], max_train_rows, random_state)
+            cache[fold.test_cutoff] = training_sample(test, max_train_rows, random_state)
         del parts, train, test  # a whole snapshot is gigabytes at ten million customers: gone before the next fold
     folds_by_number = {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)}
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, folds_by_number,
@@ -336,9 +351,9 @@ IMPORTANCE_MAX_CUSTOMERS = 200_000  # each input is shuffled 5 times, each time 
 
 
 def feature_importance(backtest: Backtest, model_name: str, random_state: int,
-                       max_customers: int = IMPORTANCE_MAX_CUSTOMERS) -> pd.DataFrame:  # fmt: skip
-    """Permutation importance (drop in ROC-AUC) on the last fold's test cutoff; beyond `max_customers` on a seeded
-    sample of that many of its customers."""
+                       max_customers: int = IMPORTANCE_MAX_CUSTOMERS) -> tuple[pd.DataFrame, int]:  # fmt: skip
+    """Permutation importance (drop in ROC-AUC) on the last fold's test cutoff, and on how many customers: beyond
+    `max_customers` a seeded sample of that many of its customers."""
     cutoffs = sorted(backtest.snapshots)
     test = backtest.snapshots[cutoffs[-1]]
     if len(test) > max_customers:
@@ -350,7 +365,7 @@ def feature_importance(backtest: Backtest, model_name: str, random_state: int,
                                     n_repeats=5, random_state=random_state)  # fmt: skip
     table = pd.DataFrame({"feature": columns, "label": [feature_label(c) for c in columns],
                           "importance": result.importances_mean, "std": result.importances_std})  # fmt: skip
-    return table.sort_values("importance", ascending=False).reset_index(drop=True)
+    return table.sort_values("importance", ascending=False).reset_index(drop=True), len(test)
 
 
 def feature_label(feature: str) -> str:
@@ -406,12 +421,16 @@ def score_customers(
     side: SideFeatures | None = None,
     max_train_rows: int | None = None,
     baseline_fit_customers: int | None = None,
+    known: Mapping[date, tuple[pd.DataFrame, int]] | None = None,
 ) -> pd.DataFrame:
     """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
-    latest cutoffs whose label windows are complete (today - H, today - H - step, ...)."""
+    latest cutoffs whose label windows are complete (today - H, today - H - step, ...); a cutoff in `known`
+    (`Backtest.release_whole_snapshots`: the backtest tested them) is not computed again."""
     cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
-    parts, sizes = zip(*(trimmed_snapshot(tx, c, horizon_days, unit, side, max_train_rows, random_state,
-                                          baseline_fit_customers) for c in sorted(cutoffs)), strict=True)  # fmt: skip
+    known = known or {}
+    parts, sizes = zip(*(known[c] if c in known else trimmed_snapshot(tx, c, horizon_days, unit, side, max_train_rows,
+                                                                      random_state, baseline_fit_customers)
+                         for c in sorted(cutoffs)), strict=True)  # fmt: skip
     train = training_rows(list(parts), max_train_rows, random_state, list(sizes))
     current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side, fit_customers=baseline_fit_customers,
                        random_state=random_state)  # fmt: skip

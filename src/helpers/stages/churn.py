@@ -72,15 +72,16 @@ def segment_names(settings: SegmentSection) -> list[str]:
 
 
 def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None,
-                segments: pd.DataFrame | None, side: churn_model.SideFeatures | None = None
-                ) -> pd.DataFrame:  # fmt: skip
+                segments: pd.DataFrame | None, side: churn_model.SideFeatures | None = None,
+                known: dict[date, tuple[pd.DataFrame, int]] | None = None) -> pd.DataFrame:  # fmt: skip
     """Every customer as of `today`: churn probability from `scorer`, value if retained, risk tier, value level,
-    segment, the one action of the action rules, its reason, and the contact priority."""
+    segment, the one action of the action rules, its reason, and the contact priority; `known` holds training
+    snapshots the backtest already computed."""
     settings = config.churn
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, scorer, config.run.random_state,
                                          config.clv.time_unit, side, settings.max_training_rows,
-                                         settings.baseline_fit_customers)  # fmt: skip
+                                         settings.baseline_fit_customers, known)  # fmt: skip
     scored = churn_model.attach_value(scored, values, settings.high_value_share)
     scored["scored_by"] = scorer
     scored["risk_tier"] = actions.tiers_by_share(scored["churn_probability"],
@@ -124,14 +125,16 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     brier = summary.loc[chosen, "brier"]
     reliability = churn_model.reliability(backtest.predictions, chosen)
     context.figure("04_reliability", plots.reliability_diagram(reliability, chosen, brier))
-    importance = churn_model.feature_importance(backtest, chosen, config.run.random_state)
+    importance, importance_customers = churn_model.feature_importance(backtest, chosen, config.run.random_state)
     context.figure("04_feature_importance", plots.importance(importance))
+    trap = churn_model.one_time_buyer_trap(backtest.snapshots[folds[-1].test_cutoff])
+    survey_value = None if side is None else churn_model.with_and_without(
+        backtest, chosen, config.run.random_state, list(satisfaction.SURVEY_FEATURES))  # fmt: skip
 
     scorer = str(summary.index[0])
     log.info("scoring every customer as of %s with %s", today, scorer)
-    scored = score_today(config, tx, today, scorer, values, segments, side)
-    survey_value = None if side is None else churn_model.with_and_without(
-        backtest, chosen, config.run.random_state, list(satisfaction.SURVEY_FEATURES))  # fmt: skip
+    known = backtest.release_whole_snapshots(config.run.random_state)  # today trains on the latest tested cutoffs
+    scored = score_today(config, tx, today, scorer, values, segments, side, known)
     action_list = actions.for_people(scored)  # 05_next_purchase adds each customer's offer and writes it
     context.paths.write_table(scored, "churn.parquet")
     context.paths.write_table(backtest.folds, "churn_backtest.parquet")
@@ -147,7 +150,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         per_fold_auc=churn_model.per_fold_auc(backtest),
         chosen=chosen,
         best_baseline=best_baseline,
-        trap=churn_model.one_time_buyer_trap(backtest.snapshots[folds[-1].test_cutoff]),
+        trap=trap,
         reliability=reliability,
         importance=importance,
         scored=scored,
@@ -161,7 +164,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         surveys=survey_value,
         train_rows=backtest.train_rows,
         cutoff_customers=backtest.customers,
-        importance_customers=min(backtest.customers[folds[-1].test_cutoff], churn_model.IMPORTANCE_MAX_CUSTOMERS),
+        importance_customers=importance_customers,
         findings=context.write_findings(found),
         figures=context.figures,
     )
