@@ -10,10 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from helpers import runfolder, runner
+from helpers import artifacts, runfolder, runner
 from helpers.cli import main
 from helpers.errors import ConfigError, RunFolderError, StageFailed
 
@@ -188,3 +190,22 @@ def test_an_artifact_is_hashed_once_per_version_not_once_per_stage(tmp_path, fak
     fake_stages["token"] = b"v2"  # a new version of the file is hashed again
     runner.run(user_config(tmp_path), run_id="r")
     assert hashed.count("transactions.parquet") == 2
+
+
+def test_a_table_written_a_row_group_at_a_time_reads_back_as_pandas_wrote_it(tmp_path, monkeypatch):
+    """Large tables go to Parquet a row group at a time; a group whose text column is all empty keeps its type."""
+    monkeypatch.setattr(artifacts, "PARQUET_ROWS", 3)
+    frame = pd.DataFrame({
+        "customer_id": list("abcdefg"),
+        "spend": [1.5, None, 3.0, 4.0, 5.0, 6.0, 7.0],
+        "label": pd.Series(["x", "q", "r", None, None, None, "w"], dtype=object),
+        "segment": pd.Series(["VIP", None, "regular", "VIP", "new", "new", "VIP"], dtype="str"),
+        "last_purchase_date": pd.to_datetime(["2024-01-0" + str(d) for d in range(1, 8)]),
+        "in_budget": [True, False, True, False, True, False, True],
+    })  # fmt: skip
+    ours, pandas_own = tmp_path / "ours.parquet", tmp_path / "pandas.parquet"
+    artifacts.write_parquet(frame, ours)
+    frame.to_parquet(pandas_own, index=False)
+    assert pq.ParquetFile(ours).metadata.num_row_groups == 3
+    assert pq.read_schema(ours).equals(pq.read_schema(pandas_own))
+    pd.testing.assert_frame_equal(pd.read_parquet(ours), pd.read_parquet(pandas_own))

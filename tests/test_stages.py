@@ -65,7 +65,7 @@ def test_results_hold_what_the_notebooks_show_and_agree_with_the_artifacts(stage
     clv_result, churn_result = results["clv"], results["churn"]
     assert clv_result.deciles["customers"].sum() == len(clv_result.values)
     assert clv_result.chosen in clv_result.comparison["key"].tolist()
-    action_list = churn_result.action_list
+    action_list = results["next_purchase"].action_list  # 04's actions, 05's offers
     assert action_list["priority"].tolist() == list(range(1, len(action_list) + 1))
     assert action_list["value_at_risk"].is_monotonic_decreasing
     pd.testing.assert_series_equal(

@@ -95,7 +95,7 @@ def reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
 
 def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
     """`priority` 1..n by value at risk (expected value saved if the action keeps the customer) and `in_budget`."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # new columns only: the caller's frame is untouched, its data not copied
     frame["priority"] = top_share_rank(frame["value_at_risk"]).astype("int64")
     frame["in_budget"] = frame["priority"] <= contact_budget
     return frame

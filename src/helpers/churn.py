@@ -409,6 +409,11 @@ def scorer_columns(name: str, train: pd.DataFrame) -> list[str]:
     return [name] if name in BASELINES else model_columns(train)
 
 
+def scoring_cutoffs(today: date, horizon_days: int, train_cutoffs: int, step_days: int) -> list[date]:
+    """The cutoffs today's scorer trains on: the latest whose label windows are complete, oldest first."""
+    return sorted(today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs))
+
+
 def score_customers(
     tx: ibis.Table,
     today: date,
@@ -426,11 +431,11 @@ def score_customers(
     """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
     latest cutoffs whose label windows are complete (today - H, today - H - step, ...); a cutoff in `known`
     (`Backtest.release_whole_snapshots`: the backtest tested them) is not computed again."""
-    cutoffs = [today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs)]
+    cutoffs = scoring_cutoffs(today, horizon_days, train_cutoffs, step_days)
     known = known or {}
     parts, sizes = zip(*(known[c] if c in known else trimmed_snapshot(tx, c, horizon_days, unit, side, max_train_rows,
                                                                       random_state, baseline_fit_customers)
-                         for c in sorted(cutoffs)), strict=True)  # fmt: skip
+                         for c in cutoffs), strict=True)  # fmt: skip
     train = training_rows(list(parts), max_train_rows, random_state, list(sizes))
     current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side, fit_customers=baseline_fit_customers,
                        random_state=random_state)  # fmt: skip
@@ -449,7 +454,7 @@ def attach_value(scored: pd.DataFrame, values: pd.DataFrame | None, high_value_s
     With 03_clv: CLV already counts the chance that the customer has left (it is P(alive) x the margin an
     active customer brings), so the value if retained is CLV / P(alive), and value at risk is that times the
     churn probability: P(alive) is not counted twice. Without 03_clv: past total spend."""
-    scored = scored.copy()
+    scored = scored.copy(deep=False)  # new columns only: the caller's frame is untouched, its data not copied
     if values is not None:
         clv_table = values.set_index("customer_id").reindex(scored.index)
         scored["clv"] = clv_table["clv"].fillna(0.0)

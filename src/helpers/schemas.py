@@ -68,7 +68,9 @@ class Artifact:
     def validate(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The frame, if it matches; else an error naming every column that does not."""
         try:
-            return self.pandera_schema().validate(frame, lazy=True)
+            # checked in place on a shallow copy: pandera's own copy would double the memory of a large table
+            self.pandera_schema().validate(frame.copy(deep=False), lazy=True, inplace=True)
+            return frame
         except pa.errors.SchemaErrors as errors:
             cases = errors.failure_cases[["column", "check", "failure_case"]].drop_duplicates(["column", "check"])
             problems = "; ".join(f"{r.column}: {r.check} (e.g. {r.failure_case})" for r in cases.head(8).itertuples())

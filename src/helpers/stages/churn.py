@@ -41,8 +41,7 @@ class ChurnStage:
     scorer: str  # what scored today's list: the backtest's best, model or baseline
     matrix: pd.DataFrame  # value level x risk tier
     actions: pd.DataFrame  # per action
-    action_list: pd.DataFrame
-    preview: pd.DataFrame  # the list's top rows for the report, ids masked when configured
+    preview: pd.DataFrame  # the action list's top rows for the report, ids masked when configured
     contact_budget: int
     unreachable_rules: list[int]  # numbers of churn.action_rules that no customer can reach
     surveys: pd.DataFrame | None  # per fold: ROC-AUC of the chosen model with and without survey features
@@ -90,10 +89,10 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     if segments is None:
         scored["segment"] = "(02_segment not run)"
     else:
-        profile = segments.set_index("customer_id").reindex(scored.index)
-        for column in SEGMENT_COLUMNS:
-            if column in profile.columns:
-                scored[column] = profile[column]
+        profile = segments.set_index("customer_id")
+        profile = profile[[c for c in SEGMENT_COLUMNS if c in profile.columns]].reindex(scored.index)
+        for column in profile.columns:
+            scored[column] = profile[column]
     scored["action"] = actions.assign_actions(scored, settings.action_rules)
     scored["days_since_last_purchase"] = scored["recency_days"]
     scored["last_purchase_date"] = pd.Timestamp(today) - pd.to_timedelta(scored["recency_days"], unit="D")
@@ -131,13 +130,19 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     survey_value = None if side is None else churn_model.with_and_without(
         backtest, chosen, config.run.random_state, list(satisfaction.SURVEY_FEATURES))  # fmt: skip
 
+    per_fold_auc = churn_model.per_fold_auc(backtest)
+    backtest_folds, train_rows, cutoff_customers = backtest.folds, backtest.train_rows, backtest.customers
+    # today trains on the latest tested cutoffs; every other snapshot and the predictions go before scoring
+    released = backtest.release_whole_snapshots(config.run.random_state)
+    needed = churn_model.scoring_cutoffs(today, horizon, settings.train_cutoffs, settings.cutoff_step_days)
+    known = {cutoff: released[cutoff] for cutoff in needed if cutoff in released}
+    del backtest, released
+
     scorer = str(summary.index[0])
     log.info("scoring every customer as of %s with %s", today, scorer)
-    known = backtest.release_whole_snapshots(config.run.random_state)  # today trains on the latest tested cutoffs
     scored = score_today(config, tx, today, scorer, values, segments, side, known)
-    action_list = actions.for_people(scored)  # 05_next_purchase adds each customer's offer and writes it
     context.paths.write_table(scored, "churn.parquet")
-    context.paths.write_table(backtest.folds, "churn_backtest.parquet")
+    context.paths.write_table(backtest_folds, "churn_backtest.parquet")
     actions_table = churn_model.action_summary(scored)
     best_baseline = str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax())
     found = findings.churn(scored, summary, scorer, chosen, best_baseline, actions_table, horizon,
@@ -147,7 +152,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         horizon_days=horizon,
         folds=folds,
         summary=summary,
-        per_fold_auc=churn_model.per_fold_auc(backtest),
+        per_fold_auc=per_fold_auc,
         chosen=chosen,
         best_baseline=best_baseline,
         trap=trap,
@@ -157,13 +162,13 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         scorer=scorer,
         matrix=churn_model.risk_value_matrix(scored),
         actions=actions_table,
-        action_list=action_list,
-        preview=context.shareable(action_list.head(15)),
+        # 05_next_purchase writes the whole action list, with each customer's offer
+        preview=context.shareable(actions.for_people(scored.nsmallest(15, "priority"))),
         contact_budget=settings.contact_budget,
         unreachable_rules=actions.unreachable_rules(settings.action_rules, segment_names(config.segment)),
         surveys=survey_value,
-        train_rows=backtest.train_rows,
-        cutoff_customers=backtest.customers,
+        train_rows=train_rows,
+        cutoff_customers=cutoff_customers,
         importance_customers=importance_customers,
         findings=context.write_findings(found),
         figures=context.figures,
