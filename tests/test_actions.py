@@ -153,3 +153,20 @@ def test_an_xlsx_keeps_the_first_rows_when_the_list_outgrows_a_sheet(tmp_path, m
     monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)
     write_xlsx(pd.DataFrame({"priority": [1, 2, 3]}), tmp_path / "t.xlsx")
     assert read_export(tmp_path / "t.xlsx")["priority"].tolist() == ["1", "2"]
+
+
+def test_reasons_by_hand_and_the_same_when_worded_a_chunk_at_a_time(monkeypatch):
+    frame = pd.DataFrame(
+        {"days_since_last_purchase": [140, 30, 10], "typical_gap_days": [44.0, np.nan, 10.0], "purchases": [5, 1, 3],
+         "churn_probability": [0.82, 0.3, 0.05], "risk_tier": ["high", "medium", "low"],
+         "value_if_retained": [231.0, 12.5, 1000.0]},
+        index=pd.Index(["a", "b", "c"], name="customer_id"),
+    )  # fmt: skip
+    money = "${:,.0f}".format
+    whole = actions.reasons(frame, money, 90)
+    assert whole["a"] == ("no purchase for 140 days, 3.2× their usual 44-day gap; 82% chance of no purchase in "
+                          "90 days (high risk); $231 expected if kept")  # fmt: skip
+    assert whole["b"] == ("no purchase for 30 days since their only purchase; 30% chance of no purchase in 90 days "
+                          "(medium risk); $12 expected if kept")  # fmt: skip
+    monkeypatch.setattr(actions, "REASON_ROWS", 2)
+    pd.testing.assert_series_equal(actions.reasons(frame, money, 90), whole)

@@ -73,11 +73,19 @@ def unreachable_rules(rules: list[ActionRule], segments: list[str]) -> list[int]
     return [i for i in range(1, len(rules) + 1) if i not in reached]
 
 
+REASON_ROWS = 500_000  # customers worded at a time: the pieces of ten million lines of text take gigabytes
+
+
 def reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
     """One line per customer a CRM agent reads: silence against their rhythm, churn risk, value at stake.
 
     'no purchase for 140 days, 3.2× their usual 44-day gap; 82% chance of no purchase in 90 days (high risk);
     $231 expected if kept'."""
+    chunks = range(0, max(len(frame), 1), REASON_ROWS)
+    return pd.concat([_reasons(frame.iloc[start : start + REASON_ROWS], money, horizon_days) for start in chunks])
+
+
+def _reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
     days = frame["days_since_last_purchase"].astype("int64")
     silence = t_series("no purchase for {days} days", days=days.map("{:,}".format))
     gap = frame["typical_gap_days"] if "typical_gap_days" in frame else pd.Series(np.nan, index=frame.index)
