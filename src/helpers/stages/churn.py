@@ -103,7 +103,7 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
 
 
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage:
-    """Backtest on rolling time folds, pick the best model, score today and build the action list."""
+    """Backtest on rolling time folds, pick the best model, score today and give each customer an action."""
     config = stage_config(config)
     settings, horizon = config.churn, config.churn.horizon_days
     context = StageContext.open(run_dir, config)
