@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import transactions_table
+from scipy.optimize import brentq
 
 from helpers import clv, next_purchase
 from helpers.churn import bgnbd_prob_no_purchase
@@ -65,10 +66,31 @@ def test_pareto_simulation_matches_the_exact_probability_of_no_purchase():
 
 
 def test_pareto_quantiles_invert_the_simulated_distribution():
-    x, T = np.array([0.0, 3.0, 9.0]), np.array([20.0, 40.0, 60.0])
+    """Tabulated and interpolated quantiles against the exact root of the simulated P(W <= t), from the
+    quartiles out to the far tail a model median can ask for; a level past the grid's top gets the top."""
+    x, T = np.array([0.0, 3.0, 9.0, 0.0]), np.array([20.0, 40.0, 60.0, 1.0])
     waiting = next_purchase._pareto_waiting(PARETO, x, T, draws=500, seed=1)
-    level = np.array([0.2, 0.5, 0.8])
-    np.testing.assert_allclose(waiting.cdf(waiting.quantile(level)) / waiting.ever, level, atol=1e-6)
+    pair = np.repeat(np.arange(len(x)), 5)
+    level = np.tile([0.2, 0.5, 0.8, 0.99, 0.9999], len(x))
+    found = waiting.quantile(pair, level)
+    exact = [brentq(lambda t, p=p, q=q: waiting.cdf(t)[p] - q * waiting.ever[p], 0.0, 1e9, rtol=1e-12)
+             for p, q in zip(pair, level, strict=True)]  # fmt: skip
+    np.testing.assert_allclose(found, exact, rtol=5e-3)
+    beyond = next_purchase._invert(np.array([[0.0, *np.linspace(0.1, 0.5, len(next_purchase.TIME_GRID) - 1)]]),
+                                   np.array([0]), np.array([0.6]))  # fmt: skip
+    assert beyond[0] == next_purchase.TIME_GRID[-1]
+
+
+def test_pareto_model_median_is_where_the_exact_purchase_probability_reaches_one_half():
+    model = fitted("pareto_nbd", PARETO)
+    timing = next_purchase.purchase_timing("pareto_nbd", model, HISTORIES, "weeks", draws=4000, seed=2)
+    reach = timing["model_median_days"].notna()
+    assert 0 < reach.sum() < len(HISTORIES)  # some histories reach one half, some never do
+    f, r, t = (HISTORIES.loc[reach, c] for c in ("frequency", "recency", "T"))
+    weeks = timing.loc[reach, "model_median_days"] / 7
+    none = np.asarray([model.conditional_probability_of_n_purchases_up_to_time(0, *row)
+                       for row in zip(weeks, f, r, t, strict=True)])  # fmt: skip
+    np.testing.assert_allclose(1 - none, 0.5, atol=0.01)
 
 
 def test_timing_is_the_same_per_history_whatever_the_customer():
