@@ -89,6 +89,8 @@ def test_every_customer_gets_distinct_offers_from_the_catalogue(rows, method):
     customers = learnt.history.customers.index
     offers = recommend.offers(recommend.score(learnt, method, customers), learnt, 3, 30)
     assert offers.index.tolist() == customers.tolist()
+    # scored two customers at a time, as today's offers are at scale: the same offers and reasons
+    pd.testing.assert_frame_equal(recommend.offers_for_everyone(learnt, method, customers, 3, 30, chunk=2), offers)
     assert offers["next_best_offer"].isin(learnt.catalogue).all()
     for first, others in zip(offers["next_best_offer"], offers["other_offers"], strict=True):
         named = [first, *filter(None, others.split(", "))]
@@ -102,6 +104,25 @@ def test_sequence_offers_beat_popularity_on_the_generated_store(babystore_transa
     evaluation = recommend.backtest(babystore_transactions, "category", date(2024, 10, 2), 90, 3, **LEARNING)
     assert recommend.choose_method(evaluation) == "sequence"
     assert evaluation.loc["sequence", "hit_rate_gain"] > 0.01 and evaluation.loc["sequence", "recall_gain"] > 0.03
+
+
+def test_the_offer_check_on_a_sample_is_the_whole_check_on_those_customers(babystore_transactions):
+    tx, cutoff = babystore_transactions, date(2024, 10, 2)
+    whole = recommend.backtest(tx, "category", cutoff, 90, 3, **LEARNING)
+    buyers = int(whole.loc["popularity", "customers"])
+    cap = buyers // 3
+    sampled = recommend.backtest(tx, "category", cutoff, 90, 3, max_customers=cap, random_state=4, **LEARNING)
+    assert (sampled["customers"] == cap).all() and (sampled["buyers"] == buyers).all()
+    assert (whole["buyers"] == whole["customers"]).all()  # under the cap, everyone is checked
+    learnt = recommend.learn(tx, "category", cutoff, 90, **LEARNING)
+    bought = recommend.bought_between(tx, "category", cutoff + timedelta(days=1), cutoff + timedelta(days=90))
+    truth = recommend.checked_customers(bought, learnt.history.customers.index, cap, 4)
+    assert truth.index.is_monotonic_increasing and truth.index.is_unique
+    for method in recommend.METHODS:  # the sample's figures are the whole scoring's, read on those customers
+        everyone = recommend.score(learnt, method, learnt.history.customers.index)
+        expected = recommend.evaluate(everyone, truth, 3)
+        assert sampled.loc[method, ["hit_rate", "recall"]].tolist() == [expected["hit_rate"], expected["recall"]]
+        assert abs(sampled.loc[method, "hit_rate"] - whole.loc[method, "hit_rate"]) < 0.05
 
 
 def test_the_planted_formula_stages_are_learnt(babystore_transactions):

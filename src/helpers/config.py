@@ -288,6 +288,9 @@ class NextPurchaseSection(_Section):
     min_pair_baskets: int = Field(20, ge=1, description="category pairs bought together in fewer baskets are not "
                                   "shown as bundles")  # fmt: skip
     max_categories: int = Field(200, ge=2, description="offers consider the most bought categories up to this many")
+    offer_check_customers: int = Field(200_000, ge=1000, description="the offer methods are compared on a seeded "
+                                       "sample of this many of the customers who bought after the time split; "
+                                       "everyone gets offers")  # fmt: skip
     simulation_draws: int = Field(400, ge=50, description="posterior draws per history pattern when the purchase "
                                   "model has no closed form (Pareto/NBD)")  # fmt: skip
 

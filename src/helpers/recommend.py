@@ -17,7 +17,7 @@ per-customer scores are a customers x categories matrix in numpy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import ibis
@@ -30,6 +30,7 @@ from helpers.i18n import t_series
 METHODS = ("popularity", "buy again", "co-purchase", "sequence")
 MIN_RISE = 2.0  # a learnt move: at least twice as common later as just after the customer started buying
 TIE_BREAK = 1e-9  # equal scores fall back to popularity, then to the category's name
+OFFER_CHUNK = 500_000  # customers scored at once for today's offers
 
 
 def baskets(tx: ibis.Table, column: str, start: date | None, end: date) -> ibis.Table:
@@ -168,6 +169,13 @@ class History:
         customers["last_basket"] = pd.to_datetime(customers["last_basket"])
         return cls(table, customers)
 
+    def of_customers(self, customers: pd.Index) -> History:
+        """The history of `customers` only (itself when they are everyone it knows)."""
+        if customers.equals(self.customers.index):
+            return self
+        return History(self.items[self.items["customer_id"].isin(customers)],
+                       self.customers[self.customers.index.isin(customers)])  # fmt: skip
+
 
 @dataclass
 class Learnt:
@@ -233,7 +241,9 @@ def _matrix(frame: pd.DataFrame, customers: pd.Index, catalogue: pd.Index, value
 
 
 def score(learnt: Learnt, method: str, customers: pd.Index) -> Scores:
-    """Score every customer in `customers` (known or not by the history) on every catalogue item."""
+    """Score every customer in `customers` (known or not by the history) on every catalogue item; a customer's
+    scores depend on their own history alone, so scoring a part of the customers gives their rows of the whole."""
+    learnt = replace(learnt, history=learnt.history.of_customers(customers))
     catalogue, history = learnt.catalogue, learnt.history
     base = learnt.popularity.reindex(catalogue).to_numpy()
     # popularity, then the catalogue's order: a deterministic order for equal scores
@@ -305,6 +315,16 @@ def bought_between(tx: ibis.Table, column: str, start: date, end: date) -> pd.Se
     return items.groupby("customer_id")["item"].agg(frozenset)
 
 
+def checked_customers(bought: pd.Series, known: pd.Index, max_customers: int | None, random_state: int) -> pd.Series:
+    """What the customers known at the cutoff bought after it, for the offer check: all of them, or beyond
+    `max_customers` a seeded sample of that many (in customer order)."""
+    truth = bought[bought.index.isin(known)]
+    if max_customers is None or len(truth) <= max_customers:
+        return truth
+    rows = np.random.default_rng(random_state).choice(len(truth), size=max_customers, replace=False)
+    return truth.iloc[np.sort(rows)]
+
+
 def evaluate(scores: Scores, truth: pd.Series, k: int) -> dict:
     """Hit rate@k (share of customers with at least one of their k offers bought) and recall@k (share of
     the items they bought that were among the offers, averaged over customers), on customers in `truth`."""
@@ -316,17 +336,22 @@ def evaluate(scores: Scores, truth: pd.Series, k: int) -> dict:
     return {"customers": len(truth), "hit_rate": float((hits > 0).mean()), "recall": float((hits / sizes).mean())}
 
 
-def backtest(tx: ibis.Table, column: str, cutoff: date, horizon_days: int, k: int, **settings) -> pd.DataFrame:
-    """Learn up to `cutoff`, offer k items to every customer known then, and check against what each of
-    them bought in the next `horizon_days`: one row per method, with its gain over popularity."""
+def backtest(tx: ibis.Table, column: str, cutoff: date, horizon_days: int, k: int, max_customers: int | None = None,
+             random_state: int = 0, **settings) -> pd.DataFrame:  # fmt: skip
+    """Learn up to `cutoff`, offer k items to the customers known then, and check against what each of them
+    bought in the next `horizon_days` (beyond `max_customers` buyers, on a seeded sample of that many): one row
+    per method, with the customers checked, among how many buyers, and the gain over popularity."""
     learnt = learn(tx, column, cutoff, horizon_days, **settings)
-    truth = bought_between(tx, column, cutoff + timedelta(days=1), cutoff + timedelta(days=horizon_days))
-    truth = truth[truth.index.isin(learnt.history.customers.index)]
+    bought = bought_between(tx, column, cutoff + timedelta(days=1), cutoff + timedelta(days=horizon_days))
+    known = learnt.history.customers.index
+    buyers = int(bought.index.isin(known).sum())
+    truth = checked_customers(bought, known, max_customers, random_state)
+    del bought
     if truth.empty:
         raise ValueError(f"no customer known at {cutoff} bought a {column} in the {horizon_days} days after it")
-    customers = learnt.history.customers.index
-    table = pd.DataFrame({method: evaluate(score(learnt, method, customers), truth, k) for method in METHODS}).T
+    table = pd.DataFrame({method: evaluate(score(learnt, method, truth.index), truth, k) for method in METHODS}).T
     table["customers"] = table["customers"].astype(int)
+    table["buyers"] = buyers
     base = table.loc["popularity"]
     table["hit_rate_gain"] = table["hit_rate"] - base["hit_rate"]
     table["recall_gain"] = table["recall"] - base["recall"]
@@ -353,6 +378,16 @@ def offers(scores: Scores, learnt: Learnt, k: int, recent_days: int) -> pd.DataF
     )
     table["offer_reason"] = _reasons(scores, learnt, first, recent_days)
     return table.rename_axis("customer_id")
+
+
+def offers_for_everyone(learnt: Learnt, method: str, customers: pd.Index, k: int, recent_days: int,
+                        chunk: int = OFFER_CHUNK) -> pd.DataFrame:  # fmt: skip
+    """`offers` for every customer, `chunk` customers at a time: the scores and their evidence are
+    customers x catalogue arrays, and the rows behind them a few per customer and category."""
+    return pd.concat(
+        offers(score(learnt, method, customers[start : start + chunk]), learnt, k, recent_days)
+        for start in range(0, max(len(customers), 1), chunk)
+    )
 
 
 def _reasons(scores: Scores, learnt: Learnt, first: np.ndarray, recent_days: int) -> pd.Series:

@@ -111,20 +111,22 @@ def due_soon(table: pd.DataFrame, settings: NextPurchaseSection) -> tuple[pd.Ser
     return likely | overdue, reason
 
 
-def what(tx: ibis.Table, today: date, settings: NextPurchaseSection) -> tuple[Offers, recommend.Learnt]:
+def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_state: int
+         ) -> tuple[Offers, recommend.Learnt]:  # fmt: skip
     """Offers: every method checked on the time split, the best one learnt again up to today."""
     learning = {"bucket_days": settings.tenure_bucket_days, "buckets": settings.tenure_buckets,
                 "shrinkage": settings.shrinkage, "max_items": settings.max_categories}  # fmt: skip
     horizon = settings.evaluation_days
     cutoff = today - timedelta(days=horizon)
     try:
-        evaluation = recommend.backtest(tx, ITEM_COLUMN, cutoff, horizon, settings.top_k, **learning)
+        evaluation = recommend.backtest(tx, ITEM_COLUMN, cutoff, horizon, settings.top_k,
+                                        settings.offer_check_customers, random_state, **learning)  # fmt: skip
     except ValueError as error:
         raise NextPurchaseDataError(f"05_next_purchase cannot check offers: {error}") from None
     chosen = recommend.choose_method(evaluation)
     learnt = recommend.learn(tx, ITEM_COLUMN, today, horizon, **learning)
-    customers = learnt.history.customers.index
-    per_customer = recommend.offers(recommend.score(learnt, chosen, customers), learnt, settings.top_k, horizon)
+    per_customer = recommend.offers_for_everyone(learnt, chosen, learnt.history.customers.index, settings.top_k,
+                                                 horizon)  # fmt: skip
     if PRODUCT_COLUMN in tx.columns:
         products = recommend.best_products(tx, ITEM_COLUMN, PRODUCT_COLUMN, today - timedelta(days=horizon - 1), today)
         per_customer["offer_product"] = per_customer["next_best_offer"].map(products).astype("string")
@@ -197,7 +199,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.figure("05_date_errors", plots.date_errors(split.errors))
     offers = None
     if has_items(tx):
-        offers, learnt = what(tx, today, settings)
+        offers, learnt = what(tx, today, settings, config.run.random_state)
         context.figure("05_offer_methods", plots.offer_methods(offers.evaluation, settings.top_k))
         context.figure("05_next_categories", plots.next_categories(offers.transitions))
         context.paths.write_table(learnt.affinity, "category_pairs.parquet")
