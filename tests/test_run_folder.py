@@ -17,7 +17,7 @@ import yaml
 
 from helpers import artifacts, runfolder, runner
 from helpers.cli import main
-from helpers.errors import ConfigError, RunFolderError, StageFailed
+from helpers.errors import ArtifactSchemaError, ConfigError, RunFolderError, StageFailed
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -209,3 +209,18 @@ def test_a_table_written_a_row_group_at_a_time_reads_back_as_pandas_wrote_it(tmp
     assert pq.ParquetFile(ours).metadata.num_row_groups == 3
     assert pq.read_schema(ours).equals(pq.read_schema(pandas_own))
     pd.testing.assert_frame_equal(pd.read_parquet(ours), pd.read_parquet(pandas_own))
+
+
+def test_a_table_read_in_part_is_checked_on_the_columns_read(tmp_path):
+    """05 reads only the action list's columns of 04's table: those are checked, the others neither read nor
+    required, and a requested column the file lacks is left out."""
+    paths = artifacts.RunPaths(tmp_path)
+    frame = pd.DataFrame({"quantity": ["total clv", "customers"], "p05": [1.0, 2.0], "median": [2.0, 3.0],
+                          "p95": [3.0, 4.0], "successful_fits": [100, 100], "customers_per_fit": [10, 10]})  # fmt: skip
+    frame.to_parquet(paths.artifact("clv_bootstrap.parquet"), index=False)
+    part = paths.read_table("clv_bootstrap.parquet", "03_clv", ["quantity", "median", "no such column"])
+    pd.testing.assert_frame_equal(part, frame[["quantity", "median"]])
+    frame.assign(median=["high", "low"]).to_parquet(paths.artifact("clv_bootstrap.parquet"), index=False)
+    assert paths.read_table("clv_bootstrap.parquet", "03_clv", ["quantity", "p95"])["p95"].tolist() == [3.0, 4.0]
+    with pytest.raises(ArtifactSchemaError, match="median"):
+        paths.read_table("clv_bootstrap.parquet", "03_clv", ["quantity", "median"])

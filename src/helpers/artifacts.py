@@ -128,13 +128,17 @@ class RunPaths:
                 write_parquet(frame, tmp)
         return target
 
-    def read_table(self, name: str, produced_by: str) -> pd.DataFrame:
-        """An upstream per-customer table, checked against its schema."""
-        return schemas.artifact(name).validate(pd.read_parquet(self.require(name, produced_by)))
+    def read_table(self, name: str, produced_by: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """An upstream per-customer table, checked against its schema; with `columns`, only those it has."""
+        path = self.require(name, produced_by)
+        if columns is None:
+            return schemas.artifact(name).validate(pd.read_parquet(path))
+        present = [c for c in columns if c in pq.read_schema(path).names]
+        return schemas.artifact(name).validate(pd.read_parquet(path, columns=present), only=present)
 
-    def read_optional_table(self, name: str) -> pd.DataFrame | None:
+    def read_optional_table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame | None:
         """An upstream table that enriches this stage when its stage ran, else None."""
-        return self.read_table(name, "") if self.artifact(name).exists() else None
+        return self.read_table(name, "", columns) if self.artifact(name).exists() else None
 
     def require_checked(self, name: str, produced_by: str) -> Path:
         """The path of a transaction-level upstream table whose Parquet footer matches its schema."""

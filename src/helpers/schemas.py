@@ -65,11 +65,15 @@ class Artifact:
         }  # fmt: skip
         return pa.DataFrameSchema(columns, strict=self.extra_columns is None, name=self.name)
 
-    def validate(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The frame, if it matches; else an error naming every column that does not."""
+    def validate(self, frame: pd.DataFrame, only: list[str] | None = None) -> pd.DataFrame:
+        """The frame, if it matches (only the `only` columns of the schema, when the frame was read with just
+        those); else an error naming every column that does not."""
+        schema = self.pandera_schema()
+        if only is not None:
+            schema = schema.select_columns([c for c in only if c in schema.columns])
         try:
             # checked in place on a shallow copy: pandera's own copy would double the memory of a large table
-            self.pandera_schema().validate(frame.copy(deep=False), lazy=True, inplace=True)
+            schema.validate(frame.copy(deep=False), lazy=True, inplace=True)
             return frame
         except pa.errors.SchemaErrors as errors:
             cases = errors.failure_cases[["column", "check", "failure_case"]].drop_duplicates(["column", "check"])

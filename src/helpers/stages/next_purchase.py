@@ -23,7 +23,7 @@ from helpers.config import NextPurchaseSection, WorkbenchConfig
 from helpers.errors import ClvFitError, NextPurchaseDataError
 from helpers.findings import Findings
 from helpers.i18n import t_series
-from helpers.schemas import NEXT_PURCHASE
+from helpers.schemas import ACTION_LIST, NEXT_PURCHASE
 from helpers.stages.context import StageContext, analysis_date, log, stage_config
 
 ITEM_COLUMN, PRODUCT_COLUMN = "category", "product_id"
@@ -181,7 +181,6 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     settings = config.next_purchase
     context = StageContext.open(run_dir, config)
     tx = context.transactions()
-    churn = context.paths.read_optional_table("churn.parquet")
     today = analysis_date(tx, config.dates)
     model_key = purchase_model_key(context, config)
     log.info("05: %s forecasts, time split at %s", model_key, today - timedelta(days=settings.evaluation_days))
@@ -211,6 +210,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.paths.write_table(due, "due_soon.csv")
     context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
     action_list = None
+    # read last and only what the action list shows: at 12 million customers 04's whole table is several GiB
+    churn = context.paths.read_optional_table("churn.parquet", [c.name for c in ACTION_LIST.columns])
     if churn is not None:
         action_list = finish_action_list(churn, customers)
         context.paths.write_table(action_list, "action_list.parquet")
