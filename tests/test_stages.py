@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -15,7 +16,7 @@ from helpers import schemas
 from helpers.errors import ArtifactSchemaError, CampaignDataError, MissingArtifactError
 from helpers.exports import read_export
 from helpers.segment import CN8_SEGMENTS
-from helpers.stages import campaign, clv, ingest, segment
+from helpers.stages import campaign, clv, ingest, next_purchase, segment
 
 SMALLER = {"dataset_customers": 300}  # migration needs two runs, not many customers
 PER_CUSTOMER = ("segments.parquet", "clv.parquet", "churn.parquet", "next_purchase.parquet", "action_list.parquet")
@@ -168,6 +169,22 @@ def test_next_purchase_forecasts_are_coherent_and_the_action_list_carries_the_of
     assert action_list["priority"].tolist() == list(range(1, len(action_list) + 1))
     assert result.offers.chosen in result.offers.evaluation.index
     assert result.split.cutoff == result.today - pd.Timedelta(days=result.settings.evaluation_days)
+
+
+def test_next_purchase_takes_03s_fit_of_the_same_history_and_forecasts_as_a_fresh_fit(stage_run, monkeypatch):
+    config = next_purchase.stage_config(stage_run.config)
+    context = next_purchase.StageContext.open(stage_run.run_dir, config)
+    tx, today = context.transactions(), stage_run.results["next_purchase"].today
+    key, parameters = next_purchase.purchase_model(context, config, today)
+    assert key == stage_run.results["clv"].chosen and parameters is not None
+    refitted, _ = next_purchase.when(tx, today, key, config)
+    monkeypatch.setattr(next_purchase.timing, "fit_model", lambda *args: pytest.fail("refitted 03's model"))
+    reused, _ = next_purchase.when(tx, today, key, config, parameters)
+    pd.testing.assert_frame_equal(reused, refitted)
+    # another history or another penalizer: 03's parameters do not apply, 05 fits its own
+    assert next_purchase.purchase_model(context, config, today - timedelta(days=1))[1] is None
+    other = config.model_copy(update={"clv": config.clv.model_copy(update={"penalizer": 0.01})})
+    assert next_purchase.purchase_model(context, other, today)[1] is None
 
 
 def measure_config(stage_run, tmp_path, plan: pd.DataFrame, **campaign) -> tuple:

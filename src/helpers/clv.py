@@ -165,6 +165,13 @@ def fit_purchase_model(name: str, patterns: pd.DataFrame, penalizer: float = 0.0
     return model
 
 
+def with_parameters(name: str, parameters: dict):
+    """A transaction model with the parameters a fit left (`full_parameters` of clv_models.json)."""
+    model = MODELS[name][1]()
+    model.params_ = pd.Series(parameters, dtype=float)
+    return model
+
+
 def as_model_input(summary: pd.DataFrame) -> pd.DataFrame:
     """Calibration columns under the model's names (frequency, recency, T)."""
     return summary.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})

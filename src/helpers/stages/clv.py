@@ -56,7 +56,7 @@ def calibration_end(config: WorkbenchConfig, today: date) -> date:
     return end
 
 
-def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel) -> dict:
+def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel, penalizer: float) -> dict:
     return {
         "calibration_end": str(stage.calibration_end),
         "analysis_date": str(stage.analysis_date),
@@ -66,6 +66,7 @@ def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel) -> di
         "holdout_comparison": stage.comparison.round(6).to_dict("index"),
         "failures": stage.fits.failures,
         "full_parameters": {k: float(v) for k, v in purchase_model.params_.items()},
+        "penalizer": penalizer,
         "gamma_gamma": {k: float(v) for k, v in spend.model.params_.items()},
     }
 
@@ -157,5 +158,5 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         figures=context.figures,
     )
     context.paths.write_table(values, "clv.parquet")
-    context.paths.write_json(_model_json(stage, purchase_model, spend_model), "clv_models.json")
+    context.paths.write_json(_model_json(stage, purchase_model, spend_model, settings.penalizer), "clv_models.json")
     return stage
