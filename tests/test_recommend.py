@@ -90,7 +90,7 @@ def test_every_customer_gets_distinct_offers_from_the_catalogue(rows, method):
     offers = recommend.offers(recommend.score(learnt, method, customers), learnt, 3, 30)
     assert offers.index.tolist() == customers.tolist()
     # scored two customers at a time, as today's offers are at scale: the same offers and reasons
-    pd.testing.assert_frame_equal(recommend.offers_for_everyone(learnt, method, customers, 3, 30, chunk=2), offers)
+    pd.testing.assert_frame_equal(recommend.offers_for_everyone(learnt, method, 3, 30, chunk=2), offers)
     assert offers["next_best_offer"].isin(learnt.catalogue).all()
     for first, others in zip(offers["next_best_offer"], offers["other_offers"], strict=True):
         named = [first, *filter(None, others.split(", "))]
@@ -142,3 +142,22 @@ def test_the_truth_of_the_generator_is_one_baby_per_family():
     raw, truth = babystore_frames(n_customers=300, seed=2)
     assert truth["customer_id"].is_unique and set(raw["customer_id"]) - {""} <= set(truth["customer_id"])
     assert truth["baby_birth"].notna().all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=ROWS, subset=st.sets(st.sampled_from(["c1", "c2", "c3", "c4", "c9"])), size=st.integers(1, 3))
+def test_a_history_part_holds_exactly_its_customers_item_rows(rows, subset, size):
+    table = lines([(c, str(date(2024, 1, 1) + timedelta(days=d)), item) for c, d, item in rows])
+    history = recommend.History.of(recommend.baskets(table, "category", None, date(2024, 3, 31)))
+    items, customers = history.items, history.customers
+    assert customers["item_rows"].sum() == len(items)
+    assert (items.groupby("customer_id").size().reindex(customers.index) == customers["item_rows"]).all()
+    chosen = pd.Index(sorted(subset), dtype=customers.index.dtype)
+    part = history.of_customers(chosen)
+    pd.testing.assert_frame_equal(part.items, items[items["customer_id"].isin(chosen)])
+    assert part.customers.index.tolist() == [c for c in customers.index if c in subset]
+    parts = list(history.parts(size))
+    assert [len(p.customers) for p in parts][:-1] == [size] * (len(parts) - 1)
+    pd.testing.assert_frame_equal(pd.concat(p.items for p in parts), items)
+    for p in parts:
+        assert set(p.items["customer_id"]) == set(p.customers.index)

@@ -17,6 +17,7 @@ per-customer scores are a customers x categories matrix in numpy.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -145,27 +146,26 @@ def top_switches(transitions: pd.DataFrame, bucket_days: int, min_baskets: int, 
 @dataclass
 class History:
     """What each customer bought up to a date: per customer and item, baskets, first and last day bought,
-    and each customer's latest basket day and basket count."""
+    and each customer's latest basket day, basket count and number of item rows. Both tables are in
+    customer order, so a customer's item rows are the `item_rows` rows after those of the customers before."""
 
-    items: pd.DataFrame  # customer_id, item, baskets, first_bought, last_bought
-    customers: pd.DataFrame  # indexed by customer_id: baskets, last_basket
+    items: pd.DataFrame  # customer_id, item, baskets, first_bought, last_bought; by customer, then item
+    customers: pd.DataFrame  # indexed by customer_id, in order: baskets, last_basket, item_rows
 
     @classmethod
     def of(cls, items: ibis.Table) -> History:
         per_item = items.group_by(["customer_id", "item"]).aggregate(
             baskets=items.count(), first_bought=items.purchase_date.min(), last_bought=items.purchase_date.max()
         )
-        table = per_item.execute()
+        table = per_item.order_by(["customer_id", "item"]).execute()
         for column in ("first_bought", "last_bought"):
             table[column] = pd.to_datetime(table[column])
         visits = items.select("customer_id", "purchase_date").distinct()
-        customers = (
-            visits.group_by("customer_id")
-            .aggregate(baskets=visits.count(), last_basket=visits.purchase_date.max())
-            .execute()
-            .set_index("customer_id")
-            .sort_index()
+        per_customer = visits.group_by("customer_id").aggregate(
+            baskets=visits.count(), last_basket=visits.purchase_date.max()
         )
+        rows = per_item.group_by("customer_id").aggregate(item_rows=per_item.count())
+        customers = per_customer.join(rows, "customer_id").order_by("customer_id").execute().set_index("customer_id")
         customers["last_basket"] = pd.to_datetime(customers["last_basket"])
         return cls(table, customers)
 
@@ -173,8 +173,15 @@ class History:
         """The history of `customers` only (itself when they are everyone it knows)."""
         if customers.equals(self.customers.index):
             return self
-        return History(self.items[self.items["customer_id"].isin(customers)],
-                       self.customers[self.customers.index.isin(customers)])  # fmt: skip
+        chosen = self.customers.index.isin(customers)
+        return History(self.items[np.repeat(chosen, self.customers["item_rows"].to_numpy())], self.customers[chosen])
+
+    def parts(self, size: int) -> Iterator[History]:
+        """The history of `size` customers at a time, in customer order (slices: no search over the whole)."""
+        ends = np.concatenate([[0], np.cumsum(self.customers["item_rows"].to_numpy())])
+        for start in range(0, max(len(self.customers), 1), size):
+            stop = min(start + size, len(self.customers))
+            yield History(self.items.iloc[ends[start] : ends[stop]], self.customers.iloc[start:stop])
 
 
 @dataclass
@@ -372,7 +379,7 @@ def offers(scores: Scores, learnt: Learnt, k: int, recent_days: int) -> pd.DataF
     table = pd.DataFrame(
         {
             "next_best_offer": scores.catalogue[first],
-            "other_offers": [", ".join(scores.catalogue[p]) for p in top[:, 1:]],
+            "other_offers": [", ".join(names) for names in np.asarray(scores.catalogue, dtype=object)[top[:, 1:]]],
         },
         index=scores.customers,
     )
@@ -380,14 +387,12 @@ def offers(scores: Scores, learnt: Learnt, k: int, recent_days: int) -> pd.DataF
     return table.rename_axis("customer_id")
 
 
-def offers_for_everyone(learnt: Learnt, method: str, customers: pd.Index, k: int, recent_days: int,
-                        chunk: int = OFFER_CHUNK) -> pd.DataFrame:  # fmt: skip
-    """`offers` for every customer, `chunk` customers at a time: the scores and their evidence are
-    customers x catalogue arrays, and the rows behind them a few per customer and category."""
-    return pd.concat(
-        offers(score(learnt, method, customers[start : start + chunk]), learnt, k, recent_days)
-        for start in range(0, max(len(customers), 1), chunk)
-    )
+def offers_for_everyone(learnt: Learnt, method: str, k: int, recent_days: int, chunk: int = OFFER_CHUNK
+                        ) -> pd.DataFrame:  # fmt: skip
+    """`offers` for every customer the history knows, `chunk` customers at a time: the scores and their
+    evidence are customers x catalogue arrays, and the rows behind them a few per customer and category."""
+    parts = (replace(learnt, history=part) for part in learnt.history.parts(chunk))
+    return pd.concat(offers(score(part, method, part.history.customers.index), part, k, recent_days) for part in parts)
 
 
 def _reasons(scores: Scores, learnt: Learnt, first: np.ndarray, recent_days: int) -> pd.Series:

@@ -134,8 +134,7 @@ def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_stat
         raise NextPurchaseDataError(f"05_next_purchase cannot check offers: {error}") from None
     chosen = recommend.choose_method(evaluation)
     learnt = recommend.learn(tx, ITEM_COLUMN, today, horizon, **learning)
-    per_customer = recommend.offers_for_everyone(learnt, chosen, learnt.history.customers.index, settings.top_k,
-                                                 horizon)  # fmt: skip
+    per_customer = recommend.offers_for_everyone(learnt, chosen, settings.top_k, horizon)
     if PRODUCT_COLUMN in tx.columns:
         products = recommend.best_products(tx, ITEM_COLUMN, PRODUCT_COLUMN, today - timedelta(days=horizon - 1), today)
         per_customer["offer_product"] = per_customer["next_best_offer"].map(products).astype("string")
