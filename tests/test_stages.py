@@ -178,7 +178,9 @@ def test_next_purchase_takes_03s_fit_of_the_same_history_and_forecasts_as_a_fres
     key, parameters = next_purchase.purchase_model(context, config, today)
     assert key == stage_run.results["clv"].chosen and parameters is not None
     refitted, _ = next_purchase.when(tx, today, key, config)
-    monkeypatch.setattr(next_purchase.timing, "fit_model", lambda *args: pytest.fail("refitted 03's model"))
+    monkeypatch.setattr(
+        next_purchase.timing.clv, "fit_purchase_model", lambda *args: pytest.fail("refitted 03's model")
+    )
     reused, _ = next_purchase.when(tx, today, key, config, parameters)
     pd.testing.assert_frame_equal(reused, refitted)
     # another history or another penalizer: 03's parameters do not apply, 05 fits its own

@@ -249,9 +249,13 @@ class TimeSplit:
         return 1.0 - self.brier / self.brier_base if self.brier_base else float("nan")
 
 
-def fit_model(model_key: str, tx: ibis.Table, as_of: date, unit: str, penalizer: float):
-    """The purchase model fitted on every customer's history up to `as_of`, and the summary it was fitted on."""
+def fit_model(model_key: str, tx: ibis.Table, as_of: date, unit: str, penalizer: float,
+              parameters: dict | None = None):  # fmt: skip
+    """The purchase model fitted on every customer's history up to `as_of` (or of the given `parameters`, fitted
+    before on that history), and the summary of that history."""
     summary = fetch(btyd_summary(tx, as_of, unit))
+    if parameters is not None:
+        return clv.with_parameters(model_key, parameters), summary
     return clv.fit_purchase_model(model_key, clv.compress(summary), penalizer), summary
 
 

@@ -21,7 +21,6 @@ from helpers import clv as models
 from helpers import next_purchase as timing
 from helpers.config import NextPurchaseSection, WorkbenchConfig
 from helpers.errors import ClvFitError, NextPurchaseDataError
-from helpers.features import btyd_summary, fetch
 from helpers.findings import Findings
 from helpers.i18n import t_series
 from helpers.schemas import ACTION_LIST, NEXT_PURCHASE
@@ -89,10 +88,7 @@ def when(tx: ibis.Table, today: date, model_key: str, config: WorkbenchConfig,
     """Every customer's purchase probabilities, waiting-time quartiles and rhythm as of today, and the
     population's median gap between purchases; the model is fitted up to today unless its `parameters` are given."""
     settings, unit = config.next_purchase, config.clv.time_unit
-    if parameters is None:
-        model, summary = timing.fit_model(model_key, tx, today, unit, config.clv.penalizer)
-    else:
-        model, summary = models.with_parameters(model_key, parameters), fetch(btyd_summary(tx, today, unit))
+    model, summary = timing.fit_model(model_key, tx, today, unit, config.clv.penalizer, parameters)
     table = timing.purchase_timing(model_key, model, summary, unit, (settings.due_days,),
                                    settings.simulation_draws, config.run.random_state)  # fmt: skip
     own = timing.rhythm(tx, today)
