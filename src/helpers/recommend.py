@@ -173,7 +173,9 @@ class History:
         """The history of `customers` only (itself when they are everyone it knows)."""
         if customers.equals(self.customers.index):
             return self
-        chosen = self.customers.index.isin(customers)
+        chosen = np.zeros(len(self.customers), dtype=bool)
+        positions = self.customers.index.get_indexer(customers)  # a hash of the index, kept for the next call
+        chosen[positions[positions >= 0]] = True
         return History(self.items[np.repeat(chosen, self.customers["item_rows"].to_numpy())], self.customers[chosen])
 
     def parts(self, size: int) -> Iterator[History]:
@@ -235,6 +237,10 @@ class Scores:
         """Column positions of each customer's k best items, best first."""
         k = min(k, len(self.catalogue))
         return np.argsort(-self.values, axis=1, kind="stable")[:, :k]
+
+    def named(self, positions: np.ndarray) -> list[list[str]]:
+        """Each customer's items at these column positions, by name (one array lookup, not one per customer)."""
+        return np.asarray(self.catalogue, dtype=object)[positions].tolist()
 
 
 def _matrix(frame: pd.DataFrame, customers: pd.Index, catalogue: pd.Index, value: str) -> np.ndarray:
@@ -325,7 +331,7 @@ def bought_between(tx: ibis.Table, column: str, start: date, end: date) -> pd.Se
 def checked_customers(bought: pd.Series, known: pd.Index, max_customers: int | None, random_state: int) -> pd.Series:
     """What the customers known at the cutoff bought after it, for the offer check: all of them, or beyond
     `max_customers` a seeded sample of that many (in customer order)."""
-    truth = bought[bought.index.isin(known)]
+    truth = bought[known.get_indexer(bought.index) >= 0]
     if max_customers is None or len(truth) <= max_customers:
         return truth
     rows = np.random.default_rng(random_state).choice(len(truth), size=max_customers, replace=False)
@@ -337,7 +343,7 @@ def evaluate(scores: Scores, truth: pd.Series, k: int) -> dict:
     the items they bought that were among the offers, averaged over customers), on customers in `truth`."""
     rows = scores.customers.get_indexer(truth.index)
     top = scores.top(k)[rows]
-    offered = [set(scores.catalogue[positions]) for positions in top]
+    offered = [set(names) for names in scores.named(top)]
     hits = np.array([len(o & bought) for o, bought in zip(offered, truth, strict=True)], dtype=float)
     sizes = np.array([len(bought) for bought in truth], dtype=float)
     return {"customers": len(truth), "hit_rate": float((hits > 0).mean()), "recall": float((hits / sizes).mean())}
@@ -351,7 +357,7 @@ def backtest(tx: ibis.Table, column: str, cutoff: date, horizon_days: int, k: in
     learnt = learn(tx, column, cutoff, horizon_days, **settings)
     bought = bought_between(tx, column, cutoff + timedelta(days=1), cutoff + timedelta(days=horizon_days))
     known = learnt.history.customers.index
-    buyers = int(bought.index.isin(known).sum())
+    buyers = int((known.get_indexer(bought.index) >= 0).sum())
     truth = checked_customers(bought, known, max_customers, random_state)
     del bought
     if truth.empty:
@@ -379,7 +385,7 @@ def offers(scores: Scores, learnt: Learnt, k: int, recent_days: int) -> pd.DataF
     table = pd.DataFrame(
         {
             "next_best_offer": scores.catalogue[first],
-            "other_offers": [", ".join(names) for names in np.asarray(scores.catalogue, dtype=object)[top[:, 1:]]],
+            "other_offers": [", ".join(names) for names in scores.named(top[:, 1:])],
         },
         index=scores.customers,
     )
