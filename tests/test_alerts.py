@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import transactions_table
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import alerts
 from helpers.config import AlertsSection
@@ -18,6 +21,15 @@ def test_robust_scale_uses_the_mad_and_falls_back_to_the_mean_absolute_deviation
     median, scale = alerts.robust_scale(np.array([1.0, 1.0, 1.0, 1.0, 3.0]))  # MAD 0: most values equal
     assert (median, scale) == (1.0, pytest.approx(1.2533 * 0.4))
     assert alerts.severity(np.array([8.0, 5.5, 3.6]), 3.5).tolist() == ["high", "medium", "low"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-50, 50, allow_nan=False).map(lambda v: round(v, 3)), min_size=1, max_size=30))
+def test_the_engine_side_robust_scale_is_the_in_memory_one(values):
+    """Orders stay in the engine at scale: its median and robust SD are numpy's (MAD, or the mean-AD fallback)."""
+    table = ibis.memtable(pd.DataFrame({"x": values}))
+    expected = alerts.robust_scale(np.array(values))
+    assert alerts.robust_scale_of(table, table.x) == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 def normal_customers(n: int = 40) -> list[tuple]:

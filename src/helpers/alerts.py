@@ -121,9 +121,22 @@ def frequent_returns(windows: pd.DataFrame, settings: AlertsSection) -> tuple[pd
     return alerts, threshold
 
 
-def purchase_orders(tx: ibis.Table) -> pd.DataFrame:
-    """Every purchase order (gross of returns): customer, order id, date, value, its number among the customer's
-    orders (1 = first) and the sum of log values up to it (for spikes)."""
+def robust_scale_of(table: ibis.Table, value: ibis.Deferred) -> tuple[float, float]:
+    """(median, robust SD) of `value` over the table's rows, computed where the table lives (`robust_scale`'s
+    answer without bringing the values into memory)."""
+    table = table.select(value=value)
+    median = table.value.median().execute()
+    if median is None or pd.isna(median):
+        return float("nan"), 0.0
+    deviations = table.select(deviation=(table.value - float(median)).abs())
+    spread = deviations.aggregate(mad=deviations.deviation.median(), mean=deviations.deviation.mean()).execute()
+    scale = MAD_SCALE * float(spread["mad"].iloc[0])
+    return float(median), scale if scale > 0 else MEAN_AD_SCALE * float(spread["mean"].iloc[0])
+
+
+def purchase_orders(tx: ibis.Table) -> ibis.Table:
+    """Every purchase order (gross of returns): customer, order id, date, value, its log, its number among the
+    customer's orders (1 = first) and the log value against the mean log value of their earlier orders (spikes)."""
     bought = tx.filter(~tx.is_return)
     orders = bought.group_by(["customer_id", "order_id"]).aggregate(day=bought.order_date.min(),
                                                                     value=money_sum(bought.amount))  # fmt: skip
@@ -131,18 +144,25 @@ def purchase_orders(tx: ibis.Table) -> pd.DataFrame:
     earlier = ibis.window(group_by=orders.customer_id, order_by=[orders.day, orders.order_id], preceding=None,
                           following=0)  # fmt: skip
     orders = orders.mutate(number=ibis.row_number().over(earlier) + 1, log_sum=orders.log_value.sum().over(earlier))
-    return orders.execute()
+    earlier_mean = (orders.log_sum - orders.log_value) / (orders.number - 1)
+    return orders.mutate(log_ratio=ibis.ifelse(orders.number > 1, orders.log_value - earlier_mean, ibis.null()))
 
 
 def order_evidence(order_ids: pd.Series, days: pd.Series) -> list[str]:
     return [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(order_ids, days, strict=True)]
 
 
-def extreme_orders(orders: pd.DataFrame, z: float) -> tuple[pd.DataFrame, dict]:
-    """Orders whose log value lies z robust SDs above the median order's."""
-    median, scale = robust_scale(orders["log_value"])
-    scores = robust_z(orders["log_value"], median, scale)
-    hit = orders[scores > z].assign(robust_z=scores[scores > z])
+def _above(orders: ibis.Table, value: ibis.Value, median: float, scale: float, z: float) -> ibis.BooleanValue:
+    """Rows whose value lies z robust SDs above the median (none when the scale is 0)."""
+    return (value - median) / scale > z if scale > 0 else ibis.literal(False)
+
+
+def extreme_orders(orders: ibis.Table, z: float) -> tuple[pd.DataFrame, ibis.BooleanValue, dict]:
+    """Orders whose log value lies z robust SDs above the median order's; also the condition that flags them."""
+    median, scale = robust_scale_of(orders, orders.log_value)
+    extreme = _above(orders, orders.log_value, median, scale, z)
+    hit = orders.filter(extreme).execute()
+    hit["robust_z"] = robust_z(hit["log_value"], median, scale)
     typical = float(np.exp(median))
     alerts = pd.DataFrame({
         "customer_id": hit["customer_id"],
@@ -154,27 +174,25 @@ def extreme_orders(orders: pd.DataFrame, z: float) -> tuple[pd.DataFrame, dict]:
         "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
         "robust_z": hit["robust_z"],
     })  # fmt: skip
-    return alerts, {"min_order_value": round(float(np.exp(median + z * scale)), 2), "typical_order": round(typical, 2)}
+    return alerts, extreme, {"min_order_value": round(float(np.exp(median + z * scale)), 2),
+                             "typical_order": round(typical, 2)}  # fmt: skip
 
 
-def spend_spikes(orders: pd.DataFrame, settings: AlertsSection, exclude: pd.Index) -> tuple[pd.DataFrame, dict]:
+def spend_spikes(orders: ibis.Table, settings: AlertsSection, extreme: ibis.BooleanValue) -> tuple[pd.DataFrame, dict]:
     """Orders far above the customer's own earlier orders (log value minus the mean log value of their earlier
     orders, z robust SDs above the median such difference); orders already flagged extreme are left out."""
-    eligible = orders[orders["number"] - 1 >= settings.min_orders_for_spike].copy()
-    previous = (eligible["log_sum"] - eligible["log_value"]) / (eligible["number"] - 1)
-    eligible["ratio"] = np.exp(eligible["log_value"] - previous)
-    if eligible.empty:
+    eligible = orders.filter(orders.number - 1 >= settings.min_orders_for_spike)
+    if not eligible.count().execute():
         return pd.DataFrame(columns=ALERT_COLUMNS), {"min_ratio": None}
-    median, scale = robust_scale(np.log(eligible["ratio"]))
-    eligible["robust_z"] = robust_z(np.log(eligible["ratio"]), median, scale)
-    flagged = eligible.set_index(["customer_id", "order_id"]).index.isin(exclude)
-    hit = eligible[(eligible["robust_z"] > settings.robust_z) & ~flagged]
+    median, scale = robust_scale_of(eligible, eligible.log_ratio)
+    hit = eligible.filter(_above(eligible, eligible.log_ratio, median, scale, settings.robust_z) & ~extreme).execute()
+    hit["robust_z"] = robust_z(hit["log_ratio"], median, scale)
     alerts = pd.DataFrame({
         "customer_id": hit["customer_id"],
         "alert": "spend spike",
         "severity": severity(hit["robust_z"].to_numpy(), settings.robust_z),
         "reason": [t("an order {times}x the customer's usual after {n} earlier orders", times=f"{r:.1f}", n=int(n) - 1)
-                   for r, n in zip(hit["ratio"], hit["number"], strict=True)],
+                   for r, n in zip(np.exp(hit["log_ratio"]), hit["number"], strict=True)],
         "evidence": order_evidence(hit["order_id"], hit["day"]),
         "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
         "robust_z": hit["robust_z"],
@@ -210,10 +228,9 @@ def find_alerts(tx: ibis.Table, settings: AlertsSection, has_order_ids: bool) ->
     if len(windows):
         alerts, thresholds["frequent returns"] = frequent_returns(windows, settings)
         found.append(alerts)
-    orders = purchase_orders(tx)
-    extreme, thresholds["extreme order"] = extreme_orders(orders, settings.robust_z)
-    already = pd.MultiIndex.from_frame(extreme[["customer_id", "order_id"]])
-    spikes, thresholds["spend spike"] = spend_spikes(orders, settings, already)
+    with purchase_orders(tx).cache() as orders:  # read several times: kept in the engine, only the hits come out
+        extreme, flagged, thresholds["extreme order"] = extreme_orders(orders, settings.robust_z)
+        spikes, thresholds["spend spike"] = spend_spikes(orders, settings, flagged)
     found += [extreme, spikes]
     if has_order_ids:
         shared, thresholds["shared order id"] = shared_orders(tx)
