@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
@@ -90,28 +91,36 @@ def write_xlsx(
         log.warning("%s: Excel holds %s rows; the first are written, the CSV has all %s", Path(path).name,
                     f"{EXCEL_MAX_ROWS:,}", f"{len(frame):,}")  # fmt: skip
         frame = frame.head(EXCEL_MAX_ROWS)
-    book = Workbook()
-    table = book.active
-    table.title = sheet
-    table.append([str(c) for c in frame.columns])
+    book = Workbook(write_only=True)  # rows stream to disk: a million-row sheet does not sit in memory as cells
+    table = book.create_sheet(sheet)
     text = set(text_columns(frame))
-    for values in frame.itertuples(index=False):
-        table.append([None if pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-                      for v in values])  # fmt: skip
+    number_formats = [_number_format(frame[name], formats, name) for name in frame.columns]
     for index, name in enumerate(frame.columns, start=1):
-        cells = next(table.iter_cols(min_col=index, max_col=index, min_row=2)) if len(frame) else ()
-        number_format = _number_format(frame[name], formats, name)
-        for cell in cells:
-            if name in text and cell.value is not None:
-                cell.data_type = "s"
-                cell.number_format = "@"
-            elif number_format:
-                cell.number_format = number_format
         longest = max([len(str(name)), *(len(str(v)) for v in frame[name].head(1000))])
         table.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80)
     table.freeze_panes = "A2"
-    table.auto_filter.ref = table.dimensions
+    table.auto_filter.ref = f"A1:{get_column_letter(max(len(frame.columns), 1))}{len(frame) + 1}"
+    table.append([str(c) for c in frame.columns])
+    styles = [("@" if name in text else number_format) for name, number_format in zip(frame.columns, number_formats,
+                                                                                       strict=True)]  # fmt: skip
+    for values in frame.itertuples(index=False):
+        table.append([_cell(table, value, style) for value, style in zip(values, styles, strict=True)])
     _save_reproducibly(book, path)
+
+
+def _cell(table, value, number_format: str | None):
+    """One cell: empty for a missing value; text ("@") stored as text, never run as a formula."""
+    if pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if number_format is None:
+        return value
+    cell = WriteOnlyCell(table, value=value)
+    if number_format == "@":
+        cell.data_type = "s"
+    cell.number_format = number_format
+    return cell
 
 
 def _save_reproducibly(book: Workbook, path: str | Path) -> None:
