@@ -94,15 +94,13 @@ def write_xlsx(
     book = Workbook(write_only=True)  # rows stream to disk: a million-row sheet does not sit in memory as cells
     table = book.create_sheet(sheet)
     text = set(text_columns(frame))
-    number_formats = [_number_format(frame[name], formats, name) for name in frame.columns]
     for index, name in enumerate(frame.columns, start=1):
         longest = max([len(str(name)), *(len(str(v)) for v in frame[name].head(1000))])
         table.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80)
     table.freeze_panes = "A2"
     table.auto_filter.ref = f"A1:{get_column_letter(max(len(frame.columns), 1))}{len(frame) + 1}"
     table.append([str(c) for c in frame.columns])
-    styles = [("@" if name in text else number_format) for name, number_format in zip(frame.columns, number_formats,
-                                                                                       strict=True)]  # fmt: skip
+    styles = ["@" if name in text else _number_format(frame[name], formats, name) for name in frame.columns]
     for values in frame.itertuples(index=False):
         table.append([_cell(table, value, style) for value, style in zip(values, styles, strict=True)])
     _save_reproducibly(book, path)
