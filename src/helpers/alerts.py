@@ -182,9 +182,9 @@ def spend_spikes(orders: ibis.Table, settings: AlertsSection, extreme: ibis.Bool
     """Orders far above the customer's own earlier orders (log value minus the mean log value of their earlier
     orders, z robust SDs above the median such difference); orders already flagged extreme are left out."""
     eligible = orders.filter(orders.number - 1 >= settings.min_orders_for_spike)
-    if not eligible.count().execute():
-        return pd.DataFrame(columns=ALERT_COLUMNS), {"min_ratio": None}
     median, scale = robust_scale_of(eligible, eligible.log_ratio)
+    if np.isnan(median):  # no customer has enough earlier orders
+        return pd.DataFrame(columns=ALERT_COLUMNS), {"min_ratio": None}
     hit = eligible.filter(_above(eligible, eligible.log_ratio, median, scale, settings.robust_z) & ~extreme).execute()
     hit["robust_z"] = robust_z(hit["log_ratio"], median, scale)
     alerts = pd.DataFrame({
@@ -228,9 +228,11 @@ def find_alerts(tx: ibis.Table, settings: AlertsSection, has_order_ids: bool) ->
     if len(windows):
         alerts, thresholds["frequent returns"] = frequent_returns(windows, settings)
         found.append(alerts)
-    with purchase_orders(tx).cache() as orders:  # read several times: kept in the engine, only the hits come out
-        extreme, flagged, thresholds["extreme order"] = extreme_orders(orders, settings.robust_z)
-        spikes, thresholds["spend spike"] = spend_spikes(orders, settings, flagged)
+    # the orders stay in the engine, only the hits come out (not cached: ibis 12.0 cannot release a cached table
+    # under sqlglot 30.18+, ibis-project/ibis#12101, and sqlglot below that writes Spark's TRIM wrongly)
+    orders = purchase_orders(tx)
+    extreme, flagged, thresholds["extreme order"] = extreme_orders(orders, settings.robust_z)
+    spikes, thresholds["spend spike"] = spend_spikes(orders, settings, flagged)
     found += [extreme, spikes]
     if has_order_ids:
         shared, thresholds["shared order id"] = shared_orders(tx)
