@@ -8,6 +8,8 @@ import ibis
 import pandas as pd
 import pytest
 from conftest import transactions_table
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers.features import (
     btyd_summary,
@@ -19,19 +21,18 @@ from helpers.features import (
     purchases,
 )
 
-TX = transactions_table(
-    [
-        ("a", "1", "2024-01-01 09:00", 10.0, False),
-        ("a", "2", "2024-01-01 18:00", 5.0, False),  # same day: one purchase occasion of 15
-        ("a", "3", "2024-01-11", 20.0, False),
-        ("a", "3", "2024-01-15", -8.0, True),  # return netted into order 3
-        ("a", "4", "2024-01-31", 30.0, False),
-        ("b", "5", "2024-01-21", 7.0, False),  # single purchase
-        ("c", "6", "2024-01-05", 9.0, False),
-        ("c", "6", "2024-01-06", -9.0, True),  # fully returned: no purchase at all
-        ("c", "7", "2024-02-05", 4.0, False),  # after the as-of date below
-    ]
-)
+TX_ROWS = [
+    ("a", "1", "2024-01-01 09:00", 10.0, False),
+    ("a", "2", "2024-01-01 18:00", 5.0, False),  # same day: one purchase occasion of 15
+    ("a", "3", "2024-01-11", 20.0, False),
+    ("a", "3", "2024-01-15", -8.0, True),  # return netted into order 3
+    ("a", "4", "2024-01-31", 30.0, False),
+    ("b", "5", "2024-01-21", 7.0, False),  # single purchase
+    ("c", "6", "2024-01-05", 9.0, False),
+    ("c", "6", "2024-01-06", -9.0, True),  # fully returned: no purchase at all
+    ("c", "7", "2024-02-05", 4.0, False),  # after the as-of date below
+]
+TX = transactions_table(TX_ROWS)
 
 
 def test_purchase_occasions_merge_same_day_and_drop_fully_returned():
@@ -100,6 +101,26 @@ def test_favourite_tie_goes_to_the_first_in_sort_order():
     for _ in range(3):  # the same answer on every run, whatever the thread schedule
         summary = customer_summary(ibis.memtable(frame), date(2024, 1, 31)).execute()
         assert summary.favourite_channel.tolist() == ["app"]  # app and store 2 lines each, online 1
+
+
+def test_favourite_counts_known_values_only():
+    frame = TX.execute().assign(channel=[None, None, None, "app", "store", None, "web", "web", None])
+    summary = customer_summary(ibis.memtable(frame), date(2024, 2, 29)).execute().set_index("customer_id")
+    assert summary.loc["a", "favourite_channel"] == "app"  # 3 lines unknown, app and store 1 each: app by name
+    assert pd.isna(summary.loc["b", "favourite_channel"])  # its one line has no channel
+    assert summary.loc["c", "favourite_channel"] == "web"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from([None, "app", "store", "web", "Web"]), min_size=len(TX_ROWS), max_size=len(TX_ROWS)))
+def test_favourite_is_the_most_frequent_known_value_first_by_name(channels):
+    frame = TX.execute().assign(channel=channels)
+    summary = customer_summary(ibis.memtable(frame), date(2024, 2, 29)).execute().set_index("customer_id")
+    for customer, lines in frame.groupby("customer_id"):
+        counts = lines["channel"].value_counts()
+        expected = min(counts[counts == counts.max()].index) if len(counts) else None
+        found = summary.loc[customer, "favourite_channel"]
+        assert (pd.isna(found) and expected is None) or found == expected
 
 
 @pytest.mark.parametrize("as_of", [date(2024, 3, 31), date(2024, 12, 31)])

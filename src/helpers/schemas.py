@@ -115,10 +115,10 @@ SUMMARY = (
 BEHAVIOUR = (
     Col("n_channels", "int", "distinct channels bought in (when the data has a channel)", required=False),
     Col("n_categories", "int", "distinct categories bought (when the data has a category)", required=False),
-    Col("favourite_channel", "string", "channel with most lines; ties to the first by name", required=False,
-        nullable=True),
-    Col("favourite_category", "string", "category with most lines; ties to the first by name", required=False,
-        nullable=True),
+    Col("favourite_channel", "string", "channel with most lines (lines without one not counted); ties: first by name",
+        required=False, nullable=True),
+    Col("favourite_category", "string", "category with most lines (lines without one not counted); ties: first by name",
+        required=False, nullable=True),
     Col("return_rate", "float", "returned money / gross money bought", required=False, checks=(pa.Check.ge(0),)),
 )  # fmt: skip
 SCORE = (pa.Check.isin([1, 2, 3, 4, 5]),)
