@@ -163,6 +163,19 @@ def test_cluster_scatter_draws_a_stated_sample_of_many_customers():
     assert everyone.axes[0].get_title() == "Behavioural clusters"
 
 
+def test_revenue_curve_of_many_customers_is_drawn_through_its_own_points():
+    spend = pd.Series(np.random.default_rng(6).gamma(0.5, 100.0, 250_000))
+    curve = seg.revenue_concentration(spend)
+    line = plots.pareto_curve(curve).axes[0].lines[0]
+    x, y = line.get_xdata(), line.get_ydata()
+    assert len(x) <= plots.CURVE_POINTS + 1
+    assert (x[0], y[0]) == (curve.iloc[0, 0], curve.iloc[0, 1]) and (x[-1], y[-1]) == (1.0, pytest.approx(1.0))
+    on_curve = curve.set_index("share_of_customers")["share_of_revenue"].reindex(x)
+    assert on_curve.to_numpy() == pytest.approx(y)  # drawn points are the curve's, not an approximation
+    small = seg.revenue_concentration(pd.Series([5.0, 1.0, 3.0]))
+    assert len(plots.pareto_curve(small).axes[0].lines[0].get_xdata()) == 3  # a short curve is drawn whole
+
+
 def test_cohort_matrix_leaves_unobserved_months_empty():
     cohorts = pd.DataFrame(
         {
