@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import transactions_table
 
 from helpers import campaign
 from helpers.config import AssignmentColumns, CampaignSection
@@ -166,3 +167,23 @@ def test_the_simulated_campaign_moves_each_cell_by_its_true_lift():
 def test_campaign_settings_need_a_plan_to_measure():
     with pytest.raises(ValueError, match="plan_file"):
         CampaignSection(mode="measure")
+
+
+def test_past_windows_by_hand():
+    tx = transactions_table(
+        [
+            ("a", "1", "2024-01-05", 10.0, False),  # window 0 (Jan 1-10)
+            ("a", "2", "2024-01-07", 5.0, False),  # window 0: 15 in all
+            ("a", "3", "2024-01-25", 30.0, False),  # window 2 (Jan 21-30)
+            ("b", "4", "2023-12-20", 40.0, False),  # before the windows: a customer with none
+            ("c", "5", "2024-01-12", 8.0, False),  # window 1, fully returned: no purchase
+            ("c", "5", "2024-01-13", -8.0, True),
+            ("c", "6", "2024-01-15", 12.0, False),  # window 1
+            ("d", "7", "2024-02-02", 9.0, False),  # after as_of: not a customer yet
+        ]
+    )
+    history = campaign.past_windows(tx, date(2024, 1, 30), window_days=10, windows=3)
+    assert history.index.tolist() == ["a", "b", "c"]
+    assert history.loc["a"].tolist() == pytest.approx([2 / 3, 15.0, ((15 - 15) ** 2 + 15**2 + 15**2) / 3])
+    assert history.loc["b"].tolist() == [0.0, 0.0, 0.0]
+    assert history.loc["c"].tolist() == pytest.approx([1 / 3, 4.0, (16 + 16 + 64) / 3])
