@@ -189,6 +189,16 @@ def test_next_purchase_takes_03s_fit_of_the_same_history_and_forecasts_as_a_fres
     assert next_purchase.purchase_model(context, other, today)[1] is None
 
 
+def test_the_planned_campaign_baseline_is_the_forecast_purchase_probability(stage_run):
+    """05's probability of buying within the outcome window is each planned customer's baseline conversion."""
+    planned = stage_run.results["campaign"].plan
+    window = f"p_purchase_{planned.plan['outcome_days'].iloc[0]}d"
+    forecasts = pd.read_parquet(stage_run.run_dir / "artifacts" / "next_purchase.parquet").set_index("customer_id")
+    expected = forecasts[window].reindex(planned.plan["customer_id"])
+    assert expected.notna().all()  # every planned customer has a forecast: the baseline is the forecasts' mean
+    assert planned.power.loc["all cells", "baseline_conversion"] == pytest.approx(expected.mean())
+
+
 def measure_config(stage_run, tmp_path, plan: pd.DataFrame, **campaign) -> tuple:
     """A run folder holding stage_run's transactions, and its config in measure mode with `plan` as the file."""
     run_dir = tmp_path / "measure"

@@ -120,8 +120,8 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
         ]
     plan = draw_plan(action_list, settings, start, config.run.random_state)
     history = campaign.past_windows(tx, today, settings.outcome_days)
-    forecasts = context.paths.read_optional_table("next_purchase.parquet")
     column = f"p_purchase_{settings.outcome_days}d"
+    forecasts = context.paths.read_optional_table("next_purchase.parquet", ["customer_id", column])
     if forecasts is not None and column in forecasts:
         history["expected_conversion"] = forecasts.set_index("customer_id")[column].reindex(history.index)
     power = campaign.power_table(plan, history, settings)
