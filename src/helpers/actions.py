@@ -116,11 +116,7 @@ ROUNDING = {"p_alive": 3, "churn_probability": 3, "clv": 2, "value_if_retained":
 def for_people(scored: pd.DataFrame) -> pd.DataFrame:
     """The action list: highest priority first, numbers rounded to what a person reads."""
     columns = [c.name for c in ACTION_LIST.columns if c.name in scored.columns]
-    ordered = scored[columns].sort_values("priority", kind="stable", ignore_index=True)  # one copy, not four
-    for column, digits in ROUNDING.items():
-        if column in ordered:
-            ordered[column] = ordered[column].round(digits)
-    return ordered
+    return scored[columns].round(ROUNDING).sort_values("priority").reset_index(drop=True)
 
 
 def describe_rules(rules: list[ActionRule]) -> list[str]:

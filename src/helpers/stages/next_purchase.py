@@ -171,17 +171,12 @@ def next_purchase_table(table: pd.DataFrame, today: date, split: timing.TimeSpli
 
 
 def finish_action_list(churn: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """04's action list with each customer's offer, its send date, the expected next purchase and P(30 days).
-
-    The columns are added to `churn` by customer (no merged copy of it: at 12 million customers each copy of the
-    list is gigabytes)."""
+    """04's action list with each customer's offer, its send date, the expected next purchase and P(30 days)."""
     extra = customers.set_index("customer_id")[
         [c for c in ("next_best_offer", "offer_reason", "offer_send_on", "expected_next_purchase", "p_purchase_30d")
          if c in customers.columns]
     ]  # fmt: skip
-    for column in extra.columns:
-        churn[column] = extra[column].reindex(churn["customer_id"]).array
-    return actions.for_people(churn)
+    return actions.for_people(churn.merge(extra, left_on="customer_id", right_index=True, how="left"))
 
 
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurchaseStage:
