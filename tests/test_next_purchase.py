@@ -11,9 +11,11 @@ import pytest
 from conftest import transactions_table
 from scipy.optimize import brentq
 
-from helpers import clv, next_purchase
+from helpers import actions, clv, next_purchase
 from helpers.churn import bgnbd_prob_no_purchase
 from helpers.features import btyd_summary
+from helpers.schemas import ACTION_LIST
+from helpers.stages.next_purchase import finish_action_list
 
 HISTORIES = pd.DataFrame(
     {
@@ -161,3 +163,20 @@ def test_babystore_summary_at_the_cutoff_is_what_the_timing_is_fitted_on(babysto
     expected = btyd_summary(babystore_transactions, date(2024, 9, 30), "weeks").execute()
     pd.testing.assert_frame_equal(summary, expected)
     assert set(model.params_.index) == set(BGNBD)
+
+
+def test_the_action_list_gets_each_customers_offer_by_customer():
+    churn = pd.DataFrame({"customer_id": pd.array(["c", "a", "b", "z"], dtype="string"), "priority": [3, 1, 2, 4],
+                          "churn_probability": [0.12345, 0.5, 0.98765, 0.2],
+                          "action": ["x", "y", "x", "y"]})  # fmt: skip
+    customers = pd.DataFrame({"customer_id": pd.array(["a", "b", "c", "d"], dtype="string"),
+                              "next_best_offer": pd.array(["toys", None, "formula", "diapers"], dtype="string"),
+                              "offer_send_on": pd.to_datetime(["2024-02-01", None, "2024-02-03", "2024-02-04"]),
+                              "p_purchase_30d": [0.11111, 0.2, 0.33333, 0.4]})  # fmt: skip
+    merged = churn.merge(customers.set_index("customer_id"), left_on="customer_id", right_index=True, how="left")
+    expected = merged.round(actions.ROUNDING).sort_values("priority").reset_index(drop=True)
+    columns = [c.name for c in ACTION_LIST.columns if c.name in expected.columns]
+    found = finish_action_list(churn.copy(), customers)
+    pd.testing.assert_frame_equal(found, expected[columns])
+    assert found["customer_id"].tolist() == ["a", "b", "c", "z"] and pd.isna(found.loc[3, "next_best_offer"])
+    assert found.loc[2, "p_purchase_30d"] == 0.333 and found.loc[0, "churn_probability"] == 0.5
