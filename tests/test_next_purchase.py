@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,7 +16,7 @@ from helpers import actions, clv, next_purchase
 from helpers.churn import bgnbd_prob_no_purchase
 from helpers.features import btyd_summary
 from helpers.schemas import ACTION_LIST
-from helpers.stages.next_purchase import finish_action_list
+from helpers.stages.next_purchase import action_list_query, finish_action_list
 
 HISTORIES = pd.DataFrame(
     {
@@ -165,18 +166,28 @@ def test_babystore_summary_at_the_cutoff_is_what_the_timing_is_fitted_on(babysto
     assert set(model.params_.index) == set(BGNBD)
 
 
-def test_the_action_list_gets_each_customers_offer_by_customer():
-    churn = pd.DataFrame({"customer_id": pd.array(["c", "a", "b", "z"], dtype="string"), "priority": [3, 1, 2, 4],
-                          "churn_probability": [0.12345, 0.5, 0.98765, 0.2],
-                          "action": ["x", "y", "x", "y"]})  # fmt: skip
-    customers = pd.DataFrame({"customer_id": pd.array(["a", "b", "c", "d"], dtype="string"),
-                              "next_best_offer": pd.array(["toys", None, "formula", "diapers"], dtype="string"),
-                              "offer_send_on": pd.to_datetime(["2024-02-01", None, "2024-02-03", "2024-02-04"]),
-                              "p_purchase_30d": [0.11111, 0.2, 0.33333, 0.4]})  # fmt: skip
+@pytest.mark.parametrize("rows", [2, 10])
+def test_the_action_list_gets_each_customers_offer_by_customer_in_priority_order_a_slice_at_a_time(tmp_path, rows):
+    churn = pd.DataFrame({"customer_id": ["c", "a", "b", "z", "y"], "priority": [3, 1, 2, 5, 4],
+                          "churn_probability": [0.12345, 0.5, 0.98765, 0.2, 0.3], "action": ["x", "y", "x", "y", "x"],
+                          "last_purchase_date": pd.date_range("2024-01-01", periods=5)})  # fmt: skip
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "z"],
+                              "next_best_offer": ["toys", None, "formula", "diapers", None],
+                              "offer_send_on": pd.to_datetime(["2024-02-01", None, "2024-02-03", "2024-02-04", None]),
+                              "p_purchase_30d": [0.11111, 0.2, 0.33333, 0.4, 0.5], "due_soon": [True] * 5})  # fmt: skip
+    churn.to_parquet(tmp_path / "churn.parquet", index=False)
+    customers.to_parquet(tmp_path / "next_purchase.parquet", index=False)
     merged = churn.merge(customers.set_index("customer_id"), left_on="customer_id", right_index=True, how="left")
     expected = merged.round(actions.ROUNDING).sort_values("priority").reset_index(drop=True)
     columns = [c.name for c in ACTION_LIST.columns if c.name in expected.columns]
-    found = finish_action_list(churn.copy(), customers)
-    pd.testing.assert_frame_equal(found, expected[columns])
-    assert found["customer_id"].tolist() == ["a", "b", "c", "z"] and pd.isna(found.loc[3, "next_best_offer"])
+    con = ibis.duckdb.connect()
+    listed = action_list_query(con, tmp_path / "churn.parquet", tmp_path / "next_purchase.parquet")
+    parts = list(finish_action_list(con, listed, rows))
+    assert [len(part) for part in parts] == ([2, 2, 1] if rows == 2 else [5])
+    found = pd.concat(parts, ignore_index=True)
+    pd.testing.assert_frame_equal(found, expected[columns], check_dtype=False)
+    assert found["customer_id"].tolist() == ["a", "b", "c", "y", "z"] and pd.isna(found.loc[4, "next_best_offer"])
     assert found.loc[2, "p_purchase_30d"] == 0.333 and found.loc[0, "churn_probability"] == 0.5
+    assert "due_soon" not in found  # only the offer columns join the list
+    (header,) = finish_action_list(con, listed.filter(listed.priority > 5), rows)
+    assert header.empty and list(header.columns) == columns

@@ -10,12 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from helpers import artifacts, runfolder, runner
+from helpers import artifacts, exports, runfolder, runner
 from helpers.cli import main
 from helpers.errors import ArtifactSchemaError, ConfigError, RunFolderError, StageFailed
 
@@ -224,3 +226,35 @@ def test_a_table_read_in_part_is_checked_on_the_columns_read(tmp_path):
     assert paths.read_table("clv_bootstrap.parquet", "03_clv", ["quantity", "p95"])["p95"].tolist() == [3.0, 4.0]
     with pytest.raises(ArtifactSchemaError, match="median"):
         paths.read_table("clv_bootstrap.parquet", "03_clv", ["quantity", "median"])
+
+
+def test_a_table_given_in_slices_is_written_as_the_whole_table(tmp_path, monkeypatch):
+    """05 writes the action list a slice at a time: the Parquet, CSV and XLSX hold what the whole table gives,
+    also when a column has no value in the first slice, and a sheet still stops at Excel's row limit."""
+    frame = pd.DataFrame({
+        "customer_id": ["007", "b", "c", "d", "e"],
+        "offer": pd.Series([None, None, "toys", "=HYPERLINK(1)", None], dtype=object),  # no type in the first slice
+        "send_on": pd.to_datetime([None, None, "2024-01-03", "2024-01-04", "2024-01-05"]),
+        "spend": [1.5, 2.0, None, 4.25, 5.0],
+    })  # fmt: skip
+    parts = [frame.iloc[:2], frame.iloc[2:4], frame.iloc[4:]]
+    artifacts.write_parquet(iter(parts), tmp_path / "sliced.parquet", {"offer": pa.string()})
+    frame.to_parquet(tmp_path / "whole.parquet", index=False)
+    sliced_schema, whole_schema = (pq.read_schema(tmp_path / f"{n}.parquet") for n in ("sliced", "whole"))
+    assert sliced_schema.remove_metadata().equals(whole_schema.remove_metadata())
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "sliced.parquet"), pd.read_parquet(tmp_path / "whole.parquet")
+    )
+    for suffix, write in ((".csv", exports.write_csv), (".xlsx", exports.write_xlsx)):
+        write(iter(parts), tmp_path / f"sliced{suffix}")
+        write(frame, tmp_path / f"whole{suffix}")
+        sliced, whole = (exports.read_export(tmp_path / f"{name}{suffix}") for name in ("sliced", "whole"))
+        pd.testing.assert_frame_equal(sliced, whole)
+        assert (
+            sliced["customer_id"].iloc[0] == "007" and sliced["offer"].iloc[3] == "'=HYPERLINK(1)"[suffix == ".xlsx" :]
+        )
+    assert (tmp_path / "sliced.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()  # one header, one BOM
+    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 3)
+    exports.write_xlsx(iter(parts), tmp_path / "short.xlsx")
+    assert exports.read_export(tmp_path / "short.xlsx")["customer_id"].tolist() == ["007", "b", "c"]
+    assert openpyxl.load_workbook(tmp_path / "short.xlsx").active.auto_filter.ref == "A1:D4"

@@ -66,7 +66,8 @@ def test_results_hold_what_the_notebooks_show_and_agree_with_the_artifacts(stage
     clv_result, churn_result = results["clv"], results["churn"]
     assert clv_result.deciles["customers"].sum() == len(clv_result.values)
     assert clv_result.chosen in clv_result.comparison["key"].tolist()
-    action_list = results["next_purchase"].action_list  # 04's actions, 05's offers
+    action_list = pd.read_parquet(stage_run.run_dir / "artifacts" / "action_list.parquet")  # 04's, with 05's offers
+    assert len(action_list) == results["next_purchase"].action_list_customers == len(churn_result.scored)
     assert action_list["priority"].tolist() == list(range(1, len(action_list) + 1))
     assert action_list["value_at_risk"].is_monotonic_decreasing
     pd.testing.assert_series_equal(

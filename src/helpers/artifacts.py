@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -23,14 +24,31 @@ from helpers.errors import MissingArtifactError
 PARQUET_ROWS = 1024 * 1024  # pyarrow's default row group: the file is the one `to_parquet` writes
 
 
-def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+def write_parquet(frames: exports.Frames, path: str | Path, types: dict[str, pa.DataType] | None = None) -> None:
     """`frame.to_parquet(path, index=False)`, converted to Arrow one row group at a time: at ten million
-    customers an Arrow copy of the whole table would double the memory it takes."""
-    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    customers an Arrow copy of the whole table would double the memory it takes. A table given in slices is
+    written slice by slice with the first slice's Arrow types, and `types` for the columns empty in it."""
+    given = exports.slices(frames)
+    first = next(given)
+    inferred = pa.Schema.from_pandas(first, preserve_index=False)
+    schema = pa.schema(
+        [pa.field(f.name, (types or {}).get(f.name, f.type)) if pa.types.is_null(f.type) else f for f in inferred],
+        metadata=inferred.metadata,
+    )
     with pq.ParquetWriter(path, schema) as writer:
-        for start in range(0, max(len(frame), 1), PARQUET_ROWS):
-            chunk = frame.iloc[start : start + PARQUET_ROWS]
-            writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
+        for frame in chain([first], given):
+            for start in range(0, max(len(frame), 1), PARQUET_ROWS):
+                chunk = frame.iloc[start : start + PARQUET_ROWS]
+                writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
+
+
+def read_parquet_slices(path: str | Path, rows: int) -> Iterator[pd.DataFrame]:
+    """A Parquet table as DataFrames of `rows` rows in order (at least one, maybe empty)."""
+    source = pq.ParquetFile(path)
+    if not source.metadata.num_rows:
+        yield source.schema_arrow.empty_table().to_pandas()
+    for batch in source.iter_batches(rows):
+        yield batch.to_pandas()
 
 
 @contextmanager
@@ -114,18 +132,20 @@ class RunPaths:
             )
         return path
 
-    def write_table(self, frame: pd.DataFrame, name: str, number_formats: dict[str, str] | None = None) -> Path:
-        """Check a DataFrame against its schema, then write it atomically: Parquet, or for people a CSV
-        (UTF-8 with BOM) or an XLSX (`number_formats` per column), both safe from formula injection."""
-        frame = schemas.artifact(name).validate(frame)
+    def write_table(self, frames: exports.Frames, name: str, number_formats: dict[str, str] | None = None) -> Path:
+        """Check a DataFrame (or each slice of one given in slices) against its schema, then write it atomically:
+        Parquet, or for people a CSV (UTF-8 with BOM) or an XLSX (`number_formats` per column), both safe from
+        formula injection."""
+        artifact = schemas.artifact(name)
+        checked = (artifact.validate(frame) for frame in exports.slices(frames))
         target = self.artifact(name)
         with atomic_path(target) as tmp:
             if target.suffix == ".csv":
-                exports.write_csv(frame, tmp)
+                exports.write_csv(checked, tmp)
             elif target.suffix == ".xlsx":
-                exports.write_xlsx(frame, tmp, number_formats)
+                exports.write_xlsx(checked, tmp, number_formats)
             else:
-                write_parquet(frame, tmp)
+                write_parquet(checked, tmp, artifact.arrow_types())
         return target
 
     def read_table(self, name: str, produced_by: str, columns: list[str] | None = None) -> pd.DataFrame:

@@ -12,6 +12,8 @@ import datetime
 import io
 import logging
 import zipfile
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +42,14 @@ DUE_SOON_FORMATS = {"last_purchase_date": "yyyy-mm-dd", "expected_next_purchase"
                                          "p_purchase_due_window")}}  # fmt: skip
 
 
+Frames = pd.DataFrame | Iterable[pd.DataFrame]  # a table given whole, or in slices of rows in order
+
+
+def slices(frames: Frames) -> Iterator[pd.DataFrame]:
+    """A table given whole or in slices, as slices; a sliced table must give at least one (maybe empty) slice."""
+    return iter([frames]) if isinstance(frames, pd.DataFrame) else iter(frames)
+
+
 def neutralise(value: object) -> object:
     """A text value that a spreadsheet would run as a formula, prefixed with an apostrophe; others unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -62,13 +72,15 @@ def for_readers(frame: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=export_header)
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+def write_csv(frames: Frames, path: str | Path) -> None:
     """CSV in UTF-8 with a byte-order mark, in the report language; text that starts like a formula is
-    neutralised."""
-    safe = for_readers(frame)
-    for column in text_columns(safe):
-        safe[column] = safe[column].map(neutralise)
-    safe.to_csv(path, index=False, encoding=CSV_ENCODING)
+    neutralised. A table given in slices is written a slice at a time, under one header."""
+    with open(path, "w", encoding=CSV_ENCODING, newline="") as out:
+        for number, frame in enumerate(slices(frames)):
+            safe = for_readers(frame)
+            for column in text_columns(safe):
+                safe[column] = safe[column].map(neutralise)
+            safe.to_csv(out, index=False, header=number == 0)
 
 
 def _number_format(series: pd.Series, formats: dict[str, str], name: str) -> str | None:
@@ -79,30 +91,34 @@ def _number_format(series: pd.Series, formats: dict[str, str], name: str) -> str
     return None
 
 
-def write_xlsx(
-    frame: pd.DataFrame, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list"
-) -> None:
+def write_xlsx(frames: Frames, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list") -> None:
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
     (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
-    A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all)."""
+    A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all).
+    A table given in slices is written a slice at a time, sized and styled by its first slice."""
     formats = {export_header(column): number_format for column, number_format in (formats or {}).items()}
-    frame = for_readers(frame)
-    if len(frame) > EXCEL_MAX_ROWS:
-        log.warning("%s: Excel holds %s rows; the first are written, the CSV has all %s", Path(path).name,
-                    f"{EXCEL_MAX_ROWS:,}", f"{len(frame):,}")  # fmt: skip
-        frame = frame.head(EXCEL_MAX_ROWS)
+    given = slices(frames)
+    first = for_readers(next(given))
     book = Workbook(write_only=True)  # rows stream to disk: a million-row sheet does not sit in memory as cells
     table = book.create_sheet(sheet)
-    text = set(text_columns(frame))
-    for index, name in enumerate(frame.columns, start=1):
-        longest = max([len(str(name)), *(len(str(v)) for v in frame[name].head(1000))])
+    text = set(text_columns(first))
+    for index, name in enumerate(first.columns, start=1):
+        longest = max([len(str(name)), *(len(str(v)) for v in first[name].head(1000))])
         table.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80)
     table.freeze_panes = "A2"
-    table.auto_filter.ref = f"A1:{get_column_letter(max(len(frame.columns), 1))}{len(frame) + 1}"
-    table.append([str(c) for c in frame.columns])
-    styles = ["@" if name in text else _number_format(frame[name], formats, name) for name in frame.columns]
-    for values in frame.itertuples(index=False):
-        table.append([_cell(table, value, style) for value, style in zip(values, styles, strict=True)])
+    table.append([str(c) for c in first.columns])
+    styles = ["@" if name in text else _number_format(first[name], formats, name) for name in first.columns]
+    written = total = 0
+    for number, frame in enumerate(chain([first], given)):
+        total += len(frame)
+        rows = frame.head(EXCEL_MAX_ROWS - written)
+        for values in (rows if number == 0 else for_readers(rows)).itertuples(index=False):
+            table.append([_cell(table, value, style) for value, style in zip(values, styles, strict=True)])
+        written += len(rows)
+    if total > written:
+        log.warning("%s: Excel holds %s rows; the first are written, the CSV has all %s", Path(path).name,
+                    f"{EXCEL_MAX_ROWS:,}", f"{total:,}")  # fmt: skip
+    table.auto_filter.ref = f"A1:{get_column_letter(max(len(first.columns), 1))}{written + 1}"  # after the rows
     _save_reproducibly(book, path)
 
 

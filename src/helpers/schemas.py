@@ -19,15 +19,17 @@ import pyarrow.parquet as pq
 from helpers.config import LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS
 from helpers.errors import ArtifactSchemaError
 
-# column type -> (pandera dtype, test on a pyarrow type)
+# column type -> (pandera dtype, test on a pyarrow type, pyarrow type of a column with no value to infer it from)
 TYPES = {
-    "string": (pa.String, lambda t: pa_arrow.types.is_string(t) or pa_arrow.types.is_large_string(t)),
-    "float": (pa.Float64, pa_arrow.types.is_floating),
-    "int": (pa.Int64, pa_arrow.types.is_integer),
-    "bool": (pa.Bool, pa_arrow.types.is_boolean),
-    "timestamp": (pa.DateTime, pa_arrow.types.is_timestamp),
-    "date": (pa.DateTime, lambda t: pa_arrow.types.is_date(t) or pa_arrow.types.is_timestamp(t)),
-}
+    "string": (pa.String, lambda t: pa_arrow.types.is_string(t) or pa_arrow.types.is_large_string(t),
+               pa_arrow.string()),
+    "float": (pa.Float64, pa_arrow.types.is_floating, pa_arrow.float64()),
+    "int": (pa.Int64, pa_arrow.types.is_integer, pa_arrow.int64()),
+    "bool": (pa.Bool, pa_arrow.types.is_boolean, pa_arrow.bool_()),
+    "timestamp": (pa.DateTime, pa_arrow.types.is_timestamp, pa_arrow.timestamp("ns")),
+    "date": (pa.DateTime, lambda t: pa_arrow.types.is_date(t) or pa_arrow.types.is_timestamp(t),
+             pa_arrow.timestamp("ns")),
+}  # fmt: skip
 UNIT_INTERVAL = (pa.Check.in_range(0.0, 1.0),)
 OPTIONAL = dict(required=False, nullable=True)
 
@@ -56,6 +58,10 @@ class Artifact:
     @property
     def is_table(self) -> bool:
         return bool(self.columns)
+
+    def arrow_types(self) -> dict[str, pa_arrow.DataType]:
+        """The Arrow type of each column, for a slice of the table in which a column has no value."""
+        return {c.name: TYPES[c.type][2] for c in self.columns}
 
     def pandera_schema(self) -> pa.DataFrameSchema:
         columns = {

@@ -65,6 +65,10 @@ class CampaignStage:
     figures: dict[str, plt.Figure]
 
 
+# what a plan takes from the action list (at ten million customers its worded reasons alone take gigabytes)
+LISTED = ["priority", "customer_id", "action", "value_if_retained", "next_best_offer", "offer_send_on"]
+
+
 def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date, seed: int) -> pd.DataFrame:
     """The action list's customers with their random group, what to do, and the contact cost."""
     chosen = action_list if not settings.actions else action_list[action_list["action"].isin(settings.actions)]
@@ -104,7 +108,7 @@ def read_plan(settings: CampaignSection) -> tuple[pd.DataFrame, date | None]:
 
 def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
     settings = config.campaign
-    action_list = context.paths.read_optional_table("action_list.parquet")
+    action_list = context.paths.read_optional_table("action_list.parquet", LISTED)
     if action_list is None:
         raise NoActionListError("06_campaign plans from the action list, which 04_churn and 05_next_purchase write; "
                                 "they did not run on this data, so there is nothing to plan")  # fmt: skip

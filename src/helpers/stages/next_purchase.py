@@ -8,6 +8,7 @@ to send it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,11 +16,13 @@ from pathlib import Path
 import ibis
 import matplotlib.pyplot as plt
 import pandas as pd
+import pyarrow.parquet as pq
 
-from helpers import actions, exports, findings, plots, recommend
+from helpers import actions, backends, exports, findings, plots, recommend
 from helpers import clv as models
 from helpers import next_purchase as timing
-from helpers.config import NextPurchaseSection, WorkbenchConfig
+from helpers.artifacts import read_parquet_slices
+from helpers.config import BackendSection, NextPurchaseSection, WorkbenchConfig
 from helpers.errors import ClvFitError, NextPurchaseDataError
 from helpers.findings import Findings
 from helpers.i18n import t_series
@@ -59,7 +62,7 @@ class NextPurchaseStage:
     customers: pd.DataFrame  # next_purchase.parquet
     due: pd.DataFrame  # the due-soon rows, most likely buyers first
     offers: Offers | None  # None when the data has no category
-    action_list: pd.DataFrame | None  # None when 04_churn did not run
+    action_list_customers: int | None  # customers on the action list; None when 04_churn did not run
     preview: pd.DataFrame  # the action list's first rows (empty without 04_churn), ids masked when configured
     due_preview: pd.DataFrame  # the due-soon list's first rows, ids masked when configured
     settings: NextPurchaseSection
@@ -170,13 +173,45 @@ def next_purchase_table(table: pd.DataFrame, today: date, split: timing.TimeSpli
     return out.sort_values("customer_id").reset_index(drop=True)
 
 
-def finish_action_list(churn: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """04's action list with each customer's offer, its send date, the expected next purchase and P(30 days)."""
-    extra = customers.set_index("customer_id")[
-        [c for c in ("next_best_offer", "offer_reason", "offer_send_on", "expected_next_purchase", "p_purchase_30d")
-         if c in customers.columns]
-    ]  # fmt: skip
-    return actions.for_people(churn.merge(extra, left_on="customer_id", right_index=True, how="left"))
+OFFER_COLUMNS = ("next_best_offer", "offer_reason", "offer_send_on", "expected_next_purchase", "p_purchase_30d")
+ACTION_LIST_ROWS = 500_000  # customers finished at a time: 04's table of ten million customers takes gigabytes
+
+
+def action_list_query(con: ibis.BaseBackend, churn: Path, forecasts: Path) -> ibis.Table:
+    """04's action list (churn.parquet) with 05's offer and timing (next_purchase.parquet) of each customer,
+    highest priority first: joined and sorted by the backend, on disk when it does not fit in memory."""
+    scored, offers = con.read_parquet(str(churn)), con.read_parquet(str(forecasts))
+    offers = offers.select("customer_id", *[c for c in OFFER_COLUMNS if c in offers.columns])
+    joined = scored.left_join(offers, "customer_id")
+    return joined.select([c.name for c in ACTION_LIST.columns if c.name in joined.columns]).order_by("priority")
+
+
+def finish_action_list(con: ibis.backends.duckdb.Backend, listed: ibis.Table, rows: int = ACTION_LIST_ROWS
+                       ) -> Iterator[pd.DataFrame]:  # fmt: skip
+    """The action list in slices of `rows` customers, highest priority first, numbers rounded for people."""
+    batches = con.con.sql(ibis.to_sql(listed, dialect="duckdb")).to_arrow_reader(rows)  # Ibis' reader fails on DuckDB 2
+    empty = True
+    for batch in batches:
+        empty = False
+        yield actions.for_people(batch.to_pandas())
+    if empty:
+        yield actions.for_people(batches.schema.empty_table().to_pandas())  # the header of an empty list
+
+
+def write_action_list(context: StageContext, backend: BackendSection) -> int | None:
+    """Write action_list.parquet, .csv and .xlsx a slice at a time; the customers on it (None without 04_churn).
+    The per-customer tables are local files pandas wrote: DuckDB joins them whatever the engine (Spark cannot read
+    their nanosecond dates)."""
+    if not context.paths.artifact("churn.parquet").exists():
+        return None
+    churn = context.paths.require_checked("churn.parquet", "04_churn")
+    con = backends.connect(backend.model_dump(), engine="duckdb")
+    listed = action_list_query(con, churn, context.paths.artifact("next_purchase.parquet"))
+    written = context.paths.write_table(finish_action_list(con, listed), "action_list.parquet")
+    context.paths.write_table(read_parquet_slices(written, ACTION_LIST_ROWS), "action_list.csv")
+    context.paths.write_table(read_parquet_slices(written, ACTION_LIST_ROWS), "action_list.xlsx",
+                              exports.ACTION_LIST_FORMATS)  # fmt: skip
+    return pq.ParquetFile(written).metadata.num_rows
 
 
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurchaseStage:
@@ -213,14 +248,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
                                                        ascending=[False, True])  # fmt: skip
     context.paths.write_table(due, "due_soon.csv")
     context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
-    action_list = None
-    # read last and only what the action list shows: at 12 million customers 04's whole table is several GiB
-    churn = context.paths.read_optional_table("churn.parquet", [c.name for c in ACTION_LIST.columns])
-    if churn is not None:
-        action_list = finish_action_list(churn, customers)
-        context.paths.write_table(action_list, "action_list.parquet")
-        context.paths.write_table(action_list, "action_list.csv")
-        context.paths.write_table(action_list, "action_list.xlsx", exports.ACTION_LIST_FORMATS)
+    action_list_customers = write_action_list(context, config.backend)
     found = findings.next_purchase(customers, split, offers, settings, models.MODELS[model_key][0])
     return NextPurchaseStage(
         today=today,
@@ -229,8 +257,12 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         customers=customers,
         due=due,
         offers=offers,
-        action_list=action_list,
-        preview=context.shareable(action_list.head(15) if action_list is not None else due.head(0)),
+        action_list_customers=action_list_customers,
+        preview=context.shareable(
+            next(read_parquet_slices(context.paths.artifact("action_list.parquet"), 15))
+            if action_list_customers is not None
+            else due.head(0)
+        ),
         due_preview=context.shareable(due.head(15)),
         settings=settings,
         findings=context.write_findings(found),
