@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -258,3 +259,39 @@ def test_a_table_given_in_slices_is_written_as_the_whole_table(tmp_path, monkeyp
     exports.write_xlsx(iter(parts), tmp_path / "short.xlsx")
     assert exports.read_export(tmp_path / "short.xlsx")["customer_id"].tolist() == ["007", "b", "c"]
     assert openpyxl.load_workbook(tmp_path / "short.xlsx").active.auto_filter.ref == "A1:D4"
+
+
+def test_a_stage_logs_to_its_run_log_not_to_the_report(tmp_path, monkeypatch, capsys):
+    """A warning in a stage (a list longer than an Excel sheet) goes to the run's log file, named by its artifact,
+    not to standard error, which a notebook kernel shows in the report."""
+    from helpers.stages.context import StageContext
+
+    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 1)
+    alerts = pd.DataFrame({
+        "customer_id": ["a", "b"], "alert": ["spend spike"] * 2, "severity": ["high", "low"], "reason": ["r"] * 2,
+        "evidence": ["e"] * 2, "order_id": [None, "o1"], "first_date": pd.to_datetime(["2024-01-01"] * 2),
+        "last_date": pd.to_datetime(["2024-01-02"] * 2), "amount": [1.0, 2.0], "robust_z": [3.5, None],
+    })  # fmt: skip
+    monkeypatch.setattr(logging.root, "handlers", [])  # as in a kernel: without a handler, Python prints to stderr
+    for run in ("first", "second"):
+        monkeypatch.setenv("CRM_WORKBENCH_LOG", str(tmp_path / f"{run}.log"))
+        context = StageContext(artifacts.RunPaths(tmp_path / run), None)
+        context.paths.write_table(alerts, "alerts.xlsx")
+    assert "alerts.xlsx holds Excel's 1 rows" in (tmp_path / "second.log").read_text(encoding="utf-8")
+    assert (tmp_path / "first.log").read_text(encoding="utf-8").count("alerts.xlsx") == 1  # not the second run's
+    assert capsys.readouterr().err == ""
+
+
+def test_a_report_says_what_a_list_longer_than_a_sheet_keeps(monkeypatch):
+    from helpers.formatting import sheet_limit
+    from helpers.i18n import use_language
+
+    monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 1_000)
+    assert sheet_limit(1_000, "action_list") == []
+    (sentence,) = sheet_limit(1_001, "action_list")
+    assert "`action_list.xlsx` has the first 1,000 of the 1,001" in sentence
+    use_language("zh")
+    try:
+        assert "`action_list.xlsx` 只含 1,001 行中的前 1,000 行" in sheet_limit(1_001, "action_list")[0]
+    finally:
+        use_language("en")

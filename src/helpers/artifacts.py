@@ -7,6 +7,7 @@ so a failed stage never leaves a half-written artifact.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 from helpers import exports, schemas
 from helpers.errors import MissingArtifactError
 
+log = logging.getLogger(__name__)
 PARQUET_ROWS = 1024 * 1024  # pyarrow's default row group: the file is the one `to_parquet` writes
 
 
@@ -143,7 +145,9 @@ class RunPaths:
             if target.suffix == ".csv":
                 exports.write_csv(checked, tmp)
             elif target.suffix == ".xlsx":
-                exports.write_xlsx(checked, tmp, number_formats)
+                if exports.write_xlsx(checked, tmp, number_formats) > exports.EXCEL_MAX_ROWS:
+                    log.warning("%s holds Excel's %s rows: the first in the table's order; the CSV has all", name,
+                                f"{exports.EXCEL_MAX_ROWS:,}")  # fmt: skip
             else:
                 write_parquet(checked, tmp, artifact.arrow_types())
         return target

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import logging
 import zipfile
 from collections.abc import Iterable, Iterator
 from itertools import chain
@@ -28,7 +27,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"
 FIXED_DATE = datetime.datetime(2000, 1, 1)
 EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows below the header
-log = logging.getLogger(__name__)
 ACTION_LIST_FORMATS = {"p_alive": "0%", "churn_probability": "0%", "clv": "#,##0.00", "value_if_retained": "#,##0.00",
                        "value_at_risk": "#,##0.00", "typical_gap_days": "#,##0", "days_since_last_purchase": "#,##0",
                        "last_purchase_date": "yyyy-mm-dd", "offer_send_on": "yyyy-mm-dd",
@@ -91,11 +89,12 @@ def _number_format(series: pd.Series, formats: dict[str, str], name: str) -> str
     return None
 
 
-def write_xlsx(frames: Frames, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list") -> None:
+def write_xlsx(frames: Frames, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list") -> int:
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
     (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
     A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all).
-    A table given in slices is written a slice at a time, sized and styled by its first slice."""
+    A table given in slices is written a slice at a time, sized and styled by its first slice. Returns the rows
+    the table has (the sheet holds at most EXCEL_MAX_ROWS of them)."""
     formats = {export_header(column): number_format for column, number_format in (formats or {}).items()}
     given = slices(frames)
     first = for_readers(next(given))
@@ -115,11 +114,9 @@ def write_xlsx(frames: Frames, path: str | Path, formats: dict[str, str] | None 
         for values in (rows if number == 0 else for_readers(rows)).itertuples(index=False):
             table.append([_cell(table, value, style) for value, style in zip(values, styles, strict=True)])
         written += len(rows)
-    if total > written:
-        log.warning("%s: Excel holds %s rows; the first are written, the CSV has all %s", Path(path).name,
-                    f"{EXCEL_MAX_ROWS:,}", f"{total:,}")  # fmt: skip
     table.auto_filter.ref = f"A1:{get_column_letter(max(len(first.columns), 1))}{written + 1}"  # after the rows
     _save_reproducibly(book, path)
+    return total
 
 
 def _cell(table, value, number_format: str | None):

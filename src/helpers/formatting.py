@@ -16,7 +16,8 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from helpers.i18n import for_reading, header, language
+from helpers import exports
+from helpers.i18n import for_reading, header, language, t
 
 STABLE_DIGITS = 3  # significant digits at which fitted totals, errors and AUCs are printed in checked cells
 
@@ -90,6 +91,14 @@ def markdown_text(text: str) -> str:
 def say(*sentences: str) -> Markdown:
     """Computed prose for a report, as Markdown that neither data values nor money can break."""
     return Markdown(" ".join(markdown_text(s) for s in sentences))
+
+
+def sheet_limit(rows: int, name: str) -> list[str]:
+    """The sentence a report adds (none when it fits) for a list longer than an Excel sheet: what its .xlsx holds."""
+    if rows <= exports.EXCEL_MAX_ROWS:
+        return []
+    return [t("Excel holds {limit} rows, so `{name}.xlsx` has the first {limit} of the {rows}; `{name}.csv` has "
+              "them all.", limit=f"{exports.EXCEL_MAX_ROWS:,}", name=name, rows=f"{rows:,}")]  # fmt: skip
 
 
 def heading(text: str, level: int = 2) -> Markdown:

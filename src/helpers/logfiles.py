@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -14,6 +15,23 @@ RUN_LOG = "CRM_WORKBENCH_LOG"  # environment variable naming the current run's l
 def run_log() -> Path:
     """The current run's log file (set by the runner), or one in the temporary folder outside a run."""
     return Path(os.environ.get(RUN_LOG) or Path(tempfile.gettempdir()) / "crm-workbench.log")
+
+
+def log_to_run_log(logger: str = "helpers") -> None:
+    """Write the helpers' log records to the current run's log file, and no earlier run's: in a notebook kernel a
+    warning would otherwise go to standard error, which the kernel shows in the report."""
+    target, path = logging.getLogger(logger), os.path.abspath(run_log())
+    for handler in [h for h in target.handlers if isinstance(h, RunLogHandler) and h.baseFilename != path]:
+        target.removeHandler(handler)
+        handler.close()
+    if not any(isinstance(h, RunLogHandler) for h in target.handlers):
+        handler = RunLogHandler(path, encoding="utf-8", delay=True)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
+        target.addHandler(handler)
+
+
+class RunLogHandler(logging.FileHandler):
+    """The handler `log_to_run_log` adds."""
 
 
 @contextmanager

@@ -182,6 +182,9 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
 }
 
 MESSAGES = {
+    # exports
+    "Excel holds {limit} rows, so `{name}.xlsx` has the first {limit} of the {rows}; `{name}.csv` has them all.":
+        "Excel 每张工作表最多 {limit} 行，因此 `{name}.xlsx` 只含 {rows} 行中的前 {limit} 行；`{name}.csv` 含全部行。",
     # figures
     "rows in": "输入行", "rows kept": "保留行", "rows": "行数",
     "Cleaning waterfall: where every input row went": "清洗瀑布图：每一行输入数据的去向",

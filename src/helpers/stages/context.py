@@ -24,6 +24,7 @@ from helpers.features import last_purchase_date
 from helpers.findings import Findings
 from helpers.formatting import mask_id, use_currency
 from helpers.i18n import use_language
+from helpers.logfiles import log_to_run_log
 
 log = logging.getLogger("helpers.stages")
 
@@ -38,6 +39,7 @@ class StageContext:
     figures: dict[str, plt.Figure] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        log_to_run_log()
         plots.apply_style()
         use_currency(self.report.currency)
         use_language(self.report.language)
