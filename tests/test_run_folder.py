@@ -256,7 +256,14 @@ def test_a_table_given_in_slices_is_written_as_the_whole_table(tmp_path, monkeyp
         )
     assert (tmp_path / "sliced.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()  # one header, one BOM
     monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 3)
-    exports.write_xlsx(iter(parts), tmp_path / "short.xlsx")
+
+    def read_no_further():  # the sheet is full within the second slice: the third is never needed
+        yield from parts[:2]
+        raise AssertionError("read past the sheet's last row")
+
+    assert exports.write_xlsx(read_no_further(), tmp_path / "short.xlsx") is False  # not every row fits
+    assert exports.write_xlsx(parts[:2], tmp_path / "fits.xlsx") is False
+    assert exports.write_xlsx(iter([parts[0], parts[2]]), tmp_path / "fits.xlsx") is True
     assert exports.read_export(tmp_path / "short.xlsx")["customer_id"].tolist() == ["007", "b", "c"]
     assert openpyxl.load_workbook(tmp_path / "short.xlsx").active.auto_filter.ref == "A1:D4"
 

@@ -89,12 +89,12 @@ def _number_format(series: pd.Series, formats: dict[str, str], name: str) -> str
     return None
 
 
-def write_xlsx(frames: Frames, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list") -> int:
+def write_xlsx(frames: Frames, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list") -> bool:
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
     (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
     A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all).
-    A table given in slices is written a slice at a time, sized and styled by its first slice. Returns the rows
-    the table has (the sheet holds at most EXCEL_MAX_ROWS of them)."""
+    A table given in slices is written a slice at a time, sized and styled by its first slice, and read no further
+    than the sheet's limit. Returns whether the sheet holds every row."""
     formats = {export_header(column): number_format for column, number_format in (formats or {}).items()}
     given = slices(frames)
     first = for_readers(next(given))
@@ -107,16 +107,18 @@ def write_xlsx(frames: Frames, path: str | Path, formats: dict[str, str] | None 
     table.freeze_panes = "A2"
     table.append([str(c) for c in first.columns])
     styles = ["@" if name in text else _number_format(first[name], formats, name) for name in first.columns]
-    written = total = 0
+    written, complete = 0, True
     for number, frame in enumerate(chain([first], given)):
-        total += len(frame)
         rows = frame.head(EXCEL_MAX_ROWS - written)
         for values in (rows if number == 0 else for_readers(rows)).itertuples(index=False):
             table.append([_cell(table, value, style) for value, style in zip(values, styles, strict=True)])
         written += len(rows)
+        if len(rows) < len(frame):
+            complete = False
+            break
     table.auto_filter.ref = f"A1:{get_column_letter(max(len(first.columns), 1))}{written + 1}"  # after the rows
     _save_reproducibly(book, path)
-    return total
+    return complete
 
 
 def _cell(table, value, number_format: str | None):
