@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -44,13 +44,20 @@ def write_parquet(frames: exports.Frames, path: str | Path, types: dict[str, pa.
                 writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
 
 
+def arrow_frames(batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterator[pd.DataFrame]:
+    """Arrow batches as DataFrames in order: at least one, the empty table's header when there is no row."""
+    empty = True
+    for batch in batches:
+        empty = False
+        yield batch.to_pandas()
+    if empty:
+        yield schema.empty_table().to_pandas()
+
+
 def read_parquet_slices(path: str | Path, rows: int) -> Iterator[pd.DataFrame]:
     """A Parquet table as DataFrames of `rows` rows in order (at least one, maybe empty)."""
     source = pq.ParquetFile(path)
-    if not source.metadata.num_rows:
-        yield source.schema_arrow.empty_table().to_pandas()
-    for batch in source.iter_batches(rows):
-        yield batch.to_pandas()
+    return arrow_frames(source.iter_batches(rows), source.schema_arrow)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from helpers import actions, backends, exports, findings, plots, recommend
 from helpers import clv as models
 from helpers import next_purchase as timing
-from helpers.artifacts import read_parquet_slices
+from helpers.artifacts import arrow_frames, read_parquet_slices
 from helpers.config import BackendSection, NextPurchaseSection, WorkbenchConfig
 from helpers.errors import ClvFitError, NextPurchaseDataError
 from helpers.findings import Findings
@@ -190,12 +190,7 @@ def finish_action_list(con: ibis.backends.duckdb.Backend, listed: ibis.Table, ro
                        ) -> Iterator[pd.DataFrame]:  # fmt: skip
     """The action list in slices of `rows` customers, highest priority first, numbers rounded for people."""
     batches = con.con.sql(ibis.to_sql(listed, dialect="duckdb")).to_arrow_reader(rows)  # Ibis' reader fails on DuckDB 2
-    empty = True
-    for batch in batches:
-        empty = False
-        yield actions.for_people(batch.to_pandas())
-    if empty:
-        yield actions.for_people(batches.schema.empty_table().to_pandas())  # the header of an empty list
+    return (actions.for_people(frame) for frame in arrow_frames(batches, batches.schema))
 
 
 def write_action_list(context: StageContext, backend: BackendSection) -> int | None:
