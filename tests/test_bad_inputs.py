@@ -74,13 +74,36 @@ def test_a_date_in_the_future_is_quarantined_without_observation_end(tmp_path):
     assert result["kept"]["order_date"].max() < pd.Timestamp(date.today())
 
 
-def test_money_with_separators_or_currency_is_quarantined_and_still_accounted(tmp_path):
-    text = 'cid,day,value\na,2024-01-02,"1,234.50"\nb,2024-01-02,¥12.5\nc,2024-01-02,$3.00\nd,2024-01-02,7\n'
-    quality = ingest_file(tmp_path, csv(tmp_path, text))["quality"]
+def test_money_as_written_is_read_and_what_cannot_be_read_is_reported_as_text(tmp_path):
+    text = ('cid,day,value\na,2024-01-02,"1,234.50"\nb,2024-01-02,¥12.5\nc,2024-01-02,$3.00\nd,2024-01-02,7\n'
+            'e,2024-01-02,1.5万\na,2024-01-03,(2.00)\ng,2024-01-02,"1,23"\nh,2024-01-02,about 5\n')  # fmt: skip
+    result = ingest_file(tmp_path, csv(tmp_path, text))
+    quality, kept = result["quality"], result["kept"]
+    assert kept.groupby("customer_id")["amount"].sum().to_dict() == {
+        "a": 1232.5, "b": 12.5, "c": 3.0, "d": 7.0, "e": 15000.0}, "(2.00) is a return of 2, netted"  # fmt: skip
     invalid = next(r for r in quality["rules"] if r["rule"] == "invalid_amount")
-    assert invalid["rows"] == 3 and invalid["money"] == pytest.approx(1250.0)
-    assert quality["money_in"] == pytest.approx(1257.0) and quality["money_kept"] == pytest.approx(7.0)
-    assert quality["rows_without_money"] == 0
+    assert invalid["rows"] == 2 and invalid["money"] == 0, "an unread amount is no number: '1,23' is not 123"
+    assert quality["rows_without_money"] == 2
+    assert quality["values_read"]["unread_amounts"] == {"rows": 2, "examples": ["1,23", "about 5"]}
+
+
+def test_decimal_commas_are_detected_or_declared_and_never_mis_added(tmp_path):
+    text = 'cid,day,value\na,2024-01-02,"1.234,50"\nb,2024-01-02,"12,5"\nc,2024-01-02,7\nd,2024-01-02,"12.5"\n'
+    detected = ingest_file(tmp_path, csv(tmp_path, text))
+    assert detected["quality"]["values_read"]["reading"]["decimal"] == ","
+    assert sorted(detected["kept"]["amount"]) == [7.0, 12.5, 1234.5]
+    assert detected["quality"]["values_read"]["unread_amounts"]["examples"] == ["12.5"], "ambiguous: set aside"
+    point = ingest_file(tmp_path, csv(tmp_path, text, name="p.csv"), amounts_locale="en_US")
+    assert sorted(point["kept"]["amount"]) == [7.0, 12.5]
+    assert point["quality"]["money_in"] == pytest.approx(19.5), "the unread '1.234,50' and '12,5' add no money"
+
+
+def test_absurd_amounts_and_placeholder_dates_are_set_aside_with_their_reason(tmp_path):
+    text = "cid,day,value\na,2024-01-02,inf\nb,2024-01-02,1e308\nc,0001-01-01,5\nd,1899-12-30,5\ne,2024-01-02,7\n"
+    result = ingest_file(tmp_path, csv(tmp_path, text))
+    rules = {r["rule"]: r["rows"] for r in result["quality"]["rules"] if r["rows"]}
+    assert rules == {"invalid_amount": 1, "implausible_amount": 1, "before_earliest_date": 2}
+    assert result["quality"]["money_in"] == pytest.approx(17.0)
 
 
 def test_real_timestamps_parse_when_dates_format_is_set(tmp_path):
@@ -205,12 +228,12 @@ def test_check_catches_impossible_dates_and_missing_columns_before_anything_runs
     assert main(["check", "--config", str(config)]) == 1
     assert "calibration_end must lie before dates.observation_end" in capsys.readouterr().err
     assert main(["check", "--config", str(config_file(tmp_path, data))]) == 1
-    err = capsys.readouterr().err
-    assert "column 'value' not found" in err and "set columns.amount" in err
+    out = capsys.readouterr().out
+    assert "problem: column 'value' not found" in out and "set columns.amount" in out
     good = config_file(tmp_path, csv(tmp_path, "cid,day,value\na,2024-01-02,10\n", name="good.csv"))
     assert main(["check", "--config", str(good)]) == 0
     out = capsys.readouterr().out
-    assert "has every mapped column" in out and "1 of the first 1 order dates parse" in out
+    assert "has every mapped column" in out and "1 of the first 1 order dates in 'day' read" in out
     assert not (tmp_path / "runs").exists(), "check runs nothing"
 
 

@@ -31,6 +31,8 @@ DIRTY = """cust,day,value,order,qty
 0008,2024-01-12,-5.00,R6,-1
 0009,2024-01-10,-3.00,R7,-1
 0010,2025-03-01,9.00,A8,1
+0011,0001-01-01,4.00,A9,1
+0011,2024-01-11,1e308,A10,1
 """
 
 
@@ -48,13 +50,15 @@ def test_each_rule_catches_its_row(con, tmp_path, write_csv):
         "unparseable_date": 1,
         "invalid_amount": 1,
         "after_observation_end": 1,
+        "before_earliest_date": 1,
+        "implausible_amount": 1,
         "duplicate_row": 1,
         "zero_value": 1,
         "return_dropped": 0,
         "unmatched_return": 1,
         "malformed_line": 0,
     }
-    assert result.quality["rows_in"] == 10
+    assert result.quality["rows_in"] == 12
     assert result.quality["rows_kept"] == 3  # 0007's purchase, 0008's purchase and its netted return
     assert result.reconciled
 
@@ -233,7 +237,7 @@ def test_a_reconciliation_that_does_not_balance_stops_with_a_user_error_even_und
         return quality
 
     monkeypatch.setattr(ingest_module, "quality_report", unbalanced)
-    with pytest.raises(ReconciliationError, match=r"every row and unit of money: \{'rows_in': 10"):
+    with pytest.raises(ReconciliationError, match=r"every row and unit of money: \{'rows_in': 12"):
         ingest(con, tmp_path, write_csv(DIRTY), observation_end=date(2024, 12, 31))
     assert not (tmp_path / "out" / "transactions.parquet").exists(), "nothing is written from an unbalanced ingest"
 

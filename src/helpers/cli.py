@@ -115,8 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             config = load_config(args.config)
             print(f"config {args.config}: keys, types and dates are valid (run name '{config.run.name}')")
-            for line in check_inputs(config):
-                print(line)
+            found = check_inputs(config)
+            for finding in found:
+                print(finding)
+            problems = [finding for finding in found if finding.level == "problem"]
+            if problems:
+                print(f"workbench: {len(problems)} problem(s) in the input; see the lines above", file=sys.stderr)
+                return 1
         elif args.command == "dictionary":
             print(data_dictionary())
         elif args.command == "campaign":

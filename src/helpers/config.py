@@ -7,14 +7,16 @@ config is an error naming the key, never a silently ignored setting.
 from __future__ import annotations
 
 import glob
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from helpers.errors import ConfigError
+from helpers.parsing import declared_reading
 
 BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore", "babystore_zh")
 
@@ -81,14 +83,42 @@ class ColumnsSection(_Section):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
+EARLIEST_DATE = date(1970, 1, 1)
+
+
 class DatesSection(_Section):
     format: str | None = Field(None, description="strftime format of the date column, e.g. %Y%m%d")
+    keep: str | None = Field(None, description="pattern naming the part of the date text to read (its first group)")
+    earliest: date = Field(EARLIEST_DATE, description="dates before this are placeholders (0001-01-01, 1899-12-30)")
     observation_end: date | None = None
     analysis_date: date | None = None
+
+    @field_validator("keep")
+    @classmethod
+    def _keep_is_a_pattern(cls, keep: str | None) -> str | None:
+        if keep is not None:
+            try:
+                re.compile(keep)
+            except re.error as error:
+                raise ValueError(f"dates.keep {keep!r} is not a regular expression ({error})") from None
+        return keep
+
+
+class AmountsSection(_Section):
+    locale: str = Field("auto", description="how numbers are written (decimal mark, thousands separator): a locale "
+                        "such as zh_CN or de_DE, or auto to detect it from the first amounts")  # fmt: skip
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, locale: str) -> str:
+        if locale != "auto":
+            declared_reading(locale)  # a ValueError naming the fix
+        return locale
 
 
 class CleaningSection(_Section):
     returns: Literal["net", "drop"] = "net"
+    max_abs_amount: float = Field(1e12, gt=0, description="a line's amount beyond this is an error, not a purchase")
     drop_duplicates: bool = True
     keep_zero_value: bool = False
     cancellation_prefix: str | None = None
@@ -464,6 +494,7 @@ class WorkbenchConfig(_Section):
     columns: ColumnsSection = ColumnsSection()
     dates: DatesSection = DatesSection()
     cleaning: CleaningSection = CleaningSection()
+    amounts: AmountsSection = AmountsSection()
     segment: SegmentSection = SegmentSection()
     clv: ClvSection = ClvSection()
     churn: ChurnSection = ChurnSection()

@@ -412,3 +412,107 @@ def write_dataset(name: str, out_dir: Path, n_customers: int = 20_000, seed: int
     if name in ("cdnow_sample", "cdnow_master"):
         return write_cdnow(name.split("_")[1], out_dir)
     raise ConfigError(f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore, babystore_zh")
+
+
+PHARMACY_COLUMNS = {"order_date": "购药时间", "customer_id": "社保卡号", "product_id": "商品编码",
+                    "category": "商品名称", "quantity": "销售数量", "receivable": "应收金额",
+                    "amount": "实收金额"}  # fmt: skip
+PHARMACY_PRODUCTS = ("感康", "苯磺酸氨氯地平片(络活喜)", "开博通", "酒石酸美托洛尔片(倍他乐克)", "硝苯地平片(心痛定)",
+                     "高特灵", "复方利血平片", "阿卡波糖片", "二甲双胍", "维生素C片")  # fmt: skip
+WEEKDAYS_ZH = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class PharmacyExport:
+    """The look-alike of a Chinese pharmacy POS export, and what a correct reading of it must find."""
+
+    path: Path
+    truth: dict  # lines, money (every line's amount), impossible_dates, masked_ids, masked_lines, customers
+
+
+def _written_dates(days: pd.Series, rng: np.random.Generator) -> pd.Series:
+    """Dates as the POS writes them: mostly '2018-01-01 星期一', some '2018年1月1日', '2018/1/1 10:23' or an Excel
+    serial day number."""
+    weekday = days.dt.weekday.map(lambda d: f"星期{WEEKDAYS_ZH[d]}")
+    forms = rng.choice(4, len(days), p=[0.85, 0.06, 0.06, 0.03])
+    minutes = rng.integers(8 * 60, 21 * 60, len(days))
+    written = np.select(
+        [forms == 0, forms == 1, forms == 2],
+        [days.dt.strftime("%Y-%m-%d ") + weekday,
+         days.dt.year.astype(str) + "年" + days.dt.month.astype(str) + "月" + days.dt.day.astype(str) + "日",
+         days.dt.strftime("%Y/%-m/%-d ") + pd.Series([f"{m // 60}:{m % 60:02d}" for m in minutes], index=days.index)],
+        (days - pd.Timestamp(EXCEL_EPOCH_DAY)).dt.days.astype(str),
+    )  # fmt: skip
+    return pd.Series(written, index=days.index)
+
+
+EXCEL_EPOCH_DAY = "1899-12-30"
+
+
+def _written_money(values: np.ndarray, rng: np.random.Generator) -> list[str]:
+    """Amounts as the POS writes them: '¥1,234.50', '￥28.00', '12.5元', '1,000' or plain '28.0'."""
+    forms = rng.choice(5, len(values), p=[0.3, 0.15, 0.15, 0.1, 0.3])
+    written = []
+    for value, form in zip(values, forms, strict=True):
+        sign, number = ("-" if value < 0 else ""), abs(value)
+        written.append([f"{sign}¥{number:,.2f}", f"{sign}￥{number:.2f}", f"{sign}{number:g}元",
+                        f"{sign}{number:,.0f}" if number == round(number) else f"{sign}{number:,.2f}",
+                        f"{sign}{number}"][form])  # fmt: skip
+    return written
+
+
+def write_pharmacy_export(out_dir: Path, n_lines: int = 6_578, seed: int = 11) -> PharmacyExport:
+    """A Chinese pharmacy POS export as it comes (xlsx): dates with weekdays and 年月日, masked social-security card
+    numbers (`*******528`), money with ¥/元 and thousands separators, quantities with units (`2盒`), refund lines,
+    and a few impossible dates (2018-02-29). The truth says what reading it must give."""
+    rng = np.random.default_rng(seed)
+    n_customers = max(20, n_lines // 3)
+    cards = pd.Series([f"{number:010d}" for number in rng.choice(10**10, n_customers, replace=False)])
+    masked = rng.random(n_customers) < 0.3
+    cards[masked] = "*******" + cards[masked].str[-3:]  # masking keeps the last three digits
+    customer = rng.integers(0, n_customers, n_lines)
+    days = pd.Series(pd.Timestamp("2018-01-01") + pd.to_timedelta(rng.integers(0, 200, n_lines), unit="D"))
+    product = rng.integers(0, len(PHARMACY_PRODUCTS), n_lines)
+    units = rng.integers(1, 6, n_lines)
+    price = np.round(rng.choice([8.5, 12.0, 28.0, 34.5, 56.0, 82.0, 162.0, 1_216.0], n_lines), 2)
+    refunds = rng.random(n_lines) < 0.02  # a refund line comes after its customer's purchase of that product
+    units = np.where(refunds, -units, units)
+    value = np.round(units * price * np.where(rng.random(n_lines) < 0.2, 0.9, 1.0), 2)
+    frame = pd.DataFrame({"customer": customer, "day": days, "product": product, "units": units, "value": value})
+    frame = frame.drop_duplicates(["customer", "day", "product"], ignore_index=True)  # no line is a copy of another
+    refund = frame[frame["units"] < 0].copy()
+    frame = frame[frame["units"] > 0]
+    refund = refund.merge(
+        frame.groupby("customer", as_index=False)["day"].min(), on="customer", suffixes=("", "_first")
+    )
+    refund["day"] = np.maximum(refund["day"], refund["day_first"] + pd.Timedelta(days=1))
+    frame = pd.concat([frame, refund.drop(columns="day_first")], ignore_index=True)
+    frame = frame.drop_duplicates(["customer", "day", "product"], ignore_index=True).sort_values("day", kind="stable")
+    # 23 lines more, copies of purchases dated 2018-02-29 (a POS clock's error): set aside, nothing else changes
+    impossible = frame[frame["units"] > 0].drop_duplicates(["customer", "product"]).sample(23, random_state=seed)
+    frame = pd.concat([frame, impossible], ignore_index=True)
+    written = _written_dates(frame["day"], rng).astype(object)
+    serial = written.str.fullmatch(r"\d+")
+    written[serial] = written[serial].astype(int)  # Excel keeps a serial day as a number cell
+    written.iloc[-len(impossible) :] = "2018-02-29 星期四"
+    export = pd.DataFrame({
+        PHARMACY_COLUMNS["order_date"]: written,
+        PHARMACY_COLUMNS["customer_id"]: cards[frame["customer"]].to_numpy(),
+        PHARMACY_COLUMNS["product_id"]: [f"{861000 + p}" for p in frame["product"]],
+        PHARMACY_COLUMNS["category"]: [PHARMACY_PRODUCTS[p] for p in frame["product"]],
+        PHARMACY_COLUMNS["quantity"]: [f"{u}盒" if k % 2 else str(u) for k, u in enumerate(frame["units"])],
+        PHARMACY_COLUMNS["receivable"]: frame["value"].map("{:.2f}".format),
+        PHARMACY_COLUMNS["amount"]: _written_money(frame["value"].to_numpy(), rng),
+    })  # fmt: skip
+    path = Path(out_dir) / "pharmacy_zh.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        export.to_excel(tmp, index=False, engine="openpyxl")
+    ids = export[PHARMACY_COLUMNS["customer_id"]]
+    kept = ids.iloc[: -len(impossible)]
+    truth = {"lines": len(export), "money": round(float(frame["value"].sum()), 2),
+             "impossible_dates": len(impossible), "impossible_money": round(float(impossible["value"].sum()), 2),
+             "masked_ids": int(kept[kept.str.startswith("*")].nunique()),
+             "masked_lines": int(kept.str.startswith("*").sum()), "customers": int(kept.nunique()),
+             "refunds": int((frame["units"] < 0).sum()), "excel_serial_dates": int(serial.sum())}  # fmt: skip
+    return PharmacyExport(path, truth)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from helpers.formatting import count, money
-from helpers.i18n import t, term
+from helpers.i18n import language, t, term
 
 
 @dataclass
@@ -59,6 +59,7 @@ def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame) -> Findings:
           "{revenue} of revenue.", repeat=pct(facts["repeat_customer_share"]),
           customers=pct(one_time["share_of_customers"]), revenue=pct(one_time["share_of_revenue"])),
     ]  # fmt: skip
+    sentences += values_read(quality)
     numbers = {k: facts[k] for k in ("first_date", "last_date", "customers", "purchases", "revenue")}
     numbers |= {"rows_in": quality["rows_in"], "rows_kept": quality["rows_kept"], "rows_set_aside": set_aside,
                 "reconciled": balanced}  # fmt: skip
@@ -72,6 +73,61 @@ def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame) -> Findings:
                                rows=count(report["rows_in"]), aside=aside,
                                in_log=pct(_share(report["log_customers_in_table"], facts["customers"]))))  # fmt: skip
     return Findings("01_ingest", sentences, numbers)
+
+
+def _examples(values: list[str]) -> str:
+    """Values as found, each a code span (a backtick inside one would end it early)."""
+    spans = ["`" + str(v).replace("`", "'") + "`" for v in values]
+    return ("、" if language() == "zh" else ", ").join(spans)
+
+
+def values_read(quality: dict) -> list[str]:
+    """How the values were read: amounts and dates not written as plain numbers and ISO dates, the amounts no
+    reading understood, and what the customer ids may hide (`helpers.parsing`)."""
+    said = []
+    if read := quality.get("values_read"):
+        reading, written = read["reading"], read["written_amounts"]
+        if reading["decimal"] != "." or written["rows"]:
+            basis = {"detected": t("detected from the first amounts"), "default": t("the default")}.get(
+                reading["basis"], reading["basis"])  # fmt: skip
+            said.append(t("Amounts were read with **'{decimal}' as the decimal mark** and '{group}' between "
+                          "thousands ({basis}); {rows} were written with a currency, separators or 万/亿 (e.g. "
+                          "{examples}) and read as numbers.", decimal=reading["decimal"], group=reading["group"],
+                          basis=basis, rows=count(written["rows"]),
+                          examples=_examples(written["examples"])))  # fmt: skip
+        if read["written_dates"]["rows"]:
+            said.append(t("{rows} order dates were written with a weekday, a time, 年月日 or as Excel day numbers "
+                          "(e.g. {examples}) and read as dates.", rows=count(read["written_dates"]["rows"]),
+                          examples=_examples(read["written_dates"]["examples"])))  # fmt: skip
+        if unread := read["unread_amounts"]["rows"]:
+            said.append(t("**Amounts that could not be read as money: {rows}** (e.g. {examples}); they are set aside "
+                          "as *invalid amount* with their text, and no money is counted for them.", rows=count(unread),
+                          examples=_examples(read["unread_amounts"]["examples"])))  # fmt: skip
+    return said + id_sentences(quality["ids"]) if "ids" in quality else said
+
+
+def id_sentences(ids: dict) -> list[str]:
+    """What the customer ids may hide, with what it means for the analysis."""
+    said = []
+    if masked := ids["masked"]["ids"]:
+        said.append(t("**Masked customer ids: {ids}** (e.g. {examples}; {lines} lines), with as few as {digits} "
+                      "digits visible: different people may share one id, so their purchases, value and churn risk "
+                      "are pooled. Export unmasked ids (or a member number) if you can.", ids=count(masked),
+                      examples=_examples(ids["masked"]["examples"]), lines=count(ids["masked"]["lines"]),
+                      digits=ids["masked"]["visible_digits"]))  # fmt: skip
+    if scientific := ids["scientific"]["ids"]:
+        said.append(t("**Customer ids in scientific notation: {ids}** (e.g. {examples}): a spreadsheet rounded "
+                      "long numbers, so different customers may have become one. Export the id column as text.",
+                      ids=count(scientific), examples=_examples(ids["scientific"]["examples"])))  # fmt: skip
+    if respelled := ids["respelled"]["ids"]:
+        said.append(t("Customer ids written with and without surrounding spaces: {ids} (e.g. {examples}); each was "
+                      "merged into one customer.", ids=count(respelled),
+                      examples=_examples(ids["respelled"]["examples"])))  # fmt: skip
+    for dominant in ids["dominant"]["ids"]:
+        said.append(t("**Customer id `{id}` holds {share} of the kept lines**: a placeholder for walk-in or "
+                      "anonymous sales rather than one customer; map it to an empty id to set it aside.",
+                      id=dominant["id"], share=pct(dominant["share"])))  # fmt: skip
+    return said
 
 
 def segment(customers: pd.DataFrame, segments: pd.DataFrame, tiers: pd.DataFrame, concentration: dict,

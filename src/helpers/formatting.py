@@ -111,10 +111,31 @@ def bullets(sentences: list[str]) -> Markdown:
     return Markdown("\n".join(f"- {markdown_text(s)}" for s in sentences))
 
 
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _code_html(text: str) -> str:
+    return f"<code>{html.escape(text, quote=False)}</code>"
+
+
+def _prose_html(text: str) -> str:
+    strong = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text, quote=False))
+    return re.sub(r"\*(.+?)\*", r"<em>\1</em>", strong)
+
+
 def findings_html(sentences: list[str]) -> list[str]:
-    """The findings as HTML for the front page: escaped, `**bold**` as <strong>, `*italic*` as <em>."""
-    strong = (re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s, quote=False)) for s in sentences)
-    return [re.sub(r"\*(.+?)\*", r"<em>\1</em>", s) for s in strong]
+    """The findings as HTML for the front page: escaped, `**bold**` as <strong>, `*italic*` as <em>, and a
+    `code` span (a value as found, such as a masked id `***528`) as <code>, its text untouched."""
+    # split() puts the code spans' text at the odd places
+    return ["".join(_code_html(part) if place % 2 else _prose_html(part)
+                    for place, part in enumerate(CODE_SPAN.split(sentence))) for sentence in sentences]  # fmt: skip
+
+
+def plain_text(sentence: str) -> str:
+    """A finding for a terminal: without the Markdown marks of emphasis and code."""
+    return "".join(
+        part if place % 2 else part.replace("**", "") for place, part in enumerate(CODE_SPAN.split(sentence))
+    )
 
 
 def mask_id(customer_id: str, salt: str) -> str:

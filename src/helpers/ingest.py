@@ -24,8 +24,19 @@ import pandas as pd
 
 from helpers import cleaning_engines
 from helpers.artifacts import atomic_path
-from helpers.config import CleaningSection, DatesSection
+from helpers.config import EARLIEST_DATE, AmountsSection, CleaningSection, DatesSection
 from helpers.errors import InputError, ReconciliationError
+from helpers.parsing import (
+    AUTO,
+    DEFAULT_READING,
+    NumberReading,
+    excel_serial_date,
+    id_checks,
+    kept_part,
+    parse_number,
+    reading_for,
+    written_date,
+)
 from helpers.sources import (
     LINE,
     SOURCE_FILE,
@@ -36,15 +47,21 @@ from helpers.sources import (
 )
 
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
+NUMBER_SAMPLE_ROWS = 10_000  # the amounts that show how numbers are written, when amounts.locale is auto
+UNREAD_EXAMPLES = 5
 DATE_FAILURE_SHARE = 0.5
 SPACE = 32  # the code of ' '; str.strip()'s whitespace (\t \n \v \f \r and space) are all at most this
 
 
 class CleaningOptions(CleaningSection):
-    """What the rules need to know: the config's cleaning section plus its date settings."""
+    """What the rules need to know: the config's cleaning section plus its date and amount settings."""
 
     date_format: str | None = None
+    date_keep: str | None = None
+    earliest_date: date = EARLIEST_DATE
     observation_end: date | None = None
+    amounts_locale: str = AUTO
+    number_reading: NumberReading = DEFAULT_READING  # resolved from amounts_locale by `read_numbers_as`
 
     @property
     def last_valid_date(self) -> date:
@@ -52,8 +69,16 @@ class CleaningOptions(CleaningSection):
         return self.observation_end or date.today()
 
     @classmethod
-    def from_config(cls, dates: DatesSection, cleaning: CleaningSection) -> CleaningOptions:
-        return cls(**cleaning.model_dump(), date_format=dates.format, observation_end=dates.observation_end)
+    def from_config(cls, dates: DatesSection, cleaning: CleaningSection, amounts: AmountsSection) -> CleaningOptions:
+        return cls(**cleaning.model_dump(), date_format=dates.format, date_keep=dates.keep,
+                   earliest_date=dates.earliest, observation_end=dates.observation_end,
+                   amounts_locale=amounts.locale)  # fmt: skip
+
+    def read_numbers_as(self, raw: ibis.Table, amount_column: str) -> CleaningOptions:
+        """These options with the number reading amounts.locale declares, or (auto) the one the first
+        NUMBER_SAMPLE_ROWS amounts show."""
+        sample = raw.select(amount_column).limit(NUMBER_SAMPLE_ROWS).execute()[amount_column]
+        return self.model_copy(update={"number_reading": reading_for(self.amounts_locale, sample)})
 
 
 @dataclass(frozen=True)
@@ -79,43 +104,37 @@ def _clean_text(value: ibis.StringValue) -> ibis.StringValue:
     return _strip(value).nullif("")
 
 
-def parse_date(value: ibis.StringValue, date_format: str | None) -> ibis.TimestampValue:
-    """Text to timestamp: with an explicit strftime format, or ISO-like text by cast; NULL if unparseable.
-
-    ISO text is accepted beside the format: a Parquet or Excel column of real timestamps reads as ISO text."""
-    text = _strip(value)
-    iso = text.try_cast("timestamp")
-    if not date_format:
-        return iso
-    return cleaning_engines.for_connection(ibis.get_backend(value)).strptime(text, date_format).fill_null(iso)
-
-
-def parse_amount(value: ibis.StringValue) -> ibis.FloatingValue:
-    """Text to float64; NULL for text that is not a number."""
-    return _strip(value).try_cast("float64")
+def parse_date(value: ibis.StringValue, date_format: str | None, keep: str | None = None) -> ibis.TimestampValue:
+    """Text to timestamp; NULL if unparseable. Read with the strftime format when one is given, else as ISO
+    text (a Parquet or Excel column of real timestamps reads as ISO text too); what neither reads, as exports
+    write dates (`helpers.parsing`: a weekday or time after the date, 年月日, Excel serial days). `keep` (a
+    pattern, dates.keep) names the part of the text that is the date."""
+    text = kept_part(_strip(value), keep)
+    read = text.try_cast("timestamp")
+    if date_format:
+        read = cleaning_engines.for_connection(ibis.get_backend(value)).strptime(text, date_format).fill_null(read)
+    # the written forms are only tried where the cast and the format failed
+    return ibis.ifelse(read.isnull(), written_date(text).fill_null(excel_serial_date(text)), read)
 
 
-def accounted_money(amount: ibis.FloatingValue, text: ibis.StringValue) -> ibis.FloatingValue:
-    """The money a row stands for in the reconciliation: its amount, or for a row quarantined because its
-    amount is not a plain number ('1,234.50', '¥12.5'), the number left after removing all but digits, '.'
-    and '-'. NULL (no money that can be read) for text without a number and for infinities."""
-    finite = amount.notnull() & ~amount.isnan() & ~amount.isinf()
-    # the lenient reading is referenced once, so that it only runs where the amount is not a finite number
-    money = ibis.ifelse(finite, amount, text.re_replace(r"[^0-9.\-]", "").try_cast("float64"))
-    return ibis.ifelse(money.isinf() | money.isnan(), ibis.null("float64"), money)
+def accounted_money(amount: ibis.FloatingValue, limit: float) -> ibis.FloatingValue:
+    """The money a row stands for in the reconciliation: its amount when that is a number within `limit`
+    (cleaning.max_abs_amount); NULL (no money that can be read) otherwise. An amount that could not be read,
+    or not believed, is reported as its text, never summed as a guess."""
+    return ibis.ifelse(amount.isnan() | (amount.abs() > limit), ibis.null("float64"), amount)
 
 
 def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
     """Add parsed canonical columns (`__customer_id`, `__amount`, ...) beside the raw text columns."""
     parsed = {
         _c("customer_id"): _clean_text(raw[mapping["customer_id"]]),
-        _c("order_date"): parse_date(raw[mapping["order_date"]], options.date_format),
-        _c("amount"): parse_amount(raw[mapping["amount"]]),
+        _c("order_date"): parse_date(raw[mapping["order_date"]], options.date_format, options.date_keep),
+        _c("amount"): parse_number(_strip(raw[mapping["amount"]]), options.number_reading),
     }
     if "order_id" in mapping:
         parsed[_c("order_id")] = _clean_text(raw[mapping["order_id"]])
     if "quantity" in mapping:
-        parsed[_c("quantity")] = parse_amount(raw[mapping["quantity"]])
+        parsed[_c("quantity")] = parse_number(_strip(raw[mapping["quantity"]]), options.number_reading, units=True)
     for name in OPTIONAL_TEXT:
         if name in mapping:
             parsed[_c(name)] = _clean_text(raw[mapping[name]])
@@ -145,6 +164,16 @@ RULES: tuple[Rule, ...] = (
         "after_observation_end",
         "order date after dates.observation_end (or, when that is not set, in the future)",
         lambda t, o: t[_c("order_date")] >= ibis.timestamp(o.last_valid_date + timedelta(days=1)),
+    ),
+    Rule(
+        "before_earliest_date",
+        "order date before dates.earliest (default 1970-01-01): an export's placeholder, not a purchase",
+        lambda t, o: t[_c("order_date")] < ibis.timestamp(o.earliest_date),
+    ),
+    Rule(
+        "implausible_amount",
+        "amount beyond cleaning.max_abs_amount (default 1e12): a typing or export error, not a purchase",
+        lambda t, o: t[_c("amount")].abs() > o.max_abs_amount,
     ),
     Rule(DUPLICATE_ROW, "exact copy of an earlier row", None),  # decided once the rows are stored
     Rule(
@@ -201,14 +230,14 @@ def stored_form(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptio
     return table.mutate(**changed)
 
 
-def with_derived(lines: ibis.Table, mapping: dict[str, str]) -> ibis.Table:
+def with_derived(lines: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
     """Stored lines with what is cheaper to compute where used than to store: the order key and day, the money
     each line accounts for, and whether its date was given but did not parse."""
     date, amount = lines[_c("order_date")], lines[_c("amount")]
     return lines.mutate(
         _order_key=own_order_key(lines, "order_id" in mapping),
         _purchase_day=date.date(),
-        _money=accounted_money(amount, lines[mapping["amount"]]),
+        _money=accounted_money(amount, options.max_abs_amount),
         _date_unparsed=ibis.ifelse(date.isnull(), _clean_text(lines[mapping["order_date"]]).notnull(), False),
     )
 
@@ -302,10 +331,11 @@ def _check_dates_parse(lines: ibis.Table, date_column: str, options: CleaningOpt
     given = present + unparsed
     if given and unparsed / given > DATE_FAILURE_SHARE:
         examples = lines.filter(lines._date_unparsed).order_by(LINE).limit(3).execute()[date_column].tolist()
-        fmt = f"format '{options.date_format}'" if options.date_format else "no format (ISO dates expected)"
+        fmt = f"format '{options.date_format}'" if options.date_format else "no format (ISO or written dates expected)"
         raise InputError(
             f"{unparsed:,} of {given:,} values in date column '{date_column}' do not parse with {fmt}, "
-            f"e.g. {examples}; set dates.format in your config (e.g. '%Y%m%d', '%d/%m/%Y %H:%M')"
+            f"e.g. {examples}; set dates.format in your config (e.g. '%Y%m%d', '%d/%m/%Y %H:%M'), or dates.keep "
+            "to name the part of the text that is the date (e.g. '^(\\S+)' for the first word)"
         )
 
 
@@ -382,9 +412,8 @@ def clean(
 
     The files are read and parsed once into a temporary table; duplicates, return matches and multi-day orders
     are small tables beside it, joined where they are needed."""
-    check_mapping(raw.table, mapping, "the input")
     engine = cleaning_engines.for_connection(con)
-    lines = with_derived(engine.store_lines(raw, lambda table: stored_form(table, mapping, options)), mapping)
+    lines = with_derived(engine.store_lines(raw, lambda table: stored_form(table, mapping, options)), mapping, options)
     _check_dates_parse(lines, mapping["order_date"], options)
     copies = None
     if options.drop_duplicates:
@@ -469,6 +498,8 @@ def run_ingest(
     """Clean `raw`, write transactions.parquet, quarantine.parquet; return the quality report.
     `header`: whether the CSV input had a header line (it shifts the line numbers of malformed lines)."""
     out_dir = Path(out_dir)
+    check_mapping(raw.table, mapping, "the input")
+    options = options.read_numbers_as(raw.table, mapping["amount"])
     ruled, orders = clean(con, raw, mapping, options)
     if raw.malformed is not None:  # read on Spark, which numbers the malformed lines with the others
         malformed = raw.malformed
@@ -490,6 +521,9 @@ def run_ingest(
     threshold = float(kept[_c("amount")].quantile(options.extreme_quantile).execute())
     extreme_rows = int(kept.filter(kept[_c("amount")] > threshold).count().execute())
     quality = quality_report(summary, pd.Series({"rows": extreme_rows, "threshold": threshold}), options.returns)
+    quality["values_read"] = values_read(ruled, mapping, options) | {"reading": options.number_reading.as_json()}
+    kept_lines = ruled.filter(ruled._rule.isnull())
+    quality["ids"] = id_checks(kept_lines, kept_lines[_c("customer_id")], kept_lines[mapping["customer_id"]])
     if not (quality["reconciliation"]["rows_ok"] and quality["reconciliation"]["money_ok"]):
         balance = {
             k: quality[k]
@@ -512,6 +546,33 @@ def run_ingest(
         with atomic_path(target) as tmp:
             cleaning_engines.for_connection(con).write_parquet(expr, tmp)
     return result
+
+
+def values_read(ruled: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> dict:
+    """How the values were read: kept amounts that were not plain numbers and kept dates that were neither ISO
+    nor in dates.format (read as written, `helpers.parsing`), and amounts given that nothing read (set aside);
+    each with how many rows and a value as written for each of a few ways of writing them."""
+    kept = ruled._rule.isnull()
+    amount_text, date_text = _strip(ruled[mapping["amount"]]), _strip(ruled[mapping["order_date"]])
+    plain_date = date_text.try_cast("timestamp")
+    if options.date_format:
+        engine = cleaning_engines.for_connection(ibis.get_backend(ruled))
+        plain_date = engine.strptime(date_text, options.date_format).fill_null(plain_date)
+    flags = {
+        "written_amounts": (mapping["amount"], kept & amount_text.try_cast("float64").isnull()),
+        "written_dates": (mapping["order_date"], kept & plain_date.isnull()),
+        "unread_amounts": (mapping["amount"], (ruled._rule == "invalid_amount") & amount_text.nullif("").notnull()),
+    }
+    counts = ruled.aggregate(**{name: flag.sum() for name, (_, flag) in flags.items()}).execute().iloc[0]
+    report = {}
+    for name, (column, flag) in flags.items():
+        rows = int(counts[name] or 0)
+        flagged = ruled.filter(flag)
+        # one example per way of writing (digits aside): '2018-01-01 星期一' and '2018年1月1日', not five weekdays
+        shapes = flagged.group_by(_shape=flagged[column].re_replace(r"[0-9]+", "9").re_replace(r"星期.|周.", "星期"))
+        examples = shapes.aggregate(text=flagged[column].min()).order_by("text").limit(UNREAD_EXAMPLES)
+        report[name] = {"rows": rows, "examples": examples.execute()["text"].tolist() if rows else []}
+    return report
 
 
 def rules_table(quality: dict) -> pd.DataFrame:

@@ -60,6 +60,11 @@ VOCABULARY = {
     "return or cancellation (config: cleaning.returns = drop)": "退货或取消（配置 cleaning.returns = drop）",
     "return with no earlier purchase by the customer to net against": "该客户此前没有可冲抵的购买记录的退货",
     "line with more or fewer fields than the header (kept as raw text)": "字段数与表头不符的行（原文保留）",
+    "before earliest date": "早于最早日期", "implausible amount": "金额不可信",
+    "order date before dates.earliest (default 1970-01-01): an export's placeholder, not a purchase":
+        "订单日期早于 dates.earliest（默认 1970-01-01）：导出系统的占位值，不是真实购买",
+    "amount beyond cleaning.max_abs_amount (default 1e12): a typing or export error, not a purchase":
+        "金额绝对值超过 cleaning.max_abs_amount（默认 1e12）：录入或导出错误，不是真实购买",
     # churn features in words (the schema's meanings)
     "purchase occasions up to the analysis date": "截至分析日的购买次数", "days since the latest purchase": "距最近一次购买天数",
     "days since the first purchase": "距首次购买天数", "net spend": "净消费额", "net spend per purchase": "每次购买净消费额",
@@ -749,6 +754,22 @@ MESSAGES = {
         '{days} 天内退货 {n} 次，退回其间所购金额的 {share}',
     '{table}: rows in {rows} = kept {kept} + set aside {aside}: {ok}':
         '{table}：输入 {rows} 行 = 保留 {kept} + 隔离 {aside}：{ok}',
+    # how the values were read (helpers.parsing)
+    "Amounts were read with **'{decimal}' as the decimal mark** and '{group}' between thousands ({basis}); {rows} were written with a currency, separators or 万/亿 (e.g. {examples}) and read as numbers.":
+        "金额按 **'{decimal}' 作小数点**、'{group}' 作千位分隔符读取（{basis}）；其中 {rows} 个带有货币符号、分隔符或万/亿（如 {examples}），已按数值读取。",
+    "detected from the first amounts": "根据文件开头的金额识别", "the default": "默认设置",
+    "{rows} order dates were written with a weekday, a time, 年月日 or as Excel day numbers (e.g. {examples}) and read as dates.":
+        "{rows} 个订单日期带有星期、时间、年月日写法或为 Excel 日期序号（如 {examples}），已按日期读取。",
+    "**Amounts that could not be read as money: {rows}** (e.g. {examples}); they are set aside as *invalid amount* with their text, and no money is counted for them.":
+        "**无法读取为金额的值：{rows} 个**（如 {examples}）；这些行按 *金额无效* 隔离并保留原文，不计入任何金额。",
+    "**Masked customer ids: {ids}** (e.g. {examples}; {lines} lines), with as few as {digits} digits visible: different people may share one id, so their purchases, value and churn risk are pooled. Export unmasked ids (or a member number) if you can.":
+        "**脱敏的客户ID：{ids} 个**（如 {examples}；共 {lines} 行），最少只露出 {digits} 位数字：不同的人可能共用一个ID，其购买、价值和流失风险会被合并计算。如有可能，请导出未脱敏的ID（或会员号）。",
+    "**Customer ids in scientific notation: {ids}** (e.g. {examples}): a spreadsheet rounded long numbers, so different customers may have become one. Export the id column as text.":
+        "**科学计数法写成的客户ID：{ids} 个**（如 {examples}）：电子表格把长数字四舍五入了，不同客户可能被合并为一个。请将ID列按文本导出。",
+    "Customer ids written with and without surrounding spaces: {ids} (e.g. {examples}); each was merged into one customer.":
+        "前后带空格与不带空格两种写法的客户ID：{ids} 个（如 {examples}）；每个已合并为同一客户。",
+    "**Customer id `{id}` holds {share} of the kept lines**: a placeholder for walk-in or anonymous sales rather than one customer; map it to an empty id to set it aside.":
+        "**客户ID `{id}` 占保留行的 {share}**：这是散客或匿名销售的占位ID，而不是一位客户；将其替换为空ID即可将这些行隔离。",
 }
 # fmt: on
 

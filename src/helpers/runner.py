@@ -228,7 +228,7 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
         user_files += [Path(side.path) for side in (config.customers, config.surveys) if side and side.path]
         hashes = {path: runfolder.sha256(path) for path in user_files}  # each input file read once per run
         ingest_sections = config.model_dump(
-            mode="json", include={"input", "columns", "dates", "cleaning", "customers", "surveys"}
+            mode="json", include={"input", "columns", "dates", "cleaning", "amounts", "customers", "surveys"}
         )
         fingerprint = runfolder.input_fingerprint(ingest_sections, list(hashes.values()))
         manifest = {

@@ -90,7 +90,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
                    encoding=source.csv.encoding, header=source.csv.header, sheet=source.sheet,
                    work_dir=context.paths.root / "work",
                    expected_columns=list(config.columns.mapped().values()))  # fmt: skip
-    options = CleaningOptions.from_config(config.dates, config.cleaning)
+    options = CleaningOptions.from_config(config.dates, config.cleaning, config.amounts)
     result = run_ingest(engine, raw, config.columns.mapped(), options, context.paths.artifacts, source.csv.header)
     quality = result.quality
     log.info("kept %s of %s rows", f"{quality['rows_kept']:,}", f"{quality['rows_in']:,}")
