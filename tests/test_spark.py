@@ -184,6 +184,18 @@ def test_rows_are_numbered_in_file_order_across_partitions(spark, tmp_path):
         ("%Y%m%d", ["20240305", "2024-03-05", "20241305"]),  # "2024035": DuckDB reads 2024-03-05, Spark nothing
         ("%d/%m/%Y %H:%M", ["05/03/2024 10:07", "5/3/2024 9:07", "05/03/2024", "2024-03-05 10:07:00"]),
         ("%Y年%m月%d日", ["2024年03月05日", "2024年3月5日", "2024-03-05"]),
+        (
+            None,
+            [
+                "2024-03-05 星期二",
+                "2024年3月5日 下午3:05",
+                "2024/3/5 10:23",
+                "45356",
+                "45356.5",
+                "2024-02-30 星期五",
+                "2024-03-05 08:15 PM",
+            ],
+        ),
     ],
 )
 def test_dates_parse_alike_on_spark_and_duckdb(spark, date_format, texts):
@@ -197,6 +209,21 @@ def test_dates_parse_alike_on_spark_and_duckdb(spark, date_format, texts):
         parsed[name] = con.execute(table.select("text", at=parse_date(table.text, date_format)).order_by("text"))
     spark_times, duckdb_times = (parsed[name].astype({"at": "datetime64[ns]"}) for name in ("pyspark", "duckdb"))
     pd.testing.assert_frame_equal(spark_times, duckdb_times)
+
+
+def test_money_and_quantities_as_written_read_alike_on_spark_and_duckdb(spark):
+    from helpers.parsing import DEFAULT_READING, declared_reading, parse_number
+
+    frame = pd.DataFrame({"text": ["¥1,234.50", "12.5元", "1.5万", "(300.00)", "-￥3", "1,23", "2盒", "1.234,50", "7"]})
+    spark._session.createDataFrame(frame).createOrReplaceTempView("money")
+    parsed = {}
+    for name, con, table in (("duckdb", connect(), ibis.memtable(frame)), ("pyspark", spark, spark.table("money"))):
+        columns = {"point": parse_number(table.text, DEFAULT_READING),
+                   "comma": parse_number(table.text, declared_reading("de_DE")),
+                   "units": parse_number(table.text, DEFAULT_READING, units=True)}  # fmt: skip
+        parsed[name] = con.execute(table.select("text", **columns).order_by("text"))
+    pd.testing.assert_frame_equal(parsed["pyspark"], parsed["duckdb"])
+    assert parsed["duckdb"].set_index("text").loc["¥1,234.50", "point"] == 1234.5
 
 
 def test_a_file_spark_cannot_read_is_a_clear_error(spark, tmp_path):

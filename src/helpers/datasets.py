@@ -433,7 +433,7 @@ class PharmacyExport:
 def _written_dates(days: pd.Series, rng: np.random.Generator) -> pd.Series:
     """Dates as the POS writes them: mostly '2018-01-01 星期一', some '2018年1月1日', '2018/1/1 10:23' or an Excel
     serial day number."""
-    weekday = days.dt.weekday.map(lambda d: f"星期{WEEKDAYS_ZH[d]}")
+    weekday = days.dt.day_of_week.map(lambda d: f"星期{WEEKDAYS_ZH[d]}")
     forms = rng.choice(4, len(days), p=[0.85, 0.06, 0.06, 0.03])
     minutes = rng.integers(8 * 60, 21 * 60, len(days))
     written = np.select(

@@ -49,6 +49,7 @@ from helpers.sources import (
 OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
 NUMBER_SAMPLE_ROWS = 10_000  # the amounts that show how numbers are written, when amounts.locale is auto
 UNREAD_EXAMPLES = 5
+ISO_ENDINGS = (*"0123456789", "Z")  # the last character of an ISO date or timestamp
 DATE_FAILURE_SHARE = 0.5
 SPACE = 32  # the code of ' '; str.strip()'s whitespace (\t \n \v \f \r and space) are all at most this
 
@@ -110,7 +111,10 @@ def parse_date(value: ibis.StringValue, date_format: str | None, keep: str | Non
     write dates (`helpers.parsing`: a weekday or time after the date, 年月日, Excel serial days). `keep` (a
     pattern, dates.keep) names the part of the text that is the date."""
     text = kept_part(_strip(value), keep)
-    read = text.try_cast("timestamp")
+    # only ISO-shaped text is cast: DuckDB reads '2018-01-05 08:15 PM' as 08:15 (it ignores the word) and Spark
+    # reads an Excel serial day '45356' as the year 45356
+    iso_shaped = text.contains("-") & text.right(1).isin(ISO_ENDINGS)
+    read = ibis.ifelse(iso_shaped, text.try_cast("timestamp"), ibis.null("timestamp"))
     if date_format:
         read = cleaning_engines.for_connection(ibis.get_backend(value)).strptime(text, date_format).fill_null(read)
     # the written forms are only tried where the cast and the format failed

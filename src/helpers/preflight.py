@@ -23,7 +23,7 @@ from helpers.config import WorkbenchConfig
 from helpers.errors import InputError
 from helpers.findings import id_sentences
 from helpers.formatting import plain_text
-from helpers.ingest import CleaningOptions, parse_date
+from helpers.ingest import CleaningOptions, accounted_money, parse_date
 from helpers.parsing import id_checks, parse_number, reading_for
 from helpers.sources import SOURCE_FILE, SOURCE_ROW, detect_format, read_raw, resolve_files
 
@@ -94,7 +94,8 @@ def _check_file(config: WorkbenchConfig, path: Path, fmt: str) -> list[Finding]:
     sample = raw.table.select(*present).limit(SAMPLE_ROWS).execute() if present else pd.DataFrame()
     if sample.empty:
         return [*found, _problem(f"{path.name}: no data rows to check; check input.path and input.csv.header")]
-    table = ibis.memtable(sample.astype("string").astype(object).where(sample.notna(), None))
+    text = sample.astype("string").astype(object).where(sample.notna(), None)
+    table = ibis.memtable(text, schema=dict.fromkeys(text.columns, "string"))  # an empty column is text too
     options = CleaningOptions.from_config(config.dates, config.cleaning, config.amounts)
     checks = (("order_date", _dates), ("amount", _amounts), ("quantity", _quantities), ("customer_id", _ids))
     for canonical, check in checks:
@@ -137,7 +138,8 @@ def _reading(table: ibis.Table, column: str, options: CleaningOptions):
 
 def _amounts(table: ibis.Table, column: str, options: CleaningOptions, name: str) -> list[Finding]:
     reading = _reading(table, column, options)
-    counts = _unread(table, column, parse_number(table[column].strip(), reading))
+    money = accounted_money(parse_number(table[column].strip(), reading), options.max_abs_amount)  # inf is no money
+    counts = _unread(table, column, money)
     how = f"numbers read with decimal mark '{reading.decimal}', thousands separator '{reading.group}' ({reading.basis})"
     return [_read_share("amounts", column, counts, name, "set amounts.locale (e.g. de_DE for 1.234,50) or map "
                         "columns.amount to the money column"), _ok(f"{name}: {how}")]  # fmt: skip
