@@ -30,7 +30,7 @@ def language() -> str:
     return _LANGUAGE["code"]
 
 
-def t(message: str, **values: object) -> str:
+def t(message: str, /, **values: object) -> str:
     """`message` in the report language, with `values` filled in."""
     text = ZH.get(message, message) if _LANGUAGE["code"] == "zh" else message
     return text.format(**values) if values else text

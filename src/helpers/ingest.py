@@ -574,7 +574,8 @@ def values_read(ruled: ibis.Table, mapping: dict[str, str], options: CleaningOpt
         flagged = ruled.filter(flag)
         # one example per way of writing (digits aside): '2018-01-01 星期一' and '2018年1月1日', not five weekdays
         shapes = flagged.group_by(_shape=flagged[column].re_replace(r"[0-9]+", "9").re_replace(r"星期.|周.", "星期"))
-        examples = shapes.aggregate(text=flagged[column].min()).order_by("text").limit(UNREAD_EXAMPLES)
+        examples = shapes.aggregate(text=flagged[column].min(), rows=ibis._.count())
+        examples = examples.order_by([ibis.desc("rows"), "text"]).limit(UNREAD_EXAMPLES)  # the commonest ways first
         report[name] = {"rows": rows, "examples": examples.execute()["text"].tolist() if rows else []}
     return report
 
