@@ -74,3 +74,15 @@ def test_parquet_footer_check_names_missing_and_mistyped_columns(tmp_path):
     pd.DataFrame({"customer_id": [1], "order_date": ["2024-01-01"]}).to_parquet(path)
     with pytest.raises(ArtifactSchemaError, match=r"customer_id: int64, expected string.*order_id: missing"):
         schemas.TRANSACTIONS.check_parquet(path)
+
+
+def test_an_empty_table_is_a_valid_answer_for_every_artifact(tmp_path):
+    """No alert fired, no two categories bought together: the empty table (its columns of no type, as pandas
+    builds one from a list of columns) is written with the schema's types, not refused."""
+    from helpers.artifacts import RunPaths
+
+    paths = RunPaths(tmp_path)
+    for artifact in (a for a in schemas.ARTIFACTS.values() if a.is_table and a.name.endswith(".parquet")):
+        written = paths.write_table(pd.DataFrame(columns=[c.name for c in artifact.columns]), artifact.name)
+        artifact.check_parquet(written)
+        assert pd.read_parquet(written).empty

@@ -63,24 +63,27 @@ class Artifact:
         """The Arrow type of each column, for a slice of the table in which a column has no value."""
         return {c.name: TYPES[c.type][2] for c in self.columns}
 
-    def pandera_schema(self) -> pa.DataFrameSchema:
+    def pandera_schema(self, *, coerce: bool = False) -> pa.DataFrameSchema:
+        """The table's pandera schema; `coerce`: columns are converted to their types (for an empty table, whose
+        columns have no values to give them a type)."""
         columns = {
             c.name: pa.Column(TYPES[c.type][0], nullable=c.nullable, required=c.required, checks=list(c.checks),
                               unique=self.one_row_per_customer and c.name == "customer_id", description=c.meaning)
             for c in self.columns
         }  # fmt: skip
-        return pa.DataFrameSchema(columns, strict=self.extra_columns is None, name=self.name)
+        return pa.DataFrameSchema(columns, strict=self.extra_columns is None, name=self.name, coerce=coerce)
 
     def validate(self, frame: pd.DataFrame, only: list[str] | None = None) -> pd.DataFrame:
         """The frame, if it matches (only the `only` columns of the schema, when the frame was read with just
-        those); else an error naming every column that does not."""
-        schema = self.pandera_schema()
+        those); else an error naming every column that does not. An empty table takes the schema's types: no
+        alert fired, no pair of categories was bought together, and that is a valid answer."""
+        schema = self.pandera_schema(coerce=frame.empty)
         if only is not None:
             schema = schema.select_columns([c for c in only if c in schema.columns])
         try:
             # checked in place on a shallow copy: pandera's own copy would double the memory of a large table
-            schema.validate(frame.copy(deep=False), lazy=True, inplace=True)
-            return frame
+            checked = schema.validate(frame.copy(deep=False), lazy=True, inplace=True)
+            return checked if frame.empty else frame
         except pa.errors.SchemaErrors as errors:
             cases = errors.failure_cases[["column", "check", "failure_case"]].drop_duplicates(["column", "check"])
             problems = "; ".join(f"{r.column}: {r.check} (e.g. {r.failure_case})" for r in cases.head(8).itertuples())
