@@ -199,3 +199,15 @@ def test_bootstrap_cap_above_the_customers_is_the_plain_bootstrap(cdnow_transact
     plain, _ = clv.bootstrap(*arguments, random_state=2)
     capped, _ = clv.bootstrap(*arguments, random_state=2, max_customers=len(summary) + 1)
     pd.testing.assert_frame_equal(plain, capped)
+
+
+def test_a_fit_that_does_not_converge_says_the_fix_for_the_penalizer_already_set():
+    from lifetimes.utils import ConvergenceError
+
+    from helpers.clv import not_converged
+
+    error = ConvergenceError("\nThe model did not converge. Try adding a larger penalizer.\nmore")
+    assert str(not_converged("Gamma-Gamma", error, 0.0)) == (
+        "Gamma-Gamma did not converge (The model did not converge. Try adding a larger penalizer.); "
+        "set clv.penalizer to 0.001 (or larger) to regularise")  # fmt: skip
+    assert str(not_converged("BG/NBD", error, 0.01)).endswith("raise clv.penalizer (now 0.01) tenfold")

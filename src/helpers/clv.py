@@ -160,9 +160,16 @@ def fit_purchase_model(name: str, patterns: pd.DataFrame, penalizer: float = 0.0
             warnings.simplefilter("ignore", RuntimeWarning)
             model.fit(*data, weights=patterns["weight"])
     except ConvergenceError as error:
-        hint = "set clv.penalizer to 0.001 (or larger) to regularise" if penalizer == 0 else "raise clv.penalizer"
-        raise ClvFitError(f"{label} did not converge ({str(error).strip().splitlines()[0]}); {hint}") from None
+        raise not_converged(label, error, penalizer) from None
     return model
+
+
+def not_converged(label: str, error: ConvergenceError, penalizer: float) -> ClvFitError:
+    """A fit that did not converge, in one line with the fix that applies to the penalizer already set."""
+    reason = (str(error).strip().splitlines() or ["no reason given"])[0]
+    hint = ("set clv.penalizer to 0.001 (or larger) to regularise" if penalizer == 0
+            else f"raise clv.penalizer (now {penalizer:g}) tenfold")  # fmt: skip
+    return ClvFitError(f"{label} did not converge ({reason}); {hint}")
 
 
 def with_parameters(name: str, parameters: dict):
@@ -304,7 +311,7 @@ def fit_spend_model(summary: pd.DataFrame, penalizer: float = 0.0) -> SpendModel
     try:
         model.fit(usable["frequency"], usable["monetary_value"])
     except ConvergenceError as error:
-        raise ClvFitError(f"Gamma-Gamma did not converge ({error}); set clv.penalizer to 0.001") from None
+        raise not_converged("Gamma-Gamma", error, penalizer) from None
     return SpendModel(
         model, len(usable), int((summary["frequency"] == 0).sum()), len(repeaters) - len(usable), correlation
     )
