@@ -24,7 +24,7 @@ from helpers.errors import InputError
 from helpers.findings import id_sentences
 from helpers.formatting import plain_text
 from helpers.ingest import CleaningOptions, accounted_money, parse_date
-from helpers.parsing import id_checks, parse_number, reading_for
+from helpers.parsing import id_checks, parse_number
 from helpers.sources import SOURCE_FILE, SOURCE_ROW, detect_format, read_raw, resolve_files
 
 SAMPLE_ROWS = 1000
@@ -97,6 +97,8 @@ def _check_file(config: WorkbenchConfig, path: Path, fmt: str) -> list[Finding]:
     text = sample.astype("string").astype(object).where(sample.notna(), None)
     table = ibis.memtable(text, schema=dict.fromkeys(text.columns, "string"))  # an empty column is text too
     options = CleaningOptions.from_config(config.dates, config.cleaning, config.amounts)
+    if "amount" not in missing:  # amounts and quantities are read the way the amounts show, as ingest reads them
+        options = options.read_numbers_as(table, mapping["amount"])
     checks = (("order_date", _dates), ("amount", _amounts), ("quantity", _quantities), ("customer_id", _ids))
     for canonical, check in checks:
         if canonical in mapping and canonical not in missing:
@@ -131,13 +133,8 @@ def _dates(table: ibis.Table, column: str, options: CleaningOptions, name: str) 
                         "set dates.format (e.g. '%Y%m%d', '%d/%m/%Y %H:%M') or dates.keep")]  # fmt: skip
 
 
-def _reading(table: ibis.Table, column: str, options: CleaningOptions):
-    sample = table.select(column).execute()[column]
-    return reading_for(options.amounts_locale, sample)
-
-
 def _amounts(table: ibis.Table, column: str, options: CleaningOptions, name: str) -> list[Finding]:
-    reading = _reading(table, column, options)
+    reading = options.number_reading
     money = accounted_money(parse_number(table[column].strip(), reading), options.max_abs_amount)  # inf is no money
     counts = _unread(table, column, money)
     how = f"numbers read with decimal mark '{reading.decimal}', thousands separator '{reading.group}' ({reading.basis})"
@@ -146,7 +143,7 @@ def _amounts(table: ibis.Table, column: str, options: CleaningOptions, name: str
 
 
 def _quantities(table: ibis.Table, column: str, options: CleaningOptions, name: str) -> list[Finding]:
-    parsed = parse_number(table[column].strip(), _reading(table, column, options), units=True)
+    parsed = parse_number(table[column].strip(), options.number_reading, units=True)
     return [_read_share("quantities", column, _unread(table, column, parsed), name, "map columns.quantity to the "
                         "units column or leave it out")]  # fmt: skip
 
