@@ -245,10 +245,3 @@ def _respelled(table: ibis.Table, ids: ibis.StringValue, raw_ids: ibis.StringVal
     merged = ways.filter(ways.ways > 1)
     examples = merged.order_by("_id").limit(EXAMPLES).execute()["_id"].tolist()
     return {"ids": int(merged.count().execute()), "examples": [str(e) for e in examples]}
-
-
-def id_flags(report: dict) -> list[str]:
-    """The names of the checks that found something, in the order of `id_checks`."""
-    found = {"masked": report["masked"]["lines"], "scientific": report["scientific"]["lines"],
-             "respelled": report["respelled"]["ids"], "dominant": len(report["dominant"]["ids"])}  # fmt: skip
-    return [name for name, hits in found.items() if hits]
