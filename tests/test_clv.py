@@ -136,8 +136,12 @@ def test_no_repeat_buyers_is_a_clear_message():
 
 def test_spend_model_needs_repeat_buyers():
     summary = pd.DataFrame({"frequency": [0.0, 1.0], "monetary_value": [0.0, 5.0]})
-    with pytest.raises(clv.ClvFitError, match="only 1 found"):
-        clv.fit_spend_model(summary)
+    with pytest.raises(clv.ClvFitError, match="needs 10 repeat buyers with positive spend; 1 found"):
+        clv.fit_spend_model(summary, fallback=False)
+    spend = clv.fit_spend_model(summary)  # too few for Gamma-Gamma: the shrunk mean, with the reason
+    assert "1 found" in spend.fallback_reason and spend.model.params_["mean"] == 5.0
+    with pytest.raises(clv.ClvFitError, match="no repeat buyer with positive spend"):
+        clv.fit_spend_model(summary.assign(frequency=0.0))
 
 
 def test_customer_values_are_consistent(cdnow_transactions):

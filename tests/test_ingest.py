@@ -182,8 +182,8 @@ def test_missing_column_names_the_columns_and_the_key(con, tmp_path, write_csv):
 
 
 def test_dates_that_mostly_fail_suggest_the_format(con, tmp_path, write_csv):
-    path = write_csv("cust,day,value\n1,19970101,1\n2,19970102,1\n")
-    with pytest.raises(InputError, match=r"do not parse.*19970101.*dates.format"):
+    path = write_csv("cust,day,value\n1,01.02.1997,1\n2,02.02.1997,1\n")
+    with pytest.raises(InputError, match=r"do not parse.*01.02.1997.*dates.format"):
         ingest(con, tmp_path, path)
 
 

@@ -48,6 +48,11 @@ def read_numbers(texts: list[str], reading=DEFAULT_READING, units: bool = False)
         ("2018-01-05 08:15 PM", "2018-01-05 20:15"),
         ("43105", "2018-01-05 00:00"),
         ("43105.5", "2018-01-05 12:00"),
+        ("20180105", "2018-01-05 00:00"),  # a POS's compact date
+        ("20180105 10:23", "2018-01-05 10:23"),
+        ("20180230", None),
+        ("2018010", None),
+        ("30180105", None),  # not a year this workbench reads as one
         ("2018-02-29 星期四", None),  # no such day: set aside with its text
         ("2018-01-05 (refund)", None),  # text that is not a weekday or a time is not guessed away
         ("5 January", None),
@@ -69,8 +74,9 @@ def test_every_written_form_of_a_day_reads_as_that_day(moment):
         f"{day.year}/{day.month}/{day.day} {moment:%H:%M}",
         f"{day:%Y-%m-%d} {meridiem}{hour12}:{moment:%M}",
         str((day - datetime(1899, 12, 30)).days),
+        f"{day:%Y%m%d}",
     ]
-    expected = [day, day, moment, moment, day]
+    expected = [day, day, moment, moment, day, day]
     assert read_dates(forms) == [pd.Timestamp(e) for e in expected]
 
 

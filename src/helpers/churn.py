@@ -32,6 +32,8 @@ from helpers.actions import tiers_by_share
 from helpers.config import RISK_TIERS, VALUE_LEVELS
 from helpers.errors import ChurnDataError, ClvFitError
 from helpers.features import DAYS_PER_UNIT, btyd_summary, churn_features, churn_labels, fetch
+from helpers.formatting import count
+from helpers.i18n import t
 from helpers.schemas import CHURN_FEATURES
 
 log = logging.getLogger(__name__)
@@ -63,20 +65,23 @@ def check_labels(labels: pd.Series, cutoff: date) -> None:
     """Both outcomes must occur; otherwise a message that says what to change."""
     churned, total = int(labels.sum()), len(labels)
     if total == 0:
-        raise ChurnDataError(f"no customer has a purchase before the cutoff {cutoff}; move the cutoff later")
+        raise ChurnDataError(t("no customer has a purchase before the cutoff {cutoff}; move the cutoff later",
+                               cutoff=cutoff))  # fmt: skip
     if churned in (0, total):
-        outcome = "every one of" if churned == total else "none of"
-        raise ChurnDataError(
-            f"{outcome} the {total:,} customers churned after the cutoff {cutoff}: a model cannot learn from one "
-            "outcome; change churn.horizon_days or the cutoffs (churn.cutoff_step_days, churn.folds)"
-        )
+        message = ("every one of the {total} customers churned after the cutoff {cutoff}" if churned == total
+                   else "none of the {total} customers churned after the cutoff {cutoff}")  # fmt: skip
+        raise ChurnDataError(t(message, total=count(total), cutoff=cutoff) + t(
+            ": a model cannot learn from one outcome; change churn.horizon_days or the cutoffs "
+            "(churn.cutoff_step_days, churn.folds)"))  # fmt: skip
 
 
 def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: pd.Series, unit: str,
-                    fit_customers: int | None = None, random_state: int = 0) -> pd.DataFrame:  # fmt: skip
+                    fit_customers: int | None = None, random_state: int = 0, *,
+                    penalizer: float = 0.0) -> pd.DataFrame:  # fmt: skip
     """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only,
-    in the CLV stage's time unit (clv.time_unit). Beyond `fit_customers` the models are fitted on a seeded sample
-    of that many customers (a Pareto/NBD fit on ten million takes minutes, per cutoff); everyone is scored."""
+    in the CLV stage's time unit and penalizer (clv.time_unit, clv.penalizer). Beyond `fit_customers` the models
+    are fitted on a seeded sample of that many customers (a Pareto/NBD fit on ten million takes minutes, per
+    cutoff); everyone is scored."""
     summary = fetch(btyd_summary(tx, cutoff, unit)).set_index("customer_id").loc[customers]
     fitted_on = summary
     if fit_customers is not None and len(summary) > fit_customers:
@@ -85,23 +90,24 @@ def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: 
     horizon = horizon_days / DAYS_PER_UNIT[unit]
     # scored once per distinct (frequency, recency, T): millions of customers share far fewer histories
     distinct, each = np.unique(summary[["frequency", "recency", "T"]].to_numpy(float), axis=0, return_inverse=True)
-    f, r, t = distinct.T
+    f, r, age = distinct.T
     try:
-        bgnbd = clv.fit_purchase_model("bgnbd", patterns)
-        pareto = clv.fit_purchase_model("pareto_nbd", patterns)
+        bgnbd = clv.fit_purchase_model("bgnbd", patterns, penalizer)
+        pareto = clv.fit_purchase_model("pareto_nbd", patterns, penalizer)
     except ClvFitError as error:
-        raise ChurnDataError(
-            f"at the cutoff {cutoff} the BTYD baselines cannot be fitted ({error}): {len(summary):,} customers had "
-            "bought by then; use fewer churn.folds or churn.train_cutoffs, a shorter churn.cutoff_step_days, "
-            "or more history"
-        ) from None
+        raise ChurnDataError(t(
+            "at the cutoff {cutoff} the BTYD baselines cannot be fitted ({error}): {customers} customers had bought "
+            "by then; use fewer churn.folds or churn.train_cutoffs, a shorter churn.cutoff_step_days, or more "
+            "history", cutoff=cutoff, error=error, customers=count(len(summary)))) from None  # fmt: skip
     params = {k: float(v) for k, v in bgnbd.params_.items()}
-    expected = np.asarray(bgnbd.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t), dtype=float)
-    p_alive = np.asarray(bgnbd.conditional_probability_alive(f, r, t), dtype=float)
-    pareto_zero = np.asarray(pareto.conditional_probability_of_n_purchases_up_to_time(0, horizon, f, r, t), dtype=float)
+    expected = np.asarray(bgnbd.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, age), dtype=float)
+    p_alive = np.asarray(bgnbd.conditional_probability_alive(f, r, age), dtype=float)
+    pareto_zero = np.asarray(
+        pareto.conditional_probability_of_n_purchases_up_to_time(0, horizon, f, r, age), dtype=float
+    )
     scores = {
         "BG/NBD expected purchases": -expected,
-        "BG/NBD P(no purchase)": np.asarray(bgnbd_prob_no_purchase(params, horizon, f, r, t), dtype=float),
+        "BG/NBD P(no purchase)": np.asarray(bgnbd_prob_no_purchase(params, horizon, f, r, age), dtype=float),
         "Pareto/NBD P(no purchase)": pareto_zero,
         "BG/NBD 1 - P(alive)": 1.0 - p_alive,
         "bgnbd_expected_purchases": expected,
@@ -116,13 +122,13 @@ SideFeatures = Callable[[date], pd.DataFrame]  # cutoff -> per-customer features
 
 def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, labelled: bool = True,
              side: SideFeatures | None = None, fit_customers: int | None = None,
-             random_state: int = 0) -> pd.DataFrame:  # fmt: skip
+             random_state: int = 0, *, penalizer: float = 0.0) -> pd.DataFrame:  # fmt: skip
     """Features (and labels, when the label window is observed) of every customer at one cutoff; `side` adds
     features from other tables, which must only use what was known by the cutoff; `fit_customers` caps the
     baselines' fitting sample (`baseline_scores`)."""
     features = fetch(churn_features(tx, cutoff)).set_index("customer_id")
     features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index, unit, fit_customers,
-                                             random_state))  # fmt: skip
+                                             random_state, penalizer=penalizer))  # fmt: skip
     if side is not None:
         extra = side(cutoff)
         features = features.join(extra)
@@ -169,12 +175,11 @@ def check_history(folds: list[Fold], first_purchase: date, last_date: date, sett
     earliest = min(c for fold in folds for c in fold.train_cutoffs)
     if earliest <= first_purchase:
         needed = (last_date - earliest).days
-        raise ChurnDataError(
-            f"the data covers {first_purchase} to {last_date} ({(last_date - first_purchase).days} days), but "
-            f"{settings} put the earliest training cutoff at {earliest}, before any purchase (they need more than "
-            f"{needed} days of history); use fewer churn.folds or churn.train_cutoffs, or a shorter "
-            "churn.cutoff_step_days"
-        )
+        raise ChurnDataError(t(
+            "the data covers {first} to {last} ({days} days), but {settings} put the earliest training cutoff at "
+            "{earliest}, before any purchase (they need more than {needed} days of history); use fewer churn.folds "
+            "or churn.train_cutoffs, or a shorter churn.cutoff_step_days", first=first_purchase, last=last_date,
+            days=(last_date - first_purchase).days, settings=settings, earliest=earliest, needed=needed))  # fmt: skip
 
 
 def rolling_folds(last_cutoff: date, folds: int, train_cutoffs: int, step_days: int, horizon_days: int) -> list[Fold]:
@@ -267,17 +272,18 @@ def training_sample(frame: pd.DataFrame, max_rows: int | None, random_state: int
 
 def trimmed_snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, side: SideFeatures | None,
                      max_rows: int | None, random_state: int,
-                     fit_customers: int | None = None) -> tuple[pd.DataFrame, int]:  # fmt: skip
+                     fit_customers: int | None = None, *,
+                     penalizer: float = 0.0) -> tuple[pd.DataFrame, int]:  # fmt: skip
     """A snapshot only trained on: beyond `max_rows` customers the seeded sample a model would see, and how many
     customers it had (at ten million customers a dozen whole snapshots do not fit in memory)."""
     frame = snapshot(tx, cutoff, horizon_days, unit, side=side, fit_customers=fit_customers,
-                     random_state=random_state)  # fmt: skip
+                     random_state=random_state, penalizer=penalizer)  # fmt: skip
     return training_sample(frame, max_rows, random_state), len(frame)
 
 
 def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str,
                  side: SideFeatures | None = None, max_train_rows: int | None = None,
-                 baseline_fit_customers: int | None = None) -> Backtest:  # fmt: skip
+                 baseline_fit_customers: int | None = None, *, penalizer: float = 0.0) -> Backtest:  # fmt: skip
     """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike.
 
     A cutoff only ever trained on is kept as `trimmed_snapshot`; a tested one whole while tested, then (but the
@@ -292,12 +298,14 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
             log.info("churn features and labels at %s", cutoff)
             if cutoff in tested:
                 cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit, side=side,
-                                         fit_customers=baseline_fit_customers, random_state=random_state)  # fmt: skip
+                                         fit_customers=baseline_fit_customers, random_state=random_state,
+                                         penalizer=penalizer)  # fmt: skip
                 customers[cutoff] = len(cache[cutoff])
             else:
                 cache[cutoff], customers[cutoff] = trimmed_snapshot(tx, cutoff, horizon_days, unit, side,
                                                                     max_train_rows, random_state,
-                                                                    baseline_fit_customers)  # fmt: skip
+                                                                    baseline_fit_customers,
+                                                                    penalizer=penalizer)  # fmt: skip
         return cache[cutoff]
 
     rows, predictions, sizes = [], [], {}
@@ -427,6 +435,8 @@ def score_customers(
     max_train_rows: int | None = None,
     baseline_fit_customers: int | None = None,
     known: Mapping[date, tuple[pd.DataFrame, int]] | None = None,
+    *,
+    penalizer: float = 0.0,
 ) -> pd.DataFrame:
     """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
     latest cutoffs whose label windows are complete (today - H, today - H - step, ...); a cutoff in `known`
@@ -434,11 +444,12 @@ def score_customers(
     cutoffs = scoring_cutoffs(today, horizon_days, train_cutoffs, step_days)
     known = known or {}
     parts, sizes = zip(*(known[c] if c in known else trimmed_snapshot(tx, c, horizon_days, unit, side, max_train_rows,
-                                                                      random_state, baseline_fit_customers)
+                                                                      random_state, baseline_fit_customers,
+                                                                      penalizer=penalizer)
                          for c in cutoffs), strict=True)  # fmt: skip
     train = training_rows(list(parts), max_train_rows, random_state, list(sizes))
     current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side, fit_customers=baseline_fit_customers,
-                       random_state=random_state)  # fmt: skip
+                       random_state=random_state, penalizer=penalizer)  # fmt: skip
     columns = scorer_columns(scorer, train)
     model = make_scorer(scorer, random_state).fit(train[columns], train["churned"].to_numpy(int))
     current["churn_probability"] = model.predict_proba(current[columns])[:, 1]

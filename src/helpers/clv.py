@@ -9,7 +9,9 @@ Bootstrap intervals resample customers as multinomial counts over the patterns.
 
 from __future__ import annotations
 
+import io
 import warnings
+from contextlib import redirect_stdout
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,6 +24,7 @@ from scipy.special import gammaln
 
 from helpers.errors import ClvFitError
 from helpers.features import DAYS_PER_UNIT
+from helpers.i18n import t
 
 
 class ParetoNBD(lifetimes.ParetoNBDFitter):
@@ -146,30 +149,57 @@ def compress(summary: pd.DataFrame, columns: list[str] = PATTERN) -> pd.DataFram
     return summary.groupby(columns, as_index=False, sort=True).size().rename(columns={"size": "weight"})
 
 
+MIN_FIT_CUSTOMERS = 10
+
+
 def fit_purchase_model(name: str, patterns: pd.DataFrame, penalizer: float = 0.0):
     """Fit one transaction model on weighted patterns (columns frequency, recency, T, weight)."""
     label, fitter = MODELS[name]
     if patterns["weight"].sum() == 0:
-        raise ClvFitError(f"{label}: no customers to fit")
+        raise ClvFitError(t("{label}: no customers to fit", label=label))
     if (patterns["frequency"] * patterns["weight"]).sum() == 0:
-        raise ClvFitError(f"{label}: no customer made a repeat purchase; the model cannot learn a purchase rate")
+        raise ClvFitError(t("{label}: no customer made a repeat purchase; the model cannot learn a purchase rate",
+                            label=label))  # fmt: skip
+    if patterns["weight"].sum() < MIN_FIT_CUSTOMERS:
+        customers = int(patterns["weight"].sum())
+        raise ClvFitError(t("{label}: {customers} customers are too few to fit its four parameters (at least "
+                            "{needed})", label=label, customers=customers, needed=MIN_FIT_CUSTOMERS))  # fmt: skip
     data = (patterns["frequency"], patterns["recency"], patterns["T"])
     model = fitter(penalizer_coef=penalizer)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            model.fit(*data, weights=patterns["weight"])
-    except ConvergenceError as error:
-        raise not_converged(label, error, penalizer) from None
-    return model
+    if isinstance(model, ParetoNBD):  # its own bounded fit from a fixed start
+        try:
+            return model.fit(*data, weights=patterns["weight"])
+        except ConvergenceError as error:
+            raise not_converged(label, error, penalizer) from None
+    return fit_from_starts(model, label, penalizer, *data, weights=patterns["weight"])
+
+
+LOG_STARTS = (None, 0.0, 1.0, -1.0, 2.0)  # lifetimes' own start (every log-parameter 0.1) first, then others
+PARAMETER_COUNTS = {"BetaGeoFitter": 4, "ModifiedBetaGeoFitter": 4, "GammaGammaFitter": 3}
+
+
+def fit_from_starts(model, label: str, penalizer: float, *data, **options):
+    """A lifetimes fitter fitted from several starting points: its BFGS often stops with 'precision loss' from
+    its one start on short or daily histories, and converges from another. The first start that converges wins,
+    so a fit that converged before is unchanged."""
+    error = ConvergenceError("no start tried")
+    for start in LOG_STARTS:
+        initial = None if start is None else np.full(PARAMETER_COUNTS[type(model).__name__], start)
+        try:
+            with warnings.catch_warnings(), redirect_stdout(io.StringIO()):  # lifetimes prints a failed search
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return model.fit(*data, initial_params=initial, **options)
+        except ConvergenceError as caught:
+            error = caught
+    raise not_converged(label, error, penalizer)
 
 
 def not_converged(label: str, error: ConvergenceError, penalizer: float) -> ClvFitError:
     """A fit that did not converge, in one line with the fix that applies to the penalizer already set."""
     reason = (str(error).strip().splitlines() or ["no reason given"])[0]
-    hint = ("set clv.penalizer to 0.001 (or larger) to regularise" if penalizer == 0
-            else f"raise clv.penalizer (now {penalizer:g}) tenfold")  # fmt: skip
-    return ClvFitError(f"{label} did not converge ({reason}); {hint}")
+    hint = (t("set clv.penalizer to 0.001 (or larger) to regularise") if penalizer == 0
+            else t("raise clv.penalizer (now {penalizer}) tenfold", penalizer=f"{penalizer:g}"))  # fmt: skip
+    return ClvFitError(t("{label} did not converge ({reason}); {hint}", label=label, reason=reason, hint=hint))
 
 
 def with_parameters(name: str, parameters: dict):
@@ -246,7 +276,7 @@ def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFra
 def choose_model(comparison: pd.DataFrame, metric: str) -> str:
     """The model key with the lowest holdout `metric` (ties: first listed)."""
     if comparison.empty:
-        raise ClvFitError("no purchase model could be fitted")
+        raise ClvFitError(t("no purchase model could be fitted"))
     return str(comparison.sort_values(metric, kind="stable")["key"].iloc[0])
 
 
@@ -286,35 +316,70 @@ def cumulative_repeat_purchases(
     return frame
 
 
+class ShrunkMeanSpend(lifetimes.GammaGammaFitter):
+    """The spend model when Gamma-Gamma cannot be fitted: each customer's mean repeat order value, counted with
+    one more order at the mean of every repeat order (so one expensive order is pulled towards what customers
+    usually spend); a customer without a repeat purchase gets that mean. CLV uses it as it would Gamma-Gamma's."""
+
+    PSEUDO_ORDERS = 1.0
+
+    def fit(self, frequency, monetary_value):
+        x, m = np.asarray(frequency, dtype=float), np.asarray(monetary_value, dtype=float)
+        self.params_ = pd.Series({"mean": float((x * m).sum() / x.sum()), "pseudo_orders": self.PSEUDO_ORDERS})
+        return self
+
+    def conditional_expected_average_profit(self, frequency=None, monetary_value=None):
+        x, m = np.asarray(frequency, dtype=float), np.nan_to_num(np.asarray(monetary_value, dtype=float))
+        mean, pseudo = self.params_["mean"], self.params_["pseudo_orders"]
+        return (x * m + pseudo * mean) / (x + pseudo)
+
+
+def mean_order_value(params: pd.Series) -> float:
+    """The population's mean order value under a spend model's parameters: p*v/(q-1) for Gamma-Gamma."""
+    return float(params["mean"]) if "mean" in params else float(params["p"] * params["v"] / (params["q"] - 1))
+
+
 @dataclass
 class SpendModel:
-    """The fitted Gamma-Gamma model and what was (and was not) fitted on."""
+    """The fitted spend model (Gamma-Gamma, or the shrunk mean when Gamma-Gamma cannot be fitted) and what was
+    (and was not) fitted on."""
 
     model: lifetimes.GammaGammaFitter
     customers_fitted: int
     excluded_no_repeat: int
     excluded_non_positive: int
     frequency_spend_correlation: float
+    fallback_reason: str | None = None  # why Gamma-Gamma was not used
+
+    @property
+    def label(self) -> str:
+        return "shrunk mean order value" if self.fallback_reason else "Gamma-Gamma"
 
 
-def fit_spend_model(summary: pd.DataFrame, penalizer: float = 0.0) -> SpendModel:
-    """Gamma-Gamma on repeat buyers with positive mean repeat spend (columns frequency, monetary_value)."""
+MIN_GAMMA_GAMMA_CUSTOMERS = 10
+
+
+def fit_spend_model(summary: pd.DataFrame, penalizer: float = 0.0, *, fallback: bool = True) -> SpendModel:
+    """Gamma-Gamma on repeat buyers with positive mean repeat spend (columns frequency, monetary_value); when
+    it cannot be fitted (too few repeat buyers, no convergence) and `fallback`, the shrunk mean order value."""
     repeaters = summary[summary["frequency"] > 0]
     usable = repeaters[repeaters["monetary_value"] > 0]
-    if len(usable) < 10:
-        raise ClvFitError(
-            f"Gamma-Gamma needs repeat buyers with positive spend; only {len(usable)} found. "
-            "CLV cannot be computed without a spend model"
-        )
-    correlation = float(np.corrcoef(usable["frequency"], usable["monetary_value"])[0, 1])
-    model = lifetimes.GammaGammaFitter(penalizer_coef=penalizer)
+    counts = (len(usable), int((summary["frequency"] == 0).sum()), len(repeaters) - len(usable))
+    if usable.empty:
+        raise ClvFitError(t("no repeat buyer with positive spend: CLV cannot be computed without a spend model"))
+    correlation = float(np.corrcoef(usable["frequency"], usable["monetary_value"])[0, 1]) if len(usable) > 1 else 0.0
     try:
-        model.fit(usable["frequency"], usable["monetary_value"])
-    except ConvergenceError as error:
-        raise not_converged("Gamma-Gamma", error, penalizer) from None
-    return SpendModel(
-        model, len(usable), int((summary["frequency"] == 0).sum()), len(repeaters) - len(usable), correlation
-    )
+        if len(usable) < MIN_GAMMA_GAMMA_CUSTOMERS:
+            raise ClvFitError(t("Gamma-Gamma needs {needed} repeat buyers with positive spend; {found} found",
+                                needed=MIN_GAMMA_GAMMA_CUSTOMERS, found=len(usable)))  # fmt: skip
+        model = fit_from_starts(lifetimes.GammaGammaFitter(penalizer_coef=penalizer), "Gamma-Gamma", penalizer,
+                                usable["frequency"], usable["monetary_value"])  # fmt: skip
+    except ClvFitError as error:
+        if not fallback:
+            raise
+        return SpendModel(ShrunkMeanSpend().fit(usable["frequency"], usable["monetary_value"]), *counts, correlation,
+                          fallback_reason=str(error))  # fmt: skip
+    return SpendModel(model, *counts, correlation)
 
 
 def customer_value(
@@ -328,13 +393,13 @@ def customer_value(
 ) -> pd.DataFrame:
     """Per customer: P(alive), expected purchases and order value over the horizon, CLV and its decile."""
     horizon = horizon_months * UNITS_PER_MONTH[unit]
-    f, r, t = summary["frequency"], summary["recency"], summary["T"]
+    f, r, age = summary["frequency"], summary["recency"], summary["T"]
     with warnings.catch_warnings():  # lifetimes takes log(0) for customers without repeat purchases
         warnings.filterwarnings("ignore", "divide by zero encountered in log", RuntimeWarning)
         out = summary[["customer_id", *ARTIFACT_NAMES]].rename(columns=ARTIFACT_NAMES)
-        out["p_alive"] = np.asarray(purchase_model.conditional_probability_alive(f, r, t), dtype=float)
+        out["p_alive"] = np.asarray(purchase_model.conditional_probability_alive(f, r, age), dtype=float)
         out["expected_purchases"] = np.asarray(
-            purchase_model.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t), dtype=float
+            purchase_model.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, age), dtype=float
         )
         out["expected_order_value"] = np.asarray(
             spend.model.conditional_expected_average_profit(f, summary["monetary_value"]), dtype=float
@@ -343,7 +408,7 @@ def customer_value(
             purchase_model,
             f,
             r,
-            t,
+            age,
             summary["monetary_value"],
             time=horizon_months,
             discount_rate=monthly_discount_rate,
@@ -370,11 +435,16 @@ def _forecast(model, spend_params: pd.Series, patterns: pd.DataFrame, horizon: f
         ),
         dtype=float,
     )
-    order_value = spend_params["p"] * spend_params["v"] / (spend_params["q"] - 1)  # Gamma-Gamma mean order value
+    order_value = mean_order_value(spend_params)
     total = float((purchases * patterns["weight"]).sum())
     return {**{k: float(v) for k, v in model.params_.items()},
             **{f"gg_{k}": float(v) for k, v in spend_params.items()},
             "total_purchases": total, "total_revenue": total * order_value}  # fmt: skip
+
+
+def _shrunk_mean_params(repeaters: pd.DataFrame) -> pd.Series:
+    usable = repeaters[repeaters["monetary_value"] > 0]
+    return ShrunkMeanSpend().fit(usable["frequency"], usable["monetary_value"]).params_
 
 
 def bootstrap(
@@ -392,8 +462,9 @@ def bootstrap(
     """Bootstrap over customers: parameter draws and total expected purchases / revenue over the horizon.
 
     `patterns` are the full-period patterns with weights; `repeaters` the repeat buyers'
-    (frequency, monetary_value) for Gamma-Gamma. Revenue is total expected purchases times
-    the Gamma-Gamma mean order value p*v/(q-1), undiscounted. Returns (draws, 90% interval table).
+    (frequency, monetary_value) for the spend model (`fitted`'s kind: Gamma-Gamma, whose failed refits are left
+    out, or the shrunk mean). Revenue is total expected purchases times the spend model's mean order value,
+    undiscounted. Returns (draws, 90% interval table).
 
     Beyond `max_customers` customers each refit sees a resample of `max_customers` (an m-out-of-n
     bootstrap): totals are scaled to all n customers, and every draw's distance from the estimate on all
@@ -406,6 +477,7 @@ def bootstrap(
     size = customers if max_customers is None else min(customers, max_customers)
     repeaters_size = max(10, round(len(repeaters) * size / customers))
     probabilities = patterns["weight"].to_numpy() / customers
+    shrunk = fitted is not None and fitted[1].fallback_reason is not None  # refit the estimate's kind of model
     draws = []
     for _ in range(samples):
         resampled = patterns.assign(weight=rng.multinomial(size, probabilities))
@@ -413,10 +485,11 @@ def bootstrap(
         spend_sample = repeaters.iloc[rng.integers(0, len(repeaters), repeaters_size)]
         try:
             model = fit_purchase_model(name, resampled, penalizer)
-            spend = fit_spend_model(spend_sample, penalizer)
+            spend_params = (_shrunk_mean_params(spend_sample) if shrunk
+                            else fit_spend_model(spend_sample, penalizer, fallback=False).model.params_)  # fmt: skip
         except ClvFitError:
             continue
-        draws.append(_forecast(model, spend.model.params_, resampled, horizon))
+        draws.append(_forecast(model, spend_params, resampled, horizon))
     table = pd.DataFrame(draws)
     if size < customers:
         table[["total_purchases", "total_revenue"]] *= customers / size

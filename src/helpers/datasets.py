@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import lifetimes
@@ -516,3 +516,83 @@ def write_pharmacy_export(out_dir: Path, n_lines: int = 6_578, seed: int = 11) -
              "masked_lines": int(kept.str.startswith("*").sum()), "customers": int(kept.nunique()),
              "refunds": int((frame["units"] < 0).sum()), "excel_serial_dates": int(serial.sum())}  # fmt: skip
     return PharmacyExport(path, truth)
+
+
+SUPERMARKET_COLUMNS = {"customer_id": "顾客编号", "category": "大类名称", "order_date": "销售日期",
+                       "product_id": "商品编码", "quantity": "销售数量", "amount": "销售金额"}  # fmt: skip
+SUPERMARKET_PRICE, SUPERMARKET_PROMOTION = "商品单价", "是否促销"
+SUPERMARKET_CATEGORIES = (
+    "日配",
+    "休闲",
+    "粮油",
+    "洗化",
+    "酒饮",
+    "蔬果",
+    "肉禽",
+    "冷冻",
+    "熟食",
+    "家居",
+    "烘焙",
+    "水产",
+)
+SUPERMARKET_START, SUPERMARKET_DAYS = date(2015, 1, 1), 120  # 2015-01-01 to 2015-04-30
+SUPERMARKET_TRUTH = {"r": 0.7, "alpha": 45.0, "a": 0.8, "b": 2.0}  # BG/NBD, rates per day
+
+
+@dataclass(frozen=True)
+class SupermarketExport:
+    """The look-alike of a Chinese supermarket POS export with four months of history, and what it holds."""
+
+    path: Path
+    truth: dict  # lines, customers, repeat_buyers, money, first_day, last_day, promotion_lines
+
+
+def write_supermarket_export(out_dir: Path, n_customers: int = 2_600, seed: int = 5) -> SupermarketExport:
+    """A Chinese supermarket POS export as it comes: GBK CSV, Chinese headers (顾客编号, 大类名称, 销售日期 as
+    `20150101`, 商品编码, 销售数量, 销售金额, 商品单价, 是否促销), four months of history. Visits follow BG/NBD in
+    days (most members were already shopping when the export starts, so first visits crowd its first weeks);
+    each visit buys a few products, some on promotion. About half the customers come back."""
+    rng = np.random.default_rng(seed)
+    first_day = np.minimum(rng.exponential(25.0, n_customers), SUPERMARKET_DAYS - 1).astype(int)
+    truth = SUPERMARKET_TRUTH
+    visits = simulate_bgnbd_gamma_gamma(n_customers, rng, **truth, p=1.0, q=1.0, v=1.0,
+                                        weeks_observed=(SUPERMARKET_DAYS - 1 - first_day).astype(float))  # fmt: skip
+    visits["day"] = first_day[visits["customer"]] + np.floor(visits["week"]).astype(int)
+    visits = visits.drop_duplicates(["customer", "day"], ignore_index=True)  # one visit a day at most
+    basket = rng.gamma(2.0, 4.5, n_customers)  # each customer's usual number of products per visit
+    lines_per_visit = 1 + rng.poisson(basket[visits["customer"]])
+    line_visit = np.repeat(np.arange(len(visits)), lines_per_visit)
+    n_lines = len(line_visit)
+    product = rng.zipf(1.3, n_lines) % 600  # a few products sell far more than the rest
+    unit_price = np.round(np.exp(rng.normal(2.3, 0.8, 600)), 1)[product]
+    promotion = rng.random(n_lines) < 0.18
+    quantity = np.where(rng.random(n_lines) < 0.15, np.round(rng.uniform(0.2, 2.0, n_lines), 3),
+                        rng.integers(1, 4, n_lines))  # fmt: skip  # weighed goods in kg
+    amount = np.round(quantity * unit_price * np.where(promotion, 0.8, 1.0), 2)
+    day = visits["day"].to_numpy()[line_visit]
+    once = ~pd.DataFrame({"visit": line_visit, "product": product}).duplicated().to_numpy()  # a product once a visit
+    line_visit, product, unit_price, promotion, quantity, amount, day = (
+        column[once] for column in (line_visit, product, unit_price, promotion, quantity, amount, day)
+    )
+    n_lines = len(line_visit)
+    export = pd.DataFrame({
+        SUPERMARKET_COLUMNS["customer_id"]: 10_000 + visits["customer"].to_numpy()[line_visit] * 7,
+        SUPERMARKET_COLUMNS["category"]: [SUPERMARKET_CATEGORIES[p % len(SUPERMARKET_CATEGORIES)] for p in product],
+        SUPERMARKET_COLUMNS["order_date"]: (pd.Timestamp(SUPERMARKET_START) + pd.to_timedelta(day, unit="D"))
+        .strftime("%Y%m%d"),
+        SUPERMARKET_COLUMNS["product_id"]: [f"{3_000_000 + p * 37}" for p in product],
+        SUPERMARKET_COLUMNS["quantity"]: [f"{q:g}" for q in quantity],
+        SUPERMARKET_COLUMNS["amount"]: amount,
+        SUPERMARKET_PRICE: unit_price,
+        SUPERMARKET_PROMOTION: np.where(promotion, "是", "否"),
+    }).sort_values(SUPERMARKET_COLUMNS["order_date"], kind="stable")  # fmt: skip
+    path = Path(out_dir) / "supermarket_zh.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        export.to_csv(tmp, index=False, encoding="gbk")
+    purchases = visits.groupby("customer").size()
+    truth = {"lines": n_lines, "customers": int(purchases.size), "repeat_buyers": int((purchases > 1).sum()),
+             "money": round(float(amount.sum()), 2), "first_day": str(SUPERMARKET_START),
+             "last_day": str(SUPERMARKET_START + timedelta(days=int(day.max()))),
+             "promotion_lines": int(promotion.sum())}  # fmt: skip
+    return SupermarketExport(path, truth)

@@ -35,7 +35,7 @@ def pct(value: float, digits: int = 0) -> str:
     return f"{value:.{digits}%}"
 
 
-def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame) -> Findings:
+def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame, history: dict) -> Findings:
     set_aside = quality["rows_in"] - quality["rows_kept"]
     rules = sorted((r for r in quality["rules"] if r["rows"]), key=lambda r: -r["rows"])
     balanced = quality["reconciliation"]["rows_ok"] and quality["reconciliation"]["money_ok"]
@@ -59,7 +59,7 @@ def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame) -> Findings:
           "{revenue} of revenue.", repeat=pct(facts["repeat_customer_share"]),
           customers=pct(one_time["share_of_customers"]), revenue=pct(one_time["share_of_revenue"])),
     ]  # fmt: skip
-    sentences += values_read(quality)
+    sentences += values_read(quality) + history_sentences(history)
     numbers = {k: facts[k] for k in ("first_date", "last_date", "customers", "purchases", "revenue")}
     numbers |= {"rows_in": quality["rows_in"], "rows_kept": quality["rows_kept"], "rows_set_aside": set_aside,
                 "reconciled": balanced}  # fmt: skip
@@ -73,6 +73,38 @@ def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame) -> Findings:
                                rows=count(report["rows_in"]), aside=aside,
                                in_log=pct(_share(report["log_customers_in_table"], facts["customers"]))))  # fmt: skip
     return Findings("01_ingest", sentences, numbers)
+
+
+DERIVED_SETTINGS = {  # key -> how its chosen value reads
+    "clv.holdout_days": "CLV forecasts checked on the last {value} days (default {default})",
+    "clv.horizon_months": "CLV over the next {value} months (default {default}), no further than the history reaches",
+    "segment.lifecycle_new_days": "'new' customers first bought in the last {value} days (default {default})",
+    "churn.horizon_days": "churn means no purchase in the next {value} days (default {default})",
+    "churn.cutoff_step_days": "backtest cutoffs {value} days apart (default {default})",
+    "churn.folds": "{value} backtest folds (default {default})",
+    "churn.train_cutoffs": "{value} training cutoffs per fold (default {default})",
+    "next_purchase.evaluation_days": "purchase timing checked on the last {value} days (default {default})",
+    "next_purchase.calibration_window_days": "purchase probabilities checked over {value} days (default {default})",
+}
+
+
+def history_sentences(history: dict) -> list[str]:
+    """The settings chosen to fit a short history (`helpers.history`), what it cannot show, and the user's settings
+    that leave a stage no data."""
+    said = []
+    if history["derived"]:
+        chosen = [t(DERIVED_SETTINGS[d["key"]], value=d["value"], default=d["default"]) for d in history["derived"]]
+        said.append(t("With **{days} days of history**, the settings the config leaves open were fitted to it: "
+                      "{chosen}. Set a key in the config to choose it yourself.", days=count(history["span_days"]),
+                      chosen=("；" if language() == "zh" else "; ").join(chosen)))  # fmt: skip
+    if not history["seasons_seen"]:
+        said.append(t("The history covers less than a year: seasons and festivals are not seen, so no forecast "
+                      "here allows for them, and the defaults above need a longer history."))  # fmt: skip
+    for short in history["short"]:
+        said.append(t("**Your settings leave {stage} without history**: it needs purchases before {date}, and the "
+                      "first is on {first}. Remove the key to let the workbench choose.",
+                      stage=term(short["stage"]), date=short["needs_before"], first=history["first"]))  # fmt: skip
+    return said
 
 
 def _examples(values: list[str]) -> str:
@@ -96,8 +128,8 @@ def values_read(quality: dict) -> list[str]:
                           basis=basis, rows=count(written["rows"]),
                           examples=_examples(written["examples"])))  # fmt: skip
         if read["written_dates"]["rows"]:
-            said.append(t("{rows} order dates were written with a weekday, a time, 年月日 or as Excel day numbers "
-                          "(e.g. {examples}) and read as dates.", rows=count(read["written_dates"]["rows"]),
+            said.append(t("{rows} order dates were written with a weekday, a time, 年月日, without separators or as "
+                          "Excel day numbers (e.g. {examples}) and read as dates.", rows=count(read["written_dates"]["rows"]),
                           examples=_examples(read["written_dates"]["examples"])))  # fmt: skip
         if unread := read["unread_amounts"]["rows"]:
             said.append(t("**Amounts that could not be read as money: {rows}** (e.g. {examples}); they are set aside "
@@ -228,7 +260,8 @@ def profile_findings(profile) -> tuple[list[str], dict]:
 
 
 def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, deciles: pd.DataFrame,
-        bootstrap: pd.DataFrame | None, horizon_months: int, alive_threshold: float) -> Findings:  # fmt: skip
+        bootstrap: pd.DataFrame | None, horizon_months: int, alive_threshold: float, *,
+        spend_fallback: str | None = None) -> Findings:  # fmt: skip
     total = float(values["clv"].sum())
     purchases = float(values["expected_purchases"].sum())
     interval = ""
@@ -253,7 +286,16 @@ def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, decil
         t("{share} of customers are more likely still active than not.",
           share=pct((values["p_alive"] >= alive_threshold).mean())),
     ]  # fmt: skip
+    if spend_fallback:
+        sentences.append(spend_fallback_sentence(spend_fallback))
+        numbers["spend_model"] = "shrunk mean order value"
     return Findings("03_clv", sentences, numbers)
+
+
+def spend_fallback_sentence(reason: str) -> str:
+    return t("**Gamma-Gamma could not be fitted** ({reason}), so each customer's order value is their mean repeat "
+             "order value counted with one more order at the mean of all repeat orders (a customer without a repeat "
+             "purchase gets that mean). Purchases are forecast as usual.", reason=reason)  # fmt: skip
 
 
 def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: str, best_baseline: str,
@@ -307,6 +349,39 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: 
     return Findings("04_churn", sentences, numbers)
 
 
+def _buyers_check(split, model_label: str) -> str:
+    """Whether the buyers who came lie within what the probabilities allowed, and the score against the naive rate."""
+    low, high = split.buyers_interval()
+    values = {
+        "model": model_label,
+        "cutoff": split.cutoff,
+        "window": split.window_days,
+        "predicted": count(split.expected_buyers),
+        "low": count(low),
+        "high": count(high),
+        "actual": count(split.actual_buyers),
+        "off": f"{split.actual_buyers / split.expected_buyers - 1:+.0%}" if split.expected_buyers else "–",
+    }
+    if split.held:
+        said = t(
+            "The {model} purchase probabilities held on unseen data: forecast on {cutoff} for the next {window} "
+            "days, they expected {predicted} buyers (95% range {low}–{high}) and {actual} came.",
+            **values,
+        )
+    else:
+        said = t(
+            "**The {model} purchase probabilities did not hold on unseen data**: forecast on {cutoff} for the "
+            "next {window} days, they expected {predicted} buyers (95% range {low}–{high}) and {actual} came "
+            "({off}); read them as a ranking of who buys first rather than as exact chances.",
+            **values,
+        )
+    if split.base_rate == split.base_rate:  # no naive rate when nobody was known a window before the cutoff
+        said += t(" Brier score {brier}, {skill} lower than giving everyone the rate observed in the {window} days "
+                  "before ({rate}).", brier=f"{split.brier:.3f}", skill=pct(split.brier_skill),
+                  window=split.window_days, rate=pct(split.base_rate, 1))  # fmt: skip
+    return said
+
+
 def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label: str) -> Findings:
     """05_next_purchase: who buys soon, whether the forecasts held on the time split, what to offer."""
     expected = float(customers["p_purchase_30d"].sum())
@@ -318,11 +393,7 @@ def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label:
         t("About **{expected} customers are expected to buy in the next 30 days** (the sum of their "
           "probabilities); **{due} are due soon**: likely to buy within {days} days, or just past their usual gap.",
           expected=count(expected), due=count(due), days=settings.due_days),
-        t("The {model} purchase probabilities held on unseen data: forecast on {cutoff} for the next {window} days, "
-          "they expected {predicted} buyers and {actual} came (Brier score {brier}, {skill} lower than the naive "
-          "rate of {rate}).", model=model_label, cutoff=split.cutoff, window=split.window_days,
-          predicted=count(split.expected_buyers), actual=count(split.actual_buyers), brier=f"{split.brier:.3f}",
-          skill=pct(split.brier_skill), rate=pct(split.base_rate, 1)),
+        _buyers_check(split, model_label),
     ]  # fmt: skip
     if chosen["kind"] == "model":
         sentences.append(t(

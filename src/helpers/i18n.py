@@ -19,11 +19,26 @@ LANGUAGES = ("en", "zh")
 _LANGUAGE = {"code": "en"}  # set once per stage from report.language, like the plotting style
 
 
-def use_language(code: str) -> None:
-    """Reports, figures and exports speak `code` ('en' or 'zh') from now on."""
+class LanguageScope:
+    """Restores the language that was in use when its `with` block ends."""
+
+    def __init__(self, previous: str) -> None:
+        self.previous = previous
+
+    def __enter__(self) -> LanguageScope:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        _LANGUAGE["code"] = self.previous
+
+
+def use_language(code: str) -> LanguageScope:
+    """Reports, figures and exports speak `code` ('en' or 'zh'): from now on, or until the end of a `with` block
+    (`with use_language("zh"): ...`)."""
     if code not in LANGUAGES:
         raise ValueError(f"report.language must be one of {LANGUAGES}, not {code!r}")
-    _LANGUAGE["code"] = code
+    previous, _LANGUAGE["code"] = _LANGUAGE["code"], code
+    return LanguageScope(previous)
 
 
 def language() -> str:

@@ -30,6 +30,7 @@ from helpers.parsing import (
     AUTO,
     DEFAULT_READING,
     NumberReading,
+    compact_date,
     excel_serial_date,
     id_checks,
     kept_part,
@@ -118,7 +119,8 @@ def parse_date(value: ibis.StringValue, date_format: str | None, keep: str | Non
     if date_format:
         read = cleaning_engines.for_connection(ibis.get_backend(value)).strptime(text, date_format).fill_null(read)
     # the written forms are only tried where the cast and the format failed
-    return ibis.ifelse(read.isnull(), written_date(text).fill_null(excel_serial_date(text)), read)
+    written = written_date(text).fill_null(compact_date(text)).fill_null(excel_serial_date(text))
+    return ibis.ifelse(read.isnull(), written, read)
 
 
 def accounted_money(amount: ibis.FloatingValue, limit: float) -> ibis.FloatingValue:

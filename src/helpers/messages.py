@@ -486,8 +486,12 @@ MESSAGES = {
         "`artifacts/next_purchase.parquet`：每位客户的购买概率、预计日期、即将购买标记和推荐；`due_soon.xlsx` / `.csv`：提醒名单；`action_list.xlsx` / `.csv` / `.parquet`：附推荐的行动名单；有品类列时还有 `category_pairs.parquet`（组合搭配）和 `category_transitions.parquet`（购买序列）。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
     "About **{expected} customers are expected to buy in the next 30 days** (the sum of their probabilities); **{due} are due soon**: likely to buy within {days} days, or just past their usual gap.":
         "**预计未来 30 天约有 {expected} 位客户购买**（各自购买概率之和）；**{due} 位即将购买**：可能在 {days} 天内购买，或刚超过其惯常购买间隔。",
-    "The {model} purchase probabilities held on unseen data: forecast on {cutoff} for the next {window} days, they expected {predicted} buyers and {actual} came (Brier score {brier}, {skill} lower than the naive rate of {rate}).":
-        "{model} 购买概率在未参与建模的数据上经受住了检验：在 {cutoff} 预测未来 {window} 天，预计 {predicted} 位购买，实际 {actual} 位（Brier 分数 {brier}，比朴素比率 {rate} 的预测低 {skill}）。",
+    "The {model} purchase probabilities held on unseen data: forecast on {cutoff} for the next {window} days, they expected {predicted} buyers (95% range {low}–{high}) and {actual} came.":
+        "{model} 购买概率在未参与建模的数据上经受住了检验：在 {cutoff} 预测未来 {window} 天，预计 {predicted} 位购买（95% 范围 {low}–{high}），实际 {actual} 位。",
+    "**The {model} purchase probabilities did not hold on unseen data**: forecast on {cutoff} for the next {window} days, they expected {predicted} buyers (95% range {low}–{high}) and {actual} came ({off}); read them as a ranking of who buys first rather than as exact chances.":
+        "**{model} 购买概率在未参与建模的数据上未通过检验**：在 {cutoff} 预测未来 {window} 天，预计 {predicted} 位购买（95% 范围 {low}–{high}），实际 {actual} 位（{off}）；请把它们当作谁先购买的排序，而不是精确的概率。",
+    " Brier score {brier}, {skill} lower than giving everyone the rate observed in the {window} days before ({rate}).":
+        "Brier 分数 {brier}，比给每位客户前 {window} 天实际观察到的购买比率（{rate}）低 {skill}。",
     "For the date of the next purchase, **{chosen}** came closest: {mae} days off on average (a customer who did not come back within {window} days counts as the window's end), against {base_mae} for *{baseline}*.":
         "预测下次购买日期时，**{chosen}** 最接近：平均误差 {mae} 天（{window} 天内未回购的客户按窗口结束计），而 *{baseline}* 为 {base_mae} 天。",
     "No personal forecast dated the next purchase better than the simple **{chosen}** ({mae} days off on average); the dates in the list use it, and the probabilities are the better guide to who buys.":
@@ -758,8 +762,8 @@ MESSAGES = {
     "Amounts were read with **'{decimal}' as the decimal mark** and '{group}' between thousands ({basis}); {rows} were written with a currency, separators or 万/亿 (e.g. {examples}) and read as numbers.":
         "金额按 **'{decimal}' 作小数点**、'{group}' 作千位分隔符读取（{basis}）；其中 {rows} 个带有货币符号、分隔符或万/亿（如 {examples}），已按数值读取。",
     "detected from the first amounts": "根据文件开头的金额识别", "the default": "默认设置",
-    "{rows} order dates were written with a weekday, a time, 年月日 or as Excel day numbers (e.g. {examples}) and read as dates.":
-        "{rows} 个订单日期带有星期、时间、年月日写法或为 Excel 日期序号（如 {examples}），已按日期读取。",
+    "{rows} order dates were written with a weekday, a time, 年月日, without separators or as Excel day numbers (e.g. {examples}) and read as dates.":
+        "{rows} 个订单日期带有星期、时间、年月日写法、没有分隔符或为 Excel 日期序号（如 {examples}），已按日期读取。",
     "**Amounts that could not be read as money: {rows}** (e.g. {examples}); they are set aside as *invalid amount* with their text, and no money is counted for them.":
         "**无法读取为金额的值：{rows} 个**（如 {examples}）；这些行按 *金额无效* 隔离并保留原文，不计入任何金额。",
     "**Masked customer ids: {ids}** (e.g. {examples}; {lines} lines), with as few as {digits} digits visible: different people may share one id, so their purchases, value and churn risk are pooled. Export unmasked ids (or a member number) if you can.":
@@ -770,6 +774,58 @@ MESSAGES = {
         "前后带空格与不带空格两种写法的客户ID：{ids} 个（如 {examples}）；每个已合并为同一客户。",
     "**Customer id `{id}` holds {share} of the kept lines**: a placeholder for walk-in or anonymous sales rather than one customer; map it to an empty id to set it aside.":
         "**客户ID `{id}` 占保留行的 {share}**：这是散客或匿名销售的占位ID，而不是一位客户；将其替换为空ID即可将这些行隔离。",
+    # settings fitted to a short history (helpers.history)
+    "CLV forecasts checked on the last {value} days (default {default})": "CLV 预测用最后 {value} 天检验（默认 {default} 天）",
+    "CLV over the next {value} months (default {default}), no further than the history reaches":
+        "CLV 只看未来 {value} 个月（默认 {default} 个月），不超过历史数据的长度",
+    "'new' customers first bought in the last {value} days (default {default})": "「新客」指最近 {value} 天内首次购买（默认 {default} 天）",
+    "churn means no purchase in the next {value} days (default {default})": "流失指未来 {value} 天内没有购买（默认 {default} 天）",
+    "backtest cutoffs {value} days apart (default {default})": "回测截止日相隔 {value} 天（默认 {default} 天）",
+    "{value} backtest folds (default {default})": "回测 {value} 折（默认 {default} 折）",
+    "{value} training cutoffs per fold (default {default})": "每折 {value} 个训练截止日（默认 {default} 个）",
+    "purchase timing checked on the last {value} days (default {default})": "购买时间预测用最后 {value} 天检验（默认 {default} 天）",
+    "purchase probabilities checked over {value} days (default {default})": "购买概率按 {value} 天窗口检验（默认 {default} 天）",
+    "With **{days} days of history**, the settings the config leaves open were fitted to it: {chosen}. Set a key in the config to choose it yourself.":
+        "数据只有 **{days} 天的历史**，配置中未设置的参数已按历史长度选取：{chosen}。如需自行决定，请在配置中设置相应参数。",
+    "The history covers less than a year: seasons and festivals are not seen, so no forecast here allows for them, and the defaults above need a longer history.":
+        "历史不足一年：季节和节日（春节、618、双11 等）尚未出现过，这里的预测都没有考虑它们；上述默认设置需要更长的历史。",
+    "**Your settings leave {stage} without history**: it needs purchases before {date}, and the first is on {first}. Remove the key to let the workbench choose.":
+        "**您的设置使 {stage} 没有可用的历史**：它需要 {date} 之前的购买记录，而第一笔购买在 {first}。删除该参数即可由工作台自动选取。",
+    "**Gamma-Gamma could not be fitted** ({reason}), so each customer's order value is their mean repeat order value counted with one more order at the mean of all repeat orders (a customer without a repeat purchase gets that mean). Purchases are forecast as usual.":
+        "**Gamma-Gamma 模型无法拟合**（{reason}），因此每位客户的客单价取其复购订单的平均金额，并额外计入一笔按全部复购订单均值计算的订单（没有复购的客户直接取该均值）。购买次数照常预测。",
+    # why a stage could not run (the run's front page and manifest show these)
+    "set clv.penalizer to 0.001 (or larger) to regularise": "可将 clv.penalizer 设为 0.001（或更大）进行正则化",
+    "raise clv.penalizer (now {penalizer}) tenfold": "将 clv.penalizer（当前为 {penalizer}）提高十倍",
+    "{label} did not converge ({reason}); {hint}": "{label} 未收敛（{reason}）；{hint}",
+    "{label}: no customers to fit": "{label}：没有可拟合的客户",
+    "{label}: no customer made a repeat purchase; the model cannot learn a purchase rate":
+        "{label}：没有客户复购，模型无法学习购买频率",
+    "no purchase model could be fitted": "没有任何购买模型能够拟合",
+    "no repeat buyer with positive spend: CLV cannot be computed without a spend model":
+        "没有消费金额为正的复购客户：没有消费模型就无法计算 CLV",
+    "Gamma-Gamma needs {needed} repeat buyers with positive spend; {found} found":
+        "Gamma-Gamma 需要 {needed} 位消费金额为正的复购客户，实际只有 {found} 位",
+    "no customer has a purchase before the cutoff {cutoff}; move the cutoff later":
+        "截止日 {cutoff} 之前没有任何客户购买；请把截止日往后移",
+    "the data covers {first} to {last} ({days} days), but {settings} put the earliest training cutoff at {earliest}, before any purchase (they need more than {needed} days of history); use fewer churn.folds or churn.train_cutoffs, or a shorter churn.cutoff_step_days":
+        "数据覆盖 {first} 至 {last}（{days} 天），但 {settings} 使最早的训练截止日落在 {earliest}，早于任何购买（需要超过 {needed} 天的历史）；请减少 churn.folds 或 churn.train_cutoffs，或缩短 churn.cutoff_step_days",
+    "every one of the {total} customers churned after the cutoff {cutoff}": "截止日 {cutoff} 之后，{total} 位客户全部流失",
+    "none of the {total} customers churned after the cutoff {cutoff}": "截止日 {cutoff} 之后，{total} 位客户无一流失",
+    ": a model cannot learn from one outcome; change churn.horizon_days or the cutoffs (churn.cutoff_step_days, churn.folds)":
+        "：只有一种结果时模型无法学习；请修改 churn.horizon_days 或截止日设置（churn.cutoff_step_days、churn.folds）",
+    "at the cutoff {cutoff} the BTYD baselines cannot be fitted ({error}): {customers} customers had bought by then; use fewer churn.folds or churn.train_cutoffs, a shorter churn.cutoff_step_days, or more history":
+        "在截止日 {cutoff} 无法拟合 BTYD 基准模型（{error}）：当时已有 {customers} 位客户购买过；请减少 churn.folds 或 churn.train_cutoffs、缩短 churn.cutoff_step_days，或补充更多历史数据",
+    "03_clv needs repeat buyers: of {customers} customers acquired by the calibration end {end}, {repeaters} made a repeat purchase before it, and no purchase model could be fitted ({failures}); set clv.calibration_end later or add history":
+        "03_clv 需要复购客户：校准期截止日 {end} 之前获得的 {customers} 位客户中，有 {repeaters} 位在此之前复购，且没有任何购买模型能够拟合（{failures}）；请把 clv.calibration_end 设得更晚，或补充更多历史数据",
+    "05_next_purchase cannot check offers: {error}": "05_next_purchase 无法检验推荐：{error}",
+    "05_next_purchase needs the purchase model at {cutoff} and at {today}: {error}; lower next_purchase.evaluation_days or add history":
+        "05_next_purchase 需要在 {cutoff} 和 {today} 拟合购买模型：{error}；请降低 next_purchase.evaluation_days，或补充更多历史数据",
+    "06_campaign plans from the action list, which 04_churn and 05_next_purchase write; they did not run on this data, so there is nothing to plan":
+        "06_campaign 依据 04_churn 和 05_next_purchase 生成的行动名单制定计划；这两个阶段未能在此数据上运行，因此没有可计划的内容",
+    "02_segment scores customers against each other and needs at least {needed} customers (segment.min_customers); this data has {found}. Set segment.scoring: thresholds to score a handful of customers on fixed cut points":
+        "02_segment 通过客户之间的相互比较打分，至少需要 {needed} 位客户（segment.min_customers）；此数据只有 {found} 位。客户很少时，请设置 segment.scoring: thresholds，按固定分界打分",
+    "{label}: {customers} customers are too few to fit its four parameters (at least {needed})":
+        "{label}：{customers} 位客户太少，无法拟合模型的四个参数（至少需要 {needed} 位）",
 }
 # fmt: on
 

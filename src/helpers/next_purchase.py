@@ -235,13 +235,25 @@ class TimeSplit:
     window_days: int
     customers: int
     expected_buyers: float  # the sum of P(purchase within window_days)
+    buyers_sd: float  # its standard deviation: sqrt(sum p(1 - p)), each customer buying or not independently
     actual_buyers: int
-    base_rate: float  # the naive forecast of P(purchase within window_days): the rate of the window before
+    base_rate: float  # the naive forecast of P(purchase within window_days): the rate of the window before (NaN
+    # when no customer was known a window before the cutoff)
     brier: float
     brier_base: float
     reliability: pd.DataFrame
     errors: pd.DataFrame  # per predictor
     chosen: str  # the predictor with the smallest error
+
+    def buyers_interval(self, z: float = 1.96) -> tuple[float, float]:
+        """The range of buyers the probabilities allow (normal approximation, 95% by default)."""
+        return max(0.0, self.expected_buyers - z * self.buyers_sd), self.expected_buyers + z * self.buyers_sd
+
+    @property
+    def held(self) -> bool:
+        """Whether the buyers who came lie in the range the probabilities allow."""
+        low, high = self.buyers_interval()
+        return low <= self.actual_buyers <= high
 
     @property
     def brier_skill(self) -> float:
@@ -284,10 +296,13 @@ def time_split(tx: ibis.Table, model_key: str, today: date, evaluation_days: int
         window_days=window_days,
         customers=len(own),
         expected_buyers=float(probability.sum()),
+        buyers_sd=float(np.sqrt((probability * (1 - probability)).sum())),
         actual_buyers=int(bought.sum()),
         base_rate=base_rate,
         brier=float(brier_score_loss(bought, probability)),
-        brier_base=float(brier_score_loss(bought, np.full(len(bought), base_rate))),
+        brier_base=float(brier_score_loss(bought, np.full(len(bought), base_rate)))
+        if base_rate == base_rate
+        else float("nan"),
         reliability=reliability(probability, bought),
         errors=errors,
         chosen=str(errors.index[0]),
@@ -304,4 +319,4 @@ def _window_rate(tx: ibis.Table, cutoff: date, window_days: int) -> float:
     known = known.filter(known["first"] <= ibis.date(start))
     total = known.count().execute()
     came = known.filter(known["last"] > ibis.date(start)).count().execute()
-    return came / total if total else 0.0
+    return came / total if total else float("nan")

@@ -28,6 +28,7 @@ WRITTEN_DATE = (
     r"(?:(\d{1,2})\s*(?:[:：]|时|点)\s*(\d{1,2})\s*分?\s*(?:[:：]?\s*(\d{1,2})\s*秒?)?)?"
     rf"\s*{MERIDIEM}?\s*(?:{WEEKDAY})?$"
 )
+COMPACT_DATE = r"^(?:19|20)\d{6}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"  # 20150101, 20150101 10:23 (years 1900-2099)
 EXCEL_SERIAL = r"^\d{5}(?:\.\d+)?$"  # days since 1899-12-30: 10000 is 1927-05-18, 99999 is 2173-10-14
 EXCEL_EPOCH = "1899-12-30 00:00:00"
 
@@ -56,6 +57,13 @@ def written_date(text: ibis.StringValue) -> ibis.TimestampValue:
         + _two_digits(part(7).nullif("").fill_null("0"))
     )  # fmt: skip
     return ibis.ifelse(text.re_search(WRITTEN_DATE), stamp.try_cast("timestamp"), ibis.null("timestamp"))
+
+
+def compact_date(text: ibis.StringValue) -> ibis.TimestampValue:
+    """A date written without separators, as many POS systems export it (`20150101`, `20150101 10:23`); NULL for
+    impossible ones (`20150230`)."""
+    stamp = text.left(4) + "-" + text.substr(4, 2) + "-" + text.substr(6, 2) + text.substr(8)
+    return ibis.ifelse(text.re_search(COMPACT_DATE), stamp.try_cast("timestamp"), ibis.null("timestamp"))
 
 
 def excel_serial_date(text: ibis.StringValue) -> ibis.TimestampValue:

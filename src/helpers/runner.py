@@ -242,8 +242,11 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
             "stages": previous.get("stages", {}),
         }
         kernel = ensure_kernel()
+        # the stages read the keys as given (input paths resolved): a key left unset is chosen from the data's
+        # history in every stage alike (helpers.history); the manifest records every default too
+        as_given = config.model_dump(mode="json", exclude_unset=True)
         with atomic_path(paths.config) as tmp:
-            tmp.write_text(yaml.safe_dump(manifest["config_resolved"], allow_unicode=True, sort_keys=False), "utf-8")
+            tmp.write_text(yaml.safe_dump(as_given, allow_unicode=True, sort_keys=False), "utf-8")
         write_json(manifest, paths.manifest)
         os.environ[RUN_LOG] = str(paths.log)  # the stage kernels inherit it: Spark's own logging goes there
         try:

@@ -668,6 +668,12 @@ JSON_ARTIFACTS = (
                    "tables": "the member and survey tables, when given: rows in, kept, quarantined per rule, and "
                              "customers in the log but not the table and the other way round"}),
     Artifact("profile.json", "01_ingest", "headline facts of the clean data (dates, customers, purchases, revenue)"),
+    Artifact("history.json", "01_ingest", "the history's span and the settings chosen to fit it (keys the config "
+             "leaves unset: CLV holdout and horizon, churn windows and folds, ...)",
+             keys={"first": "the first purchase", "analysis_date": "the run's 'today'", "span_days": "days between",
+                   "derived": "per key: the value used and the default it replaces",
+                   "short": "stages the config's own settings leave without data, and the date they need history "
+                            "before", "seasons_seen": "whether the history covers a full year"}),
     Artifact("segment_thresholds.json", "02_segment",
              "score cut points, value-tier thresholds, rules and their coverage: a later run rescores with them"),
     *(Artifact(f"findings_{stage.split('_', 1)[1]}.json", stage,

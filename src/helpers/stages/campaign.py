@@ -22,6 +22,7 @@ from helpers.config import CampaignSection, WorkbenchConfig
 from helpers.errors import CampaignDataError, ConfigError, NoActionListError
 from helpers.features import churn_features
 from helpers.findings import Findings
+from helpers.i18n import t
 from helpers.sources import read_table_file
 from helpers.stages.context import StageContext, analysis_date, stage_config
 
@@ -110,8 +111,8 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
     settings = config.campaign
     action_list = context.paths.read_optional_table("action_list.parquet", LISTED)
     if action_list is None:
-        raise NoActionListError("06_campaign plans from the action list, which 04_churn and 05_next_purchase write; "
-                                "they did not run on this data, so there is nothing to plan")  # fmt: skip
+        raise NoActionListError(t("06_campaign plans from the action list, which 04_churn and 05_next_purchase "
+                                  "write; they did not run on this data, so there is nothing to plan"))  # fmt: skip
     today = analysis_date(tx, config.dates)
     start = today + timedelta(days=1)
     reach = None

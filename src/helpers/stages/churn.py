@@ -16,11 +16,10 @@ import pandas as pd
 from helpers import actions, findings, formatting, plots, satisfaction
 from helpers import churn as churn_model
 from helpers.config import SegmentSection, WorkbenchConfig
-from helpers.features import first_transaction_date
 from helpers.findings import Findings
 from helpers.schemas import CHURN
 from helpers.segment import CN8_SEGMENTS
-from helpers.stages.context import StageContext, analysis_date, log, stage_config
+from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
 
 
 @dataclass
@@ -80,7 +79,8 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, scorer, config.run.random_state,
                                          config.clv.time_unit, side, settings.max_training_rows,
-                                         settings.baseline_fit_customers, known)  # fmt: skip
+                                         settings.baseline_fit_customers, known,
+                                         penalizer=config.clv.penalizer)  # fmt: skip
     scored = churn_model.attach_value(scored, values, settings.high_value_share)
     scored["scored_by"] = scorer
     scored["risk_tier"] = actions.tiers_by_share(scored["churn_probability"],
@@ -105,20 +105,22 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage:
     """Backtest on rolling time folds, pick the best model, score today and give each customer an action."""
     config = stage_config(config)
-    settings, horizon = config.churn, config.churn.horizon_days
     context = StageContext.open(run_dir, config)
     tx = context.transactions()
     values, segments = (context.paths.read_optional_table(n) for n in ("clv.parquet", "segments.parquet"))
-    today = analysis_date(tx, config.dates)
+    history = fitted_to_history(tx, config)
+    config, today = history.config, history.today
+    settings, horizon = config.churn, config.churn.horizon_days
     folds = churn_model.rolling_folds(today - timedelta(days=horizon), settings.folds, settings.train_cutoffs,
                                       settings.cutoff_step_days, horizon)  # fmt: skip
     layout = (f"churn.folds={settings.folds}, train_cutoffs={settings.train_cutoffs}, "
               f"cutoff_step_days={settings.cutoff_step_days} and horizon_days={horizon}")  # fmt: skip
-    churn_model.check_history(folds, first_transaction_date(tx), today, layout)
+    churn_model.check_history(folds, history.first, today, layout)
     surveys = context.paths.read_optional_table("surveys.parquet")
     side = None if surveys is None else (lambda cutoff: satisfaction.survey_features(surveys, cutoff))
     backtest = churn_model.run_backtest(tx, folds, horizon, config.run.random_state, config.clv.time_unit, side,
-                                        settings.max_training_rows, settings.baseline_fit_customers)  # fmt: skip
+                                        settings.max_training_rows, settings.baseline_fit_customers,
+                                        penalizer=config.clv.penalizer)  # fmt: skip
     summary = backtest.summary()
     chosen = backtest.chosen_model()
     brier = summary.loc[chosen, "brier"]

@@ -18,7 +18,9 @@ from helpers.config import WorkbenchConfig
 from helpers.errors import ClvFitError, ConfigError
 from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, repeat_purchases_by_period
 from helpers.findings import Findings
-from helpers.stages.context import StageContext, analysis_date, log, stage_config
+from helpers.formatting import count
+from helpers.i18n import t
+from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
 
 
 @dataclass
@@ -67,6 +69,8 @@ def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel, penal
         "failures": stage.fits.failures,
         "full_parameters": {k: float(v) for k, v in purchase_model.params_.items()},
         "penalizer": penalizer,
+        "spend_model": spend.label,
+        "spend_fallback_reason": spend.fallback_reason,
         "gamma_gamma": {k: float(v) for k, v in spend.model.params_.items()},
     }
 
@@ -74,11 +78,12 @@ def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel, penal
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     """Calibrate, compare on the holdout, refit the best model on all data and value every customer."""
     config = stage_config(config)
-    settings, unit = config.clv, config.clv.time_unit
     context = StageContext.open(run_dir, config)
     tx = context.transactions()
     segments = context.paths.read_optional_table("segments.parquet")  # read (and checked) before any work
-    today = analysis_date(tx, config.dates)
+    history = fitted_to_history(tx, config)
+    config, today = history.config, history.today
+    settings, unit = config.clv, config.clv.time_unit
     cal_end = calibration_end(config, today)
     calibration = calibration_holdout(tx, cal_end, today, unit).execute()
     calibration["first_purchase"] = pd.to_datetime(calibration["first_purchase"])
@@ -87,12 +92,11 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     fits = models.fit_models(calibration, settings.models, settings.penalizer)
     if not fits.models:
         repeaters = int((calibration["frequency_cal"] > 0).sum())
-        raise ClvFitError(
-            f"03_clv needs repeat buyers: of {len(calibration):,} customers acquired by the calibration end "
-            f"{cal_end}, {repeaters:,} made a repeat purchase before it, and no purchase model could be fitted ("
-            + "; ".join(fits.failures.values())
-            + "); set clv.calibration_end later or add history"
-        )
+        raise ClvFitError(t(
+            "03_clv needs repeat buyers: of {customers} customers acquired by the calibration end {end}, {repeaters} "
+            "made a repeat purchase before it, and no purchase model could be fitted ({failures}); set "
+            "clv.calibration_end later or add history", customers=count(len(calibration)), end=cal_end,
+            repeaters=count(repeaters), failures="; ".join(fits.failures.values())))  # fmt: skip
     comparison = models.compare_on_holdout(fits, calibration)
     chosen = models.choose_model(comparison, settings.selection_metric)
     expectations = models.conditional_expectations(fits, calibration)
@@ -153,6 +157,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
                 bootstrap,
                 settings.horizon_months,
                 settings.alive_threshold,
+                spend_fallback=spend_model.fallback_reason,
             )
         ),
         figures=context.figures,

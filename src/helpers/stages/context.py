@@ -20,9 +20,10 @@ from helpers import backends, plots
 from helpers.artifacts import RunPaths
 from helpers.config import DatesSection, ReportSection, WorkbenchConfig, load_config
 from helpers.errors import ConfigError
-from helpers.features import last_purchase_date
+from helpers.features import first_transaction_date, last_purchase_date
 from helpers.findings import Findings
 from helpers.formatting import mask_id, use_currency
+from helpers.history import HistoryFit, fit_to_history
 from helpers.i18n import use_language
 from helpers.logfiles import log_to_run_log
 
@@ -80,6 +81,13 @@ def stage_config(config: WorkbenchConfig | str | Path) -> WorkbenchConfig:
 def analysis_date(transactions: ibis.Table, dates: DatesSection) -> date:
     """The run's 'today': dates.analysis_date, else the last transaction date."""
     return dates.analysis_date or last_purchase_date(transactions)
+
+
+def fitted_to_history(transactions: ibis.Table, config: WorkbenchConfig) -> HistoryFit:
+    """The config a stage uses on this log: the keys it leaves unset chosen from the history's span
+    (`helpers.history`), and the analysis date."""
+    today = analysis_date(transactions, config.dates)
+    return fit_to_history(config, first=first_transaction_date(transactions), today=today)
 
 
 def earlier_run(run_dir: Path, compare_with: str | None) -> Path | None:

@@ -24,7 +24,7 @@ from helpers.findings import Findings
 from helpers.ingest import CleaningOptions, rules_table, run_ingest
 from helpers.profile_tables import CleanTable, clean_customers, clean_surveys, coverage, read_side_table
 from helpers.sources import read_raw
-from helpers.stages.context import StageContext, log, stage_config
+from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
 
 
 @dataclass
@@ -101,6 +101,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
 
     facts = profiling.overview(transactions)
     context.paths.write_json(facts, "profile.json")
+    history = fitted_to_history(transactions, config)
+    context.paths.write_json(history.as_json(), "history.json")
     by_frequency = profiling.purchases_per_customer(transactions)
     trend = profiling.monthly_trend(transactions)
     order_values = profiling.order_value_histogram(transactions)
@@ -116,6 +118,6 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
         trend=trend,
         order_values=order_values,
         tables=tables,
-        findings=context.write_findings(findings.ingest(quality, facts, by_frequency)),
+        findings=context.write_findings(findings.ingest(quality, facts, by_frequency, history.as_json())),
         figures=context.figures,
     )

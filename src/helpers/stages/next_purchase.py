@@ -25,9 +25,9 @@ from helpers.artifacts import arrow_frames, read_parquet_slices
 from helpers.config import BackendSection, NextPurchaseSection, WorkbenchConfig
 from helpers.errors import ClvFitError, NextPurchaseDataError
 from helpers.findings import Findings
-from helpers.i18n import t_series
+from helpers.i18n import t, t_series
 from helpers.schemas import ACTION_LIST, NEXT_PURCHASE
-from helpers.stages.context import StageContext, analysis_date, log, stage_config
+from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
 
 ITEM_COLUMN, PRODUCT_COLUMN = "category", "product_id"
 NEXT_PURCHASE_ROUNDING = {"p_alive": 3, "p_purchase_7d": 3, "p_purchase_30d": 3, "p_purchase_90d": 3,
@@ -130,7 +130,7 @@ def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_stat
         evaluation = recommend.backtest(tx, ITEM_COLUMN, cutoff, horizon, settings.top_k,
                                         settings.offer_check_customers, random_state, **learning)  # fmt: skip
     except ValueError as error:
-        raise NextPurchaseDataError(f"05_next_purchase cannot check offers: {error}") from None
+        raise NextPurchaseDataError(t("05_next_purchase cannot check offers: {error}", error=error)) from None
     chosen = recommend.choose_method(evaluation)
     learnt = recommend.learn(tx, ITEM_COLUMN, today, horizon, **learning)
     per_customer = recommend.offers_for_everyone(learnt, chosen, settings.top_k, horizon)
@@ -212,10 +212,10 @@ def write_action_list(context: StageContext, backend: BackendSection) -> int | N
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurchaseStage:
     """Forecast when each customer buys next, check it on a time split, learn offers, finish the action list."""
     config = stage_config(config)
-    settings = config.next_purchase
     context = StageContext.open(run_dir, config)
     tx = context.transactions()
-    today = analysis_date(tx, config.dates)
+    history = fitted_to_history(tx, config)
+    config, today, settings = history.config, history.today, history.config.next_purchase
     model_key, parameters = purchase_model(context, config, today)
     log.info("05: %s forecasts, time split at %s", model_key, today - timedelta(days=settings.evaluation_days))
     try:
@@ -224,10 +224,10 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
                                   config.run.random_state)  # fmt: skip
         table, gap = when(tx, today, model_key, config, parameters)
     except ClvFitError as error:
-        raise NextPurchaseDataError(
-            f"05_next_purchase needs the purchase model at {today - timedelta(settings.evaluation_days)} and at "
-            f"{today}: {error}; lower next_purchase.evaluation_days or add history"
-        ) from None
+        raise NextPurchaseDataError(t(
+            "05_next_purchase needs the purchase model at {cutoff} and at {today}: {error}; lower "
+            "next_purchase.evaluation_days or add history", cutoff=today - timedelta(settings.evaluation_days),
+            today=today, error=error)) from None  # fmt: skip
     context.figure("05_reliability", plots.purchase_reliability(split.reliability, split.window_days, split.brier))
     context.figure("05_date_errors", plots.date_errors(split.errors))
     offers = None

@@ -24,7 +24,7 @@ from helpers.features import customer_summary, monthly_cohorts, spend_mix
 from helpers.findings import Findings
 from helpers.i18n import t
 from helpers.schemas import SEGMENTS
-from helpers.stages.context import StageContext, analysis_date, earlier_run, log, stage_config
+from helpers.stages.context import StageContext, earlier_run, fitted_to_history, log, stage_config
 from helpers.stages.profile import Profile, who_they_are
 
 SCORES = ["r_score", "f_score", "m_score"]
@@ -142,17 +142,16 @@ def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> 
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentStage:
     """Score, segment, tier, cluster and profile every customer as of the analysis date."""
     config = stage_config(config)
-    settings = config.segment
     context = StageContext.open(run_dir, config)
     transactions = context.transactions()
-    today = analysis_date(transactions, config.dates)
+    history = fitted_to_history(transactions, config)
+    config, today, settings = history.config, history.today, history.config.segment
     customers = customer_summary(transactions, today).execute()
     if settings.scoring == "quantile" and len(customers) < settings.min_customers:
-        raise InsufficientDataError(
-            f"02_segment scores customers against each other and needs at least {settings.min_customers} customers "
-            f"(segment.min_customers); this data has {len(customers)}. Set segment.scoring: thresholds to score "
-            "a handful of customers on fixed cut points"
-        )
+        raise InsufficientDataError(t(
+            "02_segment scores customers against each other and needs at least {needed} customers "
+            "(segment.min_customers); this data has {found}. Set segment.scoring: thresholds to score a handful of "
+            "customers on fixed cut points", needed=settings.min_customers, found=len(customers)))  # fmt: skip
     log.info("segmenting %s customers as of %s", f"{len(customers):,}", today)
     customers, boundaries, tier_thresholds = score(customers, config)
     coverage = seg.rule_coverage(boundaries.rules) if boundaries.centers is None else None
