@@ -129,7 +129,8 @@ def values_read(quality: dict) -> list[str]:
                           examples=_examples(written["examples"])))  # fmt: skip
         if read["written_dates"]["rows"]:
             said.append(t("{rows} order dates were written with a weekday, a time, 年月日, without separators or as "
-                          "Excel day numbers (e.g. {examples}) and read as dates.", rows=count(read["written_dates"]["rows"]),
+                          "Excel day numbers (e.g. {examples}) and read as dates.",
+                          rows=count(read["written_dates"]["rows"]),
                           examples=_examples(read["written_dates"]["examples"])))  # fmt: skip
         if unread := read["unread_amounts"]["rows"]:
             said.append(t("**Amounts that could not be read as money: {rows}** (e.g. {examples}); they are set aside "
