@@ -38,24 +38,35 @@ def test_every_customer_has_one_action_and_it_is_the_same_in_every_artifact(stag
     assert "action" not in pd.read_parquet(artifacts / "segments.parquet").columns, "segments carry no second action"
 
 
-def test_no_risk_tier_or_value_level_holds_more_than_its_share(stage_run):
+def test_risk_tiers_are_probability_levels_and_value_levels_shares(stage_run):
     scored = pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet")
-    settings = ChurnSection()  # the small config keeps the default shares
+    settings = ChurnSection()  # the small config keeps the defaults
     n = len(scored)
-    counts = scored["risk_tier"].value_counts()
-    assert counts.get("high", 0) == math.floor(settings.high_risk_share * n)
-    assert counts.get("medium", 0) == math.floor(settings.medium_risk_share * n)
-    by_tier = scored.groupby("risk_tier")["churn_probability"]
-    assert by_tier.min()["high"] >= by_tier.max()["medium"] and by_tier.min()["medium"] >= by_tier.max()["low"]
+    tier, probability = scored["risk_tier"], scored["churn_probability"]
+    assert (probability[tier == "high"] >= settings.high_risk_probability).all()
+    assert probability[tier == "medium"].between(settings.medium_risk_probability, settings.high_risk_probability,
+                                                  inclusive="left").all()  # fmt: skip
+    assert (probability[tier == "low"] < settings.medium_risk_probability).all()
+    assert not ((tier == "low") & (probability >= 0.5)).any() and not ((tier == "high") & (probability < 0.5)).any()
     assert (scored["value_level"] == "high value").sum() == math.floor(settings.high_value_share * n)
 
 
 def test_the_contact_budget_takes_the_highest_value_at_risk(stage_run):
     scored = pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet")
-    budget = min(ChurnSection().contact_budget, len(scored))
-    inside, outside = scored[scored["in_budget"]], scored[~scored["in_budget"]]
+    eligible = scored[~scored["held_for_review"] & (scored["channel"] != "in store only")]
+    budget = min(ChurnSection().contact_budget, len(eligible))
+    inside, outside = scored[scored["in_budget"]], eligible[~eligible["in_budget"]]
     assert len(inside) == budget and sorted(inside["priority"]) == list(range(1, budget + 1))
     assert outside.empty or inside["value_at_risk"].min() >= outside["value_at_risk"].max()
+    assert not scored.loc[scored["held_for_review"] | (scored["channel"] == "in store only"), "in_budget"].any()
+
+
+def test_value_at_risk_never_exceeds_clv_and_a_customer_already_gone_has_none(stage_run):
+    scored = pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet")
+    assert (scored["value_at_risk"] <= scored["clv"] + 1e-9).all()
+    assert scored["value_at_risk"].sum() <= scored["clv"].sum()
+    gone = scored["churn_probability"] <= 1 - scored["p_alive"]
+    assert (scored.loc[gone, "value_at_risk"] == 0).all()
 
 
 def test_value_at_risk_counts_p_alive_once(stage_run):
@@ -63,7 +74,8 @@ def test_value_at_risk_counts_p_alive_once(stage_run):
     alive = scored["p_alive"] > churn.ALIVE_FLOOR
     np.testing.assert_allclose(scored.loc[alive, "value_if_retained"] * scored.loc[alive, "p_alive"],
                                scored.loc[alive, "clv"], rtol=1e-9, atol=1e-9)  # fmt: skip
-    np.testing.assert_allclose(scored["value_at_risk"], scored["value_if_retained"] * scored["churn_probability"])
+    lapsing = (scored["churn_probability"] - (1 - scored["p_alive"])).clip(lower=0)
+    np.testing.assert_allclose(scored["value_at_risk"], scored["value_if_retained"] * lapsing)
 
 
 def test_the_xlsx_keeps_ids_as_text_and_runs_no_formula(stage_run):
@@ -170,3 +182,23 @@ def test_reasons_by_hand_and_the_same_when_worded_a_chunk_at_a_time(monkeypatch)
                           "(medium risk); $12 expected if kept")  # fmt: skip
     monkeypatch.setattr(actions, "REASON_ROWS", 2)
     pd.testing.assert_series_equal(actions.reasons(frame, money, 90), whole)
+
+
+def test_the_contact_plan_binds_the_budget_and_contacts_only_by_consent(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    plan = pd.read_parquet(artifacts / "contact_plan.parquet")
+    scored = pd.read_parquet(artifacts / "churn.parquet").set_index("customer_id")
+    members = pd.read_parquet(artifacts / "customers.parquet").set_index("customer_id")
+    settings = ChurnSection()
+    treated = plan[plan["group"] == "treatment"]
+    assert 0 < len(treated) <= len(plan) <= settings.contact_budget
+    assert not plan["customer_id"].duplicated().any()
+    assert scored.loc[plan["customer_id"], "in_budget"].all(), "the plan is the budget's selection, control included"
+    assert not scored.loc[treated["customer_id"], "held_for_review"].any()
+    for channel, group in treated.groupby("channel"):
+        assert channel in settings.channels
+        assert members.loc[group["customer_id"], f"opt_in_{channel}"].astype(bool).all(), channel
+    start = pd.read_parquet(artifacts / "campaign_plan.parquet")["campaign_start"].iloc[0]
+    horizon = pd.Timedelta(days=stage_run.results["next_purchase"].settings.send_horizon_days)
+    assert treated["send_date"].between(start, start + horizon).all() and plan.loc[
+        plan["group"] == "control", "send_date"].isna().all()  # fmt: skip

@@ -69,7 +69,9 @@ def test_results_hold_what_the_notebooks_show_and_agree_with_the_artifacts(stage
     action_list = pd.read_parquet(stage_run.run_dir / "artifacts" / "action_list.parquet")  # 04's, with 05's offers
     assert len(action_list) == results["next_purchase"].action_list_customers == len(churn_result.scored)
     assert action_list["priority"].tolist() == list(range(1, len(action_list) + 1))
-    assert action_list["value_at_risk"].is_monotonic_decreasing
+    eligible = ~action_list["held_for_review"] & (action_list["channel"] != "in store only")
+    assert eligible.is_monotonic_decreasing, "the customers who can be contacted come first"
+    assert all(part["value_at_risk"].is_monotonic_decreasing for _, part in action_list.groupby(eligible))
     pd.testing.assert_series_equal(
         churn_result.scored.set_index("customer_id")["clv"].sort_index(),
         clv_result.values.set_index("customer_id")["clv"].sort_index(),
@@ -156,7 +158,12 @@ def test_next_purchase_forecasts_are_coherent_and_the_action_list_carries_the_of
     assert (table["wait_low_days"] <= table["wait_median_days"]).all()
     assert (table["wait_median_days"] <= table["wait_high_days"]).all()
     tomorrow = pd.Timestamp(result.today) + pd.Timedelta(days=1)
-    assert (table["offer_send_on"] >= tomorrow).all() and table["next_best_offer"].notna().all()
+    horizon = pd.Timedelta(days=result.settings.send_horizon_days)
+    dated = table["offer_send_on"].notna()
+    assert table.loc[dated, "offer_send_on"].between(tomorrow, pd.Timestamp(result.today) + horizon).all()
+    undated = table.loc[~dated, "expected_next_purchase"]  # not expected to buy within the horizon: no dated offer
+    assert (undated.isna() | (undated > pd.Timestamp(result.today) + horizon)).all()
+    assert table["next_best_offer"].notna().all()
     due = read_export(artifacts / "due_soon.csv")
     assert len(due) == int(table["due_soon"].sum()) == len(result.due)
     assert result.due["p_purchase_due_window"].is_monotonic_decreasing
@@ -283,7 +290,7 @@ def test_member_and_survey_tables_are_accounted_for_and_feed_every_stage(stage_r
     plan = stage_run.results["campaign"].plan
     consenting = members[members[["opt_in_sms", "opt_in_wechat", "opt_in_email"]].any(axis=1)]["customer_id"]
     assert plan.plan["customer_id"].isin(consenting).all()
-    assert plan.reach["reachable"].sum() == len(plan.plan)
+    assert plan.reach["reachable"].sum() >= len(plan.plan) == plan.selection["selected"]
 
 
 def test_a_rerun_without_the_member_and_survey_tables_removes_their_artifacts(tmp_path):

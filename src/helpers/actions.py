@@ -26,6 +26,12 @@ def top_share_rank(values: pd.Series) -> pd.Series:
     return pd.Series(ranks.sort_index().to_numpy(), index=values.index)
 
 
+def tiers_by_probability(probability: pd.Series, *, high: float, medium: float) -> pd.Series:
+    """'high' from the `high` probability, 'medium' from `medium`, 'low' below: a tier means its word."""
+    labels = np.where(probability >= high, "high", np.where(probability >= medium, "medium", "low"))
+    return pd.Series(labels, index=probability.index, dtype=object)
+
+
 def tiers_by_share(values: pd.Series, shares: dict[str, float], rest: str) -> pd.Series:
     """Name the top `shares[name]` of customers by `values` (highest first, in the dict's order), the others `rest`.
 
@@ -102,11 +108,40 @@ def _reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
 
 
 def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
-    """`priority` 1..n by value at risk (expected value saved if the action keeps the customer) and `in_budget`."""
+    """`priority` 1..n by value at risk (what a contact can still save), customers a channel reaches and no
+    alert holds first; `in_budget` for the first `contact_budget` of those (columns `channel` and
+    `held_for_review`, when present, say who can be contacted)."""
     frame = frame.copy(deep=False)  # new columns only: the caller's frame is untouched, its data not copied
-    frame["priority"] = top_share_rank(frame["value_at_risk"]).astype("int64")
-    frame["in_budget"] = frame["priority"] <= contact_budget
+    eligible = pd.Series(True, index=frame.index)
+    if "channel" in frame:
+        eligible &= frame["channel"] != IN_STORE_ONLY
+    if "held_for_review" in frame:
+        eligible &= ~frame["held_for_review"].astype(bool)
+    # the eligible rank first; within each part, highest value at risk first (a shift keeps the ranks unique)
+    shift = frame["value_at_risk"].max() - frame["value_at_risk"].min() + 1.0 if len(frame) else 0.0
+    frame["priority"] = top_share_rank(frame["value_at_risk"] + eligible * shift).astype("int64")
+    frame["in_budget"] = eligible & (frame["priority"] <= contact_budget)
     return frame
+
+
+IN_STORE_ONLY = "in store only"
+ANY_CHANNEL = "any"
+
+
+def channels(customers: pd.Index, members: pd.DataFrame | None, order: list[str]) -> pd.Series:
+    """Each customer's contact channel: the first of `order` they opted in to (the member table's
+    opt_in_<channel>); 'in store only' when they opted in to none or are not in the table; 'any' when the table
+    records no consent at all."""
+    columns = [f"opt_in_{c}" for c in order]
+    if members is None or not any(c in members.columns for c in columns):
+        return pd.Series(ANY_CHANNEL, index=customers, dtype=object)
+    consent = members.set_index("customer_id").reindex(customers)
+    chosen = pd.Series(IN_STORE_ONLY, index=customers, dtype=object)
+    for channel in reversed(order):  # the first in the order wins: it is written last
+        column = f"opt_in_{channel}"
+        if column in consent.columns:
+            chosen[consent[column].fillna(False).astype(bool).to_numpy()] = channel
+    return chosen
 
 
 ROUNDING = {"p_alive": 3, "churn_probability": 3, "clv": 2, "value_if_retained": 2, "value_at_risk": 2,

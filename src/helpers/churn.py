@@ -221,6 +221,13 @@ class Backtest:
     baseline_fit_customers: int | None = None  # BTYD baselines were fitted on a seeded sample of this many, at most
     train_rows: dict[int, int] = field(default_factory=dict)  # per fold number: training rows available
     customers: dict[date, int] = field(default_factory=dict)  # per cutoff, before a trimmed snapshot's sampling
+    # per fold, a seeded sample of its test customers: every scorer's probability as today's scoring makes it
+    # (a baseline through its one-feature fit), to calibrate the scorer chosen for today
+    held_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def held_out_of(self, scorer: str) -> pd.DataFrame:
+        """The held-out predictions of one scorer: fold, churned, probability."""
+        return self.held_out.loc[self.held_out["scorer"] == scorer, ["fold", "churned", "probability"]]
 
     def training_from(self, cutoffs: list[date], random_state: int) -> pd.DataFrame:
         """The training rows of `cutoffs` as a model saw them (each cutoff its share of the sample)."""
@@ -308,7 +315,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                                                                     penalizer=penalizer)  # fmt: skip
         return cache[cutoff]
 
-    rows, predictions, sizes = [], [], {}
+    rows, predictions, held_out, sizes = [], [], [], {}
     for number, fold in enumerate(folds, start=1):
         parts = [at(c) for c in fold.train_cutoffs]
         sizes[number] = sum(customers[c] for c in fold.train_cutoffs)
@@ -316,9 +323,11 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
         test = at(fold.test_cutoff)
         columns = model_columns(train)
         y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
+        model_probabilities = []
         for name, model in make_models(random_state).items():
             model.fit(train[columns], y_train)
             probability = model.predict_proba(test[columns])[:, 1]
+            model_probabilities.append(probability)
             rows.append(
                 {
                     "fold": number,
@@ -334,18 +343,34 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
             predictions.append(pd.DataFrame({"fold": np.int16(number), "churned": y_test.astype(np.int8),
                                              "model": pd.Categorical.from_codes(model_codes, dtype=model_names),
                                              "probability": probability}))  # fmt: skip
+        sample = np.random.default_rng(random_state + number).permutation(len(test))[:CALIBRATION_CUSTOMERS]
+        for name, probability in zip(make_models(random_state), model_probabilities, strict=True):
+            held_out.append(_held_out(number, name, y_test[sample], probability[sample]))
         for name in BASELINES:
             probabilistic = name.startswith(("BG/NBD P", "Pareto", "BG/NBD 1"))
             rows.append({"fold": number, "test_cutoff": pd.Timestamp(fold.test_cutoff), "scorer": name,
                          "kind": "baseline",
                          "customers": len(test), "churn_rate": y_test.mean(),
                          **metrics(y_test, test[name].to_numpy(float), probabilistic)})  # fmt: skip
+            if len(np.unique(y_train)) > 1:
+                scorer = make_scorer(name, random_state).fit(train[[name]], y_train)
+                probability = scorer.predict_proba(test[[name]].iloc[sample])[:, 1]
+                held_out.append(_held_out(number, name, y_test[sample], probability))
         if fold.test_cutoff != max(tested):
             cache[fold.test_cutoff] = training_sample(test, max_train_rows, random_state)
         del parts, train, test  # a whole snapshot is gigabytes at ten million customers: gone before the next fold
     folds_by_number = {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)}
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, folds_by_number,
-                    max_train_rows, baseline_fit_customers, sizes, customers)  # fmt: skip
+                    max_train_rows, baseline_fit_customers, sizes, customers,
+                    pd.concat(held_out, ignore_index=True))  # fmt: skip
+
+
+CALIBRATION_CUSTOMERS = 200_000  # per fold: the held-out customers the calibration of today's scores learns from
+
+
+def _held_out(fold: int, scorer: str, churned: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"fold": np.int16(fold), "scorer": scorer, "churned": churned.astype(np.int8),
+                         "probability": probability})  # fmt: skip
 
 
 def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.DataFrame:
@@ -459,12 +484,20 @@ def score_customers(
 ALIVE_FLOOR = 1e-6  # below it a customer is as good as gone; CLV / P(alive) would only amplify rounding
 
 
+def value_at_risk(scored: pd.DataFrame) -> pd.Series:
+    """The margin a contact can still save: the churn probability beyond the chance that the customer has already
+    gone (1 - P(alive)) is the chance an active customer lapses, times what an active customer brings. It never
+    exceeds CLV (P(alive) x value if retained), so the list spends nothing on customers already lost."""
+    lapsing = (scored["churn_probability"] - (1.0 - scored["p_alive"])).clip(lower=0.0)
+    return scored["value_if_retained"] * lapsing
+
+
 def attach_value(scored: pd.DataFrame, values: pd.DataFrame | None, high_value_share: float) -> pd.DataFrame:
     """What each customer is worth if they stay, their value level, and the value at risk.
 
     With 03_clv: CLV already counts the chance that the customer has left (it is P(alive) x the margin an
-    active customer brings), so the value if retained is CLV / P(alive), and value at risk is that times the
-    churn probability: P(alive) is not counted twice. Without 03_clv: past total spend."""
+    active customer brings), so the value if retained is CLV / P(alive). Without 03_clv: past total spend.
+    Value at risk: `value_at_risk`."""
     scored = scored.copy(deep=False)  # new columns only: the caller's frame is untouched, its data not copied
     if values is not None:
         clv_table = values.set_index("customer_id").reindex(scored.index)
@@ -478,7 +511,7 @@ def attach_value(scored: pd.DataFrame, values: pd.DataFrame | None, high_value_s
         scored["value_if_retained"] = scored["total_spend"].clip(lower=0.0)
         scored["value_source"] = "total spend"
     scored["value_level"] = tiers_by_share(scored["value_if_retained"], {"high value": high_value_share}, "low value")
-    scored["value_at_risk"] = scored["value_if_retained"] * scored["churn_probability"]
+    scored["value_at_risk"] = value_at_risk(scored)
     return scored
 
 

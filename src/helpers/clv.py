@@ -367,7 +367,8 @@ def fit_spend_model(summary: pd.DataFrame, penalizer: float = 0.0, *, fallback: 
     counts = (len(usable), int((summary["frequency"] == 0).sum()), len(repeaters) - len(usable))
     if usable.empty:
         raise ClvFitError(t("no repeat buyer with positive spend: CLV cannot be computed without a spend model"))
-    correlation = float(np.corrcoef(usable["frequency"], usable["monetary_value"])[0, 1]) if len(usable) > 1 else 0.0
+    spread = len(usable) > 1 and usable["frequency"].std() > 0 and usable["monetary_value"].std() > 0
+    correlation = float(np.corrcoef(usable["frequency"], usable["monetary_value"])[0, 1]) if spread else 0.0
     try:
         if len(usable) < MIN_GAMMA_GAMMA_CUSTOMERS:
             raise ClvFitError(t("Gamma-Gamma needs {needed} repeat buyers with positive spend; {found} found",

@@ -274,10 +274,18 @@ class ChurnSection(_Section):
     train_cutoffs: int = Field(2, ge=1)
     cutoff_step_days: int = Field(60, gt=0)
     high_value_share: float = Field(0.2, gt=0, lt=1, description="share of customers counted as high value")
-    high_risk_share: float = Field(0.2, gt=0, lt=1, description="share of customers, highest churn risk first, "
-                                   "in the high risk tier")  # fmt: skip
-    medium_risk_share: float = Field(0.3, gt=0, lt=1, description="share in the medium tier, after the high tier")
-    contact_budget: int = Field(500, ge=0, description="customers the team can contact; the list's top priorities")
+    high_risk_probability: float = Field(0.7, gt=0, lt=1, description="calibrated churn probability from which a "
+                                         "customer is high risk")  # fmt: skip
+    medium_risk_probability: float = Field(0.4, gt=0, lt=1, description="calibrated churn probability from which "
+                                           "a customer is medium risk (below it: low)")  # fmt: skip
+    contact_budget: int = Field(500, ge=0, description="customers the team can contact this cycle: the first by "
+                                "value at risk among those who can be contacted")  # fmt: skip
+    hold_alert_severities: list[Literal["high", "medium", "low"]] = Field(
+        default_factory=lambda: ["high"], description="customers with an alert of these severities (02_segment) are "
+        "held for review: listed, never in the contact budget")  # fmt: skip
+    channels: list[Literal["wechat", "sms", "email"]] = Field(
+        default_factory=lambda: ["wechat", "sms", "email"], description="the contact channel: the first of these a "
+        "customer opted in to (member table opt_in_<channel>); none: in store only, not contacted")  # fmt: skip
     max_training_rows: int = Field(1_000_000, ge=1000, description="models train on a seeded sample of this many "
                                    "rows when a fold has more; testing and scoring use every customer")  # fmt: skip
     baseline_fit_customers: int = Field(200_000, ge=1000, description="BTYD baselines are fitted on a seeded "
@@ -286,8 +294,8 @@ class ChurnSection(_Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> ChurnSection:
-        if self.high_risk_share + self.medium_risk_share >= 1:
-            raise ValueError("churn.high_risk_share + churn.medium_risk_share must stay below 1 (the rest is low)")
+        if self.medium_risk_probability >= self.high_risk_probability:
+            raise ValueError("churn.medium_risk_probability must lie below churn.high_risk_probability")
         last = self.action_rules[-1]
         if last.risk or last.value or last.segments or last.lifecycle:
             raise ValueError(
@@ -309,6 +317,9 @@ class NextPurchaseSection(_Section):
     due_probability: float = Field(0.3, gt=0, lt=1, description="P(purchase within due_days) from which a "
                                    "customer is due soon")  # fmt: skip
     send_lead_days: int = Field(3, ge=0, description="send an offer this many days before the expected purchase")
+    send_horizon_days: int = Field(30, gt=0, description="offers are dated within this many days of the analysis "
+                                   "date; a customer not expected to buy by then gets no dated offer (a retention "
+                                   "case)")  # fmt: skip
     top_k: int = Field(3, ge=1, le=10, description="offers per customer, and the k of hit rate@k and recall@k")
     tenure_bucket_days: int = Field(45, gt=0, description="sequence offers: how long a customer has bought a "
                                     "category, in buckets of this many days")  # fmt: skip

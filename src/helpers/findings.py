@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from helpers.formatting import count, money
@@ -299,18 +300,71 @@ def spend_fallback_sentence(reason: str) -> str:
              "purchase gets that mean). Purchases are forecast as usual.", reason=reason)  # fmt: skip
 
 
+MOSTLY_GONE = 0.5  # a high-risk share above which the report says most customers are gone
+
+
+def _high_threshold(settings) -> float:
+    return 0.7 if settings is None else settings.high_risk_probability
+
+
+def calibration_sentence(calibration, settings) -> str:
+    """How the probabilities were calibrated, and what each risk tier's customers did in the backtest."""
+    held = calibration.held_out
+    high, medium = (0.7, 0.4) if settings is None else (settings.high_risk_probability,
+                                                        settings.medium_risk_probability)  # fmt: skip
+    tiers = np.where(held["calibrated"] >= high, "high", np.where(held["calibrated"] >= medium, "medium", "low"))
+    observed = held.groupby(tiers)["churned"].mean()
+    seen = t("; ").join(t("{tier} {rate}", tier=term(tier), rate=pct(observed[tier])) for tier in ("high", "medium",
+                                                                                                     "low")
+                        if tier in observed.index)  # fmt: skip
+    return t("Churn probabilities are calibrated on the backtest's held-out folds (**{method}**; Brier score {before} "
+             "before, {after} after), so a tier means its word: in the backtest the customers each tier would have "
+             "held churned at {seen}.", method=t(calibration.label), before=f"{calibration.brier_before:.3f}",
+             after=f"{calibration.brier_after:.3f}", seen=seen)  # fmt: skip
+
+
+def churn_terms(settings, *, scorer: str, horizon_days: int, backtest_churn_rate: float, method: str) -> str:
+    """What 04's words mean: churn probability, risk tiers, value if retained, value at risk, the budget."""
+    return t("**Churn probability** is the chance of no purchase in the next {days} days, scored by *{scorer}* and "
+             "calibrated on the backtest ({method}); {rate} of customers churned in the backtest. **Risk tiers** are "
+             "levels of it: *high* from {high}, *medium* from {medium}, *low* below. **Value if retained** is what the "
+             "customer brings over the CLV horizon if they stay: their CLV divided by P(alive), since CLV already "
+             "counts the chance they have left (without 03_clv: their past spend). **Value at risk** is the part a "
+             "contact can still save: value if retained × the chance that a customer still active lapses (churn "
+             "probability − (1 − P(alive)), at least 0), never more than the CLV. The **contact budget** ({budget} "
+             "customers, `churn.contact_budget`) takes customers by value at risk, highest first, among those a "
+             "channel reaches (`churn.channels`) and no alert holds (`churn.hold_alert_severities`).",
+             days=horizon_days, scorer=term(scorer), method=t(method), rate=pct(backtest_churn_rate),
+             high=pct(settings.high_risk_probability), medium=pct(settings.medium_risk_probability),
+             budget=count(settings.contact_budget))  # fmt: skip
+
+
+def _budget_sentence(scored: pd.DataFrame, in_budget: pd.DataFrame, budget: int, total_risk: float) -> str:
+    held = int(scored["held_for_review"].sum()) if "held_for_review" in scored else 0
+    store_only = int((scored["channel"] == "in store only").sum()) if "channel" in scored else 0
+    return t("The contact budget of {budget} goes to **{contacted} customers** a channel reaches and no alert holds, "
+             "by value at risk: {share} of it. {held} customers are held for review (an alert), {store} can be reached "
+             "in store only (no consent).", budget=count(budget), contacted=count(len(in_budget)),
+             share=pct(_share(in_budget["value_at_risk"].sum(), total_risk)), held=count(held),
+             store=count(store_only))  # fmt: skip
+
+
 def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: str, best_baseline: str,
           actions: pd.DataFrame, horizon_days: int, contact_budget: int,
-          surveys: pd.DataFrame | None = None) -> Findings:  # fmt: skip
+          surveys: pd.DataFrame | None = None, *, calibration=None, settings=None) -> Findings:  # fmt: skip
     high = scored[scored["risk_tier"] == "high"]
     total_risk = float(scored["value_at_risk"].sum())
     in_budget = scored[scored["in_budget"]]
     auc = summary["roc_auc"]
+    total_clv = float(scored["clv"].sum()) if scored["clv"].notna().any() else None
+    of_clv = t(" ({share} of the {clv} CLV)", share=pct(_share(total_risk, total_clv)), clv=money(total_clv)) \
+        if total_clv else ""  # fmt: skip
     sentences = [
-        t("**{high} customers are at high risk** (the {share} most likely to make no purchase in the next {days} "
-          "days); they hold {high_risk} of the **{total} value at risk**.", high=count(len(high)),
-          share=pct(_share(len(high), len(scored))), days=horizon_days, high_risk=money(high["value_at_risk"].sum()),
-          total=money(total_risk)),
+        t("**{high} customers are at high risk** ({share} of customers: a churn probability of {threshold} or more "
+          "over the next {days} days); they hold {high_risk} of the **{total} value at risk**{of_clv}, the margin of "
+          "customers still active who are expected to lapse.", high=count(len(high)),
+          share=pct(_share(len(high), len(scored))), threshold=pct(_high_threshold(settings)), days=horizon_days,
+          high_risk=money(high["value_at_risk"].sum()), total=money(total_risk), of_clv=of_clv),
         t("The list is scored by the **{scorer}** model: in the backtest it ranks churners better than any simple "
           "score (ROC-AUC {auc} against {baseline_auc} for *{baseline}*).", scorer=term(scorer),
           auc=f"{auc[scorer]:.2f}", baseline_auc=f"{auc[best_baseline]:.2f}", baseline=term(best_baseline))
@@ -318,16 +372,23 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: 
         t("No model beat the simple score **{scorer}** in the backtest (ROC-AUC {auc} against {model_auc} for the "
           "best model), so the list is scored with it.", scorer=term(scorer), auc=f"{auc[scorer]:.2f}",
           model_auc=f"{auc[best_model]:.2f}"),
-        t("The contact budget of **{budget} customers**, taken by value at risk, covers {share} of it.",
-          budget=count(min(contact_budget, len(scored))),
-          share=pct(_share(in_budget["value_at_risk"].sum(), total_risk))),
+        _budget_sentence(scored, in_budget, contact_budget, total_risk),
         t("Top actions by value at risk: ") + t("; ").join(
             t("*{action}* ({customers} customers)", action=term(name), customers=count(row["customers"]))
             for name, row in actions.head(3).iterrows()) + t("."),
     ]  # fmt: skip
+    if calibration is not None:
+        sentences.insert(2, calibration_sentence(calibration, settings))
+    if _share(len(high), len(scored)) > MOSTLY_GONE:
+        sentences.insert(1, t("**Most customers are already likely gone**: {share} have a churn probability of "
+                              "{threshold} or more. Value at risk counts only what customers still active can bring, "
+                              "so the list goes to the few still worth a contact.", share=pct(_share(len(high),
+                              len(scored))), threshold=pct(_high_threshold(settings))))  # fmt: skip
     numbers = {
         "high_risk_customers": len(high),
         "value_at_risk": total_risk,
+        "clv": total_clv,
+        "in_budget": len(in_budget),
         "scorer": scorer,
         "scorer_is_baseline": scorer != best_model,
         "roc_auc": float(auc[scorer]),
@@ -454,13 +515,15 @@ def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label:
     return Findings("05_next_purchase", sentences, numbers)
 
 
-def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings, reach: pd.DataFrame | None = None) -> Findings:
+def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings, reach: pd.DataFrame | None = None, *,
+                  selection: dict | None = None) -> Findings:  # fmt: skip
     """06_campaign, plan mode: who is contacted, who is held out, and what each cell can show."""
     control = int((plan["group"] == "control").sum())
     overall = power.loc["all cells"]
     cells = power.drop(index="all cells")
     small = cells[cells["too_small"]]
-    sentences = [
+    sentences = [] if selection is None else [contact_sentence(plan, selection)]
+    sentences += [
         t("The campaign plan covers **{customers} customers** in {cells} action cells; **{control} are held out as "
           "a random control group** (do not contact) so that the effect can be measured; contact cost {cost}.",
           customers=count(len(plan)), cells=len(cells), control=count(control), cost=money(plan["cost"].sum())),
@@ -477,6 +540,7 @@ def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings, reach: pd.D
               customers=count(row["customers"]), needed=count(row["customers_needed"]))
             for name, row in small.head(4).iterrows()) + t("."))  # fmt: skip
     numbers = {"customers": len(plan), "control": control, "cost": float(plan["cost"].sum()),
+               "contacted": int((plan["group"] == "treatment").sum()), "selection": selection,
                "mde_conversion": float(overall["mde_conversion"]), "cells_too_small": len(small)}  # fmt: skip
     if reach is not None:
         left_out = int(reach["customers"].sum() - reach["reachable"].sum())
@@ -485,6 +549,20 @@ def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings, reach: pd.D
                               "{customers} customers are left out** (no opt-in in the member table).",
                               left=count(left_out), customers=count(reach["customers"].sum())))  # fmt: skip
     return Findings("06_campaign", sentences, numbers)
+
+
+def contact_sentence(plan: pd.DataFrame, selection: dict) -> str:
+    """The week in one line: whom to contact by which channel, who is held out, who is not contacted and why."""
+    treated = plan[plan["group"] == "treatment"]
+    by_channel = treated["channel"].value_counts() if "channel" in treated else pd.Series(dtype=int)
+    channels = t(", ").join(t("{channel} {customers}", channel=term(name), customers=count(n))
+                            for name, n in by_channel.items())  # fmt: skip
+    return t("**Contact {contacted} of {customers} customers this cycle** ({channels}); {control} held out as a "
+             "control group; not this cycle: {held} held for review, {store} in store only, {below} below the "
+             "budget. The list is `contact_plan.xlsx`.", contacted=count(len(treated)),
+             customers=count(selection["customers"]), channels=channels, control=count(len(plan) - len(treated)),
+             held=count(selection["held_for_review"]), store=count(selection["in_store_only"]),
+             below=count(selection["below_budget"]))  # fmt: skip
 
 
 TARGET_SHARE = 0.3  # the uplift finding compares targeting this share of customers by uplift and at random

@@ -157,6 +157,7 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "share": "占比", "lift": "提升度", "followed": "次数", "median gap days": "间隔中位数（天）", "antecedent": "品类 A",
     "consequent": "品类 B", "baskets": "购物篮数", "support": "支持度", "confidence": "置信度", "predictor": "预测方法",
     "method": "方法", "bucket": "购买时长分段", "rise": "增幅",
+    "held for review": "预警待核查", "send date": "发送日期", "offer": "推荐品类",
     "group": "组别", "cost": "成本", "campaign start": "活动开始日期", "outcome days": "结果观察天数",
     "control share": "对照组比例", "treatment": "干预组", "control": "对照组", "baseline conversion": "基准转化率",
     "mde conversion": "最小可检测转化提升", "baseline revenue": "基准人均销售额", "mde revenue": "最小可检测销售额提升",
@@ -826,6 +827,30 @@ MESSAGES = {
         "02_segment 通过客户之间的相互比较打分，至少需要 {needed} 位客户（segment.min_customers）；此数据只有 {found} 位。客户很少时，请设置 segment.scoring: thresholds，按固定分界打分",
     "{label}: {customers} customers are too few to fit its four parameters (at least {needed})":
         "{label}：{customers} 位客户太少，无法拟合模型的四个参数（至少需要 {needed} 位）",
+    # calibrated churn risk, value that can be saved, who is contacted (04_churn)
+    "value at risk: the margin of active customers expected to lapse": "风险价值：仍活跃但预计会流失的客户所带来的毛利",
+    "Churn probability before and after calibration (Brier {before} → {after})": "校准前后的流失概率（Brier {before} → {after}）",
+    "{scorer}, as fitted": "{scorer}（拟合原值）",
+    "calibrated ({method})": "校准后（{method}）",
+    "none needed": "无需校准", "Platt scaling": "Platt 逻辑校准", "isotonic regression": "保序回归校准",
+    "Churn probabilities are calibrated on the backtest's held-out folds (**{method}**; Brier score {before} before, {after} after), so a tier means its word: in the backtest the customers each tier would have held churned at {seen}.":
+        "流失概率已在回测的留出折上校准（**{method}**；Brier 分数校准前 {before}，校准后 {after}），因此风险等级名副其实：回测中各等级客户的实际流失率为 {seen}。",
+    "**Churn probability** is the chance of no purchase in the next {days} days, scored by *{scorer}* and calibrated on the backtest ({method}); {rate} of customers churned in the backtest. **Risk tiers** are levels of it: *high* from {high}, *medium* from {medium}, *low* below. **Value if retained** is what the customer brings over the CLV horizon if they stay: their CLV divided by P(alive), since CLV already counts the chance they have left (without 03_clv: their past spend). **Value at risk** is the part a contact can still save: value if retained × the chance that a customer still active lapses (churn probability − (1 − P(alive)), at least 0), never more than the CLV. The **contact budget** ({budget} customers, `churn.contact_budget`) takes customers by value at risk, highest first, among those a channel reaches (`churn.channels`) and no alert holds (`churn.hold_alert_severities`).":
+        "**流失概率**是未来 {days} 天内不再购买的概率，由 *{scorer}* 评分，并在回测上校准（{method}）；回测中 {rate} 的客户流失。**风险等级**按概率划分：{high} 及以上为*高*，{medium} 及以上为*中*，以下为*低*。**留存价值**是客户若留下在 CLV 期限内带来的价值：CLV 除以 P(存活)，因为 CLV 已计入客户可能已离开的概率（没有 03_clv 时为其历史消费）。**风险价值**是一次联系仍能挽回的部分：留存价值 × 仍活跃客户流失的概率（流失概率 − (1 − P(存活))，最小为 0），绝不超过 CLV。**联系预算**（{budget} 位客户，`churn.contact_budget`）在有可用渠道（`churn.channels`）且未被预警暂缓（`churn.hold_alert_severities`）的客户中，按风险价值从高到低选取。",
+    "The contact budget of {budget} goes to **{contacted} customers** a channel reaches and no alert holds, by value at risk: {share} of it. {held} customers are held for review (an alert), {store} can be reached in store only (no consent).":
+        "{budget} 人的联系预算按风险价值分配给 **{contacted} 位**有可用渠道且未被预警暂缓的客户，覆盖风险价值的 {share}。{held} 位客户因预警暂缓、待人工核查，{store} 位只能在门店触达（未授权联系）。",
+    " ({share} of the {clv} CLV)": "（占 CLV {clv} 的 {share}）",
+    "**{high} customers are at high risk** ({share} of customers: a churn probability of {threshold} or more over the next {days} days); they hold {high_risk} of the **{total} value at risk**{of_clv}, the margin of customers still active who are expected to lapse.":
+        "**{high} 位客户为高流失风险**（占客户的 {share}：未来 {days} 天流失概率不低于 {threshold}）；他们占**风险价值 {total}**{of_clv}中的 {high_risk}。风险价值是仍活跃但预计会流失的客户所带来的毛利。",
+    "{tier} {rate}": "{tier} {rate}",
+    "**Most customers are already likely gone**: {share} have a churn probability of {threshold} or more. Value at risk counts only what customers still active can bring, so the list goes to the few still worth a contact.":
+        "**大多数客户很可能已经流失**：{share} 的客户流失概率不低于 {threshold}。风险价值只计算仍活跃客户能带来的价值，因此名单只给仍值得联系的少数客户。",
+    "{channel} {customers}": "{channel} {customers}", "any": "任意渠道", "in store only": "仅限门店",
+    "wechat": "微信", "sms": "短信", "email": "邮件",
+    "**Contact {contacted} of {customers} customers this cycle** ({channels}); {control} held out as a control group; not this cycle: {held} held for review, {store} in store only, {below} below the budget. The list is `contact_plan.xlsx`.":
+        "**本周期联系 {customers} 位客户中的 {contacted} 位**（{channels}）；{control} 位作为对照组不联系；本周期不联系：{held} 位因预警待核查，{store} 位仅限门店，{below} 位在预算之外。名单见 `contact_plan.xlsx`。",
+    "no customer can be contacted this cycle: churn.contact_budget is {budget}, {held} customers are held for review and {store} can be reached in store only":
+        "本周期没有可联系的客户：churn.contact_budget 为 {budget}，{held} 位客户因预警待核查，{store} 位只能在门店触达",
 }
 # fmt: on
 

@@ -18,6 +18,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter, PercentFormatter
+from sklearn.calibration import calibration_curve
 
 from helpers.artifacts import atomic_path
 from helpers.formatting import count, money, money_tick, month
@@ -338,6 +339,30 @@ def reliability_diagram(table: pd.DataFrame, model: str, brier: float) -> plt.Fi
     """Observed churn rate against predicted churn probability."""
     return _reliability(table, model, t("predicted churn probability"), t("share that really churned"),
                         t("Is the churn probability honest? (Brier {brier})", brier=f"{brier:.3f}"))  # fmt: skip
+
+
+def calibration_diagram(held_out: pd.DataFrame, scorer: str, method: str, brier: tuple[float, float]) -> plt.Figure:
+    """Observed churn against the scorer's held-out probability before calibration and after it (each map
+    checked on folds it was not fitted on)."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.plot([0, 1], [0, 1], color="#999", ls=":", label=t("perfectly calibrated"))
+    for column, colour, style, label in (
+        ("probability", "#999", "--", t("{scorer}, as fitted", scorer=term(scorer))),
+        ("calibrated", ACCENT, "-", t("calibrated ({method})", method=t(method))),
+    ):
+        observed, predicted = calibration_curve(held_out["churned"], held_out[column].clip(0, 1), n_bins=10,
+                                                strategy="quantile")  # fmt: skip
+        ax.plot(predicted, observed, marker="o", color=colour, ls=style, label=label)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(t("predicted churn probability"))
+    ax.set_ylabel(t("share that really churned"))
+    ax.set_title(t("Churn probability before and after calibration (Brier {before} → {after})",
+                   before=f"{brier[0]:.3f}", after=f"{brier[1]:.3f}"))  # fmt: skip
+    ax.legend()
+    return fig
 
 
 def purchase_reliability(table: pd.DataFrame, window_days: int, brier: float) -> plt.Figure:

@@ -57,7 +57,8 @@ def tiles(found: dict[str, dict]) -> list[dict]:
                   else t("best simple baseline {auc}", auc=f"{data['best_baseline_roc_auc']:.2f}"))  # fmt: skip
         result += [
             {"value": count(data["high_risk_customers"]), "label": t("customers at high risk of churning")},
-            {"value": money(data["value_at_risk"]), "label": t("value at risk (value if kept × churn probability)")},
+            {"value": money(data["value_at_risk"]),
+             "label": t("value at risk: the margin of active customers expected to lapse")},
             {"value": f"{data['roc_auc']:.2f}",
              "label": t("ROC-AUC of the churn score ({scorer}); ", scorer=term(data["scorer"])) + versus},
         ]  # fmt: skip

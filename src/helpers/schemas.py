@@ -193,7 +193,8 @@ OFFER_COLUMNS = (  # 05_next_purchase: what to offer, and when
         "data has no category)", nullable=True),
     Col("offer_reason", "string", "why this offer, in one line", nullable=True),
     Col("offer_send_on", "date", "when to send it: next_purchase.send_lead_days before the expected purchase, not "
-        "before the day after the analysis date", nullable=True),
+        "before the day after the analysis date; empty when that is more than next_purchase.send_horizon_days "
+        "away (a retention case, not a dated offer)", nullable=True),
     Col("expected_next_purchase", "date", "the predicted date of the next purchase (the time split's best "
         "predictor; empty when a next purchase is not expected)", nullable=True),
     Col("p_purchase_30d", "float", "probability of a purchase in the next 30 days (the purchase model of 03)",
@@ -227,13 +228,16 @@ ACTION_COLUMNS = (
         checks=UNIT_INTERVAL,
     ),
     Col(
-        "churn_probability", "float", "probability of no purchase in the next churn.horizon_days", checks=UNIT_INTERVAL
+        "churn_probability",
+        "float",
+        "probability of no purchase in the next churn.horizon_days, calibrated on the backtest's held-out folds",
+        checks=UNIT_INTERVAL,
     ),
     Col(
         "risk_tier",
         "string",
-        "high = the churn.high_risk_share of customers most likely to churn, medium = the "
-        "next churn.medium_risk_share, low = the rest",
+        "high: churn_probability of at least churn.high_risk_probability (0.7), medium: at least "
+        "churn.medium_risk_probability (0.4), low: below",
         checks=RISK,
     ),
     Col(
@@ -252,8 +256,8 @@ ACTION_COLUMNS = (
     Col(
         "value_at_risk",
         "float",
-        "value_if_retained x churn_probability: the value expected to be lost without "
-        "action; P(alive) is not counted twice",
+        "the margin of a customer still active who is expected to lapse: value_if_retained x (churn_probability - "
+        "(1 - p_alive)), at least 0; never above clv, so the total is part of the total CLV",
         checks=(pa.Check.ge(0),),
     ),
     Col(
@@ -264,7 +268,26 @@ ACTION_COLUMNS = (
     ),
     Col("reason", "string", "why, in one line: silence against their usual gap, churn risk, value if kept"),
     *(replace(c, required=False) for c in OFFER_COLUMNS),
-    Col("in_budget", "bool", "among the churn.contact_budget highest priorities"),
+    Col(
+        "channel",
+        "string",
+        "how to reach the customer: the first of churn.channels they opted in to; 'in store "
+        "only' without consent, 'any' without a member table",
+        required=False,
+    ),
+    Col(
+        "held_for_review",
+        "bool",
+        "an alert of a churn.hold_alert_severities severity (02_segment): checked by a "
+        "person before any contact, never in the budget",
+        required=False,
+    ),
+    Col(
+        "in_budget",
+        "bool",
+        "contacted this cycle: among the churn.contact_budget highest priorities of the "
+        "customers a channel reaches and no alert holds",
+    ),
 )
 CHURN_CORE = (
     *ACTION_COLUMNS,
@@ -437,21 +460,52 @@ GROUP = (pa.Check.isin(["treatment", "control"]),)
 CAMPAIGN_PLAN = Artifact(
     "campaign_plan.parquet",
     "06_campaign",
-    "the campaign plan: every customer of the action list with their random group; control customers are "
-    "not contacted, so that the campaign's effect can be measured",
+    "the campaign plan: the customers in this cycle's contact budget (the action list's in_budget) with their "
+    "random group; control customers are not contacted, so that the campaign's effect can be measured",
     (
         Col("priority", "int", "the action list's priority"),
         ID,
         Col("action", "string", "the action cell (the action list's action)"),
         Col("group", "string", "treatment (contact) or control (hold out, do not contact)", checks=GROUP),
         Col("contact", "string", "what the CRM team does: 'contact' or 'do not contact (control)'"),
+        Col("channel", "string", "the contact channel (04)", required=False),
         Col("cost", "float", "contact cost of the customer (0 for the control)", checks=(pa.Check.ge(0),)),
         Col("value_if_retained", "float", "what the customer brings if they stay (04)"),
+        Col("value_at_risk", "float", "what a contact can still save (04)", required=False),
         Col("next_best_offer", "string", "the offer to make (05)", required=False, nullable=True),
         Col("offer_send_on", "date", "when to send it (05)", required=False, nullable=True),
         Col("campaign_start", "date", "the campaign's first day: the day after the analysis date"),
         Col("outcome_days", "int", "the outcome window: a purchase within it counts as conversion"),
         Col("control_share", "float", "the planned share of each cell held out", checks=UNIT_INTERVAL),
+    ),
+    one_row_per_customer=True,
+)
+CONTACT_PLAN = Artifact(
+    "contact_plan.parquet",
+    "06_campaign",
+    "the Monday file: one row per customer selected this cycle (the campaign plan's treatment and control), with "
+    "the channel and the day to send; also written as contact_plan.csv and contact_plan.xlsx",
+    (
+        ID,
+        Col("group", "string", "treatment (contact) or control (hold out, do not contact)", checks=GROUP),
+        Col(
+            "channel",
+            "string",
+            "how to reach the customer: the first of churn.channels they opted in to ('any' without a member table)",
+        ),
+        Col(
+            "send_date",
+            "date",
+            "the day to send: the offer's date (05) when it falls within "
+            "next_purchase.send_horizon_days, else the campaign's first day; empty for the control",
+            nullable=True,
+        ),
+        Col("action", "string", "what to do (the action list's action)"),
+        Col(
+            "offer", "string", "the category to offer (05), when the data has categories", required=False, nullable=True
+        ),
+        Col("value_at_risk", "float", "what the contact can still save (04)", required=False, nullable=True),
+        Col("cost", "float", "contact cost (0 for the control)", checks=(pa.Check.ge(0),)),
     ),
     one_row_per_customer=True,
 )
@@ -702,6 +756,7 @@ TABLES = (
     CATEGORY_TRANSITIONS,
     ACTION_LIST,
     CAMPAIGN_PLAN,
+    CONTACT_PLAN,
     CAMPAIGN_POWER,
     CAMPAIGN_EFFECTS,
     CAMPAIGN_TARGETS,
@@ -717,12 +772,22 @@ CSV_COPIES = {
     "due_soon.xlsx": NEXT_PURCHASE,
     "campaign_plan.csv": CAMPAIGN_PLAN,
     "campaign_plan.xlsx": CAMPAIGN_PLAN,
+    "contact_plan.csv": CONTACT_PLAN,
+    "contact_plan.xlsx": CONTACT_PLAN,
     "campaign_targets.csv": CAMPAIGN_TARGETS,
     "campaign_targets.xlsx": CAMPAIGN_TARGETS,
 }
 # 06_campaign writes the plan in plan mode and these in measure mode
 MEASURE_ONLY = ("campaign_effects.parquet", "campaign_targets.parquet", "campaign_targets.csv", "campaign_targets.xlsx")
-PLAN_ONLY = ("campaign_plan.parquet", "campaign_plan.csv", "campaign_plan.xlsx", "campaign_power.parquet")
+PLAN_ONLY = (
+    "campaign_plan.parquet",
+    "campaign_plan.csv",
+    "campaign_plan.xlsx",
+    "campaign_power.parquet",
+    "contact_plan.parquet",
+    "contact_plan.csv",
+    "contact_plan.xlsx",
+)
 
 
 def artifact(name: str) -> Artifact:

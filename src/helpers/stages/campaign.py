@@ -1,7 +1,9 @@
 """Stage 06: plan a campaign with a random control group, or measure what a finished one earned.
 
-campaign.mode plan (the default) reads the action list of 05 and writes campaign_plan.parquet/.csv/.xlsx
-and campaign_power.parquet. campaign.mode measure reads campaign.plan_file (the plan, or your own
+campaign.mode plan (the default) reads the action list of 05, takes the customers in this cycle's contact
+budget (04: by value at risk, among those a channel reaches and no alert holds), draws control groups among them
+and writes campaign_plan.parquet/.csv/.xlsx, campaign_power.parquet and the Monday file,
+contact_plan.parquet/.csv/.xlsx. campaign.mode measure reads campaign.plan_file (the plan, or your own
 assignment file) and this run's transactions, which must cover the outcome window (or
 campaign.response_file: converted and revenue per customer), and writes
 campaign_effects.parquet and campaign_targets.parquet/.csv/.xlsx.
@@ -17,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import campaign, findings, plots, profiles
+from helpers.actions import ANY_CHANNEL, IN_STORE_ONLY
 from helpers.churn import model_columns
 from helpers.config import CampaignSection, WorkbenchConfig
 from helpers.errors import CampaignDataError, ConfigError, NoActionListError
@@ -38,6 +41,7 @@ class Plan:
     plan: pd.DataFrame  # campaign_plan.parquet
     power: pd.DataFrame  # per cell and overall
     reach: pd.DataFrame | None  # per action cell: customers, opted in per channel, reachable (with a member table)
+    selection: dict  # who is contacted this cycle and why the others are not (`contact_selection`)
 
 
 @dataclass
@@ -67,7 +71,8 @@ class CampaignStage:
 
 
 # what a plan takes from the action list (at ten million customers its worded reasons alone take gigabytes)
-LISTED = ["priority", "customer_id", "action", "value_if_retained", "next_best_offer", "offer_send_on"]
+LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_risk", "next_best_offer",
+          "offer_send_on", "channel", "in_budget", "held_for_review"]  # fmt: skip
 
 
 def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date, seed: int) -> pd.DataFrame:
@@ -83,10 +88,43 @@ def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date,
     plan["cost"] = plan["action"].map(settings.action_costs).fillna(settings.contact_cost).where(treated, 0.0)
     plan = plan.assign(campaign_start=pd.Timestamp(start), outcome_days=settings.outcome_days,
                        control_share=settings.control_share)  # fmt: skip
-    columns = [c for c in ("priority", "customer_id", "action", "group", "contact", "cost", "value_if_retained",
-                           "next_best_offer", "offer_send_on", "campaign_start", "outcome_days", "control_share")
+    columns = [c for c in ("priority", "customer_id", "action", "group", "contact", "channel", "cost",
+                           "value_if_retained", "value_at_risk", "next_best_offer", "offer_send_on", "campaign_start",
+                           "outcome_days", "control_share")
                if c in plan.columns]  # fmt: skip
     return plan[columns].sort_values("priority").reset_index(drop=True)
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].fillna(False).astype(bool) if column in frame else pd.Series(False, index=frame.index)
+
+
+def contact_selection(action_list: pd.DataFrame) -> dict:
+    """This cycle's selection in numbers: the action list's customers, those in the contact budget (04), those
+    held for review, those reachable in store only, and the rest (not this cycle: below the budget)."""
+    chosen, held = _flag(action_list, "in_budget"), _flag(action_list, "held_for_review")
+    store_only = action_list.get("channel", pd.Series(ANY_CHANNEL, index=action_list.index)) == IN_STORE_ONLY
+    return {"customers": len(action_list), "selected": int(chosen.sum()), "held_for_review": int(held.sum()),
+            "in_store_only": int((store_only & ~held).sum()),
+            "below_budget": int((~chosen & ~held & ~store_only).sum())}  # fmt: skip
+
+
+CONTACT_FORMATS = {"send_date": "yyyy-mm-dd", "value_at_risk": "#,##0.00", "cost": "#,##0.00"}
+
+
+def contact_plan(plan: pd.DataFrame) -> pd.DataFrame:
+    """The Monday file: one row per selected customer, treatment or control, with the channel, the day to send
+    (the offer's date when 05 dated one within its horizon, else the campaign's first day), the action and the
+    offer."""
+    send = plan["offer_send_on"] if "offer_send_on" in plan else pd.Series(pd.NaT, index=plan.index)
+    frame = pd.DataFrame({
+        "customer_id": plan["customer_id"], "group": plan["group"],
+        "channel": plan.get("channel", ANY_CHANNEL),
+        "send_date": pd.to_datetime(send).fillna(plan["campaign_start"]).where(plan["group"] == "treatment"),
+        "action": plan["action"], "offer": plan.get("next_best_offer"),
+        "value_at_risk": plan.get("value_at_risk"), "cost": plan["cost"],
+    })  # fmt: skip
+    return frame.reset_index(drop=True)
 
 
 def read_plan(settings: CampaignSection) -> tuple[pd.DataFrame, date | None]:
@@ -116,6 +154,7 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
     today = analysis_date(tx, config.dates)
     start = today + timedelta(days=1)
     reach = None
+    selection = contact_selection(action_list)
     members = context.paths.read_optional_table("customers.parquet")
     if members is not None and any(c in members.columns for c in profiles.OPT_INS):
         consent = members.set_index("customer_id").assign(in_member_table=True)
@@ -123,7 +162,12 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
         action_list = action_list[
             action_list["customer_id"].map(profiles.reachable(consent)).fillna(False).astype(bool)
         ]
-    plan = draw_plan(action_list, settings, start, config.run.random_state)
+    if not selection["selected"]:
+        raise NoActionListError(t("no customer can be contacted this cycle: churn.contact_budget is {budget}, {held} "
+                                  "customers are held for review and {store} can be reached in store only",
+                                  budget=config.churn.contact_budget, held=selection["held_for_review"],
+                                  store=selection["in_store_only"]))  # fmt: skip
+    plan = draw_plan(action_list[_flag(action_list, "in_budget")], settings, start, config.run.random_state)
     history = campaign.past_windows(tx, today, settings.outcome_days)
     column = f"p_purchase_{settings.outcome_days}d"
     forecasts = context.paths.read_optional_table("next_purchase.parquet", ["customer_id", column])
@@ -133,9 +177,13 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
     context.paths.write_table(plan, "campaign_plan.parquet")
     context.paths.write_table(plan, "campaign_plan.csv")
     context.paths.write_table(plan, "campaign_plan.xlsx", PLAN_FORMATS)
+    contact = contact_plan(plan)
+    context.paths.write_table(contact, "contact_plan.parquet")
+    context.paths.write_table(contact, "contact_plan.csv")
+    context.paths.write_table(contact, "contact_plan.xlsx", CONTACT_FORMATS)
     context.paths.write_table(power.reset_index(), "campaign_power.parquet")
     context.figure("06_detectable_lift", plots.detectable_lift(power, settings.plausible_lift))
-    return Plan(start, plan, power, reach)
+    return Plan(start, plan, power, reach, selection)
 
 
 def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Measurement:
@@ -203,7 +251,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> CampaignSt
     tx = context.transactions()
     if settings.mode == "plan":
         planned = plan_campaign(context, config, tx)
-        found = findings.campaign_plan(planned.plan, planned.power, settings, planned.reach)
+        found = findings.campaign_plan(planned.plan, planned.power, settings, planned.reach,
+                                       selection=planned.selection)  # fmt: skip
         preview = context.shareable(planned.plan.head(15))
         return CampaignStage("plan", settings, planned, None, preview, context.write_findings(found), context.figures)
     measured = measure_campaign(context, config, tx)

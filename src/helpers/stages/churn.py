@@ -15,6 +15,7 @@ import pandas as pd
 
 from helpers import actions, findings, formatting, plots, satisfaction
 from helpers import churn as churn_model
+from helpers.calibration import Calibration, choose_calibration
 from helpers.config import SegmentSection, WorkbenchConfig
 from helpers.findings import Findings
 from helpers.schemas import CHURN
@@ -35,6 +36,7 @@ class ChurnStage:
     best_baseline: str
     trap: dict
     reliability: pd.DataFrame
+    calibration: Calibration
     importance: pd.DataFrame
     scored: pd.DataFrame  # churn.parquet
     scorer: str  # what scored today's list: the backtest's best, model or baseline
@@ -69,23 +71,42 @@ def segment_names(settings: SegmentSection) -> list[str]:
     return list(CN8_SEGMENTS.values()) if settings.scheme == "cn8" else [rule.segment for rule in settings.rules]
 
 
+@dataclass(frozen=True)
+class Contacts:
+    """What decides who can be contacted: the member table's consent and 02_segment's alerts (either may be
+    missing)."""
+
+    members: pd.DataFrame | None = None
+    alerts: pd.DataFrame | None = None
+
+    def held(self, customers: pd.Index, severities: list[str]) -> pd.Series:
+        """Customers with an alert of one of `severities`: a person looks before anyone contacts them."""
+        if self.alerts is None or not severities:
+            return pd.Series(False, index=customers)
+        flagged = set(self.alerts.loc[self.alerts["severity"].isin(severities), "customer_id"])
+        return pd.Series(customers.isin(flagged), index=customers)
+
+
 def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None,
                 segments: pd.DataFrame | None, side: churn_model.SideFeatures | None = None,
-                known: dict[date, tuple[pd.DataFrame, int]] | None = None) -> pd.DataFrame:  # fmt: skip
-    """Every customer as of `today`: churn probability from `scorer`, value if retained, risk tier, value level,
-    segment, the one action of the action rules, its reason, and the contact priority; `known` holds training
-    snapshots the backtest already computed."""
+                known: dict[date, tuple[pd.DataFrame, int]] | None = None, *,
+                calibration: Calibration | None = None, contacts: Contacts = Contacts()) -> pd.DataFrame:  # fmt: skip
+    """Every customer as of `today`: churn probability from `scorer` (through `calibration`, learnt on the
+    backtest), value if retained, risk tier, value level, segment, the one action of the action rules, its reason,
+    channel, hold, and the contact priority; `known` holds training snapshots the backtest already computed."""
     settings = config.churn
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, scorer, config.run.random_state,
                                          config.clv.time_unit, side, settings.max_training_rows,
                                          settings.baseline_fit_customers, known,
                                          penalizer=config.clv.penalizer)  # fmt: skip
+    if calibration is not None:
+        scored["churn_probability"] = calibration.apply(scored["churn_probability"])
     scored = churn_model.attach_value(scored, values, settings.high_value_share)
     scored["scored_by"] = scorer
-    scored["risk_tier"] = actions.tiers_by_share(scored["churn_probability"],
-                                                 {"high": settings.high_risk_share,
-                                                  "medium": settings.medium_risk_share}, "low")  # fmt: skip
+    scored["risk_tier"] = actions.tiers_by_probability(scored["churn_probability"],
+                                                       high=settings.high_risk_probability,
+                                                       medium=settings.medium_risk_probability)  # fmt: skip
     if segments is None:
         scored["segment"] = "(02_segment not run)"
     else:
@@ -97,6 +118,8 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     scored["days_since_last_purchase"] = scored["recency_days"]
     scored["last_purchase_date"] = pd.Timestamp(today) - pd.to_timedelta(scored["recency_days"], unit="D")
     scored["reason"] = actions.reasons(scored, formatting.money, settings.horizon_days)
+    scored["channel"] = actions.channels(scored.index, contacts.members, settings.channels)
+    scored["held_for_review"] = contacts.held(scored.index, settings.hold_alert_severities)
     scored = actions.prioritise(scored, settings.contact_budget)
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
@@ -138,17 +161,27 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     released = backtest.release_whole_snapshots(config.run.random_state)
     needed = churn_model.scoring_cutoffs(today, horizon, settings.train_cutoffs, settings.cutoff_step_days)
     known = {cutoff: released[cutoff] for cutoff in needed if cutoff in released}
-    del backtest, released
-
     scorer = str(summary.index[0])
-    log.info("scoring every customer as of %s with %s", today, scorer)
-    scored = score_today(config, tx, today, scorer, values, segments, side, known)
+    calibration = choose_calibration(backtest.held_out_of(scorer), config.run.random_state)
+    del backtest, released
+    context.figure(
+        "04_calibration",
+        plots.calibration_diagram(
+            calibration.held_out, scorer, calibration.label, (calibration.brier_before, calibration.brier_after)
+        ),
+    )
+    log.info("scoring every customer as of %s with %s (calibration: %s)", today, scorer, calibration.method)
+    contacts = Contacts(context.paths.read_optional_table("customers.parquet"),
+                        context.paths.read_optional_table("alerts.parquet"))  # fmt: skip
+    scored = score_today(config, tx, today, scorer, values, segments, side, known, calibration=calibration,
+                         contacts=contacts)  # fmt: skip
     context.paths.write_table(scored, "churn.parquet")
     context.paths.write_table(backtest_folds, "churn_backtest.parquet")
     actions_table = churn_model.action_summary(scored)
     best_baseline = str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax())
     found = findings.churn(scored, summary, scorer, chosen, best_baseline, actions_table, horizon,
-                           settings.contact_budget, survey_value)  # fmt: skip
+                           settings.contact_budget, survey_value, calibration=calibration,
+                           settings=settings)  # fmt: skip
     return ChurnStage(
         today=today,
         horizon_days=horizon,
@@ -159,6 +192,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         best_baseline=best_baseline,
         trap=trap,
         reliability=reliability,
+        calibration=calibration,
         importance=importance,
         scored=scored,
         scorer=scorer,

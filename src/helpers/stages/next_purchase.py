@@ -167,7 +167,8 @@ def next_purchase_table(table: pd.DataFrame, today: date, split: timing.TimeSpli
         out = out.join(offers.per_customer, how="left")
         earliest = pd.Timestamp(today) + timedelta(days=1)
         send = (out["expected_next_purchase"] - timedelta(days=settings.send_lead_days)).fillna(earliest)
-        out["offer_send_on"] = send.clip(lower=earliest)
+        latest = pd.Timestamp(today) + timedelta(days=settings.send_horizon_days)
+        out["offer_send_on"] = send.clip(lower=earliest).where(send <= latest)  # beyond: no dated offer
     columns = [c.name for c in NEXT_PURCHASE.columns if c.name in out.reset_index().columns]
     out = out.reset_index()[columns].round(NEXT_PURCHASE_ROUNDING)
     return out.sort_values("customer_id").reset_index(drop=True)
