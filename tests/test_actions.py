@@ -12,8 +12,9 @@ from conftest import FORMULA, SCRIPT_ID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import actions, churn
+from helpers import actions, churn, recommend
 from helpers.config import ActionRule, ChurnSection, parse_config
+from helpers.datasets import BABY_STAGES, CATEGORIES
 from helpers.errors import ConfigError
 from helpers.exports import neutralise, read_export, write_csv, write_xlsx
 
@@ -202,3 +203,50 @@ def test_the_contact_plan_binds_the_budget_and_contacts_only_by_consent(stage_ru
     horizon = pd.Timedelta(days=stage_run.results["next_purchase"].settings.send_horizon_days)
     assert treated["send_date"].between(start, start + horizon).all() and plan.loc[
         plan["group"] == "control", "send_date"].isna().all()  # fmt: skip
+
+
+def _check_stage_offers(offers: pd.DataFrame, births: pd.Series, today: pd.Timestamp, lead: int) -> int:
+    """Every stage-category offer fits the generator's truth on the send date; returns how many were checked."""
+    stages = {name: (BABY_STAGES[k], BABY_STAGES[k + 1]) for k, name in enumerate(CATEGORIES[:4])}
+    known = offers[offers.index.isin(births.dropna().index) & offers["next_best_offer"].isin(stages)]
+    if known.empty:  # the offer method chosen on this data names no stage category
+        return 0
+    send = pd.to_datetime(known["offer_send_on"]).fillna(today + pd.Timedelta(days=1))
+    age = (send - births.reindex(known.index)).dt.days
+    start = known["next_best_offer"].map({c: s for c, (s, _) in stages.items()})
+    end = known["next_best_offer"].map({c: e for c, (_, e) in stages.items()})
+    assert (age < end).all(), "never a stage the family has left"
+    assert (age >= start - lead).all(), "a next stage only in the weeks before the baby reaches it"
+    return len(known)
+
+
+def test_no_family_is_offered_a_stage_it_has_outgrown_or_is_months_away_from():
+    """Ranked offers as the sequence method makes them, for families of every age the generator plants."""
+    rng = np.random.default_rng(5)
+    n, today = 3000, pd.Timestamp("2024-12-31")
+    births = pd.Series(today - pd.to_timedelta(rng.integers(-250, 1400, n), unit="D"),
+                       index=[f"C{k}" for k in range(n)])  # fmt: skip
+    births.iloc[::10] = pd.NaT  # no birth date: the offer stays
+    ranked = np.array([rng.permutation(CATEGORIES)[:3] for _ in range(n)])
+    table = pd.DataFrame({"next_best_offer": ranked[:, 0], "other_offers": [", ".join(r[1:]) for r in ranked],
+                          "offer_reason": "sequence", "offer_send_on": today + pd.to_timedelta(
+                              rng.integers(1, 31, n), unit="D")}, index=births.index)  # fmt: skip
+    stages = {name: (BABY_STAGES[k], BABY_STAGES[k + 1]) for k, name in enumerate(CATEGORIES[:4])}
+    fitted = recommend.offers_for_the_stage(table, births, stages, lead_days=30, default_send=today)
+    assert _check_stage_offers(fitted, births, today, 30) > 300
+    unknown = births.isna()
+    assert (fitted.loc[unknown, "next_best_offer"] == table.loc[unknown, "next_best_offer"]).all()
+    changed = fitted["next_best_offer"].fillna("") != table["next_best_offer"]
+    assert changed.sum() > 300 and fitted.loc[changed, "offer_reason"].str.contains("baby").all()
+    for name, row in fitted[changed & fitted["next_best_offer"].notna()].head(200).iterrows():
+        candidates = [table.at[name, "next_best_offer"], *table.at[name, "other_offers"].split(", ")]
+        assert row["next_best_offer"] in candidates[1:], "the first ranked offer that fits, never a new one"
+
+
+def test_the_stage_run_offers_no_stage_a_family_has_left(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    offers = pd.read_parquet(artifacts / "next_purchase.parquet").set_index("customer_id")
+    members = pd.read_parquet(artifacts / "customers.parquet").set_index("customer_id")
+    births = pd.to_datetime(members["baby_birth_date"])
+    result = stage_run.results["next_purchase"]
+    _check_stage_offers(offers, births, pd.Timestamp(result.today), result.settings.stage_lead_days)

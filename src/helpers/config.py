@@ -320,6 +320,12 @@ class NextPurchaseSection(_Section):
     send_horizon_days: int = Field(30, gt=0, description="offers are dated within this many days of the analysis "
                                    "date; a customer not expected to buy by then gets no dated offer (a retention "
                                    "case)")  # fmt: skip
+    stage_categories: dict[str, tuple[int, int]] = Field(
+        default_factory=dict, description="mother-and-baby stores: categories for one baby age, [from, until) in days "
+        "from the birth (negative: pregnancy), e.g. 'formula stage 2': [180, 365]; with the member table's "
+        "baby_birth_date such a category is offered only while it fits the baby's age on the send date")  # fmt: skip
+    stage_lead_days: int = Field(30, ge=0, description="a stage category is offered from this many days before the "
+                                 "baby reaches its stage: the next stage ahead of the transition")  # fmt: skip
     top_k: int = Field(3, ge=1, le=10, description="offers per customer, and the k of hit rate@k and recall@k")
     tenure_bucket_days: int = Field(45, gt=0, description="sequence offers: how long a customer has bought a "
                                     "category, in buckets of this many days")  # fmt: skip
@@ -339,6 +345,10 @@ class NextPurchaseSection(_Section):
     def _calibration_window_in_evaluation(self) -> NextPurchaseSection:
         if self.calibration_window_days > self.evaluation_days:
             raise ValueError("next_purchase.calibration_window_days must not exceed next_purchase.evaluation_days")
+        for category, (start, end) in self.stage_categories.items():
+            if start >= end:
+                raise ValueError(f"next_purchase.stage_categories '{category}': from ({start}) must lie before "
+                                 f"until ({end})")  # fmt: skip
         return self
 
 

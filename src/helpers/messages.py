@@ -851,6 +851,8 @@ MESSAGES = {
         "**本周期联系 {customers} 位客户中的 {contacted} 位**（{channels}）；{control} 位作为对照组不联系；本周期不联系：{held} 位因预警待核查，{store} 位仅限门店，{below} 位在预算之外。名单见 `contact_plan.xlsx`。",
     "no customer can be contacted this cycle: churn.contact_budget is {budget}, {held} customers are held for review and {store} can be reached in store only":
         "本周期没有可联系的客户：churn.contact_budget 为 {budget}，{held} 位客户因预警待核查，{store} 位只能在门店触达",
+    "{item} fits the baby's age ({months} months) on the send date": "{item} 符合宝宝在发送日的月龄（{months} 个月）",
+    "no ranked offer fits the baby's age": "没有适合宝宝当前月龄的推荐品类",
 }
 # fmt: on
 

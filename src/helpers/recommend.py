@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.features import days_between, end_of_day
-from helpers.i18n import t_series
+from helpers.i18n import t, t_series
 
 METHODS = ("popularity", "buy again", "co-purchase", "sequence")
 MIN_RISE = 2.0  # a learnt move: at least twice as common later as just after the customer started buying
@@ -433,6 +433,45 @@ def _reasons(scores: Scores, learnt: Learnt, first: np.ndarray, recent_days: int
         share=evidence("share"), item=offer, gap=evidence("gap", "{:,.0f}"),
     )  # fmt: skip
     return reason.where(~pd.Series(known, index=index), told)
+
+
+def offers_for_the_stage(
+    table: pd.DataFrame,
+    births: pd.Series,
+    stages: dict[str, tuple[int, int]],
+    *,
+    lead_days: int,
+    default_send: pd.Timestamp,
+) -> pd.DataFrame:
+    """Each customer's offer, the first of their ranked offers (next_best_offer, then other_offers) that fits the
+    baby's age on the send date (offer_send_on, else `default_send`): a category of `stages` only from `lead_days`
+    before its stage begins until it ends; other categories always. Customers without a birth date keep their
+    offer; a family no ranked offer fits gets none, and the reason says why."""
+    table = table.copy()
+    known = table.index.isin(births.dropna().index)
+    send = pd.to_datetime(table.get("offer_send_on", pd.Series(pd.NaT, index=table.index))).fillna(default_send)
+    age = (send - pd.to_datetime(births.reindex(table.index))).dt.days
+    ranked = [table["next_best_offer"]]
+    if "other_offers" in table:
+        others = table["other_offers"].fillna("").str.split(", ")
+        ranked += [others.str[k] for k in range(int(others.str.len().max() or 0))]
+    chosen = pd.Series(pd.NA, index=table.index, dtype=object)
+    for candidate in ranked:
+        start = candidate.map({c: s - lead_days for c, (s, _) in stages.items()})
+        end = candidate.map({c: e for c, (_, e) in stages.items()})
+        fits = candidate.notna() & (candidate != "") & (start.isna() | ((age >= start) & (age < end)))
+        chosen = chosen.where(chosen.notna() | ~fits, candidate)
+    changed = known & (chosen.fillna("") != table["next_best_offer"].fillna("")).to_numpy()
+    table.loc[changed, "offer_reason"] = t_series(
+        "{item} fits the baby's age ({months} months) on the send date", item=chosen[changed].fillna("–"),
+        months=(age[changed] / 30.44).round().astype("Int64").astype(str))  # fmt: skip
+    table.loc[changed & chosen.isna().to_numpy(), "offer_reason"] = t("no ranked offer fits the baby's age")
+    if "offer_product" in table:  # each category's best product, as the first offers named it
+        products = table.dropna(subset=["offer_product"]).drop_duplicates("next_best_offer")
+        lookup = products.set_index("next_best_offer")["offer_product"]
+        table.loc[changed, "offer_product"] = chosen[changed].map(lookup)
+    table["next_best_offer"] = table["next_best_offer"].where(~changed, chosen)
+    return table
 
 
 def best_products(tx: ibis.Table, category: str, product: str, start: date, end: date) -> pd.Series:

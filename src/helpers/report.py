@@ -115,7 +115,8 @@ def campaign_files(manifest: dict, paths: RunPaths) -> list[str]:
     """The campaign files people open, when 06_campaign ran in this folder."""
     if manifest["stages"].get("06_campaign", {}).get("status") != "ok":
         return []
-    return [name for name in ("campaign_plan.xlsx", "campaign_targets.xlsx") if paths.artifact(name).exists()]
+    names = ("contact_plan.xlsx", "campaign_plan.xlsx", "campaign_targets.xlsx")
+    return [name for name in names if paths.artifact(name).exists()]
 
 
 def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", language: str = "en") -> Path:

@@ -239,6 +239,13 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         context.paths.write_table(learnt.affinity, "category_pairs.parquet")
         context.paths.write_table(offers.transitions, "category_transitions.parquet")
     customers = next_purchase_table(table, today, split, gap, offers, settings)
+    members = context.paths.read_optional_table("customers.parquet")
+    if offers is not None and settings.stage_categories and members is not None and "baby_birth_date" in members:
+        births = pd.to_datetime(members.set_index("customer_id")["baby_birth_date"])
+        fitted = recommend.offers_for_the_stage(customers.set_index("customer_id"), births, settings.stage_categories,
+                                                lead_days=settings.stage_lead_days,
+                                                default_send=pd.Timestamp(today) + timedelta(days=1))  # fmt: skip
+        customers = fitted.reset_index()
     context.paths.write_table(customers, "next_purchase.parquet")
     due = customers[customers["due_soon"]].sort_values(["p_purchase_due_window", "customer_id"],
                                                        ascending=[False, True])  # fmt: skip
