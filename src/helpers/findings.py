@@ -36,7 +36,7 @@ def pct(value: float, digits: int = 0) -> str:
     return f"{value:.{digits}%}"
 
 
-def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame, history: dict) -> Findings:
+def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame, *, history: dict) -> Findings:
     set_aside = quality["rows_in"] - quality["rows_kept"]
     rules = sorted((r for r in quality["rules"] if r["rows"]), key=lambda r: -r["rows"])
     balanced = quality["reconciliation"]["rows_ok"] and quality["reconciliation"]["money_ok"]

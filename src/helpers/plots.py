@@ -341,7 +341,7 @@ def reliability_diagram(table: pd.DataFrame, model: str, brier: float) -> plt.Fi
                         t("Is the churn probability honest? (Brier {brier})", brier=f"{brier:.3f}"))  # fmt: skip
 
 
-def calibration_diagram(held_out: pd.DataFrame, scorer: str, method: str, brier: tuple[float, float]) -> plt.Figure:
+def calibration_diagram(held_out: pd.DataFrame, scorer: str, *, method: str, brier: tuple[float, float]) -> plt.Figure:
     """Observed churn against the scorer's held-out probability before calibration and after it (each map
     checked on folds it was not fitted on)."""
     fig, ax = plt.subplots(figsize=(6, 5))

@@ -167,7 +167,10 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     context.figure(
         "04_calibration",
         plots.calibration_diagram(
-            calibration.held_out, scorer, calibration.label, (calibration.brier_before, calibration.brier_after)
+            calibration.held_out,
+            scorer,
+            method=calibration.label,
+            brier=(calibration.brier_before, calibration.brier_after),
         ),
     )
     log.info("scoring every customer as of %s with %s (calibration: %s)", today, scorer, calibration.method)
