@@ -302,3 +302,16 @@ def test_a_report_says_what_a_list_longer_than_a_sheet_keeps(monkeypatch):
         assert "`action_list.xlsx` 只含 1,001 行中的前 1,000 行" in sheet_limit(1_001, "action_list")[0]
     finally:
         use_language("en")
+
+
+def test_json_artifacts_are_strict_json_with_nan_as_null(tmp_path):
+    import numpy as np
+
+    from helpers.artifacts import write_json
+
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not JSON")
+
+    write_json({"beta": float("nan"), "rows": [1.5, float("inf"), np.float64("nan")], "ok": 2.0}, tmp_path / "a.json")
+    read = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"), parse_constant=refuse)
+    assert read == {"beta": None, "rows": [1.5, None, None], "ok": 2.0}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import secrets
 from collections.abc import Iterable, Iterator
@@ -186,7 +187,20 @@ class RunPaths:
         return json.loads(self.require(name, produced_by).read_text(encoding="utf-8"))
 
 
+def without_nan(data: object) -> object:
+    """`data` with every NaN or infinite float as None: JSON has no NaN, and a reader (a browser, a CRM import)
+    rejects the file Python would write with one."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: without_nan(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [without_nan(value) for value in data]
+    return data
+
+
 def write_json(data: object, target: str | Path) -> None:
-    """Write JSON atomically, keys sorted, so equal content gives equal bytes."""
+    """Write strict JSON atomically (NaN as null), keys sorted, so equal content gives equal bytes."""
+    text = json.dumps(without_nan(data), indent=2, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False)
     with atomic_path(target) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")

@@ -7,6 +7,7 @@ findings_<stage>.json each stage wrote, so a front page can be re-rendered at an
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -26,6 +27,8 @@ def load_findings(paths: RunPaths) -> dict[str, dict]:
     found = {}
     for path in sorted(paths.artifacts.glob("findings_*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
+        # a number no stage could compute is null in the JSON: NaN again here, shown as such
+        data["numbers"] = {k: math.nan if v is None else v for k, v in data.get("numbers", {}).items()}
         found[data["stage"]] = data
     return found
 
