@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
 import pandas as pd
 
+from helpers.actions import tiers_by_probability
+from helpers.config import ChurnSection
 from helpers.formatting import count, money
 from helpers.i18n import language, t, term
 
@@ -304,15 +305,14 @@ MOSTLY_GONE = 0.5  # a high-risk share above which the report says most customer
 
 
 def _high_threshold(settings) -> float:
-    return 0.7 if settings is None else settings.high_risk_probability
+    return (settings or ChurnSection()).high_risk_probability
 
 
 def calibration_sentence(calibration, settings) -> str:
     """How the probabilities were calibrated, and what each risk tier's customers did in the backtest."""
-    held = calibration.held_out
-    high, medium = (0.7, 0.4) if settings is None else (settings.high_risk_probability,
-                                                        settings.medium_risk_probability)  # fmt: skip
-    tiers = np.where(held["calibrated"] >= high, "high", np.where(held["calibrated"] >= medium, "medium", "low"))
+    held, settings = calibration.held_out, settings or ChurnSection()
+    tiers = tiers_by_probability(held["calibrated"], high=settings.high_risk_probability,
+                                 medium=settings.medium_risk_probability)  # fmt: skip
     observed = held.groupby(tiers)["churned"].mean()
     seen = t("; ").join(t("{tier} {rate}", tier=term(tier), rate=pct(observed[tier])) for tier in ("high", "medium",
                                                                                                      "low")
