@@ -253,3 +253,16 @@ def test_a_ragged_csv_quarantines_its_bad_lines_with_their_row_numbers(tmp_path)
     assert quarantine.loc[quarantine["rule"] == "invalid_amount", "source_row"].tolist() == [5], "counted around them"
     assert sorted(result["kept"]["source_row"]) == [1, 4]
     assert quality["rows_in"] == 5 and quality["rows_kept"] == 2 and quality["rows_without_money"] == 3
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_mapped_column_named_twice_in_the_header_is_an_error(tmp_path, suffix):
+    """`amount,amount`: the reader renames the second and the first was used silently."""
+    frame = pd.DataFrame([["a", "2024-01-02", "10", "99"]], columns=["cid", "day", "value", "value"])
+    path = tmp_path / f"raw.{suffix}"
+    frame.to_csv(path, index=False) if suffix == "csv" else frame.to_excel(path, index=False)
+    with pytest.raises(InputError, match=r"names column 'value' 2 times \(columns 3, 4\)"):
+        ingest_file(tmp_path, path)
+    frame.columns = ["cid", "day", "value", "note"]  # a repeated column the config does not map is no question
+    frame.to_csv(path, index=False) if suffix == "csv" else frame.to_excel(path, index=False)
+    assert ingest_file(tmp_path, path)["kept"]["amount"].tolist() == [10.0]

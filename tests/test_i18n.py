@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 import yaml
 from conftest import ROOT
@@ -17,7 +18,7 @@ from conftest import ROOT
 from helpers import alerts, campaign, ingest, next_purchase, plots, profile_tables, profiles, recommend, report, schemas
 from helpers.churn import BASELINES, feature_label, make_models
 from helpers.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
-from helpers.i18n import header, t, term, use_language
+from helpers.i18n import header, t, t_series, term, use_language
 from helpers.messages import MESSAGES, ZH
 from helpers.segment import CN8_SEGMENTS
 
@@ -156,3 +157,11 @@ def test_the_chinese_example_runs_end_to_end_with_chinese_reports(tmp_path):
     assert set(json.loads((run_dir / "manifest.json").read_text())["stages"][s]["status"] for s in (
         "01_ingest", "02_segment", "03_clv", "04_churn")) == {"ok"}  # fmt: skip
     assert Path(run_dir / "artifacts" / "action_list.xlsx").exists()
+
+
+def test_t_series_fills_from_empty_and_numeric_series():
+    """An empty selection maps to an empty float Series; filling a message from it is an empty result, not a
+    type error (a clean log with no overdue customer failed 05 so)."""
+    empty = pd.Series([], dtype=float)
+    assert t_series("{a} and {b}", a=empty, b=empty).empty
+    assert t_series("{a}-day", a=pd.Series([3, 4])).tolist() == ["3-day", "4-day"]

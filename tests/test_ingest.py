@@ -272,3 +272,17 @@ def test_dates_format_as_a_spark_pattern(date_format, pattern):
 def test_a_dates_format_spark_cannot_parse_is_named():
     with pytest.raises(InputError, match="directive %a is not supported on Spark"):
         spark_ingest.java_pattern("%a %d %m %Y")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_utf16_is_recognised_and_reads_when_declared(con, tmp_path, write_csv, encoding):
+    """A UTF-16 export (Excel's 'Unicode text') declared as UTF-8 gets the right advice (it used to get latin-1,
+    which fills the headers with NUL), and reads when declared."""
+    path = write_csv("客户ID,订单日期,金额\n张三,2024-01-01,99.5\n", name="u16.csv", encoding=encoding)
+    with pytest.raises(InputError, match="UTF-16 text.*set input.csv.encoding: utf-16"):
+        read_raw(con, path, work_dir=tmp_path / "work")
+    if encoding == "utf-16":  # with its byte order mark
+        raw = read_raw(con, path, encoding="utf-16", work_dir=tmp_path / "work")
+        mapping = {"customer_id": "客户ID", "order_date": "订单日期", "amount": "金额"}
+        result = run_ingest(con, raw, mapping, CleaningOptions(), tmp_path / "out")
+        assert pd.read_parquet(result.transactions_path).amount.tolist() == [99.5]

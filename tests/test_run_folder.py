@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from helpers import artifacts, exports, runfolder, runner
+from helpers import artifacts, errors, exports, runfolder, runner
 from helpers.cli import main
 from helpers.errors import ArtifactSchemaError, ConfigError, RunFolderError, StageFailed
 
@@ -315,3 +316,55 @@ def test_json_artifacts_are_strict_json_with_nan_as_null(tmp_path):
     write_json({"beta": float("nan"), "rows": [1.5, float("inf"), np.float64("nan")], "ok": 2.0}, tmp_path / "a.json")
     read = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"), parse_constant=refuse)
     assert read == {"beta": None, "rows": [1.5, None, None], "ok": 2.0}
+
+
+def test_no_write_follows_a_link_left_in_the_run_folder(tmp_path, fake_stages):
+    """A `run.log` linked to a file elsewhere was appended to by the next run; links are removed, not followed."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("mine", encoding="utf-8")
+    folder = tmp_path / "runs" / "r"
+    folder.mkdir(parents=True)
+    (folder / "run.log").symlink_to(outside / "precious.txt")
+    (folder / "artifacts").symlink_to(outside, target_is_directory=True)
+    runner.run(user_config(tmp_path), run_id="r")
+    assert (outside / "precious.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"], "nothing written through the linked folder"
+    assert (folder / "artifacts" / "transactions.parquet").is_file() and not (folder / "artifacts").is_symlink()
+    assert not (folder / "run.log").is_symlink()
+
+
+def test_the_log_is_never_opened_through_a_link(tmp_path):
+    from helpers.logfiles import process_output_to
+
+    (tmp_path / "run.log").symlink_to(tmp_path / "target.txt")
+    with pytest.raises(OSError) as caught, process_output_to(tmp_path / "run.log"):
+        pass
+    assert "symbolic link" in str(errors.disk_error(caught.value))
+    assert not (tmp_path / "target.txt").exists()
+
+
+def test_a_damaged_manifest_is_reported_not_parsed(tmp_path, fake_stages, capsys):
+    folder = tmp_path / "runs" / "r"
+    folder.mkdir(parents=True)
+    for damaged in ('{"stages": {"01_ingest": {"status": "ok"', "[1, 2]", '{"stages": "ok"}'):
+        (folder / "manifest.json").write_text(damaged, encoding="utf-8")
+        assert main(["run", "--config", str(user_config(tmp_path)), "--run-id", "r"]) == 1
+        message = capsys.readouterr().err.strip()
+        assert message.count("\n") == 0 and "manifest.json is damaged" in message and "--run-id" in message
+        assert (folder / "manifest.json").read_text(encoding="utf-8") == damaged, "the evidence is kept as it was"
+
+
+@pytest.mark.parametrize(("code", "fix"), [(errno.EACCES, "writable"), (errno.EROFS, "read-only"),
+                                           (errno.ENOSPC, "disk is full")])  # fmt: skip
+def test_a_folder_the_system_refuses_is_a_one_line_error(tmp_path, fake_stages, monkeypatch, capsys, code, fix):
+    """Read-only folders and full disks, mocked: the machine's root user may write anywhere and its disk is big."""
+    target = str(tmp_path / "runs" / "r" / "manifest.json")
+
+    def refuse(*_args, **_kwargs):
+        raise OSError(code, os.strerror(code), target)
+
+    monkeypatch.setattr(runner, "write_json", refuse)
+    assert main(["run", "--config", str(user_config(tmp_path)), "--run-id", "r"]) == 1
+    message = capsys.readouterr().err.strip()
+    assert message.count("\n") == 0 and message.startswith(f"workbench: cannot write {target}: ") and fix in message

@@ -67,6 +67,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)  # a leftover (or a link planted) at the temporary name is never written through
     try:
         yield tmp
         os.replace(tmp, target)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.config import BUILTIN_DATASETS, load_config
 from helpers.datasets import write_campaign_log, write_dataset
-from helpers.errors import ConfigError, RunInterrupted, WorkbenchError
+from helpers.errors import ConfigError, RunInterrupted, WorkbenchError, disk_error
 from helpers.preflight import check_inputs
 from helpers.runner import run
 from helpers.schemas import data_dictionary
@@ -134,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except WorkbenchError as error:
         print(f"workbench: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # a read-only folder, a full disk: the system's refusal, said once with the fix
+        print(f"workbench: {disk_error(error)}", file=sys.stderr)
         return 1
     return 0
 

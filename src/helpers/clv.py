@@ -191,7 +191,31 @@ def fit_from_starts(model, label: str, penalizer: float, *data, **options):
                 return model.fit(*data, initial_params=initial, **options)
         except ConvergenceError as caught:
             error = caught
-    raise not_converged(label, error, penalizer)
+    try:
+        return bounded_fit(model, *data, **options)
+    except ConvergenceError:
+        raise not_converged(label, error, penalizer) from None
+
+
+LOG_BOUND = 12.0  # |log parameter| at most this when the unbounded search runs off along a flat likelihood
+
+
+def bounded_fit(model, *data, **options):
+    """A lifetimes fitter fitted with its log-parameters within ±LOG_BOUND (L-BFGS-B). Where BFGS runs off to
+    infinity (BG/NBD's a and b grow together when every customer drops out at the same rate), the likelihood is
+    flat along that ray and any point far out on it predicts the same: the bounded search stops there."""
+    unbounded = model._fit
+
+    def with_bounds(arguments, initial, size, disp, tol=1e-7, **kwargs):
+        return unbounded(arguments, initial, size, disp, tol, bounds=[(-LOG_BOUND, LOG_BOUND)] * size, **kwargs)
+
+    model._fit = with_bounds
+    try:
+        with warnings.catch_warnings(), redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return model.fit(*data, **options)
+    finally:
+        del model._fit
 
 
 def not_converged(label: str, error: ConvergenceError, penalizer: float) -> ClvFitError:

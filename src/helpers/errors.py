@@ -7,6 +7,7 @@ it in one line. Any other exception is a bug and is shown with its traceback.
 
 from __future__ import annotations
 
+import errno
 import signal
 
 
@@ -83,3 +84,24 @@ class RunInterrupted(WorkbenchError):
     @property
     def exit_code(self) -> int:
         return 128 + self.signum
+
+
+class DiskError(WorkbenchError):
+    """The operating system refused a read or write (permissions, a full disk, a read-only folder)."""
+
+
+DISK_FIXES = {
+    errno.EACCES: "make it writable for this user, or set run.output_dir to a folder you can write",
+    errno.EPERM: "make it writable for this user, or set run.output_dir to a folder you can write",
+    errno.EROFS: "the disk is mounted read-only: set run.output_dir to a folder on a writable disk",
+    errno.ENOSPC: "the disk is full: free space on it, or set run.output_dir to a folder on another disk",
+    errno.EDQUOT: "your disk quota is used up: free space, or set run.output_dir to a folder on another disk",
+    errno.ELOOP: "a symbolic link stands where the run writes; remove it (a run folder holds only its own files)",
+}
+
+
+def disk_error(error: OSError) -> DiskError:
+    """An OSError as one line: what was refused, where, and the fix."""
+    where = f" {error.filename}" if error.filename else ""
+    fix = DISK_FIXES.get(error.errno or 0, "check the path and its permissions")
+    return DiskError(f"cannot write{where}: {error.strerror or error}; {fix}")

@@ -53,9 +53,10 @@ def t(message: str, /, **values: object) -> str:
 
 def t_series(message: str, **columns: pd.Series | str) -> pd.Series:
     """`message` in the report language, filled row by row from text Series or one text (vectorised)."""
+    text = {name: value.astype(str) if isinstance(value, pd.Series) else value for name, value in columns.items()}
     result = None
     for literal, name, _spec, _conversion in string.Formatter().parse(t(message)):
-        piece = literal if name is None else literal + columns[name]
+        piece = literal if name is None else literal + text[name]
         result = piece if result is None else result + piece
     return result
 

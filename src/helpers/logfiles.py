@@ -40,8 +40,9 @@ def process_output_to(log_file: Path, fds: tuple[int, ...] = (2,)):
     duration. A process started meanwhile (a notebook kernel, a JVM) inherits them and keeps writing there."""
     sys.stdout.flush()
     sys.stderr.flush()
+    descriptor = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     saved = {fd: os.dup(fd) for fd in fds}
-    with open(log_file, "ab") as log:
+    with open(descriptor, "ab") as log:  # O_NOFOLLOW: a link left where the log goes is refused, not followed
         for fd in fds:
             os.dup2(log.fileno(), fd)
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import socket
@@ -24,6 +25,7 @@ from helpers.errors import ConfigError, RunFolderError
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 LOCK_NAME = ".lock"
 CHUNK = 1 << 20
+log = logging.getLogger(__name__)
 
 
 def run_folder(output_dir: Path, run_id: str) -> Path:
@@ -145,3 +147,35 @@ def check_upstream(stage: str, records: dict, fingerprint: str, artifacts: Path)
             raise RunFolderError(f"{', '.join(changed)} changed since {name} wrote it; run {name} again first")
         reads |= current
     return reads
+
+
+def remove_links(folder: Path) -> list[str]:
+    """Remove every symbolic link inside the run folder, so no write of the run can follow one out of it (a
+    `run.log` linked to a file elsewhere would be appended to); returns 'link -> target' of each, for the log."""
+    removed = []
+    for parent, directories, files in os.walk(folder):  # does not descend into linked folders
+        for name in (*directories, *files):
+            path = Path(parent) / name
+            if path.is_symlink():
+                removed.append(f"{path} -> {os.readlink(path)}")
+                path.unlink()
+    for entry in removed:
+        log.warning("removed the symbolic link %s: a run folder holds only its own files", entry)
+    return removed
+
+
+def read_manifest(path: Path) -> dict:
+    """The run folder's manifest ({} when there is none yet); a damaged one is an error, never parsed by guess."""
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        manifest = error
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("stages", {}), dict):
+        reason = f" ({manifest})" if isinstance(manifest, Exception) else " (not a record of stages)"
+        raise RunFolderError(
+            f"{path} is damaged{reason}; it records what each stage read and wrote, so the run cannot trust this "
+            "folder: move the file aside and run every stage again, or choose another --run-id"
+        )
+    return manifest

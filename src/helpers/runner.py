@@ -9,8 +9,8 @@ an existing run from its artifacts.
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 import os
 import signal
 import sys
@@ -30,7 +30,14 @@ from papermill.exceptions import PapermillExecutionError
 from helpers import runfolder
 from helpers.artifacts import RunPaths, atomic_path, write_json
 from helpers.config import parse_config, read_config_file
-from helpers.errors import ConfigError, InsufficientDataError, RunInterrupted, StageFailed, StageSkipped
+from helpers.errors import (
+    DISK_FIXES,
+    ConfigError,
+    InsufficientDataError,
+    RunInterrupted,
+    StageFailed,
+    StageSkipped,
+)
 from helpers.logfiles import RUN_LOG, process_output_to
 from helpers.report import render_front_page
 from helpers.sources import resolve_files
@@ -144,6 +151,9 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
         if error.ename in INSUFFICIENT_DATA:
             raise StageSkipped(error.evalue.strip().splitlines()[0]) from None
         reason = f"{error.ename}: {error.evalue}".strip().splitlines()[0]
+        refused = re.search(r"\[Errno (\d+)\]", error.evalue or "")
+        if refused and int(refused[1]) in DISK_FIXES:  # the system refused a write inside the stage
+            reason += f"; {DISK_FIXES[int(refused[1])]}"
         raise StageFailed(f"stage {stage.name} failed: {reason} (see {executed})") from None
     finally:
         if executed.exists():
@@ -223,7 +233,8 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
     run_id = run_id or f"{config.run.name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     paths = RunPaths(runfolder.run_folder(config.run.output_dir, run_id))
     with runfolder.locked(paths.root), interrupts_as_errors():
-        previous = json.loads(paths.manifest.read_text()) if paths.manifest.exists() else {}
+        runfolder.remove_links(paths.root)
+        previous = runfolder.read_manifest(paths.manifest)
         user_files = resolve_files(config.input.path) if config.input.path else []
         user_files += [Path(side.path) for side in (config.customers, config.surveys) if side and side.path]
         hashes = {path: runfolder.sha256(path) for path in user_files}  # each input file read once per run

@@ -8,7 +8,9 @@ Each row carries its source file and row number.
 from __future__ import annotations
 
 import codecs
+import csv
 import glob
+import io
 import shutil
 import uuid
 from collections.abc import Callable
@@ -87,6 +89,20 @@ def _decodes(sample: bytes, encoding: str) -> bool:
     return True
 
 
+UTF16_NUL_SHARE = 0.3  # of the bytes at one parity: ASCII characters in UTF-16 without a byte order mark
+
+
+def utf16_form(sample: bytes) -> str | None:
+    """How `sample` shows it is UTF-16: its byte order mark, or (no mark) NUL bytes at one parity only, as the
+    digits, commas and Latin letters of an export give; None for any other text."""
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "byte order mark"
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if min(even, odd) == 0 and max(even, odd) >= UTF16_NUL_SHARE * len(sample) / 2:
+        return "no byte order mark, NUL bytes at every other position"
+    return None
+
+
 def check_text_file(path: Path, encoding: str) -> None:
     """An empty file, or a first megabyte that is not in the declared encoding, is an error naming the fix."""
     with open(path, "rb") as handle:
@@ -94,6 +110,12 @@ def check_text_file(path: Path, encoding: str) -> None:
     if not sample:
         raise InputError(f"input file {path} is empty (0 bytes); check input.path")
     declared = encoding.lower()
+    utf16 = utf16_form(sample)
+    if utf16 and not declared.startswith("utf-16"):
+        raise InputError(
+            f"{path} is UTF-16 text ({utf16}; read as {encoding}, every other byte would be NUL); "
+            "set input.csv.encoding: utf-16"
+        )
     if declared in LATIN1_NAMES and not sample.isascii() and _decodes(sample, "utf-8"):
         raise InputError(
             f"{path} is declared {encoding} but its text is UTF-8 (read as {encoding}, 'é' would become 'Ã©'); "
@@ -107,9 +129,30 @@ def check_text_file(path: Path, encoding: str) -> None:
         )
 
 
-def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: bool, work_dir: Path):
+def check_header_names(path: Path, names: list[str], expected_columns: list[str]) -> None:
+    """A column the config maps whose name the header gives twice is an error: which one is meant is a guess."""
+    for name in dict.fromkeys(n for n in names if n in expected_columns and names.count(n) > 1):
+        places = ", ".join(str(number) for number, n in enumerate(names, start=1) if n == name)
+        raise InputError(
+            f"the header of {path} names column '{name}' {names.count(name)} times (columns {places}); which one "
+            "your config means is ambiguous: rename the copies in the file (or export without them)"
+        )
+
+
+def csv_header(path: Path, delimiter: str, encoding: str) -> list[str]:
+    """The names on a CSV file's first line."""
+    encoding = "utf-8-sig" if encoding.lower() in UTF8_NAMES else encoding
+    with open(path, "rb") as handle:
+        first = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="").readline()
+    return next(csv.reader([first], delimiter=delimiter), [])
+
+
+def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: bool, work_dir: Path,
+              expected_columns: list[str]):  # fmt: skip
     for path in files:
         check_text_file(path, encoding)
+        if header:
+            check_header_names(path, csv_header(path, delimiter, encoding), expected_columns)
     if encoding.lower() not in DUCKDB_NATIVE_ENCODINGS:
         files = [transcode_to_utf8(f, encoding, work_dir) for f in files]
         encoding = "utf-8"
@@ -153,6 +196,8 @@ def _stage_excel(files: list[Path], sheet: str | int, work_dir: Path, expected_c
             frame = pd.read_excel(f, sheet_name=sheet, dtype=str)
         except ValueError as error:
             raise InputError(f"cannot read sheet {sheet!r} of {f}: {error}; set input.sheet") from None
+        header = pd.read_excel(f, sheet_name=sheet, header=None, nrows=1, dtype=str).iloc[0].astype(str).tolist()
+        check_header_names(f, header, expected_columns)  # pandas renames a second 'amount' to 'amount.1'
         _check_sheet(f, sheet, [str(c) for c in frame.columns], expected_columns)
         staged.append(Path(work_dir) / f"excel_input_{number}.parquet")
         staged[-1].parent.mkdir(parents=True, exist_ok=True)
@@ -210,7 +255,7 @@ def read_raw(
         if spark_ingest.is_spark(con):
             tables, malformed, rows = _read_on_spark(con, files, fmt, delimiter, encoding, header, work_dir)
         elif fmt == "csv":
-            tables = _read_csv(con, files, delimiter, encoding, header, work_dir)
+            tables = _read_csv(con, files, delimiter, encoding, header, work_dir, list(expected_columns))
         else:
             tables = [con.read_parquet(str(f)) for f in files]
         tables = [_as_text_columns(t, pattern) for t in tables]
