@@ -10,8 +10,8 @@ an existing run from its artifacts.
 from __future__ import annotations
 
 import logging
-import re
 import os
+import re
 import signal
 import sys
 import time
