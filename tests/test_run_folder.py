@@ -368,3 +368,21 @@ def test_a_folder_the_system_refuses_is_a_one_line_error(tmp_path, fake_stages, 
     assert main(["run", "--config", str(user_config(tmp_path)), "--run-id", "r"]) == 1
     message = capsys.readouterr().err.strip()
     assert message.count("\n") == 0 and message.startswith(f"workbench: cannot write {target}: ") and fix in message
+
+
+@pytest.mark.parametrize(("ename", "title"), [("ChurnDataError", "This stage was skipped"),
+                                              ("TypeError", "This stage stopped with an error")])  # fmt: skip
+def test_a_stopped_stage_page_says_why_in_words_without_a_traceback(tmp_path, ename, title):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    traceback = ["\x1b[0;31mTraceback (most recent call last)"]
+    error = nbformat.v4.new_output("error", ename=ename, evalue="at the cutoff <b>2024</b>", traceback=traceback)
+    notebook.cells[0].outputs = [error]
+    executed = tmp_path / "04_churn.ipynb"
+    nbformat.write(notebook, executed)
+    for language, expected in (("en", title), ("zh", "本阶段")):
+        runner.render_html(executed, tmp_path / "page.html", language=language)
+        page = (tmp_path / "page.html").read_text(encoding="utf-8")
+        assert expected in page and "at the cutoff &lt;b&gt;2024&lt;/b&gt;" in page
+        assert "Traceback" not in page and "\x1b" not in page

@@ -853,6 +853,12 @@ MESSAGES = {
         "本周期没有可联系的客户：churn.contact_budget 为 {budget}，{held} 位客户因预警待核查，{store} 位只能在门店触达",
     "{item} fits the baby's age ({months} months) on the send date": "{item} 符合宝宝在发送日的月龄（{months} 个月）",
     "no ranked offer fits the baby's age": "没有适合宝宝当前月龄的推荐品类",
+    "This stage was skipped": "本阶段已跳过",
+    "This stage stopped with an error": "本阶段因错误停止",
+    "The later stages run without it; the front page says what this leaves out.":
+        "后续阶段在没有它的情况下继续运行；首页说明了因此缺少的内容。",
+    "Nothing after this point was computed. The details are in {notebook} and run.log in the run folder.":
+        "此处之后的内容未计算。详细信息见运行文件夹中的 {notebook} 和 run.log。",
 }
 # fmt: on
 

@@ -9,6 +9,7 @@ an existing run from its artifacts.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -38,6 +39,7 @@ from helpers.errors import (
     StageFailed,
     StageSkipped,
 )
+from helpers.i18n import t, use_language
 from helpers.logfiles import RUN_LOG, process_output_to
 from helpers.report import render_front_page
 from helpers.sources import resolve_files
@@ -118,11 +120,39 @@ def package_versions() -> dict[str, str]:
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def render_html(executed: Path, target: Path) -> None:
-    """HTML for stakeholders: outputs and narrative, no code."""
+def stopped_notice(error: dict, *, notebook: str) -> dict:
+    """A notebook's error output as a reader's notice: why the stage stopped, in words, and where the details are
+    (the executed notebook keeps the traceback); the report shows no traceback."""
+    skipped = error.get("ename") in INSUFFICIENT_DATA
+    reason = html.escape((str(error.get("evalue") or error.get("ename") or "").strip().splitlines() or [""])[0])
+    title = t("This stage was skipped") if skipped else t("This stage stopped with an error")
+    after = (t("The later stages run without it; the front page says what this leaves out.") if skipped else
+             t("Nothing after this point was computed. The details are in {notebook} and run.log in the run folder.",
+               notebook=notebook))  # fmt: skip
+    box = (
+        f'<div style="border-left:4px solid {"#c9a227" if skipped else "#b3261e"};padding:0.6em 1em;'
+        f'background:#faf7ef"><p><strong>{title}</strong></p><p>{reason}</p><p>{html.escape(after)}</p></div>'
+    )
+    return nbformat.v4.new_output("display_data", data={"text/html": box})
+
+
+def readable(notebook: nbformat.NotebookNode, *, name: str) -> nbformat.NotebookNode:
+    """The executed notebook with each error output replaced by its `stopped_notice`."""
+    for cell in notebook.cells:
+        outputs = cell.get("outputs", [])
+        for index, output in enumerate(outputs):
+            if output.get("output_type") == "error":
+                outputs[index] = stopped_notice(output, notebook=f"notebooks/{name}")
+    return notebook
+
+
+def render_html(executed: Path, target: Path, *, language: str = "en") -> None:
+    """HTML for stakeholders: outputs and narrative, no code; a stage that stopped says why in words."""
     exporter = HTMLExporter(template_name="stage_report", extra_template_basedirs=[str(TEMPLATES)], exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True)  # fmt: skip
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    with use_language(language):
+        notebook = readable(nbformat.read(executed, as_version=4), name=executed.name)
+    body, _ = exporter.from_notebook_node(notebook)
     with atomic_path(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
 
@@ -157,7 +187,8 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
         raise StageFailed(f"stage {stage.name} failed: {reason} (see {executed})") from None
     finally:
         if executed.exists():
-            render_html(executed, paths.html / f"{stage.name}.html")
+            language = (read_config_file(paths.config).get("report") or {}).get("language", "en")
+            render_html(executed, paths.html / f"{stage.name}.html", language=language)
 
 
 @contextmanager
