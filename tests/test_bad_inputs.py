@@ -3,6 +3,7 @@ that the reconciliation still accounts for. Never a silent wrong result, never a
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -172,7 +173,7 @@ def test_a_stage_the_data_cannot_support_is_skipped_and_the_run_goes_on(tmp_path
     monkeypatch.setattr(runner, "ensure_kernel", lambda: "none")
     report = runner.run(config_file(tmp_path, data), run_id="thin")
     assert ran == ["01_ingest", "02_segment", "03_clv", "04_churn", "05_next_purchase", "06_campaign"]
-    stages = runner.json.loads((report.parent / "manifest.json").read_text())["stages"]
+    stages = json.loads((report.parent / "manifest.json").read_text())["stages"]
     assert stages["03_clv"]["status"] == "skipped" and "needs repeat buyers" in stages["03_clv"]["error"]
     assert stages["04_churn"]["status"] == "ok"
     assert not (report.parent / "artifacts" / "clv.parquet").exists(), "a skipped stage leaves nothing to misread"

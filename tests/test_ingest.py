@@ -52,6 +52,7 @@ def test_each_rule_catches_its_row(con, tmp_path, write_csv):
         "after_observation_end": 1,
         "before_earliest_date": 1,
         "implausible_amount": 1,
+        "non_product_line": 0,
         "duplicate_row": 1,
         "zero_value": 1,
         "return_dropped": 0,

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from helpers.errors import ConfigError
 from helpers.parsing import declared_reading
 
-BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore", "babystore_zh")
+BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore", "babystore_zh", "online_retail")
 
 
 class _Section(BaseModel):
@@ -55,13 +55,34 @@ class InputSection(_Section):
 class ColumnsSection(_Section):
     customer_id: str = "customer_id"
     order_date: str = "order_date"
-    amount: str = "amount"
+    amount: str | None = Field("amount", description="the line's money; leave unset when unit_price is mapped")
     order_id: str | None = None
     quantity: str | None = None
+    unit_price: str | None = Field(None, description="price per unit: a line's money is quantity x unit price")
     channel: str | None = None
     category: str | None = None
     store: str | None = None
     product_id: str | None = None
+    product_name: str | None = Field(None, description="free-text product description (offers name products by it)")
+    region: str | None = Field(None, description="country or region of the sale, carried into the profiles")
+
+    @model_validator(mode="after")
+    def _money_from_one_place(self) -> ColumnsSection:
+        if self.unit_price is None:
+            if self.amount is None:
+                raise ValueError("set columns.amount (the line's money) or columns.unit_price with columns.quantity")
+            return self
+        if "amount" in self.model_fields_set and self.amount is not None:
+            raise ValueError("set columns.amount or columns.unit_price, not both: a line's money comes from one place")
+        if self.quantity is None:
+            raise ValueError("columns.unit_price needs columns.quantity: a line's money is quantity x unit price")
+        object.__setattr__(self, "amount", None)  # frozen: the default 'amount' column does not apply
+        return self
+
+    @property
+    def money_column(self) -> str:
+        """The input column whose text is money: the amount, or the unit price."""
+        return self.amount or self.unit_price or "amount"
 
     @model_validator(mode="after")
     def _one_name_per_column(self) -> ColumnsSection:
@@ -122,6 +143,11 @@ class CleaningSection(_Section):
     drop_duplicates: bool = True
     keep_zero_value: bool = False
     cancellation_prefix: str | None = None
+    non_product_codes: list[str] = Field(
+        default_factory=list,
+        description="product codes (columns.product_id) that are not products: postage, fees, "
+        "manual adjustments, discounts; their lines are set aside with their money (matched ignoring case)",
+    )
     extreme_quantile: float = Field(0.999, gt=0.5, lt=1.0)
 
 
@@ -535,6 +561,12 @@ class WorkbenchConfig(_Section):
             raise ValueError("clv.calibration_end must lie before dates.analysis_date")
         if cal and end and cal >= end:
             raise ValueError("clv.calibration_end must lie before dates.observation_end (the holdout follows it)")
+        return self
+
+    @model_validator(mode="after")
+    def _codes_need_products(self) -> WorkbenchConfig:
+        if self.cleaning.non_product_codes and self.columns.product_id is None:
+            raise ValueError("cleaning.non_product_codes are product codes: map columns.product_id to the code column")
         return self
 
 

@@ -482,9 +482,10 @@ def write_pharmacy_export(out_dir: Path, n_lines: int = 6_578, seed: int = 11) -
     frame = frame.drop_duplicates(["customer", "day", "product"], ignore_index=True)  # no line is a copy of another
     refund = frame[frame["units"] < 0].copy()
     frame = frame[frame["units"] > 0]
-    refund = refund.merge(
-        frame.groupby("customer", as_index=False)["day"].min(), on="customer", suffixes=("", "_first")
-    )
+    refund = refund.merge(  # a refund of a product its customer never bought here is no refund
+        frame.groupby(["customer", "product"], as_index=False)["day"].min(), on=["customer", "product"],
+        suffixes=("", "_first"),
+    )  # fmt: skip
     refund["day"] = np.maximum(refund["day"], refund["day_first"] + pd.Timedelta(days=1))
     frame = pd.concat([frame, refund.drop(columns="day_first")], ignore_index=True)
     frame = frame.drop_duplicates(["customer", "day", "product"], ignore_index=True).sort_values("day", kind="stable")

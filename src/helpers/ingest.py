@@ -47,11 +47,12 @@ from helpers.sources import (
     malformed_lines,
 )
 
-OPTIONAL_TEXT = ("channel", "category", "store", "product_id")
+OPTIONAL_TEXT = ("channel", "category", "store", "product_id", "product_name", "region")
 NUMBER_SAMPLE_ROWS = 10_000  # the amounts that show how numbers are written, when amounts.locale is auto
 UNREAD_EXAMPLES = 5
 ISO_ENDINGS = (*"0123456789", "Z")  # the last character of an ISO date or timestamp
 DATE_FAILURE_SHARE = 0.5
+MONEY_TOLERANCE = 0.005  # half a cent: money computed from a price and a quantity may differ by float rounding
 SPACE = 32  # the code of ' '; str.strip()'s whitespace (\t \n \v \f \r and space) are all at most this
 
 
@@ -130,17 +131,24 @@ def accounted_money(amount: ibis.FloatingValue, limit: float) -> ibis.FloatingVa
     return ibis.ifelse(amount.isnan() | (amount.abs() > limit), ibis.null("float64"), amount)
 
 
+def money_column(mapping: dict[str, str]) -> str:
+    """The input column whose text is the money: columns.amount, or columns.unit_price (times the quantity)."""
+    return mapping.get("amount") or mapping["unit_price"]
+
+
 def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
     """Add parsed canonical columns (`__customer_id`, `__amount`, ...) beside the raw text columns."""
     parsed = {
         _c("customer_id"): _clean_text(raw[mapping["customer_id"]]),
         _c("order_date"): parse_date(raw[mapping["order_date"]], options.date_format, options.date_keep),
-        _c("amount"): parse_number(_strip(raw[mapping["amount"]]), options.number_reading),
     }
     if "order_id" in mapping:
         parsed[_c("order_id")] = _clean_text(raw[mapping["order_id"]])
     if "quantity" in mapping:
         parsed[_c("quantity")] = parse_number(_strip(raw[mapping["quantity"]]), options.number_reading, units=True)
+    money = parse_number(_strip(raw[money_column(mapping)]), options.number_reading)
+    # a line of quantity x unit price is money to the cent, as the invoice shows it
+    parsed[_c("amount")] = (parsed[_c("quantity")] * money).round(2) if "unit_price" in mapping else money
     for name in OPTIONAL_TEXT:
         if name in mapping:
             parsed[_c(name)] = _clean_text(raw[mapping[name]])
@@ -158,6 +166,7 @@ def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptio
 
 
 DUPLICATE_ROW = "duplicate_row"
+NON_PRODUCT_LINE = "non_product_line"
 RULES: tuple[Rule, ...] = (
     Rule("missing_customer_id", "customer id is empty", lambda t, o: t[_c("customer_id")].isnull()),
     Rule("unparseable_date", "order date is empty or not a date", lambda t, o: t[_c("order_date")].isnull()),
@@ -181,6 +190,16 @@ RULES: tuple[Rule, ...] = (
         "amount beyond cleaning.max_abs_amount (default 1e12): a typing or export error, not a purchase",
         lambda t, o: t[_c("amount")].abs() > o.max_abs_amount,
     ),
+    Rule(
+        NON_PRODUCT_LINE,
+        "product code in cleaning.non_product_codes (postage, fees, manual adjustments, discounts): money, not a "
+        "purchase",
+        lambda t, o: (
+            t[_c("product_id")].upper().isin([code.upper() for code in o.non_product_codes]).fill_null(False)
+            if o.non_product_codes
+            else ibis.literal(False)
+        ),
+    ),
     Rule(DUPLICATE_ROW, "exact copy of an earlier row", None),  # decided once the rows are stored
     Rule(
         "zero_value",
@@ -193,7 +212,12 @@ RULES: tuple[Rule, ...] = (
         lambda t, o: t._is_return if o.returns == "drop" else ibis.literal(False),
     ),
 )
-UNMATCHED_RETURN = Rule("unmatched_return", "return with no earlier purchase by the customer to net against", None)
+UNMATCHED_RETURN = Rule(
+    "unmatched_return",
+    "return with no earlier purchase by the customer (of the same product, when columns.product_id is mapped) to "
+    "net against",
+    None,
+)
 MALFORMED_LINE = Rule("malformed_line", "line with more or fewer fields than the header (kept as raw text)", None)
 ALL_RULES = (*RULES, UNMATCHED_RETURN, MALFORMED_LINE)  # in the order quality.json lists them
 
@@ -277,19 +301,45 @@ def with_duplicates(lines: ibis.Table, duplicates: ibis.Table) -> ibis.Table:
     return lines.mutate(_rule=_rule_with_copies(lines._rule, lines[LINE].isin(duplicates[LINE])))
 
 
-def match_returns(lines: ibis.Table, engine: cleaning_engines.DuckDBCleaning) -> ibis.Table:
-    """For each return that passed the rules: the customer's latest purchase at or before it (among purchases
-    at that same moment, the largest order key), as `_matched_key` and `_matched_date`; NULL when the customer
-    bought nothing before (an `unmatched_return`). An as-of join over the returning customers' purchases."""
-    passing = lines.filter(lines._rule.isnull())
-    returns = passing.filter(passing._is_return)
-    returns = returns.select(LINE, _customer=returns[_c("customer_id")], _time=returns[_c("order_date")])
-    bought = passing.filter(~passing._is_return & passing[_c("customer_id")].isin(returns._customer))
-    moments = bought.group_by(_buyer=bought[_c("customer_id")], _bought_at=bought[_c("order_date")]).aggregate(
-        _matched_key=bought._order_key.max()
+def return_key(lines: ibis.Table, by_product: bool) -> ibis.StringValue:
+    """What a return must share with the purchase it nets against: the customer, and the product when known (a
+    cancelled invoice line undoes that product's purchase, not the customer's latest order of anything)."""
+    customer = lines[_c("customer_id")]
+    return customer + "\x1f" + lines[_c("product_id")].fill_null("") if by_product else customer
+
+
+def match_returns(lines: ibis.Table, engine: cleaning_engines.DuckDBCleaning, by_product: bool) -> ibis.Table:
+    """For each return that passed the rules: the customer's latest purchase (of the same product, `by_product`)
+    at or before it (among purchases at that same moment, the largest order key), as `_matched_key` and
+    `_matched_date`; NULL when there is none (an `unmatched_return`). An as-of join over the returning customers'
+    purchases."""
+    passing = lines.filter(lines._rule.isnull()).mutate(_key=return_key(lines, by_product))
+    returned = passing.filter(passing._is_return)
+    returns = returned.select(LINE, _customer=returned._key, _time=returned[_c("order_date")])
+    bought = passing.filter(~passing._is_return & passing._key.isin(returns._customer))
+    moments = bought.group_by(_buyer=bought._key, _bought_at=bought[_c("order_date")]).aggregate(
+        _matched_key=bought._order_key.max(), _bought_money=bought[_c("amount")].sum()
     )
-    matched = engine.latest_moments(returns, moments)
-    return matched.select(LINE, "_matched_key", _matched_date=matched._bought_at.date())
+    matched = engine.latest_moments(returns, moments.drop("_bought_money"))
+    matched = matched.select(LINE, "_matched_key", _matched_date=matched._bought_at.date())
+    if not by_product:
+        return matched
+    covering = covering_purchases(returned.select(LINE, _customer="_key", _time=_c("order_date"),
+                                                  _returned=returned[_c("amount")].abs()), moments)  # fmt: skip
+    both = matched.left_join(covering, LINE)
+    return both.select(LINE, _matched_key=both._cover_key.fill_null(both._matched_key),
+                       _matched_date=both._cover_date.fill_null(both._matched_date))  # fmt: skip
+
+
+def covering_purchases(returns: ibis.Table, moments: ibis.Table) -> ibis.Table:
+    """For each return of a product: the latest earlier purchase of it by the customer whose money covers the
+    return (`_cover_key`, `_cover_date`); a return of 14 units nets against the order of 24, not a later one of 1.
+    Returns without such a purchase are absent (they net against the latest purchase of the product)."""
+    pairs = returns.join(moments, [returns._customer == moments._buyer, moments._bought_at <= returns._time,
+                                   moments._bought_money >= returns._returned - MONEY_TOLERANCE])  # fmt: skip
+    latest = ibis.row_number().over(group_by=LINE, order_by=[ibis.desc("_bought_at"), ibis.desc("_matched_key")])
+    pairs = pairs.mutate(_rank=latest).filter(ibis._._rank == 0)
+    return pairs.select(LINE, _cover_key="_matched_key", _cover_date=pairs._bought_at.date())
 
 
 def settled(lines: ibis.Table, decisions: ibis.Table) -> ibis.Table:
@@ -424,7 +474,8 @@ def clean(
     copies = None
     if options.drop_duplicates:
         copies = engine.store("duplicates", duplicate_lines(lines, raw.columns, mapping))
-    returns = match_returns(with_duplicates(lines, copies) if copies is not None else lines, engine)
+    returns = match_returns(with_duplicates(lines, copies) if copies is not None else lines, engine,
+                            by_product="product_id" in mapping)  # fmt: skip
     returns = returns.mutate(_duplicate=False, _return=True)
     if copies is not None:
         no_match = {"_matched_key": ibis.null("string"), "_matched_date": ibis.null("date")}
@@ -505,7 +556,7 @@ def run_ingest(
     `header`: whether the CSV input had a header line (it shifts the line numbers of malformed lines)."""
     out_dir = Path(out_dir)
     check_mapping(raw.table, mapping, "the input")
-    options = options.read_numbers_as(raw.table, mapping["amount"])
+    options = options.read_numbers_as(raw.table, money_column(mapping))
     ruled, orders = clean(con, raw, mapping, options)
     if raw.malformed is not None:  # read on Spark, which numbers the malformed lines with the others
         malformed = raw.malformed
@@ -559,15 +610,16 @@ def values_read(ruled: ibis.Table, mapping: dict[str, str], options: CleaningOpt
     nor in dates.format (read as written, `helpers.parsing`), and amounts given that nothing read (set aside);
     each with how many rows and a value as written for each of a few ways of writing them."""
     kept = ruled._rule.isnull()
-    amount_text, date_text = _strip(ruled[mapping["amount"]]), _strip(ruled[mapping["order_date"]])
+    money = money_column(mapping)
+    amount_text, date_text = _strip(ruled[money]), _strip(ruled[mapping["order_date"]])
     plain_date = date_text.try_cast("timestamp")
     if options.date_format:
         engine = cleaning_engines.for_connection(ibis.get_backend(ruled))
         plain_date = engine.strptime(date_text, options.date_format).fill_null(plain_date)
     flags = {
-        "written_amounts": (mapping["amount"], kept & amount_text.try_cast("float64").isnull()),
+        "written_amounts": (money, kept & amount_text.try_cast("float64").isnull()),
         "written_dates": (mapping["order_date"], kept & plain_date.isnull()),
-        "unread_amounts": (mapping["amount"], (ruled._rule == "invalid_amount") & amount_text.nullif("").notnull()),
+        "unread_amounts": (money, (ruled._rule == "invalid_amount") & amount_text.nullif("").notnull()),
     }
     counts = ruled.aggregate(**{name: flag.sum() for name, (_, flag) in flags.items()}).execute().iloc[0]
     report = {}

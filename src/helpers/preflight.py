@@ -97,9 +97,10 @@ def _check_file(config: WorkbenchConfig, path: Path, fmt: str) -> list[Finding]:
     text = sample.astype("string").astype(object).where(sample.notna(), None)
     table = ibis.memtable(text, schema=dict.fromkeys(text.columns, "string"))  # an empty column is text too
     options = CleaningOptions.from_config(config.dates, config.cleaning, config.amounts)
-    if "amount" not in missing:  # amounts and quantities are read the way the amounts show, as ingest reads them
-        options = options.read_numbers_as(table, mapping["amount"])
-    checks = (("order_date", _dates), ("amount", _amounts), ("quantity", _quantities), ("customer_id", _ids))
+    money = "amount" if "amount" in mapping else "unit_price"
+    if money not in missing:  # amounts and quantities are read the way the amounts show, as ingest reads them
+        options = options.read_numbers_as(table, mapping[money])
+    checks = (("order_date", _dates), (money, _amounts), ("quantity", _quantities), ("customer_id", _ids))
     for canonical, check in checks:
         if canonical in mapping and canonical not in missing:
             try:

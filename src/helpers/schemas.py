@@ -621,7 +621,7 @@ TRANSACTIONS = Artifact(
         Col("amount", "float", "net money of the line (negative for a netted return)"),
         Col("quantity", "float", "units (when mapped)", required=False, nullable=True),
         *(Col(c, "string", f"{c} as given (when mapped)", required=False, nullable=True)
-          for c in ("channel", "category", "store", "product_id")),
+          for c in ("channel", "category", "store", "product_id", "product_name", "region")),
         Col("is_return", "bool", "a return line, netted into the order it returns"),
         Col("purchase_date", "date", "date of the order's first line (a netted return keeps its order's date)"),
         Col("is_extreme", "bool", "amount above the cleaning.extreme_quantile of kept lines (kept, for review)"),

@@ -162,7 +162,10 @@ def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: boo
     # one scan per file: a line with too many or too few fields is set aside (store_rejects), not the whole
     # file, and DuckDB cannot store rejects while it unions files by name; the files are stacked by read_raw
     return [
-        con.read_csv(str(f), all_varchar=True, delim=delimiter, header=header, encoding=encoding, store_rejects=True)
+        # quote and escape as RFC 4180: the sniffer reads the first rows only, and a file whose first quoted field
+        # ("PAPER CRAFT , LITTLE BIRDIE") comes later would have it split as too many fields
+        con.read_csv(str(f), all_varchar=True, delim=delimiter, header=header, encoding=encoding, store_rejects=True,
+                     quote='"', escape='"')
         for f in files
     ]  # fmt: skip
 
