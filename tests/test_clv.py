@@ -215,3 +215,38 @@ def test_a_fit_that_does_not_converge_says_the_fix_for_the_penalizer_already_set
         "Gamma-Gamma did not converge (The model did not converge. Try adding a larger penalizer.); "
         "set clv.penalizer to 0.001 (or larger) to regularise")  # fmt: skip
     assert str(not_converged("BG/NBD", error, 0.01)).endswith("raise clv.penalizer (now 0.01) tenfold")
+
+
+def no_dropout_summary(seed: int = 0, customers: int = 3_000) -> pd.DataFrame:
+    """Planted: Poisson buyers who never leave (the shape of a degenerate fit on a real export)."""
+    rng = np.random.default_rng(seed)
+    age, rate = rng.uniform(20, 52, customers), rng.gamma(2.0, 0.1, customers)
+    counts = rng.poisson(rate * age)
+    last = [rng.uniform(0, t, k).max() if k else 0.0 for t, k in zip(age, counts, strict=True)]
+    return pd.DataFrame({"frequency": counts, "recency": last, "T": age}).round(1)
+
+
+@pytest.mark.parametrize("name", ["bgnbd", "pareto_nbd", "mbgnbd"])
+def test_a_fit_that_sees_no_one_leave_is_detected(cdnow_calibration, name):
+    blind = clv.fit_purchase_model(name, clv.compress(no_dropout_summary()))
+    assert not clv.sees_dropout(blind, no_dropout_summary(seed=1))
+    seeing = clv.fit_purchase_model(name, clv.compress(clv.as_model_input(cdnow_calibration)))
+    assert clv.sees_dropout(seeing, clv.as_model_input(cdnow_calibration))
+
+
+def test_a_model_that_sees_no_one_leave_is_not_chosen_over_one_that_does():
+    comparison = pd.DataFrame({"key": ["bgnbd", "pareto_nbd"], "mae": [0.1, 0.5], "sees_dropout": [False, True]},
+                              index=["BG/NBD", "Pareto/NBD"])  # fmt: skip
+    assert clv.choose_model(comparison, "mae") == "pareto_nbd"
+    assert clv.choose_model(comparison.assign(sees_dropout=False), "mae") == "bgnbd", "all blind: the best fit"
+
+
+def test_a_fit_that_runs_off_to_infinity_is_refitted_within_bounds():
+    """lifetimes' BG/NBD does not converge on buyers who never leave (a and b grow together; a clean log's churn
+    stage was skipped for it); the bounded refit stops where the likelihood is flat and predicts the same."""
+    patterns = clv.compress(no_dropout_summary())
+    model = clv.fit_purchase_model("bgnbd", patterns)
+    assert np.all(np.abs(np.log(model.params_.to_numpy())) <= clv.LOG_BOUND + 1e-6)
+    assert "_fit" not in vars(model), "the bounded search is not left on the model"
+    poisson = (patterns["frequency"] * patterns["weight"]).sum() / (patterns["T"] * patterns["weight"]).sum()
+    assert model.params_["r"] / model.params_["alpha"] == pytest.approx(poisson, rel=0.05), "the purchase rate holds"

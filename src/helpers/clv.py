@@ -276,9 +276,27 @@ def predict_holdout(model, calibration: pd.DataFrame) -> np.ndarray:
     )
 
 
+NO_DROPOUT_P_ALIVE = 0.99  # a model that puts (nearly) every repeat buyer at least this likely alive sees no one leave
+
+
+def sees_dropout(model, summary: pd.DataFrame) -> bool:
+    """Whether the model sees customers leave: some repeat buyer (frequency > 0) below NO_DROPOUT_P_ALIVE.
+
+    A fit where none is (dropout rates driven to zero, as on an export whose history is too short or whose
+    customers all buy to the end) calls every customer alive, the lapsed ones too: its CLV assumes no one leaves.
+    One-time buyers do not count: BG/NBD puts them all at 1 by construction."""
+    repeaters = compress(summary[summary["frequency"] > 0])
+    if repeaters.empty:
+        return False
+    alive = np.asarray(model.conditional_probability_alive(*(repeaters[c] for c in PATTERN)), dtype=float)
+    return bool(((alive < NO_DROPOUT_P_ALIVE) * repeaters["weight"]).sum() > 0)
+
+
 def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFrame:
-    """Per model: total predicted vs actual holdout purchases, per-customer MAE and RMSE."""
+    """Per model: total predicted vs actual holdout purchases, per-customer MAE and RMSE, and whether it sees
+    customers leave (`sees_dropout`)."""
     actual = calibration["frequency_holdout"].to_numpy()
+    summary = as_model_input(calibration)
     rows = []
     for key, model in fits.models.items():
         predicted = predict_holdout(model, calibration)
@@ -291,17 +309,20 @@ def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFra
                 "total_error": float(abs(predicted.sum() - actual.sum()) / max(actual.sum(), 1.0)),
                 "mae": float(np.mean(np.abs(predicted - actual))),
                 "rmse": float(np.sqrt(np.mean((predicted - actual) ** 2))),
+                "sees_dropout": sees_dropout(model, summary),
             }
         )
-    columns = ["model", "key", "actual_purchases", "predicted_purchases", "total_error", "mae", "rmse"]
+    columns = ["model", "key", "actual_purchases", "predicted_purchases", "total_error", "mae", "rmse", "sees_dropout"]
     return pd.DataFrame(rows, columns=columns).set_index("model")
 
 
 def choose_model(comparison: pd.DataFrame, metric: str) -> str:
-    """The model key with the lowest holdout `metric` (ties: first listed)."""
+    """The model key with the lowest holdout `metric` among those that see customers leave (all of them when none
+    does; ties: first listed)."""
     if comparison.empty:
         raise ClvFitError(t("no purchase model could be fitted"))
-    return str(comparison.sort_values(metric, kind="stable")["key"].iloc[0])
+    candidates = comparison[comparison["sees_dropout"]] if comparison["sees_dropout"].any() else comparison
+    return str(candidates.sort_values(metric, kind="stable")["key"].iloc[0])
 
 
 def conditional_expectations(fits: ModelFits, calibration: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:

@@ -40,7 +40,7 @@ class CsvOptions(_Section):
 class InputSection(_Section):
     path: str | None = Field(None, description="file or glob of raw transaction files")
     dataset: Literal[BUILTIN_DATASETS] | None = Field(None, description="a built-in dataset")
-    dataset_customers: int = Field(20_000, gt=0, description="size of the generated babystore data")
+    dataset_customers: int = Field(20_000, gt=0, description="customers in a generated dataset (babystore, retail)")
     format: Literal["auto", "csv", "parquet", "excel"] = "auto"
     csv: CsvOptions = CsvOptions()
     sheet: str | int = 0

@@ -405,13 +405,21 @@ def write_campaign_log(plan: pd.DataFrame, out_dir: Path, n_customers: int, chin
 
 
 def write_dataset(name: str, out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> RawDataset:
-    """Materialise a built-in dataset ('cdnow_sample', 'cdnow_master', 'babystore', 'babystore_zh')."""
+    """Materialise a built-in dataset ('cdnow_sample', 'cdnow_master', 'babystore', 'babystore_zh',
+    'online_retail')."""
     Path(out_dir).mkdir(parents=True, exist_ok=True)
+    if name == "online_retail":
+        from helpers.retail_export import DATE_FORMAT, RETAIL_COLUMNS, write_online_retail_export  # it imports us
+
+        return RawDataset(write_online_retail_export(out_dir, n_customers=n_customers, seed=seed).path,
+                          dict(RETAIL_COLUMNS), DATE_FORMAT)  # fmt: skip
     if name in ("babystore", "babystore_zh"):
         return write_babystore(out_dir, n_customers=n_customers, seed=seed, chinese=name == "babystore_zh")
     if name in ("cdnow_sample", "cdnow_master"):
         return write_cdnow(name.split("_")[1], out_dir)
-    raise ConfigError(f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore, babystore_zh")
+    raise ConfigError(
+        f"unknown dataset '{name}'; choose one of cdnow_sample, cdnow_master, babystore, babystore_zh, online_retail"
+    )
 
 
 PHARMACY_COLUMNS = {"order_date": "购药时间", "customer_id": "社保卡号", "product_id": "商品编码",

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from helpers.actions import tiers_by_probability
+from helpers.clv import NO_DROPOUT_P_ALIVE
 from helpers.config import ChurnSection
 from helpers.formatting import count, money
 from helpers.i18n import language, t, term
@@ -292,6 +293,17 @@ def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, decil
     if spend_fallback:
         sentences.append(spend_fallback_sentence(spend_fallback))
         numbers["spend_model"] = "shrunk mean order value"
+    blind = comparison.index[~comparison["sees_dropout"].astype(bool)].tolist()
+    if chosen_label in blind:
+        sentences.append(t(
+            "**No model sees customers leave**: {model} puts every repeat buyer at least {level} likely still active, "
+            "the lapsed ones too, so its CLV assumes no one leaves; read who is leaving from the churn scores (04).",
+            model=chosen_label, level=pct(NO_DROPOUT_P_ALIVE)))  # fmt: skip
+    elif blind:
+        sentences.append(t("{models} were passed over although they fit: they see no customer leave (every repeat "
+                           "buyer at least {level} likely active).", models=", ".join(blind),
+                           level=pct(NO_DROPOUT_P_ALIVE)))  # fmt: skip
+    numbers["models_without_dropout"] = blind
     return Findings("03_clv", sentences, numbers)
 
 

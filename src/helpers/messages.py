@@ -58,7 +58,11 @@ VOCABULARY = {
         "订单日期晚于 dates.observation_end（未设置时：晚于今天）",
     "exact copy of an earlier row": "与之前某行完全相同", "amount is zero": "金额为零",
     "return or cancellation (config: cleaning.returns = drop)": "退货或取消（配置 cleaning.returns = drop）",
-    "return with no earlier purchase by the customer to net against": "该客户此前没有可冲抵的购买记录的退货",
+    "return with no earlier purchase by the customer (of the same product, when columns.product_id is mapped) to "
+    "net against": "该客户此前没有可冲抵的购买记录（映射了 columns.product_id 时须为同一商品）的退货",
+    "non product line": "非商品行",
+    "product code in cleaning.non_product_codes (postage, fees, manual adjustments, discounts): money, not a "
+    "purchase": "商品编码属于 cleaning.non_product_codes（运费、手续费、手工调整、折扣）：是款项，不是购买",
     "line with more or fewer fields than the header (kept as raw text)": "字段数与表头不符的行（原文保留）",
     "before earliest date": "早于最早日期", "implausible amount": "金额不可信",
     "order date before dates.earliest (default 1970-01-01): an export's placeholder, not a purchase":
@@ -859,6 +863,12 @@ MESSAGES = {
         "后续阶段在没有它的情况下继续运行；首页说明了因此缺少的内容。",
     "Nothing after this point was computed. The details are in {notebook} and run.log in the run folder.":
         "此处之后的内容未计算。详细信息见运行文件夹中的 {notebook} 和 run.log。",
+    "**No model sees customers leave**: {model} puts every repeat buyer at least {level} likely still active, the "
+    "lapsed ones too, so its CLV assumes no one leaves; read who is leaving from the churn scores (04).":
+        "**没有模型能识别客户流失**：{model} 认为每位复购客户仍活跃的概率都不低于 {level}（已沉睡的客户也一样），"
+        "因此其 CLV 假定无人流失；请以流失评分（04）判断谁正在离开。",
+    "{models} were passed over although they fit: they see no customer leave (every repeat buyer at least {level} "
+    "likely active).": "{models} 虽已拟合但未被选用：它们识别不出任何客户流失（每位复购客户仍活跃的概率都不低于 {level}）。",
 }
 # fmt: on
 

@@ -123,9 +123,13 @@ def campaign_files(manifest: dict, paths: RunPaths) -> list[str]:
 
 
 def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", language: str = "en") -> Path:
-    """Write report.html into the run folder and return its path."""
-    use_currency(currency)
-    use_language(language)
+    """Write report.html into the run folder and return its path (in the report's language and currency, which
+    apply to this page only)."""
+    with use_currency(currency), use_language(language):
+        return _write_front_page(manifest, paths, language)
+
+
+def _write_front_page(manifest: dict, paths: RunPaths, language: str) -> Path:
     found = load_findings(paths)
     facts = found.get("01_ingest", {}).get("numbers", {})
     churn = found.get("04_churn", {}).get("numbers", {})

@@ -22,6 +22,9 @@ from helpers.datasets import simulate_bgnbd_gamma_gamma
 COLUMNS = ("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country")
 START, END = date(2010, 12, 1), date(2011, 12, 9)
 DATE_FORMAT = "%m/%d/%Y %H:%M"
+RETAIL_COLUMNS = {"customer_id": "CustomerID", "order_date": "InvoiceDate", "order_id": "InvoiceNo",
+                  "product_id": "StockCode", "product_name": "Description", "quantity": "Quantity",
+                  "unit_price": "UnitPrice", "region": "Country"}  # fmt: skip
 NON_PRODUCT = {  # code: (description, unit price)
     "POST": ("POSTAGE", 18.0),
     "DOT": ("DOTCOM POSTAGE", 120.0),
