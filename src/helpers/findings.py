@@ -15,7 +15,7 @@ from helpers.actions import tiers_by_probability
 from helpers.clv import NO_DROPOUT_P_ALIVE
 from helpers.config import ChurnSection
 from helpers.formatting import count, money
-from helpers.i18n import language, t, term
+from helpers.i18n import header, language, t, term
 
 
 @dataclass
@@ -503,6 +503,11 @@ def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label:
             "in the next {days} days, **{gain} points more** than the most popular categories ({base}).",
             method=term(offers.chosen), hit=pct(best["hit_rate"]), k=k, days=settings.evaluation_days,
             gain=f"{100 * offers.gain:.1f}", base=pct(base["hit_rate"])))  # fmt: skip
+    if offers.item_column != "category":
+        sentences.append(t("The data has no category, so offers name **products** by their {column}, among the {n} "
+                           "most bought (`next_purchase.max_categories`).", column=header(offers.item_column),
+                           n=count(settings.max_categories)))  # fmt: skip
+        numbers["offer_item"] = offers.item_column
     if not offers.switches.empty:
         move = offers.switches.iloc[0]
         start = int(move["after_days_from"])

@@ -869,6 +869,10 @@ MESSAGES = {
         "因此其 CLV 假定无人流失；请以流失评分（04）判断谁正在离开。",
     "{models} were passed over although they fit: they see no customer leave (every repeat buyer at least {level} "
     "likely active).": "{models} 虽已拟合但未被选用：它们识别不出任何客户流失（每位复购客户仍活跃的概率都不低于 {level}）。",
+    "The data has no category, so offers name **products** by their {column}, among the {n} most bought "
+    "(`next_purchase.max_categories`).": "数据中没有品类，因此推荐按{column}指向**商品**，范围为销量最高的 {n} 个"
+    "（`next_purchase.max_categories`）。",
+    "product name": "商品名称", "product id": "商品编码", "region": "地区",
 }
 # fmt: on
 

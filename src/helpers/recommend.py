@@ -210,6 +210,9 @@ def learn(tx: ibis.Table, column: str, as_of: date, recent_days: int, bucket_day
     everything = item_popularity(items)
     popularity = popularity.reindex(everything.index, fill_value=0.0).sort_values(ascending=False, kind="stable")
     catalogue = popularity.index[:max_items]
+    # pairs, moves and histories of the catalogue's items only: memory bounded by max_items, not by how many
+    # products the shop ever sold (thousands of free-text descriptions made the pair table outgrow the machine)
+    items = items.filter(items.item.isin(list(catalogue))) if len(everything) > max_items else items
     return Learnt(
         as_of=as_of,
         catalogue=catalogue,

@@ -30,6 +30,9 @@ from helpers.schemas import ACTION_LIST, NEXT_PURCHASE
 from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
 
 ITEM_COLUMN, PRODUCT_COLUMN = "category", "product_id"
+# what offers name, in order of preference: a category, else a product by its name, else by its code (a free-text
+# description has thousands of values: offers consider the most bought next_purchase.max_categories of them)
+OFFER_COLUMNS = (ITEM_COLUMN, "product_name", PRODUCT_COLUMN)
 NEXT_PURCHASE_ROUNDING = {"p_alive": 3, "p_purchase_7d": 3, "p_purchase_30d": 3, "p_purchase_90d": 3,
                           "p_purchase_due_window": 3, "wait_low_days": 0, "wait_median_days": 0, "wait_high_days": 0,
                           "typical_gap_days": 0}  # fmt: skip
@@ -39,6 +42,7 @@ NEXT_PURCHASE_ROUNDING = {"p_alive": 3, "p_purchase_7d": 3, "p_purchase_30d": 3,
 class Offers:
     """The 'what' part: offers learnt from the category sequence, checked on the time split."""
 
+    item_column: str  # what the offers name: category, product_name or product_id (OFFER_COLUMNS)
     cutoff: date
     evaluation: pd.DataFrame  # per method: hit rate and recall at k, gains over popularity
     chosen: str
@@ -119,25 +123,26 @@ def due_soon(table: pd.DataFrame, settings: NextPurchaseSection) -> tuple[pd.Ser
     return likely | overdue, reason
 
 
-def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_state: int
+def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_state: int, *, item_column: str
          ) -> tuple[Offers, recommend.Learnt]:  # fmt: skip
-    """Offers: every method checked on the time split, the best one learnt again up to today."""
+    """Offers of `item_column`: every method checked on the time split, the best one learnt again up to today."""
     learning = {"bucket_days": settings.tenure_bucket_days, "buckets": settings.tenure_buckets,
                 "shrinkage": settings.shrinkage, "max_items": settings.max_categories}  # fmt: skip
     horizon = settings.evaluation_days
     cutoff = today - timedelta(days=horizon)
     try:
-        evaluation = recommend.backtest(tx, ITEM_COLUMN, cutoff, horizon, settings.top_k,
+        evaluation = recommend.backtest(tx, item_column, cutoff, horizon, settings.top_k,
                                         settings.offer_check_customers, random_state, **learning)  # fmt: skip
     except ValueError as error:
         raise NextPurchaseDataError(t("05_next_purchase cannot check offers: {error}", error=error)) from None
     chosen = recommend.choose_method(evaluation)
-    learnt = recommend.learn(tx, ITEM_COLUMN, today, horizon, **learning)
+    learnt = recommend.learn(tx, item_column, today, horizon, **learning)
     per_customer = recommend.offers_for_everyone(learnt, chosen, settings.top_k, horizon)
-    if PRODUCT_COLUMN in tx.columns:
+    if item_column == ITEM_COLUMN and PRODUCT_COLUMN in tx.columns:
         products = recommend.best_products(tx, ITEM_COLUMN, PRODUCT_COLUMN, today - timedelta(days=horizon - 1), today)
         per_customer["offer_product"] = per_customer["next_best_offer"].map(products).astype("string")
     return Offers(
+        item_column=item_column,
         cutoff=cutoff,
         evaluation=evaluation,
         chosen=chosen,
@@ -148,11 +153,12 @@ def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_stat
     ), learnt
 
 
-def has_items(tx: ibis.Table) -> bool:
-    """Whether the transactions carry a category on at least one purchase line."""
-    if ITEM_COLUMN not in tx.columns:
-        return False
-    return bool(tx.filter(tx[ITEM_COLUMN].notnull() & (tx.amount > 0)).count().execute())
+def offer_column(tx: ibis.Table) -> str | None:
+    """The first of OFFER_COLUMNS given on at least one purchase line; None when the data has none."""
+    for column in OFFER_COLUMNS:
+        if column in tx.columns and tx.filter(tx[column].notnull() & (tx.amount > 0)).count().execute():
+            return column
+    return None
 
 
 def next_purchase_table(table: pd.DataFrame, today: date, split: timing.TimeSplit, population_gap: float,
@@ -231,9 +237,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
             today=today, error=error)) from None  # fmt: skip
     context.figure("05_reliability", plots.purchase_reliability(split.reliability, split.window_days, split.brier))
     context.figure("05_date_errors", plots.date_errors(split.errors))
-    offers = None
-    if has_items(tx):
-        offers, learnt = what(tx, today, settings, config.run.random_state)
+    offers, item_column = None, offer_column(tx)
+    if item_column is not None:
+        offers, learnt = what(tx, today, settings, config.run.random_state, item_column=item_column)
         context.figure("05_offer_methods", plots.offer_methods(offers.evaluation, settings.top_k))
         context.figure("05_next_categories", plots.next_categories(offers.transitions))
         context.paths.write_table(learnt.affinity, "category_pairs.parquet")
