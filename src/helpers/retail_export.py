@@ -106,7 +106,13 @@ def write_online_retail_export(out_dir: Path, n_customers: int = 4_300, seed: in
     invoices["invoice"] = (536_365 + np.arange(len(invoices))).astype(str)
     sizes = 1 + rng.poisson(np.where(invoices["customer"] < 0, 40, 17))
     line_invoice = np.repeat(np.arange(len(invoices)), sizes)
-    product = rng.zipf(1.25, len(line_invoice)) % n_products
+    # a long tail of products, and each customer's favourites: 40% of a customer's lines are among their 15
+    popularity = 1.0 / (np.arange(n_products) + 10.0) ** 0.9
+    product = rng.choice(n_products, len(line_invoice), p=popularity / popularity.sum())
+    favourites = rng.choice(n_products, (n_customers, 15), p=popularity / popularity.sum())
+    line_customer = invoices["customer"].to_numpy()[line_invoice]
+    usual = (line_customer >= 0) & (rng.random(len(line_invoice)) < 0.4)
+    product[usual] = favourites[line_customer[usual], rng.integers(0, 15, int(usual.sum()))]
     lines = pd.DataFrame({"invoice_row": line_invoice, "product": product}).drop_duplicates(ignore_index=True)
     customer = invoices["customer"].to_numpy()[lines["invoice_row"]]
     quantity = rng.choice([1, 2, 3, 4, 6, 8, 12, 24], len(lines), p=[0.2, 0.15, 0.1, 0.1, 0.15, 0.05, 0.2, 0.05])

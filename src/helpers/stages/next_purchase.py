@@ -32,7 +32,7 @@ from helpers.stages.context import StageContext, fitted_to_history, log, stage_c
 ITEM_COLUMN, PRODUCT_COLUMN = "category", "product_id"
 # what offers name, in order of preference: a category, else a product by its name, else by its code (a free-text
 # description has thousands of values: offers consider the most bought next_purchase.max_categories of them)
-OFFER_COLUMNS = (ITEM_COLUMN, "product_name", PRODUCT_COLUMN)
+ITEM_CHOICES = (ITEM_COLUMN, "product_name", PRODUCT_COLUMN)
 NEXT_PURCHASE_ROUNDING = {"p_alive": 3, "p_purchase_7d": 3, "p_purchase_30d": 3, "p_purchase_90d": 3,
                           "p_purchase_due_window": 3, "wait_low_days": 0, "wait_median_days": 0, "wait_high_days": 0,
                           "typical_gap_days": 0}  # fmt: skip
@@ -42,7 +42,7 @@ NEXT_PURCHASE_ROUNDING = {"p_alive": 3, "p_purchase_7d": 3, "p_purchase_30d": 3,
 class Offers:
     """The 'what' part: offers learnt from the category sequence, checked on the time split."""
 
-    item_column: str  # what the offers name: category, product_name or product_id (OFFER_COLUMNS)
+    item_column: str  # what the offers name: category, product_name or product_id (ITEM_CHOICES)
     cutoff: date
     evaluation: pd.DataFrame  # per method: hit rate and recall at k, gains over popularity
     chosen: str
@@ -154,8 +154,8 @@ def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_stat
 
 
 def offer_column(tx: ibis.Table) -> str | None:
-    """The first of OFFER_COLUMNS given on at least one purchase line; None when the data has none."""
-    for column in OFFER_COLUMNS:
+    """The first of ITEM_CHOICES given on at least one purchase line; None when the data has none."""
+    for column in ITEM_CHOICES:
         if column in tx.columns and tx.filter(tx[column].notnull() & (tx.amount > 0)).count().execute():
             return column
     return None
