@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT
+
 from helpers.backends import connect
 from helpers.config import parse_config
 from helpers.ingest import CleaningOptions, run_ingest
