@@ -103,3 +103,28 @@ def test_the_planted_return_abusers_are_found_with_precision_and_recall_of_at_le
     assert precision >= 0.9 and recall >= 0.9
     assert list(found.alerts.columns) == alerts.ALERT_COLUMNS
     assert found.alerts["severity"].map(alerts.SEVERITIES.index).is_monotonic_increasing
+
+
+def test_an_extreme_order_cancelled_minutes_later_says_so_and_is_not_for_review():
+    """The UCI export's £168,469.60 order, cancelled the same day: it was flagged high with no word of it."""
+    huge = [("big", "h1", "2024-03-01 08:32", 168_469.60, False), ("big", "h1", "2024-03-01 08:44", -168_469.60, True)]
+    kept = [("keeps", "k1", "2024-03-02", 77_183.60, False)]
+    found = alerts.find_alerts(transactions_table(normal_customers() + huge + kept), AlertsSection(),
+                               has_order_ids=True).alerts  # fmt: skip
+    extreme = found[found["alert"] == "extreme order"].set_index("customer_id")
+    assert (
+        extreme.loc["big", "severity"] == "low"
+        and "168,469.60 of it returned or cancelled" in extreme.loc["big", "reason"]
+    )
+    assert extreme.loc["keeps", "severity"] == "high" and "returned" not in extreme.loc["keeps", "reason"]
+
+
+def test_a_cancelled_invoice_of_many_lines_is_one_return():
+    """A cancellation of five lines at one moment counted as five returns and made a 'frequent returner'."""
+    bought = [("shop", f"o{i}", "2024-03-01 09:00", 20.0, False) for i in range(5)]
+    cancelled = [("shop", f"o{i}", "2024-03-01 09:30", -20.0, True) for i in range(5)]
+    windows = alerts.return_windows(transactions_table(normal_customers() + bought + cancelled), 30)
+    assert windows.loc["shop", "returns_w"] == 1
+    assert "more than the 0.00 bought in those days (the rest was bought before)" in alerts.return_evidence(
+        333.45, 0.0, start=pd.Timestamp("2024-01-01"), end=pd.Timestamp("2024-01-30")
+    )

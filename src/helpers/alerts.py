@@ -54,13 +54,15 @@ def _day_number(tx: ibis.Table) -> ibis.IntegerValue:
 
 
 def return_windows(tx: ibis.Table, window_days: int) -> pd.DataFrame:
-    """Per customer with returns: the window of `window_days` ending on a return day with the most return lines
-    (ties: the largest returned share), its returned money, its purchases, and its first and last day."""
+    """Per customer with returns: the window of `window_days` ending on a return day with the most returns (a return
+    is the lines returned at one moment; ties: the largest returned share), its returned money, its purchases, and
+    its first and last day."""
     daily = (
         tx.mutate(day=_day_number(tx))
         .group_by(["customer_id", "day"])
         .aggregate(
-            returns=tx.is_return.sum(),
+            # a return is one event however many lines it has: a cancelled invoice of 5 lines is 1 return
+            returns=ibis.ifelse(tx.is_return, tx.order_date, ibis.null("timestamp")).nunique(),
             returned=money_sum(ibis.ifelse(tx.is_return, -tx.amount, 0.0)),
             bought=money_sum(ibis.ifelse(tx.is_return, 0.0, tx.amount)),
         )
@@ -81,6 +83,7 @@ def return_windows(tx: ibis.Table, window_days: int) -> pd.DataFrame:
     return best[["returns_w", "returned_w", "bought_w", "share", "first_date", "last_date"]]
 
 
+UNDONE_SHARE = 0.9  # an extreme order this much returned or cancelled was undone: low severity, said in its reason
 MIN_RETURNS_FOR_SHARE = 2  # one return, however large, is not a pattern
 
 
@@ -105,10 +108,8 @@ def frequent_returns(windows: pd.DataFrame, settings: AlertsSection) -> tuple[pd
         "reason": [t("{n} returns in {days} days, {share} of what was bought in them returned", n=int(n),
                      days=settings.return_window_days, share=f"{s:.0%}") for n, s in zip(hit["returns_w"], hit["share"],
                                                                                        strict=True)],
-        "evidence": [t("returned {returned} of {bought} bought between {start} and {end}", returned=f"{r:,.2f}",
-                       bought=f"{b:,.2f}", start=f"{a:%Y-%m-%d}", end=f"{e:%Y-%m-%d}")
-                     for r, b, a, e in zip(hit["returned_w"], hit["bought_w"], hit["first_date"], hit["last_date"],
-                                           strict=True)],
+        "evidence": [return_evidence(r, b, start=a, end=e) for r, b, a, e in
+                     zip(hit["returned_w"], hit["bought_w"], hit["first_date"], hit["last_date"], strict=True)],
         "order_id": None,
         "first_date": hit["first_date"].to_numpy(),
         "last_date": hit["last_date"].to_numpy(),
@@ -119,6 +120,16 @@ def frequent_returns(windows: pd.DataFrame, settings: AlertsSection) -> tuple[pd
                  "window_days": settings.return_window_days, "customers_with_returns": len(windows),
                  "fixed": bool(settings.return_count or settings.return_share)}  # fmt: skip
     return alerts, threshold
+
+
+def return_evidence(returned: float, bought: float, *, start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """What was returned in the window against what was bought in it; returns of purchases made before the window
+    are said to be so, never 'returned 333 of 185 bought'."""
+    period = {"returned": f"{returned:,.2f}", "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}
+    if returned > bought + 0.005:
+        return t("returned {returned} between {start} and {end}, more than the {bought} bought in those days (the "
+                 "rest was bought before)", bought=f"{bought:,.2f}", **period)  # fmt: skip
+    return t("returned {returned} of {bought} bought between {start} and {end}", bought=f"{bought:,.2f}", **period)
 
 
 def robust_scale_of(table: ibis.Table, value: ibis.Deferred) -> tuple[float, float]:
@@ -135,11 +146,16 @@ def robust_scale_of(table: ibis.Table, value: ibis.Deferred) -> tuple[float, flo
 
 
 def purchase_orders(tx: ibis.Table) -> ibis.Table:
-    """Every purchase order (gross of returns): customer, order id, date, value, its log, its number among the
+    """Every purchase order (gross of returns, with the money `returned` of it): customer, order id, date, value, its
+    log, its number among the
     customer's orders (1 = first) and the log value against the mean log value of their earlier orders (spikes)."""
     bought = tx.filter(~tx.is_return)
     orders = bought.group_by(["customer_id", "order_id"]).aggregate(day=bought.order_date.min(),
                                                                     value=money_sum(bought.amount))  # fmt: skip
+    back = tx.filter(tx.is_return)
+    back = back.group_by(["customer_id", "order_id"]).aggregate(returned=money_sum(-back.amount))
+    orders = orders.left_join(back, ["customer_id", "order_id"]).drop("customer_id_right", "order_id_right")
+    orders = orders.mutate(returned=orders.returned.fill_null(0.0))
     orders = orders.filter(orders.value > 0).mutate(log_value=orders.value.ln())
     earlier = ibis.window(group_by=orders.customer_id, order_by=[orders.day, orders.order_id], preceding=None,
                           following=0)  # fmt: skip
@@ -164,12 +180,17 @@ def extreme_orders(orders: ibis.Table, z: float) -> tuple[pd.DataFrame, ibis.Boo
     hit = orders.filter(extreme).execute()
     hit["robust_z"] = robust_z(hit["log_value"], median, scale)
     typical = float(np.exp(median))
+    undone = hit["returned"] >= UNDONE_SHARE * hit["value"]  # cancelled or sent back: nothing left to review
+    reasons = [t("one order of {value}, {times}x the typical order", value=f"{v:,.2f}", times=f"{v / typical:.0f}")
+               for v in hit["value"]]  # fmt: skip
+    reasons = [reason + (t("; {returned} of it returned or cancelled (kept {kept})", returned=f"{r:,.2f}",
+                           kept=f"{v - r:,.2f}") if r > 0 else "")
+               for reason, v, r in zip(reasons, hit["value"], hit["returned"], strict=True)]  # fmt: skip
     alerts = pd.DataFrame({
         "customer_id": hit["customer_id"],
         "alert": "extreme order",
-        "severity": severity(hit["robust_z"].to_numpy(), z),
-        "reason": [t("one order of {value}, {times}x the typical order", value=f"{v:,.2f}", times=f"{v / typical:.0f}")
-                   for v in hit["value"]],
+        "severity": np.where(undone, "low", severity(hit["robust_z"].to_numpy(), z)),
+        "reason": reasons,
         "evidence": order_evidence(hit["order_id"], hit["day"]),
         "order_id": hit["order_id"], "first_date": hit["day"], "last_date": hit["day"], "amount": hit["value"],
         "robust_z": hit["robust_z"],

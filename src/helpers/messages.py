@@ -873,6 +873,9 @@ MESSAGES = {
     "(`next_purchase.max_categories`).": "数据中没有品类，因此推荐按{column}指向**商品**，范围为销量最高的 {n} 个"
     "（`next_purchase.max_categories`）。",
     "product name": "商品名称", "product id": "商品编码", "region": "地区",
+    "returned {returned} between {start} and {end}, more than the {bought} bought in those days (the rest was bought "
+    "before)": "{start} 至 {end} 期间退回 {returned}，多于这些天购买的 {bought}（其余为之前所购）",
+    "; {returned} of it returned or cancelled (kept {kept})": "；其中 {returned} 已退货或取消（保留 {kept}）",
 }
 # fmt: on
 
