@@ -191,12 +191,17 @@ def fit_from_starts(model, label: str, penalizer: float, *data, **options):
                 return model.fit(*data, initial_params=initial, **options)
         except ConvergenceError as caught:
             error = caught
+    if type(model).__name__ not in FLAT_RAY_MODELS:
+        raise not_converged(label, error, penalizer)
     try:
         return bounded_fit(model, *data, **options)
     except ConvergenceError:
         raise not_converged(label, error, penalizer) from None
 
 
+# purchase models whose search can run off along a ray of equal predictions (dropout a, b growing together); a
+# Gamma-Gamma that runs off has no spread between customers to fit, and falls back in the open (ShrunkMeanSpend)
+FLAT_RAY_MODELS = {"BetaGeoFitter", "ModifiedBetaGeoFitter"}
 LOG_BOUND = 12.0  # |log parameter| at most this when the unbounded search runs off along a flat likelihood
 
 
@@ -213,6 +218,7 @@ def bounded_fit(model, *data, **options):
     try:
         with warnings.catch_warnings(), redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)  # lifetimes passes `disp` to L-BFGS-B
             return model.fit(*data, **options)
     finally:
         del model._fit
@@ -436,8 +442,11 @@ def customer_value(
     monthly_discount_rate: float,
     profit_margin: float,
     unit: str,
+    *,
+    season_factor: float = 1.0,
 ) -> pd.DataFrame:
-    """Per customer: P(alive), expected purchases and order value over the horizon, CLV and its decile."""
+    """Per customer: P(alive), expected purchases and order value over the horizon, CLV and its decile; purchases
+    and CLV times `season_factor` (the month index over the horizon, `helpers.seasons`, when the CLV uses it)."""
     horizon = horizon_months * UNITS_PER_MONTH[unit]
     f, r, age = summary["frequency"], summary["recency"], summary["T"]
     with warnings.catch_warnings():  # lifetimes takes log(0) for customers without repeat purchases
@@ -460,7 +469,8 @@ def customer_value(
             discount_rate=monthly_discount_rate,
             freq=LIFETIMES_FREQ[unit],
         )
-        out["clv"] = np.asarray(clv, dtype=float) * profit_margin
+        out["clv"] = np.asarray(clv, dtype=float) * profit_margin * season_factor
+        out["expected_purchases"] *= season_factor
         out["clv_decile"] = 10 - pd.qcut(out["clv"].rank(method="first"), 10, labels=False).astype(int)
     return out
 

@@ -14,8 +14,9 @@ import pandas as pd
 from helpers.actions import tiers_by_probability
 from helpers.clv import NO_DROPOUT_P_ALIVE
 from helpers.config import ChurnSection
-from helpers.formatting import count, money
+from helpers.formatting import count, money, month_name
 from helpers.i18n import header, language, t, term
+from helpers.seasons import SeasonCheck
 
 
 @dataclass
@@ -265,7 +266,7 @@ def profile_findings(profile) -> tuple[list[str], dict]:
 
 def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, deciles: pd.DataFrame,
         bootstrap: pd.DataFrame | None, horizon_months: int, alive_threshold: float, *,
-        spend_fallback: str | None = None) -> Findings:  # fmt: skip
+        spend_fallback: str | None = None, season: SeasonCheck | None = None) -> Findings:  # fmt: skip
     total = float(values["clv"].sum())
     purchases = float(values["expected_purchases"].sum())
     interval = ""
@@ -293,6 +294,9 @@ def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, decil
     if spend_fallback:
         sentences.append(spend_fallback_sentence(spend_fallback))
         numbers["spend_model"] = "shrunk mean order value"
+    if season is not None:
+        sentences.append(season_sentence(season, chosen_label))
+        numbers |= {"season_used": season.used, "holdout_error_with_season": season.seasonal_error}
     blind = comparison.index[~comparison["sees_dropout"].astype(bool)].tolist()
     if chosen_label in blind:
         sentences.append(t(
@@ -305,6 +309,21 @@ def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, decil
                            level=pct(NO_DROPOUT_P_ALIVE)))  # fmt: skip
     numbers["models_without_dropout"] = blind
     return Findings("03_clv", sentences, numbers)
+
+
+def season_sentence(season: SeasonCheck, model: str) -> str:
+    """What the calendar-month index shows and whether the CLV forecast uses it."""
+    (high, high_index), (low, low_index) = season.season.peak(), season.season.trough()
+    shown = {"high": month_name(high), "high_index": f"{high_index:.1f}", "low": month_name(low),
+             "low_index": f"{low_index:.1f}", "model": model, "plain": f"{season.plain_error:+.0%}",
+             "seasonal": f"{season.seasonal_error:+.0%}"}  # fmt: skip
+    if season.used:
+        return t("**Seasons**: customers buy at {high_index}× {model}'s rate in {high} and {low_index}× in {low}. With "
+                 "this month index the holdout forecast is off by {seasonal} instead of {plain}, so the CLV forecast "
+                 "uses it (×{factor} over its horizon).", factor=f"{season.horizon_factor:.2f}", **shown)  # fmt: skip
+    return t("**Seasons**: customers buy at {high_index}× {model}'s rate in {high} and {low_index}× in {low}, but the "
+             "month index did not improve the holdout forecast ({seasonal} against {plain}), so the CLV forecast "
+             "does not use it.", **shown)  # fmt: skip
 
 
 def spend_fallback_sentence(reason: str) -> str:

@@ -7,6 +7,7 @@ outputs print it to a few significant digits, never more.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html
 import math
@@ -87,6 +88,11 @@ def money_tick(value: float, _pos: object = None) -> str:
 def month(value) -> str:
     """A calendar month: 'Mar 1997', in Chinese '1997年3月'."""
     return f"{value.year}年{value.month}月" if language() == "zh" else f"{value:%b %Y}"
+
+
+def month_name(number: int) -> str:
+    """A calendar month without a year: 'November', in Chinese '11月'."""
+    return f"{number}月" if language() == "zh" else calendar.month_name[number]
 
 
 def count(value: float) -> str:

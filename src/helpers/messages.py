@@ -876,6 +876,14 @@ MESSAGES = {
     "returned {returned} between {start} and {end}, more than the {bought} bought in those days (the rest was bought "
     "before)": "{start} 至 {end} 期间退回 {returned}，多于这些天购买的 {bought}（其余为之前所购）",
     "; {returned} of it returned or cancelled (kept {kept})": "；其中 {returned} 已退货或取消（保留 {kept}）",
+    "**Seasons**: customers buy at {high_index}× {model}'s rate in {high} and {low_index}× in {low}. With this month "
+    "index the holdout forecast is off by {seasonal} instead of {plain}, so the CLV forecast uses it (×{factor} over "
+    "its horizon).": "**季节性**：客户在{high}的购买速度是 {model} 预测的 {high_index} 倍，在{low}是 {low_index} 倍。"
+    "按此月度指数，留出期预测偏差为 {seasonal}（不用时为 {plain}），因此 CLV 预测采用该指数（预测期内 ×{factor}）。",
+    "**Seasons**: customers buy at {high_index}× {model}'s rate in {high} and {low_index}× in {low}, but the month "
+    "index did not improve the holdout forecast ({seasonal} against {plain}), so the CLV forecast does not use it.":
+        "**季节性**：客户在{high}的购买速度是 {model} 预测的 {high_index} 倍，在{low}是 {low_index} 倍，但月度指数"
+        "并未改善留出期预测（{seasonal}，不用时为 {plain}），因此 CLV 预测不采用。",
 }
 # fmt: on
 

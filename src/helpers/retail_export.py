@@ -63,9 +63,9 @@ def _descriptions(rng: np.random.Generator, n: int) -> list[str]:
     return list(seen)
 
 
-def _timestamps(days: np.ndarray, rng: np.random.Generator) -> pd.Series:
+def _timestamps(days: np.ndarray, rng: np.random.Generator, start: date) -> pd.Series:
     minutes = rng.integers(8 * 60, 19 * 60, len(days))
-    moments = pd.Timestamp(START) + pd.to_timedelta(days, unit="D") + pd.to_timedelta(minutes, unit="min")
+    moments = pd.Timestamp(start) + pd.to_timedelta(days, unit="D") + pd.to_timedelta(minutes, unit="min")
     return pd.Series(moments)
 
 
@@ -75,22 +75,24 @@ def _written(moments: pd.Series) -> pd.Series:
             + moments.dt.hour.astype(str) + ":" + moments.dt.strftime("%M"))  # fmt: skip
 
 
-def _customer_visits(n_customers: int, rng: np.random.Generator) -> pd.DataFrame:
+def _customer_visits(n_customers: int, rng: np.random.Generator, start: date) -> pd.DataFrame:
     """Invoice days per customer: BG/NBD visits thinned by the season (every customer's first one kept)."""
-    span = (END - START).days
+    span = (END - start).days
     first = rng.integers(0, span, n_customers)
     first = np.where(rng.random(n_customers) < 0.3, rng.integers(0, 30, n_customers), first)  # existing customers
     peak = max(SEASON.values())
     visits = simulate_bgnbd_gamma_gamma(n_customers, rng, r=0.9, alpha=3.0 / peak, a=0.6, b=3.0, p=1.0, q=1.0, v=1.0,
                                         weeks_observed=(span - first) / 7.0)  # fmt: skip
     visits["day"] = first[visits["customer"]] + np.floor(visits["week"] * 7).astype(int)
-    month = (pd.Timestamp(START) + pd.to_timedelta(visits["day"], unit="D")).dt.month
+    month = (pd.Timestamp(start) + pd.to_timedelta(visits["day"], unit="D")).dt.month
     keep = (visits["week"] == 0) | (rng.random(len(visits)) < month.map(SEASON).fillna(1.0).to_numpy() / peak)
     return visits.loc[keep, ["customer", "day"]].drop_duplicates(ignore_index=True)
 
 
-def write_online_retail_export(out_dir: Path, n_customers: int = 4_300, seed: int = 11) -> RetailExport:
-    """The export as a CSV in `out_dir` (UTF-8, the UCI file's columns), and its truth."""
+def write_online_retail_export(out_dir: Path, n_customers: int = 4_300, seed: int = 11, *,
+                               start: date = START) -> RetailExport:  # fmt: skip
+    """The export as a CSV in `out_dir` (UTF-8, the UCI file's columns), and its truth; from `start` to 2011-12-09
+    (the UCI file's year by default; an earlier start gives seasons seen before, as the file's second edition)."""
     rng = np.random.default_rng(seed)
     n_products = 3_600
     codes = np.array([f"{20_000 + 7 * i}" + ("" if i % 5 else "B") for i in range(n_products)])
@@ -98,10 +100,10 @@ def write_online_retail_export(out_dir: Path, n_customers: int = 4_300, seed: in
     prices = np.round(np.exp(rng.normal(0.9, 0.8, n_products)), 2)
     country = rng.choice(COUNTRIES, n_customers, p=COUNTRY_SHARES)
     wholesale = rng.random(n_customers) < 0.03
-    visits = _customer_visits(n_customers, rng)
-    guests = pd.DataFrame({"customer": -1, "day": rng.integers(0, (END - START).days, len(visits) // 4)})
+    visits = _customer_visits(n_customers, rng, start)
+    guests = pd.DataFrame({"customer": -1, "day": rng.integers(0, (END - start).days, len(visits) // 4)})
     invoices = pd.concat([visits, guests], ignore_index=True)
-    invoices["moment"] = _timestamps(invoices["day"].to_numpy(), rng)
+    invoices["moment"] = _timestamps(invoices["day"].to_numpy(), rng, start)
     invoices = invoices.sort_values("moment", ignore_index=True)
     invoices["invoice"] = (536_365 + np.arange(len(invoices))).astype(str)
     sizes = 1 + rng.poisson(np.where(invoices["customer"] < 0, 40, 17))

@@ -187,7 +187,8 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
         raise StageFailed(f"stage {stage.name} failed: {reason} (see {executed})") from None
     finally:
         if executed.exists():
-            language = (read_config_file(paths.config).get("report") or {}).get("language", "en")
+            given = read_config_file(paths.config) if paths.config.exists() else {}
+            language = (given.get("report") or {}).get("language", "en")
             render_html(executed, paths.html / f"{stage.name}.html", language=language)
 
 

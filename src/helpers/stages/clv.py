@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import clv as models
-from helpers import findings, plots
-from helpers.config import WorkbenchConfig
+from helpers import findings, plots, seasons
+from helpers.config import ClvSection, WorkbenchConfig
 from helpers.errors import ClvFitError, ConfigError
 from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, repeat_purchases_by_period
 from helpers.findings import Findings
@@ -41,6 +41,7 @@ class ClvStage:
     deciles: pd.DataFrame
     by_segment: pd.DataFrame | None
     bootstrap: pd.DataFrame | None  # clv_bootstrap.parquet, indexed by quantity
+    season: seasons.SeasonCheck | None  # the month index checked on the holdout; None with under a year
     top_customers: pd.DataFrame  # the most valuable customers, ids masked for the report when configured
     findings: Findings
     figures: dict[str, plt.Figure]
@@ -58,6 +59,21 @@ def calibration_end(config: WorkbenchConfig, today: date) -> date:
     return end
 
 
+def season_check(cumulative: pd.DataFrame, chosen: pd.Series, calibration: pd.DataFrame, *, cal_end: date,
+                 today: date, settings: ClvSection) -> seasons.SeasonCheck | None:  # fmt: skip
+    """The chosen model's calendar-month index checked on the holdout; None with under a year of calibration."""
+    start = calibration["first_purchase"].min()
+    horizon_days = round(settings.horizon_months * models.UNITS_PER_MONTH[settings.time_unit]
+                         * DAYS_PER_UNIT[settings.time_unit])  # fmt: skip
+    season = seasons.month_index(cumulative, chosen.name, start=start, calibration_end=cal_end, unit=settings.time_unit)
+    if season is None:
+        return None
+    return seasons.check_on_holdout(season, cumulative, chosen.name, predicted=float(chosen["predicted_purchases"]),
+                                    actual=float(chosen["actual_purchases"]), start=start, calibration_end=cal_end,
+                                    unit=settings.time_unit, horizon_start=today + timedelta(days=1),
+                                    horizon_days=horizon_days)  # fmt: skip
+
+
 def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel, penalizer: float) -> dict:
     return {
         "calibration_end": str(stage.calibration_end),
@@ -72,6 +88,7 @@ def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel, penal
         "spend_model": spend.label,
         "spend_fallback_reason": spend.fallback_reason,
         "gamma_gamma": {k: float(v) for k, v in spend.model.params_.items()},
+        "seasons": stage.season.as_json() if stage.season else None,
     }
 
 
@@ -105,6 +122,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     cumulative = models.cumulative_repeat_purchases(fits, calibration, by_period, unit)
     calibration_periods = (pd.Timestamp(cal_end) - calibration["first_purchase"].min()).days / DAYS_PER_UNIT[unit]
     context.figure("03_cumulative_purchases", plots.cumulative_purchases(cumulative, calibration_periods, unit))
+    season = season_check(cumulative, comparison.loc[models.MODELS[chosen][0]], calibration, cal_end=cal_end,
+                          today=today, settings=settings)  # fmt: skip
     calibration_spend = models.fit_spend_model(
         models.as_model_input(calibration).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer
     )
@@ -114,7 +133,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     purchase_model = models.fit_purchase_model(chosen, full_patterns, settings.penalizer)
     spend_model = models.fit_spend_model(full, settings.penalizer)
     values = models.customer_value(purchase_model, spend_model, full, settings.horizon_months,
-                                   settings.monthly_discount_rate, settings.profit_margin, unit)  # fmt: skip
+                                   settings.monthly_discount_rate, settings.profit_margin, unit,
+                                   season_factor=season.horizon_factor if season and season.used else 1.0)  # fmt: skip
     max_frequency = int(full["frequency"].quantile(settings.matrix_frequency_quantile)) + 1
     for kind, name in (("alive", "03_p_alive_matrix"), ("purchases", "03_frequency_recency_matrix")):
         context.figure(name, plots.model_matrix(purchase_model, kind, max_frequency, full["T"].max(), unit))
@@ -147,6 +167,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         deciles=deciles,
         by_segment=None if segments is None else models.value_by_group(values, segments, "segment"),
         bootstrap=bootstrap,
+        season=season,
         top_customers=context.shareable(values.sort_values("clv", ascending=False).head(15)),
         findings=context.write_findings(
             findings.clv(
@@ -158,6 +179,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
                 settings.horizon_months,
                 settings.alive_threshold,
                 spend_fallback=spend_model.fallback_reason,
+                season=season,
             )
         ),
         figures=context.figures,
