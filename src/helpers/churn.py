@@ -224,6 +224,7 @@ class Backtest:
     # per fold, a seeded sample of its test customers: every scorer's probability as today's scoring makes it
     # (a baseline through its one-feature fit), to calibrate the scorer chosen for today
     held_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skipped_folds: dict[int, str] = field(default_factory=dict)  # fold number -> why it could not be run
 
     def held_out_of(self, scorer: str) -> pd.DataFrame:
         """The held-out predictions of one scorer: fold, churned, probability."""
@@ -315,12 +316,21 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
                                                                     penalizer=penalizer)  # fmt: skip
         return cache[cutoff]
 
-    rows, predictions, held_out, sizes = [], [], [], {}
+    rows, predictions, held_out, sizes, skipped, used = [], [], [], {}, {}, {}
     for number, fold in enumerate(folds, start=1):
-        parts = [at(c) for c in fold.train_cutoffs]
-        sizes[number] = sum(customers[c] for c in fold.train_cutoffs)
-        train = training_rows(parts, max_train_rows, random_state, [customers[c] for c in fold.train_cutoffs])
-        test = at(fold.test_cutoff)
+        try:  # an early cutoff the baselines cannot be fitted at costs its fold, not the stage
+            test = at(fold.test_cutoff)
+            fitted = [c for c in fold.train_cutoffs if _fits(at, c)]
+            if not fitted:
+                raise ChurnDataError(t("no training cutoff of the fold could be used"))
+        except ChurnDataError as error:
+            skipped[number] = str(error)
+            log.warning("churn backtest fold %d (test cutoff %s) skipped: %s", number, fold.test_cutoff, error)
+            continue
+        used[number] = tuple(fitted)
+        parts = [at(c) for c in fitted]
+        sizes[number] = sum(customers[c] for c in fitted)
+        train = training_rows(parts, max_train_rows, random_state, [customers[c] for c in fitted])
         columns = model_columns(train)
         y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
         model_probabilities = []
@@ -359,10 +369,21 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
         if fold.test_cutoff != max(tested):
             cache[fold.test_cutoff] = training_sample(test, max_train_rows, random_state)
         del parts, train, test  # a whole snapshot is gigabytes at ten million customers: gone before the next fold
-    folds_by_number = {number: fold.train_cutoffs for number, fold in enumerate(folds, start=1)}
-    return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, folds_by_number,
+    if not rows:
+        raise ChurnDataError(next(iter(skipped.values())))
+    return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, used,
                     max_train_rows, baseline_fit_customers, sizes, customers,
-                    pd.concat(held_out, ignore_index=True))  # fmt: skip
+                    pd.concat(held_out, ignore_index=True), skipped)  # fmt: skip
+
+
+def _fits(at: Callable[[date], pd.DataFrame], cutoff: date) -> bool:
+    """Whether the snapshot at `cutoff` can be made (the BTYD baselines fit there)."""
+    try:
+        at(cutoff)
+    except ChurnDataError as error:
+        log.warning("churn training cutoff %s left out: %s", cutoff, error)
+        return False
+    return True
 
 
 CALIBRATION_CUSTOMERS = 200_000  # per fold: the held-out customers the calibration of today's scores learns from
@@ -467,11 +488,16 @@ def score_customers(
     latest cutoffs whose label windows are complete (today - H, today - H - step, ...); a cutoff in `known`
     (`Backtest.release_whole_snapshots`: the backtest tested them) is not computed again."""
     cutoffs = scoring_cutoffs(today, horizon_days, train_cutoffs, step_days)
-    known = known or {}
-    parts, sizes = zip(*(known[c] if c in known else trimmed_snapshot(tx, c, horizon_days, unit, side, max_train_rows,
-                                                                      random_state, baseline_fit_customers,
-                                                                      penalizer=penalizer)
-                         for c in cutoffs), strict=True)  # fmt: skip
+    known = dict(known or {})
+    for cutoff in (c for c in cutoffs if c not in known):
+        try:
+            known[cutoff] = trimmed_snapshot(tx, cutoff, horizon_days, unit, side, max_train_rows, random_state,
+                                             baseline_fit_customers, penalizer=penalizer)  # fmt: skip
+        except ChurnDataError as error:  # an early training cutoff is left out while a later one trains
+            if cutoff == cutoffs[-1]:  # the latest: nothing later to train on
+                raise
+            log.warning("churn training cutoff %s left out: %s", cutoff, error)
+    parts, sizes = zip(*(known[c] for c in cutoffs if c in known), strict=True)
     train = training_rows(list(parts), max_train_rows, random_state, list(sizes))
     current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side, fit_customers=baseline_fit_customers,
                        random_state=random_state, penalizer=penalizer)  # fmt: skip

@@ -382,7 +382,8 @@ def _budget_sentence(scored: pd.DataFrame, in_budget: pd.DataFrame, budget: int,
 
 def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: str, best_baseline: str,
           actions: pd.DataFrame, horizon_days: int, contact_budget: int,
-          surveys: pd.DataFrame | None = None, *, calibration=None, settings=None) -> Findings:  # fmt: skip
+          surveys: pd.DataFrame | None = None, *, calibration=None, settings=None,
+          skipped_folds: dict[int, str] | None = None) -> Findings:  # fmt: skip
     high = scored[scored["risk_tier"] == "high"]
     total_risk = float(scored["value_at_risk"].sum())
     in_budget = scored[scored["in_budget"]]
@@ -439,6 +440,15 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: 
                            with_=f"{numbers['roc_auc_with_surveys']:.3f}",
                            without=f"{numbers['roc_auc_without_surveys']:.3f}",
                            folds=int((surveys["difference"] > 0).sum()), n=len(surveys)))  # fmt: skip
+    if skipped_folds:
+        sentences.append(
+            t(
+                "Backtest folds {folds} could not be run ({reason}); the scores are checked on the others.",
+                folds=", ".join(map(str, skipped_folds)),
+                reason=next(iter(skipped_folds.values())),
+            )
+        )
+        numbers["skipped_folds"] = list(skipped_folds)
     return Findings("04_churn", sentences, numbers)
 
 

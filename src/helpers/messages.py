@@ -884,6 +884,9 @@ MESSAGES = {
     "index did not improve the holdout forecast ({seasonal} against {plain}), so the CLV forecast does not use it.":
         "**季节性**：客户在{high}的购买速度是 {model} 预测的 {high_index} 倍，在{low}是 {low_index} 倍，但月度指数"
         "并未改善留出期预测（{seasonal}，不用时为 {plain}），因此 CLV 预测不采用。",
+    "no training cutoff of the fold could be used": "该折没有可用的训练截止日",
+    "Backtest folds {folds} could not be run ({reason}); the scores are checked on the others.":
+        "回测第 {folds} 折无法运行（{reason}）；评分在其余各折上检验。",
 }
 # fmt: on
 

@@ -151,11 +151,12 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     context.figure("04_reliability", plots.reliability_diagram(reliability, chosen, brier))
     importance, importance_customers = churn_model.feature_importance(backtest, chosen, config.run.random_state)
     context.figure("04_feature_importance", plots.importance(importance))
-    trap = churn_model.one_time_buyer_trap(backtest.snapshots[folds[-1].test_cutoff])
+    trap = churn_model.one_time_buyer_trap(backtest.snapshots[backtest.folds["test_cutoff"].max().date()])
     survey_value = None if side is None else churn_model.with_and_without(
         backtest, chosen, config.run.random_state, list(satisfaction.SURVEY_FEATURES))  # fmt: skip
 
     per_fold_auc = churn_model.per_fold_auc(backtest)
+    skipped_folds = backtest.skipped_folds
     backtest_folds, train_rows, cutoff_customers = backtest.folds, backtest.train_rows, backtest.customers
     # today trains on the latest tested cutoffs; every other snapshot and the predictions go before scoring
     released = backtest.release_whole_snapshots(config.run.random_state)
@@ -184,7 +185,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     best_baseline = str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax())
     found = findings.churn(scored, summary, scorer, chosen, best_baseline, actions_table, horizon,
                            settings.contact_budget, survey_value, calibration=calibration,
-                           settings=settings)  # fmt: skip
+                           settings=settings, skipped_folds=skipped_folds)  # fmt: skip
     return ChurnStage(
         today=today,
         horizon_days=horizon,
