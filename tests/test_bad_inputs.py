@@ -267,3 +267,16 @@ def test_a_mapped_column_named_twice_in_the_header_is_an_error(tmp_path, suffix)
     frame.columns = ["cid", "day", "value", "note"]  # a repeated column the config does not map is no question
     frame.to_csv(path, index=False) if suffix == "csv" else frame.to_excel(path, index=False)
     assert ingest_file(tmp_path, path)["kept"]["amount"].tolist() == [10.0]
+
+
+def test_a_deliberate_date_cut_is_not_counted_as_rows_lost_and_a_partial_month_is_said(tmp_path):
+    """A run cut at dates.observation_end reported '44.1% of rows kept' on the UCI export."""
+    rows = "\n".join(f"c{i % 12},2024-{1 + i % 6:02d}-{1 + i % 27:02d},{10 + i}" for i in range(120))
+    config = config_file(tmp_path, csv(tmp_path, "cid,day,value\n" + rows + "\n"),
+                         dates={"observation_end": "2024-03-14"})  # fmt: skip
+    result = ingest.run(config, tmp_path / "runs" / "cut")
+    said = " ".join(result.findings.sentences)
+    after = result.quality["rules"][[r["rule"] for r in result.quality["rules"]].index("after_observation_end")]
+    assert after["rows"] > 40 and f"{after['rows']} rows after dates.observation_end (2024-03-14)" in said
+    assert result.findings.numbers["rows_set_aside"] == 0 and "(100.0%)" in said
+    assert "The last month, Mar 2024, is partial (data to 2024-03-12)" in said, "the last purchase, not the cut"

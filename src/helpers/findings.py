@@ -8,13 +8,14 @@ so the front page can be rendered from the run folder alone. Sentences hold valu
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 import pandas as pd
 
 from helpers.actions import tiers_by_probability
 from helpers.clv import NO_DROPOUT_P_ALIVE
 from helpers.config import ChurnSection
-from helpers.formatting import count, money, month_name
+from helpers.formatting import count, money, month, month_name
 from helpers.i18n import header, language, t, term
 from helpers.seasons import SeasonCheck
 
@@ -39,14 +40,22 @@ def pct(value: float, digits: int = 0) -> str:
     return f"{value:.{digits}%}"
 
 
-def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame, *, history: dict) -> Findings:
-    set_aside = quality["rows_in"] - quality["rows_kept"]
-    rules = sorted((r for r in quality["rules"] if r["rows"]), key=lambda r: -r["rows"])
+def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame, *, history: dict,
+           cut_at: date | None = None) -> Findings:  # fmt: skip
+    """01_ingest's findings; `cut_at` is dates.observation_end when the user set it: the rows after it are their
+    cut, outside the analysis, not data lost to cleaning."""
+    cut = next((r["rows"] for r in quality["rules"] if r["rule"] == "after_observation_end"), 0) if cut_at else 0
+    considered = quality["rows_in"] - cut
+    set_aside = considered - quality["rows_kept"]
+    rules = sorted((r for r in quality["rules"] if r["rows"] and not (cut and r["rule"] == "after_observation_end")),
+                   key=lambda r: -r["rows"])  # fmt: skip
     balanced = quality["reconciliation"]["rows_ok"] and quality["reconciliation"]["money_ok"]
     quality_line = t("Data quality: **{kept} of {rows} rows kept** ({share}); {aside} set aside",
-                     kept=count(quality["rows_kept"]), rows=count(quality["rows_in"]),
-                     share=pct(_share(quality["rows_kept"], quality["rows_in"]), 1),
-                     aside=count(set_aside))  # fmt: skip
+                     kept=count(quality["rows_kept"]), rows=count(considered),
+                     share=pct(_share(quality["rows_kept"], considered), 1), aside=count(set_aside))  # fmt: skip
+    if cut:
+        quality_line = t("{cut} rows after dates.observation_end ({end}) are outside the analysis, as set. ",
+                         cut=count(cut), end=cut_at) + quality_line  # fmt: skip
     if rules:
         quality_line += t(", most for *{rule}* ({rows} rows)", rule=term(rules[0]["rule"].replace("_", " ")),
                           rows=count(rules[0]["rows"]))  # fmt: skip
@@ -65,8 +74,12 @@ def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame, *, history: d
     ]  # fmt: skip
     sentences += values_read(quality) + history_sentences(history)
     numbers = {k: facts[k] for k in ("first_date", "last_date", "customers", "purchases", "revenue")}
-    numbers |= {"rows_in": quality["rows_in"], "rows_kept": quality["rows_kept"], "rows_set_aside": set_aside,
-                "reconciled": balanced}  # fmt: skip
+    numbers |= {"rows_in": considered, "rows_kept": quality["rows_kept"], "rows_set_aside": set_aside,
+                "rows_cut": cut, "reconciled": balanced}  # fmt: skip
+    last = pd.Timestamp(facts["last_date"])
+    if last != last + pd.offsets.MonthEnd(0):  # the log ends inside its last month
+        sentences.append(t("The last month, {month}, is partial (data to {last}): its totals are not comparable "
+                           "with whole months.", month=month(last), last=facts["last_date"]))  # fmt: skip
     for name, label in (("customers", "member table"), ("surveys", "survey answers")):
         if report := quality.get("tables", {}).get(name):
             rules = sorted((r for r in report["rules"] if r["rows"]), key=lambda r: -r["rows"])

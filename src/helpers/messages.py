@@ -887,6 +887,10 @@ MESSAGES = {
     "no training cutoff of the fold could be used": "该折没有可用的训练截止日",
     "Backtest folds {folds} could not be run ({reason}); the scores are checked on the others.":
         "回测第 {folds} 折无法运行（{reason}）；评分在其余各折上检验。",
+    "{cut} rows after dates.observation_end ({end}) are outside the analysis, as set. ":
+        "晚于 dates.observation_end（{end}）的 {cut} 行按设置不在分析范围内。",
+    "The last month, {month}, is partial (data to {last}): its totals are not comparable with whole months.":
+        "最后一个月（{month}）不完整（数据截至 {last}）：其合计不能与完整月份比较。",
 }
 # fmt: on
 

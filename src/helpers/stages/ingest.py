@@ -118,6 +118,10 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
         trend=trend,
         order_values=order_values,
         tables=tables,
-        findings=context.write_findings(findings.ingest(quality, facts, by_frequency, history=history.as_json())),
+        findings=context.write_findings(
+            findings.ingest(
+                quality, facts, by_frequency, history=history.as_json(), cut_at=config.dates.observation_end
+            )
+        ),
         figures=context.figures,
     )
