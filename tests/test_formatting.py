@@ -93,3 +93,14 @@ def test_money_shows_a_dash_when_there_is_no_value():
     from helpers.formatting import money
 
     assert money(float("nan")) == "–" and money(-1234.0) == "-$1.2k"
+
+
+def test_markdown_marks_in_a_data_value_show_as_written_and_leave_the_sentence_alone():
+    """A product named '**NEW** gift_box `x`' turned the report's prose bold and into code."""
+    from helpers.formatting import findings_html, literal, markdown_text, plain_text
+
+    sentence = f"Customers buy *{literal('**NEW** gift_box `x`')}* next, **40%** of them."
+    assert findings_html([sentence]) == ["Customers buy <em>**NEW** gift_box `x`</em> next, <strong>40%</strong> of "
+                                         "them."]  # fmt: skip
+    assert markdown_text(sentence) == "Customers buy *\\*\\*NEW\\*\\* gift\\_box \\`x\\`* next, **40%** of them."
+    assert plain_text(sentence) == "Customers buy ***NEW** gift_box `x`* next, 40% of them."

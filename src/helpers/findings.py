@@ -15,7 +15,7 @@ import pandas as pd
 from helpers.actions import tiers_by_probability
 from helpers.clv import NO_DROPOUT_P_ALIVE
 from helpers.config import ChurnSection
-from helpers.formatting import count, money, month, month_name
+from helpers.formatting import count, literal, money, month, month_name
 from helpers.i18n import header, language, t, term
 from helpers.seasons import SeasonCheck
 
@@ -185,8 +185,8 @@ def segment(customers: pd.DataFrame, segments: pd.DataFrame, tiers: pd.DataFrame
     """`segments` is sorted by share of revenue, highest first."""
     top = segments.head(2)
     holders = t(" and ").join(
-        t("**{segment}** ({customers} customers, {share})", segment=term(name), customers=count(row["customers"]),
-          share=pct(row["share_of_customers"]))
+        t("**{segment}** ({customers} customers, {share})", segment=literal(term(name)),
+          customers=count(row["customers"]), share=pct(row["share_of_customers"]))
         for name, row in top.iterrows()
     )  # fmt: skip
     sentences = [
@@ -258,7 +258,7 @@ def profile_findings(profile) -> tuple[list[str], dict]:
         if by_segment is not None and len(by_segment.dropna(subset=["nps"])) > 1:
             worst = by_segment[by_segment["responses"] >= 30]["nps"].dropna()
             if len(worst):
-                line += t("; lowest among **{segment}** ({nps})", segment=term(worst.idxmin()),
+                line += t("; lowest among **{segment}** ({nps})", segment=literal(term(worst.idxmin())),
                           nps=f"{worst.min():+.0f}")  # fmt: skip
         sentences.append(line + ".")
         spend = profile.nps.bias["median_spend"]
@@ -557,17 +557,17 @@ def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label:
             t(
                 "Learnt from the data: customers who have bought *{item}* for {start}–{end} days buy *{next_item}* in "
                 "their next purchase in {share} of cases.",
-                item=move["item"],
+                item=literal(move["item"]),
                 start=start,
                 end=start + settings.tenure_bucket_days,
-                next_item=move["next_item"],
+                next_item=literal(move["next_item"]),
                 share=pct(move["share"]),
             )
         )
     if not offers.bundles.empty:
         pair = offers.bundles.iloc[0]
         sentences.append(t("Strongest bundle: *{a}* with *{b}*, bought together {lift}× as often as by chance "
-                           "({baskets} baskets).", a=pair["antecedent"], b=pair["consequent"],
+                           "({baskets} baskets).", a=literal(pair["antecedent"]), b=literal(pair["consequent"]),
                            lift=f"{pair['lift']:.1f}", baskets=count(pair["baskets"])))  # fmt: skip
     numbers |= {"offer_method": offers.chosen, "offer_hit_rate": float(best["hit_rate"]),
                 "popularity_hit_rate": float(base["hit_rate"])}  # fmt: skip

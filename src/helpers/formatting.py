@@ -101,12 +101,22 @@ def count(value: float) -> str:
 
 
 MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\[]$#|"})
+# a data value's Markdown marks stand in for themselves: private-use characters until the sentence is rendered
+LITERAL_MARKS = {"*": "\ue000", "_": "\ue001", "`": "\ue002"}
+WRITTEN_MARKS = str.maketrans({mark: char for char, mark in LITERAL_MARKS.items()})
+ESCAPED_MARKS = str.maketrans({mark: "\\" + char for char, mark in LITERAL_MARKS.items()})
+
+
+def literal(value: object) -> str:
+    """A value from the data inside a finding (a product, a segment, a store): its *, _ and ` show as written
+    instead of turning the sentence bold or into code."""
+    return str(value).translate(str.maketrans(LITERAL_MARKS))
 
 
 def markdown_text(text: str) -> str:
     """Text safe inside Markdown: HTML escaped (a '<script>' in a value shows as text), and '$' (which the
     notebook viewers read as the start of a formula) and brackets escaped. `**bold**` and `code` stay."""
-    return html.escape(str(text), quote=False).translate(MARKDOWN_SPECIAL)
+    return html.escape(str(text), quote=False).translate(MARKDOWN_SPECIAL).translate(ESCAPED_MARKS)
 
 
 def say(*sentences: str) -> Markdown:
@@ -136,12 +146,12 @@ CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def _code_html(text: str) -> str:
-    return f"<code>{html.escape(text, quote=False)}</code>"
+    return f"<code>{html.escape(text.translate(WRITTEN_MARKS), quote=False)}</code>"
 
 
 def _prose_html(text: str) -> str:
     strong = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text, quote=False))
-    return re.sub(r"\*(.+?)\*", r"<em>\1</em>", strong)
+    return re.sub(r"\*(.+?)\*", r"<em>\1</em>", strong).translate(WRITTEN_MARKS)
 
 
 def findings_html(sentences: list[str]) -> list[str]:
@@ -156,7 +166,7 @@ def plain_text(sentence: str) -> str:
     """A finding for a terminal: without the Markdown marks of emphasis and code."""
     return "".join(
         part if place % 2 else part.replace("**", "") for place, part in enumerate(CODE_SPAN.split(sentence))
-    )
+    ).translate(WRITTEN_MARKS)
 
 
 def mask_id(customer_id: str, salt: str) -> str:
