@@ -3,8 +3,8 @@
 Each cleaning rule is a named function over an Ibis table of parsed lines that
 returns True for the rows it rejects. Rules apply in order; a rejected row goes
 to the quarantine with the name of the first rule it broke. Returns are either
-netted against the customer's latest earlier purchase or quarantined, as the
-config says. The reconciliation `rows in = kept + quarantined + duplicates`
+netted against the customer's latest earlier purchase (of the same product when the data has products) or
+quarantined, as the config says. The reconciliation `rows in = kept + quarantined + duplicates`
 (and the same for money) is checked before anything is written.
 
 How, at the speed of the engine: each file is read and parsed once into a temporary table (row numbers are

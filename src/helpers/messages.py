@@ -296,8 +296,9 @@ MESSAGES = {
     "What we found": "主要发现", "Where the rows went": "数据行的去向",
     "Each cleaning rule is applied in order; a row set aside by one rule is not counted again by a later one.":
         "清洗规则按顺序执行；被某条规则隔离的行不会被后面的规则重复计数。",
-    "{lines} return lines ({money}) were netted against the customer's latest earlier purchase, so returned money does not count as spend. ":
-        "{lines} 条退货（{money}）已与该客户之前最近一次购买冲抵，退回的金额不计入消费。",
+    "{lines} return lines ({money}) were netted against the purchase they return (the customer's latest earlier "
+    "purchase, of the same product when the data has products), so returned money does not count as spend. ":
+        "{lines} 条退货（{money}）已与其所退的购买冲抵（该客户之前最近一次购买；数据含商品时为同一商品的购买），退回的金额不计入消费。",
     "{lines} lines above {threshold} are flagged as extreme (kept, marked `is_extreme`) for review.":
         "{lines} 行金额高于 {threshold}，被标记为极端值（保留，标记 `is_extreme`），供复核。",
     "The rows set aside are kept, as given, in `artifacts/quarantine.parquet` with the rule each broke and its file and row number; they are not shown in this report because they can hold personal data. ":
