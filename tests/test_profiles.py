@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,3 +93,15 @@ def ibis_category():
     import ibis
 
     return ibis.cases((ibis._.order_id == "o2", "formula stage 1"), else_="toys")
+
+
+def test_a_logs_country_is_each_customers_region_where_they_spent_most():
+    """A real export's Country column (no member table) reaches the profiles as the customer's region."""
+    frame = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, 30.0, 5.0],
+                          "region": ["France", "Germany", "EIRE"]})  # fmt: skip
+    places = profiles.main_places(ibis.memtable(frame))
+    segments = pd.DataFrame({"customer_id": ["a", "b"], "segment": "Champions", "value_tier": "VIP",
+                             "member_level": "gold", "lifecycle": "active", "total_spend": [40.0, 5.0],
+                             "recency_days": 3, "tenure_days": 100})  # fmt: skip
+    profile = profiles.customer_profile(segments, None, places, date(2024, 1, 1))
+    assert profile["region"].to_dict() == {"a": "Germany", "b": "EIRE"}

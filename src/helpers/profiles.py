@@ -40,9 +40,10 @@ def band(values: pd.Series, bands: tuple[tuple[float, str], ...]) -> pd.Series:
 
 
 def main_places(tx: ibis.Table) -> pd.DataFrame:
-    """Per customer: the store and the channel where they spent most (ties: first by name); columns as the log has."""
+    """Per customer: the store, the channel and the region (a log's country) where they spent most (ties: first by
+    name); columns as the log has."""
     frames = []
-    for column in ("store", "channel"):
+    for column in ("store", "channel", "region"):
         if column not in tx.columns:
             continue
         spend = tx.filter(tx[column].notnull()).group_by(["customer_id", column]).aggregate(spend=tx.amount.sum())
@@ -56,7 +57,7 @@ def customer_profile(segments: pd.DataFrame, members: pd.DataFrame | None, place
     """One row per customer of the log: segment, tier, level, lifecycle, spend, and the profile dimensions known."""
     profile = segments.set_index("customer_id")[["segment", "value_tier", "member_level", "lifecycle",
                                                  "total_spend", "recency_days", "tenure_days"]].copy()  # fmt: skip
-    profile = profile.join(places)
+    profile = profile.join(places).rename(columns={"main_region": "region"})  # the member table's, when given
     joined_days = profile["tenure_days"].astype(float)
     if members is not None:
         member = members.set_index("customer_id").reindex(profile.index)
