@@ -142,7 +142,8 @@ def test_a_notebook_that_raises_insufficient_data_is_skipped_and_any_other_error
     paths = runner.RunPaths(tmp_path / "run")
     outcomes = {}
     for name, body in (("03_thin", "from helpers.errors import ClvFitError\nraise ClvFitError('needs repeat buyers')"),
-                       ("04_bug", "raise ValueError('a bug')")):  # fmt: skip
+                       ("04_bug", "raise ValueError('a bug')"),
+                       ("05_killed", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")):  # fmt: skip
         parameters = nbformat.v4.new_code_cell('run_dir = "x"\nconfig_file = "y"')
         parameters.metadata["tags"] = ["parameters"]
         notebook = nbformat.v4.new_notebook(cells=[parameters, nbformat.v4.new_code_cell(body)])
@@ -155,6 +156,9 @@ def test_a_notebook_that_raises_insufficient_data_is_skipped_and_any_other_error
             outcomes[name] = (type(error).__name__, str(error))
     assert outcomes["03_thin"] == ("StageSkipped", "needs repeat buyers")
     assert outcomes["04_bug"][0] == "StageFailed" and "ValueError: a bug" in outcomes["04_bug"][1]
+    assert outcomes["05_killed"][0] == "StageFailed" and "kernel died" in outcomes["05_killed"][1], (
+        "a kernel killed for memory is a failed stage, not a manifest left 'running'"
+    )
     assert (paths.html / "03_thin.html").exists(), "a skipped stage's notebook is still rendered for the report"
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import yaml
+from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 
@@ -175,6 +176,10 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
                 cwd=str(stage.notebook.parent),
                 progress_bar=False,
             )
+    except DeadKernelError:  # the kernel was killed (most often by the system, for memory)
+        raise StageFailed(f"stage {stage.name} failed: its kernel died, most often because the machine ran out of "
+                          "memory; see run.log, and lower the stage's sample settings or use a bigger machine "
+                          f"(see {executed})") from None  # fmt: skip
     except PapermillExecutionError as error:
         if error.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel too
             raise RunInterrupted(signal.SIGINT) from None
