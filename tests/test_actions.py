@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import shutil
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 from conftest import FORMULA, SCRIPT_ID
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from helpers.config import ActionRule, ChurnSection, parse_config
 from helpers.datasets import BABY_STAGES, CATEGORIES
 from helpers.errors import ConfigError
 from helpers.exports import neutralise, read_export, write_csv, write_xlsx
+from helpers.stages import churn as churn_stage
 
 EXPORTS = ("action_list.parquet", "action_list.csv", "action_list.xlsx")
 
@@ -250,3 +253,31 @@ def test_the_stage_run_offers_no_stage_a_family_has_left(stage_run):
     births = pd.to_datetime(members["baby_birth_date"])
     result = stage_run.results["next_purchase"]
     _check_stage_offers(offers, births, pd.Timestamp(result.today), result.settings.stage_lead_days)
+
+
+def test_the_do_not_contact_list_and_the_contact_cap_keep_customers_out_of_the_budget(stage_run, tmp_path):
+    """Customers on churn.do_not_contact, or contacted within churn.contact_cap_days by an earlier plan, are never
+    in the budget; a contact older than the window does not count, nor one to the control group."""
+    folder = tmp_path / "run"
+    shutil.copytree(stage_run.run_dir, folder)
+    before = pd.read_parquet(folder / "artifacts" / "churn.parquet")
+    chosen = before[before["in_budget"]].sort_values("priority")["customer_id"].tolist()
+    blocked, capped, old, control = chosen[:3], chosen[3:6], chosen[6:8], chosen[8:10]
+    today = stage_run.results["churn"].today
+    pd.DataFrame({"customer_id": blocked}).to_csv(tmp_path / "dnc.csv", index=False)
+    sent = [pd.Timestamp(today) - pd.Timedelta(days=d) for d in (1, 1, 1, 60, 60, 2, 2)]
+    pd.DataFrame({"customer_id": capped + old + control, "send_date": sent,
+                  "group": ["treatment"] * 5 + ["control"] * 2}).to_parquet(tmp_path / "plan_1.parquet")  # fmt: skip
+    config = yaml.safe_load(stage_run.config.read_text(encoding="utf-8"))
+    config["churn"] |= {
+        "do_not_contact": str(tmp_path / "dnc.csv"),
+        "contact_history": str(tmp_path / "plan_*.parquet"),
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    after = churn_stage.run(path, folder).scored.set_index("customer_id")
+    assert (after.loc[blocked, "channel"] == actions.DO_NOT_CONTACT).all() and not after.loc[blocked, "in_budget"].any()
+    assert after.loc[capped, "contacted_recently"].all() and not after.loc[capped, "in_budget"].any()
+    assert not after.loc[old + control, "contacted_recently"].any()
+    # the small store has fewer contactable customers than its budget: the six simply leave it
+    assert after["in_budget"].sum() == before["in_budget"].sum() - 6

@@ -108,15 +108,16 @@ def _reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
 
 
 def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
-    """`priority` 1..n by value at risk (what a contact can still save), customers a channel reaches and no
-    alert holds first; `in_budget` for the first `contact_budget` of those (columns `channel` and
-    `held_for_review`, when present, say who can be contacted)."""
+    """`priority` 1..n by value at risk (what a contact can still save), customers a channel reaches, no alert
+    holds and no contact cap stops first; `in_budget` for the first `contact_budget` of those (columns `channel`,
+    `held_for_review` and `contacted_recently`, when present, say who can be contacted)."""
     frame = frame.copy(deep=False)  # new columns only: the caller's frame is untouched, its data not copied
     eligible = pd.Series(True, index=frame.index)
     if "channel" in frame:
-        eligible &= frame["channel"] != IN_STORE_ONLY
-    if "held_for_review" in frame:
-        eligible &= ~frame["held_for_review"].astype(bool)
+        eligible &= ~frame["channel"].isin([IN_STORE_ONLY, DO_NOT_CONTACT])
+    for flag in ("held_for_review", "contacted_recently"):
+        if flag in frame:
+            eligible &= ~frame[flag].astype(bool)
     # the eligible rank first; within each part, highest value at risk first (a shift keeps the ranks unique)
     shift = frame["value_at_risk"].max() - frame["value_at_risk"].min() + 1.0 if len(frame) else 0.0
     frame["priority"] = top_share_rank(frame["value_at_risk"] + eligible * shift).astype("int64")
@@ -125,6 +126,7 @@ def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
 
 
 IN_STORE_ONLY = "in store only"
+DO_NOT_CONTACT = "do not contact"  # on the do-not-contact list (churn.do_not_contact): no channel, in any list
 ANY_CHANNEL = "any"
 
 

@@ -312,6 +312,13 @@ class ChurnSection(_Section):
     channels: list[Literal["wechat", "sms", "email"]] = Field(
         default_factory=lambda: ["wechat", "sms", "email"], description="the contact channel: the first of these a "
         "customer opted in to (member table opt_in_<channel>); none: in store only, not contacted")  # fmt: skip
+    do_not_contact: str | None = Field(None, description="a file (CSV, Excel, Parquet) whose customer_id column (or "
+                                       "first column) lists customers never to contact, in any list")  # fmt: skip
+    contact_history: str | None = Field(None, description="file or glob of earlier contact plans (.parquet or .csv: "
+                                        "customer_id, group, send_date); a customer contacted contact_cap times "
+                                        "within contact_cap_days before today is not contacted again")  # fmt: skip
+    contact_cap: int = Field(1, ge=1, description="contacts per customer within contact_cap_days, across runs")
+    contact_cap_days: int = Field(28, gt=0, description="the window of the contact cap, in days")
     max_training_rows: int = Field(1_000_000, ge=1000, description="models train on a seeded sample of this many "
                                    "rows when a fold has more; testing and scoring use every customer")  # fmt: skip
     baseline_fit_customers: int = Field(200_000, ge=1000, description="BTYD baselines are fitted on a seeded "
@@ -595,6 +602,12 @@ def parse_config(data: dict, source: str = "<dict>", base_dir: Path | None = Non
             if not path.exists():
                 raise ConfigError(f"config {source}: {name}.path '{section.path}' not found ({path})")
             config = config.model_copy(update={name: section.model_copy(update={"path": str(path)})})
+    for key in ("do_not_contact", "contact_history"):
+        given = getattr(config.churn, key)
+        if given is not None and not Path(given).is_absolute() and base_dir is not None:
+            config = config.model_copy(update={"churn": config.churn.model_copy(update={key: str(base_dir / given)})})
+    if config.churn.do_not_contact is not None and not Path(config.churn.do_not_contact).exists():
+        raise ConfigError(f"config {source}: churn.do_not_contact '{config.churn.do_not_contact}' not found")
     if config.input.path is not None:
         pattern = Path(config.input.path)
         if not pattern.is_absolute() and base_dir is not None:

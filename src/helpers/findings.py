@@ -621,7 +621,16 @@ def contact_sentence(plan: pd.DataFrame, selection: dict) -> str:
              "budget. The list is `contact_plan.xlsx`.", contacted=count(len(treated)),
              customers=count(selection["customers"]), channels=channels, control=count(len(plan) - len(treated)),
              held=count(selection["held_for_review"]), store=count(selection["in_store_only"]),
-             below=count(selection["below_budget"]))  # fmt: skip
+             below=count(selection["below_budget"])) + stopped_sentence(selection)  # fmt: skip
+
+
+def stopped_sentence(selection: dict) -> str:
+    """Who the do-not-contact list and the contact cap kept out of this cycle (nothing when nobody)."""
+    blocked, capped = selection.get("do_not_contact", 0), selection.get("contacted_recently", 0)
+    if not (blocked or capped):
+        return ""
+    return t(" Also not this cycle: {blocked} on the do-not-contact list, {capped} contacted too recently (the "
+             "contact cap).", blocked=count(blocked), capped=count(capped))  # fmt: skip
 
 
 TARGET_SHARE = 0.3  # the uplift finding compares targeting this share of customers by uplift and at random

@@ -892,6 +892,9 @@ MESSAGES = {
         "晚于 dates.observation_end（{end}）的 {cut} 行按设置不在分析范围内。",
     "The last month, {month}, is partial (data to {last}): its totals are not comparable with whole months.":
         "最后一个月（{month}）不完整（数据截至 {last}）：其合计不能与完整月份比较。",
+    " Also not this cycle: {blocked} on the do-not-contact list, {capped} contacted too recently (the contact cap).":
+        " 本周期同样不联系：{blocked} 位在免打扰名单上，{capped} 位近期已联系过（联系频次上限）。",
+    "do not contact": "免打扰", "contacted recently": "近期已联系",
 }
 # fmt: on
 

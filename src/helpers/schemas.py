@@ -272,7 +272,7 @@ ACTION_COLUMNS = (
         "channel",
         "string",
         "how to reach the customer: the first of churn.channels they opted in to; 'in store "
-        "only' without consent, 'any' without a member table",
+        "only' without consent, 'any' without a member table, 'do not contact' on churn.do_not_contact",
         required=False,
     ),
     Col(
@@ -280,6 +280,12 @@ ACTION_COLUMNS = (
         "bool",
         "an alert of a churn.hold_alert_severities severity (02_segment): checked by a "
         "person before any contact, never in the budget",
+        required=False,
+    ),
+    Col(
+        "contacted_recently",
+        "bool",
+        "contacted churn.contact_cap times within churn.contact_cap_days (churn.contact_history): not in the budget",
         required=False,
     ),
     Col(

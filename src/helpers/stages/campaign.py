@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import campaign, findings, plots, profiles
-from helpers.actions import ANY_CHANNEL, IN_STORE_ONLY
+from helpers.actions import ANY_CHANNEL, DO_NOT_CONTACT, IN_STORE_ONLY
 from helpers.churn import model_columns
 from helpers.config import CampaignSection, WorkbenchConfig
 from helpers.errors import CampaignDataError, ConfigError, NoActionListError
@@ -72,7 +72,7 @@ class CampaignStage:
 
 # what a plan takes from the action list (at ten million customers its worded reasons alone take gigabytes)
 LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_risk", "next_best_offer",
-          "offer_send_on", "channel", "in_budget", "held_for_review"]  # fmt: skip
+          "offer_send_on", "channel", "in_budget", "held_for_review", "contacted_recently"]  # fmt: skip
 
 
 def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date, seed: int) -> pd.DataFrame:
@@ -103,10 +103,14 @@ def contact_selection(action_list: pd.DataFrame) -> dict:
     """This cycle's selection in numbers: the action list's customers, those in the contact budget (04), those
     held for review, those reachable in store only, and the rest (not this cycle: below the budget)."""
     chosen, held = _flag(action_list, "in_budget"), _flag(action_list, "held_for_review")
-    store_only = action_list.get("channel", pd.Series(ANY_CHANNEL, index=action_list.index)) == IN_STORE_ONLY
+    channel = action_list.get("channel", pd.Series(ANY_CHANNEL, index=action_list.index))
+    blocked = channel == DO_NOT_CONTACT
+    store_only = (channel == IN_STORE_ONLY) & ~held
+    capped = _flag(action_list, "contacted_recently") & ~held & ~blocked & ~store_only
     return {"customers": len(action_list), "selected": int(chosen.sum()), "held_for_review": int(held.sum()),
-            "in_store_only": int((store_only & ~held).sum()),
-            "below_budget": int((~chosen & ~held & ~store_only).sum())}  # fmt: skip
+            "in_store_only": int(store_only.sum()), "do_not_contact": int((blocked & ~held).sum()),
+            "contacted_recently": int(capped.sum()),
+            "below_budget": int((~chosen & ~held & ~store_only & ~blocked & ~capped).sum())}  # fmt: skip
 
 
 CONTACT_FORMATS = {"send_date": "yyyy-mm-dd", "value_at_risk": "#,##0.00", "cost": "#,##0.00"}

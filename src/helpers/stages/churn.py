@@ -6,6 +6,7 @@ adds the next best offer and writes the action list.
 
 from __future__ import annotations
 
+import glob
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,7 +17,8 @@ import pandas as pd
 from helpers import actions, findings, formatting, plots, satisfaction
 from helpers import churn as churn_model
 from helpers.calibration import Calibration, choose_calibration
-from helpers.config import SegmentSection, WorkbenchConfig
+from helpers.config import ChurnSection, SegmentSection, WorkbenchConfig
+from helpers.errors import InputError
 from helpers.findings import Findings
 from helpers.schemas import CHURN
 from helpers.segment import CN8_SEGMENTS
@@ -78,6 +80,8 @@ class Contacts:
 
     members: pd.DataFrame | None = None
     alerts: pd.DataFrame | None = None
+    blocked: frozenset[str] = frozenset()  # the do-not-contact list
+    history: pd.DataFrame | None = None  # earlier contacts: customer_id, send_date (treatment rows only)
 
     def held(self, customers: pd.Index, severities: list[str]) -> pd.Series:
         """Customers with an alert of one of `severities`: a person looks before anyone contacts them."""
@@ -85,6 +89,57 @@ class Contacts:
             return pd.Series(False, index=customers)
         flagged = set(self.alerts.loc[self.alerts["severity"].isin(severities), "customer_id"])
         return pd.Series(customers.isin(flagged), index=customers)
+
+    def recently(self, customers: pd.Index, today: date, *, cap: int, days: int) -> pd.Series:
+        """Customers contacted at least `cap` times in the `days` days up to `today` (the contact history)."""
+        if self.history is None or self.history.empty:
+            return pd.Series(False, index=customers)
+        since = pd.Timestamp(today) - pd.Timedelta(days=days - 1)
+        window = self.history[(self.history["send_date"] >= since) & (self.history["send_date"] <= pd.Timestamp(today))]
+        counts = window["customer_id"].value_counts()
+        return pd.Series(customers.isin(counts.index[counts >= cap]), index=customers)
+
+    @classmethod
+    def of_run(cls, context: StageContext, settings: ChurnSection) -> Contacts:
+        """Consent and alerts from the run folder; the do-not-contact list and contact history the config names."""
+        return cls(context.paths.read_optional_table("customers.parquet"),
+                   context.paths.read_optional_table("alerts.parquet"),
+                   read_id_list(settings.do_not_contact) if settings.do_not_contact else frozenset(),
+                   read_contact_history(settings.contact_history) if settings.contact_history else None)  # fmt: skip
+
+
+def _read_any(path: Path) -> pd.DataFrame:
+    """A small table as text: CSV (UTF-8, with or without BOM), Excel or Parquet."""
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        return pd.read_excel(path, dtype=str)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+
+
+def read_id_list(path: str) -> frozenset[str]:
+    """The customer ids of a do-not-contact file: its customer_id column, or its first column."""
+    table = _read_any(Path(path))
+    column = "customer_id" if "customer_id" in table.columns else table.columns[0]
+    return frozenset(table[column].astype(str).str.strip().loc[lambda ids: ids != ""])
+
+
+def read_contact_history(pattern: str) -> pd.DataFrame:
+    """Earlier contacts from the files matching `pattern` (contact plans: customer_id, send_date and group, of which
+    only treatment rows were contacted); empty when none exists yet (a first run)."""
+    frames = []
+    for path in sorted(Path(p) for p in glob.glob(pattern)):
+        table = _read_any(path)
+        missing = {"customer_id", "send_date"} - set(table.columns)
+        if missing:
+            raise InputError(f"contact history {path} has no column {sorted(missing)}; give contact_plan.parquet "
+                             "files (or CSVs with customer_id, send_date, group): churn.contact_history")  # fmt: skip
+        if "group" in table.columns:
+            table = table[table["group"] == "treatment"]
+        frames.append(pd.DataFrame({"customer_id": table["customer_id"].astype(str),
+                                    "send_date": pd.to_datetime(table["send_date"], errors="coerce")}))  # fmt: skip
+    history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["customer_id", "send_date"])
+    return history.dropna(subset=["send_date"])
 
 
 def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None,
@@ -119,7 +174,10 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     scored["last_purchase_date"] = pd.Timestamp(today) - pd.to_timedelta(scored["recency_days"], unit="D")
     scored["reason"] = actions.reasons(scored, formatting.money, settings.horizon_days)
     scored["channel"] = actions.channels(scored.index, contacts.members, settings.channels)
+    scored.loc[scored.index.isin(contacts.blocked), "channel"] = actions.DO_NOT_CONTACT
     scored["held_for_review"] = contacts.held(scored.index, settings.hold_alert_severities)
+    scored["contacted_recently"] = contacts.recently(scored.index, today, cap=settings.contact_cap,
+                                                     days=settings.contact_cap_days)  # fmt: skip
     scored = actions.prioritise(scored, settings.contact_budget)
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
@@ -175,8 +233,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         ),
     )
     log.info("scoring every customer as of %s with %s (calibration: %s)", today, scorer, calibration.method)
-    contacts = Contacts(context.paths.read_optional_table("customers.parquet"),
-                        context.paths.read_optional_table("alerts.parquet"))  # fmt: skip
+    contacts = Contacts.of_run(context, settings)
     scored = score_today(config, tx, today, scorer, values, segments, side, known, calibration=calibration,
                          contacts=contacts)  # fmt: skip
     context.paths.write_table(scored, "churn.parquet")
