@@ -97,7 +97,7 @@ def test_the_look_alike_runs_every_stage_with_the_example_config_within_ten_minu
     models = json.loads((artifacts / "clv_models.json").read_text(encoding="utf-8"))
     assert models["holdout_comparison"][models_label(models)]["sees_dropout"]
     page = report.read_text(encoding="utf-8")
-    assert "£" in page and "non product line" in (folder / "html" / "01_ingest.html").read_text(encoding="utf-8")
+    assert "£" in page and "non_product_line" in (folder / "html" / "01_ingest.html").read_text(encoding="utf-8")
 
 
 def models_label(models: dict) -> str:
