@@ -281,3 +281,17 @@ def test_the_do_not_contact_list_and_the_contact_cap_keep_customers_out_of_the_b
     assert not after.loc[old + control, "contacted_recently"].any()
     # the small store has fewer contactable customers than its budget: the six simply leave it
     assert after["in_budget"].sum() == before["in_budget"].sum() - 6
+
+
+def test_the_monday_file_says_why_and_what_each_contact_is_expected_to_earn(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    plan = pd.read_parquet(artifacts / "contact_plan.parquet")
+    listed = pd.read_parquet(artifacts / "action_list.parquet").set_index("customer_id")
+    treated = plan[plan["group"] == "treatment"].set_index("customer_id")
+    assert (treated["reason"] == listed.loc[treated.index, "reason"]).all()
+    rate = parse_config(yaml.safe_load(stage_run.config.read_text(encoding="utf-8"))).campaign.assumed_save_rate
+    expected = (rate * treated["value_at_risk"] - treated["cost"]).round(2)
+    assert np.allclose(treated["expected_value"], expected)
+    assert plan.loc[plan["group"] == "control", "expected_value"].isna().all()
+    said = " ".join(stage_run.results["campaign"].findings.sentences)
+    assert "Expected incremental margin of the contacts" in said and "campaign.assumed_save_rate" in said

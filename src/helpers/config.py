@@ -414,6 +414,11 @@ class CampaignSection(_Section):
     contact_cost: float = Field(1.0, ge=0, description="cost of contacting one customer, in report.currency")
     action_costs: dict[str, float] = Field(default_factory=dict, description="cost per contact of an action "
                                            "(e.g. the coupon's expected cost), overriding contact_cost")  # fmt: skip
+    assumed_save_rate: float = Field(0.1, gt=0, le=1, description="an assumption until a campaign is measured: the "
+                                     "share of a customer's value at risk a contact saves (the contact plan's "
+                                     "expected value)")  # fmt: skip
+    save_rates: dict[str, float] = Field(default_factory=dict, description="the same assumption per action, "
+                                         "overriding assumed_save_rate")  # fmt: skip
     outcome_days: int = Field(30, gt=0, description="the outcome window: a purchase within it counts as conversion")
     plausible_lift: float = Field(0.03, gt=0, lt=1, description="the smallest conversion lift worth detecting; "
                                   "cells that cannot detect it are flagged")  # fmt: skip

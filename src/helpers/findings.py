@@ -616,12 +616,24 @@ def contact_sentence(plan: pd.DataFrame, selection: dict) -> str:
     by_channel = treated["channel"].value_counts() if "channel" in treated else pd.Series(dtype=int)
     channels = t(", ").join(t("{channel} {customers}", channel=term(name), customers=count(n))
                             for name, n in by_channel.items())  # fmt: skip
-    return t("**Contact {contacted} of {customers} customers this cycle** ({channels}); {control} held out as a "
+    said = t("**Contact {contacted} of {customers} customers this cycle** ({channels}); {control} held out as a "
              "control group; not this cycle: {held} held for review, {store} in store only, {below} below the "
              "budget. The list is `contact_plan.xlsx`.", contacted=count(len(treated)),
              customers=count(selection["customers"]), channels=channels, control=count(len(plan) - len(treated)),
              held=count(selection["held_for_review"]), store=count(selection["in_store_only"]),
-             below=count(selection["below_budget"])) + stopped_sentence(selection)  # fmt: skip
+             below=count(selection["below_budget"]))  # fmt: skip
+    return said + stopped_sentence(selection) + value_sentence(selection)
+
+
+def value_sentence(selection: dict) -> str:
+    """The contacts' expected incremental margin, with the assumption it rests on (nothing before it is known)."""
+    if "expected_value" not in selection:
+        return ""
+    basis = (t("the save rates per action in campaign.save_rates") if selection["save_rates_by_action"] else
+             t("a contact saving {rate} of the value at risk (campaign.assumed_save_rate)",
+               rate=pct(selection["save_rate"])))  # fmt: skip
+    return t(" Expected incremental margin of the contacts: **{value}**, assuming {basis}, until a campaign is "
+             "measured.", value=money(selection["expected_value"]), basis=basis)  # fmt: skip
 
 
 def stopped_sentence(selection: dict) -> str:

@@ -895,6 +895,12 @@ MESSAGES = {
     " Also not this cycle: {blocked} on the do-not-contact list, {capped} contacted too recently (the contact cap).":
         " 本周期同样不联系：{blocked} 位在免打扰名单上，{capped} 位近期已联系过（联系频次上限）。",
     "do not contact": "免打扰", "contacted recently": "近期已联系",
+    "the save rates per action in campaign.save_rates": "campaign.save_rates 中按行动设定的挽回率",
+    "a contact saving {rate} of the value at risk (campaign.assumed_save_rate)":
+        "每次联系挽回风险价值的 {rate}（campaign.assumed_save_rate）",
+    " Expected incremental margin of the contacts: **{value}**, assuming {basis}, until a campaign is measured.":
+        " 联系带来的预期增量毛利：**{value}**，假设{basis}；在活动效果实测之前以此为准。",
+    "expected value": "预期增量价值",
 }
 # fmt: on
 

@@ -510,11 +510,16 @@ CONTACT_PLAN = Artifact(
         Col(
             "offer", "string", "the category to offer (05), when the data has categories", required=False, nullable=True
         ),
+        Col("reason", "string", "why this customer, in words (the action list's reason)", required=False,
+            nullable=True),
         Col("value_at_risk", "float", "what the contact can still save (04)", required=False, nullable=True),
         Col("cost", "float", "contact cost (0 for the control)", checks=(pa.Check.ge(0),)),
+        Col("expected_value", "float", "expected incremental margin of the contact: campaign.assumed_save_rate (or "
+            "campaign.save_rates of the action) x value at risk - cost, an assumption until a campaign is measured; "
+            "empty for the control", required=False, nullable=True),
     ),
     one_row_per_customer=True,
-)
+)  # fmt: skip
 CAMPAIGN_POWER = Artifact(
     "campaign_power.parquet",
     "06_campaign",
