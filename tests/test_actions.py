@@ -295,3 +295,16 @@ def test_the_monday_file_says_why_and_what_each_contact_is_expected_to_earn(stag
     assert plan.loc[plan["group"] == "control", "expected_value"].isna().all()
     said = " ".join(stage_run.results["campaign"].findings.sentences)
     assert "Expected incremental margin of the contacts" in said and "campaign.assumed_save_rate" in said
+
+
+def test_the_global_holdout_is_the_same_customers_every_run_and_never_in_the_budget():
+    ids = pd.Index([f"C{i:07d}" for i in range(20_000)])
+    held = actions.global_holdout(ids, 0.05)
+    assert 0.045 < held.mean() < 0.055
+    shuffled = ids[np.random.default_rng(3).permutation(len(ids))][:5_000]
+    assert (actions.global_holdout(shuffled, 0.05) == held.reindex(shuffled)).all(), "by id, not by position"
+    assert not actions.global_holdout(ids, 0.0).any()
+    frame = pd.DataFrame({"value_at_risk": np.linspace(100, 1, len(ids)), "global_holdout": held.to_numpy()},
+                         index=ids)  # fmt: skip
+    ranked = actions.prioritise(frame, contact_budget=2_000)
+    assert not ranked.loc[held, "in_budget"].any() and ranked["in_budget"].sum() == 2_000

@@ -115,7 +115,7 @@ def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
     eligible = pd.Series(True, index=frame.index)
     if "channel" in frame:
         eligible &= ~frame["channel"].isin([IN_STORE_ONLY, DO_NOT_CONTACT])
-    for flag in ("held_for_review", "contacted_recently"):
+    for flag in ("held_for_review", "contacted_recently", "global_holdout"):
         if flag in frame:
             eligible &= ~frame[flag].astype(bool)
     # the eligible rank first; within each part, highest value at risk first (a shift keeps the ranks unique)
@@ -125,6 +125,17 @@ def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
     return frame
 
 
+def global_holdout(customers: pd.Index, share: float) -> pd.Series:
+    """The customers in the long-run holdout: those whose id hashes into the first `share` of the range, so the
+    same customers in every run, whatever else changes (a new customer joins it or not, once)."""
+    if share <= 0:
+        return pd.Series(False, index=customers)
+    buckets = pd.util.hash_array(customers.astype(str).to_numpy(), hash_key=HOLDOUT_KEY) % HOLDOUT_BUCKETS
+    return pd.Series(buckets < share * HOLDOUT_BUCKETS, index=customers)
+
+
+HOLDOUT_KEY = "crm-workbench-gh"  # 16 characters: the hash's key; changing it would draw a new holdout
+HOLDOUT_BUCKETS = 10_000
 IN_STORE_ONLY = "in store only"
 DO_NOT_CONTACT = "do not contact"  # on the do-not-contact list (churn.do_not_contact): no channel, in any list
 ANY_CHANNEL = "any"

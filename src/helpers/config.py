@@ -317,6 +317,9 @@ class ChurnSection(_Section):
     contact_history: str | None = Field(None, description="file or glob of earlier contact plans (.parquet or .csv: "
                                         "customer_id, group, send_date); a customer contacted contact_cap times "
                                         "within contact_cap_days before today is not contacted again")  # fmt: skip
+    global_holdout_share: float = Field(0.0, ge=0, lt=0.5, description="a share of customers never contacted, the "
+                                        "same ones in every run (by a hash of their id): the long-run control that "
+                                        "shows what all contacts together earn")  # fmt: skip
     contact_cap: int = Field(1, ge=1, description="contacts per customer within contact_cap_days, across runs")
     contact_cap_days: int = Field(28, gt=0, description="the window of the contact cap, in days")
     max_training_rows: int = Field(1_000_000, ge=1000, description="models train on a seeded sample of this many "

@@ -639,10 +639,14 @@ def value_sentence(selection: dict) -> str:
 def stopped_sentence(selection: dict) -> str:
     """Who the do-not-contact list and the contact cap kept out of this cycle (nothing when nobody)."""
     blocked, capped = selection.get("do_not_contact", 0), selection.get("contacted_recently", 0)
-    if not (blocked or capped):
-        return ""
-    return t(" Also not this cycle: {blocked} on the do-not-contact list, {capped} contacted too recently (the "
-             "contact cap).", blocked=count(blocked), capped=count(capped))  # fmt: skip
+    said = ""
+    if blocked or capped:
+        said = t(" Also not this cycle: {blocked} on the do-not-contact list, {capped} contacted too recently (the "
+                 "contact cap).", blocked=count(blocked), capped=count(capped))  # fmt: skip
+    if holdout := selection.get("global_holdout", 0):
+        said += t(" {holdout} are in the long-run holdout, never contacted: comparing them with everyone else shows "
+                  "what all contacts together earn.", holdout=count(holdout))  # fmt: skip
+    return said
 
 
 TARGET_SHARE = 0.3  # the uplift finding compares targeting this share of customers by uplift and at random

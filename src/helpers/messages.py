@@ -901,6 +901,9 @@ MESSAGES = {
     " Expected incremental margin of the contacts: **{value}**, assuming {basis}, until a campaign is measured.":
         " 联系带来的预期增量毛利：**{value}**，假设{basis}；在活动效果实测之前以此为准。",
     "expected value": "预期增量价值",
+    " {holdout} are in the long-run holdout, never contacted: comparing them with everyone else shows what all "
+    "contacts together earn.": " {holdout} 位属于长期对照组，从不联系：与其他客户比较可看出所有联系合计带来的收益。",
+    "global holdout": "长期对照组",
 }
 # fmt: on
 

@@ -289,6 +289,12 @@ ACTION_COLUMNS = (
         required=False,
     ),
     Col(
+        "global_holdout",
+        "bool",
+        "in the long-run holdout (churn.global_holdout_share, the same customers every run): never contacted",
+        required=False,
+    ),
+    Col(
         "in_budget",
         "bool",
         "contacted this cycle: among the churn.contact_budget highest priorities of the "

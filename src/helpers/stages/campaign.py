@@ -72,7 +72,8 @@ class CampaignStage:
 
 # what a plan takes from the action list (at ten million customers its worded reasons alone take gigabytes)
 LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_risk", "next_best_offer",
-          "offer_send_on", "channel", "in_budget", "held_for_review", "contacted_recently"]  # fmt: skip
+          "offer_send_on", "channel", "in_budget", "held_for_review", "contacted_recently",
+          "global_holdout"]  # fmt: skip
 
 
 def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date, seed: int) -> pd.DataFrame:
@@ -107,10 +108,11 @@ def contact_selection(action_list: pd.DataFrame) -> dict:
     blocked = channel == DO_NOT_CONTACT
     store_only = (channel == IN_STORE_ONLY) & ~held
     capped = _flag(action_list, "contacted_recently") & ~held & ~blocked & ~store_only
+    kept_out = _flag(action_list, "global_holdout") & ~held & ~blocked & ~store_only & ~capped
     return {"customers": len(action_list), "selected": int(chosen.sum()), "held_for_review": int(held.sum()),
             "in_store_only": int(store_only.sum()), "do_not_contact": int((blocked & ~held).sum()),
-            "contacted_recently": int(capped.sum()),
-            "below_budget": int((~chosen & ~held & ~store_only & ~blocked & ~capped).sum())}  # fmt: skip
+            "contacted_recently": int(capped.sum()), "global_holdout": int(kept_out.sum()),
+            "below_budget": int((~chosen & ~held & ~store_only & ~blocked & ~capped & ~kept_out).sum())}  # fmt: skip
 
 
 CONTACT_FORMATS = {"send_date": "yyyy-mm-dd", "value_at_risk": "#,##0.00", "cost": "#,##0.00",

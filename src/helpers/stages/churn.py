@@ -178,6 +178,7 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     scored["held_for_review"] = contacts.held(scored.index, settings.hold_alert_severities)
     scored["contacted_recently"] = contacts.recently(scored.index, today, cap=settings.contact_cap,
                                                      days=settings.contact_cap_days)  # fmt: skip
+    scored["global_holdout"] = actions.global_holdout(scored.index, settings.global_holdout_share)
     scored = actions.prioritise(scored, settings.contact_budget)
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
