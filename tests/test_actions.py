@@ -308,3 +308,14 @@ def test_the_global_holdout_is_the_same_customers_every_run_and_never_in_the_bud
                          index=ids)  # fmt: skip
     ranked = actions.prioritise(frame, contact_budget=2_000)
     assert not ranked.loc[held, "in_budget"].any() and ranked["in_budget"].sum() == 2_000
+
+
+def test_everyone_not_contacted_this_cycle_is_told_why(stage_run):
+    scored = pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet")
+    assert (scored["this_cycle"] == "contact").equals(scored["in_budget"].astype(bool))
+    assert (scored.loc[scored["held_for_review"].astype(bool), "this_cycle"] == "held for review").all()
+    assert (scored.loc[scored["channel"] == actions.IN_STORE_ONLY, "this_cycle"].isin(
+        ["in store only", "held for review"])).all()  # fmt: skip
+    listed = pd.read_parquet(stage_run.run_dir / "artifacts" / "action_list.parquet")
+    assert listed.set_index("customer_id")["this_cycle"].equals(scored.set_index("customer_id")["this_cycle"].reindex(
+        listed["customer_id"]))  # fmt: skip

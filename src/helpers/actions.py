@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.config import LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, ActionRule
+from helpers.config import CYCLE_OUTCOMES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, ActionRule
 from helpers.i18n import t, t_series, term
 from helpers.schemas import ACTION_LIST
 
@@ -122,7 +122,22 @@ def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
     shift = frame["value_at_risk"].max() - frame["value_at_risk"].min() + 1.0 if len(frame) else 0.0
     frame["priority"] = top_share_rank(frame["value_at_risk"] + eligible * shift).astype("int64")
     frame["in_budget"] = eligible & (frame["priority"] <= contact_budget)
+    frame["this_cycle"] = this_cycle(frame)
     return frame
+
+
+def this_cycle(frame: pd.DataFrame) -> pd.Series:
+    """Each customer's place in this cycle, in words: 'contact' (in the budget), or why not: the first of a hold
+    for review, the do-not-contact list, no channel but the store, the contact cap, the global holdout, the
+    budget."""
+
+    def flag(column: str) -> np.ndarray:
+        return frame[column].fillna(False).astype(bool).to_numpy() if column in frame else np.zeros(len(frame), bool)
+
+    channel = frame["channel"].to_numpy() if "channel" in frame else np.full(len(frame), ANY_CHANNEL)
+    reasons = [flag("in_budget"), flag("held_for_review"), channel == DO_NOT_CONTACT, channel == IN_STORE_ONLY,
+               flag("contacted_recently"), flag("global_holdout")]  # fmt: skip
+    return pd.Series(np.select(reasons, CYCLE_OUTCOMES[:-1], CYCLE_OUTCOMES[-1]), index=frame.index)
 
 
 def global_holdout(customers: pd.Index, share: float) -> pd.Series:

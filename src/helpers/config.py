@@ -259,6 +259,9 @@ class ClvSection(_Section):
 
 
 RISK_TIERS = ("high", "medium", "low")
+# a customer's place in this cycle: contacted, or the first reason not (helpers.actions.this_cycle)
+CYCLE_OUTCOMES = ("contact", "held for review", "do not contact", "in store only", "contacted recently",
+                  "global holdout", "below the budget")  # fmt: skip
 VALUE_LEVELS = ("high value", "low value")
 LIFECYCLE_STAGES = ("new", "active", "at risk", "lapsed")
 

@@ -904,6 +904,7 @@ MESSAGES = {
     " {holdout} are in the long-run holdout, never contacted: comparing them with everyone else shows what all "
     "contacts together earn.": " {holdout} 位属于长期对照组，从不联系：与其他客户比较可看出所有联系合计带来的收益。",
     "global holdout": "长期对照组",
+    "contact": "联系", "below the budget": "预算之外", "this cycle": "本周期",
 }
 # fmt: on
 

@@ -16,7 +16,7 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.parquet as pq
 
-from helpers.config import LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS
+from helpers.config import CYCLE_OUTCOMES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS
 from helpers.errors import ArtifactSchemaError
 
 # column type -> (pandera dtype, test on a pyarrow type, pyarrow type of a column with no value to infer it from)
@@ -293,6 +293,14 @@ ACTION_COLUMNS = (
         "bool",
         "in the long-run holdout (churn.global_holdout_share, the same customers every run): never contacted",
         required=False,
+    ),
+    Col(
+        "this_cycle",
+        "string",
+        "'contact' (in the budget) or why not this cycle: held for review, do not contact, in store only, contacted "
+        "recently, global holdout, below the budget",
+        required=False,
+        checks=(pa.Check.isin(list(CYCLE_OUTCOMES)),),
     ),
     Col(
         "in_budget",
