@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import actions, churn, recommend
-from helpers.config import ActionRule, ChurnSection, parse_config
+from helpers.config import ActionRule, CampaignSection, ChurnSection, parse_config
 from helpers.datasets import BABY_STAGES, CATEGORIES
 from helpers.errors import ConfigError
 from helpers.exports import neutralise, read_export, write_csv, write_xlsx
@@ -55,13 +55,15 @@ def test_risk_tiers_are_probability_levels_and_value_levels_shares(stage_run):
     assert (scored["value_level"] == "high value").sum() == math.floor(settings.high_value_share * n)
 
 
-def test_the_contact_budget_takes_the_highest_value_at_risk(stage_run):
+def test_the_contact_budget_takes_the_highest_expected_incremental_value(stage_run):
     scored = pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet")
     eligible = scored[~scored["held_for_review"] & (scored["channel"] != "in store only")]
     budget = min(ChurnSection().contact_budget, len(eligible))
     inside, outside = scored[scored["in_budget"]], eligible[~eligible["in_budget"]]
     assert len(inside) == budget and sorted(inside["priority"]) == list(range(1, budget + 1))
-    assert outside.empty or inside["value_at_risk"].min() >= outside["value_at_risk"].max()
+    assert outside.empty or inside["expected_value"].min() >= outside["expected_value"].max()
+    campaign = parse_config(yaml.safe_load(stage_run.config.read_text(encoding="utf-8"))).campaign
+    assert np.allclose(scored["expected_value"], actions.expected_value(scored, campaign))
     assert not scored.loc[scored["held_for_review"] | (scored["channel"] == "in store only"), "in_budget"].any()
 
 
@@ -289,9 +291,7 @@ def test_the_monday_file_says_why_and_what_each_contact_is_expected_to_earn(stag
     listed = pd.read_parquet(artifacts / "action_list.parquet").set_index("customer_id")
     treated = plan[plan["group"] == "treatment"].set_index("customer_id")
     assert (treated["reason"] == listed.loc[treated.index, "reason"]).all()
-    rate = parse_config(yaml.safe_load(stage_run.config.read_text(encoding="utf-8"))).campaign.assumed_save_rate
-    expected = (rate * treated["value_at_risk"] - treated["cost"]).round(2)
-    assert np.allclose(treated["expected_value"], expected)
+    assert np.allclose(treated["expected_value"], listed.loc[treated.index, "expected_value"]), "one source: 04"
     assert plan.loc[plan["group"] == "control", "expected_value"].isna().all()
     said = " ".join(stage_run.results["campaign"].findings.sentences)
     assert "Expected incremental margin of the contacts" in said and "campaign.assumed_save_rate" in said
@@ -319,3 +319,14 @@ def test_everyone_not_contacted_this_cycle_is_told_why(stage_run):
     listed = pd.read_parquet(stage_run.run_dir / "artifacts" / "action_list.parquet")
     assert listed.set_index("customer_id")["this_cycle"].equals(scored.set_index("customer_id")["this_cycle"].reindex(
         listed["customer_id"]))  # fmt: skip
+
+
+def test_a_money_budget_stops_the_selection_where_the_costs_reach_it():
+    frame = pd.DataFrame({"value_at_risk": [500.0, 400.0, 300.0, 200.0], "action": ["call", "sms", "call", "sms"]},
+                         index=["a", "b", "c", "d"])  # fmt: skip
+    campaign = CampaignSection(action_costs={"call": 20.0}, contact_cost=1.0)
+    frame["expected_value"] = actions.expected_value(frame, campaign)
+    assert frame["expected_value"].tolist() == [30.0, 39.0, 10.0, 19.0]
+    ranked = actions.prioritise(frame, 10, money_budget=21.5, costs=actions.contact_costs(frame, campaign))
+    assert ranked.sort_values("priority").index.tolist() == ["b", "a", "d", "c"]
+    assert ranked["in_budget"].to_dict() == {"a": True, "b": True, "c": False, "d": False}, "1 + 20 fit, + 1 not"

@@ -71,7 +71,7 @@ def test_results_hold_what_the_notebooks_show_and_agree_with_the_artifacts(stage
     assert action_list["priority"].tolist() == list(range(1, len(action_list) + 1))
     eligible = ~action_list["held_for_review"] & (action_list["channel"] != "in store only")
     assert eligible.is_monotonic_decreasing, "the customers who can be contacted come first"
-    assert all(part["value_at_risk"].is_monotonic_decreasing for _, part in action_list.groupby(eligible))
+    assert all(part["expected_value"].is_monotonic_decreasing for _, part in action_list.groupby(eligible))
     pd.testing.assert_series_equal(
         churn_result.scored.set_index("customer_id")["clv"].sort_index(),
         clv_result.values.set_index("customer_id")["clv"].sort_index(),

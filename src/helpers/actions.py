@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.config import CYCLE_OUTCOMES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, ActionRule
+from helpers.config import CYCLE_OUTCOMES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, ActionRule, CampaignSection
 from helpers.i18n import t, t_series, term
 from helpers.schemas import ACTION_LIST
 
@@ -107,10 +107,25 @@ def _reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
     return silence + rhythm + t("; ") + risk + t("; ") + kept
 
 
-def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
-    """`priority` 1..n by value at risk (what a contact can still save), customers a channel reaches, no alert
-    holds and no contact cap stops first; `in_budget` for the first `contact_budget` of those (columns `channel`,
-    `held_for_review` and `contacted_recently`, when present, say who can be contacted)."""
+def contact_costs(frame: pd.DataFrame, campaign: CampaignSection) -> pd.Series:
+    """What contacting each customer costs: their action's cost (campaign.action_costs), else campaign.contact_cost."""
+    return frame["action"].map(campaign.action_costs).fillna(campaign.contact_cost).astype(float)
+
+
+def expected_value(frame: pd.DataFrame, campaign: CampaignSection) -> pd.Series:
+    """Expected incremental margin of contacting each customer: the share of their value at risk a contact saves
+    (campaign.save_rates of the action, else campaign.assumed_save_rate: an assumption until a campaign is measured)
+    times the value at risk, minus the contact's cost."""
+    rate = frame["action"].map(campaign.save_rates).fillna(campaign.assumed_save_rate).astype(float)
+    return (rate * frame["value_at_risk"] - contact_costs(frame, campaign)).round(2)
+
+
+def prioritise(frame: pd.DataFrame, contact_budget: int, *, money_budget: float | None = None,
+               costs: pd.Series | None = None) -> pd.DataFrame:  # fmt: skip
+    """`priority` 1..n by expected incremental value (`expected_value`; without it, value at risk), customers a
+    channel reaches, no alert holds and no contact cap stops first; `in_budget` for the first `contact_budget` of
+    those whose `costs` add up to at most `money_budget` (columns `channel`, `held_for_review`,
+    `contacted_recently` and `global_holdout`, when present, say who can be contacted)."""
     frame = frame.copy(deep=False)  # new columns only: the caller's frame is untouched, its data not copied
     eligible = pd.Series(True, index=frame.index)
     if "channel" in frame:
@@ -118,10 +133,14 @@ def prioritise(frame: pd.DataFrame, contact_budget: int) -> pd.DataFrame:
     for flag in ("held_for_review", "contacted_recently", "global_holdout"):
         if flag in frame:
             eligible &= ~frame[flag].astype(bool)
-    # the eligible rank first; within each part, highest value at risk first (a shift keeps the ranks unique)
-    shift = frame["value_at_risk"].max() - frame["value_at_risk"].min() + 1.0 if len(frame) else 0.0
-    frame["priority"] = top_share_rank(frame["value_at_risk"] + eligible * shift).astype("int64")
+    # the eligible rank first; within each part, highest value first (a shift keeps the ranks unique)
+    value = frame["expected_value"] if "expected_value" in frame else frame["value_at_risk"]
+    shift = value.max() - value.min() + 1.0 if len(frame) else 0.0
+    frame["priority"] = top_share_rank(value + eligible * shift).astype("int64")
     frame["in_budget"] = eligible & (frame["priority"] <= contact_budget)
+    if money_budget is not None and costs is not None:  # the cost of the contacts so far, in priority order
+        spent = costs.where(frame["in_budget"], 0.0).iloc[np.argsort(frame["priority"].to_numpy())].cumsum()
+        frame["in_budget"] &= spent.reindex(frame.index) <= money_budget + 1e-9
     frame["this_cycle"] = this_cycle(frame)
     return frame
 

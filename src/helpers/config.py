@@ -308,7 +308,9 @@ class ChurnSection(_Section):
     medium_risk_probability: float = Field(0.4, gt=0, lt=1, description="calibrated churn probability from which "
                                            "a customer is medium risk (below it: low)")  # fmt: skip
     contact_budget: int = Field(500, ge=0, description="customers the team can contact this cycle: the first by "
-                                "value at risk among those who can be contacted")  # fmt: skip
+                                "expected incremental value among those who can be contacted")  # fmt: skip
+    contact_budget_money: float | None = Field(None, gt=0, description="and at most this much contact cost in "
+                                               "total (campaign.contact_cost, action_costs), when set")  # fmt: skip
     hold_alert_severities: list[Literal["high", "medium", "low"]] = Field(
         default_factory=lambda: ["high"], description="customers with an alert of these severities (02_segment) are "
         "held for review: listed, never in the contact budget")  # fmt: skip

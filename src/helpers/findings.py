@@ -376,8 +376,10 @@ def churn_terms(settings, *, scorer: str, horizon_days: int, backtest_churn_rate
              "counts the chance they have left (without 03_clv: their past spend). **Value at risk** is the part a "
              "contact can still save: value if retained × the chance that a customer still active lapses (churn "
              "probability − (1 − P(alive)), at least 0), never more than the CLV. The **contact budget** ({budget} "
-             "customers, `churn.contact_budget`) takes customers by value at risk, highest first, among those a "
-             "channel reaches (`churn.channels`) and no alert holds (`churn.hold_alert_severities`).",
+             "customers, `churn.contact_budget`) takes customers by expected incremental value "
+             "(`campaign.assumed_save_rate` × value at risk − the contact's cost, an assumption until a campaign is "
+             "measured), highest first, among those a channel reaches (`churn.channels`) and no alert holds "
+             "(`churn.hold_alert_severities`).",
              days=horizon_days, scorer=term(scorer), method=t(method), rate=pct(backtest_churn_rate),
              high=pct(settings.high_risk_probability), medium=pct(settings.medium_risk_probability),
              budget=count(settings.contact_budget))  # fmt: skip
@@ -387,8 +389,9 @@ def _budget_sentence(scored: pd.DataFrame, in_budget: pd.DataFrame, budget: int,
     held = int(scored["held_for_review"].sum()) if "held_for_review" in scored else 0
     store_only = int((scored["channel"] == "in store only").sum()) if "channel" in scored else 0
     return t("The contact budget of {budget} goes to **{contacted} customers** a channel reaches and no alert holds, "
-             "by value at risk: {share} of it. {held} customers are held for review (an alert), {store} can be reached "
-             "in store only (no consent).", budget=count(budget), contacted=count(len(in_budget)),
+             "by expected incremental value: {share} of the value at risk. {held} customers are held for review (an "
+             "alert), {store} can be reached in store only (no consent).", budget=count(budget),
+             contacted=count(len(in_budget)),
              share=pct(_share(in_budget["value_at_risk"].sum(), total_risk)), held=count(held),
              store=count(store_only))  # fmt: skip
 

@@ -209,7 +209,7 @@ ACTION_COLUMNS = (
     Col(
         "priority",
         "int",
-        "1 = contact first: rank by value at risk (the value an effective action would save)",
+        "1 = contact first: rank by expected_value, the incremental margin a contact is expected to bring",
         checks=(pa.Check.ge(1),),
     ),
     ID,
@@ -259,6 +259,13 @@ ACTION_COLUMNS = (
         "the margin of a customer still active who is expected to lapse: value_if_retained x (churn_probability - "
         "(1 - p_alive)), at least 0; never above clv, so the total is part of the total CLV",
         checks=(pa.Check.ge(0),),
+    ),
+    Col(
+        "expected_value",
+        "float",
+        "expected incremental margin of contacting: campaign.assumed_save_rate (or campaign.save_rates of the "
+        "action) x value_at_risk - the contact's cost; an assumption until a campaign is measured",
+        required=False,
     ),
     Col(
         "action",
@@ -492,6 +499,7 @@ CAMPAIGN_PLAN = Artifact(
         Col("cost", "float", "contact cost of the customer (0 for the control)", checks=(pa.Check.ge(0),)),
         Col("value_if_retained", "float", "what the customer brings if they stay (04)"),
         Col("value_at_risk", "float", "what a contact can still save (04)", required=False),
+        Col("expected_value", "float", "expected incremental margin of contacting (04's action list)", required=False),
         Col("next_best_offer", "string", "the offer to make (05)", required=False, nullable=True),
         Col("offer_send_on", "date", "when to send it (05)", required=False, nullable=True),
         Col("campaign_start", "date", "the campaign's first day: the day after the analysis date"),

@@ -18,7 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import campaign, findings, plots, profiles
+from helpers import actions, campaign, findings, plots, profiles
 from helpers.actions import ANY_CHANNEL, DO_NOT_CONTACT, IN_STORE_ONLY
 from helpers.churn import model_columns
 from helpers.config import CampaignSection, WorkbenchConfig
@@ -71,8 +71,8 @@ class CampaignStage:
 
 
 # what a plan takes from the action list (at ten million customers its worded reasons alone take gigabytes)
-LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_risk", "next_best_offer",
-          "offer_send_on", "channel", "in_budget", "held_for_review", "contacted_recently",
+LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_risk", "expected_value",
+          "next_best_offer", "offer_send_on", "channel", "in_budget", "held_for_review", "contacted_recently",
           "global_holdout"]  # fmt: skip
 
 
@@ -90,7 +90,8 @@ def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date,
     plan = plan.assign(campaign_start=pd.Timestamp(start), outcome_days=settings.outcome_days,
                        control_share=settings.control_share)  # fmt: skip
     columns = [c for c in ("priority", "customer_id", "action", "group", "contact", "channel", "cost",
-                           "value_if_retained", "value_at_risk", "next_best_offer", "offer_send_on", "campaign_start",
+                           "value_if_retained", "value_at_risk", "expected_value", "next_best_offer", "offer_send_on",
+                           "campaign_start",
                            "outcome_days", "control_share")
                if c in plan.columns]  # fmt: skip
     return plan[columns].sort_values("priority").reset_index(drop=True)
@@ -125,8 +126,9 @@ def contact_plan(plan: pd.DataFrame, reasons: pd.Series | None, settings: Campai
     why (`reasons` by customer) and the contact's expected incremental margin (an assumed save rate, stated)."""
     send = plan["offer_send_on"] if "offer_send_on" in plan else pd.Series(pd.NaT, index=plan.index)
     treated = plan["group"] == "treatment"
-    rate = plan["action"].map(settings.save_rates).fillna(settings.assumed_save_rate)
     at_risk = plan["value_at_risk"] if "value_at_risk" in plan else pd.Series(float("nan"), index=plan.index)
+    # the action list's expected value (04); computed alike for a list written before it had one
+    expected = plan["expected_value"] if "expected_value" in plan else actions.expected_value(plan, settings)
     frame = pd.DataFrame({
         "customer_id": plan["customer_id"], "group": plan["group"],
         "channel": plan.get("channel", ANY_CHANNEL),
@@ -134,7 +136,7 @@ def contact_plan(plan: pd.DataFrame, reasons: pd.Series | None, settings: Campai
         "action": plan["action"], "offer": plan.get("next_best_offer"),
         "reason": None if reasons is None else plan["customer_id"].map(reasons),
         "value_at_risk": at_risk, "cost": plan["cost"],
-        "expected_value": (rate * at_risk - plan["cost"]).round(2).where(treated),
+        "expected_value": expected.where(treated),
     })  # fmt: skip
     return frame.reset_index(drop=True)
 

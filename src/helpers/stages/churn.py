@@ -179,7 +179,9 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     scored["contacted_recently"] = contacts.recently(scored.index, today, cap=settings.contact_cap,
                                                      days=settings.contact_cap_days)  # fmt: skip
     scored["global_holdout"] = actions.global_holdout(scored.index, settings.global_holdout_share)
-    scored = actions.prioritise(scored, settings.contact_budget)
+    scored["expected_value"] = actions.expected_value(scored, config.campaign)
+    scored = actions.prioritise(scored, settings.contact_budget, money_budget=settings.contact_budget_money,
+                                costs=actions.contact_costs(scored, config.campaign))  # fmt: skip
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
 
