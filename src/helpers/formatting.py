@@ -18,7 +18,7 @@ from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
 from helpers import exports
-from helpers.i18n import for_reading, header, language, t
+from helpers.i18n import SettingScope, for_reading, header, language, t
 
 STABLE_DIGITS = 3  # significant digits at which fitted totals, errors and AUCs are printed in checked cells
 
@@ -38,24 +38,11 @@ def significant(value: float, digits: int = STABLE_DIGITS) -> str:
 _CURRENCY = {"symbol": "$"}  # set once per stage from report.currency (use_currency), like a plotting style
 
 
-class CurrencyScope:
-    """Restores the currency that was in use when its `with` block ends."""
-
-    def __init__(self, previous: str) -> None:
-        self.previous = previous
-
-    def __enter__(self) -> CurrencyScope:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        _CURRENCY["symbol"] = self.previous
-
-
-def use_currency(symbol: str) -> CurrencyScope:
+def use_currency(symbol: str) -> SettingScope:
     """The currency symbol every money label uses (report.currency): from now on, or until the end of a `with`
     block."""
     previous, _CURRENCY["symbol"] = _CURRENCY["symbol"], symbol
-    return CurrencyScope(previous)
+    return SettingScope(_CURRENCY, "symbol", previous)
 
 
 # large amounts as a reader of the report language expects them: 1.2k / 3.4M, or 1.2万 / 3.4亿 in Chinese

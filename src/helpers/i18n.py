@@ -19,26 +19,27 @@ LANGUAGES = ("en", "zh")
 _LANGUAGE = {"code": "en"}  # set once per stage from report.language, like the plotting style
 
 
-class LanguageScope:
-    """Restores the language that was in use when its `with` block ends."""
+class SettingScope:
+    """Restores a process-wide report setting (the language, the currency) to the value it had when its `with`
+    block ends."""
 
-    def __init__(self, previous: str) -> None:
-        self.previous = previous
+    def __init__(self, store: dict[str, str], key: str, previous: str) -> None:
+        self.store, self.key, self.previous = store, key, previous
 
-    def __enter__(self) -> LanguageScope:
+    def __enter__(self) -> SettingScope:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        _LANGUAGE["code"] = self.previous
+        self.store[self.key] = self.previous
 
 
-def use_language(code: str) -> LanguageScope:
+def use_language(code: str) -> SettingScope:
     """Reports, figures and exports speak `code` ('en' or 'zh'): from now on, or until the end of a `with` block
     (`with use_language("zh"): ...`)."""
     if code not in LANGUAGES:
         raise ValueError(f"report.language must be one of {LANGUAGES}, not {code!r}")
     previous, _LANGUAGE["code"] = _LANGUAGE["code"], code
-    return LanguageScope(previous)
+    return SettingScope(_LANGUAGE, "code", previous)
 
 
 def language() -> str:

@@ -63,9 +63,15 @@ MONEY = FuncFormatter(money_tick)
 PLAIN = FuncFormatter(lambda value, _pos: f"{value:,.0f}")  # log axes: 1, 10, 100, not 10⁰, 10¹, 10²
 
 
+LOG_STEP_DECADES = 3  # a log axis spanning more decades than this is labelled at powers of ten only
+
+
 def log_axis(axis, formatter: FuncFormatter) -> None:
-    """A log-scale axis with plain labels at 1-2-5 steps, no minor labels."""
-    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    """A log-scale axis with plain labels at 1-2-5 steps (powers of ten only over a wide range, so labels never
+    overlap), no minor labels. Call it once the data are drawn."""
+    low, high = axis.get_view_interval()
+    wide = low > 0 and np.log10(high / low) > LOG_STEP_DECADES
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if wide else (1.0, 2.0, 5.0), numticks=12))
     axis.set_major_formatter(formatter)
     axis.set_minor_formatter(NullFormatter())
 
