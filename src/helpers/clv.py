@@ -211,10 +211,10 @@ def bounded_fit(model, *data, **options):
     flat along that ray and any point far out on it predicts the same: the bounded search stops there."""
     unbounded = model._fit
 
-    def with_bounds(arguments, initial, size, disp, tol=1e-7, **kwargs):
+    def _with_bounds(arguments, initial, size, disp, tol=1e-7, **kwargs):  # lifetimes calls _fit so
         return unbounded(arguments, initial, size, disp, tol, bounds=[(-LOG_BOUND, LOG_BOUND)] * size, **kwargs)
 
-    model._fit = with_bounds
+    model._fit = _with_bounds
     try:
         with warnings.catch_warnings(), redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore", RuntimeWarning)
