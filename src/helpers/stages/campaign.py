@@ -18,7 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import actions, campaign, findings, plots, profiles
+from helpers import campaign, findings, plots, profiles
 from helpers.actions import ANY_CHANNEL, DO_NOT_CONTACT, IN_STORE_ONLY
 from helpers.churn import model_columns
 from helpers.config import CampaignSection, WorkbenchConfig
@@ -120,15 +120,14 @@ CONTACT_FORMATS = {"send_date": "yyyy-mm-dd", "value_at_risk": "#,##0.00", "cost
                    "expected_value": "#,##0.00"}  # fmt: skip
 
 
-def contact_plan(plan: pd.DataFrame, reasons: pd.Series | None, settings: CampaignSection) -> pd.DataFrame:
+def contact_plan(plan: pd.DataFrame, reasons: pd.Series | None) -> pd.DataFrame:
     """The Monday file: one row per selected customer, treatment or control, with the channel, the day to send
     (the offer's date when 05 dated one within its horizon, else the campaign's first day), the action, the offer,
-    why (`reasons` by customer) and the contact's expected incremental margin (an assumed save rate, stated)."""
+    why (`reasons` by customer) and the contact's expected incremental margin (04's expected_value)."""
     send = plan["offer_send_on"] if "offer_send_on" in plan else pd.Series(pd.NaT, index=plan.index)
     treated = plan["group"] == "treatment"
     at_risk = plan["value_at_risk"] if "value_at_risk" in plan else pd.Series(float("nan"), index=plan.index)
-    # the action list's expected value (04); computed alike for a list written before it had one
-    expected = plan["expected_value"] if "expected_value" in plan else actions.expected_value(plan, settings)
+    expected = plan["expected_value"]  # 04's, carried by the action list: one number, one source
     frame = pd.DataFrame({
         "customer_id": plan["customer_id"], "group": plan["group"],
         "channel": plan.get("channel", ANY_CHANNEL),
@@ -198,7 +197,7 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
     context.paths.write_table(plan, "campaign_plan.parquet")
     context.paths.write_table(plan, "campaign_plan.csv")
     context.paths.write_table(plan, "campaign_plan.xlsx", PLAN_FORMATS)
-    contact = contact_plan(plan, reasons_of(context, plan["customer_id"]), settings)
+    contact = contact_plan(plan, reasons_of(context, plan["customer_id"]))
     selection |= {"expected_value": float(contact["expected_value"].sum()), "save_rate": settings.assumed_save_rate,
                   "save_rates_by_action": bool(settings.save_rates)}  # fmt: skip
     context.paths.write_table(contact, "contact_plan.parquet")

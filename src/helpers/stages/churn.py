@@ -22,6 +22,7 @@ from helpers.errors import InputError
 from helpers.findings import Findings
 from helpers.schemas import CHURN
 from helpers.segment import CN8_SEGMENTS
+from helpers.sources import read_table_file
 from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
 
 
@@ -108,18 +109,9 @@ class Contacts:
                    read_contact_history(settings.contact_history) if settings.contact_history else None)  # fmt: skip
 
 
-def _read_any(path: Path) -> pd.DataFrame:
-    """A small table as text: CSV (UTF-8, with or without BOM), Excel or Parquet."""
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype=str)
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-
-
 def read_id_list(path: str) -> frozenset[str]:
     """The customer ids of a do-not-contact file: its customer_id column, or its first column."""
-    table = _read_any(Path(path))
+    table = read_table_file(Path(path))
     column = "customer_id" if "customer_id" in table.columns else table.columns[0]
     return frozenset(table[column].astype(str).str.strip().loc[lambda ids: ids != ""])
 
@@ -129,7 +121,7 @@ def read_contact_history(pattern: str) -> pd.DataFrame:
     only treatment rows were contacted); empty when none exists yet (a first run)."""
     frames = []
     for path in sorted(Path(p) for p in glob.glob(pattern)):
-        table = _read_any(path)
+        table = read_table_file(path)
         missing = {"customer_id", "send_date"} - set(table.columns)
         if missing:
             raise InputError(f"contact history {path} has no column {sorted(missing)}; give contact_plan.parquet "
