@@ -62,8 +62,13 @@ def test_the_contact_budget_takes_the_highest_expected_incremental_value(stage_r
     inside, outside = scored[scored["in_budget"]], eligible[~eligible["in_budget"]]
     assert len(inside) == budget and sorted(inside["priority"]) == list(range(1, budget + 1))
     assert outside.empty or inside["expected_value"].min() >= outside["expected_value"].max()
-    campaign = parse_config(yaml.safe_load(stage_run.config.read_text(encoding="utf-8"))).campaign
-    assert np.allclose(scored["expected_value"], actions.expected_value(scored, campaign))
+    config = parse_config(yaml.safe_load(stage_run.config.read_text(encoding="utf-8")))
+    alerts = pd.read_parquet(stage_run.run_dir / "artifacts" / "alerts.parquet")
+    flagged = scored["customer_id"].isin(alerts["customer_id"])
+    value = actions.capped_for_alerts(scored["value_at_risk"], flagged, config.churn.alert_value_quantile)
+    expected = actions.expected_value(scored, config.campaign, value=value)
+    assert np.allclose(scored["expected_value"], expected["expected_value"])
+    assert (scored["value_basis"] == "assumed").all() and scored["expected_value_low"].equals(scored["expected_value"])
     assert not scored.loc[scored["held_for_review"] | (scored["channel"] == "in store only"), "in_budget"].any()
 
 
@@ -325,8 +330,44 @@ def test_a_money_budget_stops_the_selection_where_the_costs_reach_it():
     frame = pd.DataFrame({"value_at_risk": [500.0, 400.0, 300.0, 200.0], "action": ["call", "sms", "call", "sms"]},
                          index=["a", "b", "c", "d"])  # fmt: skip
     campaign = CampaignSection(action_costs={"call": 20.0}, contact_cost=1.0)
-    frame["expected_value"] = actions.expected_value(frame, campaign)
+    frame["expected_value"] = actions.expected_value(frame, campaign)["expected_value"]
     assert frame["expected_value"].tolist() == [30.0, 39.0, 10.0, 19.0]
     ranked = actions.prioritise(frame, 10, money_budget=21.5, costs=actions.contact_costs(frame, campaign))
     assert ranked.sort_values("priority").index.tolist() == ["b", "a", "d", "c"]
     assert ranked["in_budget"].to_dict() == {"a": True, "b": True, "c": False, "d": False}, "1 + 20 fit, + 1 not"
+
+
+def test_measured_save_rates_replace_the_assumption_with_their_interval_for_the_actions_measured():
+    frame = pd.DataFrame({"value_at_risk": [100.0, 100.0, 50.0], "action": ["call", "sms", "letter"],
+                          "channel": ["wechat", "sms", "email"]}, index=["a", "b", "c"])  # fmt: skip
+    campaign = CampaignSection(contact_cost=1.0, assumed_save_rate=0.1, channel_costs={"sms": 0.5})
+    rates = pd.DataFrame({"save_rate": [0.3, 0.05], "save_rate_low": [0.1, -0.02], "save_rate_high": [0.5, 0.12]},
+                         index=["call", "sms"])  # fmt: skip
+    measured = actions.MeasuredResponse(rates)
+    expected = actions.expected_value(frame, campaign, measured=measured)
+    assert expected["value_basis"].tolist() == ["measured", "measured", "assumed"]
+    assert expected["expected_value"].tolist() == [29.0, 3.5, 4.0], "rate x value - contact cost - channel cost"
+    assert expected["expected_value_low"].tolist() == [9.0, -3.5, 4.0] and expected["expected_value_high"].tolist() == [
+        49.0, 10.5, 4.0]  # fmt: skip
+
+
+def test_an_alert_customer_counts_at_most_the_quantile_of_the_others_value():
+    value = pd.Series([10.0, 20.0, 30.0, 40.0, 5000.0, 15.0], index=list("abcdef"))
+    flagged = pd.Series([False, False, False, False, True, True], index=value.index)
+    capped = actions.capped_for_alerts(value, flagged, 0.75)
+    assert capped["e"] == pytest.approx(32.5) and capped["f"] == 15.0, "the 75% quantile of 10..40; below it: kept"
+    assert capped[~flagged].equals(value[~flagged]) and actions.capped_for_alerts(value, flagged, None).equals(value)
+
+
+def test_channels_go_by_what_a_campaign_measured_then_by_cost_then_by_the_config_order():
+    order = ["wechat", "sms", "email"]
+    assert actions.channel_order(order, costs={}) == order
+    assert actions.channel_order(order, costs={"wechat": 0.3, "sms": 0.3, "email": 0.01}) == ["email", "wechat", "sms"]
+    measured = pd.Series({"sms": 2.0, "email": 0.2, "wechat": float("nan")})
+    assert actions.channel_order(order, costs={"email": 0.5}, measured=measured) == ["sms", "wechat", "email"], (
+        "sms earned its cost; wechat unmeasured; email earned less than its cost"
+    )
+    members = pd.DataFrame({"customer_id": ["x", "y"], "opt_in_wechat": [True, True], "opt_in_sms": [True, False],
+                            "opt_in_email": [True, True]})  # fmt: skip
+    chosen = actions.channels(pd.Index(["x", "y"]), members, ["sms", "wechat", "email"])
+    assert chosen.tolist() == ["sms", "wechat"], "the best channel the customer opted in to"

@@ -12,7 +12,7 @@ from conftest import transactions_table
 
 from helpers import campaign
 from helpers.config import AssignmentColumns, CampaignSection
-from helpers.datasets import TRUE_CAMPAIGN_EFFECTS, babystore_frames, simulate_campaign
+from helpers.datasets import TRUE_CAMPAIGN_EFFECTS, TRUE_CHANNEL_RESPONSE, babystore_frames, simulate_campaign
 from helpers.errors import CampaignDataError
 
 
@@ -55,14 +55,18 @@ def test_the_minimum_detectable_lift_is_detected_with_the_stated_power():
 @pytest.mark.slow  # 100 simulated campaigns
 def test_conversion_and_revenue_intervals_cover_the_true_lift_about_95_times_in_100():
     rng = np.random.default_rng(42)
-    covered_conversion = covered_revenue = 0
+    covered_conversion = covered_revenue = covered_save_rate = 0
     for _ in range(100):
-        frame = simulated(rng, 600, base=0.2, lift=0.08)
+        frame = simulated(rng, 600, base=0.2, lift=0.08).assign(value_at_risk=rng.gamma(2.0, 100.0, 600))
         row = campaign.effects(frame, margin=0.3, samples=200, seed=int(rng.integers(1 << 30))).loc["offer"]
         covered_conversion += row["conversion_low"] <= 0.08 <= row["conversion_high"]
         # the true revenue lift: extra buyers x their expected revenue (0.6 x 100 + 40)
         covered_revenue += row["revenue_low"] <= 0.08 * 100.0 <= row["revenue_high"]
-    assert covered_conversion >= 90 and covered_revenue >= 88
+        # the true save rate: that margin per contact over the contacted customers' value at risk
+        at_risk = frame.loc[frame["group"] == "treatment", "value_at_risk"].mean()
+        covered_save_rate += row["save_rate_low"] <= 0.08 * 100.0 * 0.3 / at_risk <= row["save_rate_high"]
+        assert row["value_at_risk"] == pytest.approx(at_risk)
+    assert covered_conversion >= 90 and covered_revenue >= 88 and covered_save_rate >= 88
 
 
 def test_cuped_narrows_the_revenue_interval_and_keeps_the_estimate_unbiased():
@@ -150,18 +154,44 @@ def test_the_simulated_campaign_moves_each_cell_by_its_true_lift():
                          "offer", "Standard newsletter"], len(customers)), "group": "treatment"})  # fmt: skip
     start, days = date(2024, 11, 1), 30
     after = simulate_campaign(raw, plan, start, days, TRUE_CAMPAIGN_EFFECTS, seed=1)
-
-    def conversion(log: pd.DataFrame) -> pd.Series:
-        day, amount = pd.to_datetime(log["order_date"], errors="coerce"), pd.to_numeric(log["amount"], "coerce")
-        window = (day >= pd.Timestamp(start)) & (day < pd.Timestamp(start) + pd.Timedelta(days=days)) & (amount > 0)
-        bought = plan["customer_id"].isin(set(log.loc[window, "customer_id"]))
-        return bought.groupby(plan["action"]).mean()
-
-    change = conversion(after) - conversion(raw)
+    bought_after, bought_before = (window_buyers(log, plan, start, days).astype(int) for log in (after, raw))
+    change = (bought_after - bought_before).groupby(plan["action"]).mean()
     for action, lift in change.items():
         assert lift == pytest.approx(TRUE_CAMPAIGN_EFFECTS[action], abs=0.02), action
     untouched = after[~after["order_id"].str.startswith("CP")]
     assert len(untouched) <= len(raw) and set(untouched["order_id"]) <= set(raw["order_id"])
+
+
+def test_the_simulated_campaign_moves_each_channel_by_its_true_response_and_the_measure_finds_the_order():
+    raw, _ = babystore_frames(n_customers=6000, seed=3)
+    customers = sorted(set(raw["customer_id"]) - {""})
+    rng = np.random.default_rng(2)
+    action, lift = "Personal call from the service team and an exclusive retention offer", 0.08
+    plan = pd.DataFrame({"customer_id": customers, "action": action, "group": "treatment",
+                         "channel": rng.choice(list(TRUE_CHANNEL_RESPONSE), len(customers))})  # fmt: skip
+    start, days = date(2024, 11, 1), 30
+    after = simulate_campaign(raw, plan, start, days, {action: lift}, seed=1)
+    truth = lift * plan["channel"].map(TRUE_CHANNEL_RESPONSE) / plan["channel"].map(TRUE_CHANNEL_RESPONSE).mean()
+    added = window_buyers(after, plan, start, days) & ~window_buyers(raw, plan, start, days)
+    for channel, moved in added.groupby(plan["channel"]).mean().items():
+        assert moved == pytest.approx(truth[plan["channel"] == channel].iloc[0], abs=0.02), channel
+
+    plan["group"] = np.where(rng.random(len(plan)) < 0.5, "control", "treatment")
+    after = simulate_campaign(raw, plan, start, days, {action: lift}, seed=1)
+    frame = plan.assign(converted=window_buyers(after, plan, start, days), revenue=0.0, pre_spend=0.0,
+                        cost=np.where(plan["group"] == "treatment", 1.0, 0.0))  # fmt: skip
+    by_channel = campaign.effects(frame, margin=0.3, samples=200, seed=0, by="channel").drop(index="all cells")
+    measured = by_channel["conversion_lift"].sort_values(ascending=False)
+    assert measured.index.tolist() == ["wechat", "sms", "email"]
+    for channel, row in by_channel.iterrows():
+        assert row["conversion_low"] <= truth[plan["channel"] == channel].iloc[0] <= row["conversion_high"], channel
+
+
+def window_buyers(log: pd.DataFrame, plan: pd.DataFrame, start: date, days: int) -> pd.Series:
+    """Whether each planned customer bought in the outcome window of `log`."""
+    day, amount = pd.to_datetime(log["order_date"], errors="coerce"), pd.to_numeric(log["amount"], "coerce")
+    window = (day >= pd.Timestamp(start)) & (day < pd.Timestamp(start) + pd.Timedelta(days=days)) & (amount > 0)
+    return plan["customer_id"].isin(set(log.loc[window, "customer_id"]))
 
 
 def test_campaign_settings_need_a_plan_to_measure():

@@ -59,6 +59,16 @@ def test_missing_config_file():
         load_config("no/such/config.yaml")
 
 
+def test_a_measured_campaign_file_resolves_beside_the_config_and_must_exist(tmp_path):
+    (tmp_path / "last").mkdir()
+    (tmp_path / "last" / "campaign_effects.parquet").write_bytes(b"")
+    data = {"input": {"dataset": "cdnow_sample"}, "campaign": {"measured_effects": "last/campaign_effects.parquet"}}
+    config = parse_config(data, base_dir=tmp_path)
+    assert config.campaign.measured_effects == str(tmp_path / "last" / "campaign_effects.parquet")
+    with pytest.raises(ConfigError, match=r"campaign.measured_effects '.*elsewhere.parquet' not found"):
+        parse_config(data | {"campaign": {"measured_effects": "elsewhere.parquet"}}, base_dir=tmp_path)
+
+
 def test_resolved_config_round_trips_with_defaults_filled_in(tmp_path):
     """A run's config.yaml (every key, defaults filled in) parses back to the same config."""
     config = parse_config({"input": {"dataset": "cdnow_sample"}, "run": {"random_state": 9}})

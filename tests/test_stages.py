@@ -6,17 +6,18 @@ import json
 import shutil
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import small_config
 
-from helpers import schemas
+from helpers import actions, schemas
 from helpers.errors import ArtifactSchemaError, CampaignDataError, MissingArtifactError
 from helpers.exports import read_export
 from helpers.segment import CN8_SEGMENTS
-from helpers.stages import campaign, clv, ingest, next_purchase, segment
+from helpers.stages import campaign, churn, clv, ingest, next_purchase, segment
 
 SMALLER = {"dataset_customers": 300}  # migration needs two runs, not many customers
 PER_CUSTOMER = ("segments.parquet", "clv.parquet", "churn.parquet", "next_purchase.parquet", "action_list.parquet")
@@ -241,8 +242,8 @@ def test_a_campaign_is_measured_from_an_assignment_file_and_unknown_customers_ar
         (measured.targets["uplift"] - (measured.targets["p_treated"] - measured.targets["p_control"])).abs().max()
         < 1e-3
     )
-    for name in schemas.MEASURE_ONLY:
-        assert (run_dir / "artifacts" / name).exists(), name
+    for name in schemas.MEASURE_ONLY:  # no channel in the assignment: no effects per channel
+        assert (run_dir / "artifacts" / name).exists() == (name != schemas.CAMPAIGN_CHANNEL_EFFECTS.name), name
     assert result.findings.stage == "06_campaign" and "points" in result.findings.sentences[0]
 
 
@@ -312,3 +313,52 @@ def test_a_rerun_without_the_member_and_survey_tables_removes_their_artifacts(tm
     profile = segment.run(without, run_dir).profile
     assert profile.coverage is None and profile.points is None and profile.nps is None
     assert set(profile.dimensions) == {"tenure_band", "main_store", "main_channel"}
+
+
+def test_a_measured_campaign_gives_the_next_plan_its_save_rates_its_interval_and_its_channel_order(stage_run, tmp_path):
+    """Measuring the workbench's own plan records each cell's save rate (and, with several channels, what each
+    channel earned); given as campaign.measured_effects, 04 ranks by those rates with their interval, and 06 says
+    so on the front page."""
+    plan = pd.read_parquet(stage_run.run_dir / "artifacts" / "campaign_plan.parquet")
+    config, run_dir = measure_config(stage_run, tmp_path, plan, start="2024-11-01")
+    measured = campaign.run(config, run_dir).measurement
+    effects_file = run_dir / "artifacts" / "campaign_effects.parquet"
+    cells = measured.effects.drop(index="all cells")
+    treated = plan[plan["group"] == "treatment"]
+    at_risk = treated.groupby("action")["value_at_risk"].mean().reindex(cells.index)
+    assert np.allclose(cells["save_rate"], cells["incremental_margin"] / cells["treatment"] / at_risk)
+    assert (cells["save_rate_low"] <= cells["save_rate"]).all() and (
+        cells["save_rate"] <= cells["save_rate_high"]
+    ).all()
+    assert plan["channel"].nunique() > 1 and measured.channel_effects is not None
+    schemas.CAMPAIGN_CHANNEL_EFFECTS.validate(
+        pd.read_parquet(run_dir / "artifacts" / "campaign_channel_effects.parquet")
+    )
+
+    folder = tmp_path / "next"
+    shutil.copytree(stage_run.run_dir, folder)
+    settings = yaml.safe_load(stage_run.config.read_text(encoding="utf-8"))
+    settings["campaign"] = {"measured_effects": str(effects_file)}
+    path = tmp_path / "next.yaml"
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    scored = churn.run(path, folder).scored
+    known = scored["action"].isin(cells.index)
+    assert (scored.loc[known, "value_basis"] == "measured").all() and (
+        scored.loc[~known, "value_basis"] == "assumed"
+    ).all()
+    alerts = pd.read_parquet(folder / "artifacts" / "alerts.parquet")
+    plain = scored[known & ~scored["customer_id"].isin(alerts["customer_id"])]  # no alert: the value is not capped
+    spread = cells.loc[plain["action"], "save_rate_high"].to_numpy() - cells.loc[plain["action"], "save_rate_low"]
+    width = plain["expected_value_high"] - plain["expected_value_low"]
+    assert np.allclose(width, spread.to_numpy() * plain["value_at_risk"], atol=0.011), "the rates' interval x value"
+    order = actions.channel_order(["wechat", "sms", "email"], costs={}, measured=churn.read_measured(
+        str(effects_file)).channels)  # fmt: skip
+    members = pd.read_parquet(folder / "artifacts" / "customers.parquet")
+    expected = actions.channels(pd.Index(scored["customer_id"]), members, order)
+    assert scored.set_index("customer_id")["channel"].equals(expected), "the opted-in channel that earned most"
+    next_purchase.run(path, folder)  # 05 writes the action list 06 plans from
+    result = campaign.run(path, folder)
+    planned = result.plan.selection
+    assert any("95% interval" in sentence for sentence in result.findings.sentences), "the front page says it"
+    assert planned["measured_contacts"] > 0
+    assert planned["expected_value_low"] <= planned["expected_value"] <= planned["expected_value_high"]

@@ -1,13 +1,16 @@
-"""One action per customer, from one rule table over churn risk, value level and RFM segment.
+"""One action per customer, from one rule table over churn risk, value level and RFM segment, and this cycle's
+selection.
 
-Risk tiers and value levels are shares of the population (the top x% by churn probability,
-the top y% by value), so "high risk" is a group a team can handle whatever the base churn
-rate. The rules (`churn.action_rules`) are checked in order and the first whose conditions
-hold names the action; the last rule has no condition, so every customer gets exactly one.
-The contact budget takes customers by expected value at risk, highest first.
+Risk tiers are levels of the calibrated churn probability (churn.high_risk_probability, medium_risk_probability);
+value levels are shares of the population (the top y% by value). The rules (`churn.action_rules`) are checked in
+order and the first whose conditions hold names the action; the last rule has no condition, so every customer gets
+exactly one. The contact budget takes customers by expected incremental value (a save rate, measured or assumed,
+times the value at risk, minus the contact's cost), highest first, among those a channel reaches and nothing holds.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -108,16 +111,72 @@ def _reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
 
 
 def contact_costs(frame: pd.DataFrame, campaign: CampaignSection) -> pd.Series:
-    """What contacting each customer costs: their action's cost (campaign.action_costs), else campaign.contact_cost."""
-    return frame["action"].map(campaign.action_costs).fillna(campaign.contact_cost).astype(float)
+    """What contacting each customer costs: their action's cost (campaign.action_costs, else campaign.contact_cost)
+    plus their channel's message cost (campaign.channel_costs)."""
+    cost = frame["action"].map(campaign.action_costs).fillna(campaign.contact_cost).astype(float)
+    if "channel" in frame and campaign.channel_costs:
+        cost = cost + frame["channel"].map(campaign.channel_costs).fillna(0.0).astype(float)
+    return cost
 
 
-def expected_value(frame: pd.DataFrame, campaign: CampaignSection) -> pd.Series:
-    """Expected incremental margin of contacting each customer: the share of their value at risk a contact saves
-    (campaign.save_rates of the action, else campaign.assumed_save_rate: an assumption until a campaign is measured)
-    times the value at risk, minus the contact's cost."""
-    rate = frame["action"].map(campaign.save_rates).fillna(campaign.assumed_save_rate).astype(float)
-    return (rate * frame["value_at_risk"] - contact_costs(frame, campaign)).round(2)
+@dataclass(frozen=True)
+class MeasuredResponse:
+    """What a measured campaign (campaign.measured_effects) tells the next plan: the save rate of each action it
+    measured, with its 95% interval, and each channel's incremental margin per contact."""
+
+    rates: pd.DataFrame  # by action: save_rate, save_rate_low, save_rate_high
+    channels: pd.Series | None = None  # by channel: incremental margin per contact
+
+
+SAVE_RATES = ["save_rate", "save_rate_low", "save_rate_high"]
+EXPECTED = ["expected_value", "expected_value_low", "expected_value_high"]
+
+
+def expected_value(frame: pd.DataFrame, campaign: CampaignSection, *, measured: MeasuredResponse | None = None,
+                   value: pd.Series | None = None) -> pd.DataFrame:  # fmt: skip
+    """Expected incremental margin of contacting each customer, with its 95% interval: the share of their value
+    at risk (`value`, default the value_at_risk column) a contact saves, minus the contact's cost. The share is the
+    measured campaign's for the actions it measured (`value_basis` 'measured'), else campaign.save_rates of the
+    action or campaign.assumed_save_rate ('assumed': no interval, an assumption until a campaign is measured)."""
+    value = frame["value_at_risk"] if value is None else value
+    assumed = frame["action"].map(campaign.save_rates).fillna(campaign.assumed_save_rate).astype(float).to_numpy()
+    rates = pd.DataFrame({column: assumed for column in SAVE_RATES}, index=frame.index)
+    basis = pd.Series("assumed", index=frame.index, dtype=object)
+    if measured is not None:
+        found = measured.rates[SAVE_RATES].reindex(frame["action"].to_numpy()).set_axis(frame.index)
+        known = found["save_rate"].notna()
+        rates[known] = found[known]
+        basis[known] = "measured"
+    cost = contact_costs(frame, campaign)
+    result = pd.DataFrame(
+        {name: (rates[rate] * value - cost).round(2) for name, rate in zip(EXPECTED, SAVE_RATES, strict=True)}
+    )
+    return result.assign(value_basis=basis)
+
+
+def capped_for_alerts(value_at_risk: pd.Series, flagged: pd.Series, quantile: float | None) -> pd.Series:
+    """The value at risk that ranks customers: a `flagged` customer's (an alert of 02_segment) counted at most the
+    `quantile` of the others', so an extreme order does not put its customer first; None: no cap."""
+    if quantile is None or not flagged.any() or flagged.all():
+        return value_at_risk
+    cap = float(value_at_risk[~flagged].quantile(quantile))
+    return value_at_risk.where(~flagged, value_at_risk.clip(upper=cap))
+
+
+def channel_order(order: list[str], *, costs: dict[str, float], measured: pd.Series | None = None) -> list[str]:
+    """The order in which a customer's opted-in channels are tried: channels a campaign measured as earning more
+    than their message cost, best net margin per contact first; then unmeasured ones, cheapest first; then
+    measured ones that did not earn their cost. Ties keep `order` (churn.channels)."""
+
+    def key(channel: str) -> tuple[int, float, int]:
+        cost = costs.get(channel, 0.0)
+        earned = measured.get(channel) if measured is not None else None
+        if earned is None or pd.isna(earned):
+            return (1, cost, order.index(channel))
+        net = float(earned) - cost
+        return (0 if net > 0 else 2, -net, order.index(channel))
+
+    return sorted(order, key=key)
 
 
 def prioritise(frame: pd.DataFrame, contact_budget: int, *, money_budget: float | None = None,

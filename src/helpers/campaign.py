@@ -31,6 +31,8 @@ from helpers.features import days_between, fetch, money_sum, purchases
 from helpers.i18n import t
 from helpers.sources import NO, YES
 
+ALL_CELLS = "all cells"  # the row of every cell together
+
 GROUPS = ("treatment", "control")
 SRM_ALPHA = 0.001  # the threshold experimentation platforms use: a mismatch this unlikely is not chance
 BALANCE_LIMIT = 0.1  # a standardised mean difference above it means the groups differ before the campaign
@@ -85,7 +87,7 @@ def power_table(plan: pd.DataFrame, history: pd.DataFrame, settings) -> pd.DataF
     if "expected_conversion" in frame:
         frame["past_conversion"] = frame["expected_conversion"].fillna(frame["past_conversion"])
     rows = {}
-    for cell, members in [*frame.groupby("action"), ("all cells", frame)]:
+    for cell, members in [*frame.groupby("action"), (ALL_CELLS, frame)]:
         n_t, n_c = int((members["group"] == "treatment").sum()), int((members["group"] == "control").sum())
         baseline = float(members["past_conversion"].mean())
         sd = float(np.sqrt(members["past_revenue_var"].mean() + members["past_revenue"].var(ddof=0)))
@@ -201,16 +203,18 @@ def bootstrap_difference(treated: np.ndarray, control: np.ndarray, samples: int,
     return float(low), float(high)
 
 
-def effects(frame: pd.DataFrame, margin: float, samples: int, seed: int) -> pd.DataFrame:
-    """Per cell and overall: conversion and revenue per customer by group, lifts with 95% intervals (Newcombe
-    for conversion; bootstrap for revenue, plain and CUPED), Holm-adjusted p-values across cells, and the
-    economics: incremental customers, revenue and margin, cost, margin per unit of cost, cost per
-    incremental customer.
+def effects(frame: pd.DataFrame, margin: float, samples: int, seed: int, *, by: str = "action") -> pd.DataFrame:
+    """Per cell (of the column `by`: the action, or the channel) and overall: conversion and revenue per customer
+    by group, lifts with 95% intervals (Newcombe for conversion; bootstrap for revenue, plain and CUPED),
+    Holm-adjusted p-values across cells, and the economics: incremental customers, revenue and margin, cost,
+    margin per unit of cost, cost per incremental customer. With the plan's value at risk, also the measured save
+    rate: the incremental margin per contact over the value at risk per contact, with its interval.
 
-    frame: customer_id, action, group, converted, revenue, pre_spend, cost (0 for the control)."""
+    frame: customer_id, `by`, group, converted, revenue, pre_spend, cost (0 for the control), value_at_risk
+    (optional)."""
     rng = np.random.default_rng(seed)
     rows = {}
-    for cell, members in [*frame.groupby("action"), ("all cells", frame)]:
+    for cell, members in [*frame.groupby(by), (ALL_CELLS, frame)]:
         t, c = (members[members["group"] == g] for g in GROUPS)
         if t.empty or c.empty:
             continue
@@ -244,10 +248,12 @@ def effects(frame: pd.DataFrame, margin: float, samples: int, seed: int) -> pd.D
             "margin_per_cost_high": cuped_ci[1] * n_t * margin / cost if cost else float("nan"),
             "cost_per_incremental_customer": cost / (lift * n_t) if lift > 0 else float("nan"),
         }  # fmt: skip
-    table = pd.DataFrame(rows).T.rename_axis("action")
+        if "value_at_risk" in members:
+            rows[cell] |= save_rates(t["value_at_risk"], (revenue_lift, *cuped_ci), margin)
+    table = pd.DataFrame(rows).T.rename_axis(by)
     if table.empty:
         raise CampaignDataError("no cell has customers in both groups: no effect can be measured")
-    cells = table.index != "all cells"
+    cells = table.index != ALL_CELLS
     table["p_holm"] = table["p_value"]
     if cells.sum() > 0:
         table.loc[cells, "p_holm"] = multipletests(table.loc[cells, "p_value"].astype(float), method="holm")[1]
@@ -255,6 +261,15 @@ def effects(frame: pd.DataFrame, margin: float, samples: int, seed: int) -> pd.D
     table["paid_off"] = table["margin_per_cost"].astype(float) > 1
     kinds = {"treatment": int, "control": int, "significant": bool, "paid_off": bool}
     return table.astype({c: kinds.get(c, float) for c in table.columns})
+
+
+def save_rates(value_at_risk: pd.Series, revenue_lift: tuple[float, float, float], margin: float) -> dict:
+    """The measured share of the value at risk a contact saved: the incremental margin per contact (CUPED revenue
+    lift x margin, point and 95% interval) over the contacted customers' mean value at risk. The outcome window is
+    shorter than the CLV horizon, so the rate is a lower bound of what contacts save."""
+    at_risk = float(pd.to_numeric(value_at_risk, errors="coerce").mean())
+    rates = [lift * margin / at_risk if at_risk > 0 else float("nan") for lift in revenue_lift]
+    return {"value_at_risk": at_risk, "save_rate": rates[0], "save_rate_low": rates[1], "save_rate_high": rates[2]}
 
 
 @dataclass

@@ -181,16 +181,22 @@ PARAMETER_COUNTS = {"BetaGeoFitter": 4, "ModifiedBetaGeoFitter": 4, "GammaGammaF
 def fit_from_starts(model, label: str, penalizer: float, *data, **options):
     """A lifetimes fitter fitted from several starting points: its BFGS often stops with 'precision loss' from
     its one start on short or daily histories, and converges from another. The first start that converges wins,
-    so a fit that converged before is unchanged."""
+    so a fit that converged before is unchanged; one that 'converged' far out along a flat ray (a log-parameter
+    beyond ±LOG_BOUND) is refitted within the bounds, where it predicts the same."""
     error = ConvergenceError("no start tried")
     for start in LOG_STARTS:
         initial = None if start is None else np.full(PARAMETER_COUNTS[type(model).__name__], start)
         try:
             with warnings.catch_warnings(), redirect_stdout(io.StringIO()):  # lifetimes prints a failed search
                 warnings.simplefilter("ignore", RuntimeWarning)
-                return model.fit(*data, initial_params=initial, **options)
+                fitted = model.fit(*data, initial_params=initial, **options)
         except ConvergenceError as caught:
             error = caught
+            continue
+        if type(model).__name__ not in FLAT_RAY_MODELS or within_bounds(fitted.params_):
+            return fitted
+        error = ConvergenceError("the search ran off along a flat likelihood")
+        break
     if type(model).__name__ not in FLAT_RAY_MODELS:
         raise not_converged(label, error, penalizer)
     try:
@@ -203,6 +209,11 @@ def fit_from_starts(model, label: str, penalizer: float, *data, **options):
 # Gamma-Gamma that runs off has no spread between customers to fit, and falls back in the open (ShrunkMeanSpend)
 FLAT_RAY_MODELS = {"BetaGeoFitter", "ModifiedBetaGeoFitter"}
 LOG_BOUND = 12.0  # |log parameter| at most this when the unbounded search runs off along a flat likelihood
+
+
+def within_bounds(parameters: pd.Series) -> bool:
+    """Every parameter's log within ±LOG_BOUND (a fit beyond ran off along a flat likelihood)."""
+    return bool(np.all(np.abs(np.log(parameters.to_numpy(float))) <= LOG_BOUND))
 
 
 def bounded_fit(model, *data, **options):

@@ -311,6 +311,10 @@ class ChurnSection(_Section):
                                 "expected incremental value among those who can be contacted")  # fmt: skip
     contact_budget_money: float | None = Field(None, gt=0, description="and at most this much contact cost in "
                                                "total (campaign.contact_cost, action_costs), when set")  # fmt: skip
+    alert_value_quantile: float | None = Field(0.99, gt=0.5, lt=1, description="a customer with an alert of any "
+                                               "severity counts at most this quantile of the others' value at risk "
+                                               "in their expected value (an extreme order is not a reason to rank "
+                                               "first); null: no cap")  # fmt: skip
     hold_alert_severities: list[Literal["high", "medium", "low"]] = Field(
         default_factory=lambda: ["high"], description="customers with an alert of these severities (02_segment) are "
         "held for review: listed, never in the contact budget")  # fmt: skip
@@ -427,6 +431,14 @@ class CampaignSection(_Section):
                                      "expected value)")  # fmt: skip
     save_rates: dict[str, float] = Field(default_factory=dict, description="the same assumption per action, "
                                          "overriding assumed_save_rate")  # fmt: skip
+    measured_effects: str | None = Field(None, description="campaign_effects.parquet of a measured campaign: its "
+                                         "save rate per action (with its interval) replaces the assumption for the "
+                                         "actions it measured; campaign_channel_effects.parquet beside it, when "
+                                         "there, ranks the channels by what they earned")  # fmt: skip
+    channel_costs: dict[Literal["wechat", "sms", "email"], float] = Field(
+        default_factory=dict, description="cost of one message per channel, added to the contact's cost; without "
+        "a measured campaign the cheapest channel a customer opted in to is used (ties: churn.channels order)",
+    )  # fmt: skip
     outcome_days: int = Field(30, gt=0, description="the outcome window: a purchase within it counts as conversion")
     plausible_lift: float = Field(0.03, gt=0, lt=1, description="the smallest conversion lift worth detecting; "
                                   "cells that cannot detect it are flagged")  # fmt: skip
@@ -619,8 +631,15 @@ def parse_config(data: dict, source: str = "<dict>", base_dir: Path | None = Non
         given = getattr(config.churn, key)
         if given is not None and not Path(given).is_absolute() and base_dir is not None:
             config = config.model_copy(update={"churn": config.churn.model_copy(update={key: str(base_dir / given)})})
-    if config.churn.do_not_contact is not None and not Path(config.churn.do_not_contact).exists():
-        raise ConfigError(f"config {source}: churn.do_not_contact '{config.churn.do_not_contact}' not found")
+    measured = config.campaign.measured_effects
+    if measured is not None and not Path(measured).is_absolute() and base_dir is not None:
+        measured = str(base_dir / measured)
+        config = config.model_copy(
+            update={"campaign": config.campaign.model_copy(update={"measured_effects": measured})}
+        )
+    for key, given in (("churn.do_not_contact", config.churn.do_not_contact), ("campaign.measured_effects", measured)):
+        if given is not None and not Path(given).exists():
+            raise ConfigError(f"config {source}: {key} '{given}' not found")
     if config.input.path is not None:
         pattern = Path(config.input.path)
         if not pattern.is_absolute() and base_dir is not None:

@@ -377,9 +377,10 @@ def churn_terms(settings, *, scorer: str, horizon_days: int, backtest_churn_rate
              "contact can still save: value if retained × the chance that a customer still active lapses (churn "
              "probability − (1 − P(alive)), at least 0), never more than the CLV. The **contact budget** ({budget} "
              "customers, `churn.contact_budget`) takes customers by expected incremental value "
-             "(`campaign.assumed_save_rate` × value at risk − the contact's cost, an assumption until a campaign is "
-             "measured), highest first, among those a channel reaches (`churn.channels`) and no alert holds "
-             "(`churn.hold_alert_severities`).",
+             "(a save rate × value at risk − the contact's cost: the rate a measured campaign found, "
+             "`campaign.measured_effects`, else the assumption `campaign.assumed_save_rate`; a customer with an alert "
+             "counts at most `churn.alert_value_quantile` of the others' value at risk), highest first, among those a "
+             "channel reaches (`churn.channels`) and no alert holds (`churn.hold_alert_severities`).",
              days=horizon_days, scorer=term(scorer), method=t(method), rate=pct(backtest_churn_rate),
              high=pct(settings.high_risk_probability), medium=pct(settings.medium_risk_probability),
              budget=count(settings.contact_budget))  # fmt: skip
@@ -629,14 +630,26 @@ def contact_sentence(plan: pd.DataFrame, selection: dict) -> str:
 
 
 def value_sentence(selection: dict) -> str:
-    """The contacts' expected incremental margin, with the assumption it rests on (nothing before it is known)."""
+    """The contacts' expected incremental margin: with its interval where a measured campaign gave the save rates,
+    with the assumption it rests on where none did."""
     if "expected_value" not in selection:
         return ""
     basis = (t("the save rates per action in campaign.save_rates") if selection["save_rates_by_action"] else
              t("a contact saving {rate} of the value at risk (campaign.assumed_save_rate)",
                rate=pct(selection["save_rate"])))  # fmt: skip
-    return t(" Expected incremental margin of the contacts: **{value}**, assuming {basis}, until a campaign is "
-             "measured.", value=money(selection["expected_value"]), basis=basis)  # fmt: skip
+    measured = selection.get("measured_contacts", 0)
+    if not measured:
+        return t(" Expected incremental margin of the contacts: **{value}**, assuming {basis}, until a campaign is "
+                 "measured.", value=money(selection["expected_value"]), basis=basis)  # fmt: skip
+    contacted = selection["selected"]
+    said = t(" Expected incremental margin of the contacts: **{value}** (95% interval {low} to {high}), with the save "
+             "rates a measured campaign found (campaign.measured_effects) for {measured} of the {contacted} contacts",
+             value=money(selection["expected_value"]), low=money(selection["expected_value_low"]),
+             high=money(selection["expected_value_high"]), measured=count(measured),
+             contacted=count(contacted))  # fmt: skip
+    if measured < contacted:
+        said += t("; the others assume {basis}", basis=basis)
+    return said + t(".")
 
 
 def stopped_sentence(selection: dict) -> str:
@@ -649,6 +662,26 @@ def stopped_sentence(selection: dict) -> str:
     if holdout := selection.get("global_holdout", 0):
         said += t(" {holdout} are in the long-run holdout, never contacted: comparing them with everyone else shows "
                   "what all contacts together earn.", holdout=count(holdout))  # fmt: skip
+    return said
+
+
+def next_plan_sentences(measured) -> list[str]:
+    """What the measurement gives the next plan: the save rate a contact achieved and, when the plan used several
+    channels, each channel's incremental margin per contact."""
+    overall, said = measured.effects.loc["all cells"], []
+    if "save_rate" in measured.effects and pd.notna(overall["save_rate"]):
+        said.append(t("A contact saved **{rate} of the value at risk** (95% interval {low} to {high}; a lower bound, "
+                      "the outcome window is shorter than the CLV horizon). Give this run's `campaign_effects.parquet` "
+                      "as `campaign.measured_effects` and the next plan ranks by these measured rates.",
+                      rate=pct(overall["save_rate"], 1), low=pct(overall["save_rate_low"], 1),
+                      high=pct(overall["save_rate_high"], 1)))  # fmt: skip
+    if measured.channel_effects is not None:
+        channels = measured.channel_effects.drop(index="all cells")
+        per_contact = (channels["incremental_margin"] / channels["treatment"]).sort_values(ascending=False)
+        said.append(t("Incremental margin per contact by channel: {channels}; the next plan prefers the channel that "
+                      "earned most, among those a customer opted in to.", channels=t(", ").join(
+                          t("{channel} {value}", channel=term(name), value=money(value))
+                          for name, value in per_contact.items())))  # fmt: skip
     return said
 
 
@@ -690,6 +723,7 @@ def campaign_measure(measured, settings) -> Findings:
                     ratio_high=money(row["margin_per_cost_high"]),
                 )
             )
+    sentences.extend(next_plan_sentences(measured))
     unpaid = [term(name) for name, row in cells.iterrows() if not row["paid_off"]]
     if unpaid:
         sentences.append(t("Did not pay for itself: {cells}.", cells=t(", ").join(f"*{c}*" for c in unpaid)))

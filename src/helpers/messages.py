@@ -840,8 +840,8 @@ MESSAGES = {
     "none needed": "无需校准", "Platt scaling": "Platt 逻辑校准", "isotonic regression": "保序回归校准",
     "Churn probabilities are calibrated on the backtest's held-out folds (**{method}**; Brier score {before} before, {after} after), so a tier means its word: in the backtest the customers each tier would have held churned at {seen}.":
         "流失概率已在回测的留出折上校准（**{method}**；Brier 分数校准前 {before}，校准后 {after}），因此风险等级名副其实：回测中各等级客户的实际流失率为 {seen}。",
-    "**Churn probability** is the chance of no purchase in the next {days} days, scored by *{scorer}* and calibrated on the backtest ({method}); {rate} of customers churned in the backtest. **Risk tiers** are levels of it: *high* from {high}, *medium* from {medium}, *low* below. **Value if retained** is what the customer brings over the CLV horizon if they stay: their CLV divided by P(alive), since CLV already counts the chance they have left (without 03_clv: their past spend). **Value at risk** is the part a contact can still save: value if retained × the chance that a customer still active lapses (churn probability − (1 − P(alive)), at least 0), never more than the CLV. The **contact budget** ({budget} customers, `churn.contact_budget`) takes customers by expected incremental value (`campaign.assumed_save_rate` × value at risk − the contact's cost, an assumption until a campaign is measured), highest first, among those a channel reaches (`churn.channels`) and no alert holds (`churn.hold_alert_severities`).":
-        "**流失概率**是未来 {days} 天内不再购买的概率，由 *{scorer}* 评分，并在回测上校准（{method}）；回测中 {rate} 的客户流失。**风险等级**按概率划分：{high} 及以上为*高*，{medium} 及以上为*中*，以下为*低*。**留存价值**是客户若留下在 CLV 期限内带来的价值：CLV 除以 P(存活)，因为 CLV 已计入客户可能已离开的概率（没有 03_clv 时为其历史消费）。**风险价值**是一次联系仍能挽回的部分：留存价值 × 仍活跃客户流失的概率（流失概率 − (1 − P(存活))，最小为 0），绝不超过 CLV。**联系预算**（{budget} 位客户，`churn.contact_budget`）在有可用渠道（`churn.channels`）且未被预警暂缓（`churn.hold_alert_severities`）的客户中，按预期增量价值（`campaign.assumed_save_rate` × 风险价值 − 联系成本，在活动效果实测之前为假设）从高到低选取。",
+    "**Churn probability** is the chance of no purchase in the next {days} days, scored by *{scorer}* and calibrated on the backtest ({method}); {rate} of customers churned in the backtest. **Risk tiers** are levels of it: *high* from {high}, *medium* from {medium}, *low* below. **Value if retained** is what the customer brings over the CLV horizon if they stay: their CLV divided by P(alive), since CLV already counts the chance they have left (without 03_clv: their past spend). **Value at risk** is the part a contact can still save: value if retained × the chance that a customer still active lapses (churn probability − (1 − P(alive)), at least 0), never more than the CLV. The **contact budget** ({budget} customers, `churn.contact_budget`) takes customers by expected incremental value (a save rate × value at risk − the contact's cost: the rate a measured campaign found, `campaign.measured_effects`, else the assumption `campaign.assumed_save_rate`; a customer with an alert counts at most `churn.alert_value_quantile` of the others' value at risk), highest first, among those a channel reaches (`churn.channels`) and no alert holds (`churn.hold_alert_severities`).":
+        "**流失概率**是未来 {days} 天内不再购买的概率，由 *{scorer}* 评分，并在回测上校准（{method}）；回测中 {rate} 的客户流失。**风险等级**按概率划分：{high} 及以上为*高*，{medium} 及以上为*中*，以下为*低*。**留存价值**是客户若留下在 CLV 期限内带来的价值：CLV 除以 P(存活)，因为 CLV 已计入客户可能已离开的概率（没有 03_clv 时为其历史消费）。**风险价值**是一次联系仍能挽回的部分：留存价值 × 仍活跃客户流失的概率（流失概率 − (1 − P(存活))，最小为 0），绝不超过 CLV。**联系预算**（{budget} 位客户，`churn.contact_budget`）在有可用渠道（`churn.channels`）且未被预警暂缓（`churn.hold_alert_severities`）的客户中，按预期增量价值（挽回率 × 风险价值 − 联系成本：挽回率取已评估活动的实测值 `campaign.measured_effects`，否则为假设值 `campaign.assumed_save_rate`；有预警的客户其风险价值最多按其他客户的 `churn.alert_value_quantile` 分位数计）从高到低选取。",
     "The contact budget of {budget} goes to **{contacted} customers** a channel reaches and no alert holds, by expected incremental value: {share} of the value at risk. {held} customers are held for review (an alert), {store} can be reached in store only (no consent).":
         "{budget} 人的联系预算按预期增量价值分配给 **{contacted} 位**有可用渠道且未被预警暂缓的客户，覆盖风险价值的 {share}。{held} 位客户因预警暂缓、待人工核查，{store} 位只能在门店触达（未授权联系）。",
     " ({share} of the {clv} CLV)": "（占 CLV {clv} 的 {share}）",
@@ -905,6 +905,17 @@ MESSAGES = {
     "contacts together earn.": " {holdout} 位属于长期对照组，从不联系：与其他客户比较可看出所有联系合计带来的收益。",
     "global holdout": "长期对照组",
     "contact": "联系", "below the budget": "预算之外", "this cycle": "本周期",
+    "expected value low": "预期增量价值下限", "expected value high": "预期增量价值上限", "value basis": "挽回率依据",
+    "measured": "实测", "assumed": "假设", "save rate": "挽回率", "save rate low": "挽回率下限",
+    "save rate high": "挽回率上限",
+    " Expected incremental margin of the contacts: **{value}** (95% interval {low} to {high}), with the save rates a measured campaign found (campaign.measured_effects) for {measured} of the {contacted} contacts":
+        " 被联系客户的预期增量毛利：**{value}**（95% 区间 {low} 至 {high}），其中 {contacted} 次联系中有 {measured} 次采用已评估活动实测的挽回率（campaign.measured_effects）",
+    "; the others assume {basis}": "；其余假设{basis}",
+    "A contact saved **{rate} of the value at risk** (95% interval {low} to {high}; a lower bound, the outcome window is shorter than the CLV horizon). Give this run's `campaign_effects.parquet` as `campaign.measured_effects` and the next plan ranks by these measured rates.":
+        "每次联系挽回了**风险价值的 {rate}**（95% 区间 {low} 至 {high}；这是下限，因为效果观察期短于 CLV 期限）。将本次运行的 `campaign_effects.parquet` 设为 `campaign.measured_effects`，下一次计划即按这些实测挽回率排序。",
+    "Incremental margin per contact by channel: {channels}; the next plan prefers the channel that earned most, among those a customer opted in to.":
+        "各渠道每次联系的增量毛利：{channels}；下一次计划在客户已同意的渠道中优先选择收益最高的渠道。",
+    "{channel} {value}": "{channel} {value}",
 }
 # fmt: on
 

@@ -263,9 +263,24 @@ ACTION_COLUMNS = (
     Col(
         "expected_value",
         "float",
-        "expected incremental margin of contacting: campaign.assumed_save_rate (or campaign.save_rates of the "
-        "action) x value_at_risk - the contact's cost; an assumption until a campaign is measured",
+        "expected incremental margin of contacting: the save rate of the action x value_at_risk (an alert "
+        "customer's at most churn.alert_value_quantile of the others') - the contact's cost; the save rate is "
+        "measured (campaign.measured_effects) or assumed (campaign.save_rates, campaign.assumed_save_rate)",
         required=False,
+    ),
+    Col(
+        "expected_value_low",
+        "float",
+        "its 95% interval, low end (the same as expected_value when assumed)",
+        required=False,
+    ),
+    Col("expected_value_high", "float", "its 95% interval, high end", required=False),
+    Col(
+        "value_basis",
+        "string",
+        "measured: the save rate is a measured campaign's; assumed: the config's",
+        required=False,
+        checks=(pa.Check.isin(["measured", "assumed"]),),
     ),
     Col(
         "action",
@@ -278,8 +293,9 @@ ACTION_COLUMNS = (
     Col(
         "channel",
         "string",
-        "how to reach the customer: the first of churn.channels they opted in to; 'in store "
-        "only' without consent, 'any' without a member table, 'do not contact' on churn.do_not_contact",
+        "how to reach the customer: of the channels they opted in to, the one a measured campaign found earning "
+        "most net of campaign.channel_costs, else the cheapest, else the first of churn.channels; 'in store only' "
+        "without consent, 'any' without a member table, 'do not contact' on churn.do_not_contact",
         required=False,
     ),
     Col(
@@ -519,7 +535,7 @@ CONTACT_PLAN = Artifact(
         Col(
             "channel",
             "string",
-            "how to reach the customer: the first of churn.channels they opted in to ('any' without a member table)",
+            "how to reach the customer: 04's channel, one they opted in to ('any' without a member table)",
         ),
         Col(
             "send_date",
@@ -536,9 +552,9 @@ CONTACT_PLAN = Artifact(
             nullable=True),
         Col("value_at_risk", "float", "what the contact can still save (04)", required=False, nullable=True),
         Col("cost", "float", "contact cost (0 for the control)", checks=(pa.Check.ge(0),)),
-        Col("expected_value", "float", "expected incremental margin of the contact: campaign.assumed_save_rate (or "
-            "campaign.save_rates of the action) x value at risk - cost, an assumption until a campaign is measured; "
-            "empty for the control", required=False, nullable=True),
+        Col("expected_value", "float", "expected incremental margin of the contact (04's expected_value: a save "
+            "rate, measured or assumed, x value at risk - cost); empty for the control", required=False,
+            nullable=True),
     ),
     one_row_per_customer=True,
 )  # fmt: skip
@@ -569,49 +585,63 @@ CAMPAIGN_POWER = Artifact(
         Col("too_small", "bool", "the cell cannot detect campaign.plausible_lift"),
     ),
 )
+EFFECT_COLUMNS = (
+    Col("treatment", "int", "contacted customers measured"),
+    Col("control", "int", "control customers measured"),
+    *(
+        Col(
+        f"conversion_{g}", "float", f"share of the {g} group buying in the outcome window", checks=UNIT_INTERVAL
+        )
+        for g in ("treatment", "control")
+    ),
+    Col("conversion_lift", "float", "difference in conversion (treatment - control)"),
+    Col("conversion_low", "float", "its 95% interval, low end (Newcombe)"),
+    Col("conversion_high", "float", "its 95% interval, high end"),
+    Col("relative_lift", "float", "conversion lift / control conversion", nullable=True),
+    Col("p_value", "float", "two-proportion score test"),
+    Col("p_holm", "float", "p-value adjusted for the number of cells (Holm)"),
+    Col("significant", "bool", "p_holm below 0.05"),
+    *(Col(f"revenue_{g}", "float", f"revenue per customer of the {g} group") for g in ("treatment", "control")),
+    Col("revenue_lift_plain", "float", "difference in revenue per customer"),
+    Col("revenue_low_plain", "float", "its 95% bootstrap interval, low end"),
+    Col("revenue_high_plain", "float", "its 95% bootstrap interval, high end"),
+    Col("revenue_lift", "float", "the same with CUPED (pre-period spend removes variance the past explains)"),
+    Col("revenue_low", "float", "its 95% bootstrap interval, low end"),
+    Col("revenue_high", "float", "its 95% bootstrap interval, high end"),
+    Col("incremental_customers", "float", "conversion lift x contacted customers"),
+    Col("incremental_revenue", "float", "CUPED revenue lift x contacted customers"),
+    Col("incremental_margin", "float", "incremental revenue x clv.profit_margin"),
+    Col("cost", "float", "contact cost of the treatment group"),
+    Col("margin_per_cost", "float", "incremental margin per unit of cost (above 1: it paid)", nullable=True),
+    Col("margin_per_cost_low", "float", "its 95% interval, low end", nullable=True),
+    Col("margin_per_cost_high", "float", "its 95% interval, high end", nullable=True),
+    Col(
+        "cost_per_incremental_customer",
+        "float",
+        "cost / incremental customers (empty without a lift)",
+        nullable=True,
+    ),
+    Col("paid_off", "bool", "margin_per_cost above 1"),
+    Col("value_at_risk", "float", "the contacted customers' mean value at risk when planned (the workbench's plan)",
+        required=False, nullable=True),
+    Col("save_rate", "float", "measured share of the value at risk a contact saved: incremental margin per contact / "
+        "value_at_risk (a lower bound: the outcome window is shorter than the CLV horizon); campaign.measured_effects "
+        "gives it to the next plan", required=False, nullable=True),
+    Col("save_rate_low", "float", "its 95% interval, low end", required=False, nullable=True),
+    Col("save_rate_high", "float", "its 95% interval, high end", required=False, nullable=True),
+)  # fmt: skip
 CAMPAIGN_EFFECTS = Artifact(
     "campaign_effects.parquet",
     "06_campaign",
     "measure mode: per action cell and overall, what the campaign changed and what it earned",
-    (
-        Col("action", "string", "the action cell, or 'all cells'"),
-        Col("treatment", "int", "contacted customers measured"),
-        Col("control", "int", "control customers measured"),
-        *(
-            Col(
-                f"conversion_{g}", "float", f"share of the {g} group buying in the outcome window", checks=UNIT_INTERVAL
-            )
-            for g in ("treatment", "control")
-        ),
-        Col("conversion_lift", "float", "difference in conversion (treatment - control)"),
-        Col("conversion_low", "float", "its 95% interval, low end (Newcombe)"),
-        Col("conversion_high", "float", "its 95% interval, high end"),
-        Col("relative_lift", "float", "conversion lift / control conversion", nullable=True),
-        Col("p_value", "float", "two-proportion score test"),
-        Col("p_holm", "float", "p-value adjusted for the number of cells (Holm)"),
-        Col("significant", "bool", "p_holm below 0.05"),
-        *(Col(f"revenue_{g}", "float", f"revenue per customer of the {g} group") for g in ("treatment", "control")),
-        Col("revenue_lift_plain", "float", "difference in revenue per customer"),
-        Col("revenue_low_plain", "float", "its 95% bootstrap interval, low end"),
-        Col("revenue_high_plain", "float", "its 95% bootstrap interval, high end"),
-        Col("revenue_lift", "float", "the same with CUPED (pre-period spend removes variance the past explains)"),
-        Col("revenue_low", "float", "its 95% bootstrap interval, low end"),
-        Col("revenue_high", "float", "its 95% bootstrap interval, high end"),
-        Col("incremental_customers", "float", "conversion lift x contacted customers"),
-        Col("incremental_revenue", "float", "CUPED revenue lift x contacted customers"),
-        Col("incremental_margin", "float", "incremental revenue x clv.profit_margin"),
-        Col("cost", "float", "contact cost of the treatment group"),
-        Col("margin_per_cost", "float", "incremental margin per unit of cost (above 1: it paid)", nullable=True),
-        Col("margin_per_cost_low", "float", "its 95% interval, low end", nullable=True),
-        Col("margin_per_cost_high", "float", "its 95% interval, high end", nullable=True),
-        Col(
-            "cost_per_incremental_customer",
-            "float",
-            "cost / incremental customers (empty without a lift)",
-            nullable=True,
-        ),
-        Col("paid_off", "bool", "margin_per_cost above 1"),
-    ),
+    (Col("action", "string", "the action cell, or 'all cells'"), *EFFECT_COLUMNS),
+)
+CAMPAIGN_CHANNEL_EFFECTS = Artifact(
+    "campaign_channel_effects.parquet",
+    "06_campaign",
+    "measure mode, when the plan used more than one channel: the same per channel, so the next plan can prefer the "
+    "channel that moved customers (campaign.measured_effects)",
+    (Col("channel", "string", "the contact channel, or 'all cells'"), *EFFECT_COLUMNS),
 )
 CAMPAIGN_TARGETS = Artifact(
     "campaign_targets.parquet",
@@ -792,6 +822,7 @@ TABLES = (
     CONTACT_PLAN,
     CAMPAIGN_POWER,
     CAMPAIGN_EFFECTS,
+    CAMPAIGN_CHANNEL_EFFECTS,
     CAMPAIGN_TARGETS,
 )
 ARTIFACTS = {a.name: a for a in (*TABLES, *JSON_ARTIFACTS)}
@@ -811,7 +842,13 @@ CSV_COPIES = {
     "campaign_targets.xlsx": CAMPAIGN_TARGETS,
 }
 # 06_campaign writes the plan in plan mode and these in measure mode
-MEASURE_ONLY = ("campaign_effects.parquet", "campaign_targets.parquet", "campaign_targets.csv", "campaign_targets.xlsx")
+MEASURE_ONLY = (
+    "campaign_effects.parquet",
+    "campaign_channel_effects.parquet",
+    "campaign_targets.parquet",
+    "campaign_targets.csv",
+    "campaign_targets.xlsx",
+)
 PLAN_ONLY = (
     "campaign_plan.parquet",
     "campaign_plan.csv",

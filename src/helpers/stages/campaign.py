@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import campaign, findings, plots, profiles
-from helpers.actions import ANY_CHANNEL, DO_NOT_CONTACT, IN_STORE_ONLY
+from helpers.actions import ANY_CHANNEL, DO_NOT_CONTACT, EXPECTED, IN_STORE_ONLY, contact_costs
 from helpers.churn import model_columns
 from helpers.config import CampaignSection, WorkbenchConfig
 from helpers.errors import CampaignDataError, ConfigError, NoActionListError
@@ -55,6 +55,7 @@ class Measurement:
     effects: pd.DataFrame
     uplift: campaign.Uplift
     targets: pd.DataFrame  # campaign_targets.parquet
+    channel_effects: pd.DataFrame | None = None  # campaign_channel_effects.parquet: the same per channel
 
 
 @dataclass
@@ -71,7 +72,7 @@ class CampaignStage:
 
 
 # what a plan takes from the action list (at ten million customers its worded reasons alone take gigabytes)
-LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_risk", "expected_value",
+LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_risk", *EXPECTED, "value_basis",
           "next_best_offer", "offer_send_on", "channel", "in_budget", "held_for_review", "contacted_recently",
           "global_holdout"]  # fmt: skip
 
@@ -86,7 +87,7 @@ def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date,
     plan = chosen.assign(group=chosen["customer_id"].map(groups))
     treated = plan["group"] == "treatment"
     plan["contact"] = treated.map({True: "contact", False: "do not contact (control)"})
-    plan["cost"] = plan["action"].map(settings.action_costs).fillna(settings.contact_cost).where(treated, 0.0)
+    plan["cost"] = contact_costs(plan, settings).where(treated, 0.0)
     plan = plan.assign(campaign_start=pd.Timestamp(start), outcome_days=settings.outcome_days,
                        control_share=settings.control_share)  # fmt: skip
     columns = [c for c in ("priority", "customer_id", "action", "group", "contact", "channel", "cost",
@@ -140,6 +141,17 @@ def contact_plan(plan: pd.DataFrame, reasons: pd.Series | None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def expected_of(action_list: pd.DataFrame, plan: pd.DataFrame, settings: CampaignSection) -> dict:
+    """The contacts' expected incremental margin (04's, summed over the treatment group) with its interval, how
+    many rest on a measured save rate, and the assumption the others rest on."""
+    treated = plan.loc[plan["group"] == "treatment", "customer_id"]
+    contacted = action_list.set_index("customer_id").reindex(treated)
+    measured = int((contacted.get("value_basis") == "measured").sum()) if "value_basis" in contacted else 0
+    sums = {name: float(contacted[name].sum()) for name in EXPECTED if name in contacted}
+    return sums | {"measured_contacts": measured, "save_rate": settings.assumed_save_rate,
+                   "save_rates_by_action": bool(settings.save_rates)}  # fmt: skip
+
+
 def reasons_of(context: StageContext, customers: pd.Series) -> pd.Series | None:
     """The action list's reason of these customers only (the worded reasons of everyone take gigabytes at scale)."""
     path = context.paths.artifact("action_list.parquet")
@@ -154,14 +166,16 @@ def read_plan(settings: CampaignSection) -> tuple[pd.DataFrame, date | None]:
     if "campaign_start" in frame.columns:  # the workbench's own plan
         columns = columns.model_copy(update={"action": columns.action or "action", "cost": columns.cost or "cost"})
     table = campaign.read_assignment(frame, columns)
-    if "cost" not in table:
-        treated = table["group"] == "treatment"
-        table["cost"] = table["action"].map(settings.action_costs).fillna(settings.contact_cost).where(treated, 0.0)
-    table["cost"] = pd.to_numeric(table["cost"], errors="coerce").fillna(0.0)
     starts = pd.to_datetime(frame["campaign_start"]).dt.date.unique() if "campaign_start" in frame.columns else []
     value = frame.set_index(frame[columns.customer_id].astype(str).str.strip())
-    if "value_if_retained" in value.columns:
-        table["value_if_retained"] = table["customer_id"].map(pd.to_numeric(value["value_if_retained"]))
+    for column in ("value_if_retained", "value_at_risk"):  # the workbench's plan has them; the save rate needs one
+        if column in value.columns:
+            table[column] = table["customer_id"].map(pd.to_numeric(value[column], errors="coerce"))
+    if "channel" in value.columns:
+        table["channel"] = table["customer_id"].map(value["channel"].astype(str))
+    if "cost" not in table:
+        table["cost"] = contact_costs(table, settings).where(table["group"] == "treatment", 0.0)
+    table["cost"] = pd.to_numeric(table["cost"], errors="coerce").fillna(0.0)
     return table, (starts[0] if len(starts) == 1 else None)
 
 
@@ -198,8 +212,7 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
     context.paths.write_table(plan, "campaign_plan.csv")
     context.paths.write_table(plan, "campaign_plan.xlsx", PLAN_FORMATS)
     contact = contact_plan(plan, reasons_of(context, plan["customer_id"]))
-    selection |= {"expected_value": float(contact["expected_value"].sum()), "save_rate": settings.assumed_save_rate,
-                  "save_rates_by_action": bool(settings.save_rates)}  # fmt: skip
+    selection |= expected_of(action_list, plan, settings)
     context.paths.write_table(contact, "contact_plan.parquet")
     context.paths.write_table(contact, "contact_plan.csv")
     context.paths.write_table(contact, "contact_plan.xlsx", CONTACT_FORMATS)
@@ -235,6 +248,11 @@ def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Meas
     srm = campaign.sample_ratio_check(frame["group"], float((plan["group"] == "control").mean()))
     balance = campaign.balance(frame, ["pre_spend", "pre_purchases"])
     effects = campaign.effects(frame, config.clv.profit_margin, settings.bootstrap_samples, config.run.random_state)
+    by_channel = None
+    if "channel" in frame and frame["channel"].nunique() > 1:  # which channel moved customers, for the next plan
+        by_channel = campaign.effects(frame, config.clv.profit_margin, settings.bootstrap_samples,
+                                      config.run.random_state, by="channel")  # fmt: skip
+        context.paths.write_table(by_channel.reset_index(), "campaign_channel_effects.parquet")
     features = churn_features(tx, start - timedelta(days=1)).execute().set_index("customer_id")
     features = features.reindex(frame["customer_id"])
     uplift = campaign.learn_uplift(features[model_columns(features)], frame.set_index("customer_id")["group"],
@@ -246,7 +264,7 @@ def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Meas
     context.paths.write_table(targets, "campaign_targets.xlsx", TARGET_FORMATS)
     context.figure("06_effects", plots.campaign_effects(effects))
     context.figure("06_qini", plots.qini(uplift.qini))
-    return Measurement(start, end, len(plan), missing, srm, balance, effects, uplift, targets)
+    return Measurement(start, end, len(plan), missing, srm, balance, effects, uplift, targets, by_channel)
 
 
 def target_list(frame: pd.DataFrame, uplift: campaign.Uplift) -> pd.DataFrame:

@@ -16,7 +16,9 @@ import pandas as pd
 
 from helpers import actions, findings, formatting, plots, satisfaction
 from helpers import churn as churn_model
+from helpers.alerts import SEVERITIES as ALERT_SEVERITIES
 from helpers.calibration import Calibration, choose_calibration
+from helpers.campaign import ALL_CELLS
 from helpers.config import ChurnSection, SegmentSection, WorkbenchConfig
 from helpers.errors import InputError
 from helpers.findings import Findings
@@ -109,6 +111,24 @@ class Contacts:
                    read_contact_history(settings.contact_history) if settings.contact_history else None)  # fmt: skip
 
 
+def read_measured(path: str) -> actions.MeasuredResponse:
+    """The save rates per action a measured campaign found (campaign_effects.parquet of 06's measure mode) and,
+    from campaign_channel_effects.parquet beside it, each channel's incremental margin per contact."""
+    effects = pd.read_parquet(path)
+    missing = {"action", *actions.SAVE_RATES} - set(effects.columns)
+    if missing:
+        raise InputError(f"campaign.measured_effects {path} has no column {sorted(missing)}: give the "
+                         "campaign_effects.parquet of a campaign measured against the workbench's own plan, which "
+                         "records each customer's value at risk")  # fmt: skip
+    rates = effects[effects["action"] != ALL_CELLS].set_index("action")[actions.SAVE_RATES].dropna()
+    by_channel = Path(path).with_name("campaign_channel_effects.parquet")
+    channels = None
+    if by_channel.exists():
+        table = pd.read_parquet(by_channel).set_index("channel").drop(index=ALL_CELLS, errors="ignore")
+        channels = table["incremental_margin"] / table["treatment"]
+    return actions.MeasuredResponse(rates, channels)
+
+
 def read_id_list(path: str) -> frozenset[str]:
     """The customer ids of a do-not-contact file: its customer_id column, or its first column."""
     table = read_table_file(Path(path))
@@ -137,10 +157,12 @@ def read_contact_history(pattern: str) -> pd.DataFrame:
 def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None,
                 segments: pd.DataFrame | None, side: churn_model.SideFeatures | None = None,
                 known: dict[date, tuple[pd.DataFrame, int]] | None = None, *,
-                calibration: Calibration | None = None, contacts: Contacts = Contacts()) -> pd.DataFrame:  # fmt: skip
+                calibration: Calibration | None = None, contacts: Contacts = Contacts(),
+                measured: actions.MeasuredResponse | None = None) -> pd.DataFrame:  # fmt: skip
     """Every customer as of `today`: churn probability from `scorer` (through `calibration`, learnt on the
     backtest), value if retained, risk tier, value level, segment, the one action of the action rules, its reason,
-    channel, hold, and the contact priority; `known` holds training snapshots the backtest already computed."""
+    channel, hold, the expected value of a contact (save rates `measured` by a campaign, else assumed) and the
+    contact priority; `known` holds training snapshots the backtest already computed."""
     settings = config.churn
     scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
                                          settings.cutoff_step_days, scorer, config.run.random_state,
@@ -165,13 +187,17 @@ def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: p
     scored["days_since_last_purchase"] = scored["recency_days"]
     scored["last_purchase_date"] = pd.Timestamp(today) - pd.to_timedelta(scored["recency_days"], unit="D")
     scored["reason"] = actions.reasons(scored, formatting.money, settings.horizon_days)
-    scored["channel"] = actions.channels(scored.index, contacts.members, settings.channels)
+    order = actions.channel_order(settings.channels, costs=config.campaign.channel_costs,
+                                  measured=None if measured is None else measured.channels)  # fmt: skip
+    scored["channel"] = actions.channels(scored.index, contacts.members, order)
     scored.loc[scored.index.isin(contacts.blocked), "channel"] = actions.DO_NOT_CONTACT
     scored["held_for_review"] = contacts.held(scored.index, settings.hold_alert_severities)
     scored["contacted_recently"] = contacts.recently(scored.index, today, cap=settings.contact_cap,
                                                      days=settings.contact_cap_days)  # fmt: skip
     scored["global_holdout"] = actions.global_holdout(scored.index, settings.global_holdout_share)
-    scored["expected_value"] = actions.expected_value(scored, config.campaign)
+    flagged = contacts.held(scored.index, list(ALERT_SEVERITIES))
+    ranked = actions.capped_for_alerts(scored["value_at_risk"], flagged, settings.alert_value_quantile)
+    scored = scored.join(actions.expected_value(scored, config.campaign, measured=measured, value=ranked))
     scored = actions.prioritise(scored, settings.contact_budget, money_budget=settings.contact_budget_money,
                                 costs=actions.contact_costs(scored, config.campaign))  # fmt: skip
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
@@ -229,8 +255,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     )
     log.info("scoring every customer as of %s with %s (calibration: %s)", today, scorer, calibration.method)
     contacts = Contacts.of_run(context, settings)
+    measured = read_measured(config.campaign.measured_effects) if config.campaign.measured_effects else None
     scored = score_today(config, tx, today, scorer, values, segments, side, known, calibration=calibration,
-                         contacts=contacts)  # fmt: skip
+                         contacts=contacts, measured=measured)  # fmt: skip
     context.paths.write_table(scored, "churn.parquet")
     context.paths.write_table(backtest_folds, "churn_backtest.parquet")
     actions_table = churn_model.action_summary(scored)
