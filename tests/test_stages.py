@@ -351,8 +351,10 @@ def test_a_measured_campaign_gives_the_next_plan_its_save_rates_its_interval_and
     spread = cells.loc[plain["action"], "save_rate_high"].to_numpy() - cells.loc[plain["action"], "save_rate_low"]
     width = plain["expected_value_high"] - plain["expected_value_low"]
     assert np.allclose(width, spread.to_numpy() * plain["value_at_risk"], atol=0.011), "the rates' interval x value"
-    order = actions.channel_order(["wechat", "sms", "email"], costs={}, measured=churn.read_measured(
-        str(effects_file)).channels)  # fmt: skip
+    channels = churn.read_measured(str(effects_file)).channels
+    significant = measured.channel_effects.drop(index="all cells")["significant"]
+    assert set(channels.index) == set(significant.index[significant]), "a channel is chosen on evidence only"
+    order = actions.channel_order(["wechat", "sms", "email"], costs={}, measured=channels)
     members = pd.read_parquet(folder / "artifacts" / "customers.parquet")
     expected = actions.channels(pd.Index(scored["customer_id"]), members, order)
     assert scored.set_index("customer_id")["channel"].equals(expected), "the opted-in channel that earned most"

@@ -164,9 +164,10 @@ def capped_for_alerts(value_at_risk: pd.Series, flagged: pd.Series, quantile: fl
 
 
 def channel_order(order: list[str], *, costs: dict[str, float], measured: pd.Series | None = None) -> list[str]:
-    """The order in which a customer's opted-in channels are tried: channels a campaign measured as earning more
-    than their message cost, best net margin per contact first; then unmeasured ones, cheapest first; then
-    measured ones that did not earn their cost. Ties keep `order` (churn.channels)."""
+    """The order in which a customer's opted-in channels are tried: channels a campaign measured (`measured`:
+    incremental margin per contact, significant effects only) as earning more than their message cost, best net
+    margin first; then unmeasured ones, cheapest first; then measured ones that did not earn their cost. Ties keep
+    `order` (churn.channels)."""
 
     def key(channel: str) -> tuple[int, float, int]:
         cost = costs.get(channel, 0.0)

@@ -434,7 +434,8 @@ class CampaignSection(_Section):
     measured_effects: str | None = Field(None, description="campaign_effects.parquet of a measured campaign: its "
                                          "save rate per action (with its interval) replaces the assumption for the "
                                          "actions it measured; campaign_channel_effects.parquet beside it, when "
-                                         "there, ranks the channels by what they earned")  # fmt: skip
+                                         "there, ranks the channels with a significant effect by what they "
+                                         "earned")  # fmt: skip
     channel_costs: dict[Literal["wechat", "sms", "email"], float] = Field(
         default_factory=dict, description="cost of one message per channel, added to the contact's cost; without "
         "a measured campaign the cheapest channel a customer opted in to is used (ties: churn.channels order)",

@@ -678,10 +678,14 @@ def next_plan_sentences(measured) -> list[str]:
     if measured.channel_effects is not None:
         channels = measured.channel_effects.drop(index="all cells")
         per_contact = (channels["incremental_margin"] / channels["treatment"]).sort_values(ascending=False)
-        said.append(t("Incremental margin per contact by channel: {channels}; the next plan prefers the channel that "
-                      "earned most, among those a customer opted in to.", channels=t(", ").join(
-                          t("{channel} {value}", channel=term(name), value=money(value))
-                          for name, value in per_contact.items())))  # fmt: skip
+        listed = t(", ").join(t("{channel} {value}", channel=term(name), value=money(value))
+                              for name, value in per_contact.items())  # fmt: skip
+        significant = [term(name) for name in per_contact.index if channels.loc[name, "significant"]]
+        choice = (t(" The next plan prefers the channels with a significant effect ({channels}) by what they earned.",
+                    channels=t(", ").join(significant)) if significant else
+                  t(" No channel's effect is significant, so the next plan keeps the channel order of the "
+                    "config."))  # fmt: skip
+        said.append(t("Incremental margin per contact by channel: {channels}.", channels=listed) + choice)
     return said
 
 

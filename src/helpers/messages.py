@@ -913,8 +913,11 @@ MESSAGES = {
     "; the others assume {basis}": "；其余假设{basis}",
     "A contact saved **{rate} of the value at risk** (95% interval {low} to {high}; a lower bound, the outcome window is shorter than the CLV horizon). Give this run's `campaign_effects.parquet` as `campaign.measured_effects` and the next plan ranks by these measured rates.":
         "每次联系挽回了**风险价值的 {rate}**（95% 区间 {low} 至 {high}；这是下限，因为效果观察期短于 CLV 期限）。将本次运行的 `campaign_effects.parquet` 设为 `campaign.measured_effects`，下一次计划即按这些实测挽回率排序。",
-    "Incremental margin per contact by channel: {channels}; the next plan prefers the channel that earned most, among those a customer opted in to.":
-        "各渠道每次联系的增量毛利：{channels}；下一次计划在客户已同意的渠道中优先选择收益最高的渠道。",
+    "Incremental margin per contact by channel: {channels}.": "各渠道每次联系的增量毛利：{channels}。",
+    " The next plan prefers the channels with a significant effect ({channels}) by what they earned.":
+        "下一次计划按收益优先选择效果显著的渠道（{channels}）。",
+    " No channel's effect is significant, so the next plan keeps the channel order of the config.":
+        "没有渠道的效果显著，因此下一次计划沿用配置中的渠道顺序。",
     "{channel} {value}": "{channel} {value}",
 }
 # fmt: on

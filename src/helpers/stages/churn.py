@@ -113,7 +113,8 @@ class Contacts:
 
 def read_measured(path: str) -> actions.MeasuredResponse:
     """The save rates per action a measured campaign found (campaign_effects.parquet of 06's measure mode) and,
-    from campaign_channel_effects.parquet beside it, each channel's incremental margin per contact."""
+    from campaign_channel_effects.parquet beside it, the incremental margin per contact of each channel whose
+    effect was significant (Holm-adjusted p below 0.05)."""
     effects = pd.read_parquet(path)
     missing = {"action", *actions.SAVE_RATES} - set(effects.columns)
     if missing:
@@ -125,6 +126,7 @@ def read_measured(path: str) -> actions.MeasuredResponse:
     channels = None
     if by_channel.exists():
         table = pd.read_parquet(by_channel).set_index("channel").drop(index=ALL_CELLS, errors="ignore")
+        table = table[table["significant"]]  # a channel is preferred on evidence, not on noise
         channels = table["incremental_margin"] / table["treatment"]
     return actions.MeasuredResponse(rates, channels)
 
