@@ -362,5 +362,6 @@ def test_a_measured_campaign_gives_the_next_plan_its_save_rates_its_interval_and
     result = campaign.run(path, folder)
     planned = result.plan.selection
     assert any("95% interval" in sentence for sentence in result.findings.sentences), "the front page says it"
-    assert planned["measured_contacts"] > 0
+    contacts = result.plan.plan["group"].eq("treatment").sum()
+    assert 0 < planned["measured_contacts"] <= planned["contacts"] == contacts
     assert planned["expected_value_low"] <= planned["expected_value"] <= planned["expected_value_high"]

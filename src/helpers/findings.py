@@ -641,7 +641,7 @@ def value_sentence(selection: dict) -> str:
     if not measured:
         return t(" Expected incremental margin of the contacts: **{value}**, assuming {basis}, until a campaign is "
                  "measured.", value=money(selection["expected_value"]), basis=basis)  # fmt: skip
-    contacted = selection["selected"]
+    contacted = selection["contacts"]
     said = t(" Expected incremental margin of the contacts: **{value}** (95% interval {low} to {high}), with the save "
              "rates a measured campaign found (campaign.measured_effects) for {measured} of the {contacted} contacts",
              value=money(selection["expected_value"]), low=money(selection["expected_value_low"]),

@@ -148,7 +148,7 @@ def expected_of(action_list: pd.DataFrame, plan: pd.DataFrame, settings: Campaig
     contacted = action_list.set_index("customer_id").reindex(treated)
     measured = int((contacted.get("value_basis") == "measured").sum()) if "value_basis" in contacted else 0
     sums = {name: float(contacted[name].sum()) for name in EXPECTED if name in contacted}
-    return sums | {"measured_contacts": measured, "save_rate": settings.assumed_save_rate,
+    return sums | {"contacts": len(treated), "measured_contacts": measured, "save_rate": settings.assumed_save_rate,
                    "save_rates_by_action": bool(settings.save_rates)}  # fmt: skip
 
 
