@@ -163,9 +163,9 @@ def run_rows(rows: int, work: Path, pandas_max: int, results: list) -> None:
     floor = ingest_floor(con, raw, work, rows, results)
     con = connect()  # a fresh connection: ingest does not find the copies' data cached
     with measured(results, "ingest CSV -> Parquet", rows):
-        ingested = run_ingest(con, read_raw(con, raw), {"customer_id": "customer_id", "order_id": "order_id",
+        ingested = run_ingest(con, read_raw(con, raw), mapping={"customer_id": "customer_id", "order_id": "order_id",
                               "order_date": "order_date", "amount": "amount", "category": "category"},
-                              CleaningOptions(), out)  # fmt: skip
+                              options=CleaningOptions(), out_dir=out)  # fmt: skip
     plain, typed, ingest = (next(r["seconds"] for r in results if r["rows"] == rows and r["step"] == step)
                             for step in (PLAIN_COPY, TYPED_COPY, "ingest CSV -> Parquet"))  # fmt: skip
     print(f"  ingest (every rule, quarantine, reconciliation, sorted output) takes {ingest / typed:.1f}x the "
@@ -175,14 +175,14 @@ def run_rows(rows: int, work: Path, pandas_max: int, results: list) -> None:
     with measured(results, "per-customer summary", rows):
         summary = customer_summary(tx, END).to_pyarrow()
     with measured(results, "calibration/holdout summary", rows):
-        calibration_holdout(tx, END - timedelta(days=180), END, "weeks").to_pyarrow()
+        calibration_holdout(tx, END - timedelta(days=180), observation_end=END, unit="weeks").to_pyarrow()
     full = btyd_summary(tx, END, "weeks").execute()
     with measured(results, "BG/NBD + Gamma-Gamma (compressed)", rows):
         clv.fit_purchase_model("bgnbd", clv.compress(full))
         clv.fit_spend_model(full)
     with measured(results, "churn features at one cutoff", rows):
         churn_features(tx, END - timedelta(days=90)).to_pyarrow()
-    items = recommend.baskets(tx, "category", None, END)
+    items = recommend.baskets(tx, "category", start=None, end=END)
     with measured(results, "category pair affinity (05)", rows):
         affinity = recommend.pair_affinity(items)
     with measured(results, "category sequence transitions (05)", rows):

@@ -41,7 +41,13 @@ def cdnow_transactions(tmp_path_factory):
     raw_file = write_dataset("cdnow_sample", folder)
     connection = connect()
     options = CleaningOptions(date_format=raw_file.date_format, drop_duplicates=False, keep_zero_value=True)
-    result = run_ingest(connection, read_raw(connection, raw_file.path), raw_file.columns, options, folder / "out")
+    result = run_ingest(
+        connection,
+        read_raw(connection, raw_file.path),
+        mapping=raw_file.columns,
+        options=options,
+        out_dir=folder / "out",
+    )
     return connection.read_parquet(str(result.transactions_path))
 
 
@@ -56,7 +62,13 @@ def babystore_parquet(tmp_path_factory) -> Path:
     raw_file = write_dataset("babystore", folder)
     connection = connect()
     options = CleaningOptions(date_format=raw_file.date_format)
-    result = run_ingest(connection, read_raw(connection, raw_file.path), raw_file.columns, options, folder / "out")
+    result = run_ingest(
+        connection,
+        read_raw(connection, raw_file.path),
+        mapping=raw_file.columns,
+        options=options,
+        out_dir=folder / "out",
+    )
     return result.transactions_path
 
 

@@ -118,7 +118,9 @@ def test_neutralise_leaves_no_text_that_starts_like_a_formula(value):
 
 def test_xlsx_writes_numbers_as_numbers_and_dates_as_dates(tmp_path):
     path = tmp_path / "t.xlsx"
-    write_xlsx(pd.DataFrame({"id": ["0042"], "p": [0.25], "d": [pd.Timestamp("2024-03-01")]}), path, {"p": "0%"})
+    write_xlsx(
+        pd.DataFrame({"id": ["0042"], "p": [0.25], "d": [pd.Timestamp("2024-03-01")]}), path, formats={"p": "0%"}
+    )
     sheet = openpyxl.load_workbook(path).active
     assert [c.data_type for c in sheet[2]] == ["s", "n", "d"] and sheet["B2"].number_format == "0%"
 

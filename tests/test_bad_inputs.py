@@ -26,7 +26,7 @@ MAPPING = {"customer_id": "cid", "order_date": "day", "amount": "value"}
 def ingest_file(tmp_path: Path, path: Path, mapping=MAPPING, **options) -> dict:
     con = connect()
     raw = read_raw(con, path, expected_columns=list(mapping.values()), **options.pop("read", {}))
-    result = run_ingest(con, raw, mapping, CleaningOptions(**options), tmp_path / "out")
+    result = run_ingest(con, raw, mapping=mapping, options=CleaningOptions(**options), out_dir=tmp_path / "out")
     assert result.reconciled
     return {"quality": result.quality, "kept": pd.read_parquet(result.transactions_path),
             "quarantine": pd.read_parquet(result.quarantine_path)}  # fmt: skip

@@ -34,9 +34,9 @@ def test_groups_are_random_within_each_cell_seeded_and_order_free():
     groups = campaign.assign_groups(cells, control_share=0.1, min_control=30, seed=1)
     control = groups[groups == "control"]
     assert cells[control.index].value_counts().to_dict() == {"a": 50, "b": 30, "c": 5}  # min 30, at most half
-    shuffled = campaign.assign_groups(cells.sample(frac=1, random_state=3), 0.1, 30, seed=1)
+    shuffled = campaign.assign_groups(cells.sample(frac=1, random_state=3), 0.1, min_control=30, seed=1)
     assert shuffled.sort_index().equals(groups.sort_index())
-    assert not campaign.assign_groups(cells, 0.1, 30, seed=2).equals(groups)
+    assert not campaign.assign_groups(cells, 0.1, min_control=30, seed=2).equals(groups)
 
 
 def test_the_minimum_detectable_lift_is_detected_with_the_stated_power():
@@ -73,7 +73,7 @@ def test_cuped_narrows_the_revenue_interval_and_keeps_the_estimate_unbiased():
     rng = np.random.default_rng(5)
     widths, estimates = [], []
     for _ in range(20):
-        row = campaign.effects(simulated(rng, 2000, 0.9, 0.0, revenue_lift=10.0), 0.3, 300, 1).loc["offer"]
+        row = campaign.effects(simulated(rng, 2000, 0.9, 0.0, revenue_lift=10.0), 0.3, samples=300, seed=1).loc["offer"]
         widths.append(
             (row["revenue_high"] - row["revenue_low"]) / (row["revenue_high_plain"] - row["revenue_low_plain"])
         )
@@ -120,7 +120,7 @@ def test_the_uplift_model_beats_random_targeting_on_held_out_customers():
     rate = 0.15 + np.where(treated, np.where(responds, 0.25, -0.08), 0.0)
     converted = pd.Series(rng.random(n) < rate)
     groups = pd.Series(np.where(treated, "treatment", "control"))
-    uplift = campaign.learn_uplift(features, groups, converted, seed=1)
+    uplift = campaign.learn_uplift(features, groups, converted=converted, seed=1)
     by_uplift, at_random = uplift.at(0.3)
     assert uplift.qini_coefficient > 0 and by_uplift > 1.5 * at_random
     assert uplift.deciles["observed_uplift"].iloc[:3].mean() > uplift.deciles["observed_uplift"].iloc[-3:].mean()
@@ -153,7 +153,7 @@ def test_the_simulated_campaign_moves_each_cell_by_its_true_lift():
     plan = pd.DataFrame({"customer_id": customers, "action": rng.choice(["Automated win-back with a time-limited "
                          "offer", "Standard newsletter"], len(customers)), "group": "treatment"})  # fmt: skip
     start, days = date(2024, 11, 1), 30
-    after = simulate_campaign(raw, plan, start, days, TRUE_CAMPAIGN_EFFECTS, seed=1)
+    after = simulate_campaign(raw, plan, start=start, outcome_days=days, effects=TRUE_CAMPAIGN_EFFECTS, seed=1)
     bought_after, bought_before = (window_buyers(log, plan, start, days).astype(int) for log in (after, raw))
     change = (bought_after - bought_before).groupby(plan["action"]).mean()
     for action, lift in change.items():
@@ -170,14 +170,14 @@ def test_the_simulated_campaign_moves_each_channel_by_its_true_response_and_the_
     plan = pd.DataFrame({"customer_id": customers, "action": action, "group": "treatment",
                          "channel": rng.choice(list(TRUE_CHANNEL_RESPONSE), len(customers))})  # fmt: skip
     start, days = date(2024, 11, 1), 30
-    after = simulate_campaign(raw, plan, start, days, {action: lift}, seed=1)
+    after = simulate_campaign(raw, plan, start=start, outcome_days=days, effects={action: lift}, seed=1)
     truth = lift * plan["channel"].map(TRUE_CHANNEL_RESPONSE) / plan["channel"].map(TRUE_CHANNEL_RESPONSE).mean()
     added = window_buyers(after, plan, start, days) & ~window_buyers(raw, plan, start, days)
     for channel, moved in added.groupby(plan["channel"]).mean().items():
         assert moved == pytest.approx(truth[plan["channel"] == channel].iloc[0], abs=0.02), channel
 
     plan["group"] = np.where(rng.random(len(plan)) < 0.5, "control", "treatment")
-    after = simulate_campaign(raw, plan, start, days, {action: lift}, seed=1)
+    after = simulate_campaign(raw, plan, start=start, outcome_days=days, effects={action: lift}, seed=1)
     frame = plan.assign(converted=window_buyers(after, plan, start, days), revenue=0.0, pre_spend=0.0,
                         cost=np.where(plan["group"] == "treatment", 1.0, 0.0))  # fmt: skip
     by_channel = campaign.effects(frame, margin=0.3, samples=200, seed=0, by="channel").drop(index="all cells")

@@ -68,7 +68,7 @@ def test_bgnbd_prob_no_purchase_matches_simulation():
     x, t_x = calibration["count"].to_numpy() - 1.0, calibration["max"].to_numpy()
     bought_later = purchases[purchases.week > T].customer.unique()
     observed = ~np.isin(np.arange(n), bought_later)
-    predicted = churn.bgnbd_prob_no_purchase(params, t, x, t_x, np.full(n, T))
+    predicted = churn.bgnbd_prob_no_purchase(params, t, x=x, t_x=t_x, T=np.full(n, T))
     assert predicted.mean() == pytest.approx(observed.mean(), abs=0.005)
     for low, high in [(0, 0), (1, 2), (3, 100)]:
         group = (x >= low) & (x <= high)
@@ -77,8 +77,8 @@ def test_bgnbd_prob_no_purchase_matches_simulation():
 
 def test_bgnbd_prob_no_purchase_limits():
     params = {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 2.5}
-    assert churn.bgnbd_prob_no_purchase(params, 0.0, [3], [10], [20])[0] == pytest.approx(1.0)
-    assert churn.bgnbd_prob_no_purchase(params, 1e9, [0], [0], [20])[0] == pytest.approx(0.0, abs=1e-3)
+    assert churn.bgnbd_prob_no_purchase(params, 0.0, x=[3], t_x=[10], T=[20])[0] == pytest.approx(1.0)
+    assert churn.bgnbd_prob_no_purchase(params, 1e9, x=[0], t_x=[0], T=[20])[0] == pytest.approx(0.0, abs=1e-3)
 
 
 def test_rolling_folds_never_overlap_the_test_window():
@@ -105,7 +105,7 @@ def test_constant_features_are_not_model_inputs():
 @pytest.mark.slow
 def test_backtest_on_cdnow_model_at_least_matches_best_baseline(cdnow_transactions):
     folds = churn.rolling_folds(date(1998, 4, 1), folds=3, train_cutoffs=2, step_days=60, horizon_days=90)
-    backtest = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks")
+    backtest = churn.run_backtest(cdnow_transactions, folds, horizon_days=90, random_state=42, unit="weeks")
     summary = backtest.summary()
     assert set(backtest.folds["fold"]) == {1, 2, 3}
     best_baseline = summary[summary.kind == "baseline"].roc_auc.max()
@@ -116,19 +116,23 @@ def test_backtest_on_cdnow_model_at_least_matches_best_baseline(cdnow_transactio
 @pytest.fixture(scope="module")
 def one_fold_backtest(cdnow_transactions):
     folds = churn.rolling_folds(date(1998, 4, 1), folds=1, train_cutoffs=2, step_days=60, horizon_days=90)
-    return churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks"), folds
+    return churn.run_backtest(cdnow_transactions, folds, horizon_days=90, random_state=42, unit="weeks"), folds
 
 
 def test_training_on_a_sample_keeps_the_backtest_close_and_a_large_cap_changes_nothing(cdnow_transactions,
                                                                                        one_fold_backtest):  # fmt: skip
     full, folds = one_fold_backtest
-    sampled = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=2000)
+    sampled = churn.run_backtest(
+        cdnow_transactions, folds, horizon_days=90, random_state=42, unit="weeks", max_train_rows=2000
+    )
     assert full.train_rows[1] == 2 * 2357 and sampled.train_rows[1] == full.train_rows[1]
     assert len(sampled.training(1, 42)) == 2000 and len(full.training(1, 42)) == full.train_rows[1]
     full_auc, sampled_auc = (b.folds.set_index("scorer")["roc_auc"] for b in (full, sampled))
     assert abs(full_auc["logistic regression"] - sampled_auc["logistic regression"]) < 0.02
     assert full_auc["Pareto/NBD P(no purchase)"] == sampled_auc["Pareto/NBD P(no purchase)"]  # baselines: no training
-    capped = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=10**6)
+    capped = churn.run_backtest(
+        cdnow_transactions, folds, horizon_days=90, random_state=42, unit="weeks", max_train_rows=10**6
+    )
     pd.testing.assert_frame_equal(capped.folds, full.folds)
 
 
@@ -150,8 +154,10 @@ def test_baselines_fitted_on_a_sample_score_everyone_alike(cdnow_transactions):
     ranking them almost as the full fit does; a cap at or above the customers changes nothing."""
     cutoff = date(1997, 12, 31)
     customers = churn_features(cdnow_transactions, cutoff).execute()["customer_id"]
-    full = churn.baseline_scores(cdnow_transactions, cutoff, 90, customers, "weeks")
-    sampled = churn.baseline_scores(cdnow_transactions, cutoff, 90, customers, "weeks", fit_customers=1000)
+    full = churn.baseline_scores(cdnow_transactions, cutoff, horizon_days=90, customers=customers, unit="weeks")
+    sampled = churn.baseline_scores(
+        cdnow_transactions, cutoff, horizon_days=90, customers=customers, unit="weeks", fit_customers=1000
+    )
     assert len(customers) == 2357 and sampled.index.equals(full.index)
     assert not np.allclose(sampled["BG/NBD P(no purchase)"], full["BG/NBD P(no purchase)"])  # the sample was used
     for scorer in ("BG/NBD expected purchases", "BG/NBD P(no purchase)", "Pareto/NBD P(no purchase)"):
@@ -161,7 +167,9 @@ def test_baselines_fitted_on_a_sample_score_everyone_alike(cdnow_transactions):
     for scorer in ("BG/NBD P(no purchase)", "Pareto/NBD P(no purchase)"):
         full_auc, sampled_auc = (churn.metrics(y, s[scorer].to_numpy(float), True)["roc_auc"] for s in (full, sampled))
         assert abs(full_auc - sampled_auc) < 0.01, scorer
-    capped = churn.baseline_scores(cdnow_transactions, cutoff, 90, customers, "weeks", fit_customers=len(customers))
+    capped = churn.baseline_scores(
+        cdnow_transactions, cutoff, horizon_days=90, customers=customers, unit="weeks", fit_customers=len(customers)
+    )
     pd.testing.assert_frame_equal(capped, full)
 
 
@@ -169,12 +177,12 @@ def test_permutation_importance_on_a_sample_ranks_the_inputs_alike(one_fold_back
     """Beyond `max_customers` the importance is measured on a seeded sample of the last test date's customers:
     the leading inputs stay the leading inputs; a limit at or above the customers changes nothing."""
     backtest, folds = one_fold_backtest
-    full, everyone = churn.feature_importance(backtest, "logistic regression", 42)
-    sampled, sample = churn.feature_importance(backtest, "logistic regression", 42, max_customers=1200)
+    full, everyone = churn.feature_importance(backtest, "logistic regression", random_state=42)
+    sampled, sample = churn.feature_importance(backtest, "logistic regression", random_state=42, max_customers=1200)
     assert len(backtest.snapshots[folds[0].test_cutoff]) == everyone == 2357 and sample == 1200
     assert not np.allclose(full["importance"], sampled.set_index("feature").loc[full["feature"], "importance"])
     assert list(sampled["feature"].head(2)) == list(full["feature"].head(2))
-    same, _ = churn.feature_importance(backtest, "logistic regression", 42, max_customers=2357)
+    same, _ = churn.feature_importance(backtest, "logistic regression", random_state=42, max_customers=2357)
     pd.testing.assert_frame_equal(same, full)
 
 
@@ -184,7 +192,9 @@ def test_tested_cutoffs_are_kept_as_training_samples_and_today_trains_on_them(cd
     test row. Released, the latest is trimmed too, and today's scores trained on the backtest's snapshots equal
     those computed afresh (today's training cutoffs are the backtest's test cutoffs)."""
     folds = churn.rolling_folds(date(1998, 4, 1), folds=2, train_cutoffs=1, step_days=60, horizon_days=90)
-    backtest = churn.run_backtest(cdnow_transactions, folds, 90, random_state=42, unit="weeks", max_train_rows=1000)
+    backtest = churn.run_backtest(
+        cdnow_transactions, folds, horizon_days=90, random_state=42, unit="weeks", max_train_rows=1000
+    )
     first, last = folds[0].test_cutoff, folds[1].test_cutoff
     assert len(backtest.snapshots[first]) == 1000 and backtest.customers[first] > 1000
     assert len(backtest.snapshots[last]) == backtest.customers[last] == 2357
@@ -195,7 +205,8 @@ def test_tested_cutoffs_are_kept_as_training_samples_and_today_trains_on_them(cd
     assert {first, last} <= set(known) and {len(frame) for frame, _ in known.values()} == {1000}
     assert {cutoff: customers for cutoff, (_, customers) in known.items()} == backtest.customers
     today = last + timedelta(days=90)
-    scoring = (cdnow_transactions, today, 90, 2, 60, "logistic regression", 42, "weeks")
-    reused = churn.score_customers(*scoring, max_train_rows=1000, known=known)
-    afresh = churn.score_customers(*scoring, max_train_rows=1000)
+    scoring = {"horizon_days": 90, "train_cutoffs": 2, "step_days": 60, "scorer": "logistic regression",
+               "random_state": 42, "unit": "weeks", "max_train_rows": 1000}  # fmt: skip
+    reused = churn.score_customers(cdnow_transactions, today, **scoring, known=known)
+    afresh = churn.score_customers(cdnow_transactions, today, **scoring)
     pd.testing.assert_frame_equal(reused, afresh)

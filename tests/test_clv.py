@@ -16,7 +16,9 @@ from helpers.schemas import CLV
 
 @pytest.fixture(scope="module")
 def cdnow_calibration(cdnow_transactions):
-    return calibration_holdout(cdnow_transactions, date(1997, 9, 30), date(1998, 6, 30), "weeks").execute()
+    return calibration_holdout(
+        cdnow_transactions, date(1997, 9, 30), observation_end=date(1998, 6, 30), unit="weeks"
+    ).execute()
 
 
 def rounded(model, digits):
@@ -148,7 +150,9 @@ def test_customer_values_are_consistent(cdnow_transactions):
     summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
     model = clv.fit_purchase_model("bgnbd", clv.compress(summary))
     spend = clv.fit_spend_model(summary)
-    values = clv.customer_value(model, spend, summary, 12, 0.01, 0.5, "weeks")
+    values = clv.customer_value(
+        model, spend, summary=summary, horizon_months=12, monthly_discount_rate=0.01, profit_margin=0.5, unit="weeks"
+    )
     assert len(values) == len(summary) == values.customer_id.nunique()
     assert values.p_alive.between(0, 1).all()
     assert (values.clv >= 0).all()
@@ -156,8 +160,12 @@ def test_customer_values_are_consistent(cdnow_transactions):
     top, bottom = values[values.clv_decile == 1].clv.min(), values[values.clv_decile == 10].clv.max()
     assert top >= bottom
     # a longer horizon can only add value; a higher discount rate can only remove it
-    longer = clv.customer_value(model, spend, summary, 24, 0.01, 0.5, "weeks")
-    steeper = clv.customer_value(model, spend, summary, 12, 0.05, 0.5, "weeks")
+    longer = clv.customer_value(
+        model, spend, summary=summary, horizon_months=24, monthly_discount_rate=0.01, profit_margin=0.5, unit="weeks"
+    )
+    steeper = clv.customer_value(
+        model, spend, summary=summary, horizon_months=12, monthly_discount_rate=0.05, profit_margin=0.5, unit="weeks"
+    )
     assert (longer.clv >= values.clv - 1e-9).all() and (steeper.clv <= values.clv + 1e-9).all()
     # BG/NBD: a customer without repeat purchases is certainly alive
     assert values.loc[values.repeat_purchases == 0, "p_alive"].eq(1.0).all()
@@ -168,8 +176,12 @@ def test_bootstrap_is_seeded_and_brackets_the_point_estimate(cdnow_transactions)
     summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
     patterns = clv.compress(summary)
     repeaters = summary[summary.frequency > 0]
-    draws_a, interval = clv.bootstrap("bgnbd", patterns, repeaters, 12, "weeks", 15, random_state=3)
-    draws_b, _ = clv.bootstrap("bgnbd", patterns, repeaters, 12, "weeks", 15, random_state=3)
+    draws_a, interval = clv.bootstrap(
+        "bgnbd", patterns, repeaters=repeaters, horizon_months=12, unit="weeks", samples=15, random_state=3
+    )
+    draws_b, _ = clv.bootstrap(
+        "bgnbd", patterns, repeaters=repeaters, horizon_months=12, unit="weeks", samples=15, random_state=3
+    )
     pd.testing.assert_frame_equal(draws_a, draws_b)
     point = clv.fit_purchase_model("bgnbd", patterns).params_["r"]
     assert interval.loc["r", "p05"] <= point <= interval.loc["r", "p95"]
@@ -186,9 +198,9 @@ def test_bootstrap_on_resamples_of_m_customers_matches_the_full_bootstrap(cdnow_
     summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
     patterns, repeaters = clv.compress(summary), summary[summary.frequency > 0]
     fitted = (clv.fit_purchase_model("bgnbd", patterns), clv.fit_spend_model(summary))
-    arguments = ("bgnbd", patterns, repeaters, 12, "weeks", 40)
-    full, _ = clv.bootstrap(*arguments, random_state=5)
-    quarter, interval = clv.bootstrap(*arguments, random_state=5, max_customers=len(summary) // 4, fitted=fitted)
+    arguments = {"repeaters": repeaters, "horizon_months": 12, "unit": "weeks", "samples": 40, "random_state": 5}
+    full, _ = clv.bootstrap("bgnbd", patterns, **arguments)
+    quarter, interval = clv.bootstrap("bgnbd", patterns, **arguments, max_customers=len(summary) // 4, fitted=fitted)
     assert interval["customers_per_fit"].iloc[0] == len(summary) // 4
     for quantity in ("total_purchases", "total_revenue", "r", "alpha"):
         spread = full[quantity].std()

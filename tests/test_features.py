@@ -56,7 +56,7 @@ def test_customer_summary_by_hand():
 
 
 def test_calibration_holdout_by_hand():
-    cal = calibration_holdout(TX, date(2024, 1, 20), date(2024, 2, 29), unit="days").execute()
+    cal = calibration_holdout(TX, date(2024, 1, 20), observation_end=date(2024, 2, 29), unit="days").execute()
     cal = cal.set_index("customer_id")
     assert list(cal.index) == ["a"]  # b and c were acquired after the calibration end
     a = cal.loc["a"]
@@ -75,7 +75,7 @@ def test_weeks_are_days_over_seven():
 
 def test_cdnow_summary_counts(cdnow_transactions):
     """The published CDNOW sample: 2,357 customers, 946 of them repeat buyers in calibration."""
-    cal = calibration_holdout(cdnow_transactions, date(1997, 9, 30), date(1998, 6, 30)).execute()
+    cal = calibration_holdout(cdnow_transactions, date(1997, 9, 30), observation_end=date(1998, 6, 30)).execute()
     assert len(cal) == 2357
     assert (cal.frequency_cal > 0).sum() == 946
     assert cal.T_cal.max() == pytest.approx(272 / 7)
@@ -141,7 +141,9 @@ def test_summaries_are_bit_identical_whatever_the_thread_count(babystore_parquet
     """The engine's thread count changes the order floats are added in; no summary may change by a bit."""
     functions = {
         "customer_summary": lambda tx: customer_summary(tx, date(2024, 12, 31)),
-        "calibration_holdout": lambda tx: calibration_holdout(tx, date(2024, 6, 30), date(2024, 12, 31)),
+        "calibration_holdout": lambda tx: calibration_holdout(
+            tx, date(2024, 6, 30), observation_end=date(2024, 12, 31)
+        ),
         "churn_features": lambda tx: churn_features(tx, date(2024, 9, 30)),
     }
     frames = []

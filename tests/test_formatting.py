@@ -50,7 +50,7 @@ def test_a_dollar_sign_in_a_label_is_text_not_a_formula(tmp_path):
 
     plots.apply_style()
     table = pd.DataFrame({"online": [0.5], r"$\frac{1}{0$": [0.5]}, index=["Champions"])
-    figure = plots.heatmap(table, "mix", "channel", "segment", percent=True)
+    figure = plots.heatmap(table, "mix", xlabel="channel", ylabel="segment", percent=True)
     assert plots.save(figure, tmp_path, "mix").stat().st_size > 0  # mathtext would raise ValueError here
 
 

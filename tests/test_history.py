@@ -34,8 +34,8 @@ def _config(**sections) -> object:
 
 def _earliest_cutoff(config, today: date) -> date:
     churn = config.churn
-    folds = rolling_folds(today - timedelta(days=churn.horizon_days), churn.folds, churn.train_cutoffs,
-                          churn.cutoff_step_days, churn.horizon_days)  # fmt: skip
+    folds = rolling_folds(today - timedelta(days=churn.horizon_days), churn.folds, train_cutoffs=churn.train_cutoffs,
+                          step_days=churn.cutoff_step_days, horizon_days=churn.horizon_days)  # fmt: skip
     return min(c for fold in folds for c in fold.train_cutoffs)
 
 

@@ -38,7 +38,7 @@ DIRTY = """cust,day,value,order,qty
 
 def ingest(con, tmp_path, path, mapping=MAPPING, **options):
     raw = read_raw(con, path)
-    return run_ingest(con, raw, mapping, CleaningOptions(**options), tmp_path / "out")
+    return run_ingest(con, raw, mapping=mapping, options=CleaningOptions(**options), out_dir=tmp_path / "out")
 
 
 def test_each_rule_catches_its_row(con, tmp_path, write_csv):
@@ -134,7 +134,7 @@ def test_gbk_and_bom_files_with_chinese_headers(con, tmp_path, write_csv):
     for encoding in ("gbk", "utf-8-sig"):
         path = write_csv(text, name=f"{encoding}.csv", encoding=encoding)
         raw = read_raw(con, path, encoding=encoding, work_dir=tmp_path / "work")
-        result = run_ingest(con, raw, mapping, CleaningOptions(), tmp_path / encoding)
+        result = run_ingest(con, raw, mapping=mapping, options=CleaningOptions(), out_dir=tmp_path / encoding)
         assert pd.read_parquet(result.transactions_path).customer_id.tolist() == ["张三"]
 
 
@@ -150,7 +150,9 @@ def test_parquet_and_excel_inputs(con, tmp_path):
     frame.to_excel(tmp_path / "in.xlsx", index=False)
     for name in ("in.parquet", "in.xlsx"):
         raw = read_raw(con, tmp_path / name, work_dir=tmp_path / "work")
-        result = run_ingest(con, raw, MAPPING, CleaningOptions(), tmp_path / name.replace(".", "_"))
+        result = run_ingest(
+            con, raw, mapping=MAPPING, options=CleaningOptions(), out_dir=tmp_path / name.replace(".", "_")
+        )
         tx = pd.read_parquet(result.transactions_path)
         assert tx.customer_id.tolist() == ["001", "002"]
         assert tx.amount.sum() == pytest.approx(3.5)
@@ -160,7 +162,7 @@ def test_several_files_by_glob(con, tmp_path, write_csv):
     write_csv("cust,day,value\n1,2024-01-01,1\n", name="a.csv")
     write_csv("value,cust,day\n2,2,2024-01-02\n", name="b.csv")
     raw = read_raw(con, tmp_path / "*.csv")
-    result = run_ingest(con, raw, MAPPING, CleaningOptions(), tmp_path / "out")
+    result = run_ingest(con, raw, mapping=MAPPING, options=CleaningOptions(), out_dir=tmp_path / "out")
     tx = pd.read_parquet(result.transactions_path)
     assert sorted(tx.source_file) == ["a.csv", "b.csv"]
     assert tx.source_row.tolist() == [1, 1]
@@ -213,7 +215,7 @@ def test_every_row_is_accounted_for(tmp_path_factory, rows):
     con = connect()
     raw = read_raw(con, path)
     try:
-        result = run_ingest(con, raw, MAPPING, CleaningOptions(), folder / "out")
+        result = run_ingest(con, raw, mapping=MAPPING, options=CleaningOptions(), out_dir=folder / "out")
     except InputError as error:  # all rows rejected, or most dates unparseable: said plainly
         assert "no rows left" in str(error) or "do not parse" in str(error)
         return
@@ -285,5 +287,5 @@ def test_utf16_is_recognised_and_reads_when_declared(con, tmp_path, write_csv, e
     if encoding == "utf-16":  # with its byte order mark
         raw = read_raw(con, path, encoding="utf-16", work_dir=tmp_path / "work")
         mapping = {"customer_id": "客户ID", "order_date": "订单日期", "amount": "金额"}
-        result = run_ingest(con, raw, mapping, CleaningOptions(), tmp_path / "out")
+        result = run_ingest(con, raw, mapping=mapping, options=CleaningOptions(), out_dir=tmp_path / "out")
         assert pd.read_parquet(result.transactions_path).amount.tolist() == [99.5]

@@ -40,15 +40,15 @@ PARETO = {"r": 0.6, "alpha": 10.0, "s": 0.8, "beta": 12.0}
 
 
 def test_bgnbd_purchase_probability_is_one_minus_the_probability_of_none():
-    timing = next_purchase.purchase_timing("bgnbd", fitted("bgnbd", BGNBD), HISTORIES, "weeks")
+    timing = next_purchase.purchase_timing("bgnbd", fitted("bgnbd", BGNBD), summary=HISTORIES, unit="weeks")
     for window in next_purchase.WINDOWS_DAYS:
-        none = bgnbd_prob_no_purchase(BGNBD, window / 7, HISTORIES["frequency"], HISTORIES["recency"],
-                                      HISTORIES["T"])  # fmt: skip
+        none = bgnbd_prob_no_purchase(BGNBD, window / 7, x=HISTORIES["frequency"], t_x=HISTORIES["recency"],
+                                      T=HISTORIES["T"])  # fmt: skip
         np.testing.assert_allclose(timing[f"p_purchase_{window}d"], 1 - none, rtol=1e-10)
 
 
 def test_bgnbd_waiting_time_quantiles_invert_its_distribution():
-    timing = next_purchase.purchase_timing("bgnbd", fitted("bgnbd", BGNBD), HISTORIES, "days")
+    timing = next_purchase.purchase_timing("bgnbd", fitted("bgnbd", BGNBD), summary=HISTORIES, unit="days")
     shape, scale = BGNBD["r"] + HISTORIES["frequency"], BGNBD["alpha"] + HISTORIES["T"]
     for column, level in (("wait_low_days", 0.25), ("wait_median_days", 0.5), ("wait_high_days", 0.75)):
         survival = (scale / (scale + timing[column])) ** shape
@@ -61,7 +61,7 @@ def test_bgnbd_waiting_time_quantiles_invert_its_distribution():
 
 def test_pareto_simulation_matches_the_exact_probability_of_no_purchase():
     model = fitted("pareto_nbd", PARETO)
-    timing = next_purchase.purchase_timing("pareto_nbd", model, HISTORIES, "weeks", draws=4000, seed=3)
+    timing = next_purchase.purchase_timing("pareto_nbd", model, summary=HISTORIES, unit="weeks", draws=4000, seed=3)
     f, r, t = (HISTORIES[c] for c in ("frequency", "recency", "T"))
     for window in next_purchase.WINDOWS_DAYS:
         exact = 1 - np.asarray(model.conditional_probability_of_n_purchases_up_to_time(0, window / 7, f, r, t))
@@ -86,7 +86,7 @@ def test_pareto_quantiles_invert_the_simulated_distribution():
 
 def test_pareto_model_median_is_where_the_exact_purchase_probability_reaches_one_half():
     model = fitted("pareto_nbd", PARETO)
-    timing = next_purchase.purchase_timing("pareto_nbd", model, HISTORIES, "weeks", draws=4000, seed=2)
+    timing = next_purchase.purchase_timing("pareto_nbd", model, summary=HISTORIES, unit="weeks", draws=4000, seed=2)
     reach = timing["model_median_days"].notna()
     assert 0 < reach.sum() < len(HISTORIES)  # some histories reach one half, some never do
     f, r, t = (HISTORIES.loc[reach, c] for c in ("frequency", "recency", "T"))
@@ -98,7 +98,9 @@ def test_pareto_model_median_is_where_the_exact_purchase_probability_reaches_one
 
 def test_timing_is_the_same_per_history_whatever_the_customer():
     twins = pd.concat([HISTORIES, HISTORIES.assign(customer_id=HISTORIES["customer_id"] + "2")], ignore_index=True)
-    timing = next_purchase.purchase_timing("pareto_nbd", fitted("pareto_nbd", PARETO), twins, "weeks", seed=5)
+    timing = next_purchase.purchase_timing(
+        "pareto_nbd", fitted("pareto_nbd", PARETO), summary=twins, unit="weeks", seed=5
+    )
     first, second = timing.iloc[:5].reset_index(drop=True), timing.iloc[5:].reset_index(drop=True)
     pd.testing.assert_frame_equal(first.drop(columns="customer_id"), second.drop(columns="customer_id"))
 
@@ -145,22 +147,33 @@ def test_the_forecast_at_the_cutoff_does_not_see_later_purchases(babystore_trans
     before = tx.filter(tx.order_date < pd.Timestamp(cutoff + timedelta(days=1)))
     forecasts = []
     for table in (tx, before):
-        model, summary = next_purchase.fit_model("bgnbd", table, cutoff, "weeks", 0.0)
-        forecasts.append(next_purchase.purchase_timing("bgnbd", model, summary, "weeks"))
+        model, summary = next_purchase.fit_model("bgnbd", table, as_of=cutoff, unit="weeks", penalizer=0.0)
+        forecasts.append(next_purchase.purchase_timing("bgnbd", model, summary=summary, unit="weeks"))
     pd.testing.assert_frame_equal(*forecasts)
 
 
 def test_the_purchase_probabilities_hold_on_the_generated_store(babystore_transactions):
     """Babystore customers follow BG/NBD: a forecast at the cutoff predicts the next 30 days' buyers."""
-    split = next_purchase.time_split(babystore_transactions, "bgnbd", date(2024, 12, 31), 90, 30, "weeks", 0.0,
-                                     400, 0)  # fmt: skip
+    split = next_purchase.time_split(
+        babystore_transactions,
+        "bgnbd",
+        today=date(2024, 12, 31),
+        evaluation_days=90,
+        window_days=30,
+        unit="weeks",
+        penalizer=0.0,
+        draws=400,
+        seed=0,
+    )
     assert split.expected_buyers == pytest.approx(split.actual_buyers, rel=0.1)
     assert split.brier < split.brier_base, "the model beats the naive rate"
     assert split.errors.loc["model median", "mae_days"] < split.errors.loc["last gap", "mae_days"]
 
 
 def test_babystore_summary_at_the_cutoff_is_what_the_timing_is_fitted_on(babystore_transactions):
-    model, summary = next_purchase.fit_model("bgnbd", babystore_transactions, date(2024, 9, 30), "weeks", 0.0)
+    model, summary = next_purchase.fit_model(
+        "bgnbd", babystore_transactions, as_of=date(2024, 9, 30), unit="weeks", penalizer=0.0
+    )
     expected = btyd_summary(babystore_transactions, date(2024, 9, 30), "weeks").execute()
     pd.testing.assert_frame_equal(summary, expected)
     assert set(model.params_.index) == set(BGNBD)

@@ -25,18 +25,26 @@ def members_section(path, **extra) -> CustomersSection:
 @pytest.mark.parametrize("dataset", ["babystore", "babystore_zh"])
 def test_the_quarantine_finds_the_planted_member_and_survey_dirt_exactly(tmp_path, dataset):
     chinese = dataset == "babystore_zh"
-    path = write_side_table("members", dataset, tmp_path, n_customers=3000)
-    members = clean_customers(read_side_table(path, dict(MEMBER_COLUMNS), "customers"),
-                              members_section(path, card_levels=CARDS[dataset]), TODAY, path.name)  # fmt: skip
+    path = write_side_table("members", dataset, out_dir=tmp_path, n_customers=3000)
+    members = clean_customers(
+        read_side_table(path, dict(MEMBER_COLUMNS), "customers"),
+        members_section(path, card_levels=CARDS[dataset]),
+        reference=TODAY,
+        source_file=path.name,
+    )
     planted = member_table(3000, chinese=chinese).dirt.reset_index(drop=True)
     found = members.quarantine[["source_row", "rule"]].sort_values("source_row").reset_index(drop=True)
     pd.testing.assert_frame_equal(found, planted)
     assert members.kept["customer_id"].is_unique
     assert members.report["rows_in"] == members.report["rows_kept"] + members.report["rows_quarantined"]
 
-    path = write_side_table("surveys", dataset, tmp_path, n_customers=3000)
-    surveys = clean_surveys(read_side_table(path, dict(SURVEY_COLUMNS), "surveys"),
-                            SurveysSection(path=str(path), columns=dict(SURVEY_COLUMNS)), TODAY, path.name)  # fmt: skip
+    path = write_side_table("surveys", dataset, out_dir=tmp_path, n_customers=3000)
+    surveys = clean_surveys(
+        read_side_table(path, dict(SURVEY_COLUMNS), "surveys"),
+        SurveysSection(path=str(path), columns=dict(SURVEY_COLUMNS)),
+        last_valid=TODAY,
+        source_file=path.name,
+    )
     planted = survey_table(3000, chinese=chinese).dirt.reset_index(drop=True)
     found = surveys.quarantine[["source_row", "rule"]].sort_values("source_row").reset_index(drop=True)
     pd.testing.assert_frame_equal(found, planted)
@@ -59,7 +67,9 @@ def test_members_are_parsed_into_their_canonical_values(tmp_path):
     columns = {"customer_id": "id", "birth_date": "birth", "gender": "sex", "card_level": "card", "points": "points",
                "opt_in_sms": "sms", "opt_in_wechat": "wechat", "baby_birth_date": "baby"}  # fmt: skip
     section = CustomersSection(path=str(path), columns=columns)
-    table = clean_customers(read_side_table(path, columns, "customers"), section, TODAY, path.name)
+    table = clean_customers(
+        read_side_table(path, columns, "customers"), section, reference=TODAY, source_file=path.name
+    )
     rules = dict(zip(table.quarantine["source_row"], table.quarantine["rule"], strict=True))
     assert rules == {3: "invalid_points", 4: "duplicate_customer_id", 5: "invalid_age", 6: "unknown_code",
                      7: "unknown_code", 8: "invalid_date"}  # fmt: skip
@@ -77,8 +87,12 @@ def test_a_valid_later_copy_survives_an_invalid_first_row(tmp_path):
     path = tmp_path / "members.csv"
     path.write_text("id,points\nB1,-1\nB1,10\nB1,20\n", encoding="utf-8")
     columns = {"customer_id": "id", "points": "points"}
-    table = clean_customers(read_side_table(path, columns, "customers"),
-                            CustomersSection(path=str(path), columns=columns), TODAY, path.name)  # fmt: skip
+    table = clean_customers(
+        read_side_table(path, columns, "customers"),
+        CustomersSection(path=str(path), columns=columns),
+        reference=TODAY,
+        source_file=path.name,
+    )
     assert table.kept["points"].tolist() == [10.0]
     assert table.quarantine["rule"].tolist() == ["invalid_points", "duplicate_customer_id"]
 
@@ -96,8 +110,12 @@ def test_parquet_and_excel_member_tables_read_like_csv(tmp_path):
     columns = {"customer_id": "id", "join_date": "joined", "points": "points"}
     for path in (tmp_path / "m.parquet", tmp_path / "m.xlsx"):
         (frame.to_parquet if path.suffix == ".parquet" else frame.astype({"id": str}).to_excel)(path, index=False)
-        table = clean_customers(read_side_table(path, columns, "customers"),
-                                CustomersSection(path=str(path), columns=columns), TODAY, path.name)  # fmt: skip
+        table = clean_customers(
+            read_side_table(path, columns, "customers"),
+            CustomersSection(path=str(path), columns=columns),
+            reference=TODAY,
+            source_file=path.name,
+        )
         assert table.kept["customer_id"].tolist() == ["007", "008"]
         assert table.kept["join_date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-01-02", "2023-05-06"]
 
@@ -105,7 +123,10 @@ def test_parquet_and_excel_member_tables_read_like_csv(tmp_path):
 def test_coverage_counts_customers_missing_on_either_side():
     table = clean_customers(
         pd.DataFrame({"source_row": [1, 2, 3], "id": ["a", "b", "z"]}),
-        CustomersSection(path=None, dataset="babystore", columns={"customer_id": "id"}), TODAY, "m.csv")  # fmt: skip
+        CustomersSection(path=None, dataset="babystore", columns={"customer_id": "id"}),
+        reference=TODAY,
+        source_file="m.csv",
+    )
     found = coverage(table, pd.Series(["a", "b", "c", "d"]))
     assert (found["log_customers_in_table"], found["log_customers_not_in_table"]) == (2, 2)
     assert (found["table_customers_not_in_log"], found["examples_not_in_log"]) == (1, ["z"])
@@ -122,7 +143,9 @@ def test_any_survey_table_is_fully_accounted_for(rows):
     raw = raw.apply(lambda column: column.str.strip())
     raw.insert(0, "source_row", range(1, len(raw) + 1))
     columns = {"customer_id": "id", "survey_date": "day", "nps": "nps", "satisfaction": "csat"}
-    table = clean_surveys(raw, SurveysSection(dataset="babystore", columns=columns), TODAY, "s.csv")
+    table = clean_surveys(
+        raw, SurveysSection(dataset="babystore", columns=columns), last_valid=TODAY, source_file="s.csv"
+    )
     assert len(table.kept) + len(table.quarantine) == len(raw)
     assert sorted([*table.kept["source_row"], *table.quarantine["source_row"]]) == list(range(1, len(raw) + 1))
     assert table.kept["nps"].dropna().between(0, 10).all() and table.kept["satisfaction"].dropna().between(1, 5).all()

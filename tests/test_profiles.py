@@ -103,5 +103,5 @@ def test_a_logs_country_is_each_customers_region_where_they_spent_most():
     segments = pd.DataFrame({"customer_id": ["a", "b"], "segment": "Champions", "value_tier": "VIP",
                              "member_level": "gold", "lifecycle": "active", "total_spend": [40.0, 5.0],
                              "recency_days": 3, "tenure_days": 100})  # fmt: skip
-    profile = profiles.customer_profile(segments, None, places, date(2024, 1, 1))
+    profile = profiles.customer_profile(segments, None, places=places, today=date(2024, 1, 1))
     assert profile["region"].to_dict() == {"a": "Germany", "b": "EIRE"}

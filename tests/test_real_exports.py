@@ -38,7 +38,7 @@ def ingest_export(tmp_path: Path, customers: int) -> tuple[dict, dict, pd.DataFr
     con = connect()
     raw = read_raw(con, export.path, expected_columns=list(RETAIL_COLUMNS.values()))
     options = CleaningOptions.from_config(config.dates, config.cleaning, config.amounts)
-    result = run_ingest(con, raw, config.columns.mapped(), options, tmp_path / "out")
+    result = run_ingest(con, raw, mapping=config.columns.mapped(), options=options, out_dir=tmp_path / "out")
     return export.truth, result.quality, pd.read_parquet(result.transactions_path)
 
 

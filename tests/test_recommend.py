@@ -37,7 +37,9 @@ BASKETS = [
 
 
 def test_pair_affinity_by_hand():
-    affinity = recommend.pair_affinity(recommend.baskets(lines(BASKETS), "category", None, date(2024, 12, 31)))
+    affinity = recommend.pair_affinity(
+        recommend.baskets(lines(BASKETS), "category", start=None, end=date(2024, 12, 31))
+    )
     pair = affinity.set_index(["antecedent", "consequent"])
     # 5 baskets; x in 3, y in 3, {x, y} in 2
     assert pair.loc[("x", "y"), "baskets"] == 2
@@ -48,7 +50,7 @@ def test_pair_affinity_by_hand():
 
 
 def test_sequence_transitions_by_hand():
-    items = recommend.baskets(lines(BASKETS), "category", None, date(2024, 12, 31))
+    items = recommend.baskets(lines(BASKETS), "category", start=None, end=date(2024, 12, 31))
     table = recommend.sequence_transitions(items, bucket_days=15, buckets=2, shrinkage=0.0)
     step = table.set_index(["item", "bucket", "next_item"])
     # a: {x,y} on 01-01 -> {x} on 01-11 (x bought for 10 days when it came back: bucket 0)
@@ -59,7 +61,7 @@ def test_sequence_transitions_by_hand():
 
 
 def test_shrinkage_pulls_a_thin_bucket_towards_the_item_overall():
-    items = recommend.baskets(lines(BASKETS), "category", None, date(2024, 12, 31))
+    items = recommend.baskets(lines(BASKETS), "category", start=None, end=date(2024, 12, 31))
     table = recommend.sequence_transitions(items, bucket_days=15, buckets=2, shrinkage=2.0)
     step = table.set_index(["item", "bucket", "next_item"])
     # x -> z: followed 1 of 1 basket in bucket 1; overall 1 of 2 x-baskets; (1 + 2 * 0.5) / (1 + 2)
@@ -85,12 +87,21 @@ ROWS = st.lists(st.tuples(st.sampled_from(["c1", "c2", "c3", "c4"]), st.integers
 @given(rows=ROWS, method=st.sampled_from(recommend.METHODS))
 def test_every_customer_gets_distinct_offers_from_the_catalogue(rows, method):
     table = lines([(c, str(date(2024, 1, 1) + timedelta(days=d)), item) for c, d, item in rows])
-    learnt = recommend.learn(table, "category", date(2024, 3, 31), 30, 15, 3, 5.0, 10)
+    learnt = recommend.learn(
+        table,
+        "category",
+        as_of=date(2024, 3, 31),
+        recent_days=30,
+        bucket_days=15,
+        buckets=3,
+        shrinkage=5.0,
+        max_items=10,
+    )
     customers = learnt.history.customers.index
-    offers = recommend.offers(recommend.score(learnt, method, customers), learnt, 3, 30)
+    offers = recommend.offers(recommend.score(learnt, method, customers), learnt, k=3, recent_days=30)
     assert offers.index.tolist() == customers.tolist()
     # scored two customers at a time, as today's offers are at scale: the same offers and reasons
-    pd.testing.assert_frame_equal(recommend.offers_for_everyone(learnt, method, 3, 30, chunk=2), offers)
+    pd.testing.assert_frame_equal(recommend.offers_for_everyone(learnt, method, k=3, recent_days=30, chunk=2), offers)
     assert offers["next_best_offer"].isin(learnt.catalogue).all()
     for first, others in zip(offers["next_best_offer"], offers["other_offers"], strict=True):
         named = [first, *filter(None, others.split(", "))]
@@ -101,22 +112,26 @@ def test_every_customer_gets_distinct_offers_from_the_catalogue(rows, method):
 
 
 def test_sequence_offers_beat_popularity_on_the_generated_store(babystore_transactions):
-    evaluation = recommend.backtest(babystore_transactions, "category", date(2024, 10, 2), 90, 3, **LEARNING)
+    evaluation = recommend.backtest(
+        babystore_transactions, "category", cutoff=date(2024, 10, 2), horizon_days=90, k=3, **LEARNING
+    )
     assert recommend.choose_method(evaluation) == "sequence"
     assert evaluation.loc["sequence", "hit_rate_gain"] > 0.01 and evaluation.loc["sequence", "recall_gain"] > 0.03
 
 
 def test_the_offer_check_on_a_sample_is_the_whole_check_on_those_customers(babystore_transactions):
     tx, cutoff = babystore_transactions, date(2024, 10, 2)
-    whole = recommend.backtest(tx, "category", cutoff, 90, 3, **LEARNING)
+    whole = recommend.backtest(tx, "category", cutoff=cutoff, horizon_days=90, k=3, **LEARNING)
     buyers = int(whole.loc["popularity", "customers"])
     cap = buyers // 3
-    sampled = recommend.backtest(tx, "category", cutoff, 90, 3, max_customers=cap, random_state=4, **LEARNING)
+    sampled = recommend.backtest(
+        tx, "category", cutoff=cutoff, horizon_days=90, k=3, max_customers=cap, random_state=4, **LEARNING
+    )
     assert (sampled["customers"] == cap).all() and (sampled["buyers"] == buyers).all()
     assert (whole["buyers"] == whole["customers"]).all()  # under the cap, everyone is checked
-    learnt = recommend.learn(tx, "category", cutoff, 90, **LEARNING)
-    bought = recommend.bought_between(tx, "category", cutoff + timedelta(days=1), cutoff + timedelta(days=90))
-    truth = recommend.checked_customers(bought, learnt.history.customers.index, cap, 4)
+    learnt = recommend.learn(tx, "category", as_of=cutoff, recent_days=90, **LEARNING)
+    bought = recommend.bought_between(tx, "category", start=cutoff + timedelta(days=1), end=cutoff + timedelta(days=90))
+    truth = recommend.checked_customers(bought, learnt.history.customers.index, max_customers=cap, random_state=4)
     assert truth.index.is_monotonic_increasing and truth.index.is_unique
     for method in recommend.METHODS:  # the sample's figures are the whole scoring's, read on those customers
         everyone = recommend.score(learnt, method, learnt.history.customers.index)
@@ -127,8 +142,8 @@ def test_the_offer_check_on_a_sample_is_the_whole_check_on_those_customers(babys
 
 def test_the_planted_formula_stages_are_learnt(babystore_transactions):
     """Stage-1 formula turns into stage 2 at six months of age: the learnt move and its timing."""
-    learnt = recommend.learn(babystore_transactions, "category", date(2024, 12, 31), 90, **LEARNING)
-    switches = recommend.top_switches(learnt.transitions, LEARNING["bucket_days"], 20, top=50)
+    learnt = recommend.learn(babystore_transactions, "category", as_of=date(2024, 12, 31), recent_days=90, **LEARNING)
+    switches = recommend.top_switches(learnt.transitions, LEARNING["bucket_days"], min_baskets=20, top=50)
     best_next = switches.drop_duplicates("item").set_index("item")  # the most common move from each category
     assert best_next.loc["formula stage 1", "next_item"] == "formula stage 2"
     assert best_next.loc["formula stage 2", "next_item"] == "formula stage 3"
@@ -148,7 +163,7 @@ def test_the_truth_of_the_generator_is_one_baby_per_family():
 @given(rows=ROWS, subset=st.sets(st.sampled_from(["c1", "c2", "c3", "c4", "c9"])), size=st.integers(1, 3))
 def test_a_history_part_holds_exactly_its_customers_item_rows(rows, subset, size):
     table = lines([(c, str(date(2024, 1, 1) + timedelta(days=d)), item) for c, d, item in rows])
-    history = recommend.History.of(recommend.baskets(table, "category", None, date(2024, 3, 31)))
+    history = recommend.History.of(recommend.baskets(table, "category", start=None, end=date(2024, 3, 31)))
     items, customers = history.items, history.customers
     assert customers["item_rows"].sum() == len(items)
     assert (items.groupby("customer_id").size().reindex(customers.index) == customers["item_rows"]).all()

@@ -23,9 +23,11 @@ END = date(2024, 12, 31)
 
 @pytest.fixture(scope="module")
 def babystore_surveys(tmp_path_factory) -> pd.DataFrame:
-    path = write_side_table("surveys", "babystore", tmp_path_factory.mktemp("surveys"))
+    path = write_side_table("surveys", "babystore", out_dir=tmp_path_factory.mktemp("surveys"))
     section = SurveysSection(path=str(path), columns=dict(SURVEY_COLUMNS))
-    return clean_surveys(read_side_table(path, dict(SURVEY_COLUMNS), "surveys"), section, END, path.name).kept
+    return clean_surveys(
+        read_side_table(path, dict(SURVEY_COLUMNS), "surveys"), section, last_valid=END, source_file=path.name
+    ).kept
 
 
 def test_nps_and_its_interval_by_hand():
@@ -90,9 +92,9 @@ def test_survey_features_in_the_backtest_never_see_a_future_answer(babystore_tra
         seen.append(at)
         return satisfaction.survey_features(babystore_surveys, at)
 
-    with_all = churn.snapshot(babystore_transactions, cutoff, 90, "weeks", side=side)
+    with_all = churn.snapshot(babystore_transactions, cutoff, horizon_days=90, unit="weeks", side=side)
     known = babystore_surveys[babystore_surveys["survey_date"] <= pd.Timestamp(cutoff)]
-    with_known = churn.snapshot(babystore_transactions, cutoff, 90, "weeks",
+    with_known = churn.snapshot(babystore_transactions, cutoff, horizon_days=90, unit="weeks",
                                 side=lambda at: satisfaction.survey_features(known, at))  # fmt: skip
     pd.testing.assert_frame_equal(with_all, with_known)
     assert seen == [cutoff] and with_all["surveys_answered"].notna().all()
@@ -110,10 +112,12 @@ def test_those_who_answer_are_the_better_customers_as_planted(babystore_transact
 @pytest.mark.slow
 def test_survey_answers_raise_the_churn_backtest_auc_where_they_carry_signal(babystore_transactions,
                                                                              babystore_surveys):  # fmt: skip
-    folds = churn.rolling_folds(date(2024, 10, 2), 2, 1, 60, 90)
-    backtest = churn.run_backtest(babystore_transactions, folds, 90, 42, "weeks",
+    folds = churn.rolling_folds(date(2024, 10, 2), 2, train_cutoffs=1, step_days=60, horizon_days=90)
+    backtest = churn.run_backtest(babystore_transactions, folds, horizon_days=90, random_state=42, unit="weeks",
                                   side=lambda at: satisfaction.survey_features(babystore_surveys, at))  # fmt: skip
-    compared = churn.with_and_without(backtest, "gradient boosting", 42, list(satisfaction.SURVEY_FEATURES))
+    compared = churn.with_and_without(
+        backtest, "gradient boosting", random_state=42, extra=list(satisfaction.SURVEY_FEATURES)
+    )
     assert (compared["difference"] > 0).all() and compared["difference"].mean() > 0.005
     assert compared["roc_auc_with"].tolist() == pytest.approx(
         backtest.folds.query("scorer == 'gradient boosting'")["roc_auc"].tolist()

@@ -98,7 +98,7 @@ def test_single_customer_and_all_one_time_buyers():
 
 def test_value_tiers_and_member_levels():
     frame = customers([1] * 10, [1, 1, 1, 1, 1, 2, 2, 3, 4, 5], [10, 20, 30, 40, 50, 60, 70, 80, 90, 1000])
-    tiers, thresholds = seg.value_tiers(frame, 0.9, 3, 0.6)
+    tiers, thresholds = seg.value_tiers(frame, 0.9, vip_min_purchases=3, high_potential_spend_quantile=0.6)
     assert tiers.tolist().count("VIP") == 1 and tiers.iloc[-1] == "VIP"
     assert thresholds["vip_min_spend"] == pytest.approx(frame.total_spend.quantile(0.9))
     levels = seg.member_levels(pd.Series([0, 99.99, 100, 300, 5000]), {"regular": 0, "silver": 100, "gold": 300,
@@ -155,10 +155,10 @@ def test_cluster_scatter_draws_a_stated_sample_of_many_customers():
     frame = customers(rng.integers(1, 300, n), rng.integers(1, 10, n), rng.uniform(5, 900, n))
     labels = pd.Series(np.arange(n) % 2, index=frame.index)
     names = pd.Series({0: "even", 1: "odd"})
-    drawn = plots.cluster_scatter(frame, labels, names, max_points=100)
+    drawn = plots.cluster_scatter(frame, labels, names=names, max_points=100)
     points = sum(len(c.get_offsets()) for c in drawn.axes[0].collections)
     assert points == 100 and "100 of 500" in drawn.axes[0].get_title()
-    everyone = plots.cluster_scatter(frame, labels, names, max_points=n)
+    everyone = plots.cluster_scatter(frame, labels, names=names, max_points=n)
     assert sum(len(c.get_offsets()) for c in everyone.axes[0].collections) == n
     assert everyone.axes[0].get_title() == "Behavioural clusters"
 

@@ -28,7 +28,9 @@ if shutil.which("java") is None:
 SUMMARIES = {
     "customer summary": lambda tx: customer_summary(tx, date(2024, 10, 1)),
     "BTYD summary": lambda tx: btyd_summary(tx, date(2024, 10, 1), "weeks"),
-    "calibration/holdout": lambda tx: calibration_holdout(tx, date(2024, 6, 30), date(2024, 12, 31), "weeks"),
+    "calibration/holdout": lambda tx: calibration_holdout(
+        tx, date(2024, 6, 30), observation_end=date(2024, 12, 31), unit="weeks"
+    ),
     "churn features": lambda tx: churn_features(tx, date(2024, 8, 1)),
     "churn labels": lambda tx: churn_labels(tx, date(2024, 8, 1), 90),
 }
@@ -91,7 +93,7 @@ def test_category_affinity_and_transitions_on_spark_equal_duckdb(spark, parquet_
 
     frames = []
     for con in (connect(), spark):
-        items = recommend.baskets(con.read_parquet(str(parquet_path)), "category", None, date(2024, 12, 31))
+        items = recommend.baskets(con.read_parquet(str(parquet_path)), "category", start=None, end=date(2024, 12, 31))
         affinity = recommend.pair_affinity(items).sort_values(["antecedent", "consequent"], ignore_index=True)
         transitions = recommend.sequence_transitions(items, bucket_days=45, buckets=8, shrinkage=20.0)
         frames.append((affinity, transitions.sort_values(["item", "bucket", "next_item"], ignore_index=True)))
@@ -144,7 +146,7 @@ def test_ingest_on_spark_equals_duckdb(spark, tmp_path):
     results = {}
     for name, con in (("duckdb", connect()), ("pyspark", spark)):
         raw = read_raw(con, tmp_path / "data" / "*.csv", work_dir=tmp_path / f"work_{name}")
-        result = run_ingest(con, raw, raw_file.columns, options, tmp_path / name)
+        result = run_ingest(con, raw, mapping=raw_file.columns, options=options, out_dir=tmp_path / name)
         results[name] = (
             result.quality,
             pd.read_parquet(result.transactions_path),

@@ -186,11 +186,11 @@ def test_next_purchase_takes_03s_fit_of_the_same_history_and_forecasts_as_a_fres
     tx, today = context.transactions(), stage_run.results["next_purchase"].today
     key, parameters = next_purchase.purchase_model(context, config, today)
     assert key == stage_run.results["clv"].chosen and parameters is not None
-    refitted, _ = next_purchase.when(tx, today, key, config)
+    refitted, _ = next_purchase.when(tx, today, model_key=key, config=config)
     monkeypatch.setattr(
         next_purchase.timing.clv, "fit_purchase_model", lambda *args: pytest.fail("refitted 03's model")
     )
-    reused, _ = next_purchase.when(tx, today, key, config, parameters)
+    reused, _ = next_purchase.when(tx, today, model_key=key, config=config, parameters=parameters)
     pd.testing.assert_frame_equal(reused, refitted)
     # another history or another penalizer: 03's parameters do not apply, 05 fits its own
     assert next_purchase.purchase_model(context, config, today - timedelta(days=1))[1] is None

@@ -59,9 +59,10 @@ def _holds(rule: ActionRule, risk: str, value: str, segment: str, lifecycle: str
     )  # fmt: skip
 
 
-def action_of(rules: list[ActionRule], risk: str, value: str, segment: str, lifecycle: str = "") -> str:
-    """The first rule's action whose conditions hold (the last rule matches everyone)."""
-    return next(rule.action for rule in rules if _holds(rule, risk, value, segment, lifecycle))
+def action_of(rules: list[ActionRule], cell: tuple[str, str, str, str]) -> str:
+    """The first rule's action whose conditions hold for `cell` (risk tier, value level, segment, lifecycle: the
+    CONDITIONS); the last rule matches everyone."""
+    return next(rule.action for rule in rules if _holds(rule, *cell))
 
 
 def assign_actions(frame: pd.DataFrame, rules: list[ActionRule]) -> pd.Series:
@@ -69,7 +70,7 @@ def assign_actions(frame: pd.DataFrame, rules: list[ActionRule]) -> pd.Series:
     (a customer without a segment or stage, when 02_segment did not run, matches only rules without one)."""
     keys = frame.reindex(columns=list(CONDITIONS)).fillna("").astype(str)
     cells = keys.drop_duplicates()
-    lookup = {tuple(cell): action_of(rules, *cell) for cell in cells.itertuples(index=False)}
+    lookup = {tuple(cell): action_of(rules, tuple(cell)) for cell in cells.itertuples(index=False)}
     return pd.Series([lookup[tuple(key)] for key in keys.itertuples(index=False)], index=frame.index)
 
 

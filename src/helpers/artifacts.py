@@ -154,7 +154,7 @@ class RunPaths:
             if target.suffix == ".csv":
                 exports.write_csv(checked, tmp)
             elif target.suffix == ".xlsx":
-                if not exports.write_xlsx(checked, tmp, number_formats):
+                if not exports.write_xlsx(checked, tmp, formats=number_formats):
                     log.warning("%s holds Excel's %s rows: the first in the table's order; the CSV has all", name,
                                 f"{exports.EXCEL_MAX_ROWS:,}")  # fmt: skip
             else:

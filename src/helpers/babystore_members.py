@@ -225,7 +225,7 @@ def _write(table: pd.DataFrame, headers: dict[str, str], out: Path, chinese: boo
     return out
 
 
-def write_side_table(kind: str, dataset: str, out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> Path:
+def write_side_table(kind: str, dataset: str, *, out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> Path:
     """Write the 'members' or 'surveys' table of a generated dataset ('babystore' or 'babystore_zh') as its CRM
     exports it: Chinese headers; with babystore_zh, Chinese values in GBK."""
     chinese = dataset == "babystore_zh"

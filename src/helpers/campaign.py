@@ -39,7 +39,7 @@ BALANCE_LIMIT = 0.1  # a standardised mean difference above it means the groups 
 BOOTSTRAP_CELLS = 20_000_000  # resampled values held at once (160 MB): a million customers, 20 resamples a chunk
 
 
-def assign_groups(cells: pd.Series, control_share: float, min_control: int, seed: int) -> pd.Series:
+def assign_groups(cells: pd.Series, control_share: float, *, min_control: int, seed: int) -> pd.Series:
     """'treatment' or 'control' per customer (the index): in each cell a random round(share x n) customers,
     at least `min_control` when the cell holds twice that, are the control. Seeded and independent of the
     order of the rows: the same customers and cells give the same groups."""
@@ -52,7 +52,7 @@ def assign_groups(cells: pd.Series, control_share: float, min_control: int, seed
     return groups
 
 
-def minimum_detectable(n_treatment: int, n_control: int, baseline: float, sd: float, alpha: float,
+def minimum_detectable(n_treatment: int, n_control: int, *, baseline: float, sd: float, alpha: float,
                        power: float) -> tuple[float, float]:  # fmt: skip
     """The smallest conversion lift (absolute, from `baseline`) and revenue lift (money, from the revenue's
     standard deviation `sd`) a two-sided test at `alpha` detects with `power`; NaN without both groups."""
@@ -65,7 +65,7 @@ def minimum_detectable(n_treatment: int, n_control: int, baseline: float, sd: fl
     return float(lifted - baseline), float(effect * sd) if sd > 0 else float("nan")
 
 
-def customers_needed(baseline: float, lift: float, control_share: float, alpha: float, power: float) -> int:
+def customers_needed(baseline: float, lift: float, *, control_share: float, alpha: float, power: float) -> int:
     """Customers a cell needs (both groups) to detect `lift` on `baseline` with the planned split."""
     target = min(baseline + lift, 1.0)
     effect = abs(2 * np.arcsin(np.sqrt(target)) - 2 * np.arcsin(np.sqrt(baseline)))
@@ -91,9 +91,16 @@ def power_table(plan: pd.DataFrame, history: pd.DataFrame, settings) -> pd.DataF
         n_t, n_c = int((members["group"] == "treatment").sum()), int((members["group"] == "control").sum())
         baseline = float(members["past_conversion"].mean())
         sd = float(np.sqrt(members["past_revenue_var"].mean() + members["past_revenue"].var(ddof=0)))
-        mde_conversion, mde_revenue = minimum_detectable(n_t, n_c, baseline, sd, settings.alpha, settings.power)
-        needed = customers_needed(baseline, settings.plausible_lift, settings.control_share, settings.alpha,
-                                  settings.power)  # fmt: skip
+        mde_conversion, mde_revenue = minimum_detectable(
+            n_t, n_c, baseline=baseline, sd=sd, alpha=settings.alpha, power=settings.power
+        )
+        needed = customers_needed(
+            baseline,
+            settings.plausible_lift,
+            control_share=settings.control_share,
+            alpha=settings.alpha,
+            power=settings.power,
+        )
         rows[cell] = {"customers": n_t + n_c, "treatment": n_t, "control": n_c, "baseline_conversion": baseline,
                       "mde_conversion": mde_conversion, "baseline_revenue": float(members["past_revenue"].mean()),
                       "mde_revenue": mde_revenue, "customers_needed": needed,
@@ -190,7 +197,7 @@ def cuped(outcome: np.ndarray, covariate: np.ndarray) -> np.ndarray:
     return outcome - theta * (covariate - covariate.mean())
 
 
-def bootstrap_difference(treated: np.ndarray, control: np.ndarray, samples: int, rng: np.random.Generator,
+def bootstrap_difference(treated: np.ndarray, control: np.ndarray, *, samples: int, rng: np.random.Generator,
                          level: float = 0.95) -> tuple[float, float]:  # fmt: skip
     """Percentile interval of mean(treated) - mean(control), each group resampled on its own (in chunks of
     resamples, so memory stays near BOOTSTRAP_CELLS values whatever the group size)."""
@@ -203,7 +210,7 @@ def bootstrap_difference(treated: np.ndarray, control: np.ndarray, samples: int,
     return float(low), float(high)
 
 
-def effects(frame: pd.DataFrame, margin: float, samples: int, seed: int, *, by: str = "action") -> pd.DataFrame:
+def effects(frame: pd.DataFrame, margin: float, *, samples: int, seed: int, by: str = "action") -> pd.DataFrame:
     """Per cell (of the column `by`: the action, or the channel) and overall: conversion and revenue per customer
     by group, lifts with 95% intervals (Newcombe for conversion; bootstrap for revenue, plain and CUPED),
     Holm-adjusted p-values across cells, and the economics: incremental customers, revenue and margin, cost,
@@ -228,8 +235,8 @@ def effects(frame: pd.DataFrame, margin: float, samples: int, seed: int, *, by: 
         revenue_t, revenue_c = t["revenue"].to_numpy(float), c["revenue"].to_numpy(float)
         adjusted = cuped(members["revenue"].to_numpy(float), members["pre_spend"].to_numpy(float))
         treated_mask = (members["group"] == "treatment").to_numpy()
-        plain_ci = bootstrap_difference(revenue_t, revenue_c, samples, rng)
-        cuped_ci = bootstrap_difference(adjusted[treated_mask], adjusted[~treated_mask], samples, rng)
+        plain_ci = bootstrap_difference(revenue_t, revenue_c, samples=samples, rng=rng)
+        cuped_ci = bootstrap_difference(adjusted[treated_mask], adjusted[~treated_mask], samples=samples, rng=rng)
         lift = x_t / n_t - x_c / n_c
         revenue_lift = float(adjusted[treated_mask].mean() - adjusted[~treated_mask].mean())
         cost = float(t["cost"].sum())
@@ -293,7 +300,7 @@ def _learner(seed: int) -> HistGradientBoostingClassifier:
                                           random_state=seed)  # fmt: skip
 
 
-def qini_curve(uplift: np.ndarray, treated: np.ndarray, converted: np.ndarray, points: int = 20) -> pd.DataFrame:
+def qini_curve(uplift: np.ndarray, treated: np.ndarray, *, converted: np.ndarray, points: int = 20) -> pd.DataFrame:
     """Incremental conversions when targeting the top share by predicted uplift: Y_T(k) - Y_C(k) N_T(k)/N_C(k)."""
     order = np.argsort(-uplift, kind="stable")
     t, y = treated[order], converted[order]
@@ -306,7 +313,7 @@ def qini_curve(uplift: np.ndarray, treated: np.ndarray, converted: np.ndarray, p
                          "random": np.r_[0.0, shares * gain[-1]]})  # fmt: skip
 
 
-def learn_uplift(features: pd.DataFrame, groups: pd.Series, converted: pd.Series, seed: int) -> Uplift:
+def learn_uplift(features: pd.DataFrame, groups: pd.Series, *, converted: pd.Series, seed: int) -> Uplift:
     """Fit one model per group on half of the customers, check the uplift ranking on the other half, then
     refit on everyone to score every customer."""
     rng = np.random.default_rng(seed)
@@ -327,7 +334,7 @@ def learn_uplift(features: pd.DataFrame, groups: pd.Series, converted: pd.Series
 
     p_t, p_c = fit_predict(~held_out, held_out)
     test_uplift = p_t - p_c
-    curve = qini_curve(test_uplift, treated[held_out], y[held_out])
+    curve = qini_curve(test_uplift, treated[held_out], converted=y[held_out])
     area = float(np.trapezoid(curve["model"] - curve["random"], curve["share_targeted"]))
     deciles = _uplift_deciles(test_uplift, treated[held_out], y[held_out])
     everyone = np.ones(len(x), dtype=bool)
@@ -384,7 +391,7 @@ def report_table(effects: pd.DataFrame) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def outcomes(tx: ibis.Table, start: date, outcome_days: int, pre_days: int) -> pd.DataFrame:
+def outcomes(tx: ibis.Table, start: date, *, outcome_days: int, pre_days: int) -> pd.DataFrame:
     """Per customer who bought before `start`: converted (a purchase in the outcome window), revenue in it,
     and pre-period spend and purchases (the `pre_days` before the start), for CUPED and the balance check."""
     end = start + timedelta(days=outcome_days - 1)
@@ -406,7 +413,7 @@ def outcomes(tx: ibis.Table, start: date, outcome_days: int, pre_days: int) -> p
     return frame
 
 
-def past_windows(tx: ibis.Table, as_of: date, window_days: int, windows: int = 3) -> pd.DataFrame:
+def past_windows(tx: ibis.Table, as_of: date, *, window_days: int, windows: int = 3) -> pd.DataFrame:
     """Per customer, over the last `windows` windows of `window_days` up to `as_of`: the share of windows with
     a purchase (past_conversion), the mean revenue per window and its variance (for the power analysis).
 

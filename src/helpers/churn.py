@@ -46,7 +46,7 @@ BASELINES = (
 )
 
 
-def bgnbd_prob_no_purchase(params: dict, t: float, x, t_x, T) -> np.ndarray:
+def bgnbd_prob_no_purchase(params: dict, t: float, *, x, t_x, T) -> np.ndarray:
     """BG/NBD probability of no purchase in (T, T+t] given history (x, t_x, T).
 
     P(X=0) = 1 - P(alive) + P(alive) * ((alpha+T)/(alpha+T+t))^(r+x): a dead customer never
@@ -75,9 +75,17 @@ def check_labels(labels: pd.Series, cutoff: date) -> None:
             "(churn.cutoff_step_days, churn.folds)"))  # fmt: skip
 
 
-def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: pd.Series, unit: str,
-                    fit_customers: int | None = None, random_state: int = 0, *,
-                    penalizer: float = 0.0) -> pd.DataFrame:  # fmt: skip
+def baseline_scores(
+    tx: ibis.Table,
+    cutoff: date,
+    *,
+    horizon_days: int,
+    customers: pd.Series,
+    unit: str,
+    fit_customers: int | None = None,
+    random_state: int = 0,
+    penalizer: float = 0.0,
+) -> pd.DataFrame:
     """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only,
     in the CLV stage's time unit and penalizer (clv.time_unit, clv.penalizer). Beyond `fit_customers` the models
     are fitted on a seeded sample of that many customers (a Pareto/NBD fit on ten million takes minutes, per
@@ -107,7 +115,7 @@ def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: 
     )
     scores = {
         "BG/NBD expected purchases": -expected,
-        "BG/NBD P(no purchase)": np.asarray(bgnbd_prob_no_purchase(params, horizon, f, r, age), dtype=float),
+        "BG/NBD P(no purchase)": np.asarray(bgnbd_prob_no_purchase(params, horizon, x=f, t_x=r, T=age), dtype=float),
         "Pareto/NBD P(no purchase)": pareto_zero,
         "BG/NBD 1 - P(alive)": 1.0 - p_alive,
         "bgnbd_expected_purchases": expected,
@@ -120,15 +128,25 @@ def baseline_scores(tx: ibis.Table, cutoff: date, horizon_days: int, customers: 
 SideFeatures = Callable[[date], pd.DataFrame]  # cutoff -> per-customer features known by then (e.g. surveys)
 
 
-def snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, labelled: bool = True,
+def snapshot(tx: ibis.Table, cutoff: date, *, horizon_days: int, unit: str, labelled: bool = True,
              side: SideFeatures | None = None, fit_customers: int | None = None,
-             random_state: int = 0, *, penalizer: float = 0.0) -> pd.DataFrame:  # fmt: skip
+             random_state: int = 0, penalizer: float = 0.0) -> pd.DataFrame:  # fmt: skip
     """Features (and labels, when the label window is observed) of every customer at one cutoff; `side` adds
     features from other tables, which must only use what was known by the cutoff; `fit_customers` caps the
     baselines' fitting sample (`baseline_scores`)."""
     features = fetch(churn_features(tx, cutoff)).set_index("customer_id")
-    features = features.join(baseline_scores(tx, cutoff, horizon_days, features.index, unit, fit_customers,
-                                             random_state, penalizer=penalizer))  # fmt: skip
+    features = features.join(
+        baseline_scores(
+            tx,
+            cutoff,
+            horizon_days=horizon_days,
+            customers=features.index,
+            unit=unit,
+            fit_customers=fit_customers,
+            random_state=random_state,
+            penalizer=penalizer,
+        )
+    )
     if side is not None:
         extra = side(cutoff)
         features = features.join(extra)
@@ -170,7 +188,7 @@ class Fold:
     train_cutoffs: tuple[date, ...]
 
 
-def check_history(folds: list[Fold], first_purchase: date, last_date: date, settings: str) -> None:
+def check_history(folds: list[Fold], first_purchase: date, *, last_date: date, settings: str) -> None:
     """The earliest training cutoff must fall after the first purchase; otherwise say what the folds need."""
     earliest = min(c for fold in folds for c in fold.train_cutoffs)
     if earliest <= first_purchase:
@@ -182,7 +200,9 @@ def check_history(folds: list[Fold], first_purchase: date, last_date: date, sett
             days=(last_date - first_purchase).days, settings=settings, earliest=earliest, needed=needed))  # fmt: skip
 
 
-def rolling_folds(last_cutoff: date, folds: int, train_cutoffs: int, step_days: int, horizon_days: int) -> list[Fold]:
+def rolling_folds(
+    last_cutoff: date, folds: int, *, train_cutoffs: int, step_days: int, horizon_days: int
+) -> list[Fold]:
     """Test cutoffs step back from `last_cutoff`; each fold's training label windows end by its test cutoff."""
     result = []
     for i in range(folds):
@@ -232,8 +252,8 @@ class Backtest:
 
     def training_from(self, cutoffs: list[date], random_state: int) -> pd.DataFrame:
         """The training rows of `cutoffs` as a model saw them (each cutoff its share of the sample)."""
-        return training_rows([self.snapshots[c] for c in cutoffs], self.max_train_rows, random_state,
-                             [self.customers.get(c, len(self.snapshots[c])) for c in cutoffs])  # fmt: skip
+        return training_rows([self.snapshots[c] for c in cutoffs], self.max_train_rows, random_state=random_state,
+                             sizes=[self.customers.get(c, len(self.snapshots[c])) for c in cutoffs])  # fmt: skip
 
     def training(self, number: int, random_state: int) -> pd.DataFrame:
         """The training rows of fold `number` as its models saw them."""
@@ -257,7 +277,7 @@ class Backtest:
         return {c: (s, self.customers[c]) for c, s in self.snapshots.items()}
 
 
-def training_rows(parts: list[pd.DataFrame], max_rows: int | None, random_state: int,
+def training_rows(parts: list[pd.DataFrame], max_rows: int | None, *, random_state: int,
                   sizes: list[int] | None = None) -> pd.DataFrame:  # fmt: skip
     """The training rows of `parts` (snapshots) stacked, or beyond `max_rows` a seeded random sample of that many,
     each part giving its share of `sizes` (the customers it had before any sampling; by default its rows): past a
@@ -278,20 +298,19 @@ def training_sample(frame: pd.DataFrame, max_rows: int | None, random_state: int
     return frame.sample(n=max_rows, random_state=random_state)
 
 
-def trimmed_snapshot(tx: ibis.Table, cutoff: date, horizon_days: int, unit: str, side: SideFeatures | None,
+def trimmed_snapshot(tx: ibis.Table, cutoff: date, *, horizon_days: int, unit: str, side: SideFeatures | None,
                      max_rows: int | None, random_state: int,
-                     fit_customers: int | None = None, *,
-                     penalizer: float = 0.0) -> tuple[pd.DataFrame, int]:  # fmt: skip
+                     fit_customers: int | None = None, penalizer: float = 0.0) -> tuple[pd.DataFrame, int]:  # fmt: skip
     """A snapshot only trained on: beyond `max_rows` customers the seeded sample a model would see, and how many
     customers it had (at ten million customers a dozen whole snapshots do not fit in memory)."""
-    frame = snapshot(tx, cutoff, horizon_days, unit, side=side, fit_customers=fit_customers,
+    frame = snapshot(tx, cutoff, horizon_days=horizon_days, unit=unit, side=side, fit_customers=fit_customers,
                      random_state=random_state, penalizer=penalizer)  # fmt: skip
     return training_sample(frame, max_rows, random_state), len(frame)
 
 
-def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_state: int, unit: str,
+def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random_state: int, unit: str,
                  side: SideFeatures | None = None, max_train_rows: int | None = None,
-                 baseline_fit_customers: int | None = None, *, penalizer: float = 0.0) -> Backtest:  # fmt: skip
+                 baseline_fit_customers: int | None = None, penalizer: float = 0.0) -> Backtest:  # fmt: skip
     """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike.
 
     A cutoff only ever trained on is kept as `trimmed_snapshot`; a tested one whole while tested, then (but the
@@ -305,15 +324,22 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
         if cutoff not in cache:
             log.info("churn features and labels at %s", cutoff)
             if cutoff in tested:
-                cache[cutoff] = snapshot(tx, cutoff, horizon_days, unit, side=side,
+                cache[cutoff] = snapshot(tx, cutoff, horizon_days=horizon_days, unit=unit, side=side,
                                          fit_customers=baseline_fit_customers, random_state=random_state,
                                          penalizer=penalizer)  # fmt: skip
                 customers[cutoff] = len(cache[cutoff])
             else:
-                cache[cutoff], customers[cutoff] = trimmed_snapshot(tx, cutoff, horizon_days, unit, side,
-                                                                    max_train_rows, random_state,
-                                                                    baseline_fit_customers,
-                                                                    penalizer=penalizer)  # fmt: skip
+                cache[cutoff], customers[cutoff] = trimmed_snapshot(
+                    tx,
+                    cutoff,
+                    horizon_days=horizon_days,
+                    unit=unit,
+                    side=side,
+                    max_rows=max_train_rows,
+                    random_state=random_state,
+                    fit_customers=baseline_fit_customers,
+                    penalizer=penalizer,
+                )
         return cache[cutoff]
 
     rows, predictions, held_out, sizes, skipped, used = [], [], [], {}, {}, {}
@@ -330,7 +356,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], horizon_days: int, random_st
         used[number] = tuple(fitted)
         parts = [at(c) for c in fitted]
         sizes[number] = sum(customers[c] for c in fitted)
-        train = training_rows(parts, max_train_rows, random_state, [customers[c] for c in fitted])
+        train = training_rows(parts, max_train_rows, random_state=random_state, sizes=[customers[c] for c in fitted])
         columns = model_columns(train)
         y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
         model_probabilities = []
@@ -404,7 +430,7 @@ def reliability(predictions: pd.DataFrame, model: str, bins: int = 10) -> pd.Dat
 IMPORTANCE_MAX_CUSTOMERS = 200_000  # each input is shuffled 5 times, each time a prediction for every customer
 
 
-def feature_importance(backtest: Backtest, model_name: str, random_state: int,
+def feature_importance(backtest: Backtest, model_name: str, *, random_state: int,
                        max_customers: int = IMPORTANCE_MAX_CUSTOMERS) -> tuple[pd.DataFrame, int]:  # fmt: skip
     """Permutation importance (drop in ROC-AUC) on the last fold's test cutoff, and on how many customers: beyond
     `max_customers` a seeded sample of that many of its customers."""
@@ -463,7 +489,7 @@ def scorer_columns(name: str, train: pd.DataFrame) -> list[str]:
     return [name] if name in BASELINES else model_columns(train)
 
 
-def scoring_cutoffs(today: date, horizon_days: int, train_cutoffs: int, step_days: int) -> list[date]:
+def scoring_cutoffs(today: date, horizon_days: int, *, train_cutoffs: int, step_days: int) -> list[date]:
     """The cutoffs today's scorer trains on: the latest whose label windows are complete, oldest first."""
     return sorted(today - timedelta(days=horizon_days + step_days * k) for k in range(train_cutoffs))
 
@@ -471,6 +497,7 @@ def scoring_cutoffs(today: date, horizon_days: int, train_cutoffs: int, step_day
 def score_customers(
     tx: ibis.Table,
     today: date,
+    *,
     horizon_days: int,
     train_cutoffs: int,
     step_days: int,
@@ -481,26 +508,43 @@ def score_customers(
     max_train_rows: int | None = None,
     baseline_fit_customers: int | None = None,
     known: Mapping[date, tuple[pd.DataFrame, int]] | None = None,
-    *,
     penalizer: float = 0.0,
 ) -> pd.DataFrame:
     """Churn probability of every customer as of `today`, from `scorer` (a model or a baseline) trained on the
     latest cutoffs whose label windows are complete (today - H, today - H - step, ...); a cutoff in `known`
     (`Backtest.release_whole_snapshots`: the backtest tested them) is not computed again."""
-    cutoffs = scoring_cutoffs(today, horizon_days, train_cutoffs, step_days)
+    cutoffs = scoring_cutoffs(today, horizon_days, train_cutoffs=train_cutoffs, step_days=step_days)
     known = dict(known or {})
     for cutoff in (c for c in cutoffs if c not in known):
         try:
-            known[cutoff] = trimmed_snapshot(tx, cutoff, horizon_days, unit, side, max_train_rows, random_state,
-                                             baseline_fit_customers, penalizer=penalizer)  # fmt: skip
+            known[cutoff] = trimmed_snapshot(
+                tx,
+                cutoff,
+                horizon_days=horizon_days,
+                unit=unit,
+                side=side,
+                max_rows=max_train_rows,
+                random_state=random_state,
+                fit_customers=baseline_fit_customers,
+                penalizer=penalizer,
+            )
         except ChurnDataError as error:  # an early training cutoff is left out while a later one trains
             if cutoff == cutoffs[-1]:  # the latest: nothing later to train on
                 raise
             log.warning("churn training cutoff %s left out: %s", cutoff, error)
     parts, sizes = zip(*(known[c] for c in cutoffs if c in known), strict=True)
-    train = training_rows(list(parts), max_train_rows, random_state, list(sizes))
-    current = snapshot(tx, today, horizon_days, unit, labelled=False, side=side, fit_customers=baseline_fit_customers,
-                       random_state=random_state, penalizer=penalizer)  # fmt: skip
+    train = training_rows(list(parts), max_train_rows, random_state=random_state, sizes=list(sizes))
+    current = snapshot(
+        tx,
+        today,
+        horizon_days=horizon_days,
+        unit=unit,
+        labelled=False,
+        side=side,
+        fit_customers=baseline_fit_customers,
+        random_state=random_state,
+        penalizer=penalizer,
+    )
     columns = scorer_columns(scorer, train)
     model = make_scorer(scorer, random_state).fit(train[columns], train["churned"].to_numpy(int))
     current["churn_probability"] = model.predict_proba(current[columns])[:, 1]
@@ -553,7 +597,7 @@ def one_time_buyer_trap(snapshot: pd.DataFrame) -> dict:
     }
 
 
-def with_and_without(backtest: Backtest, model_name: str, random_state: int, extra: list[str]) -> pd.DataFrame:
+def with_and_without(backtest: Backtest, model_name: str, *, random_state: int, extra: list[str]) -> pd.DataFrame:
     """ROC-AUC of the model per fold with all features and without the `extra` ones (e.g. surveys), on the same
     training and test customers: what those features add."""
     cutoffs = {fold: group["test_cutoff"].iloc[0] for fold, group in backtest.folds.groupby("fold")}

@@ -86,8 +86,8 @@ def campaign_command(args) -> str:
         if config.input.dataset not in ("babystore", "babystore_zh"):
             raise ConfigError("campaign simulate works on the babystore examples (input.dataset)")
         plan = pd.read_parquet(args.plan)
-        written = write_campaign_log(plan, Path(args.out), config.input.dataset_customers,
-                                     config.input.dataset == "babystore_zh")  # fmt: skip
+        written = write_campaign_log(plan, Path(args.out), n_customers=config.input.dataset_customers,
+                                     chinese=config.input.dataset == "babystore_zh")  # fmt: skip
         return (f"wrote {written.path}\nmeasure it: workbench campaign measure --config {args.config} --plan "
                 f"{args.plan} --input {written.path}")  # fmt: skip
     overrides = {"campaign": {"mode": "measure", "plan_file": str(Path(args.plan).resolve())}}

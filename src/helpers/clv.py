@@ -61,7 +61,7 @@ class ParetoNBD(lifetimes.ParetoNBDFitter):
         )
         return a1 + a2
 
-    def fit(self, frequency, recency, T, weights):
+    def fit(self, frequency, recency, T, *, weights):
         """Maximum-likelihood parameters on (weighted) patterns; time rescaled so the oldest T is 1."""
         x, t_x, age, w = (np.asarray(v, dtype=float) for v in (frequency, recency, T, weights))
         scale = 1.0 / age.max()
@@ -355,7 +355,7 @@ def conditional_expectations(fits: ModelFits, calibration: pd.DataFrame, max_fre
 
 
 def cumulative_repeat_purchases(
-    fits: ModelFits, calibration: pd.DataFrame, actual_by_period: pd.Series, unit: str
+    fits: ModelFits, calibration: pd.DataFrame, *, actual_by_period: pd.Series, unit: str
 ) -> pd.DataFrame:
     """Cumulative repeat purchases per period since the first acquisition: actual and per model.
 
@@ -448,12 +448,12 @@ def fit_spend_model(summary: pd.DataFrame, penalizer: float = 0.0, *, fallback: 
 def customer_value(
     purchase_model,
     spend: SpendModel,
+    *,
     summary: pd.DataFrame,
     horizon_months: int,
     monthly_discount_rate: float,
     profit_margin: float,
     unit: str,
-    *,
     season_factor: float = 1.0,
 ) -> pd.DataFrame:
     """Per customer: P(alive), expected purchases and order value over the horizon, CLV and its decile; purchases
@@ -517,6 +517,7 @@ def _shrunk_mean_params(repeaters: pd.DataFrame) -> pd.Series:
 def bootstrap(
     name: str,
     patterns: pd.DataFrame,
+    *,
     repeaters: pd.DataFrame,
     horizon_months: int,
     unit: str,

@@ -93,6 +93,7 @@ def write_cdnow(which: str, out_dir: Path) -> RawDataset:
 def simulate_bgnbd_gamma_gamma(
     n_customers: int,
     rng: np.random.Generator,
+    *,
     r: float,
     alpha: float,
     a: float,
@@ -303,7 +304,7 @@ def babystore_frames(n_customers: int = 20_000, seed: int = 7) -> tuple[pd.DataF
     return store.raw.copy(), store.truth.copy()
 
 
-def write_babystore(out_dir: Path, n_customers: int = 20_000, seed: int = 7, chinese: bool = False) -> RawDataset:
+def write_babystore(out_dir: Path, n_customers: int = 20_000, *, seed: int = 7, chinese: bool = False) -> RawDataset:
     """Generate a multi-channel mother-and-baby retailer's transaction log with known dirt.
 
     Customers follow BG/NBD with Gamma-Gamma spend (`BABYSTORE_TRUTH`, rates per
@@ -349,7 +350,7 @@ def channel_factors(channels: pd.Series) -> np.ndarray:
     return factor / factor.mean()
 
 
-def simulate_campaign(raw: pd.DataFrame, plan: pd.DataFrame, start: date, outcome_days: int,
+def simulate_campaign(raw: pd.DataFrame, plan: pd.DataFrame, *, start: date, outcome_days: int,
                       effects: dict[str, float], seed: int = 11) -> pd.DataFrame:  # fmt: skip
     """The log as it would be after a campaign with the given true conversion lifts per action.
 
@@ -401,7 +402,7 @@ def simulate_campaign(raw: pd.DataFrame, plan: pd.DataFrame, start: date, outcom
     return pd.concat([kept, orders], ignore_index=True).sort_values(["order_date", "order_id"], kind="stable")
 
 
-def write_campaign_log(plan: pd.DataFrame, out_dir: Path, n_customers: int, chinese: bool,
+def write_campaign_log(plan: pd.DataFrame, out_dir: Path, *, n_customers: int, chinese: bool,
                        effects: dict[str, float] = TRUE_CAMPAIGN_EFFECTS, seed: int = 7) -> RawDataset:  # fmt: skip
     """The baby store's log with the campaign of `plan` (its campaign_start and outcome_days) applied."""
     starts = pd.to_datetime(plan["campaign_start"]).dt.date.unique()
@@ -412,13 +413,13 @@ def write_campaign_log(plan: pd.DataFrame, out_dir: Path, n_customers: int, chin
     if pd.Timestamp(starts[0]) + pd.Timedelta(days=outcome_days - 1) > pd.Timestamp(BABYSTORE_END):
         raise ConfigError(f"the plan starts {starts[0]}: its {outcome_days}-day window must end by {BABYSTORE_END}, "
                           "the last day of the generated log; plan at an earlier dates.analysis_date")  # fmt: skip
-    simulated = simulate_campaign(raw, plan, starts[0], outcome_days, effects)
+    simulated = simulate_campaign(raw, plan, start=starts[0], outcome_days=outcome_days, effects=effects)
     name = "babystore_zh_campaign.csv" if chinese else "babystore_campaign.csv"
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     return _write_export(simulated, Path(out_dir) / name, chinese)
 
 
-def write_dataset(name: str, out_dir: Path, n_customers: int = 20_000, seed: int = 7) -> RawDataset:
+def write_dataset(name: str, out_dir: Path, *, n_customers: int = 20_000, seed: int = 7) -> RawDataset:
     """Materialise a built-in dataset ('cdnow_sample', 'cdnow_master', 'babystore', 'babystore_zh',
     'online_retail')."""
     Path(out_dir).mkdir(parents=True, exist_ok=True)

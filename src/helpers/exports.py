@@ -89,7 +89,7 @@ def _number_format(series: pd.Series, formats: dict[str, str], name: str) -> str
     return None
 
 
-def write_xlsx(frames: Frames, path: str | Path, formats: dict[str, str] | None = None, sheet: str = "list") -> bool:
+def write_xlsx(frames: Frames, path: str | Path, *, formats: dict[str, str] | None = None, sheet: str = "list") -> bool:
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
     (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
     A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all).

@@ -162,7 +162,7 @@ def _favourite(tx: ibis.Table, column: str) -> ibis.Table:
 
 
 def calibration_holdout(
-    tx: ibis.Table, calibration_end: date, observation_end: date, unit: str = "weeks"
+    tx: ibis.Table, calibration_end: date, *, observation_end: date, unit: str = "weeks"
 ) -> ibis.Table:
     """The BTYD summary of customers acquired by `calibration_end`.
 
@@ -203,7 +203,7 @@ def calibration_holdout(
 
 def btyd_summary(tx: ibis.Table, as_of: date, unit: str = "weeks") -> ibis.Table:
     """frequency, recency, T and monetary_value as of `as_of`, for forecasting with every purchase."""
-    cal = calibration_holdout(tx, as_of, as_of, unit)
+    cal = calibration_holdout(tx, as_of, observation_end=as_of, unit=unit)
     return cal.select(
         "customer_id",
         frequency=cal.frequency_cal,
@@ -214,7 +214,7 @@ def btyd_summary(tx: ibis.Table, as_of: date, unit: str = "weeks") -> ibis.Table
 
 
 def repeat_purchases_by_period(
-    tx: ibis.Table, calibration_end: date, observation_end: date, unit: str = "weeks"
+    tx: ibis.Table, calibration_end: date, *, observation_end: date, unit: str = "weeks"
 ) -> pd.Series:
     """Repeat purchases (all but each customer's first) of customers acquired by `calibration_end`,
     counted by period since the earliest first purchase (index 0, 1, ...)."""
@@ -242,7 +242,7 @@ def monthly_cohorts(tx: ibis.Table, as_of: date) -> pd.DataFrame:
     return table.order_by(["cohort", "month_index"]).execute()
 
 
-def spend_mix(tx: ibis.Table, groups: pd.DataFrame, group_column: str, column: str, as_of: date) -> pd.DataFrame:
+def spend_mix(tx: ibis.Table, groups: pd.DataFrame, *, group_column: str, column: str, as_of: date) -> pd.DataFrame:
     """Share of each group's spend by `column` (e.g. channel or category); groups: customer_id -> group."""
     tx = tx.filter((tx.order_date < end_of_day(as_of)) & ~tx.is_return)
     labels = ibis.memtable(groups[["customer_id", group_column]])

@@ -180,7 +180,7 @@ def id_sentences(ids: dict) -> list[str]:
     return said
 
 
-def segment(customers: pd.DataFrame, segments: pd.DataFrame, tiers: pd.DataFrame, concentration: dict,
+def segment(customers: pd.DataFrame, segments: pd.DataFrame, *, tiers: pd.DataFrame, concentration: dict,
             revenue_share: float, moves: dict | None, profile=None) -> Findings:  # fmt: skip
     """`segments` is sorted by share of revenue, highest first."""
     top = segments.head(2)
@@ -277,9 +277,18 @@ def profile_findings(profile) -> tuple[list[str], dict]:
     return sentences, numbers
 
 
-def clv(values: pd.DataFrame, comparison: pd.DataFrame, chosen_label: str, deciles: pd.DataFrame,
-        bootstrap: pd.DataFrame | None, horizon_months: int, alive_threshold: float, *,
-        spend_fallback: str | None = None, season: SeasonCheck | None = None) -> Findings:  # fmt: skip
+def clv(
+    values: pd.DataFrame,
+    comparison: pd.DataFrame,
+    *,
+    chosen_label: str,
+    deciles: pd.DataFrame,
+    bootstrap: pd.DataFrame | None,
+    horizon_months: int,
+    alive_threshold: float,
+    spend_fallback: str | None = None,
+    season: SeasonCheck | None = None,
+) -> Findings:
     total = float(values["clv"].sum())
     purchases = float(values["expected_purchases"].sum())
     interval = ""
@@ -397,9 +406,9 @@ def _budget_sentence(scored: pd.DataFrame, in_budget: pd.DataFrame, budget: int,
              store=count(store_only))  # fmt: skip
 
 
-def churn(scored: pd.DataFrame, summary: pd.DataFrame, scorer: str, best_model: str, best_baseline: str,
+def churn(scored: pd.DataFrame, summary: pd.DataFrame, *, scorer: str, best_model: str, best_baseline: str,
           actions: pd.DataFrame, horizon_days: int, contact_budget: int,
-          surveys: pd.DataFrame | None = None, *, calibration=None, settings=None,
+          surveys: pd.DataFrame | None = None, calibration=None, settings=None,
           skipped_folds: dict[int, str] | None = None) -> Findings:  # fmt: skip
     high = scored[scored["risk_tier"] == "high"]
     total_risk = float(scored["value_at_risk"].sum())
@@ -502,7 +511,7 @@ def _buyers_check(split, model_label: str) -> str:
     return said
 
 
-def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label: str) -> Findings:
+def next_purchase(customers: pd.DataFrame, split, *, offers, settings, model_label: str) -> Findings:
     """05_next_purchase: who buys soon, whether the forecasts held on the time split, what to offer."""
     expected = float(customers["p_purchase_30d"].sum())
     due = int(customers["due_soon"].sum())
@@ -578,8 +587,14 @@ def next_purchase(customers: pd.DataFrame, split, offers, settings, model_label:
     return Findings("05_next_purchase", sentences, numbers)
 
 
-def campaign_plan(plan: pd.DataFrame, power: pd.DataFrame, settings, reach: pd.DataFrame | None = None, *,
-                  selection: dict | None = None) -> Findings:  # fmt: skip
+def campaign_plan(
+    plan: pd.DataFrame,
+    power: pd.DataFrame,
+    *,
+    settings,
+    reach: pd.DataFrame | None = None,
+    selection: dict | None = None,
+) -> Findings:
     """06_campaign, plan mode: who is contacted, who is held out, and what each cell can show."""
     control = int((plan["group"] == "control").sum())
     overall = power.loc["all cells"]

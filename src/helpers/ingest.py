@@ -461,7 +461,7 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
 
 
 def clean(
-    con, raw: RawInput, mapping: dict[str, str], options: CleaningOptions
+    con, raw: RawInput, *, mapping: dict[str, str], options: CleaningOptions
 ) -> tuple[ibis.Table, ibis.Table | None]:
     """Raw lines -> lines with `_rule` (NULL = kept), `_order_key` and `_purchase_day`, and the kept orders
     whose lines fall on several days (see `multi_day_orders`).
@@ -487,7 +487,7 @@ def clean(
 
 
 def canonical_transactions(
-    ruled: ibis.Table, orders: ibis.Table | None, mapping: dict[str, str], extreme_threshold: float
+    ruled: ibis.Table, orders: ibis.Table | None, *, mapping: dict[str, str], extreme_threshold: float
 ) -> ibis.Table:
     """Kept lines in the canonical schema (DESIGN.md), in a deterministic order. `purchase_date` is the day of
     the order's first line: the line's own (a return: its matched purchase's), unless the order is in `orders`."""
@@ -514,7 +514,7 @@ def canonical_transactions(
     return kept.select(**columns).order_by(["customer_id", "order_date", "order_id", "source_file", "source_row"])
 
 
-def quarantine_rows(ruled: ibis.Table, raw_columns: list[str], mapping: dict[str, str], malformed: pd.DataFrame
+def quarantine_rows(ruled: ibis.Table, raw_columns: list[str], *, mapping: dict[str, str], malformed: pd.DataFrame
                     ) -> ibis.Table:  # fmt: skip
     """Rejected rows exactly as given, with the rule they broke and where they came from; when lines could
     not be split into fields, a `raw_line` column keeps their whole text."""
@@ -547,6 +547,7 @@ def with_true_row_numbers(raw: ibis.Table, malformed: pd.DataFrame) -> ibis.Tabl
 def run_ingest(
     con,
     raw: RawInput,
+    *,
     mapping: dict[str, str],
     options: CleaningOptions,
     out_dir: Path,
@@ -557,7 +558,7 @@ def run_ingest(
     out_dir = Path(out_dir)
     check_mapping(raw.table, mapping, "the input")
     options = options.read_numbers_as(raw.table, money_column(mapping))
-    ruled, orders = clean(con, raw, mapping, options)
+    ruled, orders = clean(con, raw, mapping=mapping, options=options)
     if raw.malformed is not None:  # read on Spark, which numbers the malformed lines with the others
         malformed = raw.malformed
     else:
@@ -597,8 +598,8 @@ def run_ingest(
         raise ReconciliationError(f"ingest could not account for every row and unit of money: {balance}")
     result = IngestResult(out_dir / "transactions.parquet", out_dir / "quarantine.parquet", quality)
     for expr, target in (
-        (canonical_transactions(ruled, orders, mapping, threshold), result.transactions_path),
-        (quarantine_rows(ruled, raw.columns, mapping, malformed), result.quarantine_path),
+        (canonical_transactions(ruled, orders, mapping=mapping, extreme_threshold=threshold), result.transactions_path),
+        (quarantine_rows(ruled, raw.columns, mapping=mapping, malformed=malformed), result.quarantine_path),
     ):
         with atomic_path(target) as tmp:
             cleaning_engines.for_connection(con).write_parquet(expr, tmp)

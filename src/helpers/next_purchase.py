@@ -108,7 +108,7 @@ def _invert(table: np.ndarray, pair: np.ndarray, target: np.ndarray) -> np.ndarr
     return np.where(beyond, TIME_GRID[-1], t)
 
 
-def purchase_timing(model_key: str, model, summary: pd.DataFrame, unit: str, extra_windows: tuple[int, ...] = (),
+def purchase_timing(model_key: str, model, *, summary: pd.DataFrame, unit: str, extra_windows: tuple[int, ...] = (),
                     draws: int = 400, seed: int = 0) -> pd.DataFrame:  # fmt: skip
     """Per customer (summary: customer_id, frequency, recency, T in `unit`): p_alive, p_purchase_<w>d for
     each window, and wait_low/median/high_days: the quartiles of the days to the next purchase given that
@@ -261,7 +261,7 @@ class TimeSplit:
         return 1.0 - self.brier / self.brier_base if self.brier_base else float("nan")
 
 
-def fit_model(model_key: str, tx: ibis.Table, as_of: date, unit: str, penalizer: float,
+def fit_model(model_key: str, tx: ibis.Table, *, as_of: date, unit: str, penalizer: float,
               parameters: dict | None = None):  # fmt: skip
     """The purchase model fitted on every customer's history up to `as_of` (or of the given `parameters`, fitted
     before on that history), and the summary of that history."""
@@ -277,12 +277,14 @@ def population_gap(tx: ibis.Table, as_of: date) -> float:
     return float(occasions.gap.median().execute())
 
 
-def time_split(tx: ibis.Table, model_key: str, today: date, evaluation_days: int, window_days: int, unit: str,
+def time_split(tx: ibis.Table, model_key: str, *, today: date, evaluation_days: int, window_days: int, unit: str,
                penalizer: float, draws: int, seed: int) -> TimeSplit:  # fmt: skip
     """Forecast at today - evaluation_days with data up to then only, and score the forecasts on what came."""
     cutoff = today - timedelta(days=evaluation_days)
-    model, summary = fit_model(model_key, tx, cutoff, unit, penalizer)
-    timing = purchase_timing(model_key, model, summary, unit, (window_days,), draws, seed)
+    model, summary = fit_model(model_key, tx, as_of=cutoff, unit=unit, penalizer=penalizer)
+    timing = purchase_timing(
+        model_key, model, summary=summary, unit=unit, extra_windows=(window_days,), draws=draws, seed=seed
+    )
     own = rhythm(tx, cutoff)
     predicted = point_predictions(timing, own, population_gap(tx, cutoff))
     actual = days_to_next_purchase(tx, cutoff, today)

@@ -183,7 +183,7 @@ def cumulative_purchases(frame: pd.DataFrame, calibration_periods: float, unit: 
     return fig
 
 
-def model_matrix(model, kind: str, max_frequency: int, max_recency: float, unit: str) -> plt.Figure:
+def model_matrix(model, kind: str, *, max_frequency: int, max_recency: float, unit: str) -> plt.Figure:
     """lifetimes' frequency/recency matrix ('purchases') or P(alive) matrix ('alive')."""
     from lifetimes.plotting import plot_frequency_recency_matrix, plot_probability_alive_matrix
 
@@ -229,7 +229,7 @@ def decile_concentration(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def heatmap(table: pd.DataFrame, title: str, xlabel: str, ylabel: str, fmt: str = ".0f", cmap: str = PALETTE,
+def heatmap(table: pd.DataFrame, title: str, *, xlabel: str, ylabel: str, fmt: str = ".0f", cmap: str = PALETTE,
             percent: bool = False, labels: pd.DataFrame | None = None) -> plt.Figure:  # fmt: skip
     """Annotated heatmap of a small table (R x F spend, cohort retention, migration); `labels` replaces the
     cell annotations (e.g. value and count). The colour scale ignores the extreme 2% so one cell cannot wash
@@ -279,7 +279,7 @@ CURVE_POINTS = 1_000  # a line across the figure needs no more; one per customer
 
 
 def cluster_scatter(
-    summary: pd.DataFrame, clusters: pd.Series, names: pd.Series, max_points: int = SCATTER_POINTS
+    summary: pd.DataFrame, clusters: pd.Series, *, names: pd.Series, max_points: int = SCATTER_POINTS
 ) -> plt.Figure:
     """Customers by purchases and spend (log scales), coloured by cluster; beyond `max_points` customers, a
     seeded random sample of that many, as the title says."""
@@ -411,8 +411,8 @@ def next_categories(transitions: pd.DataFrame) -> plt.Figure:
     shares = pooled.div(origins.reindex(pooled.index), axis=0)
     order = shares.index.union(shares.columns)
     shares = shares.reindex(index=[i for i in order if i in shares.index], columns=[c for c in order if c in shares])
-    return heatmap(shares, t("What customers buy next, after a basket holding…"), t("in the next basket"),
-                   t("bought in this basket"), percent=True)  # fmt: skip
+    return heatmap(shares, t("What customers buy next, after a basket holding…"), xlabel=t("in the next basket"),
+                   ylabel=t("bought in this basket"), percent=True)  # fmt: skip
 
 
 def importance(table: pd.DataFrame, top: int = 15) -> plt.Figure:

@@ -147,7 +147,7 @@ def _flags(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return lowered.isin(YES), ~lowered.isin(YES | NO)
 
 
-def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: date, source_file: str) -> CleanTable:
+def clean_customers(raw: pd.DataFrame, settings: CustomersSection, *, reference: date, source_file: str) -> CleanTable:
     """The member table: parsed, checked, one row per customer. `reference` is the date ages are taken at."""
     mapping = settings.columns.mapped()
     text = raw.rename(columns={v: k for k, v in mapping.items()})
@@ -205,7 +205,7 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, reference: da
     return _finish("customers", raw, parsed, broken, [*rules, duplicate], source_file)
 
 
-def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, last_valid: date, source_file: str) -> CleanTable:
+def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, *, last_valid: date, source_file: str) -> CleanTable:
     """Survey responses: parsed and checked; any number per customer."""
     mapping = settings.columns.mapped()
     text = raw.rename(columns={v: k for k, v in mapping.items()})

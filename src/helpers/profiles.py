@@ -52,7 +52,7 @@ def main_places(tx: ibis.Table) -> pd.DataFrame:
     return pd.concat(frames, axis=1) if frames else pd.DataFrame(index=pd.Index([], name="customer_id"))
 
 
-def customer_profile(segments: pd.DataFrame, members: pd.DataFrame | None, places: pd.DataFrame,
+def customer_profile(segments: pd.DataFrame, members: pd.DataFrame | None, *, places: pd.DataFrame,
                      today: date) -> pd.DataFrame:  # fmt: skip
     """One row per customer of the log: segment, tier, level, lifecycle, spend, and the profile dimensions known."""
     profile = segments.set_index("customer_id")[["segment", "value_tier", "member_level", "lifecycle",
@@ -181,7 +181,7 @@ def stage_categories(tx: ibis.Table, births: pd.Series) -> pd.DataFrame:
     return shares.reindex([label for _, label in BABY_STAGES]).dropna(how="all")
 
 
-def stage_table(profile: pd.DataFrame, stages: pd.Series, shares: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+def stage_table(profile: pd.DataFrame, stages: pd.Series, *, shares: pd.DataFrame, top: int = 3) -> pd.DataFrame:
     """Per baby stage today: customers, revenue share, and the categories the stage buys most."""
     stage = stages.reindex(profile.index)
     grouped = profile.groupby(stage)

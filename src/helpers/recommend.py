@@ -34,7 +34,7 @@ TIE_BREAK = 1e-9  # equal scores fall back to popularity, then to the category's
 OFFER_CHUNK = 500_000  # customers scored at once for today's offers
 
 
-def baskets(tx: ibis.Table, column: str, start: date | None, end: date) -> ibis.Table:
+def baskets(tx: ibis.Table, column: str, *, start: date | None, end: date) -> ibis.Table:
     """One row per customer, purchase day and item (`column`) bought on a positive line in [start, end]."""
     lines = tx.filter(
         (tx.order_date < end_of_day(end)) & (tx.amount > 0) & tx[column].notnull() & (tx[column].strip() != "")
@@ -87,7 +87,7 @@ def tenure_bucket(days, bucket_days: int, buckets: int):
     return np.minimum(days // bucket_days, buckets - 1)
 
 
-def sequence_transitions(items: ibis.Table, bucket_days: int, buckets: int, shrinkage: float) -> pd.DataFrame:
+def sequence_transitions(items: ibis.Table, bucket_days: int, *, buckets: int, shrinkage: float) -> pd.DataFrame:
     """What customers buy in their next basket after a basket holding A, by how long they had bought A.
 
     One row per (item, bucket, next_item): `baskets` (A baskets in the bucket that have a next basket),
@@ -123,7 +123,7 @@ def sequence_transitions(items: ibis.Table, bucket_days: int, buckets: int, shri
                              ignore_index=True)  # fmt: skip
 
 
-def top_switches(transitions: pd.DataFrame, bucket_days: int, min_baskets: int, top: int = 10) -> pd.DataFrame:
+def top_switches(transitions: pd.DataFrame, bucket_days: int, *, min_baskets: int, top: int = 10) -> pd.DataFrame:
     """The moves to a different category that time brings: pairs A -> B whose share in some later tenure
     bucket is at least MIN_RISE times the share in the first bucket (just after customers started buying A),
     each at the bucket where it is most common, most common first. A stage change (stage-1 formula ->
@@ -201,12 +201,12 @@ class Learnt:
     score_at: date  # sequence offers: each customer's tenure is measured at this date (mid-horizon)
 
 
-def learn(tx: ibis.Table, column: str, as_of: date, recent_days: int, bucket_days: int, buckets: int,
+def learn(tx: ibis.Table, column: str, *, as_of: date, recent_days: int, bucket_days: int, buckets: int,
           shrinkage: float, max_items: int) -> Learnt:  # fmt: skip
     """Learn popularity (over the last `recent_days`), pair affinity and sequence transitions up to `as_of`;
     offers are for the next `recent_days`, so sequence offers look at each customer half-way through them."""
-    items = baskets(tx, column, None, as_of)
-    popularity = item_popularity(baskets(tx, column, as_of - timedelta(days=recent_days - 1), as_of))
+    items = baskets(tx, column, start=None, end=as_of)
+    popularity = item_popularity(baskets(tx, column, start=as_of - timedelta(days=recent_days - 1), end=as_of))
     everything = item_popularity(items)
     popularity = popularity.reindex(everything.index, fill_value=0.0).sort_values(ascending=False, kind="stable")
     catalogue = popularity.index[:max_items]
@@ -218,7 +218,7 @@ def learn(tx: ibis.Table, column: str, as_of: date, recent_days: int, bucket_day
         catalogue=catalogue,
         popularity=popularity.loc[catalogue],
         affinity=pair_affinity(items),
-        transitions=sequence_transitions(items, bucket_days, buckets, shrinkage),
+        transitions=sequence_transitions(items, bucket_days, buckets=buckets, shrinkage=shrinkage),
         history=History.of(items),
         bucket_days=bucket_days,
         buckets=buckets,
@@ -325,13 +325,13 @@ def _sequence(learnt: Learnt, customers: pd.Index) -> tuple[np.ndarray, ...]:
                               ("tenure", "median_gap_days"))  # fmt: skip
 
 
-def bought_between(tx: ibis.Table, column: str, start: date, end: date) -> pd.Series:
+def bought_between(tx: ibis.Table, column: str, *, start: date, end: date) -> pd.Series:
     """The set of items each customer bought in [start, end], indexed by customer_id."""
-    items = baskets(tx, column, start, end).select("customer_id", "item").distinct().execute()
+    items = baskets(tx, column, start=start, end=end).select("customer_id", "item").distinct().execute()
     return items.groupby("customer_id")["item"].agg(frozenset)
 
 
-def checked_customers(bought: pd.Series, known: pd.Index, max_customers: int | None, random_state: int) -> pd.Series:
+def checked_customers(bought: pd.Series, known: pd.Index, *, max_customers: int | None, random_state: int) -> pd.Series:
     """What the customers known at the cutoff bought after it, for the offer check: all of them, or beyond
     `max_customers` a seeded sample of that many (in customer order)."""
     truth = bought[known.get_indexer(bought.index) >= 0]
@@ -352,16 +352,16 @@ def evaluate(scores: Scores, truth: pd.Series, k: int) -> dict:
     return {"customers": len(truth), "hit_rate": float((hits > 0).mean()), "recall": float((hits / sizes).mean())}
 
 
-def backtest(tx: ibis.Table, column: str, cutoff: date, horizon_days: int, k: int, max_customers: int | None = None,
+def backtest(tx: ibis.Table, column: str, *, cutoff: date, horizon_days: int, k: int, max_customers: int | None = None,
              random_state: int = 0, **settings) -> pd.DataFrame:  # fmt: skip
     """Learn up to `cutoff`, offer k items to the customers known then, and check against what each of them
     bought in the next `horizon_days` (beyond `max_customers` buyers, on a seeded sample of that many): one row
     per method, with the customers checked, among how many buyers, and the gain over popularity."""
-    learnt = learn(tx, column, cutoff, horizon_days, **settings)
-    bought = bought_between(tx, column, cutoff + timedelta(days=1), cutoff + timedelta(days=horizon_days))
+    learnt = learn(tx, column, as_of=cutoff, recent_days=horizon_days, **settings)
+    bought = bought_between(tx, column, start=cutoff + timedelta(days=1), end=cutoff + timedelta(days=horizon_days))
     known = learnt.history.customers.index
     buyers = int((known.get_indexer(bought.index) >= 0).sum())
-    truth = checked_customers(bought, known, max_customers, random_state)
+    truth = checked_customers(bought, known, max_customers=max_customers, random_state=random_state)
     del bought
     if truth.empty:
         raise ValueError(f"no customer known at {cutoff} bought a {column} in the {horizon_days} days after it")
@@ -380,7 +380,7 @@ def choose_method(evaluation: pd.DataFrame) -> str:
     return str(ranked.index[0])
 
 
-def offers(scores: Scores, learnt: Learnt, k: int, recent_days: int) -> pd.DataFrame:
+def offers(scores: Scores, learnt: Learnt, *, k: int, recent_days: int) -> pd.DataFrame:
     """Per customer: next_best_offer, other_offers (the next k-1, best first) and offer_reason:
     the evidence behind the first offer in one line, in the report language."""
     top = scores.top(k)
@@ -396,12 +396,14 @@ def offers(scores: Scores, learnt: Learnt, k: int, recent_days: int) -> pd.DataF
     return table.rename_axis("customer_id")
 
 
-def offers_for_everyone(learnt: Learnt, method: str, k: int, recent_days: int, chunk: int = OFFER_CHUNK
+def offers_for_everyone(learnt: Learnt, method: str, *, k: int, recent_days: int, chunk: int = OFFER_CHUNK
                         ) -> pd.DataFrame:  # fmt: skip
     """`offers` for every customer the history knows, `chunk` customers at a time: the scores and their
     evidence are customers x catalogue arrays, and the rows behind them a few per customer and category."""
     parts = (replace(learnt, history=part) for part in learnt.history.parts(chunk))
-    return pd.concat(offers(score(part, method, part.history.customers.index), part, k, recent_days) for part in parts)
+    return pd.concat(
+        offers(score(part, method, part.history.customers.index), part, k=k, recent_days=recent_days) for part in parts
+    )
 
 
 def _reasons(scores: Scores, learnt: Learnt, first: np.ndarray, recent_days: int) -> pd.Series:
@@ -477,7 +479,7 @@ def offers_for_the_stage(
     return table
 
 
-def best_products(tx: ibis.Table, category: str, product: str, start: date, end: date) -> pd.Series:
+def best_products(tx: ibis.Table, category: str, *, product: str, start: date, end: date) -> pd.Series:
     """Per category, the product most customers bought in [start, end] (ties by product id)."""
     lines = tx.filter((tx.purchase_date >= ibis.date(start)) & (tx.order_date < end_of_day(end)) & (tx.amount > 0))
     lines = lines.filter(lines[category].notnull() & lines[product].notnull())

@@ -122,7 +122,7 @@ def campaign_files(manifest: dict, paths: RunPaths) -> list[str]:
     return [name for name in names if paths.artifact(name).exists()]
 
 
-def render_front_page(manifest: dict, paths: RunPaths, currency: str = "$", language: str = "en") -> Path:
+def render_front_page(manifest: dict, paths: RunPaths, *, currency: str = "$", language: str = "en") -> Path:
     """Write report.html into the run folder and return its path (in the report's language and currency, which
     apply to this page only)."""
     with use_currency(currency), use_language(language):

@@ -120,7 +120,7 @@ def _digest_of_version(path: str, _size: int, _mtime_ns: int) -> str:
     return sha256(Path(path))
 
 
-def check_upstream(stage: str, records: dict, fingerprint: str, artifacts: Path) -> dict[str, str]:
+def check_upstream(stage: str, records: dict, *, fingerprint: str, artifacts: Path) -> dict[str, str]:
     """The upstream artifacts `stage` may read, with their hashes; an error if any is stale, failed or changed.
 
     Every earlier stage with a record in the manifest is upstream; 01_ingest must have one."""

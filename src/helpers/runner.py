@@ -221,7 +221,7 @@ def _mark_later_stale(manifest: dict, stage: str) -> None:
 
 def _run_stage(stage: Stage, manifest: dict, paths: RunPaths, kernel: str, fingerprint: str) -> None:
     """One stage, recorded: what it read, what it wrote, its status and wall time."""
-    reads = runfolder.check_upstream(stage.name, manifest["stages"], fingerprint, paths.artifacts)
+    reads = runfolder.check_upstream(stage.name, manifest["stages"], fingerprint=fingerprint, artifacts=paths.artifacts)
     record = {"name": stage.name, "status": "running", "started": _now(), "seconds": 0.0, "error": None,
               "input": fingerprint, "reads": reads, "writes": {}}  # fmt: skip
     manifest["stages"][stage.name] = record
@@ -257,7 +257,7 @@ def merged(base: dict, overrides: dict) -> dict:
     return result
 
 
-def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | None = None,
+def run(config_path: str | Path, *, run_id: str | None = None, stages: list[str] | None = None,
         notebook_dir: Path = NOTEBOOK_DIR, overrides: dict | None = None) -> Path:  # fmt: skip
     """Execute the selected stages into runs/<run_id>/; return the report path. `overrides` change config
     sections for this run (the manifest records the config as given and as resolved).
@@ -309,5 +309,7 @@ def run(config_path: str | Path, run_id: str | None = None, stages: list[str] | 
                                   for path, digest in hashes.items()]  # fmt: skip
             manifest["finished"] = _now()
             write_json(manifest, paths.manifest)
-            report = render_front_page(manifest, paths, config.report.currency, config.report.language)
+            report = render_front_page(
+                manifest, paths, currency=config.report.currency, language=config.report.language
+            )
     return report

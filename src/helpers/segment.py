@@ -77,14 +77,14 @@ def _matches(rule: dict, r: int, f: int, m: int) -> bool:
     return all(rule[axis][0] <= score <= rule[axis][1] for axis, score in zip("rfm", (r, f, m), strict=True))
 
 
-def segment_of_cell(rules: list[dict], r: int, f: int, m: int) -> str | None:
-    """The first rule (in priority order) that a score cell matches."""
-    return next((rule["segment"] for rule in rules if _matches(rule, r, f, m)), None)
+def segment_of_cell(rules: list[dict], cell: tuple[int, int, int]) -> str | None:
+    """The first rule (in priority order) that a score cell (R, F, M) matches."""
+    return next((rule["segment"] for rule in rules if _matches(rule, *cell)), None)
 
 
 def rule_coverage(rules: list[dict]) -> dict:
     """Over all 125 R x F x M cells: cells no rule covers, segments no cell reaches, cells per segment."""
-    assigned = {cell: segment_of_cell(rules, *cell) for cell in product(range(1, 6), repeat=3)}
+    assigned = {cell: segment_of_cell(rules, cell) for cell in product(range(1, 6), repeat=3)}
     reached = pd.Series([s for s in assigned.values() if s is not None]).value_counts()
     return {
         "uncovered_cells": ["".join(map(str, c)) for c, s in assigned.items() if s is None],
@@ -96,7 +96,7 @@ def rule_coverage(rules: list[dict]) -> dict:
 def assign_segments(scores: pd.DataFrame, rules: list[dict], fallback: str = "Unassigned") -> pd.Series:
     """Segment per customer: first matching rule wins; cells no rule covers get `fallback`."""
     lookup = {
-        "".join(map(str, cell)): segment_of_cell(rules, *cell) or fallback for cell in product(range(1, 6), repeat=3)
+        "".join(map(str, cell)): segment_of_cell(rules, cell) or fallback for cell in product(range(1, 6), repeat=3)
     }
     return scores["rfm_cell"].map(lookup)
 
@@ -148,7 +148,7 @@ def cn8_rules(centers: dict[str, float], customers: pd.DataFrame) -> pd.DataFram
 
 
 def value_tiers(
-    summary: pd.DataFrame, vip_spend_quantile: float, vip_min_purchases: int, high_potential_spend_quantile: float
+    summary: pd.DataFrame, vip_spend_quantile: float, *, vip_min_purchases: int, high_potential_spend_quantile: float
 ) -> tuple[pd.Series, dict]:
     """VIP (top spend and repeat buyers) / high potential / regular, with the thresholds used."""
     vip_spend = float(summary["total_spend"].quantile(vip_spend_quantile))
@@ -168,7 +168,9 @@ def member_levels(total_spend: pd.Series, levels: dict[str, float]) -> pd.Series
     return pd.Series(np.asarray(names, dtype=object)[np.clip(index, 0, None)], index=total_spend.index)
 
 
-def lifecycle_stages(summary: pd.DataFrame, new_days: int, at_risk_factor: float, lapsed_factor: float) -> pd.DataFrame:
+def lifecycle_stages(
+    summary: pd.DataFrame, new_days: int, *, at_risk_factor: float, lapsed_factor: float
+) -> pd.DataFrame:
     """new / active / at risk / lapsed, judged against each customer's own purchase rhythm.
 
     New: first purchase within `new_days`. Otherwise the customer's typical gap is their
@@ -201,7 +203,7 @@ def cluster_features(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def choose_clusters(
-    summary: pd.DataFrame, k_range: tuple[int, int], random_state: int, sample: int = 5000,
+    summary: pd.DataFrame, k_range: tuple[int, int], *, random_state: int, sample: int = 5000,
     fit_sample: int | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:  # fmt: skip
     """k-means on standardised log R/F/M for each k; the k with the best silhouette wins.
@@ -401,7 +403,7 @@ def concentration_facts(curve: pd.DataFrame, revenue_share: float, top_customers
     }  # fmt: skip
 
 
-def migration_snapshot(customers: pd.DataFrame, cuts: dict[str, list[float]], rules: list[dict],
+def migration_snapshot(customers: pd.DataFrame, cuts: dict[str, list[float]], *, rules: list[dict],
                        centers: dict[str, float] | None = None) -> pd.DataFrame:  # fmt: skip
     """customer_id, segment and R+F+M score sum, scored with the given cut points and rules (or, for the
     eight-class scheme, the given centres).

@@ -239,6 +239,7 @@ class RawInput:
 def read_raw(
     con,
     pattern: str | Path,
+    *,
     fmt: str = "auto",
     delimiter: str = ",",
     encoding: str = "utf-8",
@@ -284,7 +285,7 @@ def _numbered_on_spark(con, files: list[Path], fmt: str, delimiter: str, encodin
             check_text_file(path, encoding)
         if encoding.lower() not in UTF8_NAMES:
             files = [transcode_to_utf8(f, encoding, work_dir) for f in files]
-        frames = [spark_ingest.read_csv(con, f, delimiter, header) for f in files]
+        frames = [spark_ingest.read_csv(con, f, delimiter=delimiter, header=header) for f in files]
     else:
         frames = [spark_ingest.read_parquet(con, f) for f in files]
     read = [spark_ingest.numbered(con, frame, SOURCE_ROW) for frame in frames]

@@ -89,7 +89,7 @@ def header_names(path: Path, delimiter: str, header: bool) -> list[str]:
     return first if header else [f"column{i}" for i in range(len(first))]
 
 
-def read_csv(con, path: Path, delimiter: str, header: bool):
+def read_csv(con, path: Path, *, delimiter: str, header: bool):
     """A UTF-8 CSV file as text columns, its malformed lines in `CORRUPT`."""
     from pyspark.sql.types import StringType, StructField, StructType
 

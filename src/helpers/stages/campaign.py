@@ -77,13 +77,13 @@ LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_ri
           "global_holdout"]  # fmt: skip
 
 
-def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, start: date, seed: int) -> pd.DataFrame:
+def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, *, start: date, seed: int) -> pd.DataFrame:
     """The action list's customers with their random group, what to do, and the contact cost."""
     chosen = action_list if not settings.actions else action_list[action_list["action"].isin(settings.actions)]
     if chosen.empty:
         raise ConfigError(f"campaign.actions {settings.actions} match no action of the action list")
     groups = campaign.assign_groups(chosen.set_index("customer_id")["action"], settings.control_share,
-                                    settings.min_control, seed)  # fmt: skip
+                                    min_control=settings.min_control, seed=seed)  # fmt: skip
     plan = chosen.assign(group=chosen["customer_id"].map(groups))
     treated = plan["group"] == "treatment"
     plan["contact"] = treated.map({True: "contact", False: "do not contact (control)"})
@@ -201,8 +201,8 @@ def plan_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Plan:
                                   "customers are held for review and {store} can be reached in store only",
                                   budget=config.churn.contact_budget, held=selection["held_for_review"],
                                   store=selection["in_store_only"]))  # fmt: skip
-    plan = draw_plan(action_list[_flag(action_list, "in_budget")], settings, start, config.run.random_state)
-    history = campaign.past_windows(tx, today, settings.outcome_days)
+    plan = draw_plan(action_list[_flag(action_list, "in_budget")], settings, start=start, seed=config.run.random_state)
+    history = campaign.past_windows(tx, today, window_days=settings.outcome_days)
     column = f"p_purchase_{settings.outcome_days}d"
     forecasts = context.paths.read_optional_table("next_purchase.parquet", ["customer_id", column])
     if forecasts is not None and column in forecasts:
@@ -234,7 +234,7 @@ def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Meas
         raise CampaignDataError(f"the outcome window {start} to {end} ends after the data's last day {last}: "
                                 "wait for the window to close, lower campaign.outcome_days, or give the outcomes "
                                 "as campaign.response_file")  # fmt: skip
-    observed = campaign.outcomes(tx, start, settings.outcome_days, settings.pre_period_days)
+    observed = campaign.outcomes(tx, start, outcome_days=settings.outcome_days, pre_days=settings.pre_period_days)
     if settings.response_file:  # the outcomes as given; a customer without a row did not respond
         responses = campaign.read_responses(read_table_file(Path(settings.response_file)), settings.response_columns)
         observed["converted"] = responses["converted"].reindex(observed.index, fill_value=False)
@@ -247,16 +247,22 @@ def measure_campaign(context: StageContext, config: WorkbenchConfig, tx) -> Meas
     # the planned split is the assignment's own (a cell's control share is larger when min_control applies)
     srm = campaign.sample_ratio_check(frame["group"], float((plan["group"] == "control").mean()))
     balance = campaign.balance(frame, ["pre_spend", "pre_purchases"])
-    effects = campaign.effects(frame, config.clv.profit_margin, settings.bootstrap_samples, config.run.random_state)
+    effects = campaign.effects(
+        frame, config.clv.profit_margin, samples=settings.bootstrap_samples, seed=config.run.random_state
+    )
     by_channel = None
     if "channel" in frame and frame["channel"].nunique() > 1:  # which channel moved customers, for the next plan
-        by_channel = campaign.effects(frame, config.clv.profit_margin, settings.bootstrap_samples,
-                                      config.run.random_state, by="channel")  # fmt: skip
+        by_channel = campaign.effects(frame, config.clv.profit_margin, samples=settings.bootstrap_samples,
+                                      seed=config.run.random_state, by="channel")  # fmt: skip
         context.paths.write_table(by_channel.reset_index(), "campaign_channel_effects.parquet")
     features = churn_features(tx, start - timedelta(days=1)).execute().set_index("customer_id")
     features = features.reindex(frame["customer_id"])
-    uplift = campaign.learn_uplift(features[model_columns(features)], frame.set_index("customer_id")["group"],
-                                   frame.set_index("customer_id")["converted"], config.run.random_state)  # fmt: skip
+    uplift = campaign.learn_uplift(
+        features[model_columns(features)],
+        frame.set_index("customer_id")["group"],
+        converted=frame.set_index("customer_id")["converted"],
+        seed=config.run.random_state,
+    )
     targets = target_list(frame, uplift)
     context.paths.write_table(effects.reset_index(), "campaign_effects.parquet")
     for name in ("campaign_targets.parquet", "campaign_targets.csv"):
@@ -291,7 +297,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> CampaignSt
     tx = context.transactions()
     if settings.mode == "plan":
         planned = plan_campaign(context, config, tx)
-        found = findings.campaign_plan(planned.plan, planned.power, settings, planned.reach,
+        found = findings.campaign_plan(planned.plan, planned.power, settings=settings, reach=planned.reach,
                                        selection=planned.selection)  # fmt: skip
         preview = context.shareable(planned.plan.head(15))
         return CampaignStage("plan", settings, planned, None, preview, context.write_findings(found), context.figures)

@@ -156,21 +156,40 @@ def read_contact_history(pattern: str) -> pd.DataFrame:
     return history.dropna(subset=["send_date"])
 
 
-def score_today(config: WorkbenchConfig, tx, today: date, scorer: str, values: pd.DataFrame | None,
-                segments: pd.DataFrame | None, side: churn_model.SideFeatures | None = None,
-                known: dict[date, tuple[pd.DataFrame, int]] | None = None, *,
-                calibration: Calibration | None = None, contacts: Contacts = Contacts(),
-                measured: actions.MeasuredResponse | None = None) -> pd.DataFrame:  # fmt: skip
+def score_today(
+    config: WorkbenchConfig,
+    tx,
+    *,
+    today: date,
+    scorer: str,
+    values: pd.DataFrame | None,
+    segments: pd.DataFrame | None,
+    side: churn_model.SideFeatures | None = None,
+    known: dict[date, tuple[pd.DataFrame, int]] | None = None,
+    calibration: Calibration | None = None,
+    contacts: Contacts = Contacts(),
+    measured: actions.MeasuredResponse | None = None,
+) -> pd.DataFrame:
     """Every customer as of `today`: churn probability from `scorer` (through `calibration`, learnt on the
     backtest), value if retained, risk tier, value level, segment, the one action of the action rules, its reason,
     channel, hold, the expected value of a contact (save rates `measured` by a campaign, else assumed) and the
     contact priority; `known` holds training snapshots the backtest already computed."""
     settings = config.churn
-    scored = churn_model.score_customers(tx, today, settings.horizon_days, settings.train_cutoffs,
-                                         settings.cutoff_step_days, scorer, config.run.random_state,
-                                         config.clv.time_unit, side, settings.max_training_rows,
-                                         settings.baseline_fit_customers, known,
-                                         penalizer=config.clv.penalizer)  # fmt: skip
+    scored = churn_model.score_customers(
+        tx,
+        today,
+        horizon_days=settings.horizon_days,
+        train_cutoffs=settings.train_cutoffs,
+        step_days=settings.cutoff_step_days,
+        scorer=scorer,
+        random_state=config.run.random_state,
+        unit=config.clv.time_unit,
+        side=side,
+        max_train_rows=settings.max_training_rows,
+        baseline_fit_customers=settings.baseline_fit_customers,
+        known=known,
+        penalizer=config.clv.penalizer,
+    )
     if calibration is not None:
         scored["churn_probability"] = calibration.apply(scored["churn_probability"])
     scored = churn_model.attach_value(scored, values, settings.high_value_share)
@@ -215,33 +234,50 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     history = fitted_to_history(tx, config)
     config, today = history.config, history.today
     settings, horizon = config.churn, config.churn.horizon_days
-    folds = churn_model.rolling_folds(today - timedelta(days=horizon), settings.folds, settings.train_cutoffs,
-                                      settings.cutoff_step_days, horizon)  # fmt: skip
+    folds = churn_model.rolling_folds(
+        today - timedelta(days=horizon),
+        settings.folds,
+        train_cutoffs=settings.train_cutoffs,
+        step_days=settings.cutoff_step_days,
+        horizon_days=horizon,
+    )
     layout = (f"churn.folds={settings.folds}, train_cutoffs={settings.train_cutoffs}, "
               f"cutoff_step_days={settings.cutoff_step_days} and horizon_days={horizon}")  # fmt: skip
-    churn_model.check_history(folds, history.first, today, layout)
+    churn_model.check_history(folds, history.first, last_date=today, settings=layout)
     surveys = context.paths.read_optional_table("surveys.parquet")
     side = None if surveys is None else (lambda cutoff: satisfaction.survey_features(surveys, cutoff))
-    backtest = churn_model.run_backtest(tx, folds, horizon, config.run.random_state, config.clv.time_unit, side,
-                                        settings.max_training_rows, settings.baseline_fit_customers,
-                                        penalizer=config.clv.penalizer)  # fmt: skip
+    backtest = churn_model.run_backtest(
+        tx,
+        folds,
+        horizon_days=horizon,
+        random_state=config.run.random_state,
+        unit=config.clv.time_unit,
+        side=side,
+        max_train_rows=settings.max_training_rows,
+        baseline_fit_customers=settings.baseline_fit_customers,
+        penalizer=config.clv.penalizer,
+    )
     summary = backtest.summary()
     chosen = backtest.chosen_model()
     brier = summary.loc[chosen, "brier"]
     reliability = churn_model.reliability(backtest.predictions, chosen)
     context.figure("04_reliability", plots.reliability_diagram(reliability, chosen, brier))
-    importance, importance_customers = churn_model.feature_importance(backtest, chosen, config.run.random_state)
+    importance, importance_customers = churn_model.feature_importance(
+        backtest, chosen, random_state=config.run.random_state
+    )
     context.figure("04_feature_importance", plots.importance(importance))
     trap = churn_model.one_time_buyer_trap(backtest.snapshots[backtest.folds["test_cutoff"].max().date()])
     survey_value = None if side is None else churn_model.with_and_without(
-        backtest, chosen, config.run.random_state, list(satisfaction.SURVEY_FEATURES))  # fmt: skip
+        backtest, chosen, random_state=config.run.random_state, extra=list(satisfaction.SURVEY_FEATURES))  # fmt: skip
 
     per_fold_auc = churn_model.per_fold_auc(backtest)
     skipped_folds = backtest.skipped_folds
     backtest_folds, train_rows, cutoff_customers = backtest.folds, backtest.train_rows, backtest.customers
     # today trains on the latest tested cutoffs; every other snapshot and the predictions go before scoring
     released = backtest.release_whole_snapshots(config.run.random_state)
-    needed = churn_model.scoring_cutoffs(today, horizon, settings.train_cutoffs, settings.cutoff_step_days)
+    needed = churn_model.scoring_cutoffs(
+        today, horizon, train_cutoffs=settings.train_cutoffs, step_days=settings.cutoff_step_days
+    )
     known = {cutoff: released[cutoff] for cutoff in needed if cutoff in released}
     scorer = str(summary.index[0])
     calibration = choose_calibration(backtest.held_out_of(scorer), config.run.random_state)
@@ -258,15 +294,37 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     log.info("scoring every customer as of %s with %s (calibration: %s)", today, scorer, calibration.method)
     contacts = Contacts.of_run(context, settings)
     measured = read_measured(config.campaign.measured_effects) if config.campaign.measured_effects else None
-    scored = score_today(config, tx, today, scorer, values, segments, side, known, calibration=calibration,
-                         contacts=contacts, measured=measured)  # fmt: skip
+    scored = score_today(
+        config,
+        tx,
+        today=today,
+        scorer=scorer,
+        values=values,
+        segments=segments,
+        side=side,
+        known=known,
+        calibration=calibration,
+        contacts=contacts,
+        measured=measured,
+    )
     context.paths.write_table(scored, "churn.parquet")
     context.paths.write_table(backtest_folds, "churn_backtest.parquet")
     actions_table = churn_model.action_summary(scored)
     best_baseline = str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax())
-    found = findings.churn(scored, summary, scorer, chosen, best_baseline, actions_table, horizon,
-                           settings.contact_budget, survey_value, calibration=calibration,
-                           settings=settings, skipped_folds=skipped_folds)  # fmt: skip
+    found = findings.churn(
+        scored,
+        summary,
+        scorer=scorer,
+        best_model=chosen,
+        best_baseline=best_baseline,
+        actions=actions_table,
+        horizon_days=horizon,
+        contact_budget=settings.contact_budget,
+        surveys=survey_value,
+        calibration=calibration,
+        settings=settings,
+        skipped_folds=skipped_folds,
+    )
     return ChurnStage(
         today=today,
         horizon_days=horizon,

@@ -102,7 +102,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     config, today = history.config, history.today
     settings, unit = config.clv, config.clv.time_unit
     cal_end = calibration_end(config, today)
-    calibration = calibration_holdout(tx, cal_end, today, unit).execute()
+    calibration = calibration_holdout(tx, cal_end, observation_end=today, unit=unit).execute()
     calibration["first_purchase"] = pd.to_datetime(calibration["first_purchase"])
     log.info("fitting %s on %s customers", ", ".join(settings.models), f"{len(calibration):,}")
 
@@ -118,8 +118,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     chosen = models.choose_model(comparison, settings.selection_metric)
     expectations = models.conditional_expectations(fits, calibration)
     context.figure("03_conditional_expectations", plots.conditional_expectations(expectations))
-    by_period = repeat_purchases_by_period(tx, cal_end, today, unit)
-    cumulative = models.cumulative_repeat_purchases(fits, calibration, by_period, unit)
+    by_period = repeat_purchases_by_period(tx, cal_end, observation_end=today, unit=unit)
+    cumulative = models.cumulative_repeat_purchases(fits, calibration, actual_by_period=by_period, unit=unit)
     calibration_periods = (pd.Timestamp(cal_end) - calibration["first_purchase"].min()).days / DAYS_PER_UNIT[unit]
     context.figure("03_cumulative_purchases", plots.cumulative_purchases(cumulative, calibration_periods, unit))
     season = season_check(cumulative, comparison.loc[models.MODELS[chosen][0]], calibration, cal_end=cal_end,
@@ -132,12 +132,24 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     full_patterns = models.compress(full)
     purchase_model = models.fit_purchase_model(chosen, full_patterns, settings.penalizer)
     spend_model = models.fit_spend_model(full, settings.penalizer)
-    values = models.customer_value(purchase_model, spend_model, full, settings.horizon_months,
-                                   settings.monthly_discount_rate, settings.profit_margin, unit,
-                                   season_factor=season.horizon_factor if season and season.used else 1.0)  # fmt: skip
+    values = models.customer_value(
+        purchase_model,
+        spend_model,
+        summary=full,
+        horizon_months=settings.horizon_months,
+        monthly_discount_rate=settings.monthly_discount_rate,
+        profit_margin=settings.profit_margin,
+        unit=unit,
+        season_factor=season.horizon_factor if season and season.used else 1.0,
+    )
     max_frequency = int(full["frequency"].quantile(settings.matrix_frequency_quantile)) + 1
     for kind, name in (("alive", "03_p_alive_matrix"), ("purchases", "03_frequency_recency_matrix")):
-        context.figure(name, plots.model_matrix(purchase_model, kind, max_frequency, full["T"].max(), unit))
+        context.figure(
+            name,
+            plots.model_matrix(
+                purchase_model, kind, max_frequency=max_frequency, max_recency=full["T"].max(), unit=unit
+            ),
+        )
     context.figure("03_clv_distribution", plots.clv_distribution(values))
     deciles = models.value_by_decile(values)
     context.figure("03_clv_deciles", plots.decile_concentration(deciles))
@@ -146,10 +158,17 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         log.info("bootstrap: %d refits", settings.bootstrap_samples)
         repeaters = full[full["frequency"] > 0]
         _, bootstrap = models.bootstrap(
-            chosen, full_patterns, repeaters, settings.horizon_months, unit, settings.bootstrap_samples,
-            config.run.random_state, settings.penalizer, settings.bootstrap_max_customers,
-            (purchase_model, spend_model),
-        )  # fmt: skip
+            chosen,
+            full_patterns,
+            repeaters=repeaters,
+            horizon_months=settings.horizon_months,
+            unit=unit,
+            samples=settings.bootstrap_samples,
+            random_state=config.run.random_state,
+            penalizer=settings.penalizer,
+            max_customers=settings.bootstrap_max_customers,
+            fitted=(purchase_model, spend_model),
+        )
         context.paths.write_table(bootstrap.reset_index(names="quantity"), "clv_bootstrap.parquet")
 
     stage = ClvStage(
@@ -173,11 +192,11 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
             findings.clv(
                 values,
                 comparison,
-                models.MODELS[chosen][0],
-                deciles,
-                bootstrap,
-                settings.horizon_months,
-                settings.alive_threshold,
+                chosen_label=models.MODELS[chosen][0],
+                deciles=deciles,
+                bootstrap=bootstrap,
+                horizon_months=settings.horizon_months,
+                alive_threshold=settings.alive_threshold,
                 spend_fallback=spend_model.fallback_reason,
                 season=season,
             )

@@ -66,9 +66,11 @@ def side_tables(config: WorkbenchConfig, paths: RunPaths, transactions) -> dict[
                 paths.artifact(stale).unlink(missing_ok=True)
             continue
         path = Path(section.path) if section.path else write_side_table(
-            kind, section.dataset, paths.input, config.input.dataset_customers)  # fmt: skip
+            kind, section.dataset, out_dir=paths.input, n_customers=config.input.dataset_customers)  # fmt: skip
         log.info("reading the %s table %s", name, path)
-        table = clean(read_side_table(path, section.columns.mapped(), name), section, reference[name], path.name)
+        table = clean(
+            read_side_table(path, section.columns.mapped(), name), section, mapping=reference[name], options=path.name
+        )
         table.report.update(coverage(table, log_ids))
         paths.write_table(table.kept, f"{name}.parquet")
         paths.write_table(table.quarantine, f"{name}_quarantine.parquet")
@@ -91,7 +93,14 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
                    work_dir=context.paths.root / "work",
                    expected_columns=list(config.columns.mapped().values()))  # fmt: skip
     options = CleaningOptions.from_config(config.dates, config.cleaning, config.amounts)
-    result = run_ingest(engine, raw, config.columns.mapped(), options, context.paths.artifacts, source.csv.header)
+    result = run_ingest(
+        engine,
+        raw,
+        mapping=config.columns.mapped(),
+        options=options,
+        out_dir=context.paths.artifacts,
+        header=source.csv.header,
+    )
     quality = result.quality
     log.info("kept %s of %s rows", f"{quality['rows_kept']:,}", f"{quality['rows_in']:,}")
     transactions = context.transactions()

@@ -90,14 +90,16 @@ def purchase_model(context: StageContext, config: WorkbenchConfig, today: date) 
     return chosen["chosen_model"], chosen["full_parameters"] if same else None
 
 
-def when(tx: ibis.Table, today: date, model_key: str, config: WorkbenchConfig,
+def when(tx: ibis.Table, today: date, *, model_key: str, config: WorkbenchConfig,
          parameters: dict | None = None) -> tuple[pd.DataFrame, float]:  # fmt: skip
     """Every customer's purchase probabilities, waiting-time quartiles and rhythm as of today, and the
     population's median gap between purchases; the model is fitted up to today unless its `parameters` are given."""
     settings, unit = config.next_purchase, config.clv.time_unit
-    model, summary = timing.fit_model(model_key, tx, today, unit, config.clv.penalizer, parameters)
-    table = timing.purchase_timing(model_key, model, summary, unit, (settings.due_days,),
-                                   settings.simulation_draws, config.run.random_state)  # fmt: skip
+    model, summary = timing.fit_model(
+        model_key, tx, as_of=today, unit=unit, penalizer=config.clv.penalizer, parameters=parameters
+    )
+    table = timing.purchase_timing(model_key, model, summary=summary, unit=unit, extra_windows=(settings.due_days,),
+                                   draws=settings.simulation_draws, seed=config.run.random_state)  # fmt: skip
     own = timing.rhythm(tx, today)
     table = own.join(table.set_index("customer_id"), how="left")
     due_column = f"p_purchase_{settings.due_days}d"
@@ -123,7 +125,7 @@ def due_soon(table: pd.DataFrame, settings: NextPurchaseSection) -> tuple[pd.Ser
     return likely | overdue, reason
 
 
-def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_state: int, *, item_column: str
+def what(tx: ibis.Table, today: date, *, settings: NextPurchaseSection, random_state: int, item_column: str
          ) -> tuple[Offers, recommend.Learnt]:  # fmt: skip
     """Offers of `item_column`: every method checked on the time split, the best one learnt again up to today."""
     learning = {"bucket_days": settings.tenure_bucket_days, "buckets": settings.tenure_buckets,
@@ -131,15 +133,25 @@ def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_stat
     horizon = settings.evaluation_days
     cutoff = today - timedelta(days=horizon)
     try:
-        evaluation = recommend.backtest(tx, item_column, cutoff, horizon, settings.top_k,
-                                        settings.offer_check_customers, random_state, **learning)  # fmt: skip
+        evaluation = recommend.backtest(
+            tx,
+            item_column,
+            cutoff=cutoff,
+            horizon_days=horizon,
+            k=settings.top_k,
+            max_customers=settings.offer_check_customers,
+            random_state=random_state,
+            **learning,
+        )
     except ValueError as error:
         raise NextPurchaseDataError(t("05_next_purchase cannot check offers: {error}", error=error)) from None
     chosen = recommend.choose_method(evaluation)
-    learnt = recommend.learn(tx, item_column, today, horizon, **learning)
-    per_customer = recommend.offers_for_everyone(learnt, chosen, settings.top_k, horizon)
+    learnt = recommend.learn(tx, item_column, as_of=today, recent_days=horizon, **learning)
+    per_customer = recommend.offers_for_everyone(learnt, chosen, k=settings.top_k, recent_days=horizon)
     if item_column == ITEM_COLUMN and PRODUCT_COLUMN in tx.columns:
-        products = recommend.best_products(tx, ITEM_COLUMN, PRODUCT_COLUMN, today - timedelta(days=horizon - 1), today)
+        products = recommend.best_products(
+            tx, ITEM_COLUMN, product=PRODUCT_COLUMN, start=today - timedelta(days=horizon - 1), end=today
+        )
         per_customer["offer_product"] = per_customer["next_best_offer"].map(products).astype("string")
     return Offers(
         item_column=item_column,
@@ -147,7 +159,9 @@ def what(tx: ibis.Table, today: date, settings: NextPurchaseSection, random_stat
         evaluation=evaluation,
         chosen=chosen,
         bundles=recommend.bundles(learnt.affinity, settings.min_pair_baskets),
-        switches=recommend.top_switches(learnt.transitions, settings.tenure_bucket_days, settings.min_pair_baskets),
+        switches=recommend.top_switches(
+            learnt.transitions, settings.tenure_bucket_days, min_baskets=settings.min_pair_baskets
+        ),
         transitions=learnt.transitions,
         per_customer=per_customer.assign(offer_method=chosen),
     ), learnt
@@ -161,7 +175,7 @@ def offer_column(tx: ibis.Table) -> str | None:
     return None
 
 
-def next_purchase_table(table: pd.DataFrame, today: date, split: timing.TimeSplit, population_gap: float,
+def next_purchase_table(table: pd.DataFrame, today: date, *, split: timing.TimeSplit, population_gap: float,
                         offers: Offers | None, settings: NextPurchaseSection) -> pd.DataFrame:  # fmt: skip
     """next_purchase.parquet: one row per customer, in customer order."""
     predicted = timing.point_predictions(table.reset_index(), table, population_gap)[split.chosen]
@@ -226,10 +240,18 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     model_key, parameters = purchase_model(context, config, today)
     log.info("05: %s forecasts, time split at %s", model_key, today - timedelta(days=settings.evaluation_days))
     try:
-        split = timing.time_split(tx, model_key, today, settings.evaluation_days, settings.calibration_window_days,
-                                  config.clv.time_unit, config.clv.penalizer, settings.simulation_draws,
-                                  config.run.random_state)  # fmt: skip
-        table, gap = when(tx, today, model_key, config, parameters)
+        split = timing.time_split(
+            tx,
+            model_key,
+            today=today,
+            evaluation_days=settings.evaluation_days,
+            window_days=settings.calibration_window_days,
+            unit=config.clv.time_unit,
+            penalizer=config.clv.penalizer,
+            draws=settings.simulation_draws,
+            seed=config.run.random_state,
+        )
+        table, gap = when(tx, today, model_key=model_key, config=config, parameters=parameters)
     except ClvFitError as error:
         raise NextPurchaseDataError(t(
             "05_next_purchase needs the purchase model at {cutoff} and at {today}: {error}; lower "
@@ -239,12 +261,14 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.figure("05_date_errors", plots.date_errors(split.errors))
     offers, item_column = None, offer_column(tx)
     if item_column is not None:
-        offers, learnt = what(tx, today, settings, config.run.random_state, item_column=item_column)
+        offers, learnt = what(
+            tx, today, settings=settings, random_state=config.run.random_state, item_column=item_column
+        )
         context.figure("05_offer_methods", plots.offer_methods(offers.evaluation, settings.top_k))
         context.figure("05_next_categories", plots.next_categories(offers.transitions))
         context.paths.write_table(learnt.affinity, "category_pairs.parquet")
         context.paths.write_table(offers.transitions, "category_transitions.parquet")
-    customers = next_purchase_table(table, today, split, gap, offers, settings)
+    customers = next_purchase_table(table, today, split=split, population_gap=gap, offers=offers, settings=settings)
     members = context.paths.read_optional_table("customers.parquet")
     if offers is not None and settings.stage_categories and members is not None and "baby_birth_date" in members:
         births = pd.to_datetime(members.set_index("customer_id")["baby_birth_date"])
@@ -258,7 +282,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.paths.write_table(due, "due_soon.csv")
     context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
     action_list_customers = write_action_list(context, config.backend)
-    found = findings.next_purchase(customers, split, offers, settings, models.MODELS[model_key][0])
+    found = findings.next_purchase(
+        customers, split, offers=offers, settings=settings, model_label=models.MODELS[model_key][0]
+    )
     return NextPurchaseStage(
         today=today,
         model_key=model_key,

@@ -71,9 +71,9 @@ def _baby(context: StageContext, config: WorkbenchConfig, tx, profile: pd.DataFr
         return None
     shares = profiles.stage_categories(tx, births)
     context.figure("02_baby_stage_categories", plots.heatmap(
-        shares, t("Share of each baby stage's spend by category (stage at the purchase)"), t("category"),
-        t("baby stage"), percent=True))  # fmt: skip
-    return BabyStages(source, profiles.stage_table(profile, profiles.baby_stage(births, today), shares), shares)
+        shares, t("Share of each baby stage's spend by category (stage at the purchase)"), xlabel=t("category"),
+        ylabel=t("baby stage"), percent=True))  # fmt: skip
+    return BabyStages(source, profiles.stage_table(profile, profiles.baby_stage(births, today), shares=shares), shares)
 
 
 def _nps(context: StageContext, profile: pd.DataFrame, surveys: pd.DataFrame) -> Nps:
@@ -96,25 +96,25 @@ def _nps(context: StageContext, profile: pd.DataFrame, surveys: pd.DataFrame) ->
     return Nps(overall, by_group, trend, bias, has_nps)
 
 
-def who_they_are(context: StageContext, config: WorkbenchConfig, segments: pd.DataFrame, today: date) -> Profile:
+def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd.DataFrame, today: date) -> Profile:
     """The profile sections of 02 and the alert list (alerts.parquet/.csv/.xlsx)."""
     members = context.paths.read_optional_table("customers.parquet")
     surveys = context.paths.read_optional_table("surveys.parquet")
     tx = context.transactions()
-    profile = profiles.customer_profile(segments, members, profiles.main_places(tx), today)
+    profile = profiles.customer_profile(segments, members, places=profiles.main_places(tx), today=today)
     dimensions = {d: profiles.dimension_table(profile, d) for d in profiles.DIMENSIONS if d in profile.columns}
     for dimension in ("region", "age_band"):
         if dimension in profile.columns:
             mix, label = profiles.segment_mix(profile, dimension), dimension.replace("_", " ")
             context.figure(f"02_segments_by_{dimension}", plots.heatmap(
-                mix, t("Share of each {dimension}'s customers by segment", dimension=t(label)), t("segment"),
-                t(label), percent=True))  # fmt: skip
+                mix, t("Share of each {dimension}'s customers by segment", dimension=t(label)), xlabel=t("segment"),
+                ylabel=t(label), percent=True))  # fmt: skip
     if "region" in profile.columns:
         levels = profiles.segment_mix(profile, "region", "member_level")
         levels = levels[[level for level in sorted(config.segment.member_levels, key=config.segment.member_levels.get)
                          if level in levels.columns]]  # fmt: skip
         context.figure("02_member_levels_by_region", plots.heatmap(
-            levels, t("Share of each region's customers by member level"), t("member level"), t("region"),
+            levels, t("Share of each region's customers by member level"), xlabel=t("member level"), ylabel=t("region"),
             percent=True))  # fmt: skip
     has_points = members is not None and "points" in profile.columns
     points = None

@@ -91,12 +91,15 @@ def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFram
     customers["value_tier"], tier_thresholds = seg.value_tiers(
         customers,
         settings.vip_min_spend_quantile,
-        settings.vip_min_purchases,
-        settings.high_potential_min_spend_quantile,
+        vip_min_purchases=settings.vip_min_purchases,
+        high_potential_spend_quantile=settings.high_potential_min_spend_quantile,
     )
     customers["member_level"] = seg.member_levels(customers["total_spend"], settings.member_levels)
     stages = seg.lifecycle_stages(
-        customers, settings.lifecycle_new_days, settings.lifecycle_at_risk_factor, settings.lifecycle_lapsed_factor
+        customers,
+        settings.lifecycle_new_days,
+        at_risk_factor=settings.lifecycle_at_risk_factor,
+        lapsed_factor=settings.lifecycle_lapsed_factor,
     )
     return customers.join(stages), boundaries, tier_thresholds
 
@@ -111,10 +114,10 @@ def _migration(context: StageContext, customers: pd.DataFrame, boundaries: Bound
     earlier = json.loads((previous_dir / "artifacts" / "segment_thresholds.json").read_text(encoding="utf-8"))
     centers = None if boundaries.centers is None else earlier.get("cn8_centers") or boundaries.centers
     then = before.assign(rfm_sum=before[SCORES].sum(axis=1))[["customer_id", "segment", "rfm_sum"]]
-    now = seg.migration_snapshot(customers, earlier["cuts"], boundaries.rules, centers)
+    now = seg.migration_snapshot(customers, earlier["cuts"], rules=boundaries.rules, centers=centers)
     matrix, moves = seg.migration(then, now)
     title = t("Customers by segment: run {run} (rows) to now (columns)", run=previous_dir.name)
-    context.figure("02_migration", plots.heatmap(matrix, title, t("now"), t("before")))
+    context.figure("02_migration", plots.heatmap(matrix, title, xlabel=t("now"), ylabel=t("before")))
     return Migration(previous_dir.name, matrix, moves)
 
 
@@ -128,14 +131,21 @@ def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> 
         plots.heatmap(
             retention,
             t("Share of each monthly cohort buying again, by month since first purchase"),
-            t("months since first purchase"),
-            y_label,
+            xlabel=t("months since first purchase"),
+            ylabel=y_label,
             percent=True,
         ),
     )
-    context.figure("02_revenue_retention", plots.heatmap(
-        revenue, t("Revenue of each cohort relative to its first month"), t("months since first purchase"), y_label,
-        percent=True))  # fmt: skip
+    context.figure(
+        "02_revenue_retention",
+        plots.heatmap(
+            revenue,
+            t("Revenue of each cohort relative to its first month"),
+            xlabel=t("months since first purchase"),
+            ylabel=y_label,
+            percent=True,
+        ),
+    )
     return retention, revenue
 
 
@@ -159,27 +169,40 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     segments = seg.segment_table(customers)
     context.figure("02_segment_sizes", plots.segment_sizes(segments))
     spend, labels = seg.heatmap_r_by_f(customers)
-    context.figure("02_rf_heatmap", plots.heatmap(spend, t("Mean spend (and customers) by recency and frequency score"),
-                                                  t("frequency score (5 = most purchases)"),
-                                                  t("recency score (5 = most recent)"), labels=labels))  # fmt: skip
+    context.figure(
+        "02_rf_heatmap",
+        plots.heatmap(
+            spend,
+            t("Mean spend (and customers) by recency and frequency score"),
+            xlabel=t("frequency score (5 = most purchases)"),
+            ylabel=t("recency score (5 = most recent)"),
+            labels=labels,
+        ),
+    )
 
-    clusters, silhouettes = seg.choose_clusters(customers, tuple(settings.clusters_k_range), config.run.random_state,
-                                                fit_sample=settings.cluster_fit_sample)  # fmt: skip
+    clusters, silhouettes = seg.choose_clusters(
+        customers,
+        tuple(settings.clusters_k_range),
+        random_state=config.run.random_state,
+        fit_sample=settings.cluster_fit_sample,
+    )
     profiles = seg.cluster_profiles(customers, clusters)
     customers["cluster"] = clusters
     customers["cluster_name"] = clusters.map(profiles["name"])
     if len(silhouettes):
         context.figure("02_silhouette", plots.silhouette(silhouettes, len(profiles)))
-    context.figure("02_clusters", plots.cluster_scatter(customers, clusters, profiles["name"]))
+    context.figure("02_clusters", plots.cluster_scatter(customers, clusters, names=profiles["name"]))
 
     retention, revenue_retention = _cohorts(context, today, settings.cohort_months, settings.min_cohort_customers)
     curve = seg.revenue_concentration(customers["total_spend"])
     context.figure("02_revenue_concentration", plots.pareto_curve(curve))
     mix_columns = [c for c in ("channel", "category") if c in transactions.columns]
     for column in mix_columns:
-        mix = spend_mix(transactions, customers, "segment", column, today)
+        mix = spend_mix(transactions, customers, group_column="segment", column=column, as_of=today)
         title = t("Share of each segment's spend by {column}", column=t(column))
-        context.figure(f"02_{column}_mix", plots.heatmap(mix, title, t(column), t("segment"), percent=True))
+        context.figure(
+            f"02_{column}_mix", plots.heatmap(mix, title, xlabel=t(column), ylabel=t("segment"), percent=True)
+        )
     migration = _migration(context, customers, boundaries, settings.compare_with)
 
     columns = [c.name for c in SEGMENTS.columns if c.name in customers.columns]
@@ -194,9 +217,16 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     concentration = seg.concentration_facts(
         curve, settings.concentration_revenue_share, settings.concentration_top_customers
     )
-    profile = who_they_are(context, config, customers, today)
-    found = findings.segment(output, segments, tiers, concentration, settings.concentration_revenue_share,
-                             None if migration is None else migration.moves, profile)  # fmt: skip
+    profile = who_they_are(context, config, segments=customers, today=today)
+    found = findings.segment(
+        output,
+        segments,
+        tiers=tiers,
+        concentration=concentration,
+        revenue_share=settings.concentration_revenue_share,
+        moves=None if migration is None else migration.moves,
+        profile=profile,
+    )
     return SegmentStage(
         today=today,
         customers=output,
