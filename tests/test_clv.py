@@ -211,9 +211,9 @@ def test_bootstrap_on_resamples_of_m_customers_matches_the_full_bootstrap(cdnow_
 def test_bootstrap_cap_above_the_customers_is_the_plain_bootstrap(cdnow_transactions):
     summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
     patterns, repeaters = clv.compress(summary), summary[summary.frequency > 0]
-    arguments = ("bgnbd", patterns, repeaters, 12, "weeks", 5)
-    plain, _ = clv.bootstrap(*arguments, random_state=2)
-    capped, _ = clv.bootstrap(*arguments, random_state=2, max_customers=len(summary) + 1)
+    arguments = {"repeaters": repeaters, "horizon_months": 12, "unit": "weeks", "samples": 5, "random_state": 2}
+    plain, _ = clv.bootstrap("bgnbd", patterns, **arguments)
+    capped, _ = clv.bootstrap("bgnbd", patterns, **arguments, max_customers=len(summary) + 1)
     pd.testing.assert_frame_equal(plain, capped)
 
 

@@ -42,7 +42,7 @@ def test_the_quarantine_finds_the_planted_member_and_survey_dirt_exactly(tmp_pat
     surveys = clean_surveys(
         read_side_table(path, dict(SURVEY_COLUMNS), "surveys"),
         SurveysSection(path=str(path), columns=dict(SURVEY_COLUMNS)),
-        last_valid=TODAY,
+        reference=TODAY,
         source_file=path.name,
     )
     planted = survey_table(3000, chinese=chinese).dirt.reset_index(drop=True)
@@ -144,7 +144,7 @@ def test_any_survey_table_is_fully_accounted_for(rows):
     raw.insert(0, "source_row", range(1, len(raw) + 1))
     columns = {"customer_id": "id", "survey_date": "day", "nps": "nps", "satisfaction": "csat"}
     table = clean_surveys(
-        raw, SurveysSection(dataset="babystore", columns=columns), last_valid=TODAY, source_file="s.csv"
+        raw, SurveysSection(dataset="babystore", columns=columns), reference=TODAY, source_file="s.csv"
     )
     assert len(table.kept) + len(table.quarantine) == len(raw)
     assert sorted([*table.kept["source_row"], *table.quarantine["source_row"]]) == list(range(1, len(raw) + 1))

@@ -26,7 +26,7 @@ def babystore_surveys(tmp_path_factory) -> pd.DataFrame:
     path = write_side_table("surveys", "babystore", out_dir=tmp_path_factory.mktemp("surveys"))
     section = SurveysSection(path=str(path), columns=dict(SURVEY_COLUMNS))
     return clean_surveys(
-        read_side_table(path, dict(SURVEY_COLUMNS), "surveys"), section, last_valid=END, source_file=path.name
+        read_side_table(path, dict(SURVEY_COLUMNS), "surveys"), section, reference=END, source_file=path.name
     ).kept
 
 

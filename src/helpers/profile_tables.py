@@ -205,8 +205,8 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, *, reference:
     return _finish("customers", raw, parsed, broken, [*rules, duplicate], source_file)
 
 
-def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, *, last_valid: date, source_file: str) -> CleanTable:
-    """Survey responses: parsed and checked; any number per customer."""
+def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, *, reference: date, source_file: str) -> CleanTable:
+    """Survey responses: parsed and checked; any number per customer. `reference` is the last valid answer date."""
     mapping = settings.columns.mapped()
     text = raw.rename(columns={v: k for k, v in mapping.items()})
     parsed = pd.DataFrame({"customer_id": text["customer_id"],
@@ -221,7 +221,7 @@ def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, *, last_valid: da
             given |= text[column] != ""
     if "comment" in mapping:
         parsed["comment"] = text["comment"]
-    end = pd.Timestamp(last_valid + timedelta(days=1))
+    end = pd.Timestamp(reference + timedelta(days=1))
     rules = [
         _rule(SURVEY_RULES, "missing_customer_id", text["customer_id"] == ""),
         _rule(SURVEY_RULES, "unparseable_date", parsed["survey_date"].isna()),

@@ -69,7 +69,10 @@ def side_tables(config: WorkbenchConfig, paths: RunPaths, transactions) -> dict[
             kind, section.dataset, out_dir=paths.input, n_customers=config.input.dataset_customers)  # fmt: skip
         log.info("reading the %s table %s", name, path)
         table = clean(
-            read_side_table(path, section.columns.mapped(), name), section, mapping=reference[name], options=path.name
+            read_side_table(path, section.columns.mapped(), name),
+            section,
+            reference=reference[name],
+            source_file=path.name,
         )
         table.report.update(coverage(table, log_ids))
         paths.write_table(table.kept, f"{name}.parquet")
