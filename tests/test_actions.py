@@ -373,3 +373,25 @@ def test_channels_go_by_what_a_campaign_measured_then_by_cost_then_by_the_config
                             "opt_in_email": [True, True]})  # fmt: skip
     chosen = actions.channels(pd.Index(["x", "y"]), members, ["sms", "wechat", "email"])
     assert chosen.tolist() == ["sms", "wechat"], "the best channel the customer opted in to"
+
+
+def test_the_reminder_list_leaves_out_whom_this_cycle_contacts_or_may_not_contact(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    place = pd.read_parquet(artifacts / "churn.parquet").set_index("customer_id")["this_cycle"]
+    forecast = pd.read_parquet(artifacts / "next_purchase.parquet")
+    due = set(forecast.loc[forecast["due_soon"], "customer_id"])
+    listed = set(read_export(artifacts / "due_soon.csv")["customer_id"].str.removeprefix("'"))
+    kept_out = {c for c in due if place[c] in actions.NO_REMINDER}
+    assert kept_out & {c for c in due if place[c] == "contact"}, "the small store contacts some due customers"
+    assert listed == due - kept_out
+    found = stage_run.results["next_purchase"].findings.sentences[0]
+    assert f"holds {len(listed):,} of them" in found
+
+
+def test_reminder_list_by_hand():
+    due = pd.DataFrame({"customer_id": ["a", "b", "c", "d"]})
+    cycle = pd.Series({"a": "contact", "b": "below the budget", "c": "do not contact"})
+    kept, left_out = actions.reminder_list(due, cycle)
+    assert kept["customer_id"].tolist() == ["b", "d"], "d has no place in the cycle: not stopped"
+    assert left_out["contact"] == 1 and left_out["do not contact"] == 1 and sum(left_out.values()) == 2
+    assert actions.reminder_list(due, None)[0] is due

@@ -166,7 +166,7 @@ def test_next_purchase_forecasts_are_coherent_and_the_action_list_carries_the_of
     assert (undated.isna() | (undated > pd.Timestamp(result.today) + horizon)).all()
     assert table["next_best_offer"].notna().all()
     due = read_export(artifacts / "due_soon.csv")
-    assert len(due) == int(table["due_soon"].sum()) == len(result.due)
+    assert len(due) == len(result.due) <= int(table["due_soon"].sum())  # the reminder list: see test_actions
     assert result.due["p_purchase_due_window"].is_monotonic_decreasing
     assert (
         table.loc[table["due_soon"], "due_reason"].notna().all()

@@ -220,6 +220,21 @@ def this_cycle(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.select(reasons, CYCLE_OUTCOMES[:-1], CYCLE_OUTCOMES[-1]), index=frame.index)
 
 
+# a reminder is a contact too: not for customers this cycle contacts already, or may not contact at all
+NO_REMINDER = ("contact", "held for review", "do not contact", "contacted recently", "global holdout")
+
+
+def reminder_list(due: pd.DataFrame, cycle: pd.Series | None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The due-soon customers a reminder may go to: those whose place in this cycle (`cycle`: 04's this_cycle by
+    customer) is not in NO_REMINDER; and how many were left out, by that place."""
+    if cycle is None:
+        return due, {}
+    place = due["customer_id"].map(cycle).fillna(CYCLE_OUTCOMES[-1])
+    left_out = place.isin(NO_REMINDER)
+    counts = place[left_out].value_counts()
+    return due[~left_out], {outcome: int(counts.get(outcome, 0)) for outcome in NO_REMINDER}
+
+
 def global_holdout(customers: pd.Index, share: float) -> pd.Series:
     """The customers in the long-run holdout: those whose id hashes into the first `share` of the range, so the
     same customers in every run, whatever else changes (a new customer joins it or not, once)."""

@@ -511,8 +511,10 @@ def _buyers_check(split, model_label: str) -> str:
     return said
 
 
-def next_purchase(customers: pd.DataFrame, split, *, offers, settings, model_label: str) -> Findings:
-    """05_next_purchase: who buys soon, whether the forecasts held on the time split, what to offer."""
+def next_purchase(customers: pd.DataFrame, split, *, offers, settings, model_label: str,
+                  left_out: dict[str, int] | None = None) -> Findings:  # fmt: skip
+    """05_next_purchase: who buys soon, whether the forecasts held on the time split, what to offer; `left_out`:
+    due customers kept off the reminder list, by their place in this cycle."""
     expected = float(customers["p_purchase_30d"].sum())
     due = int(customers["due_soon"].sum())
     errors = split.errors
@@ -524,6 +526,12 @@ def next_purchase(customers: pd.DataFrame, split, *, offers, settings, model_lab
           expected=count(expected), due=count(due), days=settings.due_days),
         _buyers_check(split, model_label),
     ]  # fmt: skip
+    if left_out and sum(left_out.values()):
+        planned = left_out.get("contact", 0)
+        sentences[0] += t(" The reminder list `due_soon.xlsx` holds {kept} of them: {planned} are in this cycle's "
+                          "contact plan already and {others} may not be contacted now (held for review, do not "
+                          "contact, contact cap, long-run holdout).", kept=count(due - sum(left_out.values())),
+                          planned=count(planned), others=count(sum(left_out.values()) - planned))  # fmt: skip
     if chosen["kind"] == "model":
         sentences.append(t(
             "For the date of the next purchase, **{chosen}** came closest: {mae} days off on average (a customer "

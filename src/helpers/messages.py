@@ -919,6 +919,8 @@ MESSAGES = {
     " No channel's effect is significant, so the next plan keeps the channel order of the config.":
         "没有渠道的效果显著，因此下一次计划沿用配置中的渠道顺序。",
     "{channel} {value}": "{channel} {value}",
+    " The reminder list `due_soon.xlsx` holds {kept} of them: {planned} are in this cycle's contact plan already and {others} may not be contacted now (held for review, do not contact, contact cap, long-run holdout).":
+        "提醒名单 `due_soon.xlsx` 收录其中 {kept} 位：{planned} 位已在本周期的联系计划中，{others} 位目前不可联系（待核查、勿扰、联系频次上限、长期保留组）。",
 }
 # fmt: on
 

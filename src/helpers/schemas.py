@@ -897,7 +897,9 @@ def data_dictionary() -> str:
         "`action_list.parquet` for people: the CSV is UTF-8 with a byte-order mark (Excel shows Chinese text), the",
         "XLSX stores ids as text (leading zeros survive); in both, text starting with = + - @ cannot run as a formula.",
         "`due_soon.csv` and `due_soon.xlsx` are the rows of `next_purchase.parquet` with `due_soon` true, most likely",
-        "buyers first, for reminder campaigns. `campaign_plan.csv/.xlsx` and `campaign_targets.csv/.xlsx` are their",
+        "buyers first, for reminder campaigns, without the customers this cycle contacts already or may not contact",
+        "(04's `this_cycle`: contact, held for review, do not contact, contacted recently, global holdout).",
+        "`campaign_plan.csv/.xlsx` and `campaign_targets.csv/.xlsx` are their",
         "Parquet tables for people. `alerts.csv` and `alerts.xlsx` are `alerts.parquet` for people.",
         "",
     ]

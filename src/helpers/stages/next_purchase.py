@@ -279,11 +279,18 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.paths.write_table(customers, "next_purchase.parquet")
     due = customers[customers["due_soon"]].sort_values(["p_purchase_due_window", "customer_id"],
                                                        ascending=[False, True])  # fmt: skip
+    cycle = context.paths.read_optional_table("churn.parquet", ["customer_id", "this_cycle"])
+    due, left_out = actions.reminder_list(due, None if cycle is None else cycle.set_index("customer_id")["this_cycle"])
     context.paths.write_table(due, "due_soon.csv")
     context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
     action_list_customers = write_action_list(context, config.backend)
     found = findings.next_purchase(
-        customers, split, offers=offers, settings=settings, model_label=models.MODELS[model_key][0]
+        customers,
+        split,
+        offers=offers,
+        settings=settings,
+        model_label=models.MODELS[model_key][0],
+        left_out=left_out,
     )
     return NextPurchaseStage(
         today=today,
