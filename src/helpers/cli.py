@@ -1,5 +1,5 @@
-"""The `workbench` command: run the pipeline, check a config, write an example dataset or the data dictionary,
-plan, simulate and measure a campaign.
+"""The `workbench` command: run the pipeline, check a config, write an example dataset, print the data dictionary
+or the stage graph, plan, simulate and measure a campaign.
 
 A user error (`WorkbenchError`: a config key, an input file, the data's shape) is printed
 in one line and exits 1; anything else is a bug and keeps its traceback.
@@ -17,6 +17,7 @@ import pandas as pd
 from helpers.config import BUILTIN_DATASETS, load_config
 from helpers.datasets import write_campaign_log, write_dataset
 from helpers.errors import ConfigError, RunInterrupted, WorkbenchError, disk_error
+from helpers.pipeline import graph
 from helpers.preflight import check_inputs
 from helpers.runner import run
 from helpers.schemas import data_dictionary
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--customers", type=int, default=20_000, help="babystore only: number of customers")
     data.add_argument("--seed", type=int, default=7)
     commands.add_parser("dictionary", help="print the data dictionary of every artifact (Markdown)")
+    commands.add_parser("stages", help="print the stage graph: each stage's config, reads and writes (Markdown)")
     _campaign_parser(commands)
     return parser
 
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         elif args.command == "dictionary":
             print(data_dictionary())
+        elif args.command == "stages":
+            print(graph(), end="")
         elif args.command == "campaign":
             print(campaign_command(args))
         else:

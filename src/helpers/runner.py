@@ -42,6 +42,7 @@ from helpers.errors import (
 )
 from helpers.i18n import t, use_language
 from helpers.logfiles import RUN_LOG, process_output_to
+from helpers.pipeline import PIPELINE, downstream
 from helpers.report import render_front_page
 from helpers.sources import resolve_files
 
@@ -62,8 +63,15 @@ class Stage:
 
 
 def discover_stages(notebook_dir: Path = NOTEBOOK_DIR) -> list[Stage]:
-    """The numbered notebooks (NN_name.ipynb) that exist, in order."""
-    return [Stage(p.stem, p) for p in sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))]
+    """The declared stages (helpers.pipeline) with their notebooks, in order; a declared stage without its
+    notebook is an error, as is a numbered notebook no stage declares."""
+    stages = [Stage(s.name, notebook_dir / s.notebook) for s in PIPELINE]
+    missing = [s.notebook.name for s in stages if not s.notebook.exists()]
+    undeclared = sorted({p.name for p in notebook_dir.glob("[0-9][0-9]_*.ipynb")} - {s.notebook.name for s in stages})
+    if missing or undeclared:
+        raise ConfigError(f"the notebooks in {notebook_dir} do not match the declared stages (helpers.pipeline): "
+                          f"missing {missing}, not declared {undeclared}")  # fmt: skip
+    return stages
 
 
 def select_stages(stages: list[Stage], wanted: list[str] | None) -> list[Stage]:
@@ -213,9 +221,11 @@ def interrupts_as_errors():
         signal.signal(signal.SIGTERM, previous)
 
 
-def _mark_later_stale(manifest: dict, stage: str) -> None:
+def _mark_dependants_stale(manifest: dict, stage: str) -> None:
+    """Every stage that reads what `stage` writes (helpers.pipeline.downstream) is stale once `stage` runs again."""
+    dependants = set(downstream(stage))
     for name, record in manifest["stages"].items():
-        if name > stage and record["status"] != "stale":
+        if name in dependants and record["status"] != "stale":
             record.update(status="stale", error=f"{stage} ran again after it; run {name} again")
 
 
@@ -225,7 +235,7 @@ def _run_stage(stage: Stage, manifest: dict, paths: RunPaths, kernel: str, finge
     record = {"name": stage.name, "status": "running", "started": _now(), "seconds": 0.0, "error": None,
               "input": fingerprint, "reads": reads, "writes": {}}  # fmt: skip
     manifest["stages"][stage.name] = record
-    _mark_later_stale(manifest, stage.name)
+    _mark_dependants_stale(manifest, stage.name)
     write_json(manifest, paths.manifest)
     began = time.perf_counter()
     try:

@@ -22,7 +22,7 @@ from helpers.campaign import ALL_CELLS
 from helpers.config import ChurnSection, SegmentSection, WorkbenchConfig
 from helpers.errors import InputError
 from helpers.findings import Findings
-from helpers.schemas import CHURN
+from helpers.schemas import CAMPAIGN_CHANNEL_EFFECTS, CHURN
 from helpers.segment import CN8_SEGMENTS
 from helpers.sources import read_table_file
 from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
@@ -122,7 +122,7 @@ def read_measured(path: str) -> actions.MeasuredResponse:
                          "campaign_effects.parquet of a campaign measured against the workbench's own plan, which "
                          "records each customer's value at risk")  # fmt: skip
     rates = effects[effects["action"] != ALL_CELLS].set_index("action")[actions.SAVE_RATES].dropna()
-    by_channel = Path(path).with_name("campaign_channel_effects.parquet")
+    by_channel = Path(path).with_name(CAMPAIGN_CHANNEL_EFFECTS.name)  # beside the measured run's effects
     channels = None
     if by_channel.exists():
         table = pd.read_parquet(by_channel).set_index("channel").drop(index=ALL_CELLS, errors="ignore")
