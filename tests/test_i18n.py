@@ -119,6 +119,16 @@ def test_language_switches_messages_names_and_money():
         use_language("fr")
 
 
+def test_a_table_shows_true_and_false_as_yes_and_no_in_the_report_language():
+    from helpers.i18n import for_reading
+
+    frame = pd.DataFrame({"too_small": [True, False], "cells": [1, 2]}, index=pd.Index(["a", "b"], name="action"))
+    with use_language("zh"):
+        assert for_reading(frame)["样本不足"].tolist() == ["是", "否"]
+    assert for_reading(frame)["too small"].tolist() == ["yes", "no"]
+    assert for_reading(frame)["cells"].tolist() == [1, 2]
+
+
 def test_every_translation_renders_in_a_figure_without_a_missing_glyph():
     plots.apply_style()
     characters = sorted(set("".join(ZH.values())) - set("{}\n"))

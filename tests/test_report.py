@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
+
 from helpers.artifacts import RunPaths
 from helpers.findings import Findings
 from helpers.report import render_front_page
@@ -48,3 +52,18 @@ def test_warnings_in_the_run_log_are_counted_on_the_front_page_not_shown(tmp_pat
     (tmp_path / "run" / "run.log").write_text("UserWarning: something odd <b>\nplain line\nFutureWarning: x\n")
     page = front_page(tmp_path, churn_numbers())
     assert "2 warnings were logged" in page and "something odd" not in page
+
+
+def test_the_action_table_adds_up_to_every_customer(stage_run):
+    from helpers.report import SHOWN_ACTIONS, action_rows
+
+    top = json.loads((stage_run.run_dir / "artifacts" / "findings_churn.json").read_text(encoding="utf-8"))
+    actions = top["numbers"]["top_actions"]
+    assert len(actions) > SHOWN_ACTIONS, "the small store has more actions than the table shows one by one"
+    rows = action_rows(actions)
+    assert len(rows) == SHOWN_ACTIONS + 2 and rows[-2]["action_text"].endswith("other actions")
+    number = lambda text: int(text.replace(",", ""))  # noqa: E731
+    customers = len(pd.read_parquet(stage_run.run_dir / "artifacts" / "churn.parquet"))
+    assert sum(number(r["customers"]) for r in rows[:-1]) == number(rows[-1]["customers"]) == customers
+    assert sum(number(r["in_budget"]) for r in rows[:-1]) == number(rows[-1]["in_budget"])
+    assert action_rows(actions[:3])[-1]["action_text"] == "all customers" and len(action_rows(actions[:3])) == 4

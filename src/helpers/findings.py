@@ -624,7 +624,7 @@ def campaign_plan(
                            lift=f"{100 * settings.plausible_lift:g}") + t("; ").join(
             t("*{cell}* ({customers} customers, would need {needed})", cell=term(name),
               customers=count(row["customers"]), needed=count(row["customers_needed"]))
-            for name, row in small.head(4).iterrows()) + t("."))  # fmt: skip
+            for name, row in small.iterrows()) + t("."))  # fmt: skip
     numbers = {"customers": len(plan), "control": control, "cost": float(plan["cost"].sum()),
                "contacted": int((plan["group"] == "treatment").sum()), "selection": selection,
                "mde_conversion": float(overall["mde_conversion"]), "cells_too_small": len(small)}  # fmt: skip

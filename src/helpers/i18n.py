@@ -82,10 +82,13 @@ def export_header(name: str) -> str:
 
 
 def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table for a reader: headers through `header`, names and text values through `term`."""
+    """A table for a reader: headers through `header`, names and text values through `term`, true/false as
+    yes/no in the report language."""
     shown = frame.copy()
     for column in shown.columns:
-        if pd.api.types.is_object_dtype(shown[column]) or pd.api.types.is_string_dtype(shown[column]):
+        if pd.api.types.is_bool_dtype(shown[column]):
+            shown[column] = shown[column].map({True: t("yes"), False: t("no")})
+        elif pd.api.types.is_object_dtype(shown[column]) or pd.api.types.is_string_dtype(shown[column]):
             shown[column] = shown[column].map(term)
     names = [header(n) for n in shown.index.names]
     if isinstance(shown.index, pd.MultiIndex):

@@ -921,6 +921,8 @@ MESSAGES = {
     "{channel} {value}": "{channel} {value}",
     " The reminder list `due_soon.xlsx` holds {kept} of them: {planned} are in this cycle's contact plan already and {others} may not be contacted now (held for review, do not contact, contact cap, long-run holdout).":
         "提醒名单 `due_soon.xlsx` 收录其中 {kept} 位：{planned} 位已在本周期的联系计划中，{others} 位目前不可联系（待核查、勿扰、联系频次上限、长期保留组）。",
+    "{n} other actions": "其他 {n} 项行动", "all customers": "全部客户",
+    "yes": "是", "no": "否",
 }
 # fmt: on
 

@@ -122,6 +122,25 @@ def campaign_files(manifest: dict, paths: RunPaths) -> list[str]:
     return [name for name in names if paths.artifact(name).exists()]
 
 
+SHOWN_ACTIONS = 6  # the front page's action table: the first actions, the rest in one row, then the total
+
+
+def action_rows(actions: list[dict], shown: int = SHOWN_ACTIONS) -> list[dict]:
+    """The front page's action table: the first `shown` actions (by value at risk), the others summed in one row,
+    and every customer in a total row, so the parts add up to the whole."""
+
+    def row(name: str, items: list[dict]) -> dict:
+        return {"action_text": name, "customers": count(sum(a["customers"] for a in items)),
+                "in_budget": count(sum(a["in_budget"] for a in items))}  # fmt: skip
+
+    if not actions:
+        return []
+    rows = [row(str(term(a["action"])), [a]) for a in actions[:shown]]
+    if len(actions) > shown:
+        rows.append(row(t("{n} other actions", n=len(actions) - shown), actions[shown:]))
+    return [*rows, row(t("all customers"), actions)]
+
+
 def render_front_page(manifest: dict, paths: RunPaths, *, currency: str = "$", language: str = "en") -> Path:
     """Write report.html into the run folder and return its path (in the report's language and currency, which
     apply to this page only)."""
@@ -144,10 +163,7 @@ def _write_front_page(manifest: dict, paths: RunPaths, language: str) -> Path:
         config_file=Path(str(manifest["config_file"])).name,
         finished=manifest.get("finished", "-"),
         tiles=tiles(found),
-        actions=[
-            {"action_text": term(a["action"]), "customers": count(a["customers"]), "in_budget": count(a["in_budget"])}
-            for a in churn.get("top_actions", [])[:6]
-        ],
+        actions=action_rows(churn.get("top_actions", [])),
         stages=stage_sections(manifest, found, paths),
         action_list=manifest["stages"].get("05_next_purchase", {}).get("status") == "ok"
         and paths.artifact("action_list.xlsx").exists(),
