@@ -53,7 +53,7 @@ def test_each_stage_reads_and_writes_only_what_it_declares(stage: Stage):
 
 def test_every_read_has_an_earlier_writer_and_a_cycle_or_a_stray_read_is_caught():
     assert pipeline.problems() == []
-    looped = (Stage("01_a", "a", (), uses=("clv.parquet",)), *PIPELINE[1:])
+    looped = (Stage("01_a", "a", "A", (), uses=("clv.parquet",)), *PIPELINE[1:])
     assert any("01_a reads clv.parquet, which no earlier stage writes" in p for p in pipeline.problems(looped))
     swapped = (PIPELINE[0], PIPELINE[3], PIPELINE[2])
     assert "the stages are not in the order of their numbers" in pipeline.problems(swapped)

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from conftest import SCRIPT_ID, artifact_bytes, small_config
 
-from helpers import runfolder, runner
+from helpers import pipeline, runfolder, runner
 from helpers.cli import main
 from helpers.errors import ConfigError, RunFolderError, StageFailed, StageSkipped
 from helpers.runner import NOTEBOOK_PARAMETERS, Stage, discover_stages, notebook_parameters, run, select_stages
@@ -39,6 +39,7 @@ def test_a_run_through_the_notebooks_equals_the_stage_functions(tmp_path, stage_
     for stage in manifest["stages"]:
         page = (run_dir / "html" / f"{stage}.html").read_text(encoding="utf-8")
         assert "What we found" in page and "mathjax" not in page.lower(), stage
+        assert f"<title>{pipeline.stage(stage).heading} · {stage}</title>" in page, "the tab names the stage"
         assert SCRIPT_ID not in page and "000123" not in page, "values are escaped and customer ids masked"
         executed = nbformat.read(run_dir / "notebooks" / f"{stage}.ipynb", as_version=4)
         streams = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "stream"]

@@ -309,7 +309,7 @@ def clv(
           share=pct(deciles.loc[1, "share_of_clv"])),
         t("**{model}** forecast the holdout period best: {predicted} repeat purchases against {actual} that happened "
           "({error}).", model=chosen_label, predicted=count(row["predicted_purchases"]),
-          actual=count(row["actual_purchases"]), error=f"{error:+.0%}"),
+          actual=count(row["actual_purchases"]), error=f"{error:+.1%}"),  # the table's total error, signed
         t("{share} of customers are more likely still active than not.",
           share=pct((values["p_alive"] >= alive_threshold).mean())),
     ]  # fmt: skip
@@ -337,8 +337,8 @@ def season_sentence(season: SeasonCheck, model: str) -> str:
     """What the calendar-month index shows and whether the CLV forecast uses it."""
     (high, high_index), (low, low_index) = season.season.peak(), season.season.trough()
     shown = {"high": month_name(high), "high_index": f"{high_index:.1f}", "low": month_name(low),
-             "low_index": f"{low_index:.1f}", "model": model, "plain": f"{season.plain_error:+.0%}",
-             "seasonal": f"{season.seasonal_error:+.0%}"}  # fmt: skip
+             "low_index": f"{low_index:.1f}", "model": model, "plain": f"{season.plain_error:+.1%}",
+             "seasonal": f"{season.seasonal_error:+.1%}"}  # fmt: skip
     if season.used:
         return t("**Seasons**: customers buy at {high_index}× {model}'s rate in {high} and {low_index}× in {low}. With "
                  "this month index the holdout forecast is off by {seasonal} instead of {plain}, so the CLV forecast "

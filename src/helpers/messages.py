@@ -280,7 +280,6 @@ MESSAGES = {
     "customers at high risk of churning": "位客户流失风险高",
     "value at risk (value if kept × churn probability)": "风险价值（留住后的价值 × 流失概率）",
     "{first} to {last}": "{first} 至 {last}", "(not ingested)": "（尚未导入）",
-    "customer lifetime value, next {months} months": "客户终身价值，未来 {months} 个月",
     "ROC-AUC of the churn score ({scorer}); ": "流失评分的 ROC-AUC（{scorer}）；",
     "Run {run} · data {period} · config {config} · finished {finished}": "运行 {run} · 数据 {period} · 配置 {config} · 完成于 {finished}",
     "What to do first": "优先行动", "action": "行动", "in this campaign's budget": "本次活动预算内",
@@ -923,6 +922,9 @@ MESSAGES = {
         "提醒名单 `due_soon.xlsx` 收录其中 {kept} 位：{planned} 位已在本周期的联系计划中，{others} 位目前不可联系（待核查、勿扰、联系频次上限、长期保留组）。",
     "{n} other actions": "其他 {n} 项行动", "all customers": "全部客户",
     "yes": "是", "no": "否",
+    "customer lifetime value, next {months} months; {purchases} purchases expected{band}":
+        "客户终身价值，未来 {months} 个月；预计购买 {purchases} 次{band}",
+    " (90% interval {low}–{high})": "（90% 区间 {low}–{high}）",
 }
 # fmt: on
 

@@ -21,6 +21,7 @@ class Stage:
 
     name: str  # NN_name: the number orders the report's pages
     module: str  # the stage function's module: helpers.stages.<module>.run(config, run_dir)
+    heading: str  # the stage's title on the front page and its page (translated by helpers.i18n.t)
     config: tuple[str, ...]
     needs: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
@@ -43,17 +44,18 @@ class Stage:
 
 TRANSACTIONS = "transactions.parquet"
 PIPELINE: tuple[Stage, ...] = (
-    Stage("01_ingest", "ingest", ("input", "columns", "dates", "cleaning", "amounts", "customers", "surveys",
-                                  "backend")),
-    Stage("02_segment", "segment", ("segment", "alerts", "dates"), needs=(TRANSACTIONS,),
+    Stage("01_ingest", "ingest", "Data",
+          ("input", "columns", "dates", "cleaning", "amounts", "customers", "surveys", "backend")),
+    Stage("02_segment", "segment", "Segments", ("segment", "alerts", "dates"), needs=(TRANSACTIONS,),
           uses=("customers.parquet", "surveys.parquet", "quality.json")),
-    Stage("03_clv", "clv", ("clv", "dates"), needs=(TRANSACTIONS,), uses=("segments.parquet",)),
-    Stage("04_churn", "churn", ("churn", "campaign", "clv", "segment", "dates"), needs=(TRANSACTIONS,),
+    Stage("03_clv", "clv", "Customer value", ("clv", "dates"), needs=(TRANSACTIONS,), uses=("segments.parquet",)),
+    Stage("04_churn", "churn", "Churn and actions", ("churn", "campaign", "clv", "segment", "dates"),
+          needs=(TRANSACTIONS,),
           uses=("clv.parquet", "segments.parquet", "customers.parquet", "alerts.parquet", "surveys.parquet")),
-    Stage("05_next_purchase", "next_purchase", ("next_purchase", "clv", "dates", "backend"),
+    Stage("05_next_purchase", "next_purchase", "Next purchase and offers", ("next_purchase", "clv", "dates", "backend"),
           needs=(TRANSACTIONS, "clv_models.json"), uses=("churn.parquet", "customers.parquet")),
-    Stage("06_campaign", "campaign", ("campaign", "churn", "clv", "dates"), needs=(TRANSACTIONS, "action_list.parquet"),
-          uses=("customers.parquet", "next_purchase.parquet")),
+    Stage("06_campaign", "campaign", "Campaign", ("campaign", "churn", "clv", "dates"),
+          needs=(TRANSACTIONS, "action_list.parquet"), uses=("customers.parquet", "next_purchase.parquet")),
 )  # fmt: skip
 
 

@@ -15,9 +15,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from helpers.artifacts import RunPaths, atomic_path
 from helpers.formatting import count, findings_html, money, use_currency
 from helpers.i18n import t, term, use_language
+from helpers.pipeline import PIPELINE
 
-HEADINGS = {"01_ingest": "Data", "02_segment": "Segments", "03_clv": "Customer value", "04_churn": "Churn and actions",
-            "05_next_purchase": "Next purchase and offers", "06_campaign": "Campaign"}  # fmt: skip
+HEADINGS = {stage.name: stage.heading for stage in PIPELINE}
 STATUS = ("ok", "failed", "skipped", "stale", "interrupted", "running")  # what a stage's record can say
 TEMPLATES = Environment(loader=PackageLoader("helpers", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
@@ -51,10 +51,11 @@ def tiles(found: dict[str, dict]) -> list[dict]:
                                   low=f"{data['nps_low']:+.0f}", high=f"{data['nps_high']:+.0f}",
                                   n=count(data["nps_responses"]))})  # fmt: skip
     if data := found.get("03_clv", {}).get("numbers"):
-        band = (t(" (90% interval {low}–{high} purchases)", low=count(data["purchases_p05"]),
-                  high=count(data["purchases_p95"])) if "purchases_p05" in data else "")  # fmt: skip
+        band = (t(" (90% interval {low}–{high})", low=count(data["purchases_p05"]), high=count(data["purchases_p95"]))
+                if "purchases_p05" in data else "")  # fmt: skip
         result.append({"value": money(data["clv"]), "label": t(
-            "customer lifetime value, next {months} months", months=data["horizon_months"]) + band})  # fmt: skip
+            "customer lifetime value, next {months} months; {purchases} purchases expected{band}",
+            months=data["horizon_months"], purchases=count(data["expected_purchases"]), band=band)})  # fmt: skip
     if data := found.get("04_churn", {}).get("numbers"):
         versus = (t("a simple baseline: no model beat it") if data["scorer_is_baseline"]
                   else t("best simple baseline {auc}", auc=f"{data['best_baseline_roc_auc']:.2f}"))  # fmt: skip

@@ -161,6 +161,9 @@ def render_html(executed: Path, target: Path, *, language: str = "en") -> None:
                             exclude_input_prompt=True, exclude_output_prompt=True)  # fmt: skip
     with use_language(language):
         notebook = readable(nbformat.read(executed, as_version=4), name=executed.name)
+        headings = {declared.name: declared.heading for declared in PIPELINE}
+        name = executed.stem  # the browser's tab: the stage's heading in the report language
+        notebook.metadata["title"] = f"{t(headings[name])} · {name}" if name in headings else name
     body, _ = exporter.from_notebook_node(notebook)
     with atomic_path(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
