@@ -114,7 +114,7 @@ def test_an_extreme_order_cancelled_minutes_later_says_so_and_is_not_for_review(
     extreme = found[found["alert"] == "extreme order"].set_index("customer_id")
     assert (
         extreme.loc["big", "severity"] == "low"
-        and "168,469.60 of it returned or cancelled" in extreme.loc["big", "reason"]
+        and "$168,469.60 of it returned or cancelled" in extreme.loc["big", "reason"]  # with the currency
     )
     assert extreme.loc["keeps", "severity"] == "high" and "returned" not in extreme.loc["keeps", "reason"]
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from helpers.config import AlertsSection
 from helpers.features import days_between, money_sum
+from helpers.formatting import amount
 from helpers.i18n import t
 
 MAD_SCALE, MEAN_AD_SCALE = 1.4826, 1.2533  # each makes its deviation estimate the SD of a normal distribution
@@ -181,10 +182,10 @@ def extreme_orders(orders: ibis.Table, z: float) -> tuple[pd.DataFrame, ibis.Boo
     hit["robust_z"] = robust_z(hit["log_value"], median, scale)
     typical = float(np.exp(median))
     undone = hit["returned"] >= UNDONE_SHARE * hit["value"]  # cancelled or sent back: nothing left to review
-    reasons = [t("one order of {value}, {times}x the typical order", value=f"{v:,.2f}", times=f"{v / typical:.0f}")
+    reasons = [t("one order of {value}, {times}x the typical order", value=amount(v), times=f"{v / typical:.0f}")
                for v in hit["value"]]  # fmt: skip
-    reasons = [reason + (t("; {returned} of it returned or cancelled (kept {kept})", returned=f"{r:,.2f}",
-                           kept=f"{v - r:,.2f}") if r > 0 else "")
+    reasons = [reason + (t("; {returned} of it returned or cancelled (kept {kept})", returned=amount(r),
+                           kept=amount(v - r)) if r > 0 else "")
                for reason, v, r in zip(reasons, hit["value"], hit["returned"], strict=True)]  # fmt: skip
     alerts = pd.DataFrame({
         "customer_id": hit["customer_id"],

@@ -63,6 +63,12 @@ def money(value: float, _pos: object = None) -> str:
     return f"{sign}{symbol}{value:,.2f}" if value < 100 else f"{sign}{symbol}{value:,.0f}"
 
 
+def amount(value: float) -> str:
+    """An exact amount in the configured currency, for evidence a person checks: 7045 -> '¥7,045.00'."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}{_CURRENCY['symbol']}{abs(value):,.2f}"
+
+
 def money_tick(value: float, _pos: object = None) -> str:
     """Axis labels in one style: '$5', '$50', '$500', '$5k', '$50k', '$1.5M' (no cents, no mixed precision)."""
     symbol, sign, value = _CURRENCY["symbol"], "-" if value < 0 else "", abs(value)

@@ -451,6 +451,7 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
         "rows_without_money": int(summary["without_money"].sum()),
         "extreme_lines_flagged": int(extreme["rows"]),
         "extreme_threshold": round(float(extreme["threshold"]), 2),
+        "extreme_quantile": float(extreme["quantile"]),
         "rules": rules,
         "reconciliation": {
             "rows_ok": rows_in == rows_kept + rows_quarantined + duplicates["rows"],
@@ -578,7 +579,8 @@ def run_ingest(
     kept = ruled.filter(ruled._rule.isnull() & ~ruled._is_return)
     threshold = float(kept[_c("amount")].quantile(options.extreme_quantile).execute())
     extreme_rows = int(kept.filter(kept[_c("amount")] > threshold).count().execute())
-    quality = quality_report(summary, pd.Series({"rows": extreme_rows, "threshold": threshold}), options.returns)
+    extreme = pd.Series({"rows": extreme_rows, "threshold": threshold, "quantile": options.extreme_quantile})
+    quality = quality_report(summary, extreme, options.returns)
     quality["values_read"] = values_read(ruled, mapping, options) | {"reading": options.number_reading.as_json()}
     kept_lines = ruled.filter(ruled._rule.isnull())
     quality["ids"] = id_checks(kept_lines, kept_lines[_c("customer_id")], kept_lines[mapping["customer_id"]])
