@@ -104,3 +104,14 @@ def test_markdown_marks_in_a_data_value_show_as_written_and_leave_the_sentence_a
                                          "them."]  # fmt: skip
     assert markdown_text(sentence) == "Customers buy *\\*\\*NEW\\*\\* gift\\_box \\`x\\`* next, **40%** of them."
     assert plain_text(sentence) == "Customers buy ***NEW** gift_box `x`* next, 40% of them."
+
+
+def test_counts_in_a_table_get_thousands_separators_years_and_ids_do_not():
+    import pandas as pd
+
+    from helpers.formatting import styled
+
+    frame = pd.DataFrame({"customers": [12345, 7], "year": [2024, 2025], "store_id": [10001, 2], "share": [0.5, 0.25]})
+    html = styled(frame, {"share": "{:.0%}"}).to_html()
+    assert "12,345" in html and ">2024<" in html and ">10001<" in html and "50%" in html
+    assert "12,345" in styled(frame).to_html()

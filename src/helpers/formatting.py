@@ -173,8 +173,10 @@ def styled(frame: pd.DataFrame, formats: dict | str | None = None, **options) ->
 
     Values come from the data and the config (segment names, actions, channels); escaped, a
     '<script>' in them is shown as text, never run."""
-    if isinstance(formats, dict):
-        formats = {header(column): shown for column, shown in formats.items()}
+    if isinstance(formats, dict) or formats is None:  # counts get thousands separators unless told otherwise
+        counts = {column: "{:,}" for column in frame.columns if pd.api.types.is_integer_dtype(frame[column])
+                  and not re.search(r"year|_id$|^id$", str(column))}  # fmt: skip
+        formats = {header(column): shown for column, shown in (counts | (formats or {})).items()}
     return for_reading(frame).style.format(formats, escape="html", **options)
 
 
