@@ -125,6 +125,13 @@ def test_xlsx_writes_numbers_as_numbers_and_dates_as_dates(tmp_path):
     assert [c.data_type for c in sheet[2]] == ["s", "n", "d"] and sheet["B2"].number_format == "0%"
 
 
+def test_an_xlsx_column_of_chinese_text_is_twice_as_wide_as_the_same_count_of_latin_letters(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_xlsx(pd.DataFrame({"a": ["客服专人致电并提供专属挽留礼遇"], "b": ["abcdefghijklmno"]}), path)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.column_dimensions["A"].width == 2 * 15 + 2 and sheet.column_dimensions["B"].width == 15 + 2
+
+
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=300), st.floats(0.01, 0.5), st.floats(0.01, 0.49))
 def test_tiers_by_share_never_exceed_their_share_and_follow_the_order(values, high, medium):
     series = pd.Series(values, index=[f"c{i:04d}" for i in range(len(values))])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from itertools import chain
@@ -89,6 +90,11 @@ def _number_format(series: pd.Series, formats: dict[str, str], name: str) -> str
     return None
 
 
+def display_width(value: object) -> int:
+    """How many Latin characters wide a value shows in a spreadsheet: a Chinese (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in str(value))
+
+
 def write_xlsx(frames: Frames, path: str | Path, *, formats: dict[str, str] | None = None, sheet: str = "list") -> bool:
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
     (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
@@ -102,7 +108,7 @@ def write_xlsx(frames: Frames, path: str | Path, *, formats: dict[str, str] | No
     table = book.create_sheet(sheet)
     text = set(text_columns(first))
     for index, name in enumerate(first.columns, start=1):
-        longest = max([len(str(name)), *(len(str(v)) for v in first[name].head(1000))])
+        longest = max([display_width(name), *(display_width(v) for v in first[name].head(1000))])
         table.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80)
     table.freeze_panes = "A2"
     table.append([str(c) for c in first.columns])
