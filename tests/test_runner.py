@@ -34,6 +34,8 @@ def test_a_run_through_the_notebooks_equals_the_stage_functions(tmp_path, stage_
     assert all(len(digest) == 64 for digest in inputs.values())
     assert manifest["packages"]["lifetimes"] == "0.11.3"
     assert (run_dir / "config.yaml").exists()
+    progress = (run_dir / "run.log").read_text(encoding="utf-8")
+    assert all(f"{stage}: ok in" in progress for stage in manifest["stages"]), "run.log holds the run's own progress"
     front = report.read_text(encoding="utf-8")
     assert "What to do first" in front and "customers at high risk" in front and SCRIPT_ID not in front
     for stage in manifest["stages"]:

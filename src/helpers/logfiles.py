@@ -18,8 +18,8 @@ def run_log() -> Path:
 
 
 def log_to_run_log(logger: str = "helpers") -> None:
-    """Write the helpers' log records to the current run's log file, and no earlier run's: in a notebook kernel a
-    warning would otherwise go to standard error, which the kernel shows in the report."""
+    """Write the helpers' log records (progress and warnings) to the current run's log file, and no earlier run's:
+    in a notebook kernel a warning would otherwise go to standard error, which the kernel shows in the report."""
     target, path = logging.getLogger(logger), os.path.abspath(run_log())
     for handler in [h for h in target.handlers if isinstance(h, RunLogHandler) and h.baseFilename != path]:
         target.removeHandler(handler)
@@ -28,10 +28,19 @@ def log_to_run_log(logger: str = "helpers") -> None:
         handler = RunLogHandler(path, encoding="utf-8", delay=True)
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s: %(message)s"))
         target.addHandler(handler)
+    if target.level == logging.NOTSET:  # a stage kernel: its progress belongs in the run's log too
+        target.setLevel(logging.INFO)
 
 
 class RunLogHandler(logging.FileHandler):
     """The handler `log_to_run_log` adds."""
+
+
+def append_line(log_file: Path, text: str) -> None:
+    """One line at the end of the run's log (O_NOFOLLOW: never through a link left where the log goes)."""
+    descriptor = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    with open(descriptor, "a", encoding="utf-8") as log:
+        log.write(text.rstrip("\n") + "\n")
 
 
 @contextmanager

@@ -41,7 +41,7 @@ from helpers.errors import (
     StageSkipped,
 )
 from helpers.i18n import t, use_language
-from helpers.logfiles import RUN_LOG, process_output_to
+from helpers.logfiles import RUN_LOG, append_line, process_output_to
 from helpers.pipeline import PIPELINE, downstream
 from helpers.report import render_front_page
 from helpers.sources import resolve_files
@@ -259,6 +259,8 @@ def _run_stage(stage: Stage, manifest: dict, paths: RunPaths, kernel: str, finge
     finally:
         record["seconds"] = round(time.perf_counter() - began, 2)
         log.info("%s: %s in %.1f s", stage.name, record["status"], record["seconds"])
+        ended = f"{_now()} {stage.name}: {record['status']} in {record['seconds']:.1f} s"  # the run's own progress
+        append_line(paths.log, ended + (f" ({record['error']})" if record["error"] else ""))
         write_json(manifest, paths.manifest)
 
 
