@@ -52,7 +52,7 @@ def placeholders(text: str) -> set[str]:
 
 def vocabulary() -> set[str]:
     """Names and values the reports show that come from the workbench itself (not from the user's data)."""
-    levels = SegmentSection().member_levels
+    levels = SegmentSection().spend_levels
     words = {rule.segment for rule in SegmentSection().rules} | set(CN8_SEGMENTS.values())
     words |= {"VIP", "high potential", "regular", *levels, *LIFECYCLE_STAGES, *RISK_TIERS, *VALUE_LEVELS}
     words |= {rule.action for rule in DEFAULT_ACTION_RULES} | set(BASELINES) | set(make_models(0))

@@ -139,7 +139,19 @@ def test_prediction_errors_by_hand():
     assert errors.loc["exact", "mae_days"] == pytest.approx((0 + 0 + 5) / 3)  # 'not at all' for y is right
     assert errors.loc["late", "mae_days"] == pytest.approx((45 + 0 + 5) / 3)  # 200 is capped at the window
     assert errors.loc["exact", "mae_days_buyers"] == pytest.approx(2.5) and errors.loc["late", "buyers"] == 2
+    assert errors.loc["late", "mae_days_others"] == 0  # y's 200 days and 'did not come back' agree
+    assert errors.loc["late", "balanced_mae_days"] == pytest.approx(((45 + 5) / 2 + 0) / 2)
     assert errors.index[0] == "exact"
+
+
+def test_a_date_that_is_never_soon_does_not_win_on_the_customers_who_stay_away():
+    """Nine of ten customers stay away: 'not in the window' for all has the lower error over everyone, yet the
+    balanced error ranks first the way that dates the one who comes back."""
+    index = [f"c{i}" for i in range(10)]
+    predicted = pd.DataFrame({"never": np.nan, "dated": [10.0] + [40.0] * 9}, index=index)
+    errors = next_purchase.prediction_errors(predicted, pd.Series({"c0": 10.0}), window_days=60)
+    assert errors.loc["never", "mae_days"] < errors.loc["dated", "mae_days"]
+    assert errors.index[0] == "dated"
 
 
 def test_the_forecast_at_the_cutoff_does_not_see_later_purchases(babystore_transactions):

@@ -101,7 +101,31 @@ def test_a_logs_country_is_each_customers_region_where_they_spent_most():
                           "region": ["France", "Germany", "EIRE"]})  # fmt: skip
     places = profiles.main_places(ibis.memtable(frame))
     segments = pd.DataFrame({"customer_id": ["a", "b"], "segment": "Champions", "value_tier": "VIP",
-                             "member_level": "gold", "lifecycle": "active", "total_spend": [40.0, 5.0],
+                             "spend_level": "gold", "lifecycle": "active", "total_spend": [40.0, 5.0],
                              "recency_days": 3, "tenure_days": 100})  # fmt: skip
     profile = profiles.customer_profile(segments, None, places=places, today=date(2024, 1, 1))
     assert profile["region"].to_dict() == {"a": "Germany", "b": "EIRE"}
+
+
+def test_a_customer_whose_purchases_name_no_store_has_no_store_as_main_store_not_unknown():
+    frame = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [10.0, 30.0, 5.0],
+                          "store": ["Nanjing", None, None]})  # fmt: skip
+    segments = pd.DataFrame({"customer_id": ["a", "b"], "segment": "Champions", "value_tier": ["VIP", "regular"],
+                             "spend_level": "gold", "lifecycle": "active", "total_spend": [40.0, 5.0],
+                             "recency_days": 3, "tenure_days": 100})  # fmt: skip
+    places = profiles.main_places(ibis.memtable(frame))
+    profile = profiles.customer_profile(segments, None, places=places, today=date(2024, 1, 1))
+    assert profile["main_store"].to_dict() == {"a": "Nanjing", "b": profiles.NO_STORE}
+    table = profiles.dimension_table(profile, "main_store")
+    assert "unknown" not in table.index and profiles.vip_concentration(table, min_customers=1).index.tolist() == [
+        "Nanjing"]  # fmt: skip
+
+
+def test_member_cards_are_shown_against_the_spend_level_in_the_cards_order():
+    profile = pd.DataFrame({"card_level": ["gold", "basic", None, "gold"],
+                            "spend_level": ["silver", "regular", "regular", "gold"]})  # fmt: skip
+    cards = profiles.cards_by_spend_level(profile, card_levels=["basic", "gold"],
+                                          spend_levels={"regular": 0, "silver": 100, "gold": 300})  # fmt: skip
+    assert cards.index.tolist() == ["basic", "gold", "unknown"]
+    assert cards.columns.tolist() == ["regular", "silver", "gold"] and int(cards.to_numpy().sum()) == 4
+    assert cards.loc["gold", "silver"] == 1 and cards.loc["unknown", "regular"] == 1

@@ -39,7 +39,7 @@ def test_the_front_page_escapes_values_and_shows_the_findings(tmp_path):
 
 def test_a_model_scorer_is_compared_with_the_best_baseline(tmp_path):
     page = front_page(tmp_path, churn_numbers(scorer="logistic regression", scorer_is_baseline=False, roc_auc=0.8))
-    assert "best simple baseline 0.71" in page
+    assert "best simple baseline 0.710" in page
 
 
 def test_findings_of_a_stage_that_did_not_finish_are_not_shown(tmp_path):

@@ -33,7 +33,7 @@ def segments_frame() -> pd.DataFrame:
     row.update(customer_id="c1", first_purchase=pd.Timestamp("2024-01-01"), last_purchase=pd.Timestamp("2024-02-01"),
                tenure_days=40, recency_days=9, purchases=2, total_spend=30.0, avg_spend=15.0,
                interval_mean_days=31.0, interval_median_days=31.0, r_score=5, f_score=3, m_score=2, rfm_cell="532",
-               segment="Champions", value_tier="VIP", member_level="gold", lifecycle="active",
+               segment="Champions", value_tier="VIP", spend_level="gold", lifecycle="active",
                typical_gap_days=31.0, rhythm="own", cluster=0, cluster_name="recent")  # fmt: skip
     return pd.DataFrame([row]).astype(
         {

@@ -96,12 +96,12 @@ def test_single_customer_and_all_one_time_buyers():
     assert set(scores["f_score"]) == {1}
 
 
-def test_value_tiers_and_member_levels():
+def test_value_tiers_and_spend_levels():
     frame = customers([1] * 10, [1, 1, 1, 1, 1, 2, 2, 3, 4, 5], [10, 20, 30, 40, 50, 60, 70, 80, 90, 1000])
     tiers, thresholds = seg.value_tiers(frame, 0.9, vip_min_purchases=3, high_potential_spend_quantile=0.6)
     assert tiers.tolist().count("VIP") == 1 and tiers.iloc[-1] == "VIP"
     assert thresholds["vip_min_spend"] == pytest.approx(frame.total_spend.quantile(0.9))
-    levels = seg.member_levels(pd.Series([0, 99.99, 100, 300, 5000]), {"regular": 0, "silver": 100, "gold": 300,
+    levels = seg.spend_levels(pd.Series([0, 99.99, 100, 300, 5000]), {"regular": 0, "silver": 100, "gold": 300,
                                                                        "diamond": 1000})  # fmt: skip
     assert levels.tolist() == ["regular", "regular", "silver", "gold", "diamond"]
 
@@ -188,9 +188,9 @@ def test_cohort_matrix_leaves_unobserved_months_empty():
     table = seg.cohort_matrix(cohorts)
     assert table.loc["2024-01 (n=10)", 1] == pytest.approx(0.4)
     assert np.isnan(table.loc["2024-02 (n=5)", 1])
-    small_left_blank = seg.cohort_matrix(cohorts, min_customers=6)
-    assert small_left_blank.loc["2024-01 (n=10)", 1] == pytest.approx(0.4)
-    assert small_left_blank.loc["2024-02 (n=5)"].isna().all()
+    small_left_out = seg.cohort_matrix(cohorts, min_customers=6)
+    assert small_left_out.loc["2024-01 (n=10)", 1] == pytest.approx(0.4)
+    assert list(small_left_out.index) == ["2024-01 (n=10)"] and seg.small_cohorts(cohorts, 6) == 1
 
 
 def test_clusters_with_the_same_words_get_distinct_names():

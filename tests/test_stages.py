@@ -57,7 +57,7 @@ def test_per_customer_tables_hold_every_customer_once(stage_run):
 def test_results_hold_what_the_notebooks_show_and_agree_with_the_artifacts(stage_run):
     results = stage_run.results
     quality = results["ingest"].quality
-    assert quality["rows_in"] == quality["rows_kept"] + quality["rows_quarantined"] + quality["duplicates_removed"]
+    assert quality["rows_in"] == quality["rows_kept"] + quality["rows_quarantined"]
     assert results["ingest"].facts["customers"] == len(results["segment"].customers)
     assert results["segment"].segments["customers"].sum() == len(results["segment"].customers)
     assert results["segment"].tiers["customers"].sum() == len(results["segment"].customers)

@@ -310,8 +310,8 @@ def sees_dropout(model, summary: pd.DataFrame) -> bool:
 
 
 def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFrame:
-    """Per model: total predicted vs actual holdout purchases, per-customer MAE and RMSE, and whether it sees
-    customers leave (`sees_dropout`)."""
+    """Per model: total predicted vs actual holdout purchases, the total's error (signed: below 0 forecasts too
+    few), per-customer MAE and RMSE, and whether it sees customers leave (`sees_dropout`)."""
     actual = calibration["frequency_holdout"].to_numpy()
     summary = as_model_input(calibration)
     rows = []
@@ -323,7 +323,7 @@ def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFra
                 "key": key,
                 "actual_purchases": float(actual.sum()),
                 "predicted_purchases": float(predicted.sum()),
-                "total_error": float(abs(predicted.sum() - actual.sum()) / max(actual.sum(), 1.0)),
+                "total_error": float((predicted.sum() - actual.sum()) / max(actual.sum(), 1.0)),  # signed
                 "mae": float(np.mean(np.abs(predicted - actual))),
                 "rmse": float(np.sqrt(np.mean((predicted - actual) ** 2))),
                 "sees_dropout": sees_dropout(model, summary),
@@ -334,12 +334,12 @@ def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFra
 
 
 def choose_model(comparison: pd.DataFrame, metric: str) -> str:
-    """The model key with the lowest holdout `metric` among those that see customers leave (all of them when none
-    does; ties: first listed)."""
+    """The model key with the lowest holdout `metric` (the total error by its size) among those that see customers
+    leave (all of them when none does; ties: first listed)."""
     if comparison.empty:
         raise ClvFitError(t("no purchase model could be fitted"))
     candidates = comparison[comparison["sees_dropout"]] if comparison["sees_dropout"].any() else comparison
-    return str(candidates.sort_values(metric, kind="stable")["key"].iloc[0])
+    return str(candidates.sort_values(metric, kind="stable", key=np.abs)["key"].iloc[0])
 
 
 def conditional_expectations(fits: ModelFits, calibration: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
@@ -532,7 +532,7 @@ def bootstrap(
     `patterns` are the full-period patterns with weights; `repeaters` the repeat buyers'
     (frequency, monetary_value) for the spend model (`fitted`'s kind: Gamma-Gamma, whose failed refits are left
     out, or the shrunk mean). Revenue is total expected purchases times the spend model's mean order value,
-    undiscounted. Returns (draws, 90% interval table).
+    undiscounted. Returns (draws, 90% interval table beside `fitted`'s estimate: the fit on all customers).
 
     Beyond `max_customers` customers each refit sees a resample of `max_customers` (an m-out-of-n
     bootstrap): totals are scaled to all n customers, and every draw's distance from the estimate on all
@@ -559,12 +559,12 @@ def bootstrap(
             continue
         draws.append(_forecast(model, spend_params, resampled, horizon))
     table = pd.DataFrame(draws)
+    estimate = None if fitted is None else pd.Series(_forecast(fitted[0], fitted[1].model.params_, patterns, horizon))
     if size < customers:
         table[["total_purchases", "total_revenue"]] *= customers / size
-        model, spend = fitted
-        estimate = pd.Series(_forecast(model, spend.model.params_, patterns, horizon))
         table = estimate + (table - estimate) * np.sqrt(size / customers)
     interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "median", 0.95: "p95"})
+    interval.insert(0, "estimate", np.nan if estimate is None else estimate)  # the fit the interval belongs to
     interval["successful_fits"] = len(table)
     interval["customers_per_fit"] = size
     return table, interval

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from helpers.errors import ConfigError
 from helpers.parsing import declared_reading
@@ -200,8 +200,10 @@ class SegmentSection(_Section):
     vip_min_spend_quantile: float = Field(0.9, gt=0, lt=1)
     vip_min_purchases: int = Field(3, ge=1)
     high_potential_min_spend_quantile: float = Field(0.6, gt=0, lt=1)
-    member_levels: dict[str, float] = Field(
-        default_factory=lambda: {"regular": 0.0, "silver": 100.0, "gold": 300.0, "diamond": 1000.0}
+    spend_levels: dict[str, float] = Field(
+        default_factory=lambda: {"regular": 0.0, "silver": 100.0, "gold": 300.0, "diamond": 1000.0},
+        validation_alias=AliasChoices("spend_levels", "member_levels"),  # its name before 2026-12
+        description="levels by cumulative spend, lowest threshold first (not the member card a member table gives)",
     )
     lifecycle_new_days: int = Field(90, gt=0)
     lifecycle_at_risk_factor: float = Field(2.0, gt=0)

@@ -44,6 +44,9 @@ DUE_SOON_FORMATS = {"last_purchase_date": "yyyy-mm-dd", "expected_next_purchase"
 Frames = pd.DataFrame | Iterable[pd.DataFrame]  # a table given whole, or in slices of rows in order
 
 
+CSV_DECIMALS = 4  # enough for a probability or a share; money has at most 2
+
+
 def slices(frames: Frames) -> Iterator[pd.DataFrame]:
     """A table given whole or in slices, as slices; a sliced table must give at least one (maybe empty) slice."""
     return iter([frames]) if isinstance(frames, pd.DataFrame) else iter(frames)
@@ -72,11 +75,14 @@ def for_readers(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frames: Frames, path: str | Path) -> None:
-    """CSV in UTF-8 with a byte-order mark, in the report language; text that starts like a formula is
-    neutralised. A table given in slices is written a slice at a time, under one header."""
+    """CSV in UTF-8 with a byte-order mark, in the report language, numbers to CSV_DECIMALS places (the Parquet
+    twin keeps full precision); text that starts like a formula is neutralised. A table given in slices is
+    written a slice at a time, under one header."""
     with open(path, "w", encoding=CSV_ENCODING, newline="") as out:
         for number, frame in enumerate(slices(frames)):
             safe = for_readers(frame)
+            decimals = safe.select_dtypes("float").columns
+            safe[decimals] = safe[decimals].round(CSV_DECIMALS)
             for column in text_columns(safe):
                 safe[column] = safe[column].map(neutralise)
             safe.to_csv(out, index=False, header=number == 0)

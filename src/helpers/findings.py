@@ -12,10 +12,10 @@ from datetime import date
 
 import pandas as pd
 
-from helpers.actions import tiers_by_probability
+from helpers.actions import this_cycle, tiers_by_probability
 from helpers.clv import NO_DROPOUT_P_ALIVE
 from helpers.config import ChurnSection
-from helpers.formatting import count, literal, money, month, month_name
+from helpers.formatting import count, literal, money, month, month_name, significant
 from helpers.i18n import header, language, t, term
 from helpers.seasons import SeasonCheck
 
@@ -38,6 +38,33 @@ def _share(part: float, whole: float) -> float:
 
 def pct(value: float, digits: int = 0) -> str:
     return f"{value:.{digits}%}"
+
+
+def reconciliation(quality: dict) -> pd.DataFrame:
+    """01's appendix: rows and money in, kept and set aside (the duplicates among them), and the return lines netted
+    (among the kept); in = kept + set aside."""
+    lines = [
+        ("rows in", quality["rows_in"], quality["money_in"]),
+        ("kept", quality["rows_kept"], quality["money_kept"]),
+        ("set aside", quality["rows_quarantined"], quality["money_quarantined"]),
+        ("of which duplicates", quality["duplicates_removed"], quality["duplicate_money"]),
+        ("of the kept, return lines netted", quality["returns_netted"], quality["returns_netted_money"]),
+    ]
+    table = pd.DataFrame([(rows, amount) for _, rows, amount in lines], columns=["rows", "money"],
+                         index=pd.Index([t(label) for label, _, _ in lines], name=""))  # fmt: skip
+    return table
+
+
+def interval_table(bootstrap: pd.DataFrame) -> pd.DataFrame:
+    """03's appendix: each quantity's estimate (the fit on all customers) beside its 90% bootstrap interval, as
+    text: parameters to 3 significant digits, purchases as a count, revenue as money."""
+    shown = {"total_purchases": count, "total_revenue": money}
+    columns = ["estimate", "p05", "median", "p95"]
+    table = pd.DataFrame({column: [shown.get(quantity, significant)(value) for quantity, value in
+                                   bootstrap[column].items()] for column in columns},
+                         index=pd.Index([quantity.replace("_", " ") if quantity in shown else quantity
+                                         for quantity in bootstrap.index], name="quantity"))  # fmt: skip
+    return table
 
 
 def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame, *, history: dict,
@@ -72,6 +99,10 @@ def ingest(quality: dict, facts: dict, by_frequency: pd.DataFrame, *, history: d
           "{revenue} of revenue.", repeat=pct(facts["repeat_customer_share"]),
           customers=pct(one_time["share_of_customers"]), revenue=pct(one_time["share_of_revenue"])),
     ]  # fmt: skip
+    if without := facts.get("customers_without_purchase", 0):
+        sentences.append(t("{customers} more customers in the log have no purchase left once their returns are netted "
+                           "(they returned everything): they are not counted as customers; 02's alerts still look "
+                           "at them.", customers=count(without)))  # fmt: skip
     sentences += values_read(quality) + history_sentences(history)
     numbers = {k: facts[k] for k in ("first_date", "last_date", "customers", "purchases", "revenue")}
     numbers |= {"rows_in": considered, "rows_kept": quality["rows_kept"], "rows_set_aside": set_aside,
@@ -248,7 +279,7 @@ def profile_findings(profile) -> tuple[list[str], dict]:
         numbers |= {"nps": overall["nps"], "nps_low": overall["nps_low"], "nps_high": overall["nps_high"],
                     "nps_responses": overall["responses"]}  # fmt: skip
         line = t(
-            "**NPS {nps}** (95% interval {low} to {high}; {n} customers answered)",
+            "**NPS {nps}** (95% interval {low} to {high}; {n} customers gave a score)",
             nps=f"{overall['nps']:+.0f}",
             low=f"{overall['nps_low']:+.0f}",
             high=f"{overall['nps_high']:+.0f}",
@@ -260,7 +291,7 @@ def profile_findings(profile) -> tuple[list[str], dict]:
             if len(worst):
                 line += t("; lowest among **{segment}** ({nps})", segment=literal(term(worst.idxmin())),
                           nps=f"{worst.min():+.0f}")  # fmt: skip
-        sentences.append(line + ".")
+        sentences.append(line + t("."))
         spend = profile.nps.bias["median_spend"]
         if spend.get("did not answer"):
             ratio = spend["answered"] / spend["did not answer"]
@@ -396,8 +427,8 @@ def churn_terms(settings, *, scorer: str, horizon_days: int, backtest_churn_rate
 
 
 def _budget_sentence(scored: pd.DataFrame, in_budget: pd.DataFrame, budget: int, total_risk: float) -> str:
-    held = int(scored["held_for_review"].sum()) if "held_for_review" in scored else 0
-    store_only = int((scored["channel"] == "in store only").sum()) if "channel" in scored else 0
+    place = this_cycle(scored)  # each customer counted once, as 06 counts them
+    held, store_only = int((place == "held for review").sum()), int((place == "in store only").sum())
     return t("The contact budget of {budget} goes to **{contacted} customers** a channel reaches and no alert holds, "
              "by expected incremental value: {share} of the value at risk. {held} customers are held for review (an "
              "alert), {store} can be reached in store only (no consent).", budget=count(budget),
@@ -425,11 +456,11 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, *, scorer: str, best_mode
           high_risk=money(high["value_at_risk"].sum()), total=money(total_risk), of_clv=of_clv),
         t("The list is scored by the **{scorer}** model: in the backtest it ranks churners better than any simple "
           "score (ROC-AUC {auc} against {baseline_auc} for *{baseline}*).", scorer=term(scorer),
-          auc=f"{auc[scorer]:.2f}", baseline_auc=f"{auc[best_baseline]:.2f}", baseline=term(best_baseline))
+          auc=f"{auc[scorer]:.3f}", baseline_auc=f"{auc[best_baseline]:.3f}", baseline=term(best_baseline))
         if scorer == best_model else
         t("No model beat the simple score **{scorer}** in the backtest (ROC-AUC {auc} against {model_auc} for the "
-          "best model), so the list is scored with it.", scorer=term(scorer), auc=f"{auc[scorer]:.2f}",
-          model_auc=f"{auc[best_model]:.2f}"),
+          "best model), so the list is scored with it.", scorer=term(scorer), auc=f"{auc[scorer]:.3f}",
+          model_auc=f"{auc[best_model]:.3f}"),
         _budget_sentence(scored, in_budget, contact_budget, total_risk),
         t("Top actions by value at risk: ") + t("; ").join(
             t("*{action}* ({customers} customers)", action=term(name), customers=count(row["customers"]))
@@ -533,16 +564,27 @@ def next_purchase(customers: pd.DataFrame, split, *, offers, settings, model_lab
                           "contact, contact cap, long-run holdout).", kept=count(due - sum(left_out.values())),
                           planned=count(planned), others=count(sum(left_out.values()) - planned))  # fmt: skip
     if chosen["kind"] == "model":
-        sentences.append(t(
-            "For the date of the next purchase, **{chosen}** came closest: {mae} days off on average (a customer "
-            "who did not come back within {window} days counts as the window's end), against {base_mae} for "
-            "*{baseline}*.", chosen=term(split.chosen), mae=f"{chosen['mae_days']:.0f}", window=split.horizon_days,
-            base_mae=f"{baseline['mae_days']:.0f}", baseline=term(baseline.name)))  # fmt: skip
+        sentences.append(
+            t(
+                "For the date of the next purchase, **{chosen}** came closest, the customers who came back "
+                "within {window} days and those who did not weighing equally: {buyers} days off for the first, "
+                "{others} for the others (*{baseline}*: {base_buyers} and {base_others}).",
+                chosen=term(split.chosen),
+                window=split.horizon_days,
+                buyers=f"{chosen['mae_days_buyers']:.0f}",
+                others=f"{chosen['mae_days_others']:.0f}",
+                baseline=term(baseline.name),
+                base_buyers=f"{baseline['mae_days_buyers']:.0f}",
+                base_others=f"{baseline['mae_days_others']:.0f}",
+            )
+        )
     else:
         sentences.append(t(
-            "No personal forecast dated the next purchase better than the simple **{chosen}** ({mae} days off on "
-            "average); the dates in the list use it, and the probabilities are the better guide to who buys.",
-            chosen=term(split.chosen), mae=f"{chosen['mae_days']:.0f}"))  # fmt: skip
+            "No personal forecast dated the next purchase better than the simple **{chosen}** ({buyers} days off "
+            "for the customers who came back within {window} days, {others} for the others); the dates in the list "
+            "use it, and the probabilities are the better guide to who buys.", chosen=term(split.chosen),
+            buyers=f"{chosen['mae_days_buyers']:.0f}", window=split.horizon_days,
+            others=f"{chosen['mae_days_others']:.0f}"))  # fmt: skip
     numbers = {"expected_buyers_30d": expected, "due_soon": due, "date_predictor": split.chosen,
                "brier": split.brier, "brier_skill": split.brier_skill}  # fmt: skip
     if offers is None:

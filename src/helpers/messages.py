@@ -17,11 +17,11 @@ VOCABULARY = {
     "Important retention": "重要保持客户", "Important win-back": "重要挽留客户",
     "General value": "一般价值客户", "General development": "一般发展客户",
     "General retention": "一般保持客户", "General win-back": "一般挽留客户",
-    # value tiers, member levels, lifecycle stages, risk tiers, value levels
+    # value tiers (past spend), spend levels, lifecycle stages, risk tiers, value levels (future value)
     "VIP": "高价值客户", "high potential": "高潜力客户", "regular": "普通",
-    "silver": "银卡", "gold": "金卡", "diamond": "钻石卡",
+    "silver": "银级", "gold": "金级", "diamond": "钻石级",
     "new": "新客", "active": "活跃", "at risk": "沉睡", "lapsed": "流失",
-    "high": "高", "medium": "中", "low": "低", "high value": "高价值", "low value": "低价值",
+    "high": "高", "medium": "中", "low": "低", "high value": "高未来价值", "low value": "低未来价值",
     "own": "本人节奏", "population": "整体节奏", "model": "模型", "baseline": "基准", "True": "是", "False": "否",
     "cut 1": "分界 1", "cut 2": "分界 2", "cut 3": "分界 3", "cut 4": "分界 4",
     "total purchases": "总购买次数", "total revenue": "总销售额", "successful fits": "成功拟合次数",
@@ -95,7 +95,7 @@ VOCABULARY = {
     "Campaign": "营销活动",
     # 02 profile: dimensions, bands, baby stages, alerts
     "region": "地区", "city": "城市", "age band": "年龄段", "gender": "性别", "tenure band": "入会时长",
-    "main store": "主要门店", "main channel": "主要渠道", "female": "女", "male": "男", "unknown": "未知",
+    "main store": "主要门店", "main channel": "主要渠道", "card level": "会员卡等级", "female": "女", "male": "男", "unknown": "未知", "no store (online)": "无门店（线上）",
     "under 25": "25岁以下", "25-29": "25-29岁", "30-34": "30-34岁", "35-39": "35-39岁", "40-49": "40-49岁",
     "50+": "50岁及以上", "under 3 months": "不足3个月", "3-6 months": "3-6个月", "6-12 months": "6-12个月",
     "1-2 years": "1-2年", "2 years or more": "2年及以上", "pregnancy": "孕期", "0-6 months": "0-6个月",
@@ -121,11 +121,11 @@ VOCABULARY = {
 }
 
 HEADERS = {  # column and index names of the tables and exports, as `i18n.header` shows them
-    "customer id": "客户ID", "rule": "清洗规则", "description": "说明", "rows": "行数", "money": "金额",
+    "customer id": "客户ID", "rule": "清洗规则", "description": "说明", "rows": "行数", "money": "金额", "score": "评分",
     "share of input rows": "占输入行比例", "purchases": "购买次数", "customers": "客户数", "revenue": "销售额",
     "share of customers": "客户占比", "share of revenue": "销售额占比", "segment": "客户分层",
     "mean recency days": "平均距上次购买天数", "mean purchases": "平均购买次数", "mean spend": "平均消费额",
-    "value tier": "价值分层", "member level": "会员等级", "lifecycle": "生命周期阶段",
+    "value tier": "价值分层", "spend level": "消费等级", "member card": "会员卡等级", "lifecycle": "生命周期阶段",
     "median typical gap (days)": "典型购买间隔中位数（天）", "cluster": "行为聚类",
     "median recency days": "距上次购买天数中位数", "median purchases": "购买次数中位数",
     "median spend": "消费额中位数", "name": "名称", "recency (days, at most)": "最近购买（最多天数）",
@@ -135,9 +135,9 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "cumulative share": "累计占比", "repeat purchases": "复购次数", "p alive": "存活概率",
     "expected purchases": "预期购买次数", "expected order value": "预期客单价", "total clv": "CLV 合计",
     "mean clv": "平均 CLV", "model": "模型", "actual purchases": "实际购买次数", "predicted purchases": "预测购买次数",
-    "total error": "总误差", "mae": "MAE", "rmse": "RMSE", "quantity": "指标", "p05": "5% 分位", "p95": "95% 分位",
+    "estimate": "估计值", "total error": "总误差", "sees dropout": "能识别流失", "mae": "MAE", "rmse": "RMSE", "quantity": "指标", "p05": "5% 分位", "p95": "95% 分位",
     "action": "行动", "in budget": "在预算内", "mean churn probability": "平均流失概率", "value at risk": "风险价值",
-    "value level": "价值等级", "risk tier": "风险等级", "priority": "优先级", "days since last purchase": "距上次购买天数",
+    "value level": "未来价值等级", "risk tier": "风险等级", "priority": "优先级", "days since last purchase": "距上次购买天数",
     "churn probability": "流失概率", "reason": "原因", "scorer": "评分方法", "kind": "类型", "churn rate": "流失率",
     "roc auc": "ROC-AUC", "pr auc": "PR-AUC", "brier": "Brier", "top decile lift": "前10%提升度",
     "top decile capture": "前10%捕获率", "fold": "折", "trained on cutoffs": "训练截止日",
@@ -157,6 +157,7 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
 "hit rate": "命中率", "recall": "召回率", "hit rate gain": "命中率提升",
     "recall gain": "召回率提升", "mae days": "平均误差（天）", "buyers": "回购客户数",
     "mae days buyers": "回购客户平均误差（天）", "median error days buyers": "回购客户误差中位数（天）",
+    "balanced mae days": "均衡平均误差（天）", "mae days others": "未回购客户平均误差（天）",
     "within 14 days buyers": "回购客户14天内命中率", "item": "品类", "after days": "已购买天数", "next item": "下一次购买品类",
     "share": "占比", "lift": "提升度", "followed": "次数", "median gap days": "间隔中位数（天）", "antecedent": "品类 A",
     "consequent": "品类 B", "baskets": "购物篮数", "support": "支持度", "confidence": "置信度", "predictor": "预测方法",
@@ -308,9 +309,11 @@ MESSAGES = {
     "Revenue peaked in {peak} at {revenue}; in the last month of the data ({last}) {active} customers bought, {new} of them for the first time.":
         "销售额在 {peak} 达到峰值 {revenue}；数据最后一个月（{last}）有 {active} 位客户购买，其中 {new} 位是首次购买。",
     "Appendix: the reconciliation, checked": "附录：对账校验",
-    "The stage stops if rows or money do not balance: rows in = rows kept + rows set aside (+ duplicates removed and return lines netted, which are counted separately). Money is shown to four significant digits here; the table of rules above has it to the cent. These figures are checked on every test run.":
-        "行数或金额对不上时本阶段会停止：输入行 = 保留行 + 隔离行（另计已去重行和已冲抵退货行）。此处金额保留四位有效数字，上面的规则表精确到分。每次测试都会校验这些数字。",
-    "in": "输入", "kept": "保留", "set aside": "隔离", "duplicates removed": "已去重", "returns netted": "已冲抵退货",
+    "The stage stops if rows or money do not balance: rows in = rows kept + rows set aside (duplicates included); the return lines netted against their purchases are among the kept rows. These figures are checked on every test run: {verdict}.":
+        "行数或金额对不上时本阶段会停止：输入行 = 保留行 + 隔离行（含重复行）；与所退购买冲抵的退货行包含在保留行中。每次测试都会校验这些数字：{verdict}。",
+    "rows and money balance": "行数与金额均平衡", "the rows or the money do not balance": "行数或金额不平衡",
+    "kept": "保留", "set aside": "隔离", "of which duplicates": "其中重复行",
+    "of the kept, return lines netted": "保留行中已冲抵的退货行",
     "balanced: rows {rows}, money {money}": "是否平衡：行数 {rows}，金额 {money}", "money": "金额", "period": "期间",
     "lines": "行数", "average order value": "客单价", "purchases per customer": "人均购买次数", "repeat customer share": "复购客户占比",
     "Next": "下一步",
@@ -318,8 +321,8 @@ MESSAGES = {
         "清洗后的交易（`artifacts/transactions.parquet`）供 `02_segment`（客户是谁）、`03_clv`（每位客户值多少）和 `04_churn`（谁将流失、该怎么做）使用。",
     # 02 segment
     "02 · Segments: who are our customers?": "02 · 客户分层：我们的客户是谁？",
-    "Every customer gets, as of the analysis date, a **named segment** from how recently, how often and how much they bought; a **value tier** (VIP / high potential / regular) and a **member level**; a **lifecycle stage** (new → active → at risk → lapsed) judged against their own buying rhythm; and a **behavioural cluster**. The report ends with cohort retention, revenue concentration, the channel and category mix, and who moved between segments since the last run.":
-        "截至分析日，每位客户都会得到：按最近购买、购买频次和消费金额划分的**客户分层**；**价值分层**（高价值 / 高潜力 / 普通）和**会员等级**；对照其自身购买节奏判断的**生命周期阶段**（新客 → 活跃 → 沉睡 → 流失）；以及**行为聚类**。报告最后是同期群留存、销售额集中度、渠道与品类结构，以及与上次运行相比的分层变化。",
+    "Every customer gets, as of the analysis date, a **named segment** from how recently, how often and how much they bought; a **value tier** (VIP / high potential / regular) and a **spend level**; a **lifecycle stage** (new → active → at risk → lapsed) judged against their own buying rhythm; and a **behavioural cluster**. The report ends with cohort retention, revenue concentration, the channel and category mix, and who moved between segments since the last run.":
+        "截至分析日，每位客户都会得到：按最近购买、购买频次和消费金额划分的**客户分层**；**价值分层**（高价值 / 高潜力 / 普通）和**消费等级**；对照其自身购买节奏判断的**生命周期阶段**（新客 → 活跃 → 沉睡 → 流失）；以及**行为聚类**。报告最后是同期群留存、销售额集中度、渠道与品类结构，以及与上次运行相比的分层变化。",
     "Analysis date {date}: {customers} customers with at least one purchase.": "分析日 {date}：共 {customers} 位有购买记录的客户。",
     "1. Segments": "1. 客户分层",
     "Each customer is placed by **R**ecency (days since the last purchase), **F**requency (number of purchases) and **M**onetary value (total spend); the rules in the appendix turn these into a segment name. What to do with each customer is decided once, in `04_churn`, from their segment, value and churn risk together, so a customer never receives two different actions.":
@@ -329,8 +332,8 @@ MESSAGES = {
         "**{segment}**：{customers} 位曾经常购买、平均已 {days} 天未购买的客户；贡献 {revenue} 的销售额。",
     "Each cell is the mean spend of the customers with that recency and frequency score; the number below it is how many customers the cell holds. Cells without customers are blank.":
         "每格是该 R、F 评分组合客户的平均消费额，下方数字是该格的客户数。没有客户的格子留空。",
-    "2. Value tiers and member levels": "2. 价值分层与会员等级",
-    "Member levels by cumulative spend (thresholds in `segment.member_levels`):": "按累计消费划分的会员等级（门槛见 `segment.member_levels`）：",
+    "2. Value tiers and spend levels": "2. 价值分层与消费等级",
+    "Spend levels by cumulative spend (thresholds in `segment.spend_levels`; not the store's member card):": "按累计消费划分的消费等级（门槛见 `segment.spend_levels`；不是门店的会员卡等级）：",
     "VIPs spend at least {spend} over at least {purchases} purchases: **{vips} customers ({share}) bring {revenue} of revenue**. High potential customers spend at least {potential} or have made at least {purchases} purchases, but are not VIPs (yet).":
         "高价值客户累计消费至少 {spend} 且至少购买 {purchases} 次：**{vips} 位客户（{share}）贡献了 {revenue} 的销售额**。高潜力客户累计消费至少 {potential} 或至少购买 {purchases} 次，但（尚）未达到高价值。",
     "VIPs spend at least {spend} over at least {purchases} purchases; nobody qualifies yet.": "高价值客户累计消费至少 {spend} 且至少购买 {purchases} 次；目前还没有客户达到。",
@@ -341,8 +344,10 @@ MESSAGES = {
     "Segments follow fixed rules; clusters are groups the data forms by itself (k-means on recency, frequency and spend). Each cluster is named by how its median customer compares with the median of all customers.":
         "分层遵循固定规则；聚类则是数据自己形成的群组（对最近购买、频次和消费做 k-means）。每个聚类按其中位客户与全体客户中位数的比较来命名。",
     "5. Cohort retention": "5. 同期群留存",
-    "On average **{customers}** of a cohort buys again in the third month after its first purchase; revenue in that month is {revenue} of the first month's. Cohorts with fewer than {minimum} customers are left blank (too few to read a rate).":
-        "平均而言，同期群中有 **{customers}** 的客户在首购后第三个月再次购买；当月销售额为首月的 {revenue}。少于 {minimum} 位客户的同期群留空（人数太少，比例没有意义）。",
+    "On average **{customers}** of a cohort buys again in the third month after its first purchase; revenue in that month is {revenue} of the first month's.":
+        "平均而言，同期群中有 **{customers}** 的客户在首购后第三个月再次购买；当月销售额为首月的 {revenue}。",
+    " {cohorts} cohorts with fewer than {minimum} customers are left out (too few to read a rate).":
+        "少于 {minimum} 位客户的 {cohorts} 个同期群未列出（人数太少，比例没有意义）。",
     "**{customers} of customers bring {share} of revenue**; the best {top} bring {revenue}.": "**{customers} 的客户贡献了 {share} 的销售额**；最好的 {top} 客户贡献了 {revenue}。",
     "6. Revenue concentration": "6. 销售额集中度", "7. Channel and category mix per segment": "7. 各分层的渠道与品类结构",
     "The data has no channel or category column (map them in the config's `columns:` section).": "数据中没有渠道或品类字段（可在配置的 `columns:` 中映射）。",
@@ -394,7 +399,7 @@ MESSAGES = {
     "**Gamma-Gamma** describes spend per order with shape *p*, *q* and scale *γ* (gamma); in the bootstrap table they are `gg_p`, `gg_q`, `gg_v`. It assumes spend per order does not depend on how often a customer buys.":
         "**Gamma-Gamma** 用形状 *p*、*q* 和尺度 *γ*（gamma）描述每单消费额；在自助法表中记为 `gg_p`、`gg_q`、`gg_v`。它假设每单消费额与购买频率无关。",
     "The inputs per customer are *frequency* (repeat purchases), *recency* (time from the first to the last purchase) and *T* (time from the first purchase to the end of the period), in the time unit of the config.":
-        "每位客户的输入为 *frequency*（复购次数）、*recency*（首次到最近一次购买的时间）和 *T*（首次购买到期末的时间），时间单位按配置。",
+        "每位客户的输入为 *复购次数*（`frequency`）、*最近购买*（`recency`，首次到最近一次购买的时间）和 *观察时长*（`T`，首次购买到期末的时间），时间单位按配置。",
     "**{model} could not be fitted:** {message}": "**{model} 无法拟合：** {message}",
     "Gamma-Gamma is fitted on **{fitted}** repeat buyers; customers without a repeat purchase ({no_repeat}) get the population average, and {non_positive} without positive repeat spend are left out. The correlation between purchase frequency and order value is **{correlation}**: ":
         "Gamma-Gamma 在 **{fitted}** 位复购客户上拟合；没有复购的客户（{no_repeat} 位）取总体平均，{non_positive} 位复购消费不为正的客户不参与。购买频率与客单价的相关系数为 **{correlation}**：",
@@ -402,7 +407,6 @@ MESSAGES = {
     "**not small: treat the spend forecasts with caution** (frequent buyers spend differently).": "**不小：消费预测需谨慎**（高频客户的消费习惯不同）。",
     "on {n} repeat buyers": "基于 {n} 位复购客户", "chosen by holdout {metric}: {model}": "按验证期 {metric} 选定：{model}",
     "customers {customers}; expected purchases {purchases}; total CLV {clv}; mean P(alive) {alive}": "客户 {customers}；预期购买 {purchases}；CLV 合计 {clv}；平均存活概率 {alive}",
-    "Bootstrap intervals (5th percentile, median, 95th percentile) of the parameters and totals:": "参数与合计的自助法区间（5% 分位、中位数、95% 分位）：",
     "`artifacts/clv.parquet` holds every customer's P(alive), expected purchases, expected order value, CLV and CLV decile; `clv_models.json` the fitted parameters. `04_churn` uses CLV to weigh churn risk by what is at stake.":
         "`artifacts/clv.parquet` 保存每位客户的存活概率、预期购买次数、预期客单价、CLV 及其十分位；`clv_models.json` 保存拟合参数。`04_churn` 用 CLV 衡量流失风险背后的价值。",
     # 04 churn
@@ -459,8 +463,8 @@ MESSAGES = {
     "3. The action list, with offers": "3. 附推荐的行动名单",
     "4. Can we trust the timing?": "4. 购买时间的预测可信吗？",
     "Appendix: how the forecasts are made, and checks": "附录：预测方法与核对",
-    "**{due} customers are on the reminder list**: due soon (the purchase model gives them at least a {share} chance of buying within {days} days, `next_purchase.due_probability` and `due_days`, or their usual gap between purchases has passed, but by less than one more gap) and not contacted otherwise this cycle. They are the audience for reminders and replenishment offers (formula, diapers, refills). The list is `artifacts/due_soon.xlsx` (Excel) and `due_soon.csv`, most likely buyers first.":
-        "**{due} 位客户在提醒名单上**：即将购买（购买模型给出其 {days} 天内购买的概率不低于 {share}，见 `next_purchase.due_probability`、`due_days`；或其惯常购买间隔已过、但尚未超过一个间隔），且本周期不会以其他方式联系。他们是提醒和补货推荐（奶粉、纸尿裤、香水补充装）的对象。名单见 `artifacts/due_soon.xlsx`（Excel）和 `due_soon.csv`，最可能购买者在前。",
+    "**{due} customers are on the reminder list**: due soon (the purchase model gives them at least a {share} chance of buying within {days} days, `next_purchase.due_probability` and `due_days`, or their usual gap between purchases has passed, but by less than one more gap) and not contacted otherwise this cycle. They are the audience for reminders and replenishment offers. The list is `artifacts/due_soon.xlsx` (Excel) and `due_soon.csv`, most likely buyers first.":
+        "**{due} 位客户在提醒名单上**：即将购买（购买模型给出其 {days} 天内购买的概率不低于 {share}，见 `next_purchase.due_probability`、`due_days`；或其惯常购买间隔已过、但尚未超过一个间隔），且本周期不会以其他方式联系。他们是提醒和补货推荐的对象。名单见 `artifacts/due_soon.xlsx`（Excel）和 `due_soon.csv`，最可能购买者在前。",
     "In the next 30 days the customers' probabilities add up to **{expected} expected buyers** of {customers}. Half of the customers have less than a {median} chance; the most likely tenth, more than {top}. For a customer who buys again, *wait low / median / high* are the days within which the purchase falls with 25%, 50% and 75% chance. For the typical customer who is more likely active than not ({active} customers), the next purchase most likely falls **between {low} and {high} days from now**.":
         "未来 30 天，{customers} 位客户的购买概率合计为**预计 {expected} 位购买者**。一半客户的概率低于 {median}；最可能购买的前十分之一高于 {top}。对会再次购买的客户，*等待天数（25%／中位／75%）* 表示购买以 25%、50%、75% 的概率落在多少天之内。对较可能仍活跃的典型客户（{active} 位），下次购买最可能在**今后 {low} 到 {high} 天之间**。",
     "The data has no category column, so the workbench cannot learn what customers buy next. Map the category (and the product) of each line in the config, e.g. `category: 品类` and `product_id: 商品ID` under `columns:`, and this section shows the best offer per customer, the learnt category sequences and the bundles.":
@@ -483,8 +487,8 @@ MESSAGES = {
         "在 **{cutoff}** 仅用当时的数据预测，再与其后 {days} 天的实际情况核对。*Brier 分数* 是概率的均方误差（越低越好）；朴素预测给每位客户同一个概率：截止日前 {window} 天内购买的客户占比（{rate}）。",
     "Predicted and observed shares of buyers within {window} days differ by at most **{gap}** per group of customers with similar probabilities; the model's Brier score {brier} is {skill} lower than the naive forecast's {base}.":
         "在概率相近的各组客户中，{window} 天内购买者的预测占比与实际占比最多相差 **{gap}**；模型的 Brier 分数 {brier} 比朴素预测的 {base} 低 {skill}。",
-    "**The date of the next purchase**, five ways: *model median* is the day by which the purchase model gives even odds of a purchase (none when it never does); *model median if active*, the same assuming the customer is still active; *own rhythm*, their median gap between purchases after their last one; the baselines *last gap* (their latest gap repeated) and *population median gap* (everyone's median gap). A customer with one purchase uses the population's gap for the last two. Errors are capped at the {days}-day window, so a customer who did not come back counts as the window's end; the last columns are for the customers who did come back.":
-        "**下次购买日期**的五种预测：*模型中位日期* 是购买模型给出购买概率达到一半的日期（若永远达不到则为空）；*模型中位日期（假定仍活跃）* 是假定客户仍活跃时的同一日期；*本人购买节奏* 是上次购买后再过其购买间隔中位数；基准方法 *上次间隔*（重复最近一次间隔）和 *整体间隔中位数*（所有客户的间隔中位数）。只购买过一次的客户在后两种方法中使用整体间隔。误差以 {days} 天的窗口为上限，未回购的客户按窗口结束计；最后几列只统计回购的客户。",
+    "**The date of the next purchase**, five ways: *model median* is the day by which the purchase model gives even odds of a purchase (none when it never does); *model median if active*, the same assuming the customer is still active; *own rhythm*, their median gap between purchases after their last one; the baselines *last gap* (their latest gap repeated) and *population median gap* (everyone's median gap). A customer with one purchase uses the population's gap for the last two. Errors are capped at the {days}-day window, so a customer who did not come back counts as the window's end. The ways are ranked by the *balanced error*: the mean of the error for the customers who came back and for those who did not, so that neither group hides the other (a way that says 'not soon' to everyone is right for the many who stay away, and no use for reminders).":
+        "**下次购买日期**的五种预测：*模型中位日期* 是购买模型给出购买概率达到一半的日期（若永远达不到则为空）；*模型中位日期（假定仍活跃）* 是假定客户仍活跃时的同一日期；*本人购买节奏* 是上次购买后再过其购买间隔中位数；基准方法 *上次间隔*（重复最近一次间隔）和 *整体间隔中位数*（所有客户的间隔中位数）。只购买过一次的客户在后两种方法中使用整体间隔。误差以 {days} 天的窗口为上限，未回购的客户按窗口结束计。各方法按*均衡误差*排序：回购客户与未回购客户各自平均误差的均值，这样任何一组都不会掩盖另一组（对所有人都说“近期不会买”的方法对大量不再回来的客户是对的，但对提醒毫无用处）。",
     "Given a customer's history (repeat purchases x, time of the last one, age T), the BG/NBD family says a customer still active buys at a rate that, after their history, follows a Gamma distribution; the chance of no purchase within t is ((α+T)/(α+T+t))^(r+x), so probabilities and waiting-time quantiles are exact. Pareto/NBD adds a dropout rate: the workbench draws {draws} rate pairs per history and averages (seeded, so reruns agree). Multiplying by P(alive) gives the chance of a purchase. Sequence offers split how long a customer has bought a category into {buckets} buckets of {bucket} days and pull a thin bucket's shares towards the category's overall ones ({shrink} pseudo-baskets).":
         "给定客户的历史（复购次数 x、最近一次购买时间、客龄 T），BG/NBD 类模型认为仍活跃客户的购买率在其历史条件下服从 Gamma 分布；t 时间内不购买的概率为 ((α+T)/(α+T+t))^(r+x)，因此概率和等待时间分位数都是精确的。Pareto/NBD 还有流失率：工作台对每种历史抽取 {draws} 组购买率与流失率并取平均（固定随机种子，重跑结果一致）。再乘以存活概率即为购买概率。购买序列推荐把客户购买某品类的时长分为 {buckets} 段、每段 {bucket} 天，并把样本少的分段的占比向该品类的总体占比收缩（{shrink} 个虚拟购物篮）。",
     "`artifacts/next_purchase.parquet`: every customer's probabilities, expected date, due-soon flag and offers; `due_soon.xlsx` / `.csv`: the reminder list; `action_list.xlsx` / `.csv` / `.parquet`: the action list with offers; with a category column, `category_pairs.parquet` (bundles) and `category_transitions.parquet` (sequences). Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
@@ -497,10 +501,10 @@ MESSAGES = {
         "**{model} 购买概率在未参与建模的数据上未通过检验**：在 {cutoff} 预测未来 {window} 天，预计 {predicted} 位购买（95% 范围 {low}–{high}），实际 {actual} 位（{off}）；请把它们当作谁先购买的排序，而不是精确的概率。",
     " Brier score {brier}, {skill} lower than giving everyone the rate observed in the {window} days before ({rate}).":
         "Brier 分数 {brier}，比给每位客户前 {window} 天实际观察到的购买比率（{rate}）低 {skill}。",
-    "For the date of the next purchase, **{chosen}** came closest: {mae} days off on average (a customer who did not come back within {window} days counts as the window's end), against {base_mae} for *{baseline}*.":
-        "预测下次购买日期时，**{chosen}** 最接近：平均误差 {mae} 天（{window} 天内未回购的客户按窗口结束计），而 *{baseline}* 为 {base_mae} 天。",
-    "No personal forecast dated the next purchase better than the simple **{chosen}** ({mae} days off on average); the dates in the list use it, and the probabilities are the better guide to who buys.":
-        "没有哪种个性化预测比简单的 **{chosen}** 更准确地给出下次购买日期（平均误差 {mae} 天）；名单中的日期采用它，而判断谁会购买更应参考购买概率。",
+    "For the date of the next purchase, **{chosen}** came closest, the customers who came back within {window} days and those who did not weighing equally: {buyers} days off for the first, {others} for the others (*{baseline}*: {base_buyers} and {base_others}).":
+        "预测下次购买日期时，**{chosen}** 最接近（{window} 天内回购与未回购的客户同等计权）：对回购客户平均误差 {buyers} 天，对未回购客户 {others} 天（*{baseline}*：{base_buyers} 天和 {base_others} 天）。",
+    "No personal forecast dated the next purchase better than the simple **{chosen}** ({buyers} days off for the customers who came back within {window} days, {others} for the others); the dates in the list use it, and the probabilities are the better guide to who buys.":
+        "没有任何个人预测比简单的 **{chosen}** 更准确地预测下次购买日期（对 {window} 天内回购的客户平均误差 {buyers} 天，对其他客户 {others} 天）；名单中的日期采用它，判断谁会购买则以购买概率为准。",
     "The data has no category column, so no offers: map one under `columns.category` in the config (and `columns.product_id` for products) to learn what to offer next.":
         "数据中没有品类列，因此没有推荐：在配置中映射 `columns.category`（商品用 `columns.product_id`），即可学习下一步推荐什么。",
     "Offers: no personal method beat offering everyone the most popular categories (hit rate@{k} {hit}), so the offers are the most popular categories.":
@@ -615,8 +619,8 @@ MESSAGES = {
         '每一折最多有 {rows} 行训练数据；模型只在其中 {sample} 行的固定种子随机样本上训练（`churn.max_training_rows`）：超过这个数量，更多数据只增加时间和内存，几乎不提高准确度。测试和当日评分使用全部客户。',
     'With {n} customers, each k-means is fitted on a seeded random sample of {sample} (`segment.cluster_fit_sample`) and every customer is assigned to the nearest centre; the silhouette is measured on a sample of 5,000.':
         '共有 {n} 位客户，每次 k-means 都在 {sample} 位客户的固定种子随机样本上拟合（`segment.cluster_fit_sample`），再把每位客户分配到最近的中心；轮廓系数在 5,000 位客户的样本上计算。',
-    "Share of each region's customers by member level":
-        '各地区客户的会员等级占比',
+    "Share of each region's customers by spend level":
+        '各地区客户的消费等级占比',
     ' ({rows} set aside, most for *{rule}*)':
         '（{rows} 行被隔离，最多的原因是*{rule}*）',
     '{table}: **{kept} of {rows} rows kept**{aside}; {in_log} of the customers in the log are in it.':
@@ -637,16 +641,16 @@ MESSAGES = {
         '无评分',
     'Abnormal behaviour to review (frequent returns, extreme orders, spend spikes):':
         '需要核查的异常行为（频繁退货、极端订单、消费激增）：',
-    'NPS (95% interval {low} to {high}; {n} customers answered)':
-        'NPS（95% 区间 {low} 至 {high}；{n} 位客户回答）',
+    'NPS (95% interval {low} to {high}; {n} customers gave a score)':
+        'NPS（95% 区间 {low} 至 {high}；{n} 位客户给出评分）',
     '**Extreme orders**: above {value} (the typical order is {typical})':
         '**极端订单**：高于 {value}（典型订单为 {typical}）',
     '**Frequent returns**: at least {n} returns within {days} days, or two or more that give back at least {share} of what was bought in them':
         '**频繁退货**：{days} 天内至少退货 {n} 次，或两次及以上退货且退回其间所购金额的至少 {share}',
     '**NPS {nps}** (95% interval {low} to {high}) from the latest answer of {n} customers: {promoters} promoters (9-10), {detractors} detractors (0-6). Each customer counts once; intervals widen where few answered.':
         '**NPS {nps}**（95% 区间 {low} 至 {high}），来自 {n} 位客户的最近一次回答：推荐者（9-10 分）{promoters}，贬损者（0-6 分）{detractors}。每位客户只计一次；回答越少，区间越宽。',
-    '**NPS {nps}** (95% interval {low} to {high}; {n} customers answered)':
-        '**NPS {nps}**（95% 区间 {low} 至 {high}；{n} 位客户回答）',
+    '**NPS {nps}** (95% interval {low} to {high}; {n} customers gave a score)':
+        '**NPS {nps}**（95% 区间 {low} 至 {high}；{n} 位客户给出评分）',
     '**Shared order ids**: one order id bought by more than one customer':
         '**共用订单号**：同一订单号由多位客户购买',
     "**Spend spikes**: an order at least {ratio}× the customer's usual, after {n} or more orders":
@@ -679,8 +683,8 @@ MESSAGES = {
         '满意度能预测流失吗？',
     "Each family's stage today, from the baby's birth date ({source}), and what each stage buys (the stage taken at each purchase):":
         '根据宝宝出生日期（{source}）得出每个家庭当前所处阶段，以及各阶段购买的品类（按每次购买时的阶段计）：',
-    'Every customer gets, as of the analysis date, a **named segment** from how recently, how often and how much they bought; a **value tier** (VIP / high potential / regular) and a **member level**; a **lifecycle stage** (new → active → at risk → lapsed) judged against their own buying rhythm; and a **behavioural cluster**. Then cohort retention, revenue concentration, the channel and category mix, who moved between segments since the last run, who the customers are (with a member table), what they say (with survey answers) and who behaves abnormally.':
-        '截至分析日期，每位客户都会根据最近购买时间、购买频率和消费金额获得一个**客户分层**；一个**价值分层**（VIP / 高潜力 / 普通）和一个**会员等级**；一个按其自身购买节奏判断的**生命周期阶段**（新客 → 活跃 → 有流失风险 → 已流失）；以及一个**行为聚类**。随后是同期群留存、销售额集中度、渠道与品类结构、自上次运行以来客户分层的变化、客户是谁（需会员表）、客户怎么说（需问卷回答）以及哪些客户行为异常。',
+    'Every customer gets, as of the analysis date, a **named segment** from how recently, how often and how much they bought; a **value tier** (VIP / high potential / regular) and a **spend level**; a **lifecycle stage** (new → active → at risk → lapsed) judged against their own buying rhythm; and a **behavioural cluster**. Then cohort retention, revenue concentration, the channel and category mix, who moved between segments since the last run, who the customers are (with a member table), what they say (with survey answers) and who behaves abnormally.':
+        '截至分析日期，每位客户都会根据最近购买时间、购买频率和消费金额获得一个**客户分层**；一个**价值分层**（VIP / 高潜力 / 普通）和一个**消费等级**；一个按其自身购买节奏判断的**生命周期阶段**（新客 → 活跃 → 有流失风险 → 已流失）；以及一个**行为聚类**。随后是同期群留存、销售额集中度、渠道与品类结构、自上次运行以来客户分层的变化、客户是谁（需会员表）、客户怎么说（需问卷回答）以及哪些客户行为异常。',
     'Every customer of the action list is planned: without a member table (`customers:` with opt-in columns) the workbench cannot tell who agreed to be contacted.':
         '行动清单中的每位客户都被纳入计划：没有会员表（含订阅列的 `customers:`），工作台无法判断谁同意被联系。',
     'NPS (promoters - detractors, % points; 95% interval)':
@@ -925,6 +929,19 @@ MESSAGES = {
     "customer lifetime value, next {months} months; {purchases} purchases expected{band}":
         "客户终身价值，未来 {months} 个月；预计购买 {purchases} 次{band}",
     " (90% interval {low}–{high})": "（90% 区间 {low}–{high}）",
+    "Customers per score (equal values share a score, so the counts need not be equal):":
+        "各评分的客户数（取值相同的客户得分相同，因此各分数人数不必相等）：",
+    "ROC-AUC per fold and scorer; the mean is the one the scorers are compared on above:":
+        "各折、各评分方法的 ROC-AUC；上文比较评分方法时用的是其均值：",
+    "{customers} more customers in the log have no purchase left once their returns are netted (they returned everything): they are not counted as customers; 02's alerts still look at them.":
+        "另有 {customers} 位客户的退货冲抵后没有剩下任何购买（买的全部退回）：他们不计入客户数；02_segment 的预警仍会检查他们。",
+    "The store's member cards, as the member table gives them (`card_level`), against the spend level (customers):":
+        "门店的会员卡等级（会员表中的 `card_level`）与消费等级对照（客户数）：",
+    "**Calibration fits**: each model's parameters fitted on the calibration period, to {end}; these are the fits the holdout check in section 3 compares.":
+        "**校准期拟合**：各模型在校准期（截至 {end}）拟合的参数；第 3 节的验证期检验比较的就是这些拟合。",
+    "**The fit CLV uses**: {model} refitted on all customers to {date}, each estimate beside its 90% bootstrap interval (5th percentile, median, 95th percentile of the refits on resampled customers):":
+        "**CLV 所用的拟合**：{model} 在截至 {date} 的全部客户上重新拟合，每个估计值旁列出其 90% 自助法区间（对重抽样客户重新拟合所得的 5% 分位、中位数和 95% 分位）：",
+    "came back": "已回购", "did not come back": "未回购",
 }
 # fmt: on
 

@@ -21,6 +21,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormat
 from sklearn.calibration import calibration_curve
 
 from helpers.artifacts import atomic_path
+from helpers.exports import display_width
 from helpers.formatting import count, money, money_tick, month
 from helpers.i18n import t, term
 
@@ -61,6 +62,7 @@ def apply_style() -> None:
 
 MONEY = FuncFormatter(money_tick)
 PLAIN = FuncFormatter(lambda value, _pos: f"{value:,.0f}")  # log axes: 1, 10, 100, not 10⁰, 10¹, 10²
+CHARACTER_INCHES = 0.08  # the width of a Latin character of a tick label (a Chinese one counts twice)
 
 
 LOG_STEP_DECADES = 3  # a log axis spanning more decades than this is labelled at powers of ten only
@@ -103,6 +105,7 @@ def cleaning_waterfall(quality: dict) -> plt.Figure:
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, quality["rows_in"] * 1.35)
+    ax.xaxis.set_major_formatter(PLAIN)
     ax.set_xlabel(t("rows"))
     ax.set_title(t("Cleaning waterfall: where every input row went"))
     return fig
@@ -117,6 +120,7 @@ def monthly_trend(trend: pd.DataFrame) -> plt.Figure:
     other = ax.twinx()
     other.plot(trend["month"], trend["active_customers"], color=WARN, marker="o", label=t("active customers"))
     other.plot(trend["month"], trend["new_customers"], color="#555", marker=".", ls="--", label=t("new customers"))
+    other.yaxis.set_major_formatter(PLAIN)
     other.set_ylabel(t("customers"))
     other.grid(False)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: month(mdates.num2date(value))))
@@ -150,6 +154,7 @@ def order_values(histogram: pd.DataFrame) -> plt.Figure:
     ax.set_xscale("log")
     log_axis(ax.xaxis, MONEY)
     ax.set_xlabel(t("purchase value (log scale)"))
+    ax.yaxis.set_major_formatter(PLAIN)
     ax.set_ylabel(t("purchases"))
     ax.set_title(t("Purchase values"))
     return fig
@@ -177,6 +182,7 @@ def cumulative_purchases(frame: pd.DataFrame, calibration_periods: float, unit: 
         ax.plot(frame.index, frame[model], ls="--", label=model)
     ax.axvline(calibration_periods, color="#888", ls=":", label=t("end of calibration"))
     ax.set_xlabel(t("{unit} since the first acquisition", unit=t(unit)))
+    ax.yaxis.set_major_formatter(PLAIN)
     ax.set_ylabel(t("cumulative repeat purchases"))
     ax.set_title(t("Repeat purchases: actual vs predicted through the holdout"))
     ax.legend()
@@ -212,6 +218,7 @@ def clv_distribution(values: pd.DataFrame) -> plt.Figure:
     ax.set_xscale("log")
     log_axis(ax.xaxis, MONEY)
     ax.set_xlabel(t("customer lifetime value over the horizon (log scale)"))
+    ax.yaxis.set_major_formatter(PLAIN)
     ax.set_ylabel(t("customers"))
     ax.set_title(t("How customer value is spread"))
     return fig
@@ -245,7 +252,20 @@ def heatmap(table: pd.DataFrame, title: str, *, xlabel: str, ylabel: str, fmt: s
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    readable_ticks(ax, fig)
     return fig
+
+
+def readable_ticks(ax: plt.Axes, fig: plt.Figure) -> None:
+    """Row labels read across; column labels are slanted when, side by side, they would run into each other
+    (a Chinese character counts twice)."""
+    ax.tick_params(axis="y", labelrotation=0)
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    widest = max((display_width(label) for label in labels), default=0)
+    if widest * len(labels) * CHARACTER_INCHES > fig.get_figwidth() * 0.7:
+        plt.setp(ax.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor")
+    else:
+        ax.tick_params(axis="x", labelrotation=0)
 
 
 def segment_sizes(table: pd.DataFrame) -> plt.Figure:
@@ -380,11 +400,16 @@ def purchase_reliability(table: pd.DataFrame, window_days: int, brier: float) ->
 
 
 def date_errors(errors: pd.DataFrame) -> plt.Figure:
-    """Mean error in days of each next-purchase-date predictor (every customer, capped at the window)."""
+    """Mean error in days of each next-purchase-date predictor, for the customers who came back and for those who
+    did not (capped at the window), in the order of their balanced error."""
     shown = errors.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shown) + 1.5))
-    colours = [WARN if kind == "baseline" else ACCENT for kind in shown["kind"]]
-    ax.barh([term(name) for name in shown.index], shown["mae_days"], color=colours)
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(shown) + 1.5))
+    positions = np.arange(len(shown))
+    names = [term(name) for name in shown.index]
+    ax.barh(positions + 0.2, shown["mae_days_buyers"], height=0.4, color=ACCENT, label=t("came back"))
+    ax.barh(positions - 0.2, shown["mae_days_others"], height=0.4, color=WARN, label=t("did not come back"))
+    ax.set_yticks(positions, names)
+    ax.legend(loc="lower right")
     ax.set_xlabel(t("mean error in days, capped at the window (lower is better)"))
     ax.set_title(t("How close is the predicted date of the next purchase?"))
     return fig
@@ -468,6 +493,7 @@ def qini(curve: pd.DataFrame) -> plt.Figure:
     ax.plot(curve["share_targeted"], curve["random"], color="#999", ls="--", label=t("random targeting"))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(t("share of customers targeted"))
+    ax.yaxis.set_major_formatter(PLAIN)
     ax.set_ylabel(t("incremental buyers"))
     ax.set_title(t("Qini curve: does targeting by uplift beat random?"))
     ax.legend()
@@ -495,6 +521,7 @@ def nps_trend(trend: pd.DataFrame) -> plt.Figure:
     ax.set_ylabel("NPS")
     other = ax.twinx()
     other.bar(trend.index, trend["responses"], width=20, color="#999", alpha=0.3, label=t("answers"))
+    other.yaxis.set_major_formatter(PLAIN)
     other.set_ylabel(t("answers"))
     other.grid(False)
     ax.set_zorder(other.get_zorder() + 1)

@@ -22,7 +22,8 @@ TENURE_BANDS = ((0, "under 3 months"), (91, "3-6 months"), (183, "6-12 months"),
 # the baby's age in days at which each stage starts (pregnancy before birth)
 BABY_STAGES = ((-10_000, "pregnancy"), (0, "0-6 months"), (183, "6-12 months"), (365, "1-3 years"),
                (1095, "3 years or more"))  # fmt: skip
-DIMENSIONS = ("region", "age_band", "gender", "tenure_band", "main_store", "main_channel")
+DIMENSIONS = ("region", "card_level", "age_band", "gender", "tenure_band", "main_store", "main_channel")
+NO_STORE = "no store (online)"  # the main store of a customer whose purchases name no store
 MIN_GROUP_CUSTOMERS = 30  # a region or store with fewer customers is not named as a concentration
 MIN_VIP_INDEX = 1.1  # ... nor one whose VIP share is less than 10% above the overall share
 LARGE_BALANCE_QUANTILE = 0.75  # "large" points balance: the top quarter of positive balances
@@ -55,9 +56,11 @@ def main_places(tx: ibis.Table) -> pd.DataFrame:
 def customer_profile(segments: pd.DataFrame, members: pd.DataFrame | None, *, places: pd.DataFrame,
                      today: date) -> pd.DataFrame:  # fmt: skip
     """One row per customer of the log: segment, tier, level, lifecycle, spend, and the profile dimensions known."""
-    profile = segments.set_index("customer_id")[["segment", "value_tier", "member_level", "lifecycle",
+    profile = segments.set_index("customer_id")[["segment", "value_tier", "spend_level", "lifecycle",
                                                  "total_spend", "recency_days", "tenure_days"]].copy()  # fmt: skip
     profile = profile.join(places).rename(columns={"main_region": "region"})  # the member table's, when given
+    if "main_store" in profile:  # every customer here bought: one without a store line bought online (or unrecorded)
+        profile["main_store"] = profile["main_store"].astype(object).where(profile["main_store"].notna(), NO_STORE)
     joined_days = profile["tenure_days"].astype(float)
     if members is not None:
         member = members.set_index("customer_id").reindex(profile.index)
@@ -95,6 +98,18 @@ def dimension_table(profile: pd.DataFrame, dimension: str) -> pd.DataFrame:
     return table.sort_values("revenue", ascending=False)
 
 
+def cards_by_spend_level(profile: pd.DataFrame, *, card_levels: list[str], spend_levels: dict[str, float]
+                         ) -> pd.DataFrame:  # fmt: skip
+    """Customers per member card (as the member table gives it; 'unknown' without one) and spend level, cards in
+    the config's order, spend levels lowest first."""
+    cards = profile["card_level"].astype(object).where(profile["card_level"].notna(), "unknown")
+    table = pd.crosstab(cards, profile["spend_level"]).rename_axis(index="member card", columns="spend level")
+    rows = [c for c in card_levels if c in table.index] + sorted(set(table.index) - set(card_levels) - {"unknown"})
+    rows += ["unknown"] if "unknown" in table.index else []
+    columns = [level for level in sorted(spend_levels, key=spend_levels.get) if level in table.columns]
+    return table.reindex(index=rows, columns=columns)
+
+
 def segment_mix(profile: pd.DataFrame, dimension: str, column: str = "segment") -> pd.DataFrame:
     """Share of each dimension value's customers in each segment (rows add up to 1)."""
     known = profile[profile[dimension].notna()]
@@ -103,7 +118,7 @@ def segment_mix(profile: pd.DataFrame, dimension: str, column: str = "segment") 
 
 def vip_concentration(table: pd.DataFrame, min_customers: int = MIN_GROUP_CUSTOMERS) -> pd.DataFrame:
     """The values of a dimension where VIPs are over-represented (index at least 1.1), largest index first."""
-    known = table[(table.index != "unknown") & (table["customers"] >= min_customers)]
+    known = table[~table.index.isin(["unknown", NO_STORE]) & (table["customers"] >= min_customers)]
     return known[known["vip_index"] >= MIN_VIP_INDEX].sort_values("vip_index", ascending=False)
 
 

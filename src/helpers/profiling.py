@@ -21,6 +21,7 @@ def overview(tx: ibis.Table) -> dict:
     per_customer = occasions.group_by("customer_id").aggregate(n=occasions.count())
     head = tx.aggregate(
         lines=tx.count(),
+        log_customers=tx.customer_id.nunique(),
         first_date=tx.order_date.min(),
         last_date=tx.order_date.max(),
         revenue=money_sum(tx.amount),
@@ -34,6 +35,8 @@ def overview(tx: ibis.Table) -> dict:
         "first_date": pd.Timestamp(head["first_date"].iloc[0]).date().isoformat(),
         "last_date": pd.Timestamp(head["last_date"].iloc[0]).date().isoformat(),
         "customers": n_customers,
+        # customers whose kept lines net to no purchase (they returned everything): not counted as customers
+        "customers_without_purchase": int(head["log_customers"].iloc[0]) - n_customers,
         "purchases": n_purchases,
         "revenue": round(float(head["revenue"].iloc[0]), 2),
         "average_order_value": round(float(counts["purchase_value"].iloc[0]) / n_purchases, 2),

@@ -47,7 +47,7 @@ def tiles(found: dict[str, dict]) -> list[dict]:
         ]  # fmt: skip
     if (data := found.get("02_segment", {}).get("numbers")) and "nps" in data:
         result.append({"value": f"{data['nps']:+.0f}",
-                       "label": t("NPS (95% interval {low} to {high}; {n} customers answered)",
+                       "label": t("NPS (95% interval {low} to {high}; {n} customers gave a score)",
                                   low=f"{data['nps_low']:+.0f}", high=f"{data['nps_high']:+.0f}",
                                   n=count(data["nps_responses"]))})  # fmt: skip
     if data := found.get("03_clv", {}).get("numbers"):
@@ -58,12 +58,12 @@ def tiles(found: dict[str, dict]) -> list[dict]:
             months=data["horizon_months"], purchases=count(data["expected_purchases"]), band=band)})  # fmt: skip
     if data := found.get("04_churn", {}).get("numbers"):
         versus = (t("a simple baseline: no model beat it") if data["scorer_is_baseline"]
-                  else t("best simple baseline {auc}", auc=f"{data['best_baseline_roc_auc']:.2f}"))  # fmt: skip
+                  else t("best simple baseline {auc}", auc=f"{data['best_baseline_roc_auc']:.3f}"))  # fmt: skip
         result += [
             {"value": count(data["high_risk_customers"]), "label": t("customers at high risk of churning")},
             {"value": money(data["value_at_risk"]),
              "label": t("value at risk: the margin of active customers expected to lapse")},
-            {"value": f"{data['roc_auc']:.2f}",
+            {"value": f"{data['roc_auc']:.3f}",
              "label": t("ROC-AUC of the churn score ({scorer}); ", scorer=term(data["scorer"])) + versus},
         ]  # fmt: skip
     if data := found.get("05_next_purchase", {}).get("numbers"):

@@ -134,7 +134,7 @@ SCORE = (pa.Check.isin([1, 2, 3, 4, 5]),)
 SEGMENTS = Artifact(
     "segments.parquet",
     "02_segment",
-    "one row per customer: RFM summary, scores, segment, value tier, member level, lifecycle stage, cluster",
+    "one row per customer: RFM summary, scores, segment, value tier, spend level, lifecycle stage, cluster",
     (
         *SUMMARY,
         Col("r_score", "int", "recency score 1-5 (5 = bought most recently)", checks=SCORE),
@@ -144,7 +144,7 @@ SEGMENTS = Artifact(
         Col("segment", "string", "named RFM segment (first matching rule of segment.rules)"),
         Col("value_tier", "string", "VIP / high potential / regular", checks=(pa.Check.isin(
             ["VIP", "high potential", "regular"]),)),
-        Col("member_level", "string", "member level by cumulative spend (segment.member_levels)"),
+        Col("spend_level", "string", "by cumulative spend (segment.spend_levels; not the store's card level)"),
         Col("lifecycle", "string", "new / active / at risk / lapsed, against the customer's own rhythm",
             checks=(pa.Check.isin(list(LIFECYCLE_STAGES)),)),
         Col("typical_gap_days", "float", "the gap lifecycle is judged against: own median gap, else the population's"),
@@ -180,6 +180,7 @@ CLV_BOOTSTRAP = Artifact(
     "90% bootstrap intervals (customers resampled) of the model parameters and the horizon's totals",
     (
         Col("quantity", "string", "a parameter (r, alpha, ..., gg_p, gg_q, gg_v) or total_purchases / total_revenue"),
+        Col("estimate", "float", "the fit on all customers, which CLV uses and the interval belongs to"),
         Col("p05", "float", "5th percentile over the bootstrap fits"),
         Col("median", "float", "median over the bootstrap fits"),
         Col("p95", "float", "95th percentile over the bootstrap fits"),
@@ -214,7 +215,7 @@ ACTION_COLUMNS = (
     ),
     ID,
     Col("segment", "string", "RFM segment from 02_segment ('(02_segment not run)' otherwise)"),
-    Col("member_level", "string", "member level from 02_segment", nullable=True),
+    Col("spend_level", "string", "spend level from 02_segment", nullable=True),
     Col("value_tier", "string", "VIP / high potential / regular from 02_segment", nullable=True),
     Col("lifecycle", "string", "new / active / at risk / lapsed from 02_segment", nullable=True),
     *LAST_PURCHASE,
@@ -780,8 +781,10 @@ ALERTS = Artifact(
 JSON_ARTIFACTS = (
     Artifact("quality.json", "01_ingest", "the reconciliation of rows and money, and each cleaning rule's count",
              keys={"rows_in": "input rows", "rows_kept": "rows in transactions.parquet",
-                   "rows_quarantined": "rows in quarantine.parquet", "rules": "per rule: rows and money removed",
-                   "reconciliation": "rows_ok / money_ok: in = kept + quarantined + duplicates removed",
+                   "rows_quarantined": "rows in quarantine.parquet (duplicates included)",
+                   "duplicates_removed": "of those, copies of an earlier row",
+                   "rules": "per rule: rows and money removed",
+                   "reconciliation": "rows_ok / money_ok: in = kept + quarantined",
                    "tables": "the member and survey tables, when given: rows in, kept, quarantined per rule, and "
                              "customers in the log but not the table and the other way round"}),
     Artifact("profile.json", "01_ingest", "headline facts of the clean data (dates, customers, purchases, revenue)"),

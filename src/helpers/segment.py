@@ -1,4 +1,4 @@
-"""Customer segmentation: RFM scores and named segments, value tiers, member levels,
+"""Customer segmentation: RFM scores and named segments, value tiers, spend levels,
 lifecycle stages, behavioural clusters, cohort retention and segment migration.
 
 Inputs are the per-customer summary of `helpers.features.customer_summary`; all
@@ -71,6 +71,12 @@ def rfm_scores(summary: pd.DataFrame, cuts: dict[str, list[float]]) -> pd.DataFr
         scores[f"{axis}_score"] = apply_cuts(summary[column], cuts[axis], better)
     scores["rfm_cell"] = scores["r_score"].astype(str) + scores["f_score"].astype(str) + scores["m_score"].astype(str)
     return scores
+
+
+def score_counts(scores: pd.DataFrame) -> pd.DataFrame:
+    """Customers per score (1-5) on each axis R, F, M; ties keep one score, so the counts need not be equal."""
+    counts = {axis.upper(): scores[f"{axis}_score"].value_counts() for axis in AXES}
+    return pd.DataFrame(counts).reindex(range(1, 6)).fillna(0).astype(int).rename_axis("score")
 
 
 def _matches(rule: dict, r: int, f: int, m: int) -> bool:
@@ -160,7 +166,7 @@ def value_tiers(
                    "high_potential_min_spend": potential_spend}  # fmt: skip
 
 
-def member_levels(total_spend: pd.Series, levels: dict[str, float]) -> pd.Series:
+def spend_levels(total_spend: pd.Series, levels: dict[str, float]) -> pd.Series:
     """Highest level whose cumulative-spend threshold the customer reaches (e.g. regular/silver/gold/diamond)."""
     ordered = sorted(levels.items(), key=lambda item: item[1])
     names, floors = [n for n, _ in ordered], [f for _, f in ordered]
@@ -346,7 +352,7 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers", min_customers
     """Acquisition month x months since acquisition: share of the cohort's month-0 `value` (customers or revenue).
 
     Rows are labelled with the cohort's size ('1997-01 (n=783)'). Months after the last month in the data
-    are left empty (not yet observed), not zero, and so are cohorts of fewer than `min_customers`.
+    are left empty (not yet observed), not zero; cohorts of fewer than `min_customers` are left out.
     """
     sizes = cohorts[cohorts["month_index"] == 0].groupby("cohort")["customers"].sum()
     table = cohorts.pivot_table(index="cohort", columns="month_index", values=value, aggfunc="sum").fillna(0.0)
@@ -357,9 +363,14 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers", min_customers
     observed_months = np.array([(last - month).n for month in cohort_months])
     table = table.where(np.asarray(table.columns)[None, :] <= observed_months[:, None])
     size = sizes.reindex(table.index).fillna(0).astype(int).to_numpy()
-    table = table.where(np.broadcast_to(size[:, None] >= min_customers, table.shape))
     table.index = [f"{month} (n={n:,})" for month, n in zip(cohort_months.strftime("%Y-%m"), size, strict=True)]
-    return table
+    return table[size >= min_customers]
+
+
+def small_cohorts(cohorts: pd.DataFrame, min_customers: int) -> int:
+    """How many monthly cohorts `cohort_matrix` leaves out for having fewer than `min_customers`."""
+    sizes = cohorts[cohorts["month_index"] == 0].groupby("cohort")["customers"].sum()
+    return int((sizes < min_customers).sum())
 
 
 def coverage_problems(coverage: dict) -> list[str]:

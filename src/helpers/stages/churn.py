@@ -67,7 +67,7 @@ class ChurnStage:
         return pd.DataFrame(rows).set_index("fold")
 
 
-SEGMENT_COLUMNS = ["segment", "member_level", "value_tier", "lifecycle", "typical_gap_days",
+SEGMENT_COLUMNS = ["segment", "spend_level", "value_tier", "lifecycle", "typical_gap_days",
                    "favourite_channel", "favourite_category"]  # fmt: skip
 
 

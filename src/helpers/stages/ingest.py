@@ -19,7 +19,7 @@ from helpers.babystore_members import write_side_table
 from helpers.backends import connect
 from helpers.config import InputSection, WorkbenchConfig
 from helpers.datasets import write_dataset
-from helpers.features import last_purchase_date
+from helpers.features import last_purchase_date, purchases
 from helpers.findings import Findings
 from helpers.ingest import CleaningOptions, rules_table, run_ingest
 from helpers.profile_tables import CleanTable, clean_customers, clean_surveys, coverage, read_side_table
@@ -55,7 +55,7 @@ SIDE_TABLES = {"customers": ("members", clean_customers), "surveys": ("surveys",
 def side_tables(config: WorkbenchConfig, paths: RunPaths, transactions) -> dict[str, CleanTable]:
     """Clean the member and survey tables the config names and write them with their quarantines; remove the
     ones an earlier run of this folder wrote and this config no longer names."""
-    log_ids = transactions.select("customer_id").distinct().execute()["customer_id"]
+    log_ids = purchases(transactions).select("customer_id").distinct().execute()["customer_id"]  # the customers
     today = config.dates.analysis_date or last_purchase_date(transactions)
     reference = {"customers": today, "surveys": config.dates.observation_end or today}
     tables = {}

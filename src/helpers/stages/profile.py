@@ -53,6 +53,7 @@ class Profile:
     concentration: dict[str, pd.DataFrame]  # region / store -> where VIPs are over-represented
     reachability: pd.DataFrame | None  # per segment
     points: Points | None
+    cards: pd.DataFrame | None  # customers per member card (member table) and spend level (02), when cards are given
     baby: BabyStages | None
     nps: Nps | None
     alerts: AlertResult
@@ -110,11 +111,11 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd
                 mix, t("Share of each {dimension}'s customers by segment", dimension=t(label)), xlabel=t("segment"),
                 ylabel=t(label), percent=True))  # fmt: skip
     if "region" in profile.columns:
-        levels = profiles.segment_mix(profile, "region", "member_level")
-        levels = levels[[level for level in sorted(config.segment.member_levels, key=config.segment.member_levels.get)
+        levels = profiles.segment_mix(profile, "region", "spend_level")
+        levels = levels[[level for level in sorted(config.segment.spend_levels, key=config.segment.spend_levels.get)
                          if level in levels.columns]]  # fmt: skip
-        context.figure("02_member_levels_by_region", plots.heatmap(
-            levels, t("Share of each region's customers by member level"), xlabel=t("member level"), ylabel=t("region"),
+        context.figure("02_spend_levels_by_region", plots.heatmap(
+            levels, t("Share of each region's customers by spend level"), xlabel=t("spend level"), ylabel=t("region"),
             percent=True))  # fmt: skip
     has_points = members is not None and "points" in profile.columns
     points = None
@@ -137,6 +138,11 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd
         },
         reachability=profiles.reachability(profile["segment"], profile) if has_opt_ins else None,
         points=points,
+        cards=profiles.cards_by_spend_level(
+            profile, card_levels=config.customers.card_levels, spend_levels=config.segment.spend_levels
+        )
+        if "card_level" in profile.columns
+        else None,
         baby=_baby(context, config, tx, profile, members, today),
         nps=None if surveys is None or surveys.empty else _nps(context, profile, surveys),
         alerts=alerts,

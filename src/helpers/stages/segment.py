@@ -1,4 +1,4 @@
-"""Stage 02: RFM scores and segments, value tiers, member levels, lifecycle, clusters, cohorts, migration.
+"""Stage 02: RFM scores and segments, value tiers, spend levels, lifecycle, clusters, cohorts, migration.
 
 Writes segments.parquet (and segments.csv for a CRM import) and segment_thresholds.json,
 whose cut points let a later run score its customers on the same boundaries; and alerts.parquet
@@ -47,6 +47,7 @@ class SegmentStage:
     customers: pd.DataFrame  # segments.parquet
     scheme: str  # rfm11 or cn8
     cuts: pd.DataFrame
+    score_counts: pd.DataFrame  # customers per score on each axis
     rules: pd.DataFrame
     rule_problems: list[str]
     segments: pd.DataFrame
@@ -58,6 +59,7 @@ class SegmentStage:
     silhouettes: pd.DataFrame
     retention: pd.DataFrame
     revenue_retention: pd.DataFrame
+    small_cohorts: int  # cohorts left out of both for having fewer than segment.min_cohort_customers
     concentration: dict
     mix_columns: list[str]
     migration: Migration | None
@@ -76,7 +78,7 @@ class Boundaries:
 
 
 def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFrame, Boundaries, dict]:
-    """RFM scores, segment, value tier, member level and lifecycle of every customer.
+    """RFM scores, segment, value tier, spend level and lifecycle of every customer.
 
     Returns (customers with those columns, the segment boundaries, value-tier thresholds)."""
     settings = config.segment
@@ -94,7 +96,7 @@ def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFram
         vip_min_purchases=settings.vip_min_purchases,
         high_potential_spend_quantile=settings.high_potential_min_spend_quantile,
     )
-    customers["member_level"] = seg.member_levels(customers["total_spend"], settings.member_levels)
+    customers["spend_level"] = seg.spend_levels(customers["total_spend"], settings.spend_levels)
     stages = seg.lifecycle_stages(
         customers,
         settings.lifecycle_new_days,
@@ -121,7 +123,7 @@ def _migration(context: StageContext, customers: pd.DataFrame, boundaries: Bound
     return Migration(previous_dir.name, matrix, moves)
 
 
-def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     cohorts = monthly_cohorts(context.transactions(), today)
     retention = seg.cohort_matrix(cohorts, "customers", min_size).iloc[:, :months]
     revenue = seg.cohort_matrix(cohorts, "revenue", min_size).iloc[:, :months]
@@ -146,7 +148,7 @@ def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> 
             percent=True,
         ),
     )
-    return retention, revenue
+    return retention, revenue, seg.small_cohorts(cohorts, min_size)
 
 
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentStage:
@@ -193,7 +195,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         context.figure("02_silhouette", plots.silhouette(silhouettes, len(profiles)))
     context.figure("02_clusters", plots.cluster_scatter(customers, clusters, names=profiles["name"]))
 
-    retention, revenue_retention = _cohorts(context, today, settings.cohort_months, settings.min_cohort_customers)
+    retention, revenue_retention, small_cohorts = _cohorts(context, today, settings.cohort_months,
+                                                           settings.min_cohort_customers)  # fmt: skip
     curve = seg.revenue_concentration(customers["total_spend"])
     context.figure("02_revenue_concentration", plots.pareto_curve(curve))
     mix_columns = [c for c in ("channel", "category") if c in transactions.columns]
@@ -212,7 +215,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     context.paths.write_json({"analysis_date": str(today), "scheme": settings.scheme, "cuts": boundaries.cuts,
                               "value_tiers": tier_thresholds, "rules": boundaries.rules, "coverage": coverage,
                               "cn8_centers": boundaries.centers}, "segment_thresholds.json")  # fmt: skip
-    level_order = sorted(settings.member_levels, key=settings.member_levels.get)
+    level_order = sorted(settings.spend_levels, key=settings.spend_levels.get)
     tiers = seg.group_revenue(customers, "value_tier")
     concentration = seg.concentration_facts(
         curve, settings.concentration_revenue_share, settings.concentration_top_customers
@@ -232,6 +235,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         customers=output,
         scheme=settings.scheme,
         cuts=pd.DataFrame(boundaries.cuts, index=["cut 1", "cut 2", "cut 3", "cut 4"]),
+        score_counts=seg.score_counts(customers),
         rules=(
             seg.cn8_rules(boundaries.centers, customers)
             if coverage is None
@@ -241,12 +245,13 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         segments=segments,
         tiers=tiers,
         tier_thresholds=tier_thresholds,
-        levels=seg.group_revenue(customers, "member_level", level_order),
+        levels=seg.group_revenue(customers, "spend_level", level_order),
         lifecycle=seg.lifecycle_table(customers),
         clusters=profiles,
         silhouettes=silhouettes,
         retention=retention,
         revenue_retention=revenue_retention,
+        small_cohorts=small_cohorts,
         concentration=concentration,
         mix_columns=mix_columns,
         migration=migration,
