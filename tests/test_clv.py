@@ -204,9 +204,8 @@ def test_each_interval_sits_beside_the_estimate_it_belongs_to(cdnow_transactions
 @pytest.mark.slow
 def test_ninety_percent_bootstrap_intervals_cover_the_true_parameters_ninety_percent_of_the_time():
     """100 stores of 500 customers simulated from known BG/NBD and Gamma-Gamma parameters, each bootstrapped
-    (40 refits): the 90% intervals of the purchase model's parameters cover the truth 85-95% of the time (each
-    parameter at least 80%; measured 0.85-0.90). The spend model's percentile intervals run a little short on so few
-    repeat buyers (measured 0.81-0.87): at least 75% each."""
+    (40 refits) around its full-data fit: the 90% intervals cover the truth 85-95% of the time over the seven
+    parameters (measured 0.874; each 0.85-0.90; plain percentiles gave Gamma-Gamma's 0.81-0.87)."""
     purchase, spend = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}, {"p": 6.0, "q": 4.0, "v": 15.0}
     truth = {**purchase, **{f"gg_{name}": value for name, value in spend.items()}}
     covered = pd.DataFrame(index=range(100), columns=list(truth), dtype=bool)
@@ -219,13 +218,14 @@ def test_ninety_percent_bootstrap_intervals_cover_the_true_parameters_ninety_per
                                 "T": observed})  # fmt: skip
         repeat_spend = buys[buys["week"] > 0].groupby("customer")["value"].mean()
         summary["monetary_value"] = repeat_spend.reindex(summary.index).fillna(0.0)
-        _, interval = clv.bootstrap("bgnbd", clv.compress(summary), repeaters=summary[summary["frequency"] > 0],
-                                    horizon_months=12, unit="weeks", samples=40, random_state=store)  # fmt: skip
+        patterns = clv.compress(summary)
+        fitted = (clv.fit_purchase_model("bgnbd", patterns), clv.fit_spend_model(summary))
+        _, interval = clv.bootstrap("bgnbd", patterns, repeaters=summary[summary["frequency"] > 0], horizon_months=12,
+                                    unit="weeks", samples=40, random_state=store, fitted=fitted)  # fmt: skip
         covered.loc[store] = [interval.loc[name, "p05"] <= value <= interval.loc[name, "p95"]
                               for name, value in truth.items()]  # fmt: skip
     rates = covered.mean()
-    assert 0.85 <= rates[list(purchase)].mean() <= 0.95 and (rates[list(purchase)] >= 0.8).all(), rates
-    assert (rates[[f"gg_{name}" for name in spend]] >= 0.75).all(), rates
+    assert 0.85 <= rates.mean() <= 0.95 and (rates >= 0.8).all(), rates
 
 
 def test_bootstrap_on_resamples_of_m_customers_matches_the_full_bootstrap(cdnow_transactions):

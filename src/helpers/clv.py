@@ -21,6 +21,7 @@ import pandas as pd
 from lifetimes.utils import ConvergenceError
 from scipy.optimize import minimize
 from scipy.special import gammaln
+from scipy.stats import norm
 
 from helpers.errors import ClvFitError
 from helpers.features import DAYS_PER_UNIT
@@ -532,7 +533,8 @@ def bootstrap(
     `patterns` are the full-period patterns with weights; `repeaters` the repeat buyers'
     (frequency, monetary_value) for the spend model (`fitted`'s kind: Gamma-Gamma, whose failed refits are left
     out, or the shrunk mean). Revenue is total expected purchases times the spend model's mean order value,
-    undiscounted. Returns (draws, 90% interval table beside `fitted`'s estimate: the fit on all customers).
+    undiscounted. Returns (draws, 90% interval table beside `fitted`'s estimate, the fit on all customers: with
+    it, bias-corrected, `bias_corrected_interval`; without, plain percentiles).
 
     Beyond `max_customers` customers each refit sees a resample of `max_customers` (an m-out-of-n
     bootstrap): totals are scaled to all n customers, and every draw's distance from the estimate on all
@@ -563,11 +565,32 @@ def bootstrap(
     if size < customers:
         table[["total_purchases", "total_revenue"]] *= customers / size
         table = estimate + (table - estimate) * np.sqrt(size / customers)
-    interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "median", 0.95: "p95"})
-    interval.insert(0, "estimate", np.nan if estimate is None else estimate)  # the fit the interval belongs to
+    if estimate is None:
+        interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "median", 0.95: "p95"})
+        interval.insert(0, "estimate", np.nan)
+    else:
+        interval = bias_corrected_interval(table, estimate)
     interval["successful_fits"] = len(table)
     interval["customers_per_fit"] = size
     return table, interval
+
+
+def bias_corrected_interval(draws: pd.DataFrame, estimate: pd.Series, level: float = 0.90) -> pd.DataFrame:
+    """Per quantity: the estimate, the bias-corrected percentile interval of the bootstrap draws (Efron 1981: the
+    draws' quantiles at Phi(2 z0 +- z), z0 = Phi^-1(share of draws below the estimate)) and the draws' median.
+
+    Where the refits lean to one side of the estimate, as Gamma-Gamma's shape parameters do on a few hundred
+    repeat buyers, the plain percentile interval leans with them and covers the truth less often than it says:
+    on simulated stores (tests/test_clv.py) 81-87% for a 90% interval, 86-90% corrected."""
+    z = norm.ppf(0.5 + level / 2)
+    rows = {}
+    for quantity in draws.columns:
+        values = draws[quantity].to_numpy()
+        below = (values < estimate[quantity]).mean() + 0.5 * (values == estimate[quantity]).mean()
+        z0 = norm.ppf(np.clip(below, 0.5 / len(values), 1 - 0.5 / len(values)))
+        low, high = np.quantile(values, norm.cdf([2 * z0 - z, 2 * z0 + z]))
+        rows[quantity] = {"estimate": estimate[quantity], "p05": low, "median": np.median(values), "p95": high}
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def value_by_group(values: pd.DataFrame, groups: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -942,6 +942,8 @@ MESSAGES = {
     "**The fit CLV uses**: {model} refitted on all customers to {date}, each estimate beside its 90% bootstrap interval (5th percentile, median, 95th percentile of the refits on resampled customers):":
         "**CLV 所用的拟合**：{model} 在截至 {date} 的全部客户上重新拟合，每个估计值旁列出其 90% 自助法区间（对重抽样客户重新拟合所得的 5% 分位、中位数和 95% 分位）：",
     "came back": "已回购", "did not come back": "未回购",
+    "no customer known at {cutoff} bought a {column} in the {days} days after it":
+        "{cutoff} 时已知的客户在此后 {days} 天内没有人购买任何{column}",
 }
 # fmt: on
 

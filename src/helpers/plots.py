@@ -262,7 +262,8 @@ def readable_ticks(ax: plt.Axes, fig: plt.Figure) -> None:
     ax.tick_params(axis="y", labelrotation=0)
     labels = [label.get_text() for label in ax.get_xticklabels()]
     widest = max((display_width(label) for label in labels), default=0)
-    if widest * len(labels) * CHARACTER_INCHES > fig.get_figwidth() * 0.7:
+    column_inches = ax.get_position().width * fig.get_figwidth() / max(len(labels), 1)
+    if widest * CHARACTER_INCHES > 0.9 * column_inches:
         plt.setp(ax.get_xticklabels(), rotation=35, ha="right", rotation_mode="anchor")
     else:
         ax.tick_params(axis="x", labelrotation=0)
@@ -363,7 +364,7 @@ def _reliability(table: pd.DataFrame, label: str, xlabel: str, ylabel: str, titl
 
 def reliability_diagram(table: pd.DataFrame, model: str, brier: float) -> plt.Figure:
     """Observed churn rate against predicted churn probability."""
-    return _reliability(table, model, t("predicted churn probability"), t("share that really churned"),
+    return _reliability(table, term(model), t("predicted churn probability"), t("share that really churned"),
                         t("Is the churn probability honest? (Brier {brier})", brier=f"{brier:.3f}"))  # fmt: skip
 
 
@@ -409,7 +410,7 @@ def date_errors(errors: pd.DataFrame) -> plt.Figure:
     ax.barh(positions + 0.2, shown["mae_days_buyers"], height=0.4, color=ACCENT, label=t("came back"))
     ax.barh(positions - 0.2, shown["mae_days_others"], height=0.4, color=WARN, label=t("did not come back"))
     ax.set_yticks(positions, names)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)  # below: bars reach the right
     ax.set_xlabel(t("mean error in days, capped at the window (lower is better)"))
     ax.set_title(t("How close is the predicted date of the next purchase?"))
     return fig

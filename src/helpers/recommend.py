@@ -25,6 +25,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from helpers.errors import NextPurchaseDataError
 from helpers.features import days_between, end_of_day
 from helpers.i18n import t, t_series
 
@@ -364,7 +365,9 @@ def backtest(tx: ibis.Table, column: str, *, cutoff: date, horizon_days: int, k:
     truth = checked_customers(bought, known, max_customers=max_customers, random_state=random_state)
     del bought
     if truth.empty:
-        raise ValueError(f"no customer known at {cutoff} bought a {column} in the {horizon_days} days after it")
+        raise NextPurchaseDataError(t("05_next_purchase cannot check offers: {error}", error=t(
+            "no customer known at {cutoff} bought a {column} in the {days} days after it", cutoff=cutoff,
+            column=t(column.replace("_", " ")), days=horizon_days)))  # fmt: skip
     table = pd.DataFrame({method: evaluate(score(learnt, method, truth.index), truth, k) for method in METHODS}).T
     table["customers"] = table["customers"].astype(int)
     table["buyers"] = buyers

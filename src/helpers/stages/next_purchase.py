@@ -132,19 +132,16 @@ def what(tx: ibis.Table, today: date, *, settings: NextPurchaseSection, random_s
                 "shrinkage": settings.shrinkage, "max_items": settings.max_categories}  # fmt: skip
     horizon = settings.evaluation_days
     cutoff = today - timedelta(days=horizon)
-    try:
-        evaluation = recommend.backtest(
-            tx,
-            item_column,
-            cutoff=cutoff,
-            horizon_days=horizon,
-            k=settings.top_k,
-            max_customers=settings.offer_check_customers,
-            random_state=random_state,
-            **learning,
-        )
-    except ValueError as error:
-        raise NextPurchaseDataError(t("05_next_purchase cannot check offers: {error}", error=error)) from None
+    evaluation = recommend.backtest(  # NextPurchaseDataError when nobody bought in the checked window
+        tx,
+        item_column,
+        cutoff=cutoff,
+        horizon_days=horizon,
+        k=settings.top_k,
+        max_customers=settings.offer_check_customers,
+        random_state=random_state,
+        **learning,
+    )
     chosen = recommend.choose_method(evaluation)
     learnt = recommend.learn(tx, item_column, as_of=today, recent_days=horizon, **learning)
     per_customer = recommend.offers_for_everyone(learnt, chosen, k=settings.top_k, recent_days=horizon)
