@@ -169,7 +169,7 @@ def mask_id(customer_id: str, salt: str) -> str:
 
 def styled(frame: pd.DataFrame, formats: dict | str | None = None, **options) -> Styler:
     """A table for a report in the report language: `formats` per column (as Styler.format, keyed by the
-    frame's own column names), headers readable, every value HTML-escaped.
+    frame's own column names), headers readable, every value HTML-escaped, a missing value a dash (or `na_rep`).
 
     Values come from the data and the config (segment names, actions, channels); escaped, a
     '<script>' in them is shown as text, never run."""
@@ -177,6 +177,7 @@ def styled(frame: pd.DataFrame, formats: dict | str | None = None, **options) ->
         counts = {column: "{:,}" for column in frame.columns if pd.api.types.is_integer_dtype(frame[column])
                   and not re.search(r"year|_id$|^id$", str(column))}  # fmt: skip
         formats = {header(column): shown for column, shown in (counts | (formats or {})).items()}
+    options.setdefault("na_rep", "–")  # never 'nan%'
     return for_reading(frame).style.format(formats, escape="html", **options)
 
 
