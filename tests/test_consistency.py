@@ -124,7 +124,9 @@ def quantities(run_dir: Path, language: str) -> list[tuple[str, str, list[tuple[
             (template("**{model}** forecast the holdout period best"), "error", {}),
             (template("Calibration: customers acquired up to **{end}**"), "error", {})]),
         ("expected purchases", count(clv["expected_purchases"]), [
-            (template("customer lifetime value, next {months} months;"), "purchases", {})]),
+            (template("customer lifetime value, next {months} months;"), "purchases", {}),
+            (template("Over the next {months} months customers are expected to make"), "purchases", {}),
+            (template("We refit the models on bootstrap samples"), "purchases", {})]),
         ("churn ROC-AUC", f"{churn['roc_auc']:.3f}", [
             (template("The list is scored by the **{scorer}** model"), "auc", {}),
             (template("No model beat the simple score **{scorer}**"), "auc", {})]),

@@ -389,8 +389,8 @@ MESSAGES = {
         "校准期：截至 **{end}** 获取的客户（{customers} 位）；验证期：{end} 至 {date}（{length} {unit}）。验证期内这些客户实际复购 **{actual}** 次；{model} 预测 **{predicted}** 次（{error}），平均每位客户偏差 {mae} 次。上面的 CLV 即由它预测。",
     "4. How sure are we?": "4. 把握有多大？",
     "The bootstrap is off (clv.bootstrap_samples is 0), so the forecast has no interval.": "未启用自助法（clv.bootstrap_samples 为 0），因此预测没有区间。",
-    "We refit the models on bootstrap samples of customers (drawn with replacement) to see how much the forecast moves. With 90% confidence the next {months} months bring **{low} to {high} purchases**, worth **{revenue_low} to {revenue_high}** in revenue before margin and discounting ({fits} bootstrap fits). The parameter intervals are in the appendix.":
-        "我们对客户做有放回的自助抽样并重新拟合模型，看预测会变动多少。以 90% 的把握，未来 {months} 个月将有 **{low} 至 {high} 次购买**，销售额（未计毛利率和折现）**{revenue_low} 至 {revenue_high}**（{fits} 次自助拟合）。参数区间见附录。",
+    "We refit the models on bootstrap samples of customers (drawn with replacement) to see how much the forecast moves. The next {months} months bring **{purchases} purchases** (90% interval {low} to {high}), worth **{revenue}** in revenue before margin and discounting ({revenue_low} to {revenue_high}; {fits} bootstrap fits). The parameters' intervals are in the appendix, beside their estimates.":
+        "我们对客户做有放回的自助抽样并重新拟合模型，看预测会变动多少。未来 {months} 个月预计 **{purchases} 次购买**（90% 区间 {low} 至 {high}），销售额（未计毛利率和折现）**{revenue}**（{revenue_low} 至 {revenue_high}；{fits} 次自助拟合）。参数的区间见附录，与其估计值并列。",
     "Each refit saw {per_fit} customers drawn from the {customers} (clv.bootstrap_max_customers); the spread of its forecasts around the forecast on all customers, narrowed by the square root of the sample sizes' ratio, gives the interval (an m-out-of-n bootstrap).":
         "每次重新拟合只用从 {customers} 位客户中抽取的 {per_fit} 位（clv.bootstrap_max_customers）；其预测围绕全部客户预测值的波动，按两个样本量之比的平方根缩小后，给出上述区间（m-out-of-n 自助法）。",
     "Appendix: the models and their parameters, checked": "附录：模型及其参数校验",
