@@ -14,7 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import clv
+from helpers import clv, i18n
 from helpers.churn import rolling_folds
 from helpers.config import parse_config
 from helpers.datasets import SUPERMARKET_COLUMNS, write_supermarket_export
@@ -24,6 +24,7 @@ from helpers.i18n import use_language
 from helpers.next_purchase import TimeSplit
 from helpers.runner import run
 from helpers.stages import campaign
+from helpers.stages.context import report_scope
 
 FIRST = date(2015, 1, 1)
 
@@ -137,8 +138,9 @@ def test_a_probability_check_says_held_only_when_the_buyers_lie_in_the_range_the
 def test_a_skip_reason_is_in_the_report_language(tmp_path):
     (tmp_path / "artifacts").mkdir()
     chinese = _config(report={"language": "zh"})
-    with use_language("en"), pytest.raises(NoActionListError, match="行动名单"):  # the stage sets zh; `with` restores
+    with use_language("en"), report_scope(chinese.report), pytest.raises(NoActionListError, match="行动名单"):
         campaign.plan_campaign(campaign.StageContext.open(tmp_path, chinese), chinese, None)
+    assert i18n.language() == "en"
 
 
 # the look-alike of a Chinese supermarket export with four months of history

@@ -137,6 +137,25 @@ def test_segment_migration_between_two_analysis_dates(tmp_path):
     assert moved.moves["new"] == len(set(later.customers.customer_id) - set(earlier.customers.customer_id))
 
 
+def test_a_chinese_stage_then_an_english_one_in_one_process_each_speak_their_language(tmp_path):
+    """A stage's language, currency and plot style hold inside the stage function only: after a Chinese stage,
+    the process is as it was, and an English stage run next speaks English."""
+    import matplotlib.pyplot as plt
+
+    from helpers.formatting import money
+    from helpers.i18n import language
+
+    runs, style = tmp_path / "runs", dict(plt.rcParams)
+    said = {}
+    for code, currency in (("zh", "¥"), ("en", "$")):
+        config = small_config(tmp_path, f"{code}.yaml", input=SMALLER, report={"language": code, "currency": currency})
+        ingest.run(config, runs / code)
+        said[code] = " ".join(segment.run(config, runs / code).findings.sentences)
+        assert language() == "en" and money(1) == "$1.00" and dict(plt.rcParams) == style, code
+    assert "客户" in said["zh"] and "¥" in said["zh"]
+    assert "customers" in said["en"] and "客户" not in said["en"] and "¥" not in said["en"]
+
+
 def test_the_eight_class_scheme_segments_every_customer_and_keeps_its_centres(stage_run, tmp_path):
     run_dir = stage_run.run_dir.parent / "cn8"  # beside the rfm11 run, to compare with it
     (run_dir / "artifacts").mkdir(parents=True)

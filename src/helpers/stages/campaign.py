@@ -27,7 +27,7 @@ from helpers.features import churn_features
 from helpers.findings import Findings
 from helpers.i18n import t
 from helpers.sources import read_table_file
-from helpers.stages.context import StageContext, analysis_date, stage_config
+from helpers.stages.context import StageContext, analysis_date, in_report_scope, stage_config
 
 PLAN_FORMATS = {"cost": "#,##0.00", "value_if_retained": "#,##0.00", "offer_send_on": "yyyy-mm-dd",
                 "campaign_start": "yyyy-mm-dd", "control_share": "0%"}  # fmt: skip
@@ -289,6 +289,7 @@ def target_list(frame: pd.DataFrame, uplift: campaign.Uplift) -> pd.DataFrame:
     return table[columns].round({"p_treated": 4, "p_control": 4, "uplift": 4, "revenue": 2}).reset_index(drop=True)
 
 
+@in_report_scope
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> CampaignStage:
     """Plan (campaign.mode: plan) or measure (campaign.mode: measure) a campaign."""
     config = stage_config(config)

@@ -25,7 +25,7 @@ from helpers.findings import Findings
 from helpers.schemas import CAMPAIGN_CHANNEL_EFFECTS, CHURN
 from helpers.segment import CN8_SEGMENTS
 from helpers.sources import read_table_file
-from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
+from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 
 @dataclass
@@ -225,6 +225,7 @@ def score_today(
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
 
 
+@in_report_scope
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage:
     """Backtest on rolling time folds, pick the best model, score today and give each customer an action."""
     config = stage_config(config)

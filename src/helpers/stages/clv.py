@@ -20,7 +20,7 @@ from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, r
 from helpers.findings import Findings
 from helpers.formatting import count
 from helpers.i18n import t
-from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
+from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 
 @dataclass
@@ -92,6 +92,7 @@ def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel, penal
     }
 
 
+@in_report_scope
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     """Calibrate, compare on the holdout, refit the best model on all data and value every customer."""
     config = stage_config(config)

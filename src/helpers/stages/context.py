@@ -7,10 +7,14 @@ into the run and closed, so the notebook shows each where it belongs.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import ibis
 import matplotlib.pyplot as plt
@@ -28,6 +32,7 @@ from helpers.i18n import use_language
 from helpers.logfiles import log_to_run_log
 
 log = logging.getLogger("helpers.stages")
+StageResult = TypeVar("StageResult")
 
 
 @dataclass
@@ -41,9 +46,6 @@ class StageContext:
 
     def __post_init__(self) -> None:
         log_to_run_log()
-        plots.apply_style()
-        use_currency(self.report.currency)
-        use_language(self.report.language)
 
     @classmethod
     def open(cls, run_dir: str | Path, config: WorkbenchConfig) -> StageContext:
@@ -71,6 +73,37 @@ class StageContext:
         plt.close(fig)
         self.figures[name] = fig
         return fig
+
+
+@contextmanager
+def report_scope(report: ReportSection) -> Iterator[None]:
+    """Inside the `with` block: the report's language and currency, the workbench's plot style and escaped
+    tables; after it, whatever was set before (a process that runs a Chinese stage and then an English one gets
+    each in its own language)."""
+    with (use_language(report.language), use_currency(report.currency), plt.rc_context(),
+          pd.option_context("styler.format.escape", "html")):  # fmt: skip
+        plots.apply_style()
+        yield
+
+
+def in_report_scope(run: Callable[..., StageResult]) -> Callable[..., StageResult]:
+    """A stage function that computes, draws and words its result in its config's report scope."""
+
+    @functools.wraps(run)
+    def scoped(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> StageResult:
+        config = stage_config(config)
+        with report_scope(config.report):
+            return run(config, run_dir)
+
+    return scoped
+
+
+def report_for_this_kernel(report: ReportSection) -> None:
+    """A stage notebook's own cells speak the report's language and currency and draw in its style: set for the
+    notebook's kernel, which runs one stage and ends (a stage function itself keeps to `report_scope`)."""
+    plots.apply_style()
+    use_language(report.language)
+    use_currency(report.currency)
 
 
 def stage_config(config: WorkbenchConfig | str | Path) -> WorkbenchConfig:

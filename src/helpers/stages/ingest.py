@@ -24,7 +24,7 @@ from helpers.findings import Findings
 from helpers.ingest import CleaningOptions, rules_table, run_ingest
 from helpers.profile_tables import CleanTable, clean_customers, clean_surveys, coverage, read_side_table
 from helpers.sources import read_raw
-from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
+from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 
 @dataclass
@@ -81,6 +81,7 @@ def side_tables(config: WorkbenchConfig, paths: RunPaths, transactions) -> dict[
     return tables
 
 
+@in_report_scope
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStage:
     """Read, clean and account for the raw input; profile what was kept."""
     config = stage_config(config)

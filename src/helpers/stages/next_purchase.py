@@ -27,7 +27,7 @@ from helpers.errors import ClvFitError, NextPurchaseDataError
 from helpers.findings import Findings
 from helpers.i18n import t, t_series
 from helpers.schemas import ACTION_LIST, NEXT_PURCHASE
-from helpers.stages.context import StageContext, fitted_to_history, log, stage_config
+from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 ITEM_COLUMN, PRODUCT_COLUMN = "category", "product_id"
 # what offers name, in order of preference: a category, else a product by its name, else by its code (a free-text
@@ -227,6 +227,7 @@ def write_action_list(context: StageContext, backend: BackendSection) -> int | N
     return pq.ParquetFile(written).metadata.num_rows
 
 
+@in_report_scope
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurchaseStage:
     """Forecast when each customer buys next, check it on a time split, learn offers, finish the action list."""
     config = stage_config(config)

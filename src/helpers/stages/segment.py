@@ -24,7 +24,7 @@ from helpers.features import customer_summary, monthly_cohorts, spend_mix
 from helpers.findings import Findings
 from helpers.i18n import t
 from helpers.schemas import SEGMENTS
-from helpers.stages.context import StageContext, earlier_run, fitted_to_history, log, stage_config
+from helpers.stages.context import StageContext, earlier_run, fitted_to_history, in_report_scope, log, stage_config
 from helpers.stages.profile import Profile, who_they_are
 
 SCORES = ["r_score", "f_score", "m_score"]
@@ -151,6 +151,7 @@ def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> 
     return retention, revenue, seg.small_cohorts(cohorts, min_size)
 
 
+@in_report_scope
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentStage:
     """Score, segment, tier, cluster and profile every customer as of the analysis date."""
     config = stage_config(config)
