@@ -69,6 +69,11 @@ def run_every_stage(tmp_path: Path, lines: list[tuple], *, one_line_orders: bool
 @example(lines=[(c, 5 + 40 * k, -20.0, 0, "B") for c in range(15) for k in range(3)], one_line_orders=True)
 @example(lines=[(c, 3 + 30 * k, 1e9 if k == 2 else 40.0, k, "C") for c in range(25) for k in range(4)],
          one_line_orders=True)  # fmt: skip
+@example(lines=[(0, 130, 327.42, 0, "A"), (16, 13, 0.5, 0, "A"), (26, 149, 1.0, 0, "C"), (12, 26, 0.0, 1, "C"),
+                (6, 172, 123456.78, 0, "A"), (3, 128, -20.0, 1, "A"), (9, 120, 0.0, 0, "A"), (16, 162, 1.8, 0, "B"),
+                (19, 52, 0.0, 2, "C"), (16, 260, -20.0, 1, "B"), (4, 122, 287.32, 1, "A"), (8, 365, 441.91, 2, "A"),
+                (8, 0, 0.01, 2, "A"), (26, 95, 241.39, 0, "A"), (28, 108, 0.01, 0, "B")],
+         one_line_orders=False)  # two repeat buyers: a BG/NBD fit whose forecasts are not finite  # fmt: skip
 def test_every_stage_runs_or_says_why_not_on_any_small_log(tmp_path_factory, lines, one_line_orders):
     outcomes = run_every_stage(tmp_path_factory.mktemp("log"), lines, one_line_orders=one_line_orders)
     assert all(outcome == "ok" or outcome.startswith(("skipped: ", "refused: ")) for outcome in outcomes.values())

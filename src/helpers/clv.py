@@ -483,6 +483,11 @@ def customer_value(
         )
         out["clv"] = np.asarray(clv, dtype=float) * profit_margin * season_factor
         out["expected_purchases"] *= season_factor
+        if not np.isfinite(out[["p_alive", "expected_purchases", "clv"]].to_numpy()).all():
+            raise ClvFitError(t(
+                "the purchase model fitted on this history forecasts no finite value for some customers ({params}): "
+                "the log has too few repeat buyers to value customers; add history", params=", ".join(
+                    f"{name} = {value:.4g}" for name, value in purchase_model.params_.items())))  # fmt: skip
         out["clv_decile"] = 10 - pd.qcut(out["clv"].rank(method="first"), 10, labels=False).astype(int)
     return out
 

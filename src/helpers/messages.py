@@ -944,6 +944,8 @@ MESSAGES = {
     "came back": "已回购", "did not come back": "未回购",
     "no customer known at {cutoff} bought a {column} in the {days} days after it":
         "{cutoff} 时已知的客户在此后 {days} 天内没有人购买任何{column}",
+    "the purchase model fitted on this history forecasts no finite value for some customers ({params}): the log has too few repeat buyers to value customers; add history":
+        "在这段历史上拟合的购买模型对部分客户给不出有限的预测值（{params}）：交易记录中复购客户太少，无法评估客户价值；请补充更长的历史",
 }
 # fmt: on
 
