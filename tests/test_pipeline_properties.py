@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from helpers import runfolder
@@ -61,8 +61,10 @@ def run_every_stage(tmp_path: Path, lines: list[tuple], *, one_line_orders: bool
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])  # fmt: skip
+@settings(max_examples=6, deadline=None, phases=[Phase.explicit],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+# explicit examples only in make test (deterministic CI); random logs found a NaN baseline in 04's backtest and NaN
+# bootstrap refits in 03 (both handled now): explore with `--hypothesis-seed` and phases removed, then keep finds
 @given(lines=st.lists(LINE, min_size=1, max_size=120), one_line_orders=st.booleans())
 @example(lines=[(0, 10, 25.0, 0, "A")], one_line_orders=False)  # one customer, one purchase
 @example(lines=[(c, 5, 30.0, 0, "A") for c in range(20)], one_line_orders=False)  # everyone on one day

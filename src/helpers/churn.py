@@ -383,6 +383,8 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random
         for name, probability in zip(make_models(random_state), model_probabilities, strict=True):
             held_out.append(_held_out(number, name, y_test[sample], probability[sample]))
         for name in BASELINES:
+            if not (np.isfinite(train[name].to_numpy(float)).all() and np.isfinite(test[name].to_numpy(float)).all()):
+                continue  # a BTYD fit on a tiny history that scores some customers NaN is no baseline for this fold
             probabilistic = name.startswith(("BG/NBD P", "Pareto", "BG/NBD 1"))
             rows.append({"fold": number, "test_cutoff": pd.Timestamp(fold.test_cutoff), "scorer": name,
                          "kind": "baseline",

@@ -590,7 +590,11 @@ def bias_corrected_interval(draws: pd.DataFrame, estimate: pd.Series, level: flo
     z = norm.ppf(0.5 + level / 2)
     rows = {}
     for quantity in draws.columns:
-        values = draws[quantity].to_numpy()
+        values = draws[quantity].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]  # a refit that forecasts nothing finite says nothing
+        if not len(values):
+            rows[quantity] = {"estimate": estimate[quantity], "p05": np.nan, "median": np.nan, "p95": np.nan}
+            continue
         below = (values < estimate[quantity]).mean() + 0.5 * (values == estimate[quantity]).mean()
         z0 = norm.ppf(np.clip(below, 0.5 / len(values), 1 - 0.5 / len(values)))
         low, high = np.quantile(values, norm.cdf([2 * z0 - z, 2 * z0 + z]))

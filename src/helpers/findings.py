@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from helpers.actions import this_cycle, tiers_by_probability
@@ -325,7 +326,7 @@ def clv(
     interval = ""
     numbers = {"horizon_months": horizon_months, "clv": total, "expected_purchases": purchases,
                "model": chosen_label}  # fmt: skip
-    if bootstrap is not None:
+    if bootstrap is not None and np.isfinite(bootstrap.loc["total_purchases", ["p05", "p95"]].to_numpy()).all():
         band = bootstrap.loc["total_purchases"]
         interval = t(" (90% interval {low}–{high} purchases)", low=count(band["p05"]), high=count(band["p95"]))
         numbers |= {"purchases_p05": float(band["p05"]), "purchases_p95": float(band["p95"])}
