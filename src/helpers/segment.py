@@ -354,7 +354,7 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers", min_customers
     Rows are labelled with the cohort's size ('1997-01 (n=783)'). Months after the last month in the data
     are left empty (not yet observed), not zero; cohorts of fewer than `min_customers` are left out.
     """
-    sizes = cohorts[cohorts["month_index"] == 0].groupby("cohort")["customers"].sum()
+    sizes = cohort_sizes(cohorts)
     table = cohorts.pivot_table(index="cohort", columns="month_index", values=value, aggfunc="sum").fillna(0.0)
     table = table.div(table[0], axis=0)
     cohort_months = pd.to_datetime(table.index).to_period("M")
@@ -367,10 +367,14 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers", min_customers
     return table[size >= min_customers]
 
 
+def cohort_sizes(cohorts: pd.DataFrame) -> pd.Series:
+    """Customers acquired in each monthly cohort (its month 0)."""
+    return cohorts[cohorts["month_index"] == 0].groupby("cohort")["customers"].sum()
+
+
 def small_cohorts(cohorts: pd.DataFrame, min_customers: int) -> int:
     """How many monthly cohorts `cohort_matrix` leaves out for having fewer than `min_customers`."""
-    sizes = cohorts[cohorts["month_index"] == 0].groupby("cohort")["customers"].sum()
-    return int((sizes < min_customers).sum())
+    return int((cohort_sizes(cohorts) < min_customers).sum())
 
 
 def coverage_problems(coverage: dict) -> list[str]:
