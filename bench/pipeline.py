@@ -22,7 +22,7 @@ import psutil
 import yaml
 from run import END, generate  # bench/run.py, beside this script
 
-from helpers import runner
+from helpers.run import runner
 
 CONFIG = {
     "run": {"name": "bench", "random_state": 42},
@@ -85,8 +85,8 @@ def main() -> None:
           f"{raw.name}: {raw.stat().st_size / 2**30:.2f} GiB", flush=True)  # fmt: skip
 
     memory = StageMemory()
-    logging.getLogger("helpers.runner").addHandler(memory)
-    logging.getLogger("helpers.runner").setLevel(logging.INFO)
+    logging.getLogger("helpers.run.runner").addHandler(memory)
+    logging.getLogger("helpers.run.runner").setLevel(logging.INFO)
     memory.sampler.start()
     began = time.perf_counter()
     try:

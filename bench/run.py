@@ -30,13 +30,13 @@ import psutil
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from helpers import alerts, clv, recommend
-from helpers.backends import connect
-from helpers.config import AlertsSection
-from helpers.datasets import BABY_AGE_AT_FIRST_PURCHASE, CATEGORIES, simulate_bgnbd_gamma_gamma, stage_categories
-from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, churn_features, customer_summary
-from helpers.ingest import CleaningOptions, run_ingest
-from helpers.sources import read_raw
+from helpers.core.config import AlertsSection
+from helpers.data.backends import connect
+from helpers.data.datasets import BABY_AGE_AT_FIRST_PURCHASE, CATEGORIES, simulate_bgnbd_gamma_gamma, stage_categories
+from helpers.data.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, churn_features, customer_summary
+from helpers.data.ingest import CleaningOptions, run_ingest
+from helpers.data.sources import read_raw
+from helpers.models import alerts, clv, recommend
 
 START = date(2022, 1, 1)
 DAYS = 730

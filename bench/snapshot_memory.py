@@ -19,7 +19,7 @@ from datetime import date
 import ibis
 import psutil
 
-from helpers.features import btyd_summary, churn_features, fetch
+from helpers.data.features import btyd_summary, churn_features, fetch
 
 GIB = 2**30
 

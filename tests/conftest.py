@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.backends import connect
+from helpers.data.backends import connect
 
 
 @pytest.fixture
@@ -33,9 +33,9 @@ def write_csv(tmp_path: Path):
 @pytest.fixture(scope="session")
 def cdnow_transactions(tmp_path_factory):
     """CDNOW sample ingested from its raw file, as the default config does (an Ibis table)."""
-    from helpers.datasets import write_dataset
-    from helpers.ingest import CleaningOptions, run_ingest
-    from helpers.sources import read_raw
+    from helpers.data.datasets import write_dataset
+    from helpers.data.ingest import CleaningOptions, run_ingest
+    from helpers.data.sources import read_raw
 
     folder = tmp_path_factory.mktemp("cdnow")
     raw_file = write_dataset("cdnow_sample", folder)
@@ -54,9 +54,9 @@ def cdnow_transactions(tmp_path_factory):
 @pytest.fixture(scope="session")
 def babystore_parquet(tmp_path_factory) -> Path:
     """The generated baby store (20,000 customers, seed 7) ingested with its default cleaning: the Parquet path."""
-    from helpers.datasets import write_dataset
-    from helpers.ingest import CleaningOptions, run_ingest
-    from helpers.sources import read_raw
+    from helpers.data.datasets import write_dataset
+    from helpers.data.ingest import CleaningOptions, run_ingest
+    from helpers.data.sources import read_raw
 
     folder = tmp_path_factory.mktemp("babystore")
     raw_file = write_dataset("babystore", folder)
@@ -105,7 +105,7 @@ def small_config(tmp_path: Path, name: str = "config.yaml", **overrides) -> Path
 @pytest.fixture(autouse=True)
 def dollars_after_each_test():
     """A stage or front page sets the report currency for what it draws; each test starts from the default."""
-    from helpers.formatting import use_currency
+    from helpers.language.formatting import use_currency
 
     yield
     use_currency("$")
@@ -118,7 +118,7 @@ FORMULA = '=HYPERLINK("http://example.invalid","click")'
 def hostile_babystore(folder: Path) -> Path:
     """The small babystore export with values a report must not run: one customer id is a <script> tag, a
     channel and a category are spreadsheet formulas, an id has leading zeros."""
-    from helpers.datasets import write_dataset
+    from helpers.data.datasets import write_dataset
 
     raw = write_dataset("babystore", folder / "raw", n_customers=600).path
     frame = pd.read_csv(raw, dtype=str, keep_default_na=False)

@@ -14,11 +14,11 @@ from conftest import FORMULA, SCRIPT_ID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import actions, churn, recommend
-from helpers.config import ActionRule, CampaignSection, ChurnSection, parse_config
-from helpers.datasets import BABY_STAGES, CATEGORIES
-from helpers.errors import ConfigError
-from helpers.exports import neutralise, read_export, write_csv, write_xlsx
+from helpers.core.config import ActionRule, CampaignSection, ChurnSection, parse_config
+from helpers.core.errors import ConfigError
+from helpers.data.datasets import BABY_STAGES, CATEGORIES
+from helpers.data.exports import neutralise, read_export, write_csv, write_xlsx
+from helpers.models import actions, churn, recommend
 from helpers.stages import churn as churn_stage
 
 EXPORTS = ("action_list.parquet", "action_list.csv", "action_list.xlsx")
@@ -180,7 +180,7 @@ def test_a_baseline_scorer_keeps_the_baselines_ranking():
 
 
 def test_an_xlsx_keeps_the_first_rows_when_the_list_outgrows_a_sheet(tmp_path, monkeypatch):
-    from helpers import exports
+    from helpers.data import exports
 
     monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)
     write_xlsx(pd.DataFrame({"priority": [1, 2, 3]}), tmp_path / "t.xlsx")

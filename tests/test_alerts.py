@@ -10,9 +10,9 @@ from conftest import transactions_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import alerts
-from helpers.config import AlertsSection
-from helpers.datasets import babystore_frames
+from helpers.core.config import AlertsSection
+from helpers.data.datasets import babystore_frames
+from helpers.models import alerts
 
 
 def test_robust_scale_uses_the_mad_and_falls_back_to_the_mean_absolute_deviation():

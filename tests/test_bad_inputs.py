@@ -11,13 +11,20 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import runfolder, runner
-from helpers.backends import connect
-from helpers.cli import main
-from helpers.config import parse_config
-from helpers.errors import ChurnDataError, ClvFitError, ConfigError, InputError, InsufficientDataError, StageSkipped
-from helpers.ingest import CleaningOptions, run_ingest
-from helpers.sources import read_raw
+from helpers.core.config import parse_config
+from helpers.core.errors import (
+    ChurnDataError,
+    ClvFitError,
+    ConfigError,
+    InputError,
+    InsufficientDataError,
+    StageSkipped,
+)
+from helpers.data.backends import connect
+from helpers.data.ingest import CleaningOptions, run_ingest
+from helpers.data.sources import read_raw
+from helpers.run import runfolder, runner
+from helpers.run.cli import main
 from helpers.stages import churn, clv, ingest, segment
 
 MAPPING = {"customer_id": "cid", "order_date": "day", "amount": "value"}

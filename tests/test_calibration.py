@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.calibration import choose_calibration
+from helpers.models.calibration import choose_calibration
 
 
 def held_out(true: np.ndarray, shown: np.ndarray, folds: int, seed: int) -> pd.DataFrame:

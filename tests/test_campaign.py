@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from conftest import transactions_table
 
-from helpers import campaign
-from helpers.config import AssignmentColumns, CampaignSection
-from helpers.datasets import TRUE_CAMPAIGN_EFFECTS, TRUE_CHANNEL_RESPONSE, babystore_frames, simulate_campaign
-from helpers.errors import CampaignDataError
+from helpers.core.config import AssignmentColumns, CampaignSection
+from helpers.core.errors import CampaignDataError
+from helpers.data.datasets import TRUE_CAMPAIGN_EFFECTS, TRUE_CHANNEL_RESPONSE, babystore_frames, simulate_campaign
+from helpers.models import campaign
 
 
 def simulated(rng: np.random.Generator, n: int, base: float, lift: float, revenue_lift: float = 0.0,

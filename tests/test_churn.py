@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from conftest import transactions_table
 
-from helpers import churn
-from helpers.datasets import simulate_bgnbd_gamma_gamma
-from helpers.features import churn_features, churn_labels
+from helpers.data.datasets import simulate_bgnbd_gamma_gamma
+from helpers.data.features import churn_features, churn_labels
+from helpers.models import churn
 
 BASE = [
     ("a", "1", "2024-01-01", 10.0, False),

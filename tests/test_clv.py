@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import clv
-from helpers.datasets import BABYSTORE_TRUTH, simulate_bgnbd_gamma_gamma
-from helpers.features import btyd_summary, calibration_holdout
-from helpers.schemas import CLV
+from helpers.data.datasets import BABYSTORE_TRUTH, simulate_bgnbd_gamma_gamma
+from helpers.data.features import btyd_summary, calibration_holdout
+from helpers.data.schemas import CLV
+from helpers.models import clv
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +260,7 @@ def test_bootstrap_cap_above_the_customers_is_the_plain_bootstrap(cdnow_transact
 def test_a_fit_that_does_not_converge_says_the_fix_for_the_penalizer_already_set():
     from lifetimes.utils import ConvergenceError
 
-    from helpers.clv import not_converged
+    from helpers.models.clv import not_converged
 
     error = ConvergenceError("\nThe model did not converge. Try adding a larger penalizer.\nmore")
     assert str(not_converged("Gamma-Gamma", error, 0.0)) == (

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers.config import BUILTIN_DATASETS, DEFAULT_SEGMENT_RULES, ConfigError, load_config, parse_config
+from helpers.core.config import BUILTIN_DATASETS, DEFAULT_SEGMENT_RULES, ConfigError, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,7 +89,7 @@ def test_unknown_backend_is_named():
 
 
 def test_duckdb_memory_limit_and_threads_reach_the_engine():
-    from helpers.backends import connect
+    from helpers.data.backends import connect
 
     con = connect({"duckdb_memory_limit": "1.5GB", "threads": 1})
     settings = con.raw_sql("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()

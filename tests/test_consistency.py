@@ -14,10 +14,10 @@ import bs4
 import pytest
 import yaml
 
-from helpers.formatting import count
-from helpers.i18n import header, t, use_language
-from helpers.messages import MESSAGES
-from helpers.runner import run
+from helpers.language.formatting import count
+from helpers.language.i18n import header, t, use_language
+from helpers.language.messages import MESSAGES
+from helpers.run.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from conftest import transactions_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.features import (
+from helpers.data.features import (
     btyd_summary,
     calibration_holdout,
     churn_features,

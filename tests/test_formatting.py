@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.formatting import money, significant
+from helpers.language.formatting import money, significant
 
 
 def test_significant_by_hand():
@@ -36,7 +36,7 @@ def test_money_by_hand():
 def test_styled_tables_show_markup_from_data_or_config_as_text():
     import pandas as pd
 
-    from helpers.formatting import styled
+    from helpers.language.formatting import styled
 
     frame = pd.DataFrame({"segment": ["<script>alert(1)</script>"], "share": [0.25]})
     html = styled(frame, {"share": "{:.0%}"}).to_html()
@@ -46,7 +46,7 @@ def test_styled_tables_show_markup_from_data_or_config_as_text():
 def test_a_dollar_sign_in_a_label_is_text_not_a_formula(tmp_path):
     import pandas as pd
 
-    from helpers import plots
+    from helpers.report import plots
 
     plots.apply_style()
     table = pd.DataFrame({"online": [0.5], r"$\frac{1}{0$": [0.5]}, index=["Champions"])
@@ -55,7 +55,7 @@ def test_a_dollar_sign_in_a_label_is_text_not_a_formula(tmp_path):
 
 
 def test_markdown_text_shows_values_as_text_and_money_never_as_a_formula():
-    from helpers.formatting import markdown_text
+    from helpers.language.formatting import markdown_text
 
     text = markdown_text("worth **$244.1k** and $12.6k at risk for <script>alert(1)</script> [x](javascript:y)")
     assert "<script>" not in text and "&lt;script&gt;" in text
@@ -63,7 +63,7 @@ def test_markdown_text_shows_values_as_text_and_money_never_as_a_formula():
 
 
 def test_findings_html_escapes_values_and_keeps_emphasis():
-    from helpers.formatting import findings_html
+    from helpers.language.formatting import findings_html
 
     assert findings_html(["most for *duplicate row*"]) == ["most for <em>duplicate row</em>"]
     assert findings_html(["**3 customers** like <b>x</b>"]) == [
@@ -72,14 +72,14 @@ def test_findings_html_escapes_values_and_keeps_emphasis():
 
 
 def test_masked_ids_are_stable_within_a_run_and_differ_across_salts():
-    from helpers.formatting import mask_id
+    from helpers.language.formatting import mask_id
 
     assert mask_id("C001", "s1") == mask_id("C001", "s1") != mask_id("C001", "s2")
     assert mask_id("C001", "s1") != mask_id("C002", "s1") and "C001" not in mask_id("C001", "s1")
 
 
 def test_money_uses_the_configured_currency_and_one_tick_style():
-    from helpers.formatting import money, money_tick, use_currency
+    from helpers.language.formatting import money, money_tick, use_currency
 
     use_currency("¥")
     try:
@@ -90,14 +90,14 @@ def test_money_uses_the_configured_currency_and_one_tick_style():
 
 
 def test_money_shows_a_dash_when_there_is_no_value():
-    from helpers.formatting import money
+    from helpers.language.formatting import money
 
     assert money(float("nan")) == "–" and money(-1234.0) == "-$1.2k"
 
 
 def test_markdown_marks_in_a_data_value_show_as_written_and_leave_the_sentence_alone():
     """A product named '**NEW** gift_box `x`' turned the report's prose bold and into code."""
-    from helpers.formatting import findings_html, literal, markdown_text, plain_text
+    from helpers.language.formatting import findings_html, literal, markdown_text, plain_text
 
     sentence = f"Customers buy *{literal('**NEW** gift_box `x`')}* next, **40%** of them."
     assert findings_html([sentence]) == ["Customers buy <em>**NEW** gift_box `x`</em> next, <strong>40%</strong> of "
@@ -109,7 +109,7 @@ def test_markdown_marks_in_a_data_value_show_as_written_and_leave_the_sentence_a
 def test_counts_in_a_table_get_thousands_separators_years_and_ids_do_not():
     import pandas as pd
 
-    from helpers.formatting import styled
+    from helpers.language.formatting import styled
 
     frame = pd.DataFrame({"customers": [12345, 7], "year": [2024, 2025], "store_id": [10001, 2], "share": [0.5, 0.25]})
     html = styled(frame, {"share": "{:.0%}"}).to_html()

@@ -14,15 +14,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import clv, i18n
-from helpers.churn import rolling_folds
-from helpers.config import parse_config
-from helpers.datasets import SUPERMARKET_COLUMNS, write_supermarket_export
-from helpers.errors import ClvFitError, NoActionListError
-from helpers.history import fit_to_history
-from helpers.i18n import use_language
-from helpers.next_purchase import TimeSplit
-from helpers.runner import run
+from helpers.core.config import parse_config
+from helpers.core.errors import ClvFitError, NoActionListError
+from helpers.data.datasets import SUPERMARKET_COLUMNS, write_supermarket_export
+from helpers.language import i18n
+from helpers.language.i18n import use_language
+from helpers.models import clv
+from helpers.models.churn import rolling_folds
+from helpers.models.history import fit_to_history
+from helpers.models.next_purchase import TimeSplit
+from helpers.run.runner import run
 from helpers.stages import campaign
 from helpers.stages.context import report_scope
 

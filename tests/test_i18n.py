@@ -15,12 +15,14 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from helpers import alerts, campaign, ingest, next_purchase, plots, profile_tables, profiles, recommend, report, schemas
-from helpers.churn import BASELINES, feature_label, make_models
-from helpers.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
-from helpers.i18n import header, t, t_series, term, use_language
-from helpers.messages import MESSAGES, ZH
-from helpers.segment import CN8_SEGMENTS
+from helpers.core.config import DEFAULT_ACTION_RULES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, SegmentSection
+from helpers.data import ingest, profile_tables, schemas
+from helpers.language.i18n import header, t, t_series, term, use_language
+from helpers.language.messages import MESSAGES, ZH
+from helpers.models import alerts, campaign, next_purchase, profiles, recommend
+from helpers.models.churn import BASELINES, feature_label, make_models
+from helpers.models.segment import CN8_SEGMENTS
+from helpers.report import pages, plots
 
 
 def messages_in_code() -> dict[str, str]:
@@ -40,7 +42,7 @@ def messages_in_code() -> dict[str, str]:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "code":
                 scan("".join(cell["source"]), str(path))
-    for path in (ROOT / "src" / "helpers" / "templates").glob("*.j2"):
+    for path in (ROOT / "src" / "helpers" / "report" / "templates").glob("*.j2"):
         for message in re.findall(r'\bt\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")):
             found.setdefault(message.replace("\\'", "'"), str(path))
     return found
@@ -57,8 +59,8 @@ def vocabulary() -> set[str]:
     words |= {"VIP", "high potential", "regular", *levels, *LIFECYCLE_STAGES, *RISK_TIERS, *VALUE_LEVELS}
     words |= {rule.action for rule in DEFAULT_ACTION_RULES} | set(BASELINES) | set(make_models(0))
     words |= {rule.name.replace("_", " ") for rule in ingest.ALL_RULES} | {r.description for r in ingest.ALL_RULES}
-    words |= {feature_label(c.name) for c in schemas.CHURN_FEATURES} | set(report.HEADINGS.values())
-    words |= set(report.STATUS) | {"weeks", "days", "week", "day", "mean", "median", "channel", "category"}
+    words |= {feature_label(c.name) for c in schemas.CHURN_FEATURES} | set(pages.HEADINGS.values())
+    words |= set(pages.STATUS) | {"weeks", "days", "week", "day", "mean", "median", "channel", "category"}
     words |= set(recommend.METHODS) | set(next_purchase.PREDICTORS) | set(campaign.GROUPS) | {"plan", "measure"}
     words |= {"persuadable", "sure thing", "do not disturb", "lost cause", "all cells", "contact",
               "do not contact (control)"}  # fmt: skip
@@ -74,7 +76,7 @@ def vocabulary() -> set[str]:
 def test_every_message_in_the_code_has_a_chinese_translation_with_the_same_placeholders():
     found = messages_in_code()
     missing = sorted(m for m in found if m not in ZH)
-    assert missing == [], f"{len(missing)} messages lack a translation in helpers.messages, e.g. {missing[:3]}"
+    assert missing == [], f"{len(missing)} messages lack a translation in helpers.language.messages, e.g. {missing[:3]}"
     different = [m for m in found if placeholders(m) != placeholders(ZH[m])]
     assert different == []
 
@@ -105,7 +107,7 @@ def test_every_message_keeps_its_emphasis_when_rendered():
 
 
 def test_language_switches_messages_names_and_money():
-    from helpers.formatting import money, month
+    from helpers.language.formatting import money, month
 
     use_language("zh")
     try:
@@ -120,7 +122,7 @@ def test_language_switches_messages_names_and_money():
 
 
 def test_a_table_shows_true_and_false_as_yes_and_no_in_the_report_language():
-    from helpers.i18n import for_reading
+    from helpers.language.i18n import for_reading
 
     frame = pd.DataFrame({"too_small": [True, False], "cells": [1, 2]}, index=pd.Index(["a", "b"], name="action"))
     with use_language("zh"):
@@ -143,7 +145,7 @@ def test_every_translation_renders_in_a_figure_without_a_missing_glyph():
 
 @pytest.mark.slow
 def test_the_chinese_example_runs_end_to_end_with_chinese_reports(tmp_path):
-    from helpers.runner import run
+    from helpers.run.runner import run
 
     config = yaml.safe_load((ROOT / "configs" / "babystore_zh.yaml").read_text(encoding="utf-8"))
     config["input"]["dataset_customers"] = 300

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import ingest as ingest_module
-from helpers import spark_ingest
-from helpers.errors import InputError, ReconciliationError
-from helpers.ingest import CleaningOptions, run_ingest
-from helpers.sources import read_raw
+from helpers.core.errors import InputError, ReconciliationError
+from helpers.data import ingest as ingest_module
+from helpers.data import spark_ingest
+from helpers.data.ingest import CleaningOptions, run_ingest
+from helpers.data.sources import read_raw
 
 MAPPING = {"customer_id": "cust", "order_date": "day", "amount": "value"}
 
@@ -207,7 +207,7 @@ lines = st.lists(st.tuples(cells, cells, cells), min_size=1, max_size=25)
 @given(lines)
 def test_every_row_is_accounted_for(tmp_path_factory, rows):
     """Whatever the user gives: rows in = kept + quarantined + duplicates, and the same for money."""
-    from helpers.backends import connect
+    from helpers.data.backends import connect
 
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "raw.csv"

@@ -12,10 +12,10 @@ import pytest
 from conftest import transactions_table
 from scipy.optimize import brentq
 
-from helpers import actions, clv, next_purchase
-from helpers.churn import bgnbd_prob_no_purchase
-from helpers.features import btyd_summary
-from helpers.schemas import ACTION_LIST
+from helpers.data.features import btyd_summary
+from helpers.data.schemas import ACTION_LIST
+from helpers.models import actions, clv, next_purchase
+from helpers.models.churn import bgnbd_prob_no_purchase
 from helpers.stages.next_purchase import action_list_query, finish_action_list
 
 HISTORIES = pd.DataFrame(

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.runner import NOTEBOOK_PARAMETERS, discover_stages
+from helpers.run.runner import NOTEBOOK_PARAMETERS, discover_stages
 
 NOTEBOOKS = [stage.notebook for stage in discover_stages()]
 MAX_CHECKED_DIGITS = 4  # the literature's precision for the CDNOW parameters (4.414, 10.58, 15.44)
@@ -68,7 +68,7 @@ def test_notebooks_are_thin_and_from_one_clean_run(path):
     for cell in cells:
         assert not re.search(r"^\s*(def|class)\s", cell.source, re.M), "logic belongs in src/helpers/"
         assert not re.search(r"\b(write_table|write_json|to_parquet|to_csv|to_excel|savefig)\(", cell.source)
-        assert ".style" not in cell.source, "tables go through helpers.formatting.styled, which escapes values"
+        assert ".style" not in cell.source, "tables go through helpers.language.formatting.styled, which escapes values"
         for output in cell.get("outputs", []):
             assert output.output_type != "error"
             assert not (output.output_type == "stream" and output.name == "stderr"), "stderr reaches the report"

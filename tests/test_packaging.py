@@ -31,7 +31,7 @@ def test_environment_python_matches_requires_python():
 
 def test_console_script_declared():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["workbench"] == "helpers.cli:main"
+    assert project["scripts"]["workbench"] == "helpers.run.cli:main"
 
 
 def test_every_import_is_a_declared_dependency():
@@ -75,3 +75,85 @@ def test_code_and_notebooks_are_formatted_and_lint_clean():
         result = subprocess.run([sys.executable, "-m", "ruff", *command, "src", "tests", "bench", "notebooks"],
                                 cwd=ROOT, capture_output=True, text=True)  # fmt: skip
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+LAYERS = ("core", "language", "data", "models", "report", "stages", "run")
+
+
+def _helpers_imports(path: Path) -> set[str]:
+    """The `helpers` modules and packages one file imports, as dotted names."""
+    import ast
+
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("helpers"):
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names if alias.name.startswith("helpers")}
+    return imported
+
+
+def layer_violations(root: Path) -> list[str]:
+    """Each import that points up the layer order (core → language → data → models → report → stages → run)."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if len(parts) < 2:
+            found += [f"{path.name}: a module outside the layers"] if parts[0] != "__init__.py" else []
+            continue
+        own = LAYERS.index(parts[0])
+        for name in _helpers_imports(path):
+            layer = name.split(".")[1]
+            if layer not in LAYERS:
+                found.append(f"{'/'.join(parts)} imports {name}, which is in no layer")
+            elif LAYERS.index(layer) > own:
+                found.append(f"{'/'.join(parts)} ({parts[0]}) imports {name} from the higher layer {layer}")
+    return found
+
+
+def test_imports_point_down_the_layers_only():
+    assert layer_violations(ROOT / "src" / "helpers") == []
+
+
+def test_the_layer_check_finds_an_upward_import(tmp_path):
+    """The check above can fail: a model importing the runner, or a module left outside the layers."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "churn.py").write_text("from helpers.run import runner\nfrom helpers.core import config\n")
+    (tmp_path / "flat.py").write_text("")
+    assert layer_violations(tmp_path) == [
+        "flat.py: a module outside the layers",
+        "models/churn.py (models) imports helpers.run.runner from the higher layer run",
+    ]
+
+
+def _public_definitions(tree) -> set[str]:
+    """A module's top-level functions, classes and assigned names that do not start with '_'."""
+    import ast
+
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {
+                    e.id
+                    for e in (target.elts if isinstance(target, ast.Tuple) else [target])
+                    if isinstance(e, ast.Name)
+                }
+    return {name for name in names if not name.startswith("_")}
+
+
+def test_every_module_lists_its_public_names_in_all():
+    """`__all__` says what a module offers: exactly its public definitions, each of which exists."""
+    import ast
+
+    for path in sorted((ROOT / "src" / "helpers").rglob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        tree = ast.parse(path.read_text())
+        listed = next((ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                       and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)), None)  # fmt: skip
+        assert listed is not None, f"{path.relative_to(ROOT)} has no __all__"
+        assert set(listed) == _public_definitions(tree) - {"__all__"}, path.relative_to(ROOT)

@@ -1,4 +1,4 @@
-"""Values as exports write them (helpers.parsing): dates, money, quantities and what customer ids hide; and a
+"""Values as exports write them (helpers.core.parsing): dates, money, quantities and what customer ids hide; and a
 generated look-alike of a Chinese pharmacy POS export read with a columns-only config."""
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.backends import connect
-from helpers.cli import main
-from helpers.config import load_config
-from helpers.datasets import PHARMACY_COLUMNS, write_pharmacy_export
-from helpers.ingest import parse_date
-from helpers.parsing import DEFAULT_READING, declared_reading, detect_reading, id_checks, parse_number
-from helpers.preflight import check_inputs
+from helpers.core.config import load_config
+from helpers.core.parsing import DEFAULT_READING, declared_reading, detect_reading, id_checks, parse_number
+from helpers.data.backends import connect
+from helpers.data.datasets import PHARMACY_COLUMNS, write_pharmacy_export
+from helpers.data.ingest import parse_date
+from helpers.run.cli import main
+from helpers.run.preflight import check_inputs
 from helpers.stages import ingest
 
 WEEKDAYS = "一二三四五六日"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import pipeline
-from helpers.errors import ConfigError
-from helpers.pipeline import PIPELINE, TRANSACTIONS, Stage
-from helpers.runner import NOTEBOOK_DIR, discover_stages
-from helpers.schemas import ARTIFACTS, CSV_COPIES
+from helpers.core.errors import ConfigError
+from helpers.data import pipeline
+from helpers.data.pipeline import PIPELINE, TRANSACTIONS, Stage
+from helpers.data.schemas import ARTIFACTS, CSV_COPIES
+from helpers.run.runner import NOTEBOOK_DIR, discover_stages
 
 ROOT = Path(__file__).resolve().parents[1]
 

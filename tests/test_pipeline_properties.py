@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from helpers import runfolder
-from helpers.errors import InputError, InsufficientDataError
+from helpers.core.errors import InputError, InsufficientDataError
+from helpers.run import runfolder
 from helpers.stages import campaign, churn, clv, ingest, next_purchase, segment
 
 STAGES = (("02_segment", segment), ("03_clv", clv), ("04_churn", churn), ("05_next_purchase", next_purchase),

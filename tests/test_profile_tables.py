@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.babystore_members import MEMBER_COLUMNS, SURVEY_COLUMNS, member_table, survey_table, write_side_table
-from helpers.config import CustomersSection, SurveysSection
-from helpers.errors import InputError
-from helpers.profile_tables import clean_customers, clean_surveys, coverage, read_side_table
+from helpers.core.config import CustomersSection, SurveysSection
+from helpers.core.errors import InputError
+from helpers.data.babystore_members import MEMBER_COLUMNS, SURVEY_COLUMNS, member_table, survey_table, write_side_table
+from helpers.data.profile_tables import clean_customers, clean_surveys, coverage, read_side_table
 
 TODAY = date(2024, 12, 31)
 CARDS = {"babystore": ["basic", "silver", "gold", "platinum"], "babystore_zh": ["普通卡", "银卡", "金卡", "白金卡"]}

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from conftest import transactions_table
 
-from helpers import profiles
-from helpers.datasets import CATEGORIES, STAGE_CATEGORY_SHARES, babystore_frames
+from helpers.data.datasets import CATEGORIES, STAGE_CATEGORY_SHARES, babystore_frames
+from helpers.models import profiles
 
 
 def profile_frame() -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""A real retailer's export (the UCI Online Retail look-alike, `helpers.retail_export`) read as its truth says and
+"""A real retailer's export (the UCI Online Retail look-alike, `helpers.data.retail_export`) read as its truth says and
 run end to end with the example config `configs/online_retail.yaml` (issue 31)."""
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from helpers import seasons
-from helpers.backends import connect
-from helpers.clv import MODELS
-from helpers.config import parse_config
-from helpers.ingest import CleaningOptions, run_ingest
-from helpers.retail_export import NON_PRODUCT_CODES, RETAIL_COLUMNS, SEASON, write_online_retail_export
-from helpers.runner import run
-from helpers.sources import read_raw
+from helpers.core.config import parse_config
+from helpers.data.backends import connect
+from helpers.data.ingest import CleaningOptions, run_ingest
+from helpers.data.retail_export import NON_PRODUCT_CODES, RETAIL_COLUMNS, SEASON, write_online_retail_export
+from helpers.data.sources import read_raw
+from helpers.models import seasons
+from helpers.models.clv import MODELS
+from helpers.run.runner import run
 from helpers.stages import clv, ingest
 
 EXAMPLE = ROOT / "configs" / "online_retail.yaml"

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import recommend
-from helpers.datasets import BABY_STAGES, babystore_frames
+from helpers.data.datasets import BABY_STAGES, babystore_frames
+from helpers.models import recommend
 
 LEARNING = {"bucket_days": 45, "buckets": 8, "shrinkage": 20.0, "max_items": 200}
 

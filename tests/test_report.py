@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 
-from helpers.artifacts import RunPaths
-from helpers.findings import Findings
-from helpers.report import render_front_page
+from helpers.data.artifacts import RunPaths
+from helpers.report.findings import Findings
+from helpers.report.pages import render_front_page
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -55,7 +55,7 @@ def test_warnings_in_the_run_log_are_counted_on_the_front_page_not_shown(tmp_pat
 
 
 def test_the_action_table_adds_up_to_every_customer(stage_run):
-    from helpers.report import SHOWN_ACTIONS, action_rows
+    from helpers.report.pages import SHOWN_ACTIONS, action_rows
 
     top = json.loads((stage_run.run_dir / "artifacts" / "findings_churn.json").read_text(encoding="utf-8"))
     actions = top["numbers"]["top_actions"]

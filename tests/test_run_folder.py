@@ -19,9 +19,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from helpers import artifacts, errors, exports, runfolder, runner
-from helpers.cli import main
-from helpers.errors import ArtifactSchemaError, ConfigError, RunFolderError, StageFailed
+from helpers.core import errors
+from helpers.core.errors import ArtifactSchemaError, ConfigError, RunFolderError, StageFailed
+from helpers.data import artifacts, exports
+from helpers.run import runfolder, runner
+from helpers.run.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -165,7 +167,7 @@ def test_ctrl_c_is_recorded_and_exits_130(tmp_path, fake_stages, capsys):
 @pytest.mark.slow
 def test_sigterm_during_a_real_stage_is_recorded_and_exits_143(tmp_path):
     config = user_config(tmp_path)
-    command = [sys.executable, "-m", "helpers.cli", "--quiet", "run", "--config", str(config), "--run-id", "term"]
+    command = [sys.executable, "-m", "helpers.run.cli", "--quiet", "run", "--config", str(config), "--run-id", "term"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     state = tmp_path / "runs" / "term" / "manifest.json"
     deadline = time.monotonic() + 60
@@ -291,8 +293,8 @@ def test_a_stage_logs_to_its_run_log_not_to_the_report(tmp_path, monkeypatch, ca
 
 
 def test_a_report_says_what_a_list_longer_than_a_sheet_keeps(monkeypatch):
-    from helpers.formatting import sheet_limit
-    from helpers.i18n import use_language
+    from helpers.data.exports import sheet_limit
+    from helpers.language.i18n import use_language
 
     monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 1_000)
     assert sheet_limit(1_000, "action_list") == []
@@ -308,7 +310,7 @@ def test_a_report_says_what_a_list_longer_than_a_sheet_keeps(monkeypatch):
 def test_json_artifacts_are_strict_json_with_nan_as_null(tmp_path):
     import numpy as np
 
-    from helpers.artifacts import write_json
+    from helpers.data.artifacts import write_json
 
     def refuse(constant: str):
         raise ValueError(f"{constant} is not JSON")
@@ -335,7 +337,7 @@ def test_no_write_follows_a_link_left_in_the_run_folder(tmp_path, fake_stages):
 
 
 def test_the_log_is_never_opened_through_a_link(tmp_path):
-    from helpers.logfiles import process_output_to
+    from helpers.core.logfiles import process_output_to
 
     (tmp_path / "run.log").symlink_to(tmp_path / "target.txt")
     with pytest.raises(OSError) as caught, process_output_to(tmp_path / "run.log"):

@@ -9,10 +9,11 @@ import nbformat
 import pytest
 from conftest import SCRIPT_ID, artifact_bytes, small_config
 
-from helpers import pipeline, runfolder, runner
-from helpers.cli import main
-from helpers.errors import ConfigError, RunFolderError, StageFailed, StageSkipped
-from helpers.runner import NOTEBOOK_PARAMETERS, Stage, discover_stages, notebook_parameters, run, select_stages
+from helpers.core.errors import ConfigError, RunFolderError, StageFailed, StageSkipped
+from helpers.data import pipeline
+from helpers.run import runfolder, runner
+from helpers.run.cli import main
+from helpers.run.runner import NOTEBOOK_PARAMETERS, Stage, discover_stages, notebook_parameters, run, select_stages
 
 
 @pytest.mark.slow
@@ -112,7 +113,7 @@ def test_cli_shows_a_bug_with_its_traceback(tmp_path, monkeypatch):
     def broken(*_args, **_kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr("helpers.cli.run", broken)
+    monkeypatch.setattr("helpers.run.cli.run", broken)
     with pytest.raises(KeyError, match="a bug"):
         main(["run", "--config", str(small_config(tmp_path))])
 
@@ -144,7 +145,8 @@ def test_a_notebook_that_raises_insufficient_data_is_skipped_and_any_other_error
     kernel = runner.ensure_kernel()
     paths = runner.RunPaths(tmp_path / "run")
     outcomes = {}
-    for name, body in (("03_thin", "from helpers.errors import ClvFitError\nraise ClvFitError('needs repeat buyers')"),
+    thin = "from helpers.core.errors import ClvFitError\nraise ClvFitError('needs repeat buyers')"
+    for name, body in (("03_thin", thin),
                        ("04_bug", "raise ValueError('a bug')"),
                        ("05_killed", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")):  # fmt: skip
         parameters = nbformat.v4.new_code_cell('run_dir = "x"\nconfig_file = "y"')

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from helpers import churn, satisfaction
-from helpers.babystore_members import SURVEY_COLUMNS, nps_probabilities, write_side_table
-from helpers.config import SurveysSection, load_config
-from helpers.datasets import babystore_frames
-from helpers.features import customer_summary
-from helpers.profile_tables import clean_surveys, read_side_table
+from helpers.core.config import SurveysSection, load_config
+from helpers.data.babystore_members import SURVEY_COLUMNS, nps_probabilities, write_side_table
+from helpers.data.datasets import babystore_frames
+from helpers.data.features import customer_summary
+from helpers.data.profile_tables import clean_surveys, read_side_table
+from helpers.models import churn, satisfaction
 from helpers.stages.segment import score
 
 END = date(2024, 12, 31)

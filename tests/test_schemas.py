@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import schemas
-from helpers.errors import ArtifactSchemaError
+from helpers.core.errors import ArtifactSchemaError
+from helpers.data import schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,7 +79,7 @@ def test_parquet_footer_check_names_missing_and_mistyped_columns(tmp_path):
 def test_an_empty_table_is_a_valid_answer_for_every_artifact(tmp_path):
     """No alert fired, no two categories bought together: the empty table (its columns of no type, as pandas
     builds one from a list of columns) is written with the schema's types, not refused."""
-    from helpers.artifacts import RunPaths
+    from helpers.data.artifacts import RunPaths
 
     paths = RunPaths(tmp_path)
     for artifact in (a for a in schemas.ARTIFACTS.values() if a.is_table and a.name.endswith(".parquet")):

@@ -13,11 +13,11 @@ import ibis
 import pandas as pd
 import pytest
 
-from helpers.artifacts import RunPaths
-from helpers.backends import connect
-from helpers.config import DatesSection
-from helpers.features import btyd_summary, calibration_holdout, churn_features, churn_labels, customer_summary
-from helpers.logfiles import RUN_LOG
+from helpers.core.config import DatesSection
+from helpers.core.logfiles import RUN_LOG
+from helpers.data.artifacts import RunPaths
+from helpers.data.backends import connect
+from helpers.data.features import btyd_summary, calibration_holdout, churn_features, churn_labels, customer_summary
 from helpers.stages.context import StageContext, analysis_date
 
 pytestmark = pytest.mark.slow  # a Spark session takes seconds to start
@@ -89,7 +89,7 @@ def test_stages_compute_on_the_configured_backend(spark, parquet_path, tmp_path)
 
 def test_category_affinity_and_transitions_on_spark_equal_duckdb(spark, parquet_path):
     """05_next_purchase's line-level work (a self-join of baskets, a window over visits) runs on Spark too."""
-    from helpers import recommend
+    from helpers.models import recommend
 
     frames = []
     for con in (connect(), spark):
@@ -107,7 +107,7 @@ def test_spark_logs_go_to_the_run_log_not_the_output(tmp_path):
     """The JVM's start-up and shutdown lines land in the run's log, not on the output a notebook shows."""
     log = tmp_path / "run.log"
     script = (
-        "from helpers.backends import connect\n"
+        "from helpers.data.backends import connect\n"
         "con = connect({'engine': 'pyspark', 'spark_master': 'local[1]'})\n"
         "print(con._session.range(3).count())\n"
         "con._session.stop()\n"
@@ -135,9 +135,9 @@ def test_ingest_on_spark_equals_duckdb(spark, tmp_path):
     """Babystore's dirt (missing ids, bad dates and amounts, zero lines, copies, returns to net) in two files,
     the second with padded text, malformed lines, an unmatched return and a copy of a line of the first:
     cleaned on Spark local[2], the transactions, the quarantine and the quality report equal DuckDB's."""
-    from helpers.datasets import write_dataset
-    from helpers.ingest import CleaningOptions, run_ingest
-    from helpers.sources import read_raw
+    from helpers.data.datasets import write_dataset
+    from helpers.data.ingest import CleaningOptions, run_ingest
+    from helpers.data.sources import read_raw
 
     raw_file = write_dataset("babystore", tmp_path / "data", n_customers=300)
     lines = raw_file.path.read_text(encoding="utf-8").splitlines()
@@ -163,7 +163,7 @@ def test_ingest_on_spark_equals_duckdb(spark, tmp_path):
 
 def test_rows_are_numbered_in_file_order_across_partitions(spark, tmp_path):
     """A file Spark splits into several partitions (4 KiB each here) is numbered 1, 2, ... in its own order."""
-    from helpers.sources import SOURCE_ROW, read_raw
+    from helpers.data.sources import SOURCE_ROW, read_raw
 
     path = tmp_path / "long.csv"
     path.write_text("row,text\n" + "".join(f"{i},{'x' * (i % 37)}\n" for i in range(1, 3001)), encoding="utf-8")
@@ -202,7 +202,7 @@ def test_rows_are_numbered_in_file_order_across_partitions(spark, tmp_path):
 )
 def test_dates_parse_alike_on_spark_and_duckdb(spark, date_format, texts):
     """`dates.format` and the ISO fallback give the same timestamps (or none) on both engines."""
-    from helpers.ingest import parse_date
+    from helpers.data.ingest import parse_date
 
     frame = pd.DataFrame({"text": texts})
     spark._session.createDataFrame(frame).createOrReplaceTempView("dates")
@@ -214,7 +214,7 @@ def test_dates_parse_alike_on_spark_and_duckdb(spark, date_format, texts):
 
 
 def test_money_and_quantities_as_written_read_alike_on_spark_and_duckdb(spark):
-    from helpers.parsing import DEFAULT_READING, declared_reading, parse_number
+    from helpers.core.parsing import DEFAULT_READING, declared_reading, parse_number
 
     frame = pd.DataFrame({"text": ["¥1,234.50", "12.5元", "1.5万", "(300.00)", "-￥3", "1,23", "2盒", "1.234,50", "7"]})
     spark._session.createDataFrame(frame).createOrReplaceTempView("money")
@@ -229,8 +229,8 @@ def test_money_and_quantities_as_written_read_alike_on_spark_and_duckdb(spark):
 
 
 def test_a_file_spark_cannot_read_is_a_clear_error(spark, tmp_path):
-    from helpers.errors import InputError
-    from helpers.sources import read_raw
+    from helpers.core.errors import InputError
+    from helpers.data.sources import read_raw
 
     path = tmp_path / "orders.parquet"
     path.write_bytes(b"not parquet at all, though the name says so")

@@ -13,10 +13,11 @@ import pytest
 import yaml
 from conftest import small_config
 
-from helpers import actions, schemas
-from helpers.errors import ArtifactSchemaError, CampaignDataError, MissingArtifactError
-from helpers.exports import read_export
-from helpers.segment import CN8_SEGMENTS
+from helpers.core.errors import ArtifactSchemaError, CampaignDataError, MissingArtifactError
+from helpers.data import schemas
+from helpers.data.exports import read_export
+from helpers.models import actions
+from helpers.models.segment import CN8_SEGMENTS
 from helpers.stages import campaign, churn, clv, ingest, next_purchase, segment
 
 SMALLER = {"dataset_customers": 300}  # migration needs two runs, not many customers
@@ -142,8 +143,8 @@ def test_a_chinese_stage_then_an_english_one_in_one_process_each_speak_their_lan
     the process is as it was, and an English stage run next speaks English."""
     import matplotlib.pyplot as plt
 
-    from helpers.formatting import money
-    from helpers.i18n import language
+    from helpers.language.formatting import money
+    from helpers.language.i18n import language
 
     runs, style = tmp_path / "runs", dict(plt.rcParams)
     said = {}
@@ -206,9 +207,7 @@ def test_next_purchase_takes_03s_fit_of_the_same_history_and_forecasts_as_a_fres
     key, parameters = next_purchase.purchase_model(context, config, today)
     assert key == stage_run.results["clv"].chosen and parameters is not None
     refitted, _ = next_purchase.when(tx, today, model_key=key, config=config)
-    monkeypatch.setattr(
-        next_purchase.timing.clv, "fit_purchase_model", lambda *args: pytest.fail("refitted 03's model")
-    )
+    monkeypatch.setattr("helpers.models.clv.fit_purchase_model", lambda *args: pytest.fail("refitted 03's model"))
     reused, _ = next_purchase.when(tx, today, model_key=key, config=config, parameters=parameters)
     pd.testing.assert_frame_equal(reused, refitted)
     # another history or another penalizer: 03's parameters do not apply, 05 fits its own

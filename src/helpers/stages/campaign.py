@@ -18,16 +18,37 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import campaign, findings, plots, profiles
-from helpers.actions import ANY_CHANNEL, DO_NOT_CONTACT, EXPECTED, IN_STORE_ONLY, contact_costs
-from helpers.churn import model_columns
-from helpers.config import CampaignSection, WorkbenchConfig
-from helpers.errors import CampaignDataError, ConfigError, NoActionListError
-from helpers.features import churn_features
-from helpers.findings import Findings
-from helpers.i18n import t
-from helpers.sources import read_table_file
+from helpers.core.config import CampaignSection, WorkbenchConfig
+from helpers.core.errors import CampaignDataError, ConfigError, NoActionListError
+from helpers.data.features import churn_features
+from helpers.data.sources import read_table_file
+from helpers.language.i18n import t
+from helpers.models import campaign, profiles
+from helpers.models.actions import ANY_CHANNEL, DO_NOT_CONTACT, EXPECTED, IN_STORE_ONLY, contact_costs
+from helpers.models.churn import model_columns
+from helpers.report import findings, plots
+from helpers.report.findings import Findings
 from helpers.stages.context import StageContext, analysis_date, in_report_scope, stage_config
+
+__all__ = [
+    "CONTACT_FORMATS",
+    "LISTED",
+    "PLAN_FORMATS",
+    "TARGET_FORMATS",
+    "CampaignStage",
+    "Measurement",
+    "Plan",
+    "contact_plan",
+    "contact_selection",
+    "draw_plan",
+    "expected_of",
+    "measure_campaign",
+    "plan_campaign",
+    "read_plan",
+    "reasons_of",
+    "run",
+    "target_list",
+]
 
 PLAN_FORMATS = {"cost": "#,##0.00", "value_if_retained": "#,##0.00", "offer_send_on": "yyyy-mm-dd",
                 "campaign_start": "yyyy-mm-dd", "control_share": "0%"}  # fmt: skip

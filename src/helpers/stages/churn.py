@@ -14,18 +14,31 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import actions, findings, formatting, plots, satisfaction
-from helpers import churn as churn_model
-from helpers.alerts import SEVERITIES as ALERT_SEVERITIES
-from helpers.calibration import Calibration, choose_calibration
-from helpers.campaign import ALL_CELLS
-from helpers.config import ChurnSection, SegmentSection, WorkbenchConfig
-from helpers.errors import InputError
-from helpers.findings import Findings
-from helpers.schemas import CAMPAIGN_CHANNEL_EFFECTS, CHURN
-from helpers.segment import CN8_SEGMENTS
-from helpers.sources import read_table_file
+from helpers.core.config import ChurnSection, SegmentSection, WorkbenchConfig
+from helpers.core.errors import InputError
+from helpers.data.schemas import CAMPAIGN_CHANNEL_EFFECTS, CHURN
+from helpers.data.sources import read_table_file
+from helpers.language import formatting
+from helpers.models import actions, churn, satisfaction
+from helpers.models.alerts import SEVERITIES as ALERT_SEVERITIES
+from helpers.models.calibration import Calibration, choose_calibration
+from helpers.models.campaign import ALL_CELLS
+from helpers.models.segment import CN8_SEGMENTS
+from helpers.report import findings, plots
+from helpers.report.findings import Findings
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
+
+__all__ = [
+    "SEGMENT_COLUMNS",
+    "ChurnStage",
+    "Contacts",
+    "read_contact_history",
+    "read_id_list",
+    "read_measured",
+    "run",
+    "score_today",
+    "segment_names",
+]
 
 
 @dataclass
@@ -34,7 +47,7 @@ class ChurnStage:
 
     today: date
     horizon_days: int
-    folds: list[churn_model.Fold]
+    folds: list[churn.Fold]
     summary: pd.DataFrame  # mean metrics per scorer, best ROC-AUC first
     per_fold_auc: pd.DataFrame
     chosen: str
@@ -164,7 +177,7 @@ def score_today(
     scorer: str,
     values: pd.DataFrame | None,
     segments: pd.DataFrame | None,
-    side: churn_model.SideFeatures | None = None,
+    side: churn.SideFeatures | None = None,
     known: dict[date, tuple[pd.DataFrame, int]] | None = None,
     calibration: Calibration | None = None,
     contacts: Contacts = Contacts(),
@@ -175,7 +188,7 @@ def score_today(
     channel, hold, the expected value of a contact (save rates `measured` by a campaign, else assumed) and the
     contact priority; `known` holds training snapshots the backtest already computed."""
     settings = config.churn
-    scored = churn_model.score_customers(
+    scored = churn.score_customers(
         tx,
         today,
         horizon_days=settings.horizon_days,
@@ -192,7 +205,7 @@ def score_today(
     )
     if calibration is not None:
         scored["churn_probability"] = calibration.apply(scored["churn_probability"])
-    scored = churn_model.attach_value(scored, values, settings.high_value_share)
+    scored = churn.attach_value(scored, values, settings.high_value_share)
     scored["scored_by"] = scorer
     scored["risk_tier"] = actions.tiers_by_probability(scored["churn_probability"],
                                                        high=settings.high_risk_probability,
@@ -235,7 +248,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     history = fitted_to_history(tx, config)
     config, today = history.config, history.today
     settings, horizon = config.churn, config.churn.horizon_days
-    folds = churn_model.rolling_folds(
+    folds = churn.rolling_folds(
         today - timedelta(days=horizon),
         settings.folds,
         train_cutoffs=settings.train_cutoffs,
@@ -244,10 +257,10 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     )
     layout = (f"churn.folds={settings.folds}, train_cutoffs={settings.train_cutoffs}, "
               f"cutoff_step_days={settings.cutoff_step_days} and horizon_days={horizon}")  # fmt: skip
-    churn_model.check_history(folds, history.first, last_date=today, settings=layout)
+    churn.check_history(folds, history.first, last_date=today, settings=layout)
     surveys = context.paths.read_optional_table("surveys.parquet")
     side = None if surveys is None else (lambda cutoff: satisfaction.survey_features(surveys, cutoff))
-    backtest = churn_model.run_backtest(
+    backtest = churn.run_backtest(
         tx,
         folds,
         horizon_days=horizon,
@@ -261,22 +274,20 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     summary = backtest.summary()
     chosen = backtest.chosen_model()
     brier = summary.loc[chosen, "brier"]
-    reliability = churn_model.reliability(backtest.predictions, chosen)
+    reliability = churn.reliability(backtest.predictions, chosen)
     context.figure("04_reliability", plots.reliability_diagram(reliability, chosen, brier))
-    importance, importance_customers = churn_model.feature_importance(
-        backtest, chosen, random_state=config.run.random_state
-    )
+    importance, importance_customers = churn.feature_importance(backtest, chosen, random_state=config.run.random_state)
     context.figure("04_feature_importance", plots.importance(importance))
-    trap = churn_model.one_time_buyer_trap(backtest.snapshots[backtest.folds["test_cutoff"].max().date()])
-    survey_value = None if side is None else churn_model.with_and_without(
+    trap = churn.one_time_buyer_trap(backtest.snapshots[backtest.folds["test_cutoff"].max().date()])
+    survey_value = None if side is None else churn.with_and_without(
         backtest, chosen, random_state=config.run.random_state, extra=list(satisfaction.SURVEY_FEATURES))  # fmt: skip
 
-    per_fold_auc = churn_model.per_fold_auc(backtest)
+    per_fold_auc = churn.per_fold_auc(backtest)
     skipped_folds = backtest.skipped_folds
     backtest_folds, train_rows, cutoff_customers = backtest.folds, backtest.train_rows, backtest.customers
     # today trains on the latest tested cutoffs; every other snapshot and the predictions go before scoring
     released = backtest.release_whole_snapshots(config.run.random_state)
-    needed = churn_model.scoring_cutoffs(
+    needed = churn.scoring_cutoffs(
         today, horizon, train_cutoffs=settings.train_cutoffs, step_days=settings.cutoff_step_days
     )
     known = {cutoff: released[cutoff] for cutoff in needed if cutoff in released}
@@ -310,7 +321,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     )
     context.paths.write_table(scored, "churn.parquet")
     context.paths.write_table(backtest_folds, "churn_backtest.parquet")
-    actions_table = churn_model.action_summary(scored)
+    actions_table = churn.action_summary(scored)
     best_baseline = str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax())
     found = findings.churn(
         scored,
@@ -340,7 +351,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         importance=importance,
         scored=scored,
         scorer=scorer,
-        matrix=churn_model.risk_value_matrix(scored),
+        matrix=churn.risk_value_matrix(scored),
         actions=actions_table,
         # 05_next_purchase writes the whole action list, with each customer's offer
         preview=context.shareable(actions.for_people(scored.nsmallest(15, "priority"))),

@@ -12,15 +12,17 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import clv as models
-from helpers import findings, plots, seasons
-from helpers.config import ClvSection, WorkbenchConfig
-from helpers.errors import ClvFitError, ConfigError
-from helpers.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, repeat_purchases_by_period
-from helpers.findings import Findings
-from helpers.formatting import count
-from helpers.i18n import t
+from helpers.core.config import ClvSection, WorkbenchConfig
+from helpers.core.errors import ClvFitError, ConfigError
+from helpers.data.features import DAYS_PER_UNIT, btyd_summary, calibration_holdout, repeat_purchases_by_period
+from helpers.language.formatting import count
+from helpers.language.i18n import t
+from helpers.models import clv, seasons
+from helpers.report import findings, plots
+from helpers.report.findings import Findings
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
+
+__all__ = ["ClvStage", "calibration_end", "run", "season_check"]
 
 
 @dataclass
@@ -32,11 +34,11 @@ class ClvStage:
     unit: str
     calibration_customers: int
     holdout_length: float
-    fits: models.ModelFits
+    fits: clv.ModelFits
     comparison: pd.DataFrame
     chosen: str  # model key
     expectations: pd.DataFrame
-    calibration_spend: models.SpendModel
+    calibration_spend: clv.SpendModel
     values: pd.DataFrame  # clv.parquet
     deciles: pd.DataFrame
     by_segment: pd.DataFrame | None
@@ -48,7 +50,7 @@ class ClvStage:
 
     @property
     def chosen_label(self) -> str:
-        return models.MODELS[self.chosen][0]
+        return clv.MODELS[self.chosen][0]
 
 
 def calibration_end(config: WorkbenchConfig, today: date) -> date:
@@ -63,7 +65,7 @@ def season_check(cumulative: pd.DataFrame, chosen: pd.Series, calibration: pd.Da
                  today: date, settings: ClvSection) -> seasons.SeasonCheck | None:  # fmt: skip
     """The chosen model's calendar-month index checked on the holdout; None with under a year of calibration."""
     start = calibration["first_purchase"].min()
-    horizon_days = round(settings.horizon_months * models.UNITS_PER_MONTH[settings.time_unit]
+    horizon_days = round(settings.horizon_months * clv.UNITS_PER_MONTH[settings.time_unit]
                          * DAYS_PER_UNIT[settings.time_unit])  # fmt: skip
     season = seasons.month_index(cumulative, chosen.name, start=start, calibration_end=cal_end, unit=settings.time_unit)
     if season is None:
@@ -74,7 +76,7 @@ def season_check(cumulative: pd.DataFrame, chosen: pd.Series, calibration: pd.Da
                                     horizon_days=horizon_days)  # fmt: skip
 
 
-def _model_json(stage: ClvStage, purchase_model, spend: models.SpendModel, penalizer: float) -> dict:
+def _model_json(stage: ClvStage, purchase_model, spend: clv.SpendModel, penalizer: float) -> dict:
     return {
         "calibration_end": str(stage.calibration_end),
         "analysis_date": str(stage.analysis_date),
@@ -107,7 +109,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     calibration["first_purchase"] = pd.to_datetime(calibration["first_purchase"])
     log.info("fitting %s on %s customers", ", ".join(settings.models), f"{len(calibration):,}")
 
-    fits = models.fit_models(calibration, settings.models, settings.penalizer)
+    fits = clv.fit_models(calibration, settings.models, settings.penalizer)
     if not fits.models:
         repeaters = int((calibration["frequency_cal"] > 0).sum())
         raise ClvFitError(t(
@@ -115,25 +117,25 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
             "made a repeat purchase before it, and no purchase model could be fitted ({failures}); set "
             "clv.calibration_end later or add history", customers=count(len(calibration)), end=cal_end,
             repeaters=count(repeaters), failures="; ".join(fits.failures.values())))  # fmt: skip
-    comparison = models.compare_on_holdout(fits, calibration)
-    chosen = models.choose_model(comparison, settings.selection_metric)
-    expectations = models.conditional_expectations(fits, calibration)
+    comparison = clv.compare_on_holdout(fits, calibration)
+    chosen = clv.choose_model(comparison, settings.selection_metric)
+    expectations = clv.conditional_expectations(fits, calibration)
     context.figure("03_conditional_expectations", plots.conditional_expectations(expectations))
     by_period = repeat_purchases_by_period(tx, cal_end, observation_end=today, unit=unit)
-    cumulative = models.cumulative_repeat_purchases(fits, calibration, actual_by_period=by_period, unit=unit)
+    cumulative = clv.cumulative_repeat_purchases(fits, calibration, actual_by_period=by_period, unit=unit)
     calibration_periods = (pd.Timestamp(cal_end) - calibration["first_purchase"].min()).days / DAYS_PER_UNIT[unit]
     context.figure("03_cumulative_purchases", plots.cumulative_purchases(cumulative, calibration_periods, unit))
-    season = season_check(cumulative, comparison.loc[models.MODELS[chosen][0]], calibration, cal_end=cal_end,
+    season = season_check(cumulative, comparison.loc[clv.MODELS[chosen][0]], calibration, cal_end=cal_end,
                           today=today, settings=settings)  # fmt: skip
-    calibration_spend = models.fit_spend_model(
-        models.as_model_input(calibration).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer
+    calibration_spend = clv.fit_spend_model(
+        clv.as_model_input(calibration).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer
     )
 
     full = btyd_summary(tx, today, unit).execute()
-    full_patterns = models.compress(full)
-    purchase_model = models.fit_purchase_model(chosen, full_patterns, settings.penalizer)
-    spend_model = models.fit_spend_model(full, settings.penalizer)
-    values = models.customer_value(
+    full_patterns = clv.compress(full)
+    purchase_model = clv.fit_purchase_model(chosen, full_patterns, settings.penalizer)
+    spend_model = clv.fit_spend_model(full, settings.penalizer)
+    values = clv.customer_value(
         purchase_model,
         spend_model,
         summary=full,
@@ -152,13 +154,13 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
             ),
         )
     context.figure("03_clv_distribution", plots.clv_distribution(values))
-    deciles = models.value_by_decile(values)
+    deciles = clv.value_by_decile(values)
     context.figure("03_clv_deciles", plots.decile_concentration(deciles))
     bootstrap = None
     if settings.bootstrap_samples:
         log.info("bootstrap: %d refits", settings.bootstrap_samples)
         repeaters = full[full["frequency"] > 0]
-        _, bootstrap = models.bootstrap(
+        _, bootstrap = clv.bootstrap(
             chosen,
             full_patterns,
             repeaters=repeaters,
@@ -185,7 +187,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         calibration_spend=calibration_spend,
         values=values,
         deciles=deciles,
-        by_segment=None if segments is None else models.value_by_group(values, segments, "segment"),
+        by_segment=None if segments is None else clv.value_by_group(values, segments, "segment"),
         bootstrap=bootstrap,
         season=season,
         top_customers=context.shareable(values.sort_values("clv", ascending=False).head(15)),
@@ -193,7 +195,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
             findings.clv(
                 values,
                 comparison,
-                chosen_label=models.MODELS[chosen][0],
+                chosen_label=clv.MODELS[chosen][0],
                 deciles=deciles,
                 bootstrap=bootstrap,
                 horizon_months=settings.horizon_months,

@@ -20,16 +20,30 @@ import ibis
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import backends, plots
-from helpers.artifacts import RunPaths
-from helpers.config import DatesSection, ReportSection, WorkbenchConfig, load_config
-from helpers.errors import ConfigError
-from helpers.features import first_transaction_date, last_purchase_date
-from helpers.findings import Findings
-from helpers.formatting import mask_id, use_currency
-from helpers.history import HistoryFit, fit_to_history
-from helpers.i18n import use_language
-from helpers.logfiles import log_to_run_log
+from helpers.core.config import DatesSection, ReportSection, WorkbenchConfig, load_config
+from helpers.core.errors import ConfigError
+from helpers.core.logfiles import log_to_run_log
+from helpers.data import backends
+from helpers.data.artifacts import RunPaths
+from helpers.data.features import first_transaction_date, last_purchase_date
+from helpers.language.formatting import mask_id, use_currency
+from helpers.language.i18n import use_language
+from helpers.models.history import HistoryFit, fit_to_history
+from helpers.report import plots
+from helpers.report.findings import Findings
+
+__all__ = [
+    "StageContext",
+    "StageResult",
+    "analysis_date",
+    "earlier_run",
+    "fitted_to_history",
+    "in_report_scope",
+    "log",
+    "report_for_this_kernel",
+    "report_scope",
+    "stage_config",
+]
 
 log = logging.getLogger("helpers.stages")
 StageResult = TypeVar("StageResult")
@@ -118,7 +132,7 @@ def analysis_date(transactions: ibis.Table, dates: DatesSection) -> date:
 
 def fitted_to_history(transactions: ibis.Table, config: WorkbenchConfig) -> HistoryFit:
     """The config a stage uses on this log: the keys it leaves unset chosen from the history's span
-    (`helpers.history`), and the analysis date."""
+    (`helpers.models.history`), and the analysis date."""
     today = analysis_date(transactions, config.dates)
     return fit_to_history(config, first=first_transaction_date(transactions), today=today)
 

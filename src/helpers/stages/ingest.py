@@ -13,18 +13,21 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import findings, plots, profiling
-from helpers.artifacts import RunPaths
-from helpers.babystore_members import write_side_table
-from helpers.backends import connect
-from helpers.config import InputSection, WorkbenchConfig
-from helpers.datasets import write_dataset
-from helpers.features import last_purchase_date, purchases
-from helpers.findings import Findings
-from helpers.ingest import CleaningOptions, rules_table, run_ingest
-from helpers.profile_tables import CleanTable, clean_customers, clean_surveys, coverage, read_side_table
-from helpers.sources import read_raw
+from helpers.core.config import InputSection, WorkbenchConfig
+from helpers.data import profiling
+from helpers.data.artifacts import RunPaths
+from helpers.data.babystore_members import write_side_table
+from helpers.data.backends import connect
+from helpers.data.datasets import write_dataset
+from helpers.data.features import last_purchase_date, purchases
+from helpers.data.ingest import CleaningOptions, rules_table, run_ingest
+from helpers.data.profile_tables import CleanTable, clean_customers, clean_surveys, coverage, read_side_table
+from helpers.data.sources import read_raw
+from helpers.report import findings, plots
+from helpers.report.findings import Findings
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
+
+__all__ = ["SIDE_TABLES", "IngestStage", "resolve_input", "run", "side_tables"]
 
 
 @dataclass

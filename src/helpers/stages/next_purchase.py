@@ -18,16 +18,37 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pyarrow.parquet as pq
 
-from helpers import actions, backends, exports, findings, plots, recommend
-from helpers import clv as models
-from helpers import next_purchase as timing
-from helpers.artifacts import arrow_frames, read_parquet_slices
-from helpers.config import BackendSection, NextPurchaseSection, WorkbenchConfig
-from helpers.errors import ClvFitError, NextPurchaseDataError
-from helpers.findings import Findings
-from helpers.i18n import t, t_series
-from helpers.schemas import ACTION_LIST, NEXT_PURCHASE
+from helpers.core.config import BackendSection, NextPurchaseSection, WorkbenchConfig
+from helpers.core.errors import ClvFitError, NextPurchaseDataError
+from helpers.data import backends, exports
+from helpers.data.artifacts import arrow_frames, read_parquet_slices
+from helpers.data.schemas import ACTION_LIST, NEXT_PURCHASE
+from helpers.language.i18n import t, t_series
+from helpers.models import actions, clv, next_purchase, recommend
+from helpers.report import findings, plots
+from helpers.report.findings import Findings
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
+
+__all__ = [
+    "ACTION_LIST_ROWS",
+    "ITEM_CHOICES",
+    "ITEM_COLUMN",
+    "NEXT_PURCHASE_ROUNDING",
+    "OFFER_COLUMNS",
+    "PRODUCT_COLUMN",
+    "NextPurchaseStage",
+    "Offers",
+    "action_list_query",
+    "due_soon",
+    "finish_action_list",
+    "next_purchase_table",
+    "offer_column",
+    "purchase_model",
+    "run",
+    "what",
+    "when",
+    "write_action_list",
+]
 
 ITEM_COLUMN, PRODUCT_COLUMN = "category", "product_id"
 # what offers name, in order of preference: a category, else a product by its name, else by its code (a free-text
@@ -62,7 +83,7 @@ class NextPurchaseStage:
 
     today: date
     model_key: str
-    split: timing.TimeSplit
+    split: next_purchase.TimeSplit
     customers: pd.DataFrame  # next_purchase.parquet
     due: pd.DataFrame  # the due-soon rows, most likely buyers first
     offers: Offers | None  # None when the data has no category
@@ -75,7 +96,7 @@ class NextPurchaseStage:
 
     @property
     def model_label(self) -> str:
-        return models.MODELS[self.model_key][0]
+        return clv.MODELS[self.model_key][0]
 
 
 def purchase_model(context: StageContext, config: WorkbenchConfig, today: date) -> tuple[str, dict | None]:
@@ -95,18 +116,19 @@ def when(tx: ibis.Table, today: date, *, model_key: str, config: WorkbenchConfig
     """Every customer's purchase probabilities, waiting-time quartiles and rhythm as of today, and the
     population's median gap between purchases; the model is fitted up to today unless its `parameters` are given."""
     settings, unit = config.next_purchase, config.clv.time_unit
-    model, summary = timing.fit_model(
+    model, summary = next_purchase.fit_model(
         model_key, tx, as_of=today, unit=unit, penalizer=config.clv.penalizer, parameters=parameters
     )
-    table = timing.purchase_timing(model_key, model, summary=summary, unit=unit, extra_windows=(settings.due_days,),
-                                   draws=settings.simulation_draws, seed=config.run.random_state)  # fmt: skip
-    own = timing.rhythm(tx, today)
+    table = next_purchase.purchase_timing(model_key, model, summary=summary, unit=unit,
+                                          extra_windows=(settings.due_days,), draws=settings.simulation_draws,
+                                          seed=config.run.random_state)  # fmt: skip
+    own = next_purchase.rhythm(tx, today)
     table = own.join(table.set_index("customer_id"), how="left")
     due_column = f"p_purchase_{settings.due_days}d"
     table["p_purchase_due_window"] = table[due_column]
-    if settings.due_days not in timing.WINDOWS_DAYS:
+    if settings.due_days not in next_purchase.WINDOWS_DAYS:
         table = table.drop(columns=due_column)
-    return table, timing.population_gap(tx, today)
+    return table, next_purchase.population_gap(tx, today)
 
 
 def due_soon(table: pd.DataFrame, settings: NextPurchaseSection) -> tuple[pd.Series, pd.Series]:
@@ -172,10 +194,10 @@ def offer_column(tx: ibis.Table) -> str | None:
     return None
 
 
-def next_purchase_table(table: pd.DataFrame, today: date, *, split: timing.TimeSplit, population_gap: float,
+def next_purchase_table(table: pd.DataFrame, today: date, *, split: next_purchase.TimeSplit, population_gap: float,
                         offers: Offers | None, settings: NextPurchaseSection) -> pd.DataFrame:  # fmt: skip
     """next_purchase.parquet: one row per customer, in customer order."""
-    predicted = timing.point_predictions(table.reset_index(), table, population_gap)[split.chosen]
+    predicted = next_purchase.point_predictions(table.reset_index(), table, population_gap)[split.chosen]
     out = table.rename(columns={"last_purchase": "last_purchase_date"})
     out["expected_next_purchase"] = pd.Timestamp(today) + pd.to_timedelta(predicted.round(), unit="D")
     out["predicted_by"] = split.chosen
@@ -238,7 +260,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     model_key, parameters = purchase_model(context, config, today)
     log.info("05: %s forecasts, time split at %s", model_key, today - timedelta(days=settings.evaluation_days))
     try:
-        split = timing.time_split(
+        split = next_purchase.time_split(
             tx,
             model_key,
             today=today,
@@ -287,7 +309,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         split,
         offers=offers,
         settings=settings,
-        model_label=models.MODELS[model_key][0],
+        model_label=clv.MODELS[model_key][0],
         left_out=left_out,
     )
     return NextPurchaseStage(

@@ -9,11 +9,15 @@ from datetime import date
 
 import pandas as pd
 
-from helpers import exports, plots, profiles, satisfaction
-from helpers.alerts import AlertResult, find_alerts
-from helpers.config import WorkbenchConfig
-from helpers.i18n import t
+from helpers.core.config import WorkbenchConfig
+from helpers.data import exports
+from helpers.language.i18n import t
+from helpers.models import profiles, satisfaction
+from helpers.models.alerts import AlertResult, find_alerts
+from helpers.report import plots
 from helpers.stages.context import StageContext
+
+__all__ = ["MIN_RESPONSES", "NPS_GROUPS", "PREVIEW_ROWS", "BabyStages", "Nps", "Points", "Profile", "who_they_are"]
 
 NPS_GROUPS = ("segment", "value_tier", "main_channel", "main_store")
 PREVIEW_ROWS = 10

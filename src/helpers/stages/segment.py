@@ -16,16 +16,18 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import findings, plots
-from helpers import segment as seg
-from helpers.config import WorkbenchConfig
-from helpers.errors import InsufficientDataError
-from helpers.features import customer_summary, monthly_cohorts, spend_mix
-from helpers.findings import Findings
-from helpers.i18n import t
-from helpers.schemas import SEGMENTS
+from helpers.core.config import WorkbenchConfig
+from helpers.core.errors import InsufficientDataError
+from helpers.data.features import customer_summary, monthly_cohorts, spend_mix
+from helpers.data.schemas import SEGMENTS
+from helpers.language.i18n import t
+from helpers.models import segment
+from helpers.report import findings, plots
+from helpers.report.findings import Findings
 from helpers.stages.context import StageContext, earlier_run, fitted_to_history, in_report_scope, log, stage_config
 from helpers.stages.profile import Profile, who_they_are
+
+__all__ = ["SCORES", "Boundaries", "Migration", "SegmentStage", "run", "score"]
 
 SCORES = ["r_score", "f_score", "m_score"]
 
@@ -82,22 +84,22 @@ def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFram
 
     Returns (customers with those columns, the segment boundaries, value-tier thresholds)."""
     settings = config.segment
-    cuts = seg.rfm_cuts(customers, settings.thresholds.model_dump() if settings.thresholds else None)
-    customers = customers.join(seg.rfm_scores(customers, cuts))
+    cuts = segment.rfm_cuts(customers, settings.thresholds.model_dump() if settings.thresholds else None)
+    customers = customers.join(segment.rfm_scores(customers, cuts))
     if settings.scheme == "cn8":
-        boundaries = Boundaries(cuts, [], seg.cn8_centers(customers, settings.cn8_center))
-        customers["segment"] = seg.cn8_segments(customers, boundaries.centers)
+        boundaries = Boundaries(cuts, [], segment.cn8_centers(customers, settings.cn8_center))
+        customers["segment"] = segment.cn8_segments(customers, boundaries.centers)
     else:
         boundaries = Boundaries(cuts, [rule.model_dump() for rule in settings.rules], None)
-        customers["segment"] = seg.assign_segments(customers, boundaries.rules)
-    customers["value_tier"], tier_thresholds = seg.value_tiers(
+        customers["segment"] = segment.assign_segments(customers, boundaries.rules)
+    customers["value_tier"], tier_thresholds = segment.value_tiers(
         customers,
         settings.vip_min_spend_quantile,
         vip_min_purchases=settings.vip_min_purchases,
         high_potential_spend_quantile=settings.high_potential_min_spend_quantile,
     )
-    customers["spend_level"] = seg.spend_levels(customers["total_spend"], settings.spend_levels)
-    stages = seg.lifecycle_stages(
+    customers["spend_level"] = segment.spend_levels(customers["total_spend"], settings.spend_levels)
+    stages = segment.lifecycle_stages(
         customers,
         settings.lifecycle_new_days,
         at_risk_factor=settings.lifecycle_at_risk_factor,
@@ -116,8 +118,8 @@ def _migration(context: StageContext, customers: pd.DataFrame, boundaries: Bound
     earlier = json.loads((previous_dir / "artifacts" / "segment_thresholds.json").read_text(encoding="utf-8"))
     centers = None if boundaries.centers is None else earlier.get("cn8_centers") or boundaries.centers
     then = before.assign(rfm_sum=before[SCORES].sum(axis=1))[["customer_id", "segment", "rfm_sum"]]
-    now = seg.migration_snapshot(customers, earlier["cuts"], rules=boundaries.rules, centers=centers)
-    matrix, moves = seg.migration(then, now)
+    now = segment.migration_snapshot(customers, earlier["cuts"], rules=boundaries.rules, centers=centers)
+    matrix, moves = segment.migration(then, now)
     title = t("Customers by segment: run {run} (rows) to now (columns)", run=previous_dir.name)
     context.figure("02_migration", plots.heatmap(matrix, title, xlabel=t("now"), ylabel=t("before")))
     return Migration(previous_dir.name, matrix, moves)
@@ -125,8 +127,8 @@ def _migration(context: StageContext, customers: pd.DataFrame, boundaries: Bound
 
 def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     cohorts = monthly_cohorts(context.transactions(), today)
-    retention = seg.cohort_matrix(cohorts, "customers", min_size).iloc[:, :months]
-    revenue = seg.cohort_matrix(cohorts, "revenue", min_size).iloc[:, :months]
+    retention = segment.cohort_matrix(cohorts, "customers", min_size).iloc[:, :months]
+    revenue = segment.cohort_matrix(cohorts, "revenue", min_size).iloc[:, :months]
     y_label = t("cohort (month of first purchase)")
     context.figure(
         "02_cohort_retention",
@@ -148,7 +150,7 @@ def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> 
             percent=True,
         ),
     )
-    return retention, revenue, seg.small_cohorts(cohorts, min_size)
+    return retention, revenue, segment.small_cohorts(cohorts, min_size)
 
 
 @in_report_scope
@@ -167,11 +169,11 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
             "customers on fixed cut points", needed=settings.min_customers, found=len(customers)))  # fmt: skip
     log.info("segmenting %s customers as of %s", f"{len(customers):,}", today)
     customers, boundaries, tier_thresholds = score(customers, config)
-    coverage = seg.rule_coverage(boundaries.rules) if boundaries.centers is None else None
+    coverage = segment.rule_coverage(boundaries.rules) if boundaries.centers is None else None
 
-    segments = seg.segment_table(customers)
+    segments = segment.segment_table(customers)
     context.figure("02_segment_sizes", plots.segment_sizes(segments))
-    spend, labels = seg.heatmap_r_by_f(customers)
+    spend, labels = segment.heatmap_r_by_f(customers)
     context.figure(
         "02_rf_heatmap",
         plots.heatmap(
@@ -183,13 +185,13 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         ),
     )
 
-    clusters, silhouettes = seg.choose_clusters(
+    clusters, silhouettes = segment.choose_clusters(
         customers,
         tuple(settings.clusters_k_range),
         random_state=config.run.random_state,
         fit_sample=settings.cluster_fit_sample,
     )
-    profiles = seg.cluster_profiles(customers, clusters)
+    profiles = segment.cluster_profiles(customers, clusters)
     customers["cluster"] = clusters
     customers["cluster_name"] = clusters.map(profiles["name"])
     if len(silhouettes):
@@ -198,7 +200,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
 
     retention, revenue_retention, small_cohorts = _cohorts(context, today, settings.cohort_months,
                                                            settings.min_cohort_customers)  # fmt: skip
-    curve = seg.revenue_concentration(customers["total_spend"])
+    curve = segment.revenue_concentration(customers["total_spend"])
     context.figure("02_revenue_concentration", plots.pareto_curve(curve))
     mix_columns = [c for c in ("channel", "category") if c in transactions.columns]
     for column in mix_columns:
@@ -217,8 +219,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
                               "value_tiers": tier_thresholds, "rules": boundaries.rules, "coverage": coverage,
                               "cn8_centers": boundaries.centers}, "segment_thresholds.json")  # fmt: skip
     level_order = sorted(settings.spend_levels, key=settings.spend_levels.get)
-    tiers = seg.group_revenue(customers, "value_tier")
-    concentration = seg.concentration_facts(
+    tiers = segment.group_revenue(customers, "value_tier")
+    concentration = segment.concentration_facts(
         curve, settings.concentration_revenue_share, settings.concentration_top_customers
     )
     profile = who_they_are(context, config, segments=customers, today=today)
@@ -236,18 +238,18 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         customers=output,
         scheme=settings.scheme,
         cuts=pd.DataFrame(boundaries.cuts, index=["cut 1", "cut 2", "cut 3", "cut 4"]),
-        score_counts=seg.score_counts(customers),
+        score_counts=segment.score_counts(customers),
         rules=(
-            seg.cn8_rules(boundaries.centers, customers)
+            segment.cn8_rules(boundaries.centers, customers)
             if coverage is None
             else pd.DataFrame(boundaries.rules).assign(cells=lambda t: t["segment"].map(coverage["cells_per_segment"]))
         ),
-        rule_problems=[] if coverage is None else seg.coverage_problems(coverage),
+        rule_problems=[] if coverage is None else segment.coverage_problems(coverage),
         segments=segments,
         tiers=tiers,
         tier_thresholds=tier_thresholds,
-        levels=seg.group_revenue(customers, "spend_level", level_order),
-        lifecycle=seg.lifecycle_table(customers),
+        levels=segment.group_revenue(customers, "spend_level", level_order),
+        lifecycle=segment.lifecycle_table(customers),
         clusters=profiles,
         silhouettes=silhouettes,
         retention=retention,
