@@ -72,7 +72,7 @@ def test_pareto_quantiles_invert_the_simulated_distribution():
     """Tabulated and interpolated quantiles against the exact root of the simulated P(W <= t), from the
     quartiles out to the far tail a model median can ask for; a level past the grid's top gets the top."""
     x, T = np.array([0.0, 3.0, 9.0, 0.0]), np.array([20.0, 40.0, 60.0, 1.0])
-    waiting = next_purchase._pareto_waiting(PARETO, x, T, draws=500, seed=1)
+    waiting = next_purchase._pareto_waiting(PARETO, x, T=T, draws=500, seed=1)
     pair = np.repeat(np.arange(len(x)), 5)
     level = np.tile([0.2, 0.5, 0.8, 0.99, 0.9999], len(x))
     found = waiting.quantile(pair, level)

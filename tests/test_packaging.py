@@ -157,3 +157,33 @@ def test_every_module_lists_its_public_names_in_all():
                        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)), None)  # fmt: skip
         assert listed is not None, f"{path.relative_to(ROOT)} has no __all__"
         assert set(listed) == _public_definitions(tree) - {"__all__"}, path.relative_to(ROOT)
+
+
+# Functions whose signature a library fixes: lifetimes calls them with positional arguments.
+LIBRARY_SIGNATURES = {"_log_A_0", "_conditional_log_likelihood", "_with_bounds"}
+
+
+def many_positional(root: Path) -> list[str]:
+    """Functions (self and cls aside) that take more than three parameters positionally."""
+    import ast
+
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name not in LIBRARY_SIGNATURES:
+                names = [a.arg for a in node.args.posonlyargs + node.args.args if a.arg not in ("self", "cls")]
+                if len(names) > 3:
+                    found.append(f"{path.relative_to(root)}:{node.lineno} {node.name}({', '.join(names)})")
+    return found
+
+
+def test_no_function_takes_more_than_three_positional_parameters():
+    """Past the data argument(s), parameters are keyword-only: a call says what each value is."""
+    assert many_positional(ROOT / "src" / "helpers") == []
+
+
+def test_the_positional_check_finds_a_long_signature(tmp_path):
+    (tmp_path / "m.py").write_text(
+        "def f(a, b, c, d): ...\ndef g(a, b, *, c, d): ...\nclass C:\n    def h(self, a, b, c): ...\n"
+    )
+    assert many_positional(tmp_path) == ["m.py:1 f(a, b, c, d)"]

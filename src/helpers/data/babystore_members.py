@@ -130,7 +130,7 @@ def _buyers(store: Babystore) -> pd.DataFrame:
     return per.join(store.truth.set_index("customer_id"))
 
 
-def _plant(frame: pd.DataFrame, counts: dict[str, int], rng: np.random.Generator, damage) -> SideTable:
+def _plant(frame: pd.DataFrame, counts: dict[str, int], *, rng: np.random.Generator, damage) -> SideTable:
     """Damage distinct clean rows, one rule each (`damage(frame, rows, rule)`), then append copies of other clean
     rows for the duplicate rule; the planted rows are listed as (source_row, rule), rows numbered from 1."""
     duplicate_rule = next(rule for rule in counts if rule.startswith("duplicate"))
@@ -185,7 +185,7 @@ def member_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False
         **{column: np.where(rng.random(n) < rate, "Y", "N") for column, rate in OPT_IN_RATES.items()},
         "baby_birth_date": np.where(baby_known, baby.dt.strftime("%Y-%m-%d"), ""),
     })  # fmt: skip
-    planted = _plant(frame, MEMBER_DIRT, rng, _damage_member)
+    planted = _plant(frame, MEMBER_DIRT, rng=rng, damage=_damage_member)
     frame = planted.frame
     copies = planted.dirt.loc[planted.dirt["rule"] == "duplicate_customer_id", "source_row"].to_numpy() - 1
     frame.iloc[copies, frame.columns.get_loc("points")] = "0"  # a later copy that disagrees with the first
@@ -239,14 +239,14 @@ def survey_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False
     frame.loc[both_missing, "satisfaction"] = "3"  # only the planted rows lack both scores
     strangers = frame.sample(UNKNOWN_SURVEY_IDS, random_state=int(rng.integers(1 << 31))).index
     frame.loc[strangers, "customer_id"] = [f"X{k:07d}" for k in range(UNKNOWN_SURVEY_IDS)]
-    planted = _plant(frame, SURVEY_DIRT, rng, _damage_survey)
+    planted = _plant(frame, SURVEY_DIRT, rng=rng, damage=_damage_survey)
     frame = planted.frame
     if chinese:
         frame = frame.assign(comment=frame["comment"].replace(CHINESE_COMMENTS))
     return SideTable(frame, planted.dirt)
 
 
-def _write(table: pd.DataFrame, headers: dict[str, str], out: Path, chinese: bool) -> Path:
+def _write(table: pd.DataFrame, headers: dict[str, str], *, out: Path, chinese: bool) -> Path:
     with atomic_path(out) as tmp:
         table.rename(columns=headers).to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL,
                                              encoding="gbk" if chinese else "utf-8")  # fmt: skip
@@ -260,4 +260,4 @@ def write_side_table(kind: str, dataset: str, *, out_dir: Path, n_customers: int
     make, headers = {"members": (member_table, MEMBER_COLUMNS), "surveys": (survey_table, SURVEY_COLUMNS)}[kind]
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     name = f"{dataset}_{kind}.csv"
-    return _write(make(n_customers, seed, chinese).frame, headers, Path(out_dir) / name, chinese)
+    return _write(make(n_customers, seed, chinese).frame, headers, out=Path(out_dir) / name, chinese=chinese)

@@ -122,7 +122,7 @@ def read_side_table(path: str | Path, columns: dict[str, str], table: str) -> pd
     return text
 
 
-def _apply_rules(text: pd.DataFrame, rules: list[TableRule], duplicate: TableRule,
+def _apply_rules(text: pd.DataFrame, rules: list[TableRule], *, duplicate: TableRule,
                  duplicate_key: list[str]) -> pd.Series:  # fmt: skip
     """The first rule each row breaks ('' when none): field rules first, then the duplicate rule among the rows
     that passed them, so a valid later copy survives an invalid first one."""
@@ -135,7 +135,7 @@ def _apply_rules(text: pd.DataFrame, rules: list[TableRule], duplicate: TableRul
     return broken
 
 
-def _accounting(name: str, text: pd.DataFrame, broken: pd.Series, rules: list[TableRule]) -> dict:
+def _accounting(name: str, text: pd.DataFrame, *, broken: pd.Series, rules: list[TableRule]) -> dict:
     counts = broken.value_counts()
     rows_in, kept = len(text), int((broken == "").sum())
     quarantined = int((broken != "").sum())
@@ -151,14 +151,14 @@ def _accounting(name: str, text: pd.DataFrame, broken: pd.Series, rules: list[Ta
     }
 
 
-def _finish(name: str, raw: pd.DataFrame, kept: pd.DataFrame, broken: pd.Series, rules: list[TableRule],
+def _finish(name: str, raw: pd.DataFrame, *, kept: pd.DataFrame, broken: pd.Series, rules: list[TableRule],
             source_file: str) -> CleanTable:  # fmt: skip
     """The kept rows, and the others exactly as given (the file's own column names) with their rule."""
     quarantine = raw.loc[broken != ""].copy()
     quarantine.insert(0, "source_file", source_file)
     quarantine.insert(0, "rule", broken[broken != ""])
     return CleanTable(name, kept[broken == ""].reset_index(drop=True), quarantine.reset_index(drop=True),
-                      _accounting(name, raw, broken, rules))  # fmt: skip
+                      _accounting(name, raw, broken=broken, rules=rules))  # fmt: skip
 
 
 def _flags(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -220,9 +220,9 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, *, reference:
         _rule(MEMBER_RULES, "invalid_points", bad_points),
     ]
     duplicate = _rule(MEMBER_RULES, "duplicate_customer_id", None)
-    broken = _apply_rules(text, rules, duplicate, ["customer_id"])
+    broken = _apply_rules(text, rules, duplicate=duplicate, duplicate_key=["customer_id"])
     parsed["source_row"] = text["source_row"]
-    return _finish("customers", raw, parsed, broken, [*rules, duplicate], source_file)
+    return _finish("customers", raw, kept=parsed, broken=broken, rules=[*rules, duplicate], source_file=source_file)
 
 
 def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, *, reference: date, source_file: str) -> CleanTable:
@@ -250,9 +250,11 @@ def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, *, reference: dat
         _rule(SURVEY_RULES, "no_score", ~given),
     ]
     duplicate = _rule(SURVEY_RULES, "duplicate_row", None)
-    broken = _apply_rules(text, rules, duplicate, [c for c in text.columns if c != "source_row"])
+    broken = _apply_rules(
+        text, rules, duplicate=duplicate, duplicate_key=[c for c in text.columns if c != "source_row"]
+    )
     parsed["source_row"] = text["source_row"]
-    return _finish("surveys", raw, parsed, broken, [*rules, duplicate], source_file)
+    return _finish("surveys", raw, kept=parsed, broken=broken, rules=[*rules, duplicate], source_file=source_file)
 
 
 def coverage(table: CleanTable, log_ids: pd.Series) -> dict:

@@ -182,7 +182,7 @@ def write_online_retail_export(out_dir: Path, n_customers: int = 4_300, seed: in
     undo_invoice = undone.groupby(["invoice_row", "later"], sort=False).ngroup().to_numpy()
     out.append(_frame(undone.assign(invoice="C" + (581_600 + undo_invoice).astype(str), moment=undo_moment),
                       country))  # fmt: skip
-    out.append(_huge_orders(rng, invoice_customer, moments, country))
+    out.append(_huge_orders(rng, invoice_customer, moments=moments, country=country))
     export = pd.concat(out, ignore_index=True).sort_values(["_moment", "InvoiceNo"], kind="stable", ignore_index=True)
     truth = _truth(export)
     path = Path(out_dir) / "online_retail.csv"
@@ -206,7 +206,7 @@ def _frame(lines: pd.DataFrame, country: np.ndarray) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def _huge_orders(rng: np.random.Generator, invoice_customer: np.ndarray, moments: pd.Series,
+def _huge_orders(rng: np.random.Generator, invoice_customer: np.ndarray, *, moments: pd.Series,
                  country: np.ndarray) -> pd.DataFrame:  # fmt: skip
     """Two enormous orders, each cancelled minutes later (the UCI file's £168,469.60 and £77,183.60)."""
     rows = []

@@ -178,7 +178,7 @@ def csv_header(path: Path, delimiter: str, encoding: str) -> list[str]:
     return next(csv.reader([first], delimiter=delimiter), [])
 
 
-def _read_csv(con, files: list[Path], delimiter: str, encoding: str, header: bool, work_dir: Path,
+def _read_csv(con, files: list[Path], *, delimiter: str, encoding: str, header: bool, work_dir: Path,
               expected_columns: list[str]):  # fmt: skip
     for path in files:
         check_text_file(path, encoding)
@@ -207,7 +207,7 @@ def _aligned(tables: list[ibis.Table]) -> list[ibis.Table]:
     return [t.select(*[t[c] if c in t.columns else ibis.null("string").name(c) for c in columns]) for t in tables]
 
 
-def _check_sheet(path: Path, sheet: str | int, columns: list[str], expected: list[str]) -> None:
+def _check_sheet(path: Path, sheet: str | int, *, columns: list[str], expected: list[str]) -> None:
     """The chosen sheet has the mapped columns; else name the sheet that has them, or list the sheets."""
     missing = [c for c in expected if c not in columns]
     if not missing:
@@ -222,7 +222,7 @@ def _check_sheet(path: Path, sheet: str | int, columns: list[str], expected: lis
     )
 
 
-def _stage_excel(files: list[Path], sheet: str | int, work_dir: Path, expected_columns: list[str]) -> list[Path]:
+def _stage_excel(files: list[Path], sheet: str | int, *, work_dir: Path, expected_columns: list[str]) -> list[Path]:
     """Each workbook's sheet as text in a Parquet file under work_dir, for the engine to read."""
     staged = []
     for number, f in enumerate(files):
@@ -232,7 +232,7 @@ def _stage_excel(files: list[Path], sheet: str | int, work_dir: Path, expected_c
             raise InputError(f"cannot read sheet {sheet!r} of {f}: {error}; set input.sheet") from None
         header = pd.read_excel(f, sheet_name=sheet, header=None, nrows=1, dtype=str).iloc[0].astype(str).tolist()
         check_header_names(f, header, expected_columns)  # pandas renames a second 'amount' to 'amount.1'
-        _check_sheet(f, sheet, [str(c) for c in frame.columns], expected_columns)
+        _check_sheet(f, sheet, columns=[str(c) for c in frame.columns], expected=expected_columns)
         staged.append(Path(work_dir) / f"excel_input_{number}.parquet")
         staged[-1].parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(staged[-1], index=False)
@@ -286,11 +286,21 @@ def read_raw(
     names, malformed, rows = tuple(f.name for f in files), None, None
     try:
         if fmt == "excel":
-            files = _stage_excel(files, sheet, work_dir, list(expected_columns))
+            files = _stage_excel(files, sheet, work_dir=work_dir, expected_columns=list(expected_columns))
         if spark_ingest.is_spark(con):
-            tables, malformed, rows = _read_on_spark(con, files, fmt, delimiter, encoding, header, work_dir)
+            tables, malformed, rows = _read_on_spark(
+                con, files, fmt=fmt, delimiter=delimiter, encoding=encoding, header=header, work_dir=work_dir
+            )
         elif fmt == "csv":
-            tables = _read_csv(con, files, delimiter, encoding, header, work_dir, list(expected_columns))
+            tables = _read_csv(
+                con,
+                files,
+                delimiter=delimiter,
+                encoding=encoding,
+                header=header,
+                work_dir=work_dir,
+                expected_columns=list(expected_columns),
+            )
         else:
             tables = [con.read_parquet(str(f)) for f in files]
         tables = [_as_text_columns(t, pattern) for t in tables]
@@ -301,15 +311,17 @@ def read_raw(
     return RawInput(names, tuple(_aligned(tables)), malformed, rows)
 
 
-def _read_on_spark(con, files: list[Path], fmt: str, delimiter: str, encoding: str, header: bool, work_dir: Path):
+def _read_on_spark(con, files: list[Path], *, fmt: str, delimiter: str, encoding: str, header: bool, work_dir: Path):
     """Each file read by Spark with its rows numbered; the malformed lines of all files; each file's rows."""
     try:
-        return _numbered_on_spark(con, files, fmt, delimiter, encoding, header, work_dir)
+        return _numbered_on_spark(
+            con, files, fmt=fmt, delimiter=delimiter, encoding=encoding, header=header, work_dir=work_dir
+        )
     except spark_ingest.errors() as error:
         raise _read_error(fmt, files[0], RuntimeError(spark_ingest.root_cause(error))) from None
 
 
-def _numbered_on_spark(con, files: list[Path], fmt: str, delimiter: str, encoding: str, header: bool,
+def _numbered_on_spark(con, files: list[Path], *, fmt: str, delimiter: str, encoding: str, header: bool,
                        work_dir: Path):  # fmt: skip
     if fmt == "csv":
         for path in files:

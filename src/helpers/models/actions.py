@@ -84,7 +84,9 @@ def tiers_by_share(values: pd.Series, shares: dict[str, float], rest: str) -> pd
 CONDITIONS = ("risk_tier", "value_level", "segment", "lifecycle")  # the columns a rule looks at, in this order
 
 
-def _holds(rule: ActionRule, risk: str, value: str, segment: str, lifecycle: str) -> bool:
+def _holds(rule: ActionRule, cell: tuple[str, str, str, str]) -> bool:
+    """Whether each of the rule's conditions holds for the cell (risk tier, value level, segment, lifecycle)."""
+    risk, value, segment, lifecycle = cell
     return all(
         not allowed or given in allowed
         for allowed, given in ((rule.risk, risk), (rule.value, value), (rule.segments, segment),
@@ -95,7 +97,7 @@ def _holds(rule: ActionRule, risk: str, value: str, segment: str, lifecycle: str
 def action_of(rules: list[ActionRule], cell: tuple[str, str, str, str]) -> str:
     """The first rule's action whose conditions hold for `cell` (risk tier, value level, segment, lifecycle: the
     CONDITIONS); the last rule matches everyone."""
-    return next(rule.action for rule in rules if _holds(rule, *cell))
+    return next(rule.action for rule in rules if _holds(rule, cell))
 
 
 def assign_actions(frame: pd.DataFrame, rules: list[ActionRule]) -> pd.Series:
@@ -110,7 +112,7 @@ def assign_actions(frame: pd.DataFrame, rules: list[ActionRule]) -> pd.Series:
 def unreachable_rules(rules: list[ActionRule], segments: list[str]) -> list[int]:
     """Numbers (1 = first) of the rules no customer can reach, because earlier rules catch every case first."""
     reached = {
-        next(i for i, rule in enumerate(rules, start=1) if _holds(rule, r, v, s, stage))
+        next(i for i, rule in enumerate(rules, start=1) if _holds(rule, (r, v, s, stage)))
         for r in RISK_TIERS for v in VALUE_LEVELS for s in [*segments, ""] for stage in [*LIFECYCLE_STAGES, ""]
     }  # fmt: skip
     return [i for i in range(1, len(rules) + 1) if i not in reached]

@@ -193,7 +193,7 @@ def order_evidence(order_ids: pd.Series, days: pd.Series) -> list[str]:
     return [t("order {order} on {day}", order=o, day=f"{d:%Y-%m-%d}") for o, d in zip(order_ids, days, strict=True)]
 
 
-def _above(orders: ibis.Table, value: ibis.Value, median: float, scale: float, z: float) -> ibis.BooleanValue:
+def _above(orders: ibis.Table, value: ibis.Value, *, median: float, scale: float, z: float) -> ibis.BooleanValue:
     """Rows whose value lies z robust SDs above the median (none when the scale is 0)."""
     return (value - median) / scale > z if scale > 0 else ibis.literal(False)
 
@@ -201,7 +201,7 @@ def _above(orders: ibis.Table, value: ibis.Value, median: float, scale: float, z
 def extreme_orders(orders: ibis.Table, z: float) -> tuple[pd.DataFrame, ibis.BooleanValue, dict]:
     """Orders whose log value lies z robust SDs above the median order's; also the condition that flags them."""
     median, scale = robust_scale_of(orders, orders.log_value)
-    extreme = _above(orders, orders.log_value, median, scale, z)
+    extreme = _above(orders, orders.log_value, median=median, scale=scale, z=z)
     hit = orders.filter(extreme).execute()
     hit["robust_z"] = robust_z(hit["log_value"], median, scale)
     typical = float(np.exp(median))
@@ -231,7 +231,9 @@ def spend_spikes(orders: ibis.Table, settings: AlertsSection, extreme: ibis.Bool
     median, scale = robust_scale_of(eligible, eligible.log_ratio)
     if np.isnan(median):  # no customer has enough earlier orders
         return pd.DataFrame(columns=ALERT_COLUMNS), {"min_ratio": None}
-    hit = eligible.filter(_above(eligible, eligible.log_ratio, median, scale, settings.robust_z) & ~extreme).execute()
+    hit = eligible.filter(
+        _above(eligible, eligible.log_ratio, median=median, scale=scale, z=settings.robust_z) & ~extreme
+    ).execute()
     hit["robust_z"] = robust_z(hit["log_ratio"], median, scale)
     alerts = pd.DataFrame({
         "customer_id": hit["customer_id"],

@@ -420,7 +420,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random
                                              "probability": probability}))  # fmt: skip
         sample = np.random.default_rng(random_state + number).permutation(len(test))[:CALIBRATION_CUSTOMERS]
         for name, probability in zip(make_models(random_state), model_probabilities, strict=True):
-            held_out.append(_held_out(number, name, y_test[sample], probability[sample]))
+            held_out.append(_held_out(number, name, churned=y_test[sample], probability=probability[sample]))
         for name in BASELINES:
             if not (np.isfinite(train[name].to_numpy(float)).all() and np.isfinite(test[name].to_numpy(float)).all()):
                 continue  # a BTYD fit on a tiny history that scores some customers NaN is no baseline for this fold
@@ -432,7 +432,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random
             if len(np.unique(y_train)) > 1:
                 scorer = make_scorer(name, random_state).fit(train[[name]], y_train)
                 probability = scorer.predict_proba(test[[name]].iloc[sample])[:, 1]
-                held_out.append(_held_out(number, name, y_test[sample], probability))
+                held_out.append(_held_out(number, name, churned=y_test[sample], probability=probability))
         if fold.test_cutoff != max(tested):
             cache[fold.test_cutoff] = training_sample(test, max_train_rows, random_state)
         del parts, train, test  # a whole snapshot is gigabytes at ten million customers: gone before the next fold
@@ -456,7 +456,7 @@ def _fits(at: Callable[[date], pd.DataFrame], cutoff: date) -> bool:
 CALIBRATION_CUSTOMERS = 200_000  # per fold: the held-out customers the calibration of today's scores learns from
 
 
-def _held_out(fold: int, scorer: str, churned: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
+def _held_out(fold: int, scorer: str, *, churned: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"fold": np.int16(fold), "scorer": scorer, "churned": churned.astype(np.int8),
                          "probability": probability})  # fmt: skip
 

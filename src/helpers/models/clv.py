@@ -541,7 +541,7 @@ def value_by_decile(values: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _forecast(model, spend_params: pd.Series, patterns: pd.DataFrame, horizon: float) -> dict[str, float]:
+def _forecast(model, spend_params: pd.Series, *, patterns: pd.DataFrame, horizon: float) -> dict[str, float]:
     """Parameters of one fit and the total expected purchases / revenue of the `patterns`' customers."""
     purchases = np.asarray(
         model.conditional_expected_number_of_purchases_up_to_time(
@@ -605,9 +605,13 @@ def bootstrap(
                             else fit_spend_model(spend_sample, penalizer, fallback=False).model.params_)  # fmt: skip
         except ClvFitError:
             continue
-        draws.append(_forecast(model, spend_params, resampled, horizon))
+        draws.append(_forecast(model, spend_params, patterns=resampled, horizon=horizon))
     table = pd.DataFrame(draws)
-    estimate = None if fitted is None else pd.Series(_forecast(fitted[0], fitted[1].model.params_, patterns, horizon))
+    estimate = (
+        None
+        if fitted is None
+        else pd.Series(_forecast(fitted[0], fitted[1].model.params_, patterns=patterns, horizon=horizon))
+    )
     if size < customers:
         table[["total_purchases", "total_revenue"]] *= customers / size
         table = estimate + (table - estimate) * np.sqrt(size / customers)

@@ -116,7 +116,7 @@ def fit_to_history(config: WorkbenchConfig, *, first: date, today: date) -> Hist
                    _within(round(span / DAYS_PER_MONTH), low=1, high=config.clv.horizon_months))  # fmt: skip
     chooser.choose("segment", "lifecycle_new_days",
                    _within(span // CHURN_HORIZON_SHARE, low=1, high=config.segment.lifecycle_new_days))  # fmt: skip
-    _choose_churn_layout(chooser, span, today, first)
+    _choose_churn_layout(chooser, span, today=today, first=first)
     evaluation = _within(span // CLV_HOLDOUT_SHARE, low=SHORTEST_WINDOW_DAYS, high=config.next_purchase.evaluation_days)
     chooser.choose("next_purchase", "calibration_window_days",
                    min(evaluation, config.next_purchase.calibration_window_days))  # fmt: skip
@@ -125,7 +125,7 @@ def fit_to_history(config: WorkbenchConfig, *, first: date, today: date) -> Hist
     return HistoryFit(first, today, chooser.config, tuple(chooser.derived), _shortfalls(chooser.config, first, today))
 
 
-def _choose_churn_layout(chooser: _Chooser, span: int, today: date, first: date) -> None:
+def _choose_churn_layout(chooser: _Chooser, span: int, *, today: date, first: date) -> None:
     """A churn window of at most a quarter of the history, test cutoffs one window apart, and as many training
     cutoffs, then folds, as leave one window of history before the earliest cutoff."""
     churn = chooser.config.churn

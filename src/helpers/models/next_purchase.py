@@ -84,7 +84,7 @@ def _bg_family_waiting(params: dict, x: np.ndarray, T: np.ndarray) -> WaitingTim
     return WaitingTime(np.ones_like(x), lambda t: 1.0 - (scale / (scale + t)) ** shape, quantile)
 
 
-def _pareto_waiting(params: dict, x: np.ndarray, T: np.ndarray, draws: int, seed: int) -> WaitingTime:
+def _pareto_waiting(params: dict, x: np.ndarray, *, T: np.ndarray, draws: int, seed: int) -> WaitingTime:
     """Pareto/NBD: P(W <= t) averaged over seeded draws of (lambda, mu) per pair."""
     rng = np.random.default_rng(seed)
     lam = rng.gamma((params["r"] + x)[:, None], 1.0 / (params["alpha"] + T)[:, None], (len(x), draws))
@@ -143,7 +143,7 @@ def purchase_timing(model_key: str, model, *, summary: pd.DataFrame, unit: str, 
     x, T = pairs["frequency"].to_numpy(dtype=float), pairs["T"].to_numpy(dtype=float)
     params = {k: float(v) for k, v in model.params_.items()}
     closed = model_key in CLOSED_FORM
-    waiting = _bg_family_waiting(params, x, T) if closed else _pareto_waiting(params, x, T, draws, seed)
+    waiting = _bg_family_waiting(params, x, T) if closed else _pareto_waiting(params, x, T=T, draws=draws, seed=seed)
     per_day = DAYS_PER_UNIT[unit]
     pairs["ever"], pairs["pair"] = waiting.ever, np.arange(len(pairs))
     for window in sorted({*WINDOWS_DAYS, *extra_windows}):

@@ -275,7 +275,7 @@ class Scores:
         return np.asarray(self.catalogue, dtype=object)[positions].tolist()
 
 
-def _matrix(frame: pd.DataFrame, customers: pd.Index, catalogue: pd.Index, value: str) -> np.ndarray:
+def _matrix(frame: pd.DataFrame, customers: pd.Index, *, catalogue: pd.Index, value: str) -> np.ndarray:
     """A customers x catalogue array of `value` from rows keyed by customer_id and item (0 where absent)."""
     out = np.zeros((len(customers), len(catalogue)))
     rows = customers.get_indexer(frame["customer_id"])
@@ -297,7 +297,7 @@ def score(learnt: Learnt, method: str, customers: pd.Index) -> Scores:
     if method == "popularity":
         values = np.broadcast_to(base, (len(customers), len(catalogue))).copy()
     elif method == "buy again":
-        counts = _matrix(history.items, customers, catalogue, "baskets")
+        counts = _matrix(history.items, customers, catalogue=catalogue, value="baskets")
         total = history.customers["baskets"].reindex(customers).fillna(0).to_numpy()[:, None]
         values = np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
         evidence["own_share"] = values
@@ -312,7 +312,7 @@ def score(learnt: Learnt, method: str, customers: pd.Index) -> Scores:
     return Scores(method, customers, catalogue, values + tie, evidence)
 
 
-def _best_over_sources(rows: pd.DataFrame, customers: pd.Index, catalogue: pd.Index, sources: pd.Index,
+def _best_over_sources(rows: pd.DataFrame, customers: pd.Index, *, catalogue: pd.Index, sources: pd.Index,
                        value: str, extra: tuple[str, ...] = ()) -> tuple[np.ndarray, ...]:  # fmt: skip
     """Per customer and target item, the largest `value` over the rows (customer_id, source, target), with
     the source item it came from (its catalogue position, -1 when none) and the `extra` columns of that row."""
@@ -336,7 +336,7 @@ def _co_purchase(learnt: Learnt, customers: pd.Index) -> tuple[np.ndarray, np.nd
     bought = learnt.history.items[["customer_id", "item"]].rename(columns={"item": "source"})
     rules = learnt.affinity.rename(columns={"antecedent": "source", "consequent": "target"})
     rows = bought.merge(rules[["source", "target", "confidence"]], on="source")
-    return _best_over_sources(rows, customers, learnt.catalogue, learnt.catalogue, "confidence")
+    return _best_over_sources(rows, customers, catalogue=learnt.catalogue, sources=learnt.catalogue, value="confidence")
 
 
 def _sequence(learnt: Learnt, customers: pd.Index) -> tuple[np.ndarray, ...]:
@@ -350,8 +350,8 @@ def _sequence(learnt: Learnt, customers: pd.Index) -> tuple[np.ndarray, ...]:
     rows = latest.rename(columns={"item": "source"})[["customer_id", "source", "bucket", "tenure"]].merge(
         rules[["source", "bucket", "target", "share", "median_gap_days"]], on=["source", "bucket"]
     )
-    return _best_over_sources(rows, customers, learnt.catalogue, learnt.catalogue, "share",
-                              ("tenure", "median_gap_days"))  # fmt: skip
+    return _best_over_sources(rows, customers, catalogue=learnt.catalogue, sources=learnt.catalogue, value="share",
+                              extra=("tenure", "median_gap_days"))  # fmt: skip
 
 
 def bought_between(tx: ibis.Table, column: str, *, start: date, end: date) -> pd.Series:
@@ -423,7 +423,7 @@ def offers(scores: Scores, learnt: Learnt, *, k: int, recent_days: int) -> pd.Da
         },
         index=scores.customers,
     )
-    table["offer_reason"] = _reasons(scores, learnt, first, recent_days)
+    table["offer_reason"] = _reasons(scores, learnt, first=first, recent_days=recent_days)
     return table.rename_axis("customer_id")
 
 
@@ -437,7 +437,7 @@ def offers_for_everyone(learnt: Learnt, method: str, *, k: int, recent_days: int
     )
 
 
-def _reasons(scores: Scores, learnt: Learnt, first: np.ndarray, recent_days: int) -> pd.Series:
+def _reasons(scores: Scores, learnt: Learnt, *, first: np.ndarray, recent_days: int) -> pd.Series:
     """The evidence behind each customer's first offer (vectorised over customers)."""
     rows = np.arange(len(first))
     index = scores.customers

@@ -114,13 +114,14 @@ def score_counts(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(counts).reindex(range(1, 6)).fillna(0).astype(int).rename_axis("score")
 
 
-def _matches(rule: dict, r: int, f: int, m: int) -> bool:
-    return all(rule[axis][0] <= score <= rule[axis][1] for axis, score in zip("rfm", (r, f, m), strict=True))
+def _matches(rule: dict, cell: tuple[int, int, int]) -> bool:
+    """Whether the score cell (R, F, M) lies within the rule's range on each axis."""
+    return all(rule[axis][0] <= score <= rule[axis][1] for axis, score in zip("rfm", cell, strict=True))
 
 
 def segment_of_cell(rules: list[dict], cell: tuple[int, int, int]) -> str | None:
     """The first rule (in priority order) that a score cell (R, F, M) matches."""
-    return next((rule["segment"] for rule in rules if _matches(rule, *cell)), None)
+    return next((rule["segment"] for rule in rules if _matches(rule, cell)), None)
 
 
 def rule_coverage(rules: list[dict]) -> dict:

@@ -456,7 +456,7 @@ def churn_terms(settings, *, scorer: str, horizon_days: int, backtest_churn_rate
              budget=count(settings.contact_budget))  # fmt: skip
 
 
-def _budget_sentence(scored: pd.DataFrame, in_budget: pd.DataFrame, budget: int, total_risk: float) -> str:
+def _budget_sentence(scored: pd.DataFrame, in_budget: pd.DataFrame, *, budget: int, total_risk: float) -> str:
     place = this_cycle(scored)  # each customer counted once, as 06 counts them
     held, store_only = int((place == "held for review").sum()), int((place == "in store only").sum())
     return t("The contact budget of {budget} goes to **{contacted} customers** a channel reaches and no alert holds, "
@@ -491,7 +491,7 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, *, scorer: str, best_mode
         t("No model beat the simple score **{scorer}** in the backtest (ROC-AUC {auc} against {model_auc} for the "
           "best model), so the list is scored with it.", scorer=term(scorer), auc=f"{auc[scorer]:.3f}",
           model_auc=f"{auc[best_model]:.3f}"),
-        _budget_sentence(scored, in_budget, contact_budget, total_risk),
+        _budget_sentence(scored, in_budget, budget=contact_budget, total_risk=total_risk),
         t("Top actions by value at risk: ") + t("; ").join(
             t("*{action}* ({customers} customers)", action=term(name), customers=count(row["customers"]))
             for name, row in actions.head(3).iterrows()) + t("."),

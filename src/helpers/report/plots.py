@@ -388,7 +388,7 @@ def pareto_curve(curve: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def _reliability(table: pd.DataFrame, label: str, xlabel: str, ylabel: str, title: str) -> plt.Figure:
+def _reliability(table: pd.DataFrame, label: str, *, xlabel: str, ylabel: str, title: str) -> plt.Figure:
     """Observed share against predicted probability per bin; the diagonal is perfect calibration."""
     fig, ax = plt.subplots(figsize=(6, 5))
     ax.plot([0, 1], [0, 1], color="#999", ls=":", label=t("perfectly calibrated"))
@@ -407,8 +407,9 @@ def _reliability(table: pd.DataFrame, label: str, xlabel: str, ylabel: str, titl
 
 def reliability_diagram(table: pd.DataFrame, model: str, brier: float) -> plt.Figure:
     """Observed churn rate against predicted churn probability."""
-    return _reliability(table, term(model), t("predicted churn probability"), t("share that really churned"),
-                        t("Is the churn probability honest? (Brier {brier})", brier=f"{brier:.3f}"))  # fmt: skip
+    return _reliability(table, term(model), xlabel=t("predicted churn probability"),
+                        ylabel=t("share that really churned"),
+                        title=t("Is the churn probability honest? (Brier {brier})", brier=f"{brier:.3f}"))  # fmt: skip
 
 
 def calibration_diagram(held_out: pd.DataFrame, scorer: str, *, method: str, brier: tuple[float, float]) -> plt.Figure:
@@ -438,9 +439,10 @@ def calibration_diagram(held_out: pd.DataFrame, scorer: str, *, method: str, bri
 def purchase_reliability(table: pd.DataFrame, window_days: int, brier: float) -> plt.Figure:
     """Observed share who bought within the window against the predicted probability (time split)."""
     return _reliability(table, t("purchase model"),
-                        t("predicted probability of a purchase within {days} days", days=window_days),
-                        t("share that really bought"),
-                        t("Is the purchase probability honest? (Brier {brier})", brier=f"{brier:.3f}"))  # fmt: skip
+                        xlabel=t("predicted probability of a purchase within {days} days", days=window_days),
+                        ylabel=t("share that really bought"),
+                        title=t("Is the purchase probability honest? (Brier {brier})",
+                                brier=f"{brier:.3f}"))  # fmt: skip
 
 
 def date_errors(errors: pd.DataFrame) -> plt.Figure:
@@ -508,7 +510,7 @@ def detectable_lift(power: pd.DataFrame, plausible: float) -> plt.Figure:
     return fig
 
 
-def _estimates_with_intervals(ax, estimate: pd.Series, low: pd.Series, high: pd.Series, labels: list[str]) -> None:
+def _estimates_with_intervals(ax, estimate: pd.Series, *, low: pd.Series, high: pd.Series, labels: list[str]) -> None:
     """One dot per row with its interval as a horizontal bar, first row on top; a dashed line at zero."""
     value = estimate.astype(float).to_numpy()[::-1]
     errors = [value - low.astype(float).to_numpy()[::-1], high.astype(float).to_numpy()[::-1] - value]
@@ -520,8 +522,9 @@ def _estimates_with_intervals(ax, estimate: pd.Series, low: pd.Series, high: pd.
 def campaign_effects(effects: pd.DataFrame) -> plt.Figure:
     """Conversion lift per cell with its 95% interval; the dashed line is no effect."""
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(effects) + 1.6))
-    _estimates_with_intervals(ax, effects["conversion_lift"], effects["conversion_low"], effects["conversion_high"],
-                              [term(name) for name in effects.index])  # fmt: skip
+    _estimates_with_intervals(ax, effects["conversion_lift"], low=effects["conversion_low"],
+                              high=effects["conversion_high"],
+                              labels=[term(name) for name in effects.index])  # fmt: skip
     overall = [i for i, name in enumerate(effects.index[::-1]) if name == "all cells"]
     ax.scatter(effects["conversion_lift"].astype(float).to_numpy()[::-1][overall], overall, color="#333", zorder=3)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -549,7 +552,7 @@ def nps_by_group(table: pd.DataFrame, title: str) -> plt.Figure:
     shown = table.dropna(subset=["nps"])
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(shown) + 1.6))
     labels = [f"{term(name)} (n={n:,})" for name, n in zip(shown.index, shown["responses"], strict=True)]
-    _estimates_with_intervals(ax, shown["nps"], shown["nps_low"], shown["nps_high"], labels)
+    _estimates_with_intervals(ax, shown["nps"], low=shown["nps_low"], high=shown["nps_high"], labels=labels)
     ax.set_xlim(-100, 100)
     ax.set_xlabel(t("NPS (promoters - detractors, % points; 95% interval)"))
     ax.set_title(title)

@@ -106,7 +106,7 @@ def _check_file(config: WorkbenchConfig, path: Path, fmt: str) -> list[Finding]:
     for canonical, check in checks:
         if canonical in mapping and canonical not in missing:
             try:
-                found += check(table, mapping[canonical], options, path.name)
+                found += check(table, mapping[canonical], options=options, name=path.name)
             except CHECK_ERRORS as error:
                 found.append(_problem(f"{path.name}: checking '{mapping[canonical]}' failed: {_first_line(error)}"))
     return found
@@ -121,7 +121,7 @@ def _unread(table: ibis.Table, column: str, parsed: ibis.Value) -> tuple[int, in
     return int(frame["given"].sum()), len(unread), unread.drop_duplicates().head(EXAMPLES).tolist()
 
 
-def _read_share(what: str, column: str, counts: tuple[int, int, list[str]], name: str, fix: str) -> Finding:
+def _read_share(what: str, column: str, *, counts: tuple[int, int, list[str]], name: str, fix: str) -> Finding:
     given, unread, examples = counts
     text = f"{name}: {given - unread:,} of the first {given:,} {what} in '{column}' read"
     if given and unread / given > FAILURE_SHARE:
@@ -129,29 +129,29 @@ def _read_share(what: str, column: str, counts: tuple[int, int, list[str]], name
     return _ok(text + (f"; {unread:,} do not and will be set aside, e.g. {examples}" if unread else ""))
 
 
-def _dates(table: ibis.Table, column: str, options: CleaningOptions, name: str) -> list[Finding]:
+def _dates(table: ibis.Table, column: str, *, options: CleaningOptions, name: str) -> list[Finding]:
     parsed = parse_date(table[column], options.date_format, options.date_keep)
     counts = _unread(table, column, parsed)
-    return [_read_share("order dates", column, counts, name,
-                        "set dates.format (e.g. '%Y%m%d', '%d/%m/%Y %H:%M') or dates.keep")]  # fmt: skip
+    return [_read_share("order dates", column, counts=counts, name=name,
+                        fix="set dates.format (e.g. '%Y%m%d', '%d/%m/%Y %H:%M') or dates.keep")]  # fmt: skip
 
 
-def _amounts(table: ibis.Table, column: str, options: CleaningOptions, name: str) -> list[Finding]:
+def _amounts(table: ibis.Table, column: str, *, options: CleaningOptions, name: str) -> list[Finding]:
     reading = options.number_reading
     money = accounted_money(parse_number(table[column].strip(), reading), options.max_abs_amount)  # inf is no money
     counts = _unread(table, column, money)
     how = f"numbers read with decimal mark '{reading.decimal}', thousands separator '{reading.group}' ({reading.basis})"
-    return [_read_share("amounts", column, counts, name, "set amounts.locale (e.g. de_DE for 1.234,50) or map "
-                        "columns.amount to the money column"), _ok(f"{name}: {how}")]  # fmt: skip
+    fix = "set amounts.locale (e.g. de_DE for 1.234,50) or map columns.amount to the money column"
+    return [_read_share("amounts", column, counts=counts, name=name, fix=fix), _ok(f"{name}: {how}")]
 
 
-def _quantities(table: ibis.Table, column: str, options: CleaningOptions, name: str) -> list[Finding]:
+def _quantities(table: ibis.Table, column: str, *, options: CleaningOptions, name: str) -> list[Finding]:
     parsed = parse_number(table[column].strip(), options.number_reading, units=True)
-    return [_read_share("quantities", column, _unread(table, column, parsed), name, "map columns.quantity to the "
-                        "units column or leave it out")]  # fmt: skip
+    fix = "map columns.quantity to the units column or leave it out"
+    return [_read_share("quantities", column, counts=_unread(table, column, parsed), name=name, fix=fix)]
 
 
-def _ids(table: ibis.Table, column: str, options: CleaningOptions, name: str) -> list[Finding]:
+def _ids(table: ibis.Table, column: str, *, options: CleaningOptions, name: str) -> list[Finding]:
     ids = table[column].strip().nullif("")
     with_id = table.filter(ids.notnull())
     report = id_checks(with_id, with_id[column].strip())

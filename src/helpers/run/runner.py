@@ -261,7 +261,7 @@ def _mark_dependants_stale(manifest: dict, stage: str) -> None:
             record.update(status="stale", error=f"{stage} ran again after it; run {name} again")
 
 
-def _run_stage(stage: Stage, manifest: dict, paths: RunPaths, kernel: str, fingerprint: str) -> None:
+def _run_stage(stage: Stage, manifest: dict, *, paths: RunPaths, kernel: str, fingerprint: str) -> None:
     """One stage, recorded: what it read, what it wrote, its status and wall time."""
     reads = runfolder.check_upstream(stage.name, manifest["stages"], fingerprint=fingerprint, artifacts=paths.artifacts)
     record = {"name": stage.name, "status": "running", "started": _now(), "seconds": 0.0, "error": None,
@@ -344,7 +344,7 @@ def run(config_path: str | Path, *, run_id: str | None = None, stages: list[str]
         try:
             for index, stage in enumerate(selected, start=1):
                 log.info("[stage %d/%d] %s", index, len(selected), stage.name)
-                _run_stage(stage, manifest, paths, kernel, fingerprint)
+                _run_stage(stage, manifest, paths=paths, kernel=kernel, fingerprint=fingerprint)
         finally:
             os.environ.pop(RUN_LOG, None)
             generated = sorted(p for p in paths.input.glob("*") if p.is_file())  # built-in datasets written

@@ -76,7 +76,7 @@ def season_check(cumulative: pd.DataFrame, chosen: pd.Series, calibration: pd.Da
                                     horizon_days=horizon_days)  # fmt: skip
 
 
-def _model_json(stage: ClvStage, purchase_model, spend: clv.SpendModel, penalizer: float) -> dict:
+def _model_json(stage: ClvStage, purchase_model, *, spend: clv.SpendModel, penalizer: float) -> dict:
     return {
         "calibration_end": str(stage.calibration_end),
         "analysis_date": str(stage.analysis_date),
@@ -207,5 +207,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         figures=context.figures,
     )
     context.paths.write_table(values, "clv.parquet")
-    context.paths.write_json(_model_json(stage, purchase_model, spend_model, settings.penalizer), "clv_models.json")
+    context.paths.write_json(
+        _model_json(stage, purchase_model, spend=spend_model, penalizer=settings.penalizer), "clv_models.json"
+    )
     return stage

@@ -64,7 +64,7 @@ class Profile:
     alert_preview: pd.DataFrame  # the most severe alerts for the report, ids masked when configured
 
 
-def _baby(context: StageContext, config: WorkbenchConfig, tx, profile: pd.DataFrame, members: pd.DataFrame | None,
+def _baby(context: StageContext, config: WorkbenchConfig, *, tx, profile: pd.DataFrame, members: pd.DataFrame | None,
           today: date) -> BabyStages | None:  # fmt: skip
     if members is not None and "baby_birth_date" in members.columns and members["baby_birth_date"].notna().any():
         births, source = members.set_index("customer_id")["baby_birth_date"], "member table"
@@ -147,7 +147,7 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd
         )
         if "card_level" in profile.columns
         else None,
-        baby=_baby(context, config, tx, profile, members, today),
+        baby=_baby(context, config, tx=tx, profile=profile, members=members, today=today),
         nps=None if surveys is None or surveys.empty else _nps(context, profile, surveys),
         alerts=alerts,
         alert_preview=context.shareable(alerts.alerts.head(PREVIEW_ROWS)),

@@ -108,7 +108,7 @@ def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFram
     return customers.join(stages), boundaries, tier_thresholds
 
 
-def _migration(context: StageContext, customers: pd.DataFrame, boundaries: Boundaries, compare_with: str | None):
+def _migration(context: StageContext, customers: pd.DataFrame, *, boundaries: Boundaries, compare_with: str | None):
     previous_dir = earlier_run(context.paths.root, compare_with)
     if previous_dir is None:
         return None
@@ -125,7 +125,9 @@ def _migration(context: StageContext, customers: pd.DataFrame, boundaries: Bound
     return Migration(previous_dir.name, matrix, moves)
 
 
-def _cohorts(context: StageContext, today: date, months: int, min_size: int) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+def _cohorts(
+    context: StageContext, today: date, *, months: int, min_size: int
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     cohorts = monthly_cohorts(context.transactions(), today)
     retention = segment.cohort_matrix(cohorts, "customers", min_size).iloc[:, :months]
     revenue = segment.cohort_matrix(cohorts, "revenue", min_size).iloc[:, :months]
@@ -198,8 +200,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         context.figure("02_silhouette", plots.silhouette(silhouettes, len(profiles)))
     context.figure("02_clusters", plots.cluster_scatter(customers, clusters, names=profiles["name"]))
 
-    retention, revenue_retention, small_cohorts = _cohorts(context, today, settings.cohort_months,
-                                                           settings.min_cohort_customers)  # fmt: skip
+    retention, revenue_retention, small_cohorts = _cohorts(context, today, months=settings.cohort_months,
+                                                           min_size=settings.min_cohort_customers)  # fmt: skip
     curve = segment.revenue_concentration(customers["total_spend"])
     context.figure("02_revenue_concentration", plots.pareto_curve(curve))
     mix_columns = [c for c in ("channel", "category") if c in transactions.columns]
@@ -209,7 +211,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         context.figure(
             f"02_{column}_mix", plots.heatmap(mix, title, xlabel=t(column), ylabel=t("segment"), percent=True)
         )
-    migration = _migration(context, customers, boundaries, settings.compare_with)
+    migration = _migration(context, customers, boundaries=boundaries, compare_with=settings.compare_with)
 
     columns = [c.name for c in SEGMENTS.columns if c.name in customers.columns]
     output = customers[columns].sort_values("customer_id").reset_index(drop=True)
