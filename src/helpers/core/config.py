@@ -10,7 +10,7 @@ import glob
 import re
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -60,7 +60,8 @@ __all__ = [
     "read_config_file",
 ]
 
-BUILTIN_DATASETS = ("cdnow_sample", "cdnow_master", "babystore", "babystore_zh", "online_retail")
+Dataset = Literal["cdnow_sample", "cdnow_master", "babystore", "babystore_zh", "online_retail"]
+BUILTIN_DATASETS: tuple[Dataset, ...] = get_args(Dataset)
 
 
 class _Section(BaseModel):
@@ -81,7 +82,7 @@ class CsvOptions(_Section):
 
 class InputSection(_Section):
     path: str | None = Field(None, description="file or glob of raw transaction files")
-    dataset: Literal[BUILTIN_DATASETS] | None = Field(None, description="a built-in dataset")
+    dataset: Dataset | None = Field(None, description="a built-in dataset")
     dataset_customers: int = Field(20_000, gt=0, description="customers in a generated dataset (babystore, retail)")
     format: Literal["auto", "csv", "parquet", "excel"] = "auto"
     csv: CsvOptions = CsvOptions()
@@ -302,12 +303,17 @@ class ClvSection(_Section):
     )
 
 
-RISK_TIERS = ("high", "medium", "low")
+RiskTier = Literal["high", "medium", "low"]
+RISK_TIERS: tuple[RiskTier, ...] = get_args(RiskTier)
 # a customer's place in this cycle: contacted, or the first reason not (helpers.models.actions.this_cycle)
 CYCLE_OUTCOMES = ("contact", "held for review", "do not contact", "in store only", "contacted recently",
                   "global holdout", "below the budget")  # fmt: skip
-VALUE_LEVELS = ("high value", "low value")
-LIFECYCLE_STAGES = ("new", "active", "at risk", "lapsed")
+ValueLevel = Literal["high value", "low value"]
+VALUE_LEVELS: tuple[ValueLevel, ...] = get_args(ValueLevel)
+LifecycleStage = Literal["new", "active", "at risk", "lapsed"]
+LIFECYCLE_STAGES: tuple[LifecycleStage, ...] = get_args(LifecycleStage)
+Channel = Literal["wechat", "sms", "email"]
+Gender = Literal["female", "male"]
 
 
 class ActionRule(_Section):
@@ -315,12 +321,10 @@ class ActionRule(_Section):
     An empty condition matches every customer."""
 
     action: str
-    risk: list[Literal[RISK_TIERS]] = Field(default_factory=list, description="churn risk tiers")
-    value: list[Literal[VALUE_LEVELS]] = Field(default_factory=list, description="value levels")
+    risk: list[RiskTier] = Field(default_factory=list, description="churn risk tiers")
+    value: list[ValueLevel] = Field(default_factory=list, description="value levels")
     segments: list[str] = Field(default_factory=list, description="RFM segments (02_segment)")
-    lifecycle: list[Literal[LIFECYCLE_STAGES]] = Field(
-        default_factory=list, description="lifecycle stages (02_segment)"
-    )
+    lifecycle: list[LifecycleStage] = Field(default_factory=list, description="lifecycle stages (02_segment)")
 
 
 SAVE_CALL = "Personal call from the service team and an exclusive retention offer"
@@ -359,11 +363,13 @@ class ChurnSection(_Section):
                                                "severity counts at most this quantile of the others' value at risk "
                                                "in their expected value (an extreme order is not a reason to rank "
                                                "first); null: no cap")  # fmt: skip
-    hold_alert_severities: list[Literal["high", "medium", "low"]] = Field(
-        default_factory=lambda: ["high"], description="customers with an alert of these severities (02_segment) are "
+    hold_alert_severities: list[RiskTier] = Field(
+        default_factory=lambda: list[RiskTier](["high"]),
+        description="customers with an alert of these severities (02_segment) are "
         "held for review: listed, never in the contact budget")  # fmt: skip
-    channels: list[Literal["wechat", "sms", "email"]] = Field(
-        default_factory=lambda: ["wechat", "sms", "email"], description="the contact channel: the first of these a "
+    channels: list[Channel] = Field(
+        default_factory=lambda: list[Channel](["wechat", "sms", "email"]),
+        description="the contact channel: the first of these a "
         "customer opted in to (member table opt_in_<channel>); none: in store only, not contacted")  # fmt: skip
     do_not_contact: str | None = Field(None, description="a file (CSV, Excel, Parquet) whose customer_id column (or "
                                        "first column) lists customers never to contact, in any list")  # fmt: skip
@@ -480,7 +486,7 @@ class CampaignSection(_Section):
                                          "actions it measured; campaign_channel_effects.parquet beside it, when "
                                          "there, ranks the channels with a significant effect by what they "
                                          "earned")  # fmt: skip
-    channel_costs: dict[Literal["wechat", "sms", "email"], float] = Field(
+    channel_costs: dict[Channel, float] = Field(
         default_factory=dict, description="cost of one message per channel, added to the contact's cost; without "
         "a measured campaign the cheapest channel a customer opted in to is used (ties: churn.channels order)",
     )  # fmt: skip
@@ -541,15 +547,15 @@ class CustomerColumns(_Section):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
-DEFAULT_GENDER_CODES = {"f": "female", "female": "female", "w": "female", "女": "female", "m": "male",
-                        "male": "male", "男": "male"}  # fmt: skip
+DEFAULT_GENDER_CODES: dict[str, Gender] = {"f": "female", "female": "female", "w": "female", "女": "female",
+                                           "m": "male", "male": "male", "男": "male"}  # fmt: skip
 
 
 class CustomersSection(TableSource):
     """The optional member table: one row per customer."""
 
     columns: CustomerColumns = CustomerColumns()
-    gender_codes: dict[str, Literal["female", "male"]] = Field(
+    gender_codes: dict[str, Gender] = Field(
         default_factory=lambda: dict(DEFAULT_GENDER_CODES), description="text (any case) -> female or male"
     )
     card_levels: list[str] = Field(default_factory=list, description="the card levels, lowest first; another "

@@ -13,7 +13,7 @@ import glob
 import io
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,8 +83,8 @@ def detect_format(files: list[Path], declared: str = "auto") -> str:
             f"set input.format to one of csv, parquet, excel (known extensions: {sorted(FORMATS)})"
         )
     if len(found) > 1:
-        raise InputError(f"input files mix formats {sorted(found)}; point input.path at one format")
-    return found.pop()
+        raise InputError(f"input files mix formats {sorted(str(f) for f in found)}; point input.path at one format")
+    return str(found.pop())
 
 
 def transcode_to_utf8(path: Path, encoding: str, work_dir: Path) -> Path:
@@ -277,7 +277,7 @@ def read_raw(
     header: bool = True,
     sheet: str | int = 0,
     work_dir: Path | None = None,
-    expected_columns: list[str] = (),
+    expected_columns: Sequence[str] = (),
 ) -> RawInput:
     """All rows of all matching files as text columns; nothing is read beyond the headers until used."""
     files = resolve_files(pattern)

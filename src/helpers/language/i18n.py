@@ -68,11 +68,11 @@ def t(message: str, /, **values: object) -> str:
 def t_series(message: str, **columns: pd.Series | str) -> pd.Series:
     """`message` in the report language, filled row by row from text Series or one text (vectorised)."""
     text = {name: value.astype(str) if isinstance(value, pd.Series) else value for name, value in columns.items()}
-    result = None
+    result: pd.Series | str = ""
     for literal, name, _spec, _conversion in string.Formatter().parse(t(message)):
         piece = literal if name is None else literal + text[name]
-        result = piece if result is None else result + piece
-    return result
+        result = result + piece
+    return result if isinstance(result, pd.Series) else pd.Series(result)
 
 
 def term(value: object) -> object:
@@ -91,7 +91,7 @@ def header(name: object) -> object:
 
 def export_header(name: str) -> str:
     """A column of a CSV/XLSX export: the machine name in English (a CRM import maps it), translated otherwise."""
-    return name if _LANGUAGE["code"] == "en" else header(name)
+    return name if _LANGUAGE["code"] == "en" else str(header(name))
 
 
 def for_reading(frame: pd.DataFrame) -> pd.DataFrame:

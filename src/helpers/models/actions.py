@@ -10,6 +10,7 @@ times the value at risk, minus the contact's cost), highest first, among those a
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -199,7 +200,7 @@ def capped_for_alerts(value_at_risk: pd.Series, flagged: pd.Series, quantile: fl
     return value_at_risk.where(~flagged, value_at_risk.clip(upper=cap))
 
 
-def channel_order(order: list[str], *, costs: dict[str, float], measured: pd.Series | None = None) -> list[str]:
+def channel_order(order: Sequence[str], *, costs: Mapping[str, float], measured: pd.Series | None = None) -> list[str]:
     """The order in which a customer's opted-in channels are tried: channels a campaign measured (`measured`:
     incremental margin per contact, significant effects only) as earning more than their message cost, best net
     margin first; then unmeasured ones, cheapest first; then measured ones that did not earn their cost. Ties keep

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Sequence
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 import lifetimes
 import numpy as np
@@ -312,7 +314,7 @@ class ModelFits:
         return pd.DataFrame(rows).set_index("model")
 
 
-def fit_models(calibration: pd.DataFrame, names: list[str], penalizer: float = 0.0) -> ModelFits:
+def fit_models(calibration: pd.DataFrame, names: Sequence[str], penalizer: float = 0.0) -> ModelFits:
     """Fit each named model on the calibration summary; failures are kept as messages."""
     patterns = compress(as_model_input(calibration))
     models, failures = {}, {}
@@ -414,7 +416,7 @@ def cumulative_repeat_purchases(
     for key, model in fits.models.items():
         expected = np.zeros(len(periods))
         for offset, count in cohorts.items():
-            age = np.clip(periods - offset, 0, None)
+            age = np.clip(periods - cast(int, offset), 0, None)
             expected += count * np.asarray(model.expected_number_of_purchases_up_to_time(age), dtype=float)
         frame[MODELS[key][0]] = expected
     return frame

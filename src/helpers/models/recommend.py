@@ -278,8 +278,8 @@ class Scores:
 def _matrix(frame: pd.DataFrame, customers: pd.Index, *, catalogue: pd.Index, value: str) -> np.ndarray:
     """A customers x catalogue array of `value` from rows keyed by customer_id and item (0 where absent)."""
     out = np.zeros((len(customers), len(catalogue)))
-    rows = customers.get_indexer(frame["customer_id"])
-    cols = catalogue.get_indexer(frame["item"])
+    rows = customers.get_indexer(pd.Index(frame["customer_id"]))
+    cols = catalogue.get_indexer(pd.Index(frame["item"]))
     keep = (rows >= 0) & (cols >= 0)
     np.maximum.at(out, (rows[keep], cols[keep]), frame[value].to_numpy(dtype=float)[keep])
     return out
@@ -317,13 +317,13 @@ def _best_over_sources(rows: pd.DataFrame, customers: pd.Index, *, catalogue: pd
     """Per customer and target item, the largest `value` over the rows (customer_id, source, target), with
     the source item it came from (its catalogue position, -1 when none) and the `extra` columns of that row."""
     best = rows.sort_values(value, ascending=False, kind="stable").drop_duplicates(["customer_id", "target"])
-    r = customers.get_indexer(best["customer_id"])
-    c = catalogue.get_indexer(best["target"])
+    r = customers.get_indexer(pd.Index(best["customer_id"]))
+    c = catalogue.get_indexer(pd.Index(best["target"]))
     keep = (r >= 0) & (c >= 0)
     out = [np.zeros((len(customers), len(catalogue)))]
     out[0][r[keep], c[keep]] = best[value].to_numpy(dtype=float)[keep]
     source = np.full((len(customers), len(catalogue)), -1)
-    source[r[keep], c[keep]] = sources.get_indexer(best["source"])[keep]
+    source[r[keep], c[keep]] = sources.get_indexer(pd.Index(best["source"]))[keep]
     out.append(source)
     for column in extra:
         values = np.full((len(customers), len(catalogue)), np.nan)
@@ -336,7 +336,9 @@ def _co_purchase(learnt: Learnt, customers: pd.Index) -> tuple[np.ndarray, np.nd
     bought = learnt.history.items[["customer_id", "item"]].rename(columns={"item": "source"})
     rules = learnt.affinity.rename(columns={"antecedent": "source", "consequent": "target"})
     rows = bought.merge(rules[["source", "target", "confidence"]], on="source")
-    return _best_over_sources(rows, customers, catalogue=learnt.catalogue, sources=learnt.catalogue, value="confidence")
+    best, source = _best_over_sources(rows, customers, catalogue=learnt.catalogue, sources=learnt.catalogue,
+                                      value="confidence")  # fmt: skip
+    return best, source
 
 
 def _sequence(learnt: Learnt, customers: pd.Index) -> tuple[np.ndarray, ...]:
@@ -490,7 +492,8 @@ def offers_for_the_stage(
     ranked = [table["next_best_offer"]]
     if "other_offers" in table:
         others = table["other_offers"].fillna("").str.split(", ")
-        ranked += [others.str[k] for k in range(int(others.str.len().max() or 0))]
+        longest = others.map(len).max()
+        ranked += [others.str[k] for k in range(int(longest or 0))]
     chosen = pd.Series(pd.NA, index=table.index, dtype=object)
     for candidate in ranked:
         start = candidate.map({c: s - lead_days for c, (s, _) in stages.items()})

@@ -9,6 +9,7 @@ Per group, each customer counts once, with their latest answer; the trend counts
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -73,7 +74,7 @@ def scores_by(answers: pd.DataFrame, keys: pd.Series, name: str) -> pd.DataFrame
 def nps_by(latest: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     """NPS with its interval and mean satisfaction per group (customers without a group are left out)."""
     joined = latest.join(groups.rename("group"), how="inner").dropna(subset=["group"])
-    return scores_by(joined, joined["group"], groups.name).sort_values("responses", ascending=False)
+    return scores_by(joined, joined["group"], cast(str, groups.name)).sort_values("responses", ascending=False)
 
 
 def monthly_trend(surveys: pd.DataFrame) -> pd.DataFrame:

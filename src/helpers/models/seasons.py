@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -53,11 +54,11 @@ class MonthIndex:
         return self.over(pd.date_range(start, periods=max(int(days), 1), freq="D"))
 
     def peak(self) -> tuple[int, float]:
-        month = int(self.index.idxmax())
+        month = int(cast(int, self.index.idxmax()))
         return month, float(self.index[month])
 
     def trough(self) -> tuple[int, float]:
-        month = int(self.index.idxmin())
+        month = int(cast(int, self.index.idxmin()))
         return month, float(self.index[month])
 
 
@@ -81,9 +82,15 @@ def month_index(cumulative: pd.DataFrame, model_label: str, *, start: pd.Timesta
         return None
     actual = daily_increments(cumulative["actual"], start, unit)
     expected = daily_increments(cumulative[model_label], start, unit)
-    within = actual.index <= pd.Timestamp(calibration_end)
-    by_month_actual = actual[within].groupby(actual.index[within].month).sum().reindex(MONTHS, fill_value=0.0)
-    by_month_expected = expected[within].groupby(expected.index[within].month).sum().reindex(MONTHS, fill_value=0.0)
+    days = cast(pd.DatetimeIndex, actual.index)
+    within = days <= pd.Timestamp(calibration_end)
+    by_month_actual = actual[within].groupby(days[within].month).sum().reindex(MONTHS, fill_value=0.0)
+    by_month_expected = (
+        expected[within]
+        .groupby(cast(pd.DatetimeIndex, expected.index)[within].month)
+        .sum()
+        .reindex(MONTHS, fill_value=0.0)
+    )
     index = (by_month_actual + PSEUDO_PURCHASES) / (by_month_expected + PSEUDO_PURCHASES)
     return MonthIndex(index.rename("index"), by_month_actual, by_month_expected)
 

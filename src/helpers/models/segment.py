@@ -16,6 +16,7 @@ at 5: equal values always get equal scores, and a value shared by many customers
 from __future__ import annotations
 
 from itertools import product
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -114,12 +115,12 @@ def score_counts(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(counts).reindex(range(1, 6)).fillna(0).astype(int).rename_axis("score")
 
 
-def _matches(rule: dict, cell: tuple[int, int, int]) -> bool:
+def _matches(rule: dict, cell: tuple[int, ...]) -> bool:
     """Whether the score cell (R, F, M) lies within the rule's range on each axis."""
     return all(rule[axis][0] <= score <= rule[axis][1] for axis, score in zip("rfm", cell, strict=True))
 
 
-def segment_of_cell(rules: list[dict], cell: tuple[int, int, int]) -> str | None:
+def segment_of_cell(rules: list[dict], cell: tuple[int, ...]) -> str | None:
     """The first rule (in priority order) that a score cell (R, F, M) matches."""
     return next((rule["segment"] for rule in rules if _matches(rule, cell)), None)
 
@@ -241,11 +242,11 @@ def lifecycle_stages(
 
 def cluster_features(summary: pd.DataFrame) -> pd.DataFrame:
     """log1p of recency, frequency and spend: the inputs of the behavioural clusters."""
-    return np.log1p(summary[["recency_days", "purchases", "total_spend"]].clip(lower=0))
+    return cast(pd.DataFrame, np.log1p(summary[["recency_days", "purchases", "total_spend"]].clip(lower=0)))
 
 
 def choose_clusters(
-    summary: pd.DataFrame, k_range: tuple[int, int], *, random_state: int, sample: int = 5000,
+    summary: pd.DataFrame, k_range: tuple[int, ...], *, random_state: int, sample: int = 5000,
     fit_sample: int | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:  # fmt: skip
     """k-means on standardised log R/F/M for each k; the k with the best silhouette wins.
@@ -272,7 +273,7 @@ def choose_clusters(
     if not scores:
         return pd.Series(0, index=summary.index, name="cluster"), pd.DataFrame(columns=["k", "silhouette"])
     table = pd.DataFrame(scores).set_index("k")
-    best = int(table["silhouette"].idxmax())
+    best = int(cast(int, table["silhouette"].idxmax()))
     return _relabel_by_spend(pd.Series(labels[best], index=summary.index, name="cluster"), summary), table
 
 
@@ -352,12 +353,11 @@ def revenue_concentration(total_spend: pd.Series) -> pd.DataFrame:
 def heatmap_r_by_f(customers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Mean spend per recency score (rows, 5 first) x frequency score (columns 1-5), every score shown; and the
     cell labels: mean spend and the number of customers."""
-    grid = dict(
-        index=pd.Index(range(5, 0, -1), name="recency score"), columns=pd.Index(range(1, 6), name="frequency score")
-    )
+    rows, columns = pd.Index(range(5, 0, -1), name="recency score"), pd.Index(range(1, 6), name="frequency score")
     spend = customers.pivot_table(index="r_score", columns="f_score", values="total_spend", aggfunc="mean")
     size = customers.pivot_table(index="r_score", columns="f_score", values="total_spend", aggfunc="size")
-    spend, size = spend.reindex(**grid), size.reindex(**grid).fillna(0).astype(int)
+    spend = spend.reindex(index=rows, columns=columns)
+    size = size.reindex(index=rows, columns=columns).fillna(0).astype(int)
     labels = spend.map(lambda v: "" if pd.isna(v) else money_tick(v)) + size.map(lambda n: f"\nn={n:,}" if n else "")
     return spend, labels
 

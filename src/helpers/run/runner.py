@@ -101,7 +101,7 @@ def select_stages(stages: list[Stage], wanted: list[str] | None) -> list[Stage]:
     """Stages by full name ('02_segment'), number ('02') or short name ('segment')."""
     if not wanted:
         return stages
-    chosen = []
+    chosen: list[Stage] = []
     for item in wanted:
         match = [s for s in stages if item in (s.name, s.name[:2], s.name[3:])]
         if not match:

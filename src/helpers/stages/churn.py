@@ -7,6 +7,7 @@ adds the next best offer and writes the action list.
 from __future__ import annotations
 
 import glob
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -99,7 +100,7 @@ class Contacts:
     blocked: frozenset[str] = frozenset()  # the do-not-contact list
     history: pd.DataFrame | None = None  # earlier contacts: customer_id, send_date (treatment rows only)
 
-    def held(self, customers: pd.Index, severities: list[str]) -> pd.Series:
+    def held(self, customers: pd.Index, severities: Sequence[str]) -> pd.Series:
         """Customers with an alert of one of `severities`: a person looks before anyone contacts them."""
         if self.alerts is None or not severities:
             return pd.Series(False, index=customers)

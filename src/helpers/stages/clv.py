@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -67,10 +68,11 @@ def season_check(cumulative: pd.DataFrame, chosen: pd.Series, calibration: pd.Da
     start = calibration["first_purchase"].min()
     horizon_days = round(settings.horizon_months * clv.UNITS_PER_MONTH[settings.time_unit]
                          * DAYS_PER_UNIT[settings.time_unit])  # fmt: skip
-    season = seasons.month_index(cumulative, chosen.name, start=start, calibration_end=cal_end, unit=settings.time_unit)
+    label = str(chosen.name)
+    season = seasons.month_index(cumulative, label, start=start, calibration_end=cal_end, unit=settings.time_unit)
     if season is None:
         return None
-    return seasons.check_on_holdout(season, cumulative, chosen.name, predicted=float(chosen["predicted_purchases"]),
+    return seasons.check_on_holdout(season, cumulative, label, predicted=float(chosen["predicted_purchases"]),
                                     actual=float(chosen["actual_purchases"]), start=start, calibration_end=cal_end,
                                     unit=settings.time_unit, horizon_start=today + timedelta(days=1),
                                     horizon_days=horizon_days)  # fmt: skip
@@ -125,7 +127,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     cumulative = clv.cumulative_repeat_purchases(fits, calibration, actual_by_period=by_period, unit=unit)
     calibration_periods = (pd.Timestamp(cal_end) - calibration["first_purchase"].min()).days / DAYS_PER_UNIT[unit]
     context.figure("03_cumulative_purchases", plots.cumulative_purchases(cumulative, calibration_periods, unit))
-    season = season_check(cumulative, comparison.loc[clv.MODELS[chosen][0]], calibration, cal_end=cal_end,
+    chosen_row = cast(pd.Series, comparison.loc[clv.MODELS[chosen][0]])  # one row per model label
+    season = season_check(cumulative, chosen_row, calibration, cal_end=cal_end,
                           today=today, settings=settings)  # fmt: skip
     calibration_spend = clv.fit_spend_model(
         clv.as_model_input(calibration).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer

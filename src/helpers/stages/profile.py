@@ -83,7 +83,7 @@ def _baby(context: StageContext, config: WorkbenchConfig, *, tx, profile: pd.Dat
 
 def _nps(context: StageContext, profile: pd.DataFrame, surveys: pd.DataFrame) -> Nps:
     latest = satisfaction.latest_answers(surveys)
-    has_nps = "nps" in surveys.columns and surveys["nps"].notna().any()
+    has_nps = "nps" in surveys.columns and bool(surveys["nps"].notna().any())
     by_group = {}
     for column in (c for c in NPS_GROUPS if c in profile.columns):
         by_group[column] = satisfaction.nps_by(latest, profile[column])
@@ -116,7 +116,8 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd
                 ylabel=t(label), percent=True))  # fmt: skip
     if "region" in profile.columns:
         levels = profiles.segment_mix(profile, "region", "spend_level")
-        levels = levels[[level for level in sorted(config.segment.spend_levels, key=config.segment.spend_levels.get)
+        spend_levels = config.segment.spend_levels
+        levels = levels[[level for level in sorted(spend_levels, key=spend_levels.__getitem__)
                          if level in levels.columns]]  # fmt: skip
         context.figure("02_spend_levels_by_region", plots.heatmap(
             levels, t("Share of each region's customers by spend level"), xlabel=t("spend level"), ylabel=t("region"),

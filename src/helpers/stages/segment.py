@@ -87,8 +87,9 @@ def score(customers: pd.DataFrame, config: WorkbenchConfig) -> tuple[pd.DataFram
     cuts = segment.rfm_cuts(customers, settings.thresholds.model_dump() if settings.thresholds else None)
     customers = customers.join(segment.rfm_scores(customers, cuts))
     if settings.scheme == "cn8":
-        boundaries = Boundaries(cuts, [], segment.cn8_centers(customers, settings.cn8_center))
-        customers["segment"] = segment.cn8_segments(customers, boundaries.centers)
+        centers = segment.cn8_centers(customers, settings.cn8_center)
+        boundaries = Boundaries(cuts, [], centers)
+        customers["segment"] = segment.cn8_segments(customers, centers)
     else:
         boundaries = Boundaries(cuts, [rule.model_dump() for rule in settings.rules], None)
         customers["segment"] = segment.assign_segments(customers, boundaries.rules)
@@ -220,7 +221,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     context.paths.write_json({"analysis_date": str(today), "scheme": settings.scheme, "cuts": boundaries.cuts,
                               "value_tiers": tier_thresholds, "rules": boundaries.rules, "coverage": coverage,
                               "cn8_centers": boundaries.centers}, "segment_thresholds.json")  # fmt: skip
-    level_order = sorted(settings.spend_levels, key=settings.spend_levels.get)
+    level_order = sorted(settings.spend_levels, key=settings.spend_levels.__getitem__)
     tiers = segment.group_revenue(customers, "value_tier")
     concentration = segment.concentration_facts(
         curve, settings.concentration_revenue_share, settings.concentration_top_customers
@@ -242,7 +243,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         cuts=pd.DataFrame(boundaries.cuts, index=["cut 1", "cut 2", "cut 3", "cut 4"]),
         score_counts=segment.score_counts(customers),
         rules=(
-            segment.cn8_rules(boundaries.centers, customers)
+            segment.cn8_rules(boundaries.centers or {}, customers)
             if coverage is None
             else pd.DataFrame(boundaries.rules).assign(cells=lambda t: t["segment"].map(coverage["cells_per_segment"]))
         ),
