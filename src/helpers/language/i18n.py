@@ -10,6 +10,7 @@ as a user's own segment name, as it is. A test fails when a message in the code 
 from __future__ import annotations
 
 import string
+from typing import overload
 
 import pandas as pd
 
@@ -75,6 +76,10 @@ def t_series(message: str, **columns: pd.Series | str) -> pd.Series:
     return result if isinstance(result, pd.Series) else pd.Series(result)
 
 
+@overload
+def term(value: str) -> str: ...
+@overload
+def term(value: object) -> object: ...
 def term(value: object) -> object:
     """A name or value (segment, tier, stage, action, column) in the report language; unknown values unchanged."""
     if _LANGUAGE["code"] == "zh" and isinstance(value, str):
@@ -84,6 +89,10 @@ def term(value: object) -> object:
     return value
 
 
+@overload
+def header(name: str) -> str: ...
+@overload
+def header(name: object) -> object: ...
 def header(name: object) -> object:
     """A column or index name for a reader: 'share_of_revenue' -> 'share of revenue' (or its translation)."""
     return term(name.replace("_", " ")) if isinstance(name, str) else name

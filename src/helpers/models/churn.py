@@ -119,7 +119,7 @@ def baseline_scores(
     cutoff: date,
     *,
     horizon_days: int,
-    customers: pd.Series,
+    customers: pd.Index,
     unit: str,
     fit_customers: int | None = None,
     random_state: int = 0,
@@ -321,10 +321,10 @@ def training_rows(parts: list[pd.DataFrame], max_rows: int | None, *, random_sta
     """The training rows of `parts` (snapshots) stacked, or beyond `max_rows` a seeded random sample of that many,
     each part giving its share of `sizes` (the customers it had before any sampling; by default its rows): past a
     million customers more rows add time and memory, hardly accuracy. Testing and today's scoring use everyone."""
-    sizes = np.array([len(part) for part in parts] if sizes is None else sizes)
-    if max_rows is None or sizes.sum() <= max_rows:
+    counts = np.array([len(part) for part in parts] if sizes is None else sizes)
+    if max_rows is None or counts.sum() <= max_rows:
         return pd.concat(parts)
-    shares = np.round(max_rows * sizes / sizes.sum()).astype(int)
+    shares = np.round(max_rows * counts / counts.sum()).astype(int)
     return pd.concat(part.sample(n=min(share, len(part)), random_state=random_state)
                      for part, share in zip(parts, shares, strict=True))  # fmt: skip
 
