@@ -37,8 +37,9 @@ notebooks: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench notebooks
 	$(BIN)/ruff format --check src tests bench notebooks
+	$(BIN)/mypy src/helpers
 
-# mypy with pandas-stubs and pydantic's plugin ([tool.mypy]); not yet part of `make lint`: errors remain (issue 33)
+# mypy with pandas-stubs and pydantic's plugin ([tool.mypy]); part of `make lint` and of `make test`
 typecheck: $(STAMP)
 	$(BIN)/mypy src/helpers
 

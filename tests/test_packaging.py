@@ -3,6 +3,7 @@
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
@@ -187,3 +188,13 @@ def test_the_positional_check_finds_a_long_signature(tmp_path):
         "def f(a, b, c, d): ...\ndef g(a, b, *, c, d): ...\nclass C:\n    def h(self, a, b, c): ...\n"
     )
     assert many_positional(tmp_path) == ["m.py:1 f(a, b, c, d)"]
+
+
+@pytest.mark.slow
+def test_the_helpers_type_check_with_no_error():
+    """mypy over src/helpers with pandas-stubs and pydantic's plugin ([tool.mypy]), as `make lint` runs it."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "mypy", "src/helpers"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -152,7 +153,7 @@ def _damage_member(frame: pd.DataFrame, rows: np.ndarray, rule: str) -> None:
               "unknown_code": "gender", "invalid_points": "points"}[rule]  # fmt: skip
     value = {"missing_customer_id": "", "invalid_date": "2023-02-30", "invalid_age": "1890-05-01",
              "unknown_code": "X", "invalid_points": "-120"}[rule]  # fmt: skip
-    frame.iloc[rows, frame.columns.get_loc(column)] = value
+    frame.iloc[rows, cast(int, frame.columns.get_loc(column))] = value
 
 
 def member_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False) -> SideTable:
@@ -188,7 +189,7 @@ def member_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False
     planted = _plant(frame, MEMBER_DIRT, rng=rng, damage=_damage_member)
     frame = planted.frame
     copies = planted.dirt.loc[planted.dirt["rule"] == "duplicate_customer_id", "source_row"].to_numpy() - 1
-    frame.iloc[copies, frame.columns.get_loc("points")] = "0"  # a later copy that disagrees with the first
+    frame.iloc[copies, cast(int, frame.columns.get_loc("points"))] = "0"  # a later copy that disagrees with the first
     if chinese:
         frame = frame.assign(
             gender=frame["gender"].replace({"F": "女", "M": "男"}),
@@ -204,7 +205,7 @@ def _damage_survey(frame: pd.DataFrame, rows: np.ndarray, rule: str) -> None:
                "after_observation_end": {"survey_date": "2025-03-01"}, "invalid_score": {"nps": "11"},
                "no_score": {"nps": "", "satisfaction": ""}}[rule]  # fmt: skip
     for column, value in updates.items():
-        frame.iloc[rows, frame.columns.get_loc(column)] = value
+        frame.iloc[rows, cast(int, frame.columns.get_loc(column))] = value
 
 
 def survey_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False) -> SideTable:

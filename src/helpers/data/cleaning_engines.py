@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -19,12 +20,12 @@ __all__ = ["DuckDBCleaning", "SparkCleaning", "for_connection", "try_strptime", 
 
 
 @ibis.udf.scalar.builtin
-def try_strptime(text: str, fmt: str) -> dt.Timestamp():
+def try_strptime(text: str, fmt: str) -> dt.Timestamp():  # type: ignore[valid-type]  # ibis reads this annotation
     """DuckDB's try_strptime: NULL where the text does not match the format."""
 
 
 @ibis.udf.scalar.builtin
-def try_to_timestamp(text: str, fmt: str) -> dt.Timestamp():
+def try_to_timestamp(text: str, fmt: str) -> dt.Timestamp():  # type: ignore[valid-type]  # ibis reads this annotation
     """Spark's try_to_timestamp: NULL where the text does not match the (Java) pattern."""
 
 
@@ -67,7 +68,8 @@ class SparkCleaning(DuckDBCleaning):
     def store_lines(self, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) -> ibis.Table:
         """Rows come numbered from reading (malformed lines included); `_line` counts on across files."""
         parts, first_line = [], 0
-        for name, table, rows in zip(raw.names, raw.tables, raw.rows, strict=True):
+        counted = cast(tuple[int, ...], raw.rows)  # read_raw on Spark counts each file's rows
+        for name, table, rows in zip(raw.names, raw.tables, counted, strict=True):
             parts.append(derive(table).mutate(**{SOURCE_FILE: ibis.literal(name),
                                                  LINE: ibis._[SOURCE_ROW] + first_line - 1}))  # fmt: skip
             first_line += rows

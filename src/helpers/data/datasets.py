@@ -414,7 +414,7 @@ def simulate_campaign(raw: pd.DataFrame, plan: pd.DataFrame, *, start: date, out
     treated = plan[plan["group"] == "treatment"]
     added, removed = [], set()
     for action, members in treated.groupby("action"):
-        lift = effects.get(action, 0.0)
+        lift = effects.get(str(action), 0.0)
         ids = members["customer_id"].to_numpy()
         bought = np.isin(ids, list(buyers))
         base = bought.mean()
@@ -429,7 +429,7 @@ def simulate_campaign(raw: pd.DataFrame, plan: pd.DataFrame, *, start: date, out
         raw[amount > 0]
         .groupby("customer_id")
         .agg(
-            value=("amount", lambda a: pd.to_numeric(a).mean()),
+            value=("amount", lambda a: pd.Series(pd.to_numeric(a)).mean()),
             channel=("channel", "last"),
             category=("category", "last"),
         )
@@ -624,8 +624,7 @@ def write_supermarket_export(out_dir: Path, n_customers: int = 2_600, seed: int 
     each visit buys a few products, some on promotion. About half the customers come back."""
     rng = np.random.default_rng(seed)
     first_day = np.minimum(rng.exponential(25.0, n_customers), SUPERMARKET_DAYS - 1).astype(int)
-    truth = SUPERMARKET_TRUTH
-    visits = simulate_bgnbd_gamma_gamma(n_customers, rng, **truth, p=1.0, q=1.0, v=1.0,
+    visits = simulate_bgnbd_gamma_gamma(n_customers, rng, **SUPERMARKET_TRUTH, p=1.0, q=1.0, v=1.0,
                                         weeks_observed=(SUPERMARKET_DAYS - 1 - first_day).astype(float))  # fmt: skip
     visits["day"] = first_day[visits["customer"]] + np.floor(visits["week"]).astype(int)
     visits = visits.drop_duplicates(["customer", "day"], ignore_index=True)  # one visit a day at most

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import ibis
 import pandas as pd
@@ -477,8 +478,8 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
     ]
     duplicates = next(r for r in rules if r["rule"] == DUPLICATE_ROW)
     rows_kept, money_kept = int(get("kept", "rows")), round(get("kept", "money"), 2)
-    rows_quarantined = sum(r["rows"] for r in rules)  # every row in quarantine.parquet, duplicates included
-    money_quarantined = round(sum(r["money"] for r in rules), 2)
+    rows_quarantined = sum(cast(int, r["rows"]) for r in rules)  # every row in quarantine.parquet, duplicates included
+    money_quarantined = round(sum(cast(float, r["money"]) for r in rules), 2)
     return {
         "rows_in": rows_in,
         "money_in": money_in,

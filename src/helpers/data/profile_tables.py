@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -128,7 +129,8 @@ def _apply_rules(text: pd.DataFrame, rules: list[TableRule], *, duplicate: Table
     that passed them, so a valid later copy survives an invalid first one."""
     broken = pd.Series("", index=text.index)
     for rule in rules:
-        broken = broken.mask((broken == "") & rule.rejects.to_numpy(), rule.name)
+        rejects = cast(pd.Series, rule.rejects)  # a field rule always says which rows it rejects
+        broken = broken.mask((broken == "") & rejects.to_numpy(), rule.name)
     passing = broken == ""
     repeated = text.loc[passing, duplicate_key].duplicated(keep="first")
     broken.loc[repeated[repeated].index] = duplicate.name

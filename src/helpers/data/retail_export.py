@@ -153,15 +153,15 @@ def write_online_retail_export(out_dir: Path, n_customers: int = 4_300, seed: in
     # non-product lines: postage on exports abroad, manual adjustments, bank charges, fees on guest orders
     invoice_customer = invoices["customer"].to_numpy()
     abroad = (invoice_customer >= 0) & (country[np.maximum(invoice_customer, 0)] != COUNTRIES[0])
-    fees = []
+    fee_lines = []
     for code, share, eligible in (("POST", 0.6, abroad), ("C2", 0.05, abroad), ("M", 0.004, invoice_customer >= 0),
                                   ("BANK CHARGES", 0.002, invoice_customer >= 0),
                                   ("DOT", 0.3, invoice_customer < 0)):  # fmt: skip
         rows = np.flatnonzero(eligible & (rng.random(len(invoices)) < share))
-        fees.append(pd.DataFrame({"invoice_row": rows, "customer": invoice_customer[rows], "code": code,
+        fee_lines.append(pd.DataFrame({"invoice_row": rows, "customer": invoice_customer[rows], "code": code,
                                   "name": NON_PRODUCT[code][0], "price": NON_PRODUCT[code][1],
                                   "quantity": rng.integers(1, 3, len(rows)) if code == "POST" else 1}))  # fmt: skip
-    fees = pd.concat(fees, ignore_index=True)
+    fees = pd.concat(fee_lines, ignore_index=True)
     credits = []  # discounts and commissions arrive as cancellation lines
     for code, share, eligible in (("D", 0.003, invoice_customer >= 0), ("CRUK", 0.002, invoice_customer >= 0),
                                   ("AMAZONFEE", 0.001, invoice_customer < 0)):  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 import pandera.pandas as pa
@@ -67,7 +68,9 @@ __all__ = [
     "TYPES",
     "UNIT_INTERVAL",
     "Artifact",
+    "Bounds",
     "Col",
+    "Presence",
     "artifact",
     "data_dictionary",
 ]
@@ -84,7 +87,23 @@ TYPES = {
              pa_arrow.timestamp("ns")),
 }  # fmt: skip
 UNIT_INTERVAL = (pa.Check.in_range(0.0, 1.0),)
-OPTIONAL = dict(required=False, nullable=True)
+
+
+class Presence(TypedDict):
+    """Whether a column must be there and may be empty: options many columns share."""
+
+    required: bool
+    nullable: bool
+
+
+class Bounds(TypedDict):
+    """Checks on a column's values that may be empty: options many columns share."""
+
+    nullable: bool
+    checks: tuple
+
+
+OPTIONAL: Presence = {"required": False, "nullable": True}
 
 
 @dataclass(frozen=True)
@@ -454,7 +473,7 @@ CHURN_BACKTEST = Artifact(
         Col("top_decile_capture", "float", "share of all churners found in the top 10%", checks=UNIT_INTERVAL),
     ),
 )  # fmt: skip
-PROBABILITY = dict(nullable=True, checks=UNIT_INTERVAL)
+PROBABILITY: Bounds = {"nullable": True, "checks": UNIT_INTERVAL}
 NEXT_PURCHASE = Artifact(
     "next_purchase.parquet",
     "05_next_purchase",

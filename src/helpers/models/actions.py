@@ -16,7 +16,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.core.config import CYCLE_OUTCOMES, LIFECYCLE_STAGES, RISK_TIERS, VALUE_LEVELS, ActionRule, CampaignSection
+from helpers.core.config import (
+    CYCLE_OUTCOMES,
+    LIFECYCLE_STAGES,
+    RISK_TIERS,
+    VALUE_LEVELS,
+    ActionRule,
+    CampaignSection,
+    Channel,
+)
 from helpers.data.schemas import ACTION_LIST
 from helpers.language.i18n import t, t_series, term
 
@@ -200,13 +208,15 @@ def capped_for_alerts(value_at_risk: pd.Series, flagged: pd.Series, quantile: fl
     return value_at_risk.where(~flagged, value_at_risk.clip(upper=cap))
 
 
-def channel_order(order: Sequence[str], *, costs: Mapping[str, float], measured: pd.Series | None = None) -> list[str]:
+def channel_order(
+    order: Sequence[Channel], *, costs: Mapping[Channel, float], measured: pd.Series | None = None
+) -> list[Channel]:
     """The order in which a customer's opted-in channels are tried: channels a campaign measured (`measured`:
     incremental margin per contact, significant effects only) as earning more than their message cost, best net
     margin first; then unmeasured ones, cheapest first; then measured ones that did not earn their cost. Ties keep
     `order` (churn.channels)."""
 
-    def key(channel: str) -> tuple[int, float, int]:
+    def key(channel: Channel) -> tuple[int, float, int]:
         cost = costs.get(channel, 0.0)
         earned = measured.get(channel) if measured is not None else None
         if earned is None or pd.isna(earned):
@@ -287,7 +297,7 @@ DO_NOT_CONTACT = "do not contact"  # on the do-not-contact list (churn.do_not_co
 ANY_CHANNEL = "any"
 
 
-def channels(customers: pd.Index, members: pd.DataFrame | None, order: list[str]) -> pd.Series:
+def channels(customers: pd.Index, members: pd.DataFrame | None, order: Sequence[str]) -> pd.Series:
     """Each customer's contact channel: the first of `order` they opted in to (the member table's
     opt_in_<channel>); 'in store only' when they opted in to none or are not in the table; 'any' when the table
     records no consent at all."""

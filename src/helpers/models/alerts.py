@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import ibis
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from helpers.core.config import AlertsSection
 from helpers.data.features import days_between, money_sum
@@ -50,17 +51,18 @@ ALERT_COLUMNS = ["customer_id", "alert", "severity", "reason", "evidence", "orde
                  "amount", "robust_z"]  # fmt: skip
 
 
-def robust_scale(values: np.ndarray) -> tuple[float, float]:
+def robust_scale(values: ArrayLike) -> tuple[float, float]:
     """(median, robust SD) of the values."""
-    values = np.asarray(values, dtype=float)
-    median = float(np.median(values))
-    deviation = np.abs(values - median)
+    numbers = np.asarray(values, dtype=float)
+    median = float(np.median(numbers))
+    deviation = np.abs(numbers - median)
     scale = MAD_SCALE * float(np.median(deviation))
     return median, scale if scale > 0 else MEAN_AD_SCALE * float(deviation.mean())
 
 
-def robust_z(values: np.ndarray, median: float, scale: float) -> np.ndarray:
-    return (np.asarray(values, dtype=float) - median) / scale if scale > 0 else np.zeros(len(values))
+def robust_z(values: ArrayLike, median: float, scale: float) -> np.ndarray:
+    numbers = np.asarray(values, dtype=float)
+    return (numbers - median) / scale if scale > 0 else np.zeros(len(numbers))
 
 
 def severity(z: np.ndarray, threshold: float) -> np.ndarray:

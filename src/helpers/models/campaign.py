@@ -399,7 +399,7 @@ def target_groups(scores: pd.DataFrame, sure_share: float = 0.2) -> pd.Series:
 def report_table(effects: pd.DataFrame) -> pd.DataFrame:
     """The effects as a reader compares them: each lift with its 95% interval in one column."""
 
-    def interval(low: pd.Series, high: pd.Series, shown) -> pd.Series:
+    def interval(low: pd.Series, high: pd.Series, shown) -> list[str]:
         return [t("{low} to {high}", low=shown(a), high=shown(b)) for a, b in zip(low, high, strict=True)]
 
     points = "{:+.1f}".format

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 
 import ibis
 import numpy as np
@@ -645,7 +646,7 @@ def with_and_without(backtest: Backtest, model_name: str, *, random_state: int, 
     rows = []
     for number, test_cutoff in cutoffs.items():
         test = backtest.snapshots[test_cutoff.date()]
-        train = backtest.training(number, random_state)
+        train = backtest.training(cast(int, number), random_state)
         y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
         row = {"fold": number, "test_cutoff": test_cutoff}
         for label, columns in (("with", model_columns(train)), ("without", [c for c in model_columns(train)

@@ -133,7 +133,7 @@ def cards_by_spend_level(profile: pd.DataFrame, *, card_levels: list[str], spend
     table = pd.crosstab(cards, profile["spend_level"]).rename_axis(index="member card", columns="spend level")
     rows = [c for c in card_levels if c in table.index] + sorted(set(table.index) - set(card_levels) - {"unknown"})
     rows += ["unknown"] if "unknown" in table.index else []
-    columns = [level for level in sorted(spend_levels, key=spend_levels.get) if level in table.columns]
+    columns = [level for level in sorted(spend_levels, key=spend_levels.__getitem__) if level in table.columns]
     return table.reindex(index=rows, columns=columns)
 
 

@@ -394,7 +394,8 @@ def cohort_matrix(cohorts: pd.DataFrame, value: str = "customers", min_customers
     table = cohorts.pivot_table(index="cohort", columns="month_index", values=value, aggfunc="sum").fillna(0.0)
     table = table.div(table[0], axis=0)
     cohort_months = pd.to_datetime(table.index).to_period("M")
-    calendar = pd.to_datetime(cohorts["cohort"]).dt.to_period("M") + cohorts["month_index"].astype(int)
+    months = cohorts["month_index"].astype(int)
+    calendar = pd.to_datetime(cohorts["cohort"]).dt.to_period("M") + months  # type: ignore[operator]  # stubs lack Period + int
     last = calendar.max()
     observed_months = np.array([(last - month).n for month in cohort_months])
     table = table.where(np.asarray(table.columns)[None, :] <= observed_months[:, None])

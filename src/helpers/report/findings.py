@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -90,7 +91,7 @@ def interval_table(bootstrap: pd.DataFrame) -> pd.DataFrame:
     text: parameters to 3 significant digits, purchases as a count, revenue as money."""
     shown = {"total_purchases": count, "total_revenue": money}
     columns = ["estimate", "p05", "median", "p95"]
-    table = pd.DataFrame({column: [shown.get(quantity, significant)(value) for quantity, value in
+    table = pd.DataFrame({column: [shown.get(str(quantity), significant)(value) for quantity, value in
                                    bootstrap[column].items()] for column in columns},
                          index=pd.Index([quantity.replace("_", " ") if quantity in shown else quantity
                                          for quantity in bootstrap.index], name="quantity"))  # fmt: skip
@@ -256,7 +257,7 @@ def segment(customers: pd.DataFrame, segments: pd.DataFrame, *, tiers: pd.DataFr
           customers=pct(concentration["customers_for_revenue_share"]), revenue=pct(revenue_share)),
     ]  # fmt: skip
     if "VIP" in tiers.index and tiers.loc["VIP", "customers"]:
-        vip = tiers.loc["VIP"]
+        vip = cast(pd.Series, tiers.loc["VIP"])
         sentences.append(t("**{vips} VIPs** ({share} of customers) bring {revenue} of revenue.",
                            vips=count(vip["customers"]), share=pct(_share(vip["customers"], len(customers)), 1),
                            revenue=pct(vip["share_of_revenue"])))  # fmt: skip
@@ -271,7 +272,7 @@ def segment(customers: pd.DataFrame, segments: pd.DataFrame, *, tiers: pd.DataFr
     numbers = {
         "top_segments": [{"segment": str(n), "customers": int(r["customers"]), "share_of_revenue": float(
             r["share_of_revenue"])} for n, r in segments.head(3).iterrows()],
-        "vip_customers": int(tiers.loc["VIP", "customers"]) if "VIP" in tiers.index else 0,
+        "vip_customers": int(cast(float, tiers.loc["VIP", "customers"])) if "VIP" in tiers.index else 0,
         "at_risk_share": float(lifecycle.get("at risk", 0)),
     }  # fmt: skip
     if profile is not None:
@@ -283,7 +284,8 @@ def segment(customers: pd.DataFrame, segments: pd.DataFrame, *, tiers: pd.DataFr
 
 def profile_findings(profile) -> tuple[list[str], dict]:
     """Sentences and numbers from 02's profile: VIP concentration, points, baby stages, NPS, alerts."""
-    sentences, numbers = [], {}
+    sentences: list[str] = []
+    numbers: dict[str, object] = {}
     places = [(d, table.iloc[0]) for d, table in profile.concentration.items() if len(table)]
     if places:
         sentences.append(t("VIPs are most over-represented in {places}.", places=t(" and ").join(
@@ -356,10 +358,10 @@ def clv(
     numbers = {"horizon_months": horizon_months, "clv": total, "expected_purchases": purchases,
                "model": chosen_label}  # fmt: skip
     if bootstrap is not None and np.isfinite(bootstrap.loc["total_purchases", ["p05", "p95"]].to_numpy()).all():
-        band = bootstrap.loc["total_purchases"]
+        band = cast(pd.Series, bootstrap.loc["total_purchases"])
         interval = t(" (90% interval {low}–{high} purchases)", low=count(band["p05"]), high=count(band["p95"]))
         numbers |= {"purchases_p05": float(band["p05"]), "purchases_p95": float(band["p95"])}
-    row = comparison.loc[chosen_label]
+    row = cast(pd.Series, comparison.loc[chosen_label])
     error = row["predicted_purchases"] / row["actual_purchases"] - 1 if row["actual_purchases"] else float("nan")
     numbers["holdout_error"] = float(error)
     sentences = [
@@ -367,7 +369,7 @@ def clv(
           "**{clv} in margin** (customer lifetime value, CLV).", months=horizon_months, purchases=count(purchases),
           interval=interval, clv=money(total)),
         t("The most valuable 10% of customers hold **{share} of that value**.",
-          share=pct(deciles.loc[1, "share_of_clv"])),
+          share=pct(cast(float, deciles.loc[1, "share_of_clv"]))),
         t("**{model}** forecast the holdout period best: {predicted} repeat purchases against {actual} that happened "
           "({error}).", model=chosen_label, predicted=count(row["predicted_purchases"]),
           actual=count(row["actual_purchases"]), error=f"{error:+.1%}"),  # the table's total error, signed
@@ -503,7 +505,7 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, *, scorer: str, best_mode
                               "{threshold} or more. Value at risk counts only what customers still active can bring, "
                               "so the list goes to the few still worth a contact.", share=pct(_share(len(high),
                               len(scored))), threshold=pct(_high_threshold(settings))))  # fmt: skip
-    numbers = {
+    numbers: dict[str, object] = {
         "high_risk_customers": len(high),
         "value_at_risk": total_risk,
         "clv": total_clv,
@@ -677,7 +679,7 @@ def campaign_plan(
 ) -> Findings:
     """06_campaign, plan mode: who is contacted, who is held out, and what each cell can show."""
     control = int((plan["group"] == "control").sum())
-    overall = power.loc["all cells"]
+    overall = cast(pd.Series, power.loc["all cells"])
     cells = power.drop(index="all cells")
     small = cells[cells["too_small"]]
     sentences = [] if selection is None else [contact_sentence(plan, selection)]

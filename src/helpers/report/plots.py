@@ -169,7 +169,7 @@ def monthly_trend(trend: pd.DataFrame) -> plt.Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: month(mdates.num2date(value))))
     fig.autofmt_xdate()
     handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper right")
+    ax.legend(handles, [str(h.get_label()) for h in handles], loc="upper right")
     ax.set_title(t("Monthly revenue and active customers"))
     return fig
 
@@ -256,7 +256,7 @@ def clv_distribution(values: pd.DataFrame) -> plt.Figure:
     """Histogram of customer CLV on a log scale (customers with CLV above one cent)."""
     fig, ax = plt.subplots()
     positive = values.loc[values["clv"] > 0.01, "clv"]
-    bins = np.logspace(np.log10(positive.min()), np.log10(positive.max()), 40)
+    bins = np.logspace(np.log10(positive.min()), np.log10(positive.max()), 40).tolist()
     ax.hist(positive, bins=bins, color=ACCENT)
     ax.set_xscale("log")
     log_axis(ax.xaxis, MONEY)
@@ -290,8 +290,10 @@ def heatmap(table: pd.DataFrame, title: str, *, xlabel: str, ylabel: str, fmt: s
     sns.heatmap(table, annot=annot, fmt="" if labels is not None else ".0%" if percent else fmt, cmap=cmap, ax=ax,
                 cbar=True, robust=True, annot_kws={"size": 8})  # fmt: skip
     if percent:
-        ax.collections[0].colorbar.formatter = PercentFormatter(1.0)
-        ax.collections[0].colorbar.update_ticks()
+        colorbar = ax.collections[0].colorbar
+        if colorbar is not None:  # sns.heatmap(cbar=True) draws one
+            colorbar.formatter = PercentFormatter(1.0)
+            colorbar.update_ticks()
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -576,6 +578,6 @@ def nps_trend(trend: pd.DataFrame) -> plt.Figure:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: month(mdates.num2date(value))))
     fig.autofmt_xdate()
     handles = ax.get_legend_handles_labels()[0] + other.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="lower left")
+    ax.legend(handles, [str(h.get_label()) for h in handles], loc="lower left")
     ax.set_title(t("NPS by month"))
     return fig

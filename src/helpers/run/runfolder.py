@@ -143,7 +143,7 @@ def check_upstream(stage: str, records: dict, *, fingerprint: str, artifacts: Pa
     earlier = {name: record for name, record in sorted(records.items()) if name < stage}
     if not stage.startswith("01") and not any(name.startswith("01") for name in earlier):
         raise RunFolderError(f"{stage} needs the clean transactions: run 01_ingest first in this run folder")
-    reads: dict[str, dict] = {}
+    reads: dict[str, str] = {}
     for name, record in earlier.items():
         if record.get("status") == "skipped" and not name.startswith("01"):
             continue  # the data could not support it: it wrote nothing, and later stages run without it

@@ -70,7 +70,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-INSUFFICIENT_DATA = {cls.__name__ for cls in (InsufficientDataError, *InsufficientDataError.__subclasses__())}
+_INSUFFICIENT: list[type[InsufficientDataError]] = [InsufficientDataError, *InsufficientDataError.__subclasses__()]
+INSUFFICIENT_DATA = {error.__name__ for error in _INSUFFICIENT}
 KERNEL_NAME = "crm-workbench"
 NOTEBOOK_DIR = Path(__file__).resolve().parents[3] / "notebooks"
 REPORTED_PACKAGES = (
@@ -282,9 +283,9 @@ def _run_stage(stage: Stage, manifest: dict, *, paths: RunPaths, kernel: str, fi
         record.update(status="failed", error=str(error).split(": ", 1)[1].rsplit(" (see ", 1)[0])
         raise
     except (RunInterrupted, KeyboardInterrupt) as caught:
-        error = caught if isinstance(caught, RunInterrupted) else RunInterrupted(signal.SIGINT)
-        record.update(status="interrupted", error=f"{error.signal_name} at {_now()}")
-        raise error from None
+        interrupted = caught if isinstance(caught, RunInterrupted) else RunInterrupted(signal.SIGINT)
+        record.update(status="interrupted", error=f"{interrupted.signal_name} at {_now()}")
+        raise interrupted from None
     finally:
         record["seconds"] = round(time.perf_counter() - began, 2)
         log.info("%s: %s in %.1f s", stage.name, record["status"], record["seconds"])

@@ -167,7 +167,7 @@ def expected_of(action_list: pd.DataFrame, plan: pd.DataFrame, settings: Campaig
     many rest on a measured save rate, and the assumption the others rest on."""
     treated = plan.loc[plan["group"] == "treatment", "customer_id"]
     contacted = action_list.set_index("customer_id").reindex(treated)
-    measured = int((contacted.get("value_basis") == "measured").sum()) if "value_basis" in contacted else 0
+    measured = int(contacted["value_basis"].eq("measured").sum()) if "value_basis" in contacted else 0
     sums = {name: float(contacted[name].sum()) for name in EXPECTED if name in contacted}
     return sums | {"contacts": len(treated), "measured_contacts": measured, "save_rate": settings.assumed_save_rate,
                    "save_rates_by_action": bool(settings.save_rates)}  # fmt: skip
@@ -182,12 +182,14 @@ def reasons_of(context: StageContext, customers: pd.Series) -> pd.Series | None:
 
 def read_plan(settings: CampaignSection) -> tuple[pd.DataFrame, date | None]:
     """The plan or assignment file as customer_id, action, group, cost; and the start it records, if any."""
+    if settings.plan_file is None:
+        raise ConfigError("campaign.plan_file: name the plan or assignment file to measure")
     frame = read_table_file(Path(settings.plan_file))
     columns = settings.assignment_columns
     if "campaign_start" in frame.columns:  # the workbench's own plan
         columns = columns.model_copy(update={"action": columns.action or "action", "cost": columns.cost or "cost"})
     table = campaign.read_assignment(frame, columns)
-    starts = pd.to_datetime(frame["campaign_start"]).dt.date.unique() if "campaign_start" in frame.columns else []
+    starts = list(pd.to_datetime(frame["campaign_start"]).dt.date.unique()) if "campaign_start" in frame.columns else []
     value = frame.set_index(frame[columns.customer_id].astype(str).str.strip())
     for column in ("value_if_retained", "value_at_risk"):  # the workbench's plan has them; the save rate needs one
         if column in value.columns:

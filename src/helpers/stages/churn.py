@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -274,7 +275,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     )
     summary = backtest.summary()
     chosen = backtest.chosen_model()
-    brier = summary.loc[chosen, "brier"]
+    brier = float(cast(float, summary.loc[chosen, "brier"]))
     reliability = churn.reliability(backtest.predictions, chosen)
     context.figure("04_reliability", plots.reliability_diagram(reliability, chosen, brier))
     importance, importance_customers = churn.feature_importance(backtest, chosen, random_state=config.run.random_state)

@@ -7,6 +7,7 @@ Raw files are read by the embedded DuckDB, which streams them out of core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers.core.config import InputSection, WorkbenchConfig
+from helpers.core.errors import ConfigError
 from helpers.data import profiling
 from helpers.data.artifacts import RunPaths
 from helpers.data.babystore_members import write_side_table
@@ -49,10 +51,15 @@ def resolve_input(section: InputSection, paths: RunPaths) -> Path | str:
     """The raw file(s) to read: the user's path, or a built-in dataset written into the run's input/."""
     if section.path is not None:
         return section.path
+    if section.dataset is None:
+        raise ConfigError("set input.path (your export) or input.dataset (a built-in example)")
     return write_dataset(section.dataset, paths.input, n_customers=section.dataset_customers).path
 
 
-SIDE_TABLES = {"customers": ("members", clean_customers), "surveys": ("surveys", clean_surveys)}
+SIDE_TABLES: dict[str, tuple[str, Callable[..., CleanTable]]] = {
+    "customers": ("members", clean_customers),
+    "surveys": ("surveys", clean_surveys),
+}
 
 
 def side_tables(config: WorkbenchConfig, paths: RunPaths, transactions) -> dict[str, CleanTable]:

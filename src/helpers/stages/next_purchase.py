@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import ibis
 import matplotlib.pyplot as plt
@@ -74,7 +75,7 @@ class Offers:
 
     @property
     def gain(self) -> float:
-        return float(self.evaluation.loc[self.chosen, "hit_rate_gain"])
+        return float(cast(float, self.evaluation.loc[self.chosen, "hit_rate_gain"]))
 
 
 @dataclass
@@ -150,7 +151,7 @@ def due_soon(table: pd.DataFrame, settings: NextPurchaseSection) -> tuple[pd.Ser
 def what(tx: ibis.Table, today: date, *, settings: NextPurchaseSection, random_state: int, item_column: str
          ) -> tuple[Offers, recommend.Learnt]:  # fmt: skip
     """Offers of `item_column`: every method checked on the time split, the best one learnt again up to today."""
-    learning = {"bucket_days": settings.tenure_bucket_days, "buckets": settings.tenure_buckets,
+    learning: dict[str, Any] = {"bucket_days": settings.tenure_bucket_days, "buckets": settings.tenure_buckets,
                 "shrinkage": settings.shrinkage, "max_items": settings.max_categories}  # fmt: skip
     horizon = settings.evaluation_days
     cutoff = today - timedelta(days=horizon)
@@ -207,7 +208,7 @@ def next_purchase_table(table: pd.DataFrame, today: date, *, split: next_purchas
         earliest = pd.Timestamp(today) + timedelta(days=1)
         send = (out["expected_next_purchase"] - timedelta(days=settings.send_lead_days)).fillna(earliest)
         latest = pd.Timestamp(today) + timedelta(days=settings.send_horizon_days)
-        out["offer_send_on"] = send.clip(lower=earliest).where(send <= latest)  # beyond: no dated offer
+        out["offer_send_on"] = send.where(send >= earliest, earliest).where(send <= latest)  # beyond: no dated offer
     columns = [c.name for c in NEXT_PURCHASE.columns if c.name in out.reset_index().columns]
     out = out.reset_index()[columns].round(NEXT_PURCHASE_ROUNDING)
     return out.sort_values("customer_id").reset_index(drop=True)

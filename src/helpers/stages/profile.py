@@ -122,10 +122,10 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd
         context.figure("02_spend_levels_by_region", plots.heatmap(
             levels, t("Share of each region's customers by spend level"), xlabel=t("spend level"), ylabel=t("region"),
             percent=True))  # fmt: skip
-    has_points = members is not None and "points" in profile.columns
+    section = config.customers  # the member table's settings, when the config names one
     points = None
-    if has_points:
-        facts, by_tier, at_risk = profiles.points_summary(profile, config.customers.point_value)
+    if section is not None and members is not None and "points" in profile.columns:
+        facts, by_tier, at_risk = profiles.points_summary(profile, section.point_value)
         points = Points(facts, by_tier, at_risk, context.shareable(at_risk.head(PREVIEW_ROWS).reset_index()))
     has_opt_ins = members is not None and any(c in profile.columns for c in profiles.OPT_INS)
     quality = (
@@ -144,9 +144,9 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd
         reachability=profiles.reachability(profile["segment"], profile) if has_opt_ins else None,
         points=points,
         cards=profiles.cards_by_spend_level(
-            profile, card_levels=config.customers.card_levels, spend_levels=config.segment.spend_levels
+            profile, card_levels=section.card_levels, spend_levels=config.segment.spend_levels
         )
-        if "card_level" in profile.columns
+        if section is not None and "card_level" in profile.columns
         else None,
         baby=_baby(context, config, tx=tx, profile=profile, members=members, today=today),
         nps=None if surveys is None or surveys.empty else _nps(context, profile, surveys),
