@@ -123,7 +123,7 @@ def count(value: float) -> str:
 MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\[]$#|"})
 # a data value's Markdown marks stand in for themselves: private-use characters until the sentence is rendered
 LITERAL_MARKS = {"*": "\ue000", "_": "\ue001", "`": "\ue002"}
-LITERAL_TABLE = {ord(char): mark for char, mark in LITERAL_MARKS.items()}
+_LITERAL_TABLE = {ord(char): mark for char, mark in LITERAL_MARKS.items()}
 WRITTEN_MARKS = str.maketrans({mark: char for char, mark in LITERAL_MARKS.items()})
 ESCAPED_MARKS = str.maketrans({mark: "\\" + char for char, mark in LITERAL_MARKS.items()})
 
@@ -131,7 +131,7 @@ ESCAPED_MARKS = str.maketrans({mark: "\\" + char for char, mark in LITERAL_MARKS
 def literal(value: object) -> str:
     """A value from the data inside a finding (a product, a segment, a store): its *, _ and ` show as written
     instead of turning the sentence bold or into code."""
-    return str(value).translate(LITERAL_TABLE)
+    return str(value).translate(_LITERAL_TABLE)
 
 
 def markdown_text(text: str) -> str:
