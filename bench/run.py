@@ -37,6 +37,7 @@ from helpers.data.features import DAYS_PER_UNIT, btyd_summary, calibration_holdo
 from helpers.data.ingest import CleaningOptions, run_ingest
 from helpers.data.sources import read_raw
 from helpers.models import alerts, clv, recommend
+from helpers.models.purchase import PurchaseModel
 
 START = date(2022, 1, 1)
 DAYS = 730
@@ -178,7 +179,7 @@ def run_rows(rows: int, work: Path, pandas_max: int, results: list) -> None:
         calibration_holdout(tx, END - timedelta(days=180), observation_end=END, unit="weeks").to_pyarrow()
     full = btyd_summary(tx, END, "weeks").execute()
     with measured(results, "BG/NBD + Gamma-Gamma (compressed)", rows):
-        clv.fit_purchase_model("bgnbd", clv.compress(full))
+        PurchaseModel.fit("bgnbd", clv.compress(full))
         clv.fit_spend_model(full)
     with measured(results, "churn features at one cutoff", rows):
         churn_features(tx, END - timedelta(days=90)).to_pyarrow()
@@ -217,10 +218,10 @@ def run_clv(customers: int, results: list) -> None:
     patterns = clv.compress(summary)
     print(f"  {len(patterns):,} distinct (frequency, recency, T) patterns", flush=True)
     with measured(results, "BG/NBD + GG, compressed patterns", customers):
-        clv.fit_purchase_model("bgnbd", patterns)
+        PurchaseModel.fit("bgnbd", patterns)
         clv.fit_spend_model(summary)
     with measured(results, "BG/NBD + GG, one row per customer", customers):
-        clv.fit_purchase_model("bgnbd", summary.assign(weight=1))
+        PurchaseModel.fit("bgnbd", summary.assign(weight=1))
         clv.fit_spend_model(summary)
 
 

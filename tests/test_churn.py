@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from conftest import transactions_table
 
-from helpers.data.datasets import simulate_bgnbd_gamma_gamma
 from helpers.data.features import churn_features, churn_labels
 from helpers.models import churn
 
@@ -56,29 +55,6 @@ def test_population_with_one_outcome_is_a_clear_message():
         churn.check_labels(pd.Series([False] * 3), CUTOFF)
     with pytest.raises(churn.ChurnDataError, match="no customer has a purchase"):
         churn.check_labels(pd.Series([], dtype=bool), CUTOFF)
-
-
-def test_bgnbd_prob_no_purchase_matches_simulation():
-    """Simulate 200,000 BG/NBD customers; compare predicted and observed 'no purchase in (T, T+t]'."""
-    params = {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 2.5}
-    rng = np.random.default_rng(11)
-    n, T, t = 200_000, 30.0, 13.0
-    purchases = simulate_bgnbd_gamma_gamma(n, rng, p=5.0, q=3.0, v=10.0, weeks_observed=np.full(n, T + t), **params)
-    calibration = purchases[purchases.week <= T].groupby("customer").week.agg(["count", "max"])
-    x, t_x = calibration["count"].to_numpy() - 1.0, calibration["max"].to_numpy()
-    bought_later = purchases[purchases.week > T].customer.unique()
-    observed = ~np.isin(np.arange(n), bought_later)
-    predicted = churn.bgnbd_prob_no_purchase(params, t, x=x, t_x=t_x, T=np.full(n, T))
-    assert predicted.mean() == pytest.approx(observed.mean(), abs=0.005)
-    for low, high in [(0, 0), (1, 2), (3, 100)]:
-        group = (x >= low) & (x <= high)
-        assert predicted[group].mean() == pytest.approx(observed[group].mean(), abs=0.01)
-
-
-def test_bgnbd_prob_no_purchase_limits():
-    params = {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 2.5}
-    assert churn.bgnbd_prob_no_purchase(params, 0.0, x=[3], t_x=[10], T=[20])[0] == pytest.approx(1.0)
-    assert churn.bgnbd_prob_no_purchase(params, 1e9, x=[0], t_x=[0], T=[20])[0] == pytest.approx(0.0, abs=1e-3)
 
 
 def test_rolling_folds_never_overlap_the_test_window():

@@ -12,6 +12,7 @@ from helpers.data.datasets import BABYSTORE_TRUTH, simulate_bgnbd_gamma_gamma
 from helpers.data.features import btyd_summary, calibration_holdout
 from helpers.data.schemas import CLV
 from helpers.models import clv
+from helpers.models.purchase import LOG_BOUND, MODELS, ParetoNBD, PurchaseModel
 
 
 @pytest.fixture(scope="module")
@@ -21,36 +22,36 @@ def cdnow_calibration(cdnow_transactions):
     ).execute()
 
 
-def rounded(model, digits):
-    return {k: round(float(v), digits) for k, v in model.params_.items()}
+def rounded(parameters: pd.Series, digits: int) -> dict:
+    return {k: round(float(v), digits) for k, v in parameters.items()}
 
 
 def test_bgnbd_reproduces_fader_hardie_lee(cdnow_calibration):
     fits = clv.fit_models(cdnow_calibration, ["bgnbd"])
-    assert rounded(fits.models["bgnbd"], 3) == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    assert rounded(fits.models["bgnbd"].params, 3) == {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 
 def test_pareto_nbd_reproduces_fader_hardie_lee(cdnow_calibration):
     fits = clv.fit_models(cdnow_calibration, ["pareto_nbd"])
-    assert rounded(fits.models["pareto_nbd"], 2) == {"r": 0.55, "alpha": 10.58, "s": 0.61, "beta": 11.67}
+    assert rounded(fits.models["pareto_nbd"].params, 2) == {"r": 0.55, "alpha": 10.58, "s": 0.61, "beta": 11.67}
 
 
 def test_pareto_nbd_keeps_the_lifetimes_fitter_contract(cdnow_calibration):
     """`.summary` (coef, standard error, 95% bounds) works as on lifetimes' own fitters."""
     model = clv.fit_models(cdnow_calibration, ["pareto_nbd"]).models["pareto_nbd"]
-    summary = model.summary
+    summary = model.fitter.summary
     assert list(summary.columns) == ["coef", "se(coef)", "lower 95% bound", "upper 95% bound"]
-    assert summary["coef"].to_dict() == model.params_.to_dict()
+    assert summary["coef"].to_dict() == model.params.to_dict()
     assert (summary["se(coef)"] > 0).all() and np.isfinite(summary["se(coef)"]).all()
     assert (summary["lower 95% bound"] < summary["coef"]).all() and (summary["coef"] < summary["upper 95% bound"]).all()
     assert summary.loc["r", "se(coef)"] < 0.5 * summary.loc["r", "coef"], "2,357 customers pin r down"
-    assert model.data["weights"].sum() == len(cdnow_calibration)
+    assert model.fitter.data["weights"].sum() == len(cdnow_calibration)
 
 
 def test_pareto_nbd_is_deterministic(cdnow_calibration):
     patterns = clv.compress(clv.as_model_input(cdnow_calibration))
-    first = clv.fit_purchase_model("pareto_nbd", patterns).params_
-    second = clv.fit_purchase_model("pareto_nbd", patterns).params_
+    first = PurchaseModel.fit("pareto_nbd", patterns).params
+    second = PurchaseModel.fit("pareto_nbd", patterns).params
     assert first.to_dict() == second.to_dict()
 
 
@@ -58,9 +59,10 @@ def test_pareto_nbd_is_exact_for_a_purchase_on_the_last_day(cdnow_calibration):
     model = clv.fit_models(cdnow_calibration, ["pareto_nbd"]).models["pareto_nbd"]
     x, T = np.array([1.0, 4.0, 10.0]), np.array([20.0, 30.0, 38.0])
     # bought on the last day: alive for certain; lifetimes' rounding gave NaN here
-    assert model.conditional_probability_alive(x, T, T).tolist() == [1.0, 1.0, 1.0]
-    no_purchase = np.asarray(model.conditional_probability_of_n_purchases_up_to_time(0, 13, x, T, T), dtype=float)
-    nearly = np.asarray(model.conditional_probability_of_n_purchases_up_to_time(0, 13, x, T - 1e-3, T), dtype=float)
+    last_day = pd.DataFrame({"frequency": x, "recency": T, "T": T})
+    assert model.p_alive(last_day).tolist() == [1.0, 1.0, 1.0]
+    no_purchase = model.p_no_purchase(last_day, t=13)
+    nearly = model.p_no_purchase(last_day.assign(recency=T - 1e-3), t=13)
     assert np.all((no_purchase > 0) & (no_purchase < 1))
     np.testing.assert_allclose(no_purchase, nearly, atol=1e-3)
 
@@ -75,8 +77,8 @@ def test_pareto_nbd_with_equal_dropout_rates_stops_at_the_bound():
     x = rng.poisson(purchase_rate * active)
     t_x = np.where(x > 0, active * rng.uniform(size=n) ** (1 / np.maximum(x, 1)), 0.0)
     patterns = clv.compress(pd.DataFrame({"frequency": x, "recency": t_x.round(1), "T": T}))
-    params = clv.fit_purchase_model("pareto_nbd", patterns).params_
-    assert params["s"] == pytest.approx(clv.ParetoNBD.MAX_S)
+    params = PurchaseModel.fit("pareto_nbd", patterns).params
+    assert params["s"] == pytest.approx(ParetoNBD.MAX_S)
     assert params["s"] / params["beta"] == pytest.approx(dropout, rel=0.25)
     assert params["r"] / params["alpha"] == pytest.approx(0.1, rel=0.1)
 
@@ -86,15 +88,15 @@ def test_gamma_gamma_reproduces_fader_hardie_lee(cdnow_calibration):
     spend = clv.fit_spend_model(data)
     assert spend.customers_fitted == 946
     assert spend.excluded_no_repeat == 2357 - 946
-    assert rounded(spend.model, 2) == {"p": 6.25, "q": 3.74, "v": 15.44}
+    assert rounded(spend.model.params_, 2) == {"p": 6.25, "q": 3.74, "v": 15.44}
 
 
 def test_compressed_fit_equals_per_customer_fit(cdnow_calibration):
     data = clv.as_model_input(cdnow_calibration)
     patterns = clv.compress(data)
     assert len(patterns) < len(data) / 2
-    compressed = clv.fit_purchase_model("bgnbd", patterns).params_
-    per_customer = clv.fit_purchase_model("bgnbd", data.assign(weight=1)).params_
+    compressed = PurchaseModel.fit("bgnbd", patterns).params
+    per_customer = PurchaseModel.fit("bgnbd", data.assign(weight=1)).params
     np.testing.assert_allclose(compressed.to_numpy(), per_customer.to_numpy(), rtol=1e-4)
 
 
@@ -103,7 +105,7 @@ def test_holdout_comparison_and_choice(cdnow_calibration):
     table = clv.compare_on_holdout(fits, cdnow_calibration)
     assert table["actual_purchases"].iloc[0] == cdnow_calibration["frequency_holdout"].sum()
     best = clv.choose_model(table, "mae")
-    assert table.loc[clv.MODELS[best][0], "mae"] == table["mae"].min()
+    assert table.loc[MODELS[best][0], "mae"] == table["mae"].min()
 
 
 def test_babystore_bgnbd_recovers_the_generating_parameters(babystore_transactions):
@@ -114,7 +116,7 @@ def test_babystore_bgnbd_recovers_the_generating_parameters(babystore_transactio
     +/-15%), but the mean dropout probability a/(a+b) is: 10% on it, 25% on a and b alone.
     """
     summary = btyd_summary(babystore_transactions, date(2024, 12, 31), "weeks").execute()
-    params = clv.fit_purchase_model("bgnbd", clv.compress(summary)).params_
+    params = PurchaseModel.fit("bgnbd", clv.compress(summary)).params
     truth = BABYSTORE_TRUTH
     assert params["r"] == pytest.approx(truth["r"], rel=0.10)
     assert params["alpha"] == pytest.approx(truth["alpha"], rel=0.10)
@@ -148,7 +150,7 @@ def test_spend_model_needs_repeat_buyers():
 
 def test_customer_values_are_consistent(cdnow_transactions):
     summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
-    model = clv.fit_purchase_model("bgnbd", clv.compress(summary))
+    model = PurchaseModel.fit("bgnbd", clv.compress(summary))
     spend = clv.fit_spend_model(summary)
     values = clv.customer_value(
         model, spend, summary=summary, horizon_months=12, monthly_discount_rate=0.01, profit_margin=0.5, unit="weeks"
@@ -183,7 +185,7 @@ def test_bootstrap_is_seeded_and_brackets_the_point_estimate(cdnow_transactions)
         "bgnbd", patterns, repeaters=repeaters, horizon_months=12, unit="weeks", samples=15, random_state=3
     )
     pd.testing.assert_frame_equal(draws_a, draws_b)
-    point = clv.fit_purchase_model("bgnbd", patterns).params_["r"]
+    point = PurchaseModel.fit("bgnbd", patterns).params["r"]
     assert interval.loc["r", "p05"] <= point <= interval.loc["r", "p95"]
     assert interval["successful_fits"].iloc[0] == 15
 
@@ -192,10 +194,10 @@ def test_each_interval_sits_beside_the_estimate_it_belongs_to(cdnow_transactions
     """The table 03 shows: the full-data fit's estimate beside the bootstrap interval of its refits."""
     summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
     patterns, repeaters = clv.compress(summary), summary[summary.frequency > 0]
-    fitted = (clv.fit_purchase_model("bgnbd", patterns), clv.fit_spend_model(summary))
+    fitted = (PurchaseModel.fit("bgnbd", patterns), clv.fit_spend_model(summary))
     _, interval = clv.bootstrap("bgnbd", patterns, repeaters=repeaters, horizon_months=12, unit="weeks",
                                 samples=20, random_state=4, fitted=fitted)  # fmt: skip
-    assert interval.loc["r", "estimate"] == fitted[0].params_["r"]
+    assert interval.loc["r", "estimate"] == fitted[0].params["r"]
     assert interval.loc["gg_p", "estimate"] == fitted[1].model.params_["p"]
     inside = (interval["p05"] <= interval["estimate"]) & (interval["estimate"] <= interval["p95"])
     assert inside.all(), interval[~inside]
@@ -219,7 +221,7 @@ def test_ninety_percent_bootstrap_intervals_cover_the_true_parameters_ninety_per
         repeat_spend = buys[buys["week"] > 0].groupby("customer")["value"].mean()
         summary["monetary_value"] = repeat_spend.reindex(summary.index).fillna(0.0)
         patterns = clv.compress(summary)
-        fitted = (clv.fit_purchase_model("bgnbd", patterns), clv.fit_spend_model(summary))
+        fitted = (PurchaseModel.fit("bgnbd", patterns), clv.fit_spend_model(summary))
         _, interval = clv.bootstrap("bgnbd", patterns, repeaters=summary[summary["frequency"] > 0], horizon_months=12,
                                     unit="weeks", samples=40, random_state=store, fitted=fitted)  # fmt: skip
         covered.loc[store] = [interval.loc[name, "p05"] <= value <= interval.loc[name, "p95"]
@@ -237,7 +239,7 @@ def test_bootstrap_on_resamples_of_m_customers_matches_the_full_bootstrap(cdnow_
     """
     summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
     patterns, repeaters = clv.compress(summary), summary[summary.frequency > 0]
-    fitted = (clv.fit_purchase_model("bgnbd", patterns), clv.fit_spend_model(summary))
+    fitted = (PurchaseModel.fit("bgnbd", patterns), clv.fit_spend_model(summary))
     arguments = {"repeaters": repeaters, "horizon_months": 12, "unit": "weeks", "samples": 40, "random_state": 5}
     full, _ = clv.bootstrap("bgnbd", patterns, **arguments)
     quarter, interval = clv.bootstrap("bgnbd", patterns, **arguments, max_customers=len(summary) // 4, fitted=fitted)
@@ -260,7 +262,7 @@ def test_bootstrap_cap_above_the_customers_is_the_plain_bootstrap(cdnow_transact
 def test_a_fit_that_does_not_converge_says_the_fix_for_the_penalizer_already_set():
     from lifetimes.utils import ConvergenceError
 
-    from helpers.models.clv import not_converged
+    from helpers.models.purchase import not_converged
 
     error = ConvergenceError("\nThe model did not converge. Try adding a larger penalizer.\nmore")
     assert str(not_converged("Gamma-Gamma", error, 0.0)) == (
@@ -280,9 +282,9 @@ def no_dropout_summary(seed: int = 0, customers: int = 3_000) -> pd.DataFrame:
 
 @pytest.mark.parametrize("name", ["bgnbd", "pareto_nbd", "mbgnbd"])
 def test_a_fit_that_sees_no_one_leave_is_detected(cdnow_calibration, name):
-    blind = clv.fit_purchase_model(name, clv.compress(no_dropout_summary()))
+    blind = PurchaseModel.fit(name, clv.compress(no_dropout_summary()))
     assert not clv.sees_dropout(blind, no_dropout_summary(seed=1))
-    seeing = clv.fit_purchase_model(name, clv.compress(clv.as_model_input(cdnow_calibration)))
+    seeing = PurchaseModel.fit(name, clv.compress(clv.as_model_input(cdnow_calibration)))
     assert clv.sees_dropout(seeing, clv.as_model_input(cdnow_calibration))
 
 
@@ -297,8 +299,8 @@ def test_a_fit_that_runs_off_to_infinity_is_refitted_within_bounds():
     """lifetimes' BG/NBD does not converge on buyers who never leave (a and b grow together; a clean log's churn
     stage was skipped for it); the bounded refit stops where the likelihood is flat and predicts the same."""
     patterns = clv.compress(no_dropout_summary())
-    model = clv.fit_purchase_model("bgnbd", patterns)
-    assert np.all(np.abs(np.log(model.params_.to_numpy())) <= clv.LOG_BOUND + 1e-6)
+    model = PurchaseModel.fit("bgnbd", patterns)
+    assert np.all(np.abs(np.log(model.params.to_numpy())) <= LOG_BOUND + 1e-6)
     assert "_fit" not in vars(model), "the bounded search is not left on the model"
     poisson = (patterns["frequency"] * patterns["weight"]).sum() / (patterns["T"] * patterns["weight"]).sum()
-    assert model.params_["r"] / model.params_["alpha"] == pytest.approx(poisson, rel=0.05), "the purchase rate holds"
+    assert model.params["r"] / model.params["alpha"] == pytest.approx(poisson, rel=0.05), "the purchase rate holds"

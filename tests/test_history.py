@@ -23,6 +23,7 @@ from helpers.models import clv
 from helpers.models.churn import rolling_folds
 from helpers.models.history import fit_to_history
 from helpers.models.next_purchase import TimeSplit
+from helpers.models.purchase import MODELS
 from helpers.run.runner import run
 from helpers.stages import campaign
 from helpers.stages.context import report_scope
@@ -184,7 +185,7 @@ def test_four_months_of_a_supermarket_export_run_every_stage_with_a_columns_only
     history = json.loads((artifacts / "history.json").read_text(encoding="utf-8"))
     assert history["span_days"] == 119 and not history["seasons_seen"] and not history["short"]
     models = json.loads((artifacts / "clv_models.json").read_text(encoding="utf-8"))
-    chosen = models["holdout_comparison"][clv.MODELS[models["chosen_model"]][0]]
+    chosen = models["holdout_comparison"][MODELS[models["chosen_model"]][0]]
     assert chosen["predicted_purchases"] == pytest.approx(chosen["actual_purchases"], rel=0.15)
     backtest = pd.read_parquet(artifacts / "churn_backtest.parquet")
     assert {"model", "baseline"} <= set(backtest["kind"]) and backtest["fold"].nunique() >= 1

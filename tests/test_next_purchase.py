@@ -14,8 +14,8 @@ from scipy.optimize import brentq
 
 from helpers.data.features import btyd_summary
 from helpers.data.schemas import ACTION_LIST
-from helpers.models import actions, clv, next_purchase
-from helpers.models.churn import bgnbd_prob_no_purchase
+from helpers.models import actions, next_purchase
+from helpers.models.purchase import PurchaseModel
 from helpers.stages.next_purchase import action_list_query, finish_action_list
 
 HISTORIES = pd.DataFrame(
@@ -28,11 +28,9 @@ HISTORIES = pd.DataFrame(
 )
 
 
-def fitted(model_key: str, params: dict):
-    """A lifetimes model with given parameters, as a fit would leave it."""
-    model = clv.MODELS[model_key][1]()
-    model.params_ = pd.Series(params)
-    return model
+def fitted(model_key: str, params: dict) -> PurchaseModel:
+    """A purchase model with given parameters, as a fit would leave it."""
+    return PurchaseModel.with_parameters(model_key, params)
 
 
 BGNBD = {"r": 0.6, "alpha": 10.0, "a": 0.8, "b": 3.0}
@@ -40,15 +38,14 @@ PARETO = {"r": 0.6, "alpha": 10.0, "s": 0.8, "beta": 12.0}
 
 
 def test_bgnbd_purchase_probability_is_one_minus_the_probability_of_none():
-    timing = next_purchase.purchase_timing("bgnbd", fitted("bgnbd", BGNBD), summary=HISTORIES, unit="weeks")
+    timing = next_purchase.purchase_timing(fitted("bgnbd", BGNBD), summary=HISTORIES, unit="weeks")
     for window in next_purchase.WINDOWS_DAYS:
-        none = bgnbd_prob_no_purchase(BGNBD, window / 7, x=HISTORIES["frequency"], t_x=HISTORIES["recency"],
-                                      T=HISTORIES["T"])  # fmt: skip
+        none = fitted("bgnbd", BGNBD).p_no_purchase(HISTORIES, t=window / 7)
         np.testing.assert_allclose(timing[f"p_purchase_{window}d"], 1 - none, rtol=1e-10)
 
 
 def test_bgnbd_waiting_time_quantiles_invert_its_distribution():
-    timing = next_purchase.purchase_timing("bgnbd", fitted("bgnbd", BGNBD), summary=HISTORIES, unit="days")
+    timing = next_purchase.purchase_timing(fitted("bgnbd", BGNBD), summary=HISTORIES, unit="days")
     shape, scale = BGNBD["r"] + HISTORIES["frequency"], BGNBD["alpha"] + HISTORIES["T"]
     for column, level in (("wait_low_days", 0.25), ("wait_median_days", 0.5), ("wait_high_days", 0.75)):
         survival = (scale / (scale + timing[column])) ** shape
@@ -61,10 +58,9 @@ def test_bgnbd_waiting_time_quantiles_invert_its_distribution():
 
 def test_pareto_simulation_matches_the_exact_probability_of_no_purchase():
     model = fitted("pareto_nbd", PARETO)
-    timing = next_purchase.purchase_timing("pareto_nbd", model, summary=HISTORIES, unit="weeks", draws=4000, seed=3)
-    f, r, t = (HISTORIES[c] for c in ("frequency", "recency", "T"))
+    timing = next_purchase.purchase_timing(model, summary=HISTORIES, unit="weeks", draws=4000, seed=3)
     for window in next_purchase.WINDOWS_DAYS:
-        exact = 1 - np.asarray(model.conditional_probability_of_n_purchases_up_to_time(0, window / 7, f, r, t))
+        exact = 1 - model.p_no_purchase(HISTORIES, t=window / 7)
         np.testing.assert_allclose(timing[f"p_purchase_{window}d"], exact, atol=0.01)
 
 
@@ -86,21 +82,18 @@ def test_pareto_quantiles_invert_the_simulated_distribution():
 
 def test_pareto_model_median_is_where_the_exact_purchase_probability_reaches_one_half():
     model = fitted("pareto_nbd", PARETO)
-    timing = next_purchase.purchase_timing("pareto_nbd", model, summary=HISTORIES, unit="weeks", draws=4000, seed=2)
+    timing = next_purchase.purchase_timing(model, summary=HISTORIES, unit="weeks", draws=4000, seed=2)
     reach = timing["model_median_days"].notna()
     assert 0 < reach.sum() < len(HISTORIES)  # some histories reach one half, some never do
-    f, r, t = (HISTORIES.loc[reach, c] for c in ("frequency", "recency", "T"))
-    weeks = timing.loc[reach, "model_median_days"] / 7
-    none = np.asarray([model.conditional_probability_of_n_purchases_up_to_time(0, *row)
-                       for row in zip(weeks, f, r, t, strict=True)])  # fmt: skip
+    weeks = timing.loc[reach, "model_median_days"].to_numpy() / 7
+    histories = HISTORIES[reach].reset_index(drop=True)
+    none = np.array([model.p_no_purchase(histories.iloc[[i]], t=w)[0] for i, w in enumerate(weeks)])
     np.testing.assert_allclose(1 - none, 0.5, atol=0.01)
 
 
 def test_timing_is_the_same_per_history_whatever_the_customer():
     twins = pd.concat([HISTORIES, HISTORIES.assign(customer_id=HISTORIES["customer_id"] + "2")], ignore_index=True)
-    timing = next_purchase.purchase_timing(
-        "pareto_nbd", fitted("pareto_nbd", PARETO), summary=twins, unit="weeks", seed=5
-    )
+    timing = next_purchase.purchase_timing(fitted("pareto_nbd", PARETO), summary=twins, unit="weeks", seed=5)
     first, second = timing.iloc[:5].reset_index(drop=True), timing.iloc[5:].reset_index(drop=True)
     pd.testing.assert_frame_equal(first.drop(columns="customer_id"), second.drop(columns="customer_id"))
 
@@ -160,7 +153,7 @@ def test_the_forecast_at_the_cutoff_does_not_see_later_purchases(babystore_trans
     forecasts = []
     for table in (tx, before):
         model, summary = next_purchase.fit_model("bgnbd", table, as_of=cutoff, unit="weeks", penalizer=0.0)
-        forecasts.append(next_purchase.purchase_timing("bgnbd", model, summary=summary, unit="weeks"))
+        forecasts.append(next_purchase.purchase_timing(model, summary=summary, unit="weeks"))
     pd.testing.assert_frame_equal(*forecasts)
 
 
@@ -188,7 +181,7 @@ def test_babystore_summary_at_the_cutoff_is_what_the_timing_is_fitted_on(babysto
     )
     expected = btyd_summary(babystore_transactions, date(2024, 9, 30), "weeks").execute()
     pd.testing.assert_frame_equal(summary, expected)
-    assert set(model.params_.index) == set(BGNBD)
+    assert set(model.params.index) == set(BGNBD)
 
 
 @pytest.mark.parametrize("rows", [2, 10])

@@ -19,7 +19,7 @@ from helpers.data.ingest import CleaningOptions, run_ingest
 from helpers.data.retail_export import NON_PRODUCT_CODES, RETAIL_COLUMNS, SEASON, write_online_retail_export
 from helpers.data.sources import read_raw
 from helpers.models import seasons
-from helpers.models.clv import MODELS
+from helpers.models.purchase import MODELS
 from helpers.run.runner import run
 from helpers.stages import clv, ingest
 

@@ -17,6 +17,7 @@ from helpers.core.errors import ArtifactSchemaError, CampaignDataError, MissingA
 from helpers.data import schemas
 from helpers.data.exports import read_export
 from helpers.models import actions
+from helpers.models.purchase import PurchaseModel
 from helpers.models.segment import CN8_SEGMENTS
 from helpers.stages import campaign, churn, clv, ingest, next_purchase, segment
 
@@ -207,7 +208,7 @@ def test_next_purchase_takes_03s_fit_of_the_same_history_and_forecasts_as_a_fres
     key, parameters = next_purchase.purchase_model(context, config, today)
     assert key == stage_run.results["clv"].chosen and parameters is not None
     refitted, _ = next_purchase.when(tx, today, model_key=key, config=config)
-    monkeypatch.setattr("helpers.models.clv.fit_purchase_model", lambda *args: pytest.fail("refitted 03's model"))
+    monkeypatch.setattr(PurchaseModel, "fit", lambda *args, **kwargs: pytest.fail("refitted 03's model"))
     reused, _ = next_purchase.when(tx, today, model_key=key, config=config, parameters=parameters)
     pd.testing.assert_frame_equal(reused, refitted)
     # another history or another penalizer: 03's parameters do not apply, 05 fits its own

@@ -36,6 +36,7 @@ from helpers.language.formatting import count
 from helpers.language.i18n import t
 from helpers.models import clv
 from helpers.models.actions import tiers_by_share
+from helpers.models.purchase import HISTORY, PurchaseModel
 
 __all__ = [
     "ALIVE_FLOOR",
@@ -48,7 +49,6 @@ __all__ = [
     "action_summary",
     "attach_value",
     "baseline_scores",
-    "bgnbd_prob_no_purchase",
     "check_history",
     "check_labels",
     "feature_importance",
@@ -84,21 +84,6 @@ BASELINES = (
     "Pareto/NBD P(no purchase)",
     "BG/NBD 1 - P(alive)",
 )
-
-
-def bgnbd_prob_no_purchase(params: dict, t: float, *, x, t_x, T) -> np.ndarray:
-    """BG/NBD probability of no purchase in (T, T+t] given history (x, t_x, T).
-
-    P(X=0) = 1 - P(alive) + P(alive) * ((alpha+T)/(alpha+T+t))^(r+x): a dead customer never
-    buys; an alive one with posterior rate Gamma(r+x, alpha+T) makes none with that
-    probability. lifetimes offers this for Pareto/NBD only.
-    """
-    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    ratio = ((alpha + T) / (alpha + t_x)) ** (r + x)
-    odds = np.where(x > 0, a / (b + np.maximum(x, 1) - 1) * ratio, 0.0)
-    p_alive = 1.0 / (1.0 + odds)
-    return 1.0 - p_alive + p_alive * ((alpha + T) / (alpha + T + t)) ** (r + x)
 
 
 def check_labels(labels: pd.Series, cutoff: date) -> None:
@@ -137,26 +122,22 @@ def baseline_scores(
     patterns = clv.compress(fitted_on.reset_index())
     horizon = horizon_days / DAYS_PER_UNIT[unit]
     # scored once per distinct (frequency, recency, T): millions of customers share far fewer histories
-    distinct, each = np.unique(summary[["frequency", "recency", "T"]].to_numpy(float), axis=0, return_inverse=True)
-    f, r, age = distinct.T
+    distinct, each = np.unique(summary[HISTORY].to_numpy(float), axis=0, return_inverse=True)
+    histories = pd.DataFrame(distinct, columns=HISTORY)
     try:
-        bgnbd = clv.fit_purchase_model("bgnbd", patterns, penalizer)
-        pareto = clv.fit_purchase_model("pareto_nbd", patterns, penalizer)
+        bgnbd = PurchaseModel.fit("bgnbd", patterns, penalizer=penalizer)
+        pareto = PurchaseModel.fit("pareto_nbd", patterns, penalizer=penalizer)
     except ClvFitError as error:
         raise ChurnDataError(t(
             "at the cutoff {cutoff} the BTYD baselines cannot be fitted ({error}): {customers} customers had bought "
             "by then; use fewer churn.folds or churn.train_cutoffs, a shorter churn.cutoff_step_days, or more "
             "history", cutoff=cutoff, error=error, customers=count(len(summary)))) from None  # fmt: skip
-    params = {k: float(v) for k, v in bgnbd.params_.items()}
-    expected = np.asarray(bgnbd.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, age), dtype=float)
-    p_alive = np.asarray(bgnbd.conditional_probability_alive(f, r, age), dtype=float)
-    pareto_zero = np.asarray(
-        pareto.conditional_probability_of_n_purchases_up_to_time(0, horizon, f, r, age), dtype=float
-    )
+    expected = bgnbd.expected_purchases(histories, t=horizon)
+    p_alive = bgnbd.p_alive(histories)
     scores = {
         "BG/NBD expected purchases": -expected,
-        "BG/NBD P(no purchase)": np.asarray(bgnbd_prob_no_purchase(params, horizon, x=f, t_x=r, T=age), dtype=float),
-        "Pareto/NBD P(no purchase)": pareto_zero,
+        "BG/NBD P(no purchase)": bgnbd.p_no_purchase(histories, t=horizon),
+        "Pareto/NBD P(no purchase)": pareto.p_no_purchase(histories, t=horizon),
         "BG/NBD 1 - P(alive)": 1.0 - p_alive,
         "bgnbd_expected_purchases": expected,
         "bgnbd_p_alive": p_alive,

@@ -1,4 +1,4 @@
-"""Customer-lifetime-value models: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma from `lifetimes`.
+"""Customer lifetime value: purchase models (`helpers.models.purchase`) compared on a holdout, Gamma-Gamma spend.
 
 Fits run on the unique (frequency, recency, T) patterns with their counts as
 weights, so fitting cost does not grow with the number of customers. Models are
@@ -9,173 +9,50 @@ Bootstrap intervals resample customers as multinomial counts over the patterns.
 
 from __future__ import annotations
 
-import io
 import warnings
 from collections.abc import Sequence
-from contextlib import redirect_stdout
 from dataclasses import dataclass
-from functools import cached_property
 from typing import cast
 
 import lifetimes
 import numpy as np
 import pandas as pd
-from lifetimes.utils import ConvergenceError
-from scipy.optimize import minimize
-from scipy.special import gammaln
 from scipy.stats import norm
 
 from helpers.core.errors import ClvFitError
 from helpers.data.features import DAYS_PER_UNIT
 from helpers.language.i18n import t
+from helpers.models.purchase import PurchaseModel, fit_from_starts
 
 __all__ = [
     "ARTIFACT_NAMES",
-    "FLAT_RAY_MODELS",
     "LIFETIMES_FREQ",
-    "LOG_BOUND",
-    "LOG_STARTS",
-    "MIN_FIT_CUSTOMERS",
     "MIN_GAMMA_GAMMA_CUSTOMERS",
-    "MODELS",
     "NO_DROPOUT_P_ALIVE",
-    "PARAMETER_COUNTS",
     "PATTERN",
     "UNITS_PER_MONTH",
     "ModelFits",
-    "ParetoNBD",
     "ShrunkMeanSpend",
     "SpendModel",
     "as_model_input",
     "bias_corrected_interval",
     "bootstrap",
-    "bounded_fit",
     "choose_model",
     "compare_on_holdout",
     "compress",
     "conditional_expectations",
     "cumulative_repeat_purchases",
     "customer_value",
-    "fit_from_starts",
     "fit_models",
-    "fit_purchase_model",
     "fit_spend_model",
     "mean_order_value",
-    "not_converged",
     "predict_holdout",
     "sees_dropout",
     "value_by_decile",
     "value_by_group",
-    "with_parameters",
-    "within_bounds",
 ]
 
 
-class ParetoNBD(lifetimes.ParetoNBDFitter):
-    """lifetimes' Pareto/NBD with an exact A_0 and a deterministic, bounded maximum-likelihood fit.
-
-    A_0 (Fader-Hardie note 009, eq. 19-20) is a difference of two terms that are equal when
-    recency == T; lifetimes takes the log of the rounded difference and gets NaN there (a
-    customer who bought on the last day). It is exactly 0 then and never negative.
-
-    lifetimes fits by Nelder-Mead from unseeded random values and stops early on the flat
-    (s, beta) ridge. We maximise the same likelihood with L-BFGS-B in log-parameters from a
-    fixed start. When dropout rates barely vary between customers the likelihood keeps rising,
-    ever more slowly, as s and beta grow together, and each step costs more (hyp2f1 in s).
-    The search stops at s = 50 (dropout rates varying by 14% between customers, in effect none)
-    with s/beta, and so the predictions, where the data put them: seconds instead of minutes.
-    """
-
-    MAX_S = 50.0
-    BOUNDS = ((1e-6, 1e6), (1e-6, 1e6), (1e-6, MAX_S), (1e-6, 1e6))  # r, alpha, s, beta (rescaled time)
-
-    @staticmethod
-    def _log_A_0(params, freq, recency, age):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.asarray(lifetimes.ParetoNBDFitter._log_A_0(params, freq, recency, age), dtype=float)
-        return np.where(np.isnan(value) | (np.asarray(recency) >= np.asarray(age)), -np.inf, value)
-
-    @staticmethod
-    def _conditional_log_likelihood(params, freq, rec, T):
-        r, alpha, s, beta = params
-        log_a0 = ParetoNBD._log_A_0(params, freq, rec, T)
-        a1 = gammaln(r + freq) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-        a2 = np.logaddexp(
-            -(r + freq) * np.log(alpha + T) - s * np.log(beta + T), np.log(s) + log_a0 - np.log(r + s + freq)
-        )
-        return a1 + a2
-
-    def fit(self, frequency, recency, T, *, weights):
-        """Maximum-likelihood parameters on (weighted) patterns; time rescaled so the oldest T is 1."""
-        x, t_x, age, w = (np.asarray(v, dtype=float) for v in (frequency, recency, T, weights))
-        scale = 1.0 / age.max()
-
-        def objective(log_params):
-            params = np.exp(log_params)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                log_lik = self._conditional_log_likelihood(params, x, t_x * scale, age * scale)
-            value = -(w * log_lik).sum() / w.sum() + self.penalizer_coef * (params**2).sum() / len(w)
-            return value if np.isfinite(value) else 1e300
-
-        result = minimize(objective, np.zeros(4), method="L-BFGS-B", bounds=np.log(self.BOUNDS),
-                          options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 5000})  # fmt: skip
-        if not np.isfinite(result.fun) or result.fun >= 1e300:
-            raise ConvergenceError(f"no finite likelihood found ({result.message})")
-        r, alpha, s, beta = np.exp(result.x)
-        self.params_ = pd.Series({"r": r, "alpha": alpha / scale, "s": s, "beta": beta / scale})
-        self.predict = self.conditional_expected_number_of_purchases_up_to_time
-        self.data = pd.DataFrame({"frequency": x, "recency": t_x, "T": age, "weights": w})
-        self._negative_log_likelihood_ = float(result.fun)
-        self._objective, self._optimum = objective, result.x
-        for name in ("_hessian_", "variance_matrix_", "standard_errors_", "confidence_intervals_"):
-            self.__dict__.pop(name, None)  # a refit forgets the statistics of the previous fit
-        return self
-
-    # What lifetimes' fitters expose after a fit, computed when first asked for (a bootstrap refit never asks).
-    @cached_property
-    def _hessian_(self) -> np.ndarray:
-        """Hessian of the mean negative log-likelihood in log-parameters, by central differences."""
-        return _numerical_hessian(self._objective, self._optimum)
-
-    @cached_property
-    def variance_matrix_(self) -> pd.DataFrame:
-        """lifetimes' delta-method variance; NaN where the Hessian is singular (s at its bound: no variation)."""
-        try:
-            return self._compute_variance_matrix()
-        except np.linalg.LinAlgError:
-            return pd.DataFrame(np.nan, index=self.params_.index, columns=self.params_.index)
-
-    @cached_property
-    def standard_errors_(self) -> pd.Series:
-        return self._compute_standard_errors()
-
-    @cached_property
-    def confidence_intervals_(self) -> pd.DataFrame:
-        return self._compute_confidence_intervals()
-
-
-def _numerical_hessian(function, point: np.ndarray, step: float = 1e-4) -> np.ndarray:
-    """Central-difference Hessian of a scalar function at `point`."""
-    size = len(point)
-    hessian = np.empty((size, size))
-    shifts = np.eye(size) * step
-    for i in range(size):
-        for j in range(i, size):
-            value = (
-                function(point + shifts[i] + shifts[j])
-                - function(point + shifts[i] - shifts[j])
-                - function(point - shifts[i] + shifts[j])
-                + function(point - shifts[i] - shifts[j])
-            ) / (4 * step**2)
-            hessian[i, j] = hessian[j, i] = value
-    return hessian
-
-
-MODELS = {
-    "bgnbd": ("BG/NBD", lifetimes.BetaGeoFitter),
-    "pareto_nbd": ("Pareto/NBD", ParetoNBD),
-    "mbgnbd": ("MBG/NBD", lifetimes.ModifiedBetaGeoFitter),
-}
 UNITS_PER_MONTH = {"weeks": 4.345, "days": 30.0}  # lifetimes' own month, so CLV horizons agree
 LIFETIMES_FREQ = {"weeks": "W", "days": "D"}
 PATTERN = ["frequency", "recency", "T"]
@@ -193,107 +70,6 @@ def compress(summary: pd.DataFrame, columns: list[str] = PATTERN) -> pd.DataFram
     return summary.groupby(columns, as_index=False, sort=True).size().rename(columns={"size": "weight"})
 
 
-MIN_FIT_CUSTOMERS = 10
-
-
-def fit_purchase_model(name: str, patterns: pd.DataFrame, penalizer: float = 0.0):
-    """Fit one transaction model on weighted patterns (columns frequency, recency, T, weight)."""
-    label, fitter = MODELS[name]
-    if patterns["weight"].sum() == 0:
-        raise ClvFitError(t("{label}: no customers to fit", label=label))
-    if (patterns["frequency"] * patterns["weight"]).sum() == 0:
-        raise ClvFitError(t("{label}: no customer made a repeat purchase; the model cannot learn a purchase rate",
-                            label=label))  # fmt: skip
-    if patterns["weight"].sum() < MIN_FIT_CUSTOMERS:
-        customers = int(patterns["weight"].sum())
-        raise ClvFitError(t("{label}: {customers} customers are too few to fit its four parameters (at least "
-                            "{needed})", label=label, customers=customers, needed=MIN_FIT_CUSTOMERS))  # fmt: skip
-    data = (patterns["frequency"], patterns["recency"], patterns["T"])
-    model = fitter(penalizer_coef=penalizer)
-    if isinstance(model, ParetoNBD):  # its own bounded fit from a fixed start
-        try:
-            return model.fit(*data, weights=patterns["weight"])
-        except ConvergenceError as error:
-            raise not_converged(label, error, penalizer) from None
-    return fit_from_starts(model, label, penalizer, *data, weights=patterns["weight"])
-
-
-LOG_STARTS = (None, 0.0, 1.0, -1.0, 2.0)  # lifetimes' own start (every log-parameter 0.1) first, then others
-PARAMETER_COUNTS = {"BetaGeoFitter": 4, "ModifiedBetaGeoFitter": 4, "GammaGammaFitter": 3}
-
-
-def fit_from_starts(model, label: str, penalizer: float, *data, **options):
-    """A lifetimes fitter fitted from several starting points: its BFGS often stops with 'precision loss' from
-    its one start on short or daily histories, and converges from another. The first start that converges wins,
-    so a fit that converged before is unchanged; one that 'converged' far out along a flat ray (a log-parameter
-    beyond ±LOG_BOUND) is refitted within the bounds, where it predicts the same."""
-    error = ConvergenceError("no start tried")
-    for start in LOG_STARTS:
-        initial = None if start is None else np.full(PARAMETER_COUNTS[type(model).__name__], start)
-        try:
-            with warnings.catch_warnings(), redirect_stdout(io.StringIO()):  # lifetimes prints a failed search
-                warnings.simplefilter("ignore", RuntimeWarning)
-                fitted = model.fit(*data, initial_params=initial, **options)
-        except ConvergenceError as caught:
-            error = caught
-            continue
-        if type(model).__name__ not in FLAT_RAY_MODELS or within_bounds(fitted.params_):
-            return fitted
-        error = ConvergenceError("the search ran off along a flat likelihood")
-        break
-    if type(model).__name__ not in FLAT_RAY_MODELS:
-        raise not_converged(label, error, penalizer)
-    try:
-        return bounded_fit(model, *data, **options)
-    except ConvergenceError:
-        raise not_converged(label, error, penalizer) from None
-
-
-# purchase models whose search can run off along a ray of equal predictions (dropout a, b growing together); a
-# Gamma-Gamma that runs off has no spread between customers to fit, and falls back in the open (ShrunkMeanSpend)
-FLAT_RAY_MODELS = {"BetaGeoFitter", "ModifiedBetaGeoFitter"}
-LOG_BOUND = 12.0  # |log parameter| at most this when the unbounded search runs off along a flat likelihood
-
-
-def within_bounds(parameters: pd.Series) -> bool:
-    """Every parameter's log within ±LOG_BOUND (a fit beyond ran off along a flat likelihood)."""
-    return bool(np.all(np.abs(np.log(parameters.to_numpy(float))) <= LOG_BOUND))
-
-
-def bounded_fit(model, *data, **options):
-    """A lifetimes fitter fitted with its log-parameters within ±LOG_BOUND (L-BFGS-B). Where BFGS runs off to
-    infinity (BG/NBD's a and b grow together when every customer drops out at the same rate), the likelihood is
-    flat along that ray and any point far out on it predicts the same: the bounded search stops there."""
-    unbounded = model._fit
-
-    def _with_bounds(arguments, initial, size, disp, tol=1e-7, **kwargs):  # lifetimes calls _fit so
-        return unbounded(arguments, initial, size, disp, tol, bounds=[(-LOG_BOUND, LOG_BOUND)] * size, **kwargs)
-
-    model._fit = _with_bounds
-    try:
-        with warnings.catch_warnings(), redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)  # lifetimes passes `disp` to L-BFGS-B
-            return model.fit(*data, **options)
-    finally:
-        del model._fit
-
-
-def not_converged(label: str, error: ConvergenceError, penalizer: float) -> ClvFitError:
-    """A fit that did not converge, in one line with the fix that applies to the penalizer already set."""
-    reason = (str(error).strip().splitlines() or ["no reason given"])[0]
-    hint = (t("set clv.penalizer to 0.001 (or larger) to regularise") if penalizer == 0
-            else t("raise clv.penalizer (now {penalizer}) tenfold", penalizer=f"{penalizer:g}"))  # fmt: skip
-    return ClvFitError(t("{label} did not converge ({reason}); {hint}", label=label, reason=reason, hint=hint))
-
-
-def with_parameters(name: str, parameters: dict):
-    """A transaction model with the parameters a fit left (`full_parameters` of clv_models.json)."""
-    model = MODELS[name][1]()
-    model.params_ = pd.Series(parameters, dtype=float)
-    return model
-
-
 def as_model_input(summary: pd.DataFrame) -> pd.DataFrame:
     """Calibration columns under the model's names (frequency, recency, T)."""
     return summary.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
@@ -303,13 +79,12 @@ def as_model_input(summary: pd.DataFrame) -> pd.DataFrame:
 class ModelFits:
     """Fitted models by key, and the messages of those that failed."""
 
-    models: dict
+    models: dict[str, PurchaseModel]
     failures: dict[str, str]
 
     def parameters(self) -> pd.DataFrame:
         rows = [
-            {"model": MODELS[key][0], **{k: float(v) for k, v in model.params_.items()}}
-            for key, model in self.models.items()
+            {"model": model.label, **{k: float(v) for k, v in model.params.items()}} for model in self.models.values()
         ]
         return pd.DataFrame(rows).set_index("model")
 
@@ -320,27 +95,22 @@ def fit_models(calibration: pd.DataFrame, names: Sequence[str], penalizer: float
     models, failures = {}, {}
     for name in names:
         try:
-            models[name] = fit_purchase_model(name, patterns, penalizer)
+            models[name] = PurchaseModel.fit(name, patterns, penalizer=penalizer)
         except ClvFitError as error:
             failures[name] = str(error)
     return ModelFits(models, failures)
 
 
-def predict_holdout(model, calibration: pd.DataFrame) -> np.ndarray:
+def predict_holdout(model: PurchaseModel, calibration: pd.DataFrame) -> np.ndarray:
     """Expected purchases of each customer in the holdout, given their calibration history."""
     data = as_model_input(calibration)
-    return np.asarray(
-        model.conditional_expected_number_of_purchases_up_to_time(
-            data["duration_holdout"], data["frequency"], data["recency"], data["T"]
-        ),
-        dtype=float,
-    )
+    return model.expected_purchases(data, t=data["duration_holdout"])
 
 
 NO_DROPOUT_P_ALIVE = 0.99  # a model that puts (nearly) every repeat buyer at least this likely alive sees no one leave
 
 
-def sees_dropout(model, summary: pd.DataFrame) -> bool:
+def sees_dropout(model: PurchaseModel, summary: pd.DataFrame) -> bool:
     """Whether the model sees customers leave: some repeat buyer (frequency > 0) below NO_DROPOUT_P_ALIVE.
 
     A fit where none is (dropout rates driven to zero, as on an export whose history is too short or whose
@@ -349,7 +119,7 @@ def sees_dropout(model, summary: pd.DataFrame) -> bool:
     repeaters = compress(summary[summary["frequency"] > 0])
     if repeaters.empty:
         return False
-    alive = np.asarray(model.conditional_probability_alive(*(repeaters[c] for c in PATTERN)), dtype=float)
+    alive = model.p_alive(repeaters)
     return bool(((alive < NO_DROPOUT_P_ALIVE) * repeaters["weight"]).sum() > 0)
 
 
@@ -363,7 +133,7 @@ def compare_on_holdout(fits: ModelFits, calibration: pd.DataFrame) -> pd.DataFra
         predicted = predict_holdout(model, calibration)
         rows.append(
             {
-                "model": MODELS[key][0],
+                "model": model.label,
                 "key": key,
                 "actual_purchases": float(actual.sum()),
                 "predicted_purchases": float(predicted.sum()),
@@ -390,8 +160,8 @@ def conditional_expectations(fits: ModelFits, calibration: pd.DataFrame, max_fre
     """Mean holdout purchases by number of calibration repeat purchases: actual and per model."""
     group = calibration["frequency_cal"].clip(upper=max_frequency).astype(int)
     table = pd.DataFrame({"repeat purchases in calibration": group, "actual": calibration["frequency_holdout"]})
-    for key, model in fits.models.items():
-        table[MODELS[key][0]] = predict_holdout(model, calibration)
+    for model in fits.models.values():
+        table[model.label] = predict_holdout(model, calibration)
     result = table.groupby("repeat purchases in calibration").mean()
     result.insert(0, "customers", table.groupby("repeat purchases in calibration").size())
     result.index = [f"{i}+" if i == max_frequency else str(i) for i in result.index]
@@ -413,12 +183,12 @@ def cumulative_repeat_purchases(
     periods = np.arange(1, int(actual_by_period.index.max()) + 2)
     frame = pd.DataFrame(index=pd.Index(periods, name="period"))
     frame["actual"] = actual_by_period.reindex(periods - 1, fill_value=0).cumsum().to_numpy()
-    for key, model in fits.models.items():
+    for model in fits.models.values():
         expected = np.zeros(len(periods))
         for offset, count in cohorts.items():
             age = np.clip(periods - cast(int, offset), 0, None)
-            expected += count * np.asarray(model.expected_number_of_purchases_up_to_time(age), dtype=float)
-        frame[MODELS[key][0]] = expected
+            expected += count * model.expected_purchases_of_new(age)
+        frame[model.label] = expected
     return frame
 
 
@@ -490,7 +260,7 @@ def fit_spend_model(summary: pd.DataFrame, penalizer: float = 0.0, *, fallback: 
 
 
 def customer_value(
-    purchase_model,
+    purchase_model: PurchaseModel,
     spend: SpendModel,
     *,
     summary: pd.DataFrame,
@@ -507,15 +277,13 @@ def customer_value(
     with warnings.catch_warnings():  # lifetimes takes log(0) for customers without repeat purchases
         warnings.filterwarnings("ignore", "divide by zero encountered in log", RuntimeWarning)
         out = summary[["customer_id", *ARTIFACT_NAMES]].rename(columns=ARTIFACT_NAMES)
-        out["p_alive"] = np.asarray(purchase_model.conditional_probability_alive(f, r, age), dtype=float)
-        out["expected_purchases"] = np.asarray(
-            purchase_model.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, age), dtype=float
-        )
+        out["p_alive"] = purchase_model.p_alive(summary)
+        out["expected_purchases"] = purchase_model.expected_purchases(summary, t=horizon)
         out["expected_order_value"] = np.asarray(
             spend.model.conditional_expected_average_profit(f, summary["monetary_value"]), dtype=float
         )
         clv = spend.model.customer_lifetime_value(
-            purchase_model,
+            purchase_model.fitter,
             f,
             r,
             age,
@@ -530,7 +298,7 @@ def customer_value(
             raise ClvFitError(t(
                 "the purchase model fitted on this history forecasts no finite value for some customers ({params}): "
                 "the log has too few repeat buyers to value customers; add history", params=", ".join(
-                    f"{name} = {value:.4g}" for name, value in purchase_model.params_.items())))  # fmt: skip
+                    f"{name} = {value:.4g}" for name, value in purchase_model.params.items())))  # fmt: skip
         out["clv_decile"] = 10 - pd.qcut(out["clv"].rank(method="first"), 10, labels=False).astype(int)
     return out
 
@@ -543,17 +311,13 @@ def value_by_decile(values: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _forecast(model, spend_params: pd.Series, *, patterns: pd.DataFrame, horizon: float) -> dict[str, float]:
+def _forecast(model: PurchaseModel, spend_params: pd.Series, *, patterns: pd.DataFrame, horizon: float
+              ) -> dict[str, float]:  # fmt: skip
     """Parameters of one fit and the total expected purchases / revenue of the `patterns`' customers."""
-    purchases = np.asarray(
-        model.conditional_expected_number_of_purchases_up_to_time(
-            horizon, patterns["frequency"], patterns["recency"], patterns["T"]
-        ),
-        dtype=float,
-    )
+    purchases = model.expected_purchases(patterns, t=horizon)
     order_value = mean_order_value(spend_params)
     total = float((purchases * patterns["weight"]).sum())
-    return {**{k: float(v) for k, v in model.params_.items()},
+    return {**{k: float(v) for k, v in model.params.items()},
             **{f"gg_{k}": float(v) for k, v in spend_params.items()},
             "total_purchases": total, "total_revenue": total * order_value}  # fmt: skip
 
@@ -602,7 +366,7 @@ def bootstrap(
         resampled = resampled[resampled["weight"] > 0]
         spend_sample = repeaters.iloc[rng.integers(0, len(repeaters), repeaters_size)]
         try:
-            model = fit_purchase_model(name, resampled, penalizer)
+            model = PurchaseModel.fit(name, resampled, penalizer=penalizer)
             spend_params = (_shrunk_mean_params(spend_sample) if shrunk
                             else fit_spend_model(spend_sample, penalizer, fallback=False).model.params_)  # fmt: skip
         except ClvFitError:

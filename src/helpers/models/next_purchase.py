@@ -29,6 +29,7 @@ from sklearn.metrics import brier_score_loss
 
 from helpers.data.features import DAYS_PER_UNIT, btyd_summary, days_between, fetch, occasions_with_gaps, purchases
 from helpers.models import clv
+from helpers.models.purchase import PurchaseModel
 
 __all__ = [
     "BASELINES",
@@ -129,7 +130,7 @@ def _invert(table: np.ndarray, pair: np.ndarray, target: np.ndarray) -> np.ndarr
     return np.where(beyond, TIME_GRID[-1], t)
 
 
-def purchase_timing(model_key: str, model, *, summary: pd.DataFrame, unit: str, extra_windows: tuple[int, ...] = (),
+def purchase_timing(model: PurchaseModel, *, summary: pd.DataFrame, unit: str, extra_windows: tuple[int, ...] = (),
                     draws: int = 400, seed: int = 0) -> pd.DataFrame:  # fmt: skip
     """Per customer (summary: customer_id, frequency, recency, T in `unit`): p_alive, p_purchase_<w>d for
     each window, and wait_low/median/high_days: the quartiles of the days to the next purchase given that
@@ -137,12 +138,11 @@ def purchase_timing(model_key: str, model, *, summary: pd.DataFrame, unit: str, 
 
     The waiting time given alive depends on (frequency, T) only: it is computed once per such pair."""
     patterns = clv.compress(summary)
-    alive = np.asarray(model.conditional_probability_alive(*(patterns[c] for c in clv.PATTERN)), dtype=float)
-    patterns["p_alive"] = np.clip(alive, 0.0, 1.0)
+    patterns["p_alive"] = np.clip(model.p_alive(patterns), 0.0, 1.0)
     pairs = patterns[["frequency", "T"]].drop_duplicates(ignore_index=True)
     x, T = pairs["frequency"].to_numpy(dtype=float), pairs["T"].to_numpy(dtype=float)
-    params = {k: float(v) for k, v in model.params_.items()}
-    closed = model_key in CLOSED_FORM
+    params = {k: float(v) for k, v in model.params.items()}
+    closed = model.key in CLOSED_FORM
     waiting = _bg_family_waiting(params, x, T) if closed else _pareto_waiting(params, x, T=T, draws=draws, seed=seed)
     per_day = DAYS_PER_UNIT[unit]
     pairs["ever"], pairs["pair"] = waiting.ever, np.arange(len(pairs))
@@ -288,13 +288,13 @@ class TimeSplit:
 
 
 def fit_model(model_key: str, tx: ibis.Table, *, as_of: date, unit: str, penalizer: float,
-              parameters: dict | None = None):  # fmt: skip
+              parameters: dict | None = None) -> tuple[PurchaseModel, pd.DataFrame]:  # fmt: skip
     """The purchase model fitted on every customer's history up to `as_of` (or of the given `parameters`, fitted
     before on that history), and the summary of that history."""
     summary = fetch(btyd_summary(tx, as_of, unit))
     if parameters is not None:
-        return clv.with_parameters(model_key, parameters), summary
-    return clv.fit_purchase_model(model_key, clv.compress(summary), penalizer), summary
+        return PurchaseModel.with_parameters(model_key, parameters), summary
+    return PurchaseModel.fit(model_key, clv.compress(summary), penalizer=penalizer), summary
 
 
 def population_gap(tx: ibis.Table, as_of: date) -> float:
@@ -308,9 +308,7 @@ def time_split(tx: ibis.Table, model_key: str, *, today: date, evaluation_days: 
     """Forecast at today - evaluation_days with data up to then only, and score the forecasts on what came."""
     cutoff = today - timedelta(days=evaluation_days)
     model, summary = fit_model(model_key, tx, as_of=cutoff, unit=unit, penalizer=penalizer)
-    timing = purchase_timing(
-        model_key, model, summary=summary, unit=unit, extra_windows=(window_days,), draws=draws, seed=seed
-    )
+    timing = purchase_timing(model, summary=summary, unit=unit, extra_windows=(window_days,), draws=draws, seed=seed)
     own = rhythm(tx, cutoff)
     predicted = point_predictions(timing, own, population_gap(tx, cutoff))
     actual = days_to_next_purchase(tx, cutoff, today)

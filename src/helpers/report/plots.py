@@ -24,6 +24,7 @@ from helpers.data.artifacts import atomic_path
 from helpers.data.exports import display_width
 from helpers.language.formatting import count, money, money_tick, month
 from helpers.language.i18n import t, term
+from helpers.models.purchase import PurchaseModel
 
 __all__ = [
     "ACCENT",
@@ -232,14 +233,14 @@ def cumulative_purchases(frame: pd.DataFrame, calibration_periods: float, unit: 
     return fig
 
 
-def model_matrix(model, kind: str, *, max_frequency: int, max_recency: float, unit: str) -> plt.Figure:
+def model_matrix(model: PurchaseModel, kind: str, *, max_frequency: int, max_recency: float, unit: str) -> plt.Figure:
     """lifetimes' frequency/recency matrix ('purchases') or P(alive) matrix ('alive')."""
     from lifetimes.plotting import plot_frequency_recency_matrix, plot_probability_alive_matrix
 
     fig, ax = plt.subplots(figsize=(7, 5.5))
     plt.sca(ax)
     draw = plot_probability_alive_matrix if kind == "alive" else plot_frequency_recency_matrix
-    draw(model, max_frequency=max_frequency, max_recency=int(max_recency), cmap="viridis")
+    draw(model.fitter, max_frequency=max_frequency, max_recency=int(max_recency), cmap="viridis")
     ax.grid(False)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(t("repeat purchases so far"))

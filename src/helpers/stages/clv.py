@@ -19,6 +19,7 @@ from helpers.data.features import DAYS_PER_UNIT, btyd_summary, calibration_holdo
 from helpers.language.formatting import count
 from helpers.language.i18n import t
 from helpers.models import clv, seasons
+from helpers.models.purchase import MODELS, PurchaseModel
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
@@ -51,7 +52,7 @@ class ClvStage:
 
     @property
     def chosen_label(self) -> str:
-        return clv.MODELS[self.chosen][0]
+        return MODELS[self.chosen][0]
 
 
 def calibration_end(config: WorkbenchConfig, today: date) -> date:
@@ -78,7 +79,7 @@ def season_check(cumulative: pd.DataFrame, chosen: pd.Series, calibration: pd.Da
                                     horizon_days=horizon_days)  # fmt: skip
 
 
-def _model_json(stage: ClvStage, purchase_model, *, spend: clv.SpendModel, penalizer: float) -> dict:
+def _model_json(stage: ClvStage, purchase_model: PurchaseModel, *, spend: clv.SpendModel, penalizer: float) -> dict:
     return {
         "calibration_end": str(stage.calibration_end),
         "analysis_date": str(stage.analysis_date),
@@ -87,7 +88,7 @@ def _model_json(stage: ClvStage, purchase_model, *, spend: clv.SpendModel, penal
         "calibration_parameters": stage.fits.parameters().round(6).to_dict("index"),
         "holdout_comparison": stage.comparison.round(6).to_dict("index"),
         "failures": stage.fits.failures,
-        "full_parameters": {k: float(v) for k, v in purchase_model.params_.items()},
+        "full_parameters": {k: float(v) for k, v in purchase_model.params.items()},
         "penalizer": penalizer,
         "spend_model": spend.label,
         "spend_fallback_reason": spend.fallback_reason,
@@ -127,7 +128,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     cumulative = clv.cumulative_repeat_purchases(fits, calibration, actual_by_period=by_period, unit=unit)
     calibration_periods = (pd.Timestamp(cal_end) - calibration["first_purchase"].min()).days / DAYS_PER_UNIT[unit]
     context.figure("03_cumulative_purchases", plots.cumulative_purchases(cumulative, calibration_periods, unit))
-    chosen_row = cast(pd.Series, comparison.loc[clv.MODELS[chosen][0]])  # one row per model label
+    chosen_row = cast(pd.Series, comparison.loc[MODELS[chosen][0]])  # one row per model label
     season = season_check(cumulative, chosen_row, calibration, cal_end=cal_end,
                           today=today, settings=settings)  # fmt: skip
     calibration_spend = clv.fit_spend_model(
@@ -136,7 +137,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
 
     full = btyd_summary(tx, today, unit).execute()
     full_patterns = clv.compress(full)
-    purchase_model = clv.fit_purchase_model(chosen, full_patterns, settings.penalizer)
+    purchase_model = PurchaseModel.fit(chosen, full_patterns, penalizer=settings.penalizer)
     spend_model = clv.fit_spend_model(full, settings.penalizer)
     values = clv.customer_value(
         purchase_model,
@@ -198,7 +199,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
             findings.clv(
                 values,
                 comparison,
-                chosen_label=clv.MODELS[chosen][0],
+                chosen_label=MODELS[chosen][0],
                 deciles=deciles,
                 bootstrap=bootstrap,
                 horizon_months=settings.horizon_months,

@@ -25,7 +25,8 @@ from helpers.data import backends, exports
 from helpers.data.artifacts import arrow_frames, read_parquet_slices
 from helpers.data.schemas import ACTION_LIST, NEXT_PURCHASE
 from helpers.language.i18n import t, t_series
-from helpers.models import actions, clv, next_purchase, recommend
+from helpers.models import actions, next_purchase, recommend
+from helpers.models.purchase import MODELS
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
@@ -97,7 +98,7 @@ class NextPurchaseStage:
 
     @property
     def model_label(self) -> str:
-        return clv.MODELS[self.model_key][0]
+        return MODELS[self.model_key][0]
 
 
 def purchase_model(context: StageContext, config: WorkbenchConfig, today: date) -> tuple[str, dict | None]:
@@ -120,7 +121,7 @@ def when(tx: ibis.Table, today: date, *, model_key: str, config: WorkbenchConfig
     model, summary = next_purchase.fit_model(
         model_key, tx, as_of=today, unit=unit, penalizer=config.clv.penalizer, parameters=parameters
     )
-    table = next_purchase.purchase_timing(model_key, model, summary=summary, unit=unit,
+    table = next_purchase.purchase_timing(model, summary=summary, unit=unit,
                                           extra_windows=(settings.due_days,), draws=settings.simulation_draws,
                                           seed=config.run.random_state)  # fmt: skip
     own = next_purchase.rhythm(tx, today)
@@ -310,7 +311,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         split,
         offers=offers,
         settings=settings,
-        model_label=clv.MODELS[model_key][0],
+        model_label=MODELS[model_key][0],
         left_out=left_out,
     )
     return NextPurchaseStage(
