@@ -78,3 +78,35 @@ def test_notebooks_are_thin_and_from_one_clean_run(path):
 def test_each_notebook_calls_its_stage_once(path):
     source = "\n".join(c.source for c in code_cells(path))
     assert len(re.findall(r"\b\w+\.run\(config_file, run_dir\)", source)) == 1
+
+
+# Stages whose page is built in helpers/report (issue 33): their notebooks are parameters, one call,
+# `display(result.report)`, the checked numbers and an explore part. The other stages follow.
+REPORT_IN_PACKAGE = ("01_ingest",)
+
+
+def logic_outside_explore(notebook) -> list[str]:
+    """The if/for/while lines of a notebook's code cells that are not tagged `explore`."""
+    return [
+        line.strip()
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "explore" not in cell.metadata.get("tags", [])
+        for line in cell.source.splitlines()
+        if re.match(r"\s*(if|for|while|elif)\b", line)
+    ]
+
+
+@pytest.mark.parametrize("name", REPORT_IN_PACKAGE)
+def test_a_notebook_whose_page_is_built_in_the_package_only_shows_it(name):
+    notebook = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / f"{name}.ipynb", as_version=4)
+    assert logic_outside_explore(notebook) == []
+    source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert "display(result.report)" in source and not re.search(r"\bt\(", source), "prose is built in the package"
+    explore = [c for c in notebook.cells if "explore" in c.metadata.get("tags", [])]
+    assert {c.cell_type for c in explore} == {"markdown", "code"}, "an explore part: what is there, and the tables"
+
+
+def test_the_logic_check_sees_a_loop_in_a_report_cell():
+    report = nbformat.v4.new_code_cell("for x in y:\n    print(x)")
+    explore = nbformat.v4.new_code_cell("if a:\n    b", metadata={"tags": ["explore"]})
+    assert logic_outside_explore(nbformat.v4.new_notebook(cells=[report, explore])) == ["for x in y:"]

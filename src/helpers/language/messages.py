@@ -299,11 +299,11 @@ MESSAGES = {
     "Each cleaning rule is applied in order; a row set aside by one rule is not counted again by a later one.":
         "清洗规则按顺序执行；被某条规则隔离的行不会被后面的规则重复计数。",
     "{lines} return lines ({money}) were netted against the purchase they return (the customer's latest earlier "
-    "purchase, of the same product when the data has products), so returned money does not count as spend. ":
+    "purchase, of the same product when the data has products), so returned money does not count as spend.":
         "{lines} 条退货（{money}）已与其所退的购买冲抵（该客户之前最近一次购买；数据含商品时为同一商品的购买），退回的金额不计入消费。",
     "{lines} lines above {threshold}, the largest {share} of line amounts (`cleaning.extreme_quantile`), are marked `is_extreme` (kept) for review; the extreme-order alerts of 02_segment judge whole orders against the store's typical order instead.":
         "{lines} 行金额高于 {threshold}（行金额最大的 {share}，`cleaning.extreme_quantile`），已标记 `is_extreme`（保留）供复核；02_segment 的极端订单预警则是把整笔订单与本店的典型订单比较。",
-    "The rows set aside are kept, as given, in `artifacts/quarantine.parquet` with the rule each broke and its file and row number; they are not shown in this report because they can hold personal data. ":
+    "The rows set aside are kept, as given, in `artifacts/quarantine.parquet` with the rule each broke and its file and row number; they are not shown in this report because they can hold personal data.":
         "被隔离的行原样保存在 `artifacts/quarantine.parquet` 中，并注明违反的规则、所在文件和行号；因其可能包含个人信息，本报告不展示。",
     "How often customers buy": "客户购买频次",
     "One-time buyers are {customers} of customers but bring only {revenue} of revenue: turning a first purchase into a second is the first lever of any CRM programme.":

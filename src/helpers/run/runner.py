@@ -48,6 +48,7 @@ from helpers.run import runfolder
 
 __all__ = [
     "CHECKED_BY_NBVAL",
+    "EXPLORE",
     "INSUFFICIENT_DATA",
     "KERNEL_NAME",
     "NOTEBOOK_DIR",
@@ -172,9 +173,13 @@ def stopped_notice(error: dict, *, notebook: str) -> dict:
 CHECKED_BY_NBVAL = "# NBVAL_CHECK_OUTPUT"  # a cell that prints numbers for the tests; the page shows them formatted
 
 
+EXPLORE = "explore"  # the tag of a notebook's cells for the analyst: left out of the reader's page
+
+
 def readable(notebook: nbformat.NotebookNode, *, name: str) -> nbformat.NotebookNode:
-    """The executed notebook without the printouts nbval checks, each error output replaced by its
-    `stopped_notice`."""
+    """The executed notebook without the printouts nbval checks and the analyst's explore cells (tagged
+    `explore`), each error output replaced by its `stopped_notice`."""
+    notebook.cells = [cell for cell in notebook.cells if EXPLORE not in cell.get("metadata", {}).get("tags", [])]
     for cell in notebook.cells:
         if cell.cell_type == "code" and cell.source.startswith(CHECKED_BY_NBVAL):
             cell.outputs = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]

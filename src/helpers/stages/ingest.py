@@ -27,6 +27,8 @@ from helpers.data.profile_tables import CleanTable, clean_customers, clean_surve
 from helpers.data.sources import read_raw
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
+from helpers.report.ingest_page import checked_numbers, ingest_page
+from helpers.report.sections import Report
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 __all__ = ["SIDE_TABLES", "IngestStage", "resolve_input", "run", "side_tables"]
@@ -45,6 +47,8 @@ class IngestStage:
     tables: dict[str, CleanTable]  # the member and survey tables given
     findings: Findings
     figures: dict[str, plt.Figure]
+    report: Report  # the page, section by section
+    checked: str  # the reconciliation and the log's facts as text: what nbval compares
 
 
 def resolve_input(section: InputSection, paths: RunPaths) -> Path | str:
@@ -133,18 +137,29 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStag
     context.figure("01_purchases_per_customer", plots.purchases_per_customer(by_frequency))
     context.figure("01_monthly_trend", plots.monthly_trend(trend))
     context.figure("01_purchase_values", plots.order_values(order_values))
+    found = context.write_findings(
+        findings.ingest(quality, facts, by_frequency, history=history.as_json(), cut_at=config.dates.observation_end)
+    )
+    rules, reports = rules_table(quality), quality["tables"]
     return IngestStage(
         quality=quality,
-        rules=rules_table(quality),
+        rules=rules,
         facts=facts,
         by_frequency=by_frequency,
         trend=trend,
         order_values=order_values,
         tables=tables,
-        findings=context.write_findings(
-            findings.ingest(
-                quality, facts, by_frequency, history=history.as_json(), cut_at=config.dates.observation_end
-            )
-        ),
+        findings=found,
         figures=context.figures,
+        report=ingest_page(
+            quality,
+            facts,
+            findings=found,
+            rules=rules,
+            tables=reports,
+            by_frequency=by_frequency,
+            trend=trend,
+            figures=context.figures,
+        ),
+        checked=checked_numbers(quality, facts, reports),
     )
