@@ -3,11 +3,15 @@ notebook."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import yaml
 from conftest import small_config
 
+from helpers.core.config import load_config
 from helpers.language.formatting import count
 from helpers.language.i18n import t, use_language
+from helpers.report.clv_page import clv_page
 from helpers.report.sections import Figure, Prose, Report, Table
 from helpers.stages import ingest
 
@@ -51,3 +55,26 @@ def test_the_ingest_page_is_in_chinese_and_says_what_a_member_table_would_add(tm
     assert not what_it_would_add.text().isascii(), "said in Chinese"
     assert result.tables == {}
     assert f"{result.quality['rows_kept']:>10,}" in result.checked
+
+
+def test_the_clv_page_shows_every_figure_once_and_the_forecast_with_its_interval(stage_run):
+    result, settings = stage_run.results["clv"], load_config(stage_run.config).clv
+    report = result.report
+    assert sorted(map(id, figures_shown(report))) == sorted(map(id, result.figures.values()))
+    band = result.bootstrap.loc["total_purchases"]
+    sure = report.section("4. How sure are we?").parts[0].text()
+    assert (
+        f"**{count(band['estimate'])} purchases** (90% interval {count(band['p05'])} to {count(band['p95'])})" in sure
+    )
+    assert f"chosen by holdout {settings.selection_metric}: {result.chosen_label}" in result.checked
+    without = clv_page(replace(result, bootstrap=None), settings)
+    assert without.section("4. How sure are we?").parts[0].text().startswith("The bootstrap is off")
+    appendix = without.section("Appendix: the models and their parameters, checked").parts
+    assert not any(isinstance(part, Table) and "p05" in part.frame.columns for part in appendix)
+
+
+def test_the_clv_page_names_a_model_that_could_not_be_fitted(stage_run):
+    result, settings = stage_run.results["clv"], load_config(stage_run.config).clv
+    failed = replace(result, fits=replace(result.fits, failures={"MBG/NBD": "did not converge"}))
+    text = clv_page(failed, settings).text()
+    assert "MBG/NBD could not be fitted:** did not converge" in text

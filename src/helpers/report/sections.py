@@ -54,13 +54,15 @@ class Figure:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with each column's format (a format string or a function of the value)."""
+    """A table with each column's format (a format string or a function of the value) and what a missing value
+    shows."""
 
     frame: pd.DataFrame
     formats: Mapping[str, str | Callable] = field(default_factory=dict)
+    na_rep: str = "–"
 
     def shown(self) -> object:
-        return styled(self.frame, dict(self.formats))
+        return styled(self.frame, dict(self.formats), na_rep=self.na_rep)
 
     def text(self) -> str:
         return ""

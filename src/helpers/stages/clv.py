@@ -5,7 +5,7 @@ Writes clv.parquet, clv_models.json and (with clv.bootstrap_samples > 0) clv_boo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import cast
@@ -21,7 +21,9 @@ from helpers.language.i18n import t
 from helpers.models import clv, seasons
 from helpers.models.purchase import MODELS, PurchaseModel
 from helpers.report import findings, plots
+from helpers.report.clv_page import clv_checked, clv_page
 from helpers.report.findings import Findings
+from helpers.report.sections import Report
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 __all__ = ["ClvStage", "calibration_end", "run", "season_check"]
@@ -49,6 +51,8 @@ class ClvStage:
     top_customers: pd.DataFrame  # the most valuable customers, ids masked for the report when configured
     findings: Findings
     figures: dict[str, plt.Figure]
+    report: Report = field(init=False)  # the page, section by section
+    checked: str = field(init=False)  # the fitted numbers as text: what nbval compares
 
     @property
     def chosen_label(self) -> str:
@@ -210,6 +214,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         ),
         figures=context.figures,
     )
+    stage.report, stage.checked = clv_page(stage, settings), clv_checked(stage, settings)
     context.paths.write_table(values, "clv.parquet")
     context.paths.write_json(
         _model_json(stage, purchase_model, spend=spend_model, penalizer=settings.penalizer), "clv_models.json"
