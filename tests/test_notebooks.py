@@ -82,7 +82,7 @@ def test_each_notebook_calls_its_stage_once(path):
 
 # Stages whose page is built in helpers/report (issue 33): their notebooks are parameters, one call,
 # `display(result.report)`, the checked numbers and an explore part. The other stages follow.
-REPORT_IN_PACKAGE = ("01_ingest", "03_clv")
+REPORT_IN_PACKAGE = ("01_ingest", "02_segment", "03_clv", "04_churn", "05_next_purchase", "06_campaign")
 
 
 def logic_outside_explore(notebook) -> list[str]:

@@ -264,6 +264,10 @@ def test_a_campaign_is_measured_from_an_assignment_file_and_unknown_customers_ar
     for name in schemas.MEASURE_ONLY:  # no channel in the assignment: no effects per channel
         assert (run_dir / "artifacts" / name).exists() == (name != schemas.CAMPAIGN_CHANNEL_EFFECTS.name), name
     assert result.findings.stage == "06_campaign" and "points" in result.findings.sentences[0]
+    headings = [section.heading for section in result.report.sections]
+    assert headings[2:5] == ["1. What the campaign earned", "2. Checks before trusting the numbers",
+                             "3. Who responds: the uplift model"] and "1. The plan" not in headings  # fmt: skip
+    assert result.checked == f"measured customers {len(measured.targets):,}; sample ratio mismatch: False"
 
 
 def test_an_outcome_window_past_the_data_is_refused(stage_run, tmp_path):

@@ -7,6 +7,7 @@ balances and concentration are judged against the store's own distribution.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import ibis
@@ -15,6 +16,7 @@ import pandas as pd
 
 from helpers.data.features import days_between
 from helpers.data.profile_tables import OPT_INS
+from helpers.models.alerts import AlertResult
 
 __all__ = [
     "AGE_BANDS",
@@ -27,6 +29,10 @@ __all__ = [
     "NO_STORE",
     "TENURE_BANDS",
     "VIP",
+    "BabyStages",
+    "Nps",
+    "Points",
+    "Profile",
     "baby_stage",
     "band",
     "cards_by_spend_level",
@@ -42,6 +48,47 @@ __all__ = [
     "stage_table",
     "vip_concentration",
 ]
+
+
+@dataclass
+class Points:
+    facts: dict
+    by_tier: pd.DataFrame
+    at_risk: pd.DataFrame  # holders of large balances who are at risk or lapsed, largest first
+    preview: pd.DataFrame  # the largest of them for the report, ids masked when configured
+
+
+@dataclass
+class BabyStages:
+    source: str  # "member table" or "first purchase in a newborn category"
+    table: pd.DataFrame  # per stage today: customers, revenue, top categories
+    shares: pd.DataFrame  # stage at purchase x category: share of spend
+
+
+@dataclass
+class Nps:
+    overall: dict
+    by_group: dict[str, pd.DataFrame]
+    trend: pd.DataFrame
+    bias: pd.DataFrame
+    has_nps: bool
+
+
+@dataclass
+class Profile:
+    """What 02 shows in 'Who they are'."""
+
+    coverage: dict | None  # quality.json's reconciliation of the member table with the log
+    dimensions: dict[str, pd.DataFrame]  # dimension -> customers, shares, tiers, VIP index
+    concentration: dict[str, pd.DataFrame]  # region / store -> where VIPs are over-represented
+    reachability: pd.DataFrame | None  # per segment
+    points: Points | None
+    cards: pd.DataFrame | None  # customers per member card (member table) and spend level (02), when cards are given
+    baby: BabyStages | None
+    nps: Nps | None
+    alerts: AlertResult
+    alert_preview: pd.DataFrame  # the most severe alerts for the report, ids masked when configured
+
 
 AGE_BANDS = ((0, "under 25"), (25, "25-29"), (30, "30-34"), (35, "35-39"), (40, "40-49"), (50, "50+"))
 TENURE_BANDS = ((0, "under 3 months"), (91, "3-6 months"), (183, "6-12 months"), (365, "1-2 years"),

@@ -15,6 +15,7 @@ at 5: equal values always get equal scores, and a value shared by many customers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import product
 from typing import cast
 
@@ -32,6 +33,7 @@ __all__ = [
     "AXES",
     "CN8_AXES",
     "CN8_SEGMENTS",
+    "Migration",
     "apply_cuts",
     "assign_segments",
     "choose_clusters",
@@ -62,6 +64,16 @@ __all__ = [
     "spend_levels",
     "value_tiers",
 ]
+
+
+@dataclass
+class Migration:
+    """Who moved between segments since an earlier run, scored on that run's boundaries."""
+
+    previous_run: str
+    matrix: pd.DataFrame
+    moves: dict
+
 
 AXES = {"r": ("recency_days", False), "f": ("purchases", True), "m": ("total_spend", True)}
 

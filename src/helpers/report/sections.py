@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -12,7 +13,9 @@ from IPython.display import display
 
 from helpers.language.formatting import bullets, heading, markdown_text, say, styled
 
-__all__ = ["Bullets", "Figure", "Part", "Prose", "Report", "Section", "Table"]
+__all__ = ["Bullets", "Figure", "Formats", "Part", "Prose", "Report", "Section", "Table", "number_at"]
+
+Formats = Mapping[str, str | Callable]  # per column: a format string or a function of the value
 
 
 @dataclass(frozen=True)
@@ -54,15 +57,17 @@ class Figure:
 
 @dataclass(frozen=True)
 class Table:
-    """A table with each column's format (a format string or a function of the value) and what a missing value
-    shows."""
+    """A table with each column's format (a format string or a function of the value), what a missing value shows
+    and whether its index is shown (not when it is only a row number)."""
 
     frame: pd.DataFrame
-    formats: Mapping[str, str | Callable] = field(default_factory=dict)
+    formats: Formats = field(default_factory=dict)
     na_rep: str = "–"
+    show_index: bool = True
 
     def shown(self) -> object:
-        return styled(self.frame, dict(self.formats), na_rep=self.na_rep)
+        table = styled(self.frame, dict(self.formats), na_rep=self.na_rep)
+        return table if self.show_index else table.hide()
 
     def text(self) -> str:
         return ""
@@ -104,3 +109,8 @@ class Report:
         if not found:
             raise KeyError(f"no section '{title}'; sections: {[s.heading for s in self.sections]}")
         return found[0]
+
+
+def number_at(frame: pd.DataFrame, row: str | int, column: str) -> float:
+    """One cell of a table as a number, for the prose that quotes it."""
+    return float(cast(pd.Series, frame.loc[row])[column])

@@ -11,7 +11,7 @@ campaign_effects.parquet and campaign_targets.parquet/.csv/.xlsx.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,7 +27,9 @@ from helpers.models import campaign, profiles
 from helpers.models.actions import ANY_CHANNEL, DO_NOT_CONTACT, EXPECTED, IN_STORE_ONLY, contact_costs
 from helpers.models.churn import model_columns
 from helpers.report import findings, plots
+from helpers.report.campaign_page import campaign_checked, campaign_page
 from helpers.report.findings import Findings
+from helpers.report.sections import Report
 from helpers.stages.context import StageContext, analysis_date, in_report_scope, stage_config
 
 __all__ = [
@@ -90,6 +92,11 @@ class CampaignStage:
     preview: pd.DataFrame
     findings: Findings
     figures: dict[str, plt.Figure]
+    report: Report = field(init=False)  # the page, section by section
+    checked: str = field(init=False)  # the group or effect figures as text: what nbval compares
+
+    def __post_init__(self) -> None:
+        self.report, self.checked = campaign_page(self), campaign_checked(self)
 
 
 # what a plan takes from the action list (at ten million customers its worded reasons alone take gigabytes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import cast
@@ -27,7 +27,9 @@ from helpers.models.calibration import Calibration, choose_calibration
 from helpers.models.campaign import ALL_CELLS
 from helpers.models.segment import CN8_SEGMENTS
 from helpers.report import findings, plots
+from helpers.report.churn_page import churn_checked, churn_page
 from helpers.report.findings import Findings
+from helpers.report.sections import Report
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 __all__ = [
@@ -71,6 +73,8 @@ class ChurnStage:
     importance_customers: int  # customers the permutation importance was measured on (a sample beyond a limit)
     findings: Findings
     figures: dict[str, plt.Figure]
+    report: Report = field(init=False)  # the page, section by section
+    checked: str = field(init=False)  # the backtest and list figures as text: what nbval compares
 
     @property
     def fold_table(self) -> pd.DataFrame:
@@ -339,7 +343,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         settings=settings,
         skipped_folds=skipped_folds,
     )
-    return ChurnStage(
+    stage = ChurnStage(
         today=today,
         horizon_days=horizon,
         folds=folds,
@@ -366,3 +370,5 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         findings=context.write_findings(found),
         figures=context.figures,
     )
+    stage.report, stage.checked = churn_page(stage, settings), churn_checked(stage)
+    return stage

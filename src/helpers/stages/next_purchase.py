@@ -9,7 +9,7 @@ to send it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -29,6 +29,8 @@ from helpers.models import actions, next_purchase, recommend
 from helpers.models.purchase import MODELS
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
+from helpers.report.next_purchase_page import next_purchase_checked, next_purchase_page
+from helpers.report.sections import Report
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 __all__ = [
@@ -95,6 +97,8 @@ class NextPurchaseStage:
     settings: NextPurchaseSection
     findings: Findings
     figures: dict[str, plt.Figure]
+    report: Report = field(init=False)  # the page, section by section
+    checked: str = field(init=False)  # the forecast and offer figures as text: what nbval compares
 
     @property
     def model_label(self) -> str:
@@ -314,7 +318,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         model_label=MODELS[model_key][0],
         left_out=left_out,
     )
-    return NextPurchaseStage(
+    stage = NextPurchaseStage(
         today=today,
         model_key=model_key,
         split=split,
@@ -332,3 +336,5 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         findings=context.write_findings(found),
         figures=context.figures,
     )
+    stage.report, stage.checked = next_purchase_page(stage), next_purchase_checked(stage)
+    return stage

@@ -4,7 +4,6 @@ who behaves abnormally (from the log alone). Each part is None when its table wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -13,55 +12,16 @@ from helpers.core.config import WorkbenchConfig
 from helpers.data import exports
 from helpers.language.i18n import t
 from helpers.models import profiles, satisfaction
-from helpers.models.alerts import AlertResult, find_alerts
+from helpers.models.alerts import find_alerts
+from helpers.models.profiles import BabyStages, Nps, Points, Profile
 from helpers.report import plots
 from helpers.stages.context import StageContext
 
-__all__ = ["MIN_RESPONSES", "NPS_GROUPS", "PREVIEW_ROWS", "BabyStages", "Nps", "Points", "Profile", "who_they_are"]
+__all__ = ["MIN_RESPONSES", "NPS_GROUPS", "PREVIEW_ROWS", "who_they_are"]
 
 NPS_GROUPS = ("segment", "value_tier", "main_channel", "main_store")
 PREVIEW_ROWS = 10
 MIN_RESPONSES = 30  # groups with fewer answers are left out of the NPS figures (their tables keep them)
-
-
-@dataclass
-class Points:
-    facts: dict
-    by_tier: pd.DataFrame
-    at_risk: pd.DataFrame  # holders of large balances who are at risk or lapsed, largest first
-    preview: pd.DataFrame  # the largest of them for the report, ids masked when configured
-
-
-@dataclass
-class BabyStages:
-    source: str  # "member table" or "first purchase in a newborn category"
-    table: pd.DataFrame  # per stage today: customers, revenue, top categories
-    shares: pd.DataFrame  # stage at purchase x category: share of spend
-
-
-@dataclass
-class Nps:
-    overall: dict
-    by_group: dict[str, pd.DataFrame]
-    trend: pd.DataFrame
-    bias: pd.DataFrame
-    has_nps: bool
-
-
-@dataclass
-class Profile:
-    """What 02 shows in 'Who they are'."""
-
-    coverage: dict | None  # quality.json's reconciliation of the member table with the log
-    dimensions: dict[str, pd.DataFrame]  # dimension -> customers, shares, tiers, VIP index
-    concentration: dict[str, pd.DataFrame]  # region / store -> where VIPs are over-represented
-    reachability: pd.DataFrame | None  # per segment
-    points: Points | None
-    cards: pd.DataFrame | None  # customers per member card (member table) and spend level (02), when cards are given
-    baby: BabyStages | None
-    nps: Nps | None
-    alerts: AlertResult
-    alert_preview: pd.DataFrame  # the most severe alerts for the report, ids masked when configured
 
 
 def _baby(context: StageContext, config: WorkbenchConfig, *, tx, profile: pd.DataFrame, members: pd.DataFrame | None,

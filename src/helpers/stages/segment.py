@@ -9,7 +9,7 @@ also says who the customers are and what they think of the store.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -22,23 +22,18 @@ from helpers.data.features import customer_summary, monthly_cohorts, spend_mix
 from helpers.data.schemas import SEGMENTS
 from helpers.language.i18n import t
 from helpers.models import segment
+from helpers.models.profiles import Profile
+from helpers.models.segment import Migration
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
+from helpers.report.sections import Report
+from helpers.report.segment_page import segment_checked, segment_page
 from helpers.stages.context import StageContext, earlier_run, fitted_to_history, in_report_scope, log, stage_config
-from helpers.stages.profile import Profile, who_they_are
+from helpers.stages.profile import who_they_are
 
-__all__ = ["SCORES", "Boundaries", "Migration", "SegmentStage", "run", "score"]
+__all__ = ["SCORES", "Boundaries", "SegmentStage", "run", "score"]
 
 SCORES = ["r_score", "f_score", "m_score"]
-
-
-@dataclass
-class Migration:
-    """Who moved between segments since an earlier run, scored on that run's boundaries."""
-
-    previous_run: str
-    matrix: pd.DataFrame
-    moves: dict
 
 
 @dataclass
@@ -68,6 +63,8 @@ class SegmentStage:
     profile: Profile
     findings: Findings
     figures: dict[str, plt.Figure]
+    report: Report = field(init=False)  # the page, section by section
+    checked: str = field(init=False)  # the counts as text: what nbval compares
 
 
 @dataclass
@@ -236,7 +233,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         moves=None if migration is None else migration.moves,
         profile=profile,
     )
-    return SegmentStage(
+    stage = SegmentStage(
         today=today,
         customers=output,
         scheme=settings.scheme,
@@ -265,3 +262,5 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         findings=context.write_findings(found),
         figures=context.figures,
     )
+    stage.report, stage.checked = segment_page(stage, settings, alerts=config.alerts), segment_checked(stage)
+    return stage

@@ -1,0 +1,238 @@
+"""The 05_next_purchase page: who buys soon, what to offer them, the action list with offers and how far the timing
+can be trusted, in the report language; and the forecast and offer figures nbval checks, as text."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from helpers.core.config import NextPurchaseSection
+from helpers.data.exports import sheet_limit
+from helpers.language.formatting import count, day, significant
+from helpers.language.i18n import for_reading, t, term
+from helpers.models.next_purchase import TimeSplit
+from helpers.report.findings import Findings
+from helpers.report.sections import Bullets, Figure, Prose, Report, Section, Table
+
+__all__ = ["NextPurchaseResults", "OfferResults", "next_purchase_checked", "next_purchase_page"]
+
+
+class OfferResults(Protocol):
+    """What the page reads of the offers (helpers.stages.next_purchase.Offers)."""
+
+    cutoff: date
+    evaluation: pd.DataFrame
+    chosen: str
+    bundles: pd.DataFrame
+    switches: pd.DataFrame
+
+
+class NextPurchaseResults(Protocol):
+    """What the page reads of 05's result (helpers.stages.next_purchase.NextPurchaseStage)."""
+
+    split: TimeSplit
+    customers: pd.DataFrame
+    due: pd.DataFrame
+    action_list_customers: int | None
+    preview: pd.DataFrame
+    due_preview: pd.DataFrame
+    settings: NextPurchaseSection
+    findings: Findings
+    figures: dict[str, plt.Figure]
+
+    @property
+    def offers(self) -> OfferResults | None: ...
+
+    @property
+    def model_label(self) -> str: ...
+
+
+def next_purchase_page(result: NextPurchaseResults) -> Report:
+    """05's page from the stage's result (which carries its settings)."""
+    return Report((
+        Section(t("05 · Next purchase: when will each customer buy again, and what should we offer them?"), (Prose((t(
+            "Every customer gets the **probability of a purchase** in the next 7, 30 and 90 days and, if they buy "
+            "again, the days within which it most likely falls, from the purchase model of 03 ({model}) and from "
+            "their own rhythm. Offers are the **categories each customer is most likely to buy next**, learnt from "
+            "what customers bought after what. Both are checked the honest way: forecast at an earlier date with the "
+            "data up to it, compared with what customers then did.", model=result.model_label),)),), level=1),
+        Section(t("What we found"), (Bullets(tuple(result.findings.sentences)),)),
+        Section(t("1. Who buys soon"), _who_buys_soon(result)),
+        Section(t("2. What to offer"), _offers(result.offers, result.settings, result.figures)),
+        Section(t("3. The action list, with offers"), _action_list(result)),
+        Section(t("4. Can we trust the timing?"), _timing(result.split, result.figures)),
+        Section(t("Appendix: how the forecasts are made, and checks"), (Prose((t(
+            "Given a customer's history (repeat purchases x, time of the last one, age T), the BG/NBD family says a "
+            "customer still active buys at a rate that, after their history, follows a Gamma distribution; the "
+            "chance of no purchase within t is ((α+T)/(α+T+t))^(r+x), so probabilities and waiting-time quantiles "
+            "are exact. Pareto/NBD adds a dropout rate: the workbench draws {draws} rate pairs per history and "
+            "averages (seeded, so reruns agree). Multiplying by P(alive) gives the chance of a purchase. Sequence "
+            "offers split how long a customer has bought a category into {buckets} buckets of {bucket} days and pull "
+            "a thin bucket's shares towards the category's overall ones ({shrink} pseudo-baskets).",
+            draws=result.settings.simulation_draws, buckets=result.settings.tenure_buckets,
+            bucket=result.settings.tenure_bucket_days, shrink=f"{result.settings.shrinkage:g}"),)),)),
+        Section(t("Next"), (Prose((t(
+            "`artifacts/next_purchase.parquet`: every customer's probabilities, expected date, due-soon flag and "
+            "offers; `due_soon.xlsx` / `.csv`: the reminder list; `action_list.xlsx` / `.csv` / `.parquet`: the "
+            "action list with offers; with a category column, `category_pairs.parquet` (bundles) and "
+            "`category_transitions.parquet` (sequences). Each column is explained in the data dictionary "
+            "(`docs/data_dictionary.md`)."),)),)),
+    ))  # fmt: skip
+
+
+def _present(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    return [column for column in columns if column in frame.columns]
+
+
+def _who_buys_soon(result: NextPurchaseResults) -> tuple[Prose | Table, ...]:
+    due, settings, customers = result.due, result.settings, result.customers
+    shown = _present(result.due_preview, ("customer_id", "days_since_last_purchase", "typical_gap_days", "due_reason",
+                                          "next_best_offer", "offer_send_on"))  # fmt: skip
+    bands = customers["p_purchase_30d"].describe(percentiles=[0.5, 0.9])
+    active = customers[customers["p_alive"] >= 0.5]
+    return (
+        Prose((t("**{due} customers are on the reminder list**: due soon (the purchase model gives them at least a "
+                 "{share} chance of buying within {days} days, `next_purchase.due_probability` and `due_days`, or "
+                 "their usual gap between purchases has passed, but by less than one more gap) and not contacted "
+                 "otherwise this cycle. They are the audience for reminders and replenishment offers. The list is "
+                 "`artifacts/due_soon.xlsx` (Excel) and `due_soon.csv`, most likely buyers first.",
+                 due=count(len(due)), share=f"{settings.due_probability:.0%}", days=settings.due_days),
+               *sheet_limit(len(due), "due_soon"))),
+        Table(result.due_preview[shown].set_index("customer_id"),
+              {"typical_gap_days": "{:,.0f}", "days_since_last_purchase": "{:,}", "offer_send_on": day}),
+        Prose((t("In the next 30 days the customers' probabilities add up to **{expected} expected buyers** of "
+                 "{customers}. Half of the customers have less than a {median} chance; the most likely tenth, more "
+                 "than {top}. For a customer who buys again, *wait low / median / high* are the days within which the "
+                 "purchase falls with 25%, 50% and 75% chance. For the typical customer who is more likely active "
+                 "than not ({active} customers), the next purchase most likely falls **between {low} and {high} days "
+                 "from now**.", expected=count(customers["p_purchase_30d"].sum()), customers=count(len(customers)),
+                 median=f"{bands['50%']:.0%}", top=f"{bands['90%']:.0%}", active=count(len(active)),
+                 low=f"{active['wait_low_days'].median():.0f}", high=f"{active['wait_high_days'].median():.0f}"),)),
+    )  # fmt: skip
+
+
+def _offers(offers: OfferResults | None, settings: NextPurchaseSection, figures: dict[str, plt.Figure]
+            ) -> tuple[Prose | Figure | Table, ...]:  # fmt: skip
+    if offers is None:
+        return (Prose((t(
+            "The data has no category column, so the workbench cannot learn what customers buy next. Map the category "
+            "(and the product) of each line in the config, e.g. `category: 品类` and `product_id: 商品ID` under "
+            "`columns:`, and this section shows the best offer per customer, the learnt category sequences and the "
+            "bundles."),)),)  # fmt: skip
+    evaluation = offers.evaluation
+    checked, buyers = int(evaluation["customers"].iloc[0]), int(evaluation["buyers"].iloc[0])
+    sampled = (Prose((t(
+        "The methods were compared on a seeded random sample of **{checked}** of the {buyers} customers who bought in "
+        "those days (`next_purchase.offer_check_customers`); every customer gets offers.", checked=count(checked),
+        buyers=count(buyers)),)),) if checked < buyers else ()  # fmt: skip
+    last = settings.tenure_bucket_days * (settings.tenure_buckets - 1)
+    switches = offers.switches.assign(after_days=offers.switches["after_days_from"].map(
+        lambda d: f"{d:,}–{d + settings.tenure_bucket_days:,}" if d < last else f"{d:,}+"))  # fmt: skip
+    bundles = (Prose((t("No pair of categories is bought together more often than chance in at least {n} baskets.",
+                        n=settings.min_pair_baskets),)),) if offers.bundles.empty else (
+        Table(offers.bundles[["antecedent", "consequent", "baskets", "support", "confidence", "lift"]],
+              {"baskets": "{:,}", "support": "{:.1%}", "confidence": "{:.0%}", "lift": "{:.2f}"}, show_index=False),
+    )  # fmt: skip
+    return (
+        Prose((t("Four ways to choose each customer's {k} offers were tested on the time split: learnt up to {cutoff}, "
+                 "checked against the categories each customer bought in the {days} days after. *Popularity* offers "
+                 "everyone the categories most customers bought lately; *buy again*, the customer's own most frequent "
+                 "categories; *co-purchase*, the categories most often in the same basket as theirs; *sequence*, what "
+                 "customers buy in their next purchase after the categories of their latest one, given how long they "
+                 "have bought each. *Hit rate@{k}*: the share of customers who bought at least one of their {k} "
+                 "offers; *recall@{k}*: the share of the categories they bought that were offered.",
+                 k=settings.top_k, cutoff=offers.cutoff, days=settings.evaluation_days),)),
+        *sampled,
+        Figure(figures["05_offer_methods"]),
+        Table(evaluation[["customers", "hit_rate", "recall", "hit_rate_gain", "recall_gain"]],
+              {"customers": "{:,}", "hit_rate": "{:.1%}", "recall": "{:.1%}", "hit_rate_gain": "{:+.1%}",
+               "recall_gain": "{:+.1%}"}),
+        Prose((t("**Learnt category sequences**: after a basket holding the first category, customers who had bought "
+                 "it for the stated days bought the second in their next purchase in the stated share of cases; "
+                 "*rise* is how many times more often than just after they started buying the first. Only moves that "
+                 "at least double are shown: those the customer's stage brings (stage-1 formula to stage 2 at six "
+                 "months), not categories bought alongside all along."),)),
+        Table(switches[["item", "after_days", "next_item", "share", "rise", "followed", "median_gap_days"]].head(8),
+              {"share": "{:.0%}", "rise": lambda r: f"{r:.1f}×" if r < 100 else "100×+", "followed": "{:,}",
+               "median_gap_days": "{:,.0f}"}, show_index=False),
+        Figure(figures["05_next_categories"]),
+        Prose((t("**Bundles** (跨品类捆绑): category pairs bought in the same basket more often than chance. "
+                 "*Support* is the share of all baskets holding both, *confidence* the share of baskets with the "
+                 "first that also hold the second, *lift* how many times more often than if they were unrelated."),)),
+        *bundles,
+    )  # fmt: skip
+
+
+def _action_list(result: NextPurchaseResults) -> tuple[Prose | Table, ...]:
+    if result.action_list_customers is None:
+        return (Prose((t(
+            "04_churn did not run, so there is no action list to add the offers to; `next_purchase.parquet` holds "
+            "every customer's forecast and offer."),)),)  # fmt: skip
+    shown = _present(result.preview, ("priority", "customer_id", "action", "next_best_offer", "offer_reason",
+                                      "offer_send_on", "expected_next_purchase", "p_purchase_30d"))  # fmt: skip
+    return (
+        Prose((t("The action list of 04 gains each customer's **next best offer**, why, **when to send it** ({lead} "
+                 "days before the expected purchase, or tomorrow when it is already due or not expected), the expected "
+                 "date of the next purchase and the chance of a purchase in 30 days. The first rows (ids masked in "
+                 "this report; the files hold the real ids); the whole list is `artifacts/action_list.xlsx` (Excel) "
+                 "and `action_list.csv` (CRM import).", lead=result.settings.send_lead_days),
+               *sheet_limit(result.action_list_customers, "action_list"))),
+        Table(result.preview[shown].set_index("priority"),
+              {"p_purchase_30d": "{:.0%}", "offer_send_on": day, "expected_next_purchase": day}),
+    )  # fmt: skip
+
+
+def _timing(split: TimeSplit, figures: dict[str, plt.Figure]) -> tuple[Prose | Figure | Table, ...]:
+    gap = (split.reliability["observed_rate"] - split.reliability["mean_predicted"]).abs().max()
+    return (
+        Prose((t("Forecast on **{cutoff}** with the data up to then, checked against the {days} days that followed. "
+                 "The *Brier score* is the mean squared error of a probability (lower is better); the naive forecast "
+                 "gives every customer the share who bought in the {window} days before the cutoff ({rate}).",
+                 cutoff=split.cutoff, days=split.horizon_days, window=split.window_days,
+                 rate=f"{split.base_rate:.1%}"),)),
+        Figure(figures["05_reliability"]),
+        Prose((t("Predicted and observed shares of buyers within {window} days differ by at most **{gap}** per group "
+                 "of customers with similar probabilities; the model's Brier score {brier} is {skill} lower than the "
+                 "naive forecast's {base}.", window=split.window_days, gap=f"{gap:.1%}", brier=f"{split.brier:.3f}",
+                 skill=f"{split.brier_skill:.0%}", base=f"{split.brier_base:.3f}"),)),
+        Prose((t("**The date of the next purchase**, five ways: *model median* is the day by which the purchase model "
+                 "gives even odds of a purchase (none when it never does); *model median if active*, the same "
+                 "assuming the customer is still active; *own rhythm*, their median gap between purchases after their "
+                 "last one; the baselines *last gap* (their latest gap repeated) and *population median gap* "
+                 "(everyone's median gap). A customer with one purchase uses the population's gap for the last two. "
+                 "Errors are capped at the {days}-day window, so a customer who did not come back counts as the "
+                 "window's end. The ways are ranked by the *balanced error*: the mean of the error for the customers "
+                 "who came back and for those who did not, so that neither group hides the other (a way that says "
+                 "'not soon' to everyone is right for the many who stay away, and no use for reminders).",
+                 days=split.horizon_days),)),
+        Figure(figures["05_date_errors"]),
+        Table(split.errors, {"customers": "{:,}", "balanced_mae_days": "{:.1f}", "mae_days": "{:.1f}",
+                             "buyers": "{:,}", "mae_days_buyers": "{:.1f}", "mae_days_others": "{:.1f}",
+                             "median_error_days_buyers": "{:.1f}", "within_14_days_buyers": "{:.0%}"}),
+    )  # fmt: skip
+
+
+def next_purchase_checked(result: NextPurchaseResults) -> str:
+    """Customers, the reminder list, the date predictor, expected against actual buyers on the time split and the
+    offer method's hit rates: what nbval compares."""
+    customers, split, offers = result.customers, result.split, result.offers
+    lines = [
+        t("customers {customers}; due soon {due}; date predictor {predictor}", customers=f"{len(customers):,}",
+          due=f"{len(result.due):,}", predictor=term(split.chosen)),
+        t("expected buyers in 30 days {expected}; time split: expected {predicted}, came {actual}",
+          expected=significant(customers["p_purchase_30d"].sum()), predicted=significant(split.expected_buyers),
+          actual=f"{split.actual_buyers:,}"),
+        t("one row per customer: {ok}", ok=term(bool(customers["customer_id"].is_unique))),
+    ]  # fmt: skip
+    if offers is None:
+        return "\n".join([*lines, t("no category column: no offers")])
+    return "\n".join(
+        [
+            *lines,
+            t("offers by {method}", method=term(offers.chosen)),
+            for_reading(offers.evaluation[["customers", "hit_rate", "recall"]].round(3)).to_string(),
+        ]
+    )
