@@ -35,6 +35,7 @@ __all__ = [
     "AssignmentColumns",
     "BackendSection",
     "CampaignSection",
+    "CareSection",
     "Channel",
     "ChurnSection",
     "CleaningSection",
@@ -453,6 +454,32 @@ class NextPurchaseSection(_Section):
         return self
 
 
+class CareSection(_Section):
+    """05_next_purchase's care calendar: key dates and festivals in the coming days."""
+
+    window_days: int = Field(30, gt=0, description="birthdays, baby milestones and membership anniversaries in the "
+                             "next this many days (with a member table)")  # fmt: skip
+    festival_horizon_days: int = Field(366, gt=0, description="festivals in the next this many days, each with "
+                                       "the customers who buy before it")  # fmt: skip
+    festival_lead_days: int = Field(7, ge=0, description="a purchase this many days before a festival (or on it) "
+                                    "counts as buying for it")  # fmt: skip
+    festivals: list[str] | None = Field(None, description="the festivals to plan for, by name (default: all of "
+                                        "helpers.models.care's calendar)")  # fmt: skip
+    own_days: dict[str, str] = Field(default_factory=dict, description="the retailer's own days, name: 'MM-DD'")
+    min_response_years: int = Field(2, ge=1, description="a festival responder bought before it in at least this "
+                                    "many years")  # fmt: skip
+    response_alpha: float = Field(0.05, gt=0, lt=1, description="... and more often than their own buying rate "
+                                  "makes likely by chance (binomial test at this level)")  # fmt: skip
+    baby_birthdays: int = Field(3, ge=0, description="the baby's birthdays are greeted up to this age in years")
+
+    @model_validator(mode="after")
+    def _own_days_are_dates(self) -> CareSection:
+        for name, day in self.own_days.items():
+            if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", day):
+                raise ValueError(f"care.own_days '{name}': '{day}' is not MM-DD")
+        return self
+
+
 class AssignmentColumns(_Section):
     """The columns of a campaign assignment file (campaign.plan_file) that is not the workbench's own plan."""
 
@@ -635,6 +662,7 @@ class WorkbenchConfig(_Section):
     clv: ClvSection = ClvSection()
     churn: ChurnSection = ChurnSection()
     next_purchase: NextPurchaseSection = NextPurchaseSection()
+    care: CareSection = CareSection()
     campaign: CampaignSection = CampaignSection()
     customers: CustomersSection | None = None
     surveys: SurveysSection | None = None

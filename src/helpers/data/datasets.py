@@ -34,6 +34,9 @@ __all__ = [
     "CHANNELS",
     "CHINESE_VALUES",
     "EXCEL_EPOCH_DAY",
+    "FESTIVAL_LEAD_DAYS",
+    "FESTIVAL_RESPONDERS",
+    "FESTIVAL_RESPONDER_SHARE",
     "PHARMACY_COLUMNS",
     "PHARMACY_PRODUCTS",
     "RETURN_ABUSER_SHARE",
@@ -299,12 +302,46 @@ def _return_abuse(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.Da
     return pd.concat([bought, returned], ignore_index=True), chosen["customer"].to_numpy()
 
 
+# Planted festival responders: customers who buy in the week before a festival every year they are customers
+FESTIVAL_RESPONDERS = {"Mother's Day": (date(2023, 5, 14), date(2024, 5, 12)),
+                       "Double 11": (date(2023, 11, 11), date(2024, 11, 11))}  # fmt: skip
+FESTIVAL_RESPONDER_SHARE = 0.06  # of the customers who first bought before the festival's first week
+FESTIVAL_LEAD_DAYS = 7
+
+
+def _festival_responders(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Series]:
+    """Planted responders: for each festival of FESTIVAL_RESPONDERS, a share of the customers who were customers
+    before its first date buy one single-line order in the week before it, each year. Returns (those lines, each
+    responder's festival by customer index)."""
+    first = orders.groupby("customer")["date"].min()
+    template = orders.sort_values("date").drop_duplicates("customer").set_index("customer")
+    parts, festival_of = [], pd.Series(dtype=object)
+    for festival, days in FESTIVAL_RESPONDERS.items():
+        eligible = first.index[first < pd.Timestamp(days[0]) - pd.Timedelta(days=FESTIVAL_LEAD_DAYS)]
+        eligible = eligible.difference(festival_of.index)
+        chosen = rng.choice(eligible, size=int(len(eligible) * FESTIVAL_RESPONDER_SHARE), replace=False)
+        festival_of = pd.concat([festival_of, pd.Series(festival, index=chosen)])
+        for day in days:
+            bought = template.loc[chosen].reset_index()
+            offset = rng.integers(1, FESTIVAL_LEAD_DAYS + 1, len(bought))
+            bought["date"] = pd.Timestamp(day) - pd.to_timedelta(offset, unit="D")
+            bought["amount"] = (bought["value"] * rng.uniform(0.8, 1.3, len(bought))).round(2)
+            parts.append(bought)
+    lines = pd.concat(parts, ignore_index=True)
+    lines["order_id"] = [f"SF{i:08d}" for i in range(len(lines))]
+    category = stage_categories((lines["date"] - lines["baby_birth"]).dt.days.to_numpy(), rng)
+    lines["category"] = np.asarray(CATEGORIES)[category]
+    lines["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(lines)), strict=True)]
+    lines["quantity"] = 1.0
+    return lines, festival_of
+
+
 @dataclass(frozen=True)
 class Babystore:
     """The generated store: the log as exported and the planted truth per customer."""
 
     raw: pd.DataFrame
-    truth: pd.DataFrame  # customer_id, baby_birth, dropout (true churn propensity), return_abuser
+    truth: pd.DataFrame  # customer_id, baby_birth, dropout (true churn propensity), return_abuser, festival
 
 
 def _export_frame(lines: pd.DataFrame) -> pd.DataFrame:
@@ -333,12 +370,14 @@ def generate_babystore(n_customers: int = 20_000, seed: int = 7) -> Babystore:
     lines = pd.concat([lines, _returns(lines, rng)], ignore_index=True)
     raw = _inject_dirt(_export_frame(lines), rng)
     abuse, abusers = _return_abuse(orders, np.random.default_rng(seed + 1))
-    raw = pd.concat([raw, _export_frame(abuse)], ignore_index=True).sort_values(["order_date", "order_id"],
-                                                                                kind="stable")  # fmt: skip
+    festive, festival_of = _festival_responders(orders, np.random.default_rng(seed + 5))
+    raw = pd.concat([raw, _export_frame(abuse), _export_frame(festive)], ignore_index=True).sort_values(
+        ["order_date", "order_id"], kind="stable")  # fmt: skip
     truth = orders.drop_duplicates("customer")[["customer", "baby_birth", "dropout"]]
     truth = truth.assign(customer_id=[f"C{c:07d}" for c in truth["customer"]],
-                         return_abuser=truth["customer"].isin(abusers))  # fmt: skip
-    truth = truth[["customer_id", "baby_birth", "dropout", "return_abuser"]]
+                         return_abuser=truth["customer"].isin(abusers),
+                         festival=truth["customer"].map(festival_of).fillna(""))  # fmt: skip
+    truth = truth[["customer_id", "baby_birth", "dropout", "return_abuser", "festival"]]
     return Babystore(raw.reset_index(drop=True), truth.sort_values("customer_id").reset_index(drop=True))
 
 

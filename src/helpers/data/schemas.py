@@ -31,6 +31,7 @@ __all__ = [
     "CAMPAIGN_PLAN",
     "CAMPAIGN_POWER",
     "CAMPAIGN_TARGETS",
+    "CARE_CALENDAR",
     "CATEGORY_PAIRS",
     "CATEGORY_TRANSITIONS",
     "CHURN",
@@ -272,6 +273,11 @@ OFFER_COLUMNS = (  # 05_next_purchase: what to offer, and when
         "predictor; empty when a next purchase is not expected)", nullable=True),
     Col("p_purchase_30d", "float", "probability of a purchase in the next 30 days (the purchase model of 03)",
         nullable=True, checks=UNIT_INTERVAL),
+    Col("life_stage", "string", "the baby's stage today (with next_purchase.stage_categories): from the member "
+        "table's baby_birth_date, else estimated from the stage categories the family bought; empty when unknown",
+        required=False, nullable=True),
+    Col("life_stage_basis", "string", "where life_stage comes from: 'member table' or 'estimated from purchases'",
+        required=False, nullable=True),
 )  # fmt: skip
 LAST_PURCHASE = (
     Col("last_purchase_date", "date", "the customer's latest purchase"),
@@ -548,6 +554,24 @@ CATEGORY_PAIRS = Artifact(
         ),
     ),
 )
+CARE_CALENDAR = Artifact(
+    "care_calendar.parquet",
+    "05_next_purchase",
+    "whom to greet in the coming days, and for what: birthdays, the baby's milestones and membership "
+    "anniversaries in the next care.window_days (with a member table), and the festivals of the next "
+    "care.festival_horizon_days for the customers who buy before them year after year",
+    (
+        ID,
+        Col("occasion", "string", "birthday, baby's full month, baby's 100 days, baby's birthday, membership "
+            "anniversary, or a festival's name"),
+        Col("date", "date", "the day of the occasion"),
+        Col("years", "int", "for an anniversary or birthday: how many years (0 otherwise)"),
+        Col("offer", "string", "the suggested message or offer"),
+        Col("channel", "string", "how to reach the customer: 04's consent-aware channel ('any' without 04_churn)"),
+        Col("festival_share", "float", "for a festival: the share of the years they were customers in which they "
+            "bought in the care.festival_lead_days before it", nullable=True, checks=UNIT_INTERVAL),
+    ),
+)  # fmt: skip
 CATEGORY_TRANSITIONS = Artifact(
     "category_transitions.parquet",
     "05_next_purchase",
@@ -892,6 +916,7 @@ TABLES = (
     NEXT_PURCHASE,
     CATEGORY_PAIRS,
     CATEGORY_TRANSITIONS,
+    CARE_CALENDAR,
     ACTION_LIST,
     CAMPAIGN_PLAN,
     CONTACT_PLAN,

@@ -28,6 +28,7 @@ import pandas as pd
 from helpers.core.errors import NextPurchaseDataError
 from helpers.data.features import days_between, end_of_day
 from helpers.language.i18n import t, t_series
+from helpers.models import life_stage
 
 __all__ = [
     "METHODS",
@@ -475,20 +476,30 @@ def _reasons(scores: Scores, learnt: Learnt, *, first: np.ndarray, recent_days: 
 
 def offers_for_the_stage(
     table: pd.DataFrame,
-    births: pd.Series,
+    births: pd.DataFrame,
     stages: dict[str, tuple[int, int]],
     *,
     lead_days: int,
-    default_send: pd.Timestamp,
+    today: pd.Timestamp,
 ) -> pd.DataFrame:
-    """Each customer's offer, the first of their ranked offers (next_best_offer, then other_offers) that fits the
-    baby's age on the send date (offer_send_on, else `default_send`): a category of `stages` only from `lead_days`
-    before its stage begins until it ends; other categories always. Customers without a birth date keep their
-    offer; a family no ranked offer fits gets none, and the reason says why."""
+    """Each customer's offer as their baby's stage allows (`births`: per customer `birth`, the best estimate, and
+    `oldest`, the earliest it may be; from life_stage.family_births).
+
+    A category of `stages` is offered only when it fits on the send date (offer_send_on, else tomorrow): from
+    `lead_days` before its stage begins (best estimate) until it ends (even for the oldest the baby may be), so
+    never one the family has outgrown; a family whose baby is unknown gets none. Each customer gets the first of
+    their ranked offers (next_best_offer, then other_offers) that fits; a family whose baby reaches the start of
+    another stage category within `lead_days` is offered that category, sent a week before the transition at the
+    latest. The reason says why an offer changed."""
     table = table.copy()
-    known = table.index.isin(births.dropna().index)
-    send = pd.to_datetime(table.get("offer_send_on", pd.Series(pd.NaT, index=table.index))).fillna(default_send)
-    age = (send - pd.to_datetime(births.reindex(table.index))).dt.days
+    products = None  # each category's best product, as the first offers named it
+    if "offer_product" in table:
+        named = table.dropna(subset=["offer_product"]).drop_duplicates("next_best_offer")
+        products = named.set_index("next_best_offer")["offer_product"]
+    tomorrow = today + pd.Timedelta(days=1)
+    send = pd.to_datetime(table.get("offer_send_on", pd.Series(pd.NaT, index=table.index))).fillna(tomorrow)
+    birth = births["birth"].reindex(table.index)
+    age, oldest_age = (send - birth).dt.days, (send - births["oldest"].reindex(table.index)).dt.days
     ranked = [table["next_best_offer"]]
     if "other_offers" in table:
         others = table["other_offers"].fillna("").str.split(", ")
@@ -498,18 +509,29 @@ def offers_for_the_stage(
     for candidate in ranked:
         start = candidate.map({c: s - lead_days for c, (s, _) in stages.items()})
         end = candidate.map({c: e for c, (_, e) in stages.items()})
-        fits = candidate.notna() & (candidate != "") & (start.isna() | ((age >= start) & (age < end)))
+        staged = start.notna()
+        fits = candidate.notna() & (candidate != "") & (~staged | ((age >= start) & (oldest_age < end)))
         chosen = chosen.where(chosen.notna() | ~fits, candidate)
-    changed = known & (chosen.fillna("") != table["next_best_offer"].fillna("")).to_numpy()
+    changed = (chosen.fillna("") != table["next_best_offer"].fillna("")).to_numpy()
     table.loc[changed, "offer_reason"] = t_series(
         "{item} fits the baby's age ({months} months) on the send date", item=chosen[changed].fillna("–"),
         months=(age[changed] / 30.44).round().astype("Int64").astype(str))  # fmt: skip
     table.loc[changed & chosen.isna().to_numpy(), "offer_reason"] = t("no ranked offer fits the baby's age")
-    if "offer_product" in table:  # each category's best product, as the first offers named it
-        products = table.dropna(subset=["offer_product"]).drop_duplicates("next_best_offer")
-        lookup = products.set_index("next_best_offer")["offer_product"]
-        table.loc[changed, "offer_product"] = chosen[changed].map(lookup)
+    table.loc[changed & birth.isna().to_numpy(), "offer_reason"] = t(
+        "the baby's age is unknown, so no stage category is offered"
+    )
     table["next_best_offer"] = table["next_best_offer"].where(~changed, chosen)
+    upcoming = life_stage.next_stage(births.loc[births.index.isin(table.index)], today.date(), stages,
+                                     lead_days=lead_days)  # fmt: skip
+    moving = upcoming.index
+    latest_send = (upcoming["transition"] - pd.Timedelta(days=7)).where(lambda d: d > tomorrow, tomorrow)
+    table.loc[moving, "next_best_offer"] = upcoming["next_item"]
+    table.loc[moving, "offer_send_on"] = pd.concat([send.reindex(moving), latest_send], axis=1).min(axis=1)
+    table.loc[moving, "offer_reason"] = t_series(
+        "the baby reaches {item} around {day}: offered before the move", item=upcoming["next_item"],
+        day=upcoming["transition"].dt.strftime("%Y-%m-%d"))  # fmt: skip
+    if products is not None:
+        table["offer_product"] = table["next_best_offer"].map(products).astype("string")
     return table
 
 

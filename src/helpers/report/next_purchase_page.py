@@ -17,7 +17,7 @@ from helpers.models.next_purchase import TimeSplit
 from helpers.report.findings import Findings
 from helpers.report.sections import Bullets, Figure, Prose, Report, Section, Table
 
-__all__ = ["NextPurchaseResults", "OfferResults", "next_purchase_checked", "next_purchase_page"]
+__all__ = ["CareResults", "NextPurchaseResults", "OfferResults", "next_purchase_checked", "next_purchase_page"]
 
 
 class OfferResults(Protocol):
@@ -30,6 +30,16 @@ class OfferResults(Protocol):
     switches: pd.DataFrame
 
 
+class CareResults(Protocol):
+    """What the page reads of the care calendar (helpers.stages.next_purchase.Care)."""
+
+    calendar: pd.DataFrame
+    festivals: pd.DataFrame
+    with_members: bool
+    window_days: int
+    horizon_days: int
+
+
 class NextPurchaseResults(Protocol):
     """What the page reads of 05's result (helpers.stages.next_purchase.NextPurchaseStage)."""
 
@@ -37,6 +47,7 @@ class NextPurchaseResults(Protocol):
     customers: pd.DataFrame
     due: pd.DataFrame
     action_list_customers: int | None
+    life_stages: dict[str, int] | None
     preview: pd.DataFrame
     due_preview: pd.DataFrame
     settings: NextPurchaseSection
@@ -45,6 +56,9 @@ class NextPurchaseResults(Protocol):
 
     @property
     def offers(self) -> OfferResults | None: ...
+
+    @property
+    def care(self) -> CareResults: ...
 
     @property
     def model_label(self) -> str: ...
@@ -61,9 +75,11 @@ def next_purchase_page(result: NextPurchaseResults) -> Report:
             "data up to it, compared with what customers then did.", model=result.model_label),)),), level=1),
         Section(t("What we found"), (Bullets(tuple(result.findings.sentences)),)),
         Section(t("1. Who buys soon"), _who_buys_soon(result)),
-        Section(t("2. What to offer"), _offers(result.offers, result.settings, result.figures)),
+        Section(t("2. What to offer"), (*_offers(result.offers, result.settings, result.figures),
+                                        *_life_stages(result.life_stages, result.settings))),
         Section(t("3. The action list, with offers"), _action_list(result)),
         Section(t("4. Can we trust the timing?"), _timing(result.split, result.figures)),
+        Section(t("5. Key dates and festivals"), _care(result.care)),
         Section(t("Appendix: how the forecasts are made, and checks"), (Prose((t(
             "Given a customer's history (repeat purchases x, time of the last one, age T), the BG/NBD family says a "
             "customer still active buys at a rate that, after their history, follows a Gamma distribution; the "
@@ -163,6 +179,45 @@ def _offers(offers: OfferResults | None, settings: NextPurchaseSection, figures:
                  "*Support* is the share of all baskets holding both, *confidence* the share of baskets with the "
                  "first that also hold the second, *lift* how many times more often than if they were unrelated."),)),
         *bundles,
+    )  # fmt: skip
+
+
+def _life_stages(facts: dict[str, int] | None, settings: NextPurchaseSection) -> tuple[Prose, ...]:
+    if facts is None:
+        return ()
+    return (Prose((t(
+        "**Life stage.** {known} families' baby stage comes from the member table's birth date and {estimated} is "
+        "estimated from the stage categories they bought (each purchase bounds the birth date); {unknown} customers' "
+        "stage is unknown, and they are offered no stage category. A stage category (`next_purchase."
+        "stage_categories`) is offered only while it fits the baby's age on the send date, even for the oldest the "
+        "baby may be: never one the family has outgrown. **{moving} families** reach a new stage within {lead} days "
+        "and are offered it before the move.", known=count(facts["member table"]), estimated=count(facts["estimated"]),
+        unknown=count(facts["unknown"]), moving=count(facts["moving"]), lead=settings.stage_lead_days),)),)  # fmt: skip
+
+
+def _care(care: CareResults) -> tuple[Prose | Table, ...]:
+    calendar = care.calendar
+    personal = calendar[calendar["festival_share"].isna()]
+    by_occasion = personal.groupby("occasion").size().rename("customers").to_frame()
+    festivals = care.festivals[care.festivals["responders"] > 0]
+    members = (
+        Prose((t("In the next {days} days: **{entries} birthdays, baby milestones and membership anniversaries** "
+                 "({customers} customers), each with a suggested message and the customer's channel.",
+                 days=care.window_days, entries=count(len(personal)),
+                 customers=count(personal["customer_id"].nunique())),)),
+        Table(by_occasion, {"customers": "{:,}"}),
+    ) if care.with_members else (Prose((t(
+        "Birthdays, the baby's milestones and membership anniversaries need the member table (`customers:` with "
+        "`birth_date`, `baby_birth_date`, `join_date`); festivals come from the log alone."),)),)  # fmt: skip
+    return (
+        *members,
+        Prose((t("**Festivals** of the next {days} days, each with its *responders*: customers who bought in the "
+                 "days before it in at least two of the years they were customers, more often than their own buying "
+                 "rate makes likely by chance. Greet them, not everyone: {responders} customers in all.",
+                 days=care.horizon_days, responders=count(len(calendar) - len(personal))),)),
+        Table(festivals.rename(index=t), {"date": day, "responders": "{:,}"}),
+        Prose((t("The whole calendar is `artifacts/care_calendar.parquet` (customer, occasion, date, offer, "
+                 "channel)."),)),
     )  # fmt: skip
 
 

@@ -19,13 +19,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pyarrow.parquet as pq
 
-from helpers.core.config import BackendSection, NextPurchaseSection, WorkbenchConfig
+from helpers.core.config import BackendSection, CareSection, NextPurchaseSection, WorkbenchConfig
 from helpers.core.errors import ClvFitError, NextPurchaseDataError
 from helpers.data import backends, exports
 from helpers.data.artifacts import arrow_frames, read_parquet_slices
 from helpers.data.schemas import ACTION_LIST, NEXT_PURCHASE
 from helpers.language.i18n import t, t_series
-from helpers.models import actions, next_purchase, recommend
+from helpers.models import actions, care, life_stage, next_purchase, recommend
 from helpers.models.purchase import MODELS
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
@@ -40,9 +40,11 @@ __all__ = [
     "NEXT_PURCHASE_ROUNDING",
     "OFFER_COLUMNS",
     "PRODUCT_COLUMN",
+    "Care",
     "NextPurchaseStage",
     "Offers",
     "action_list_query",
+    "care_plan",
     "due_soon",
     "finish_action_list",
     "next_purchase_table",
@@ -51,6 +53,7 @@ __all__ = [
     "run",
     "what",
     "when",
+    "with_life_stage",
     "write_action_list",
 ]
 
@@ -82,6 +85,17 @@ class Offers:
 
 
 @dataclass
+class Care:
+    """The care calendar: key dates and festivals in the coming days."""
+
+    calendar: pd.DataFrame  # care_calendar.parquet
+    festivals: pd.DataFrame  # per festival ahead: festival, date, responders
+    with_members: bool  # personal occasions need the member table
+    window_days: int
+    horizon_days: int
+
+
+@dataclass
 class NextPurchaseStage:
     """What 05_next_purchase shows."""
 
@@ -92,6 +106,8 @@ class NextPurchaseStage:
     due: pd.DataFrame  # the due-soon rows, most likely buyers first
     offers: Offers | None  # None when the data has no category
     action_list_customers: int | None  # customers on the action list; None when 04_churn did not run
+    care: Care
+    life_stages: dict[str, int] | None  # families by basis of their baby's stage, moving soon; None without rules
     preview: pd.DataFrame  # the action list's first rows (empty without 04_churn), ids masked when configured
     due_preview: pd.DataFrame  # the due-soon list's first rows, ids masked when configured
     settings: NextPurchaseSection
@@ -192,6 +208,57 @@ def what(tx: ibis.Table, today: date, *, settings: NextPurchaseSection, random_s
     ), learnt
 
 
+def with_life_stage(customers: pd.DataFrame, tx: ibis.Table, *, today: date, context: StageContext,
+                    settings: NextPurchaseSection) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
+    """The customers with their baby's stage (member table, else estimated from the stage categories bought) and,
+    with offers, offers the stage allows; and the counts the page states (families by basis, moving soon)."""
+    members = context.paths.read_optional_table("customers.parquet")
+    given = None if members is None or "baby_birth_date" not in members else members.set_index("customer_id")[
+        "baby_birth_date"]  # fmt: skip
+    births = life_stage.family_births(given, life_stage.birth_windows(tx, settings.stage_categories))
+    table = customers.set_index("customer_id")
+    births = births[births.index.isin(table.index)]
+    if "next_best_offer" in table:
+        table = recommend.offers_for_the_stage(table, births, settings.stage_categories,
+                                               lead_days=settings.stage_lead_days,
+                                               today=pd.Timestamp(today))  # fmt: skip
+    table["life_stage"] = life_stage.life_stages(births, today).reindex(table.index).astype("string")
+    table["life_stage_basis"] = births["basis"].reindex(table.index).astype("string")
+    moving = life_stage.next_stage(births, today, settings.stage_categories, lead_days=settings.stage_lead_days)
+    facts = {"member table": int((births["basis"] == life_stage.FROM_MEMBER_TABLE).sum()),
+             "estimated": int((births["basis"] == life_stage.ESTIMATED).sum()), "moving": len(moving),
+             "unknown": int(table["life_stage"].isna().sum())}  # fmt: skip
+    return table.reset_index(), facts
+
+
+def care_plan(context: StageContext, tx: ibis.Table, *, today: date, first: date, settings: CareSection) -> Care:
+    """Key dates of the next care.window_days (with a member table) and the festivals of the next
+    care.festival_horizon_days with their responders; written as care_calendar.parquet."""
+    members = context.paths.read_optional_table("customers.parquet")
+    start = today + timedelta(days=1)
+    occasions = care.personal_occasions(
+        members if members is not None else pd.DataFrame(columns=["customer_id"]), start=start,
+        end=today + timedelta(days=settings.window_days), baby_birthdays=settings.baby_birthdays)  # fmt: skip
+    horizon = today + timedelta(days=settings.festival_horizon_days)
+    festivals = care.festival_dates(range(first.year, horizon.year + 1), own_days=settings.own_days,
+                                    only=settings.festivals)  # fmt: skip
+    response = care.festival_response(tx, festivals, today=today, lead_days=settings.festival_lead_days,
+                                      min_years=settings.min_response_years, alpha=settings.response_alpha)  # fmt: skip
+    responders = response.table[response.table["responder"]]
+    ahead = festivals[(festivals["date"] >= start) & (festivals["date"] <= horizon)]
+    channels = context.paths.read_optional_table("churn.parquet", ["customer_id", "channel"])
+    calendar = care.care_calendar(
+        occasions,
+        responders,
+        ahead,
+        channels=None if channels is None else channels.set_index("customer_id")["channel"],
+    )
+    context.paths.write_table(calendar, "care_calendar.parquet")
+    counts = responders.groupby("festival").size()
+    summary = ahead.assign(responders=ahead["festival"].map(counts).fillna(0).astype(int)).set_index("festival")
+    return Care(calendar, summary, members is not None, settings.window_days, settings.festival_horizon_days)
+
+
 def offer_column(tx: ibis.Table) -> str | None:
     """The first of ITEM_CHOICES given on at least one purchase line; None when the data has none."""
     for column in ITEM_CHOICES:
@@ -219,7 +286,15 @@ def next_purchase_table(table: pd.DataFrame, today: date, *, split: next_purchas
     return out.sort_values("customer_id").reset_index(drop=True)
 
 
-OFFER_COLUMNS = ("next_best_offer", "offer_reason", "offer_send_on", "expected_next_purchase", "p_purchase_30d")
+OFFER_COLUMNS = (
+    "next_best_offer",
+    "offer_reason",
+    "offer_send_on",
+    "expected_next_purchase",
+    "p_purchase_30d",
+    "life_stage",
+    "life_stage_basis",
+)
 ACTION_LIST_ROWS = 500_000  # customers finished at a time: 04's table of ten million customers takes gigabytes
 
 
@@ -295,13 +370,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         context.paths.write_table(learnt.affinity, "category_pairs.parquet")
         context.paths.write_table(offers.transitions, "category_transitions.parquet")
     customers = next_purchase_table(table, today, split=split, population_gap=gap, offers=offers, settings=settings)
-    members = context.paths.read_optional_table("customers.parquet")
-    if offers is not None and settings.stage_categories and members is not None and "baby_birth_date" in members:
-        births = pd.to_datetime(members.set_index("customer_id")["baby_birth_date"])
-        fitted = recommend.offers_for_the_stage(customers.set_index("customer_id"), births, settings.stage_categories,
-                                                lead_days=settings.stage_lead_days,
-                                                default_send=pd.Timestamp(today) + timedelta(days=1))  # fmt: skip
-        customers = fitted.reset_index()
+    stage_facts = None
+    if settings.stage_categories and "category" in tx.columns:
+        customers, stage_facts = with_life_stage(customers, tx, today=today, context=context, settings=settings)
     context.paths.write_table(customers, "next_purchase.parquet")
     due = customers[customers["due_soon"]].sort_values(["p_purchase_due_window", "customer_id"],
                                                        ascending=[False, True])  # fmt: skip
@@ -310,6 +381,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.paths.write_table(due, "due_soon.csv")
     context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
     action_list_customers = write_action_list(context, config.backend)
+    planned_care = care_plan(context, tx, today=today, first=history.first, settings=config.care)
     found = findings.next_purchase(
         customers,
         split,
@@ -326,6 +398,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         due=due,
         offers=offers,
         action_list_customers=action_list_customers,
+        care=planned_care,
+        life_stages=stage_facts,
         preview=context.shareable(
             next(read_parquet_slices(context.paths.artifact("action_list.parquet"), 15))
             if action_list_customers is not None
