@@ -595,6 +595,21 @@ class CustomersSection(TableSource):
                                    "value is an unknown code (empty: any value)")  # fmt: skip
     age_range: tuple[int, int] = Field((14, 100), description="ages outside it are invalid")
     point_value: float = Field(0.0, ge=0, description="what one point is worth in report.currency (liability)")
+    card_rules: dict[str, float] = Field(default_factory=dict, description="member growth: the spend over "
+                                         "card_period_days each card level needs, e.g. {basic: 0, silver: 300} "
+                                         "(levels are ordered by it)")  # fmt: skip
+    card_period_days: int = Field(365, gt=0, description="the qualifying period of card_rules, up to the analysis date")
+    card_reach_share: float = Field(0.25, gt=0, le=1, description="a member is within reach of the next level when "
+                                    "the spend missing is at most this share of its threshold")  # fmt: skip
+    points_expiry: str | None = Field(None, pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+                                      description="the day balances lapse each year, 'MM-DD'")  # fmt: skip
+    points_expiry_notice_days: int = Field(60, ge=0, description="lapsing points within this many days get a "
+                                           "redemption nudge")  # fmt: skip
+
+    @field_validator("card_rules")
+    @classmethod
+    def _lowest_level_first(cls, rules: dict[str, float]) -> dict[str, float]:
+        return dict(sorted(rules.items(), key=lambda rule: rule[1]))
 
 
 class SurveyColumns(_Section):

@@ -55,8 +55,8 @@ PIPELINE: tuple[Stage, ...] = (
           needs=(TRANSACTIONS,),
           uses=("clv.parquet", "segments.parquet", "customers.parquet", "alerts.parquet", "surveys.parquet")),
     Stage("05_next_purchase", "next_purchase", "Next purchase and offers",
-          ("next_purchase", "care", "clv", "dates", "backend"),
-          needs=(TRANSACTIONS, "clv_models.json"), uses=("churn.parquet", "customers.parquet")),
+          ("next_purchase", "care", "customers", "clv", "dates", "backend"),
+          needs=(TRANSACTIONS, "clv_models.json"), uses=("churn.parquet", "customers.parquet", "segments.parquet")),
     Stage("06_campaign", "campaign", "Campaign", ("campaign", "churn", "clv", "dates"),
           needs=(TRANSACTIONS, "action_list.parquet"), uses=("customers.parquet", "next_purchase.parquet")),
 )  # fmt: skip

@@ -50,6 +50,7 @@ __all__ = [
     "JSON_ARTIFACTS",
     "LAST_PURCHASE",
     "MEASURE_ONLY",
+    "MEMBER_GROWTH",
     "NEXT_PURCHASE",
     "OFFER_COLUMNS",
     "OPTIONAL",
@@ -572,6 +573,29 @@ CARE_CALENDAR = Artifact(
             "bought in the care.festival_lead_days before it", nullable=True, checks=UNIT_INTERVAL),
     ),
 )  # fmt: skip
+MEMBER_GROWTH = Artifact(
+    "member_growth.parquet",
+    "05_next_purchase",
+    "one row per member with a card level or points: the spend to the next level (customers.card_rules over "
+    "customers.card_period_days), the spend that keeps theirs, lapsing points and one nudge",
+    (
+        ID,
+        Col("card_level", "string", "the member card level the member table gives", nullable=True),
+        Col("points", "float", "points balance", checks=(pa.Check.ge(0),)),
+        Col("period_spend", "float", "spend net of returns over customers.card_period_days up to the analysis date"),
+        Col("qualified_level", "string", "the highest level that spend qualifies for", nullable=True),
+        Col("next_level", "string", "the level above the member's card", nullable=True),
+        Col("gap", "float", "spend still missing for next_level", nullable=True),
+        Col("keep_gap", "float", "spend still missing to keep the member's level at renewal", nullable=True),
+        Col("points_expiring", "float", "points lapsing on points_expiry_date (customers.points_expiry)"),
+        Col("points_expiry_date", "date", "when they lapse, when within customers.points_expiry_notice_days",
+            nullable=True),
+        Col("nudge", "string", "'next level', 'keep level', 'redeem points' or 'none'",
+            checks=(pa.Check.isin(["next level", "keep level", "redeem points", "none"]),)),
+        Col("message", "string", "the nudge in words, in the report language"),
+    ),
+    one_row_per_customer=True,
+)  # fmt: skip
 CATEGORY_TRANSITIONS = Artifact(
     "category_transitions.parquet",
     "05_next_purchase",
@@ -917,6 +941,7 @@ TABLES = (
     CATEGORY_PAIRS,
     CATEGORY_TRANSITIONS,
     CARE_CALENDAR,
+    MEMBER_GROWTH,
     ACTION_LIST,
     CAMPAIGN_PLAN,
     CONTACT_PLAN,

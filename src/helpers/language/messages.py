@@ -990,6 +990,22 @@ MESSAGES = {
     "festival": "节日",
     "occasion": "场合",
     "the baby's age is unknown, so no stage category is offered": "宝宝月龄未知，因此不推荐阶段品类",
+    "6. Points and member levels": "6. 积分与会员等级",
+    "Member growth needs the member table with card levels (and `customers.card_rules`, the spend each level needs) or points.": "会员成长需要含会员卡等级（及 `customers.card_rules`，各等级所需消费）或积分的会员表。",
+    "**{near} members are within reach of the next card level** (the spend missing is at most a quarter of its threshold): a nudge now lifts them. {keep} would drop a level at the renewal without more spend; {redeem} should redeem points ({points} points lapse soon).": "**{near} 位会员距下一卡等级仅差一步**（差额不超过该等级门槛的四分之一）：现在提醒即可升级。{keep} 位若不再消费将在续期时降级；{redeem} 位应提醒兑换积分（{points} 积分即将过期）。",
+    "Every member's nudge is in `artifacts/member_growth.parquet`.": "每位会员的提醒见 `artifacts/member_growth.parquet`。",
+    "{gap} more by the renewal lifts them to {level}": "续期前再消费 {gap} 即可升至{level}",
+    "{gap} more keeps {level} at the renewal": "续期前再消费 {gap} 即可保住{level}",
+    "redeem {points} points (worth {value})": "兑换 {points} 积分（价值 {value}）",
+    "next level": "可升级",
+    "keep level": "保级",
+    "redeem points": "兑换积分",
+    "none": "无",
+    "period_spend": "周期消费",
+    "qualified_level": "达标等级",
+    "next_level": "下一等级",
+    "gap": "差额",
+    "keep_gap": "保级差额",
 }
 # fmt: on
 

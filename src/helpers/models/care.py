@@ -182,6 +182,8 @@ def care_calendar(occasions: pd.DataFrame, responders: pd.DataFrame, ahead: pd.D
     )
     calendar = pd.concat([personal, festive[list(personal.columns)]], ignore_index=True)
     calendar["channel"] = "any" if channels is None else calendar["customer_id"].map(channels).fillna("any")
+    calendar = calendar.astype({"customer_id": "string", "occasion": "string", "years": "int64",
+                                "offer": "string", "festival_share": "float64"})  # fmt: skip
     calendar["date"] = pd.to_datetime(calendar["date"])
     columns = ["customer_id", "occasion", "date", "years", "offer", "channel", "festival_share"]
     return calendar[columns].sort_values(["date", "occasion", "customer_id"]).reset_index(drop=True)

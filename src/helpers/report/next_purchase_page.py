@@ -17,7 +17,14 @@ from helpers.models.next_purchase import TimeSplit
 from helpers.report.findings import Findings
 from helpers.report.sections import Bullets, Figure, Prose, Report, Section, Table
 
-__all__ = ["CareResults", "NextPurchaseResults", "OfferResults", "next_purchase_checked", "next_purchase_page"]
+__all__ = [
+    "CareResults",
+    "GrowthResults",
+    "NextPurchaseResults",
+    "OfferResults",
+    "next_purchase_checked",
+    "next_purchase_page",
+]
 
 
 class OfferResults(Protocol):
@@ -38,6 +45,13 @@ class CareResults(Protocol):
     with_members: bool
     window_days: int
     horizon_days: int
+
+
+class GrowthResults(Protocol):
+    """What the page reads of member growth (helpers.stages.next_purchase.Growth)."""
+
+    members: pd.DataFrame
+    preview: pd.DataFrame
 
 
 class NextPurchaseResults(Protocol):
@@ -61,6 +75,9 @@ class NextPurchaseResults(Protocol):
     def care(self) -> CareResults: ...
 
     @property
+    def growth(self) -> GrowthResults | None: ...
+
+    @property
     def model_label(self) -> str: ...
 
 
@@ -80,6 +97,7 @@ def next_purchase_page(result: NextPurchaseResults) -> Report:
         Section(t("3. The action list, with offers"), _action_list(result)),
         Section(t("4. Can we trust the timing?"), _timing(result.split, result.figures)),
         Section(t("5. Key dates and festivals"), _care(result.care)),
+        Section(t("6. Points and member levels"), _growth(result.growth)),
         Section(t("Appendix: how the forecasts are made, and checks"), (Prose((t(
             "Given a customer's history (repeat purchases x, time of the last one, age T), the BG/NBD family says a "
             "customer still active buys at a rate that, after their history, follows a Gamma distribution; the "
@@ -218,6 +236,27 @@ def _care(care: CareResults) -> tuple[Prose | Table, ...]:
         Table(festivals.rename(index=t), {"date": day, "responders": "{:,}"}),
         Prose((t("The whole calendar is `artifacts/care_calendar.parquet` (customer, occasion, date, offer, "
                  "channel)."),)),
+    )  # fmt: skip
+
+
+def _growth(growth: GrowthResults | None) -> tuple[Prose | Table, ...]:
+    if growth is None:
+        return (Prose((t("Member growth needs the member table with card levels (and `customers.card_rules`, the "
+                         "spend each level needs) or points."),)),)  # fmt: skip
+    members = growth.members
+    nudges = members["nudge"].value_counts()
+    expiring = members["points_expiring"].sum()
+    by_level = pd.crosstab(members["card_level"].fillna("–"), members["nudge"]).rename(columns=t)
+    return (
+        Prose((t("**{near} members are within reach of the next card level** (the spend missing is at most a quarter "
+                 "of its threshold): a nudge now lifts them. {keep} would drop a level at the renewal without more "
+                 "spend; {redeem} should redeem points ({points} points lapse soon).",
+                 near=count(nudges.get("next level", 0)), keep=count(nudges.get("keep level", 0)),
+                 redeem=count(nudges.get("redeem points", 0)), points=count(expiring)),)),
+        Table(by_level, {column: "{:,}" for column in by_level.columns}),
+        Table(growth.preview.set_index("customer_id")[["card_level", "next_level", "gap", "period_spend", "message"]],
+              {"gap": "{:,.2f}", "period_spend": "{:,.2f}"}),
+        Prose((t("Every member's nudge is in `artifacts/member_growth.parquet`."),)),
     )  # fmt: skip
 
 

@@ -19,13 +19,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pyarrow.parquet as pq
 
-from helpers.core.config import BackendSection, CareSection, NextPurchaseSection, WorkbenchConfig
+from helpers.core.config import BackendSection, CareSection, CustomersSection, NextPurchaseSection, WorkbenchConfig
 from helpers.core.errors import ClvFitError, NextPurchaseDataError
 from helpers.data import backends, exports
 from helpers.data.artifacts import arrow_frames, read_parquet_slices
 from helpers.data.schemas import ACTION_LIST, NEXT_PURCHASE
 from helpers.language.i18n import t, t_series
-from helpers.models import actions, care, life_stage, next_purchase, recommend
+from helpers.models import actions, care, life_stage, member_growth, next_purchase, recommend
 from helpers.models.purchase import MODELS
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
@@ -41,12 +41,14 @@ __all__ = [
     "OFFER_COLUMNS",
     "PRODUCT_COLUMN",
     "Care",
+    "Growth",
     "NextPurchaseStage",
     "Offers",
     "action_list_query",
     "care_plan",
     "due_soon",
     "finish_action_list",
+    "growth_plan",
     "next_purchase_table",
     "offer_column",
     "purchase_model",
@@ -107,6 +109,7 @@ class NextPurchaseStage:
     offers: Offers | None  # None when the data has no category
     action_list_customers: int | None  # customers on the action list; None when 04_churn did not run
     care: Care
+    growth: Growth | None  # None without a member table giving card levels (and customers.card_rules) or points
     life_stages: dict[str, int] | None  # families by basis of their baby's stage, moving soon; None without rules
     preview: pd.DataFrame  # the action list's first rows (empty without 04_churn), ids masked when configured
     due_preview: pd.DataFrame  # the due-soon list's first rows, ids masked when configured
@@ -259,6 +262,39 @@ def care_plan(context: StageContext, tx: ibis.Table, *, today: date, first: date
     return Care(calendar, summary, members is not None, settings.window_days, settings.festival_horizon_days)
 
 
+@dataclass
+class Growth:
+    """Member growth: who is near the next card level, whose level drops, whose points lapse."""
+
+    members: pd.DataFrame  # member_growth.parquet
+    settings: CustomersSection
+    preview: pd.DataFrame  # the members nearest the next level, ids masked when configured
+
+
+def growth_plan(context: StageContext, tx: ibis.Table, *, today: date, settings: CustomersSection | None
+                ) -> Growth | None:  # fmt: skip
+    """member_growth.parquet, when the member table gives card levels (with customers.card_rules) or points."""
+    members = context.paths.read_optional_table("customers.parquet")
+    if settings is None or members is None or not ({"card_level", "points"} & set(members.columns)):
+        return None
+    if "card_level" in members and not settings.card_rules:
+        members = members.drop(columns="card_level")
+    if not ({"card_level", "points"} & set(members.columns)):
+        return None
+    spend = member_growth.period_spend(tx, start=today - timedelta(days=settings.card_period_days - 1), end=today)
+    segments = context.paths.read_optional_table("segments.parquet", ["customer_id", "lifecycle"])
+    dormant = pd.Index([]) if segments is None else pd.Index(
+        segments.loc[segments["lifecycle"].isin(["at risk", "lapsed"]), "customer_id"])  # fmt: skip
+    expiry = None if settings.points_expiry is None else member_growth.points_expiry_day(settings.points_expiry, today)
+    growth = member_growth.member_growth(
+        members, spend, rules=settings.card_rules, reach_share=settings.card_reach_share, expiry=expiry,
+        notice_days=settings.points_expiry_notice_days, today=today, dormant=dormant)  # fmt: skip
+    growth["message"] = growth.apply(member_growth.nudge_text, axis=1, point_value=settings.point_value)
+    context.paths.write_table(growth, "member_growth.parquet")
+    nearest = growth[growth["nudge"] == "next level"].nsmallest(10, "gap")
+    return Growth(growth, settings, context.shareable(nearest))
+
+
 def offer_column(tx: ibis.Table) -> str | None:
     """The first of ITEM_CHOICES given on at least one purchase line; None when the data has none."""
     for column in ITEM_CHOICES:
@@ -382,6 +418,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
     action_list_customers = write_action_list(context, config.backend)
     planned_care = care_plan(context, tx, today=today, first=history.first, settings=config.care)
+    growth = growth_plan(context, tx, today=today, settings=config.customers)
     found = findings.next_purchase(
         customers,
         split,
@@ -399,6 +436,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         offers=offers,
         action_list_customers=action_list_customers,
         care=planned_care,
+        growth=growth,
         life_stages=stage_facts,
         preview=context.shareable(
             next(read_parquet_slices(context.paths.artifact("action_list.parquet"), 15))
