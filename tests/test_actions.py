@@ -14,7 +14,7 @@ from conftest import FORMULA, SCRIPT_ID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.core.config import ActionRule, CampaignSection, ChurnSection, parse_config
+from helpers.core.config import ActionRule, CampaignSection, ChurnSection, load_config, parse_config
 from helpers.core.errors import ConfigError
 from helpers.data.datasets import BABY_STAGES, CATEGORIES
 from helpers.data.exports import neutralise, read_export, write_csv, write_xlsx
@@ -272,7 +272,8 @@ def test_the_stage_run_offers_no_stage_a_family_has_left(stage_run):
     members = pd.read_parquet(artifacts / "customers.parquet").set_index("customer_id")
     births = pd.to_datetime(members["baby_birth_date"])
     result = stage_run.results["next_purchase"]
-    _check_stage_offers(offers, births, pd.Timestamp(result.today), result.settings.stage_lead_days)
+    lead = load_config(stage_run.config).life_stage.lead_days
+    _check_stage_offers(offers, births, pd.Timestamp(result.today), lead)
 
 
 def test_the_do_not_contact_list_and_the_contact_cap_keep_customers_out_of_the_budget(stage_run, tmp_path):

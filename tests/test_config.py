@@ -101,3 +101,15 @@ def test_duckdb_memory_limit_and_threads_reach_the_engine():
     assert float(number) * {"GiB": 1, "MiB": 2**-10}[unit] == pytest.approx(half, rel=0.02)
     with pytest.raises(ConfigError, match="backend.duckdb_memory_limit"):
         parse_config({"input": {"dataset": "cdnow_sample"}, "backend": {"duckdb_memory_limit": "lots"}})
+
+
+def test_stage_rules_under_their_old_section_are_still_read():
+    old = {
+        "input": {"dataset": "cdnow_sample"},
+        "next_purchase": {"stage_categories": {"formula stage 1": [0, 180]}, "stage_lead_days": 14, "top_k": 2},
+    }
+    config = parse_config(old)
+    assert config.life_stage.stage_categories == {"formula stage 1": (0, 180)} and config.life_stage.lead_days == 14
+    assert config.next_purchase.top_k == 2
+    with pytest.raises(ConfigError, match="must lie before until"):
+        parse_config({"input": {"dataset": "cdnow_sample"}, "life_stage": {"stage_categories": {"x": [5, 5]}}})

@@ -71,3 +71,15 @@ def test_the_next_stage_reaches_families_within_four_weeks_of_a_transition(famil
         offers.loc[reached, "next_best_offer"].map({c: s for c, (s, _) in STAGES.items()}), unit="D"
     )
     assert (sent <= transition).mean() >= 0.9, "sent before the move"
+
+
+def test_02_and_05_show_the_same_life_stage_for_every_customer(stage_run):
+    artifacts = stage_run.run_dir / "artifacts"
+    segments = pd.read_parquet(artifacts / "segments.parquet").set_index("customer_id")
+    offers = pd.read_parquet(artifacts / "next_purchase.parquet").set_index("customer_id")
+    assert segments["life_stage"].notna().mean() > 0.8
+    both = segments["life_stage"].fillna("–").reindex(offers.index)
+    assert (both == offers["life_stage"].fillna("–")).all(), "one source for the life stage"
+    table = stage_run.results["segment"].profile.baby.table
+    counts = segments["life_stage"].value_counts()
+    assert table["customers"].to_dict() == counts.reindex(table.index).to_dict()

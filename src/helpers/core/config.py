@@ -48,6 +48,7 @@ __all__ = [
     "DatesSection",
     "Gender",
     "InputSection",
+    "LifeStageSection",
     "LifecycleStage",
     "NextPurchaseSection",
     "ReportSection",
@@ -422,12 +423,6 @@ class NextPurchaseSection(_Section):
     send_horizon_days: int = Field(30, gt=0, description="offers are dated within this many days of the analysis "
                                    "date; a customer not expected to buy by then gets no dated offer (a retention "
                                    "case)")  # fmt: skip
-    stage_categories: dict[str, tuple[int, int]] = Field(
-        default_factory=dict, description="mother-and-baby stores: categories for one baby age, [from, until) in days "
-        "from the birth (negative: pregnancy), e.g. 'formula stage 2': [180, 365]; with the member table's "
-        "baby_birth_date such a category is offered only while it fits the baby's age on the send date")  # fmt: skip
-    stage_lead_days: int = Field(30, ge=0, description="a stage category is offered from this many days before the "
-                                 "baby reaches its stage: the next stage ahead of the transition")  # fmt: skip
     top_k: int = Field(3, ge=1, le=10, description="offers per customer, and the k of hit rate@k and recall@k")
     tenure_bucket_days: int = Field(45, gt=0, description="sequence offers: how long a customer has bought a "
                                     "category, in buckets of this many days")  # fmt: skip
@@ -447,10 +442,25 @@ class NextPurchaseSection(_Section):
     def _calibration_window_in_evaluation(self) -> NextPurchaseSection:
         if self.calibration_window_days > self.evaluation_days:
             raise ValueError("next_purchase.calibration_window_days must not exceed next_purchase.evaluation_days")
+        return self
+
+
+class LifeStageSection(_Section):
+    """Mother-and-baby stores: which categories belong to which baby age (02's life_stage column, 05's offers)."""
+
+    stage_categories: dict[str, tuple[int, int]] = Field(
+        default_factory=dict, description="categories for one baby age, [from, until) in days from the birth "
+        "(negative: pregnancy), e.g. 'formula stage 2': [180, 365]; they date each family's baby when the member "
+        "table has no birth date, and are offered only while they fit the baby's age on the send date")  # fmt: skip
+    lead_days: int = Field(30, ge=0, description="a stage category is offered from this many days before the baby "
+                           "reaches its stage: the next stage ahead of the transition")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _from_before_until(self) -> LifeStageSection:
         for category, (start, end) in self.stage_categories.items():
             if start >= end:
-                raise ValueError(f"next_purchase.stage_categories '{category}': from ({start}) must lie before "
-                                 f"until ({end})")  # fmt: skip
+                raise ValueError(f"life_stage.stage_categories '{category}': from ({start}) must lie before until "
+                                 f"({end})")  # fmt: skip
         return self
 
 
@@ -677,12 +687,28 @@ class WorkbenchConfig(_Section):
     clv: ClvSection = ClvSection()
     churn: ChurnSection = ChurnSection()
     next_purchase: NextPurchaseSection = NextPurchaseSection()
+    life_stage: LifeStageSection = LifeStageSection()
     care: CareSection = CareSection()
     campaign: CampaignSection = CampaignSection()
     customers: CustomersSection | None = None
     surveys: SurveysSection | None = None
     alerts: AlertsSection = AlertsSection()
     report: ReportSection = ReportSection()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stage_rules_moved(cls, data: object) -> object:
+        """next_purchase.stage_categories and stage_lead_days, their place before 2026-12, still read."""
+        if isinstance(data, dict) and isinstance(data.get("next_purchase"), dict):
+            offers = dict(data["next_purchase"])
+            moved = {
+                new: offers.pop(old)
+                for old, new in (("stage_categories", "stage_categories"), ("stage_lead_days", "lead_days"))
+                if old in offers
+            }
+            if moved:
+                return {**data, "next_purchase": offers, "life_stage": {**moved, **(data.get("life_stage") or {})}}
+        return data
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> WorkbenchConfig:

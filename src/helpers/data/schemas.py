@@ -49,6 +49,7 @@ __all__ = [
     "ID",
     "JSON_ARTIFACTS",
     "LAST_PURCHASE",
+    "LIFE_STAGE_COLUMNS",
     "MEASURE_ONLY",
     "MEMBER_GROWTH",
     "NEXT_PURCHASE",
@@ -205,6 +206,13 @@ BEHAVIOUR = (
     Col("return_rate", "float", "returned money / gross money bought", required=False, checks=(pa.Check.ge(0),)),
 )  # fmt: skip
 SCORE = (pa.Check.isin([1, 2, 3, 4, 5]),)
+LIFE_STAGE_COLUMNS = (  # with life_stage.stage_categories
+    Col("life_stage", "string", "the baby's stage today: from the member table's baby_birth_date, else estimated "
+        "from the stage categories the family bought (life_stage.stage_categories); empty when unknown",
+        required=False, nullable=True),
+    Col("life_stage_basis", "string", "where life_stage comes from: 'member table' or 'estimated from purchases'",
+        required=False, nullable=True),
+)  # fmt: skip
 SEGMENTS = Artifact(
     "segments.parquet",
     "02_segment",
@@ -227,6 +235,7 @@ SEGMENTS = Artifact(
         Col("cluster", "int", "behavioural cluster number (0 = highest mean spend)", checks=(pa.Check.ge(0),)),
         Col("cluster_name", "string", "the cluster described in plain words"),
         *BEHAVIOUR,
+        *LIFE_STAGE_COLUMNS,
     ),
     one_row_per_customer=True,
 )  # fmt: skip
@@ -274,11 +283,7 @@ OFFER_COLUMNS = (  # 05_next_purchase: what to offer, and when
         "predictor; empty when a next purchase is not expected)", nullable=True),
     Col("p_purchase_30d", "float", "probability of a purchase in the next 30 days (the purchase model of 03)",
         nullable=True, checks=UNIT_INTERVAL),
-    Col("life_stage", "string", "the baby's stage today (with next_purchase.stage_categories): from the member "
-        "table's baby_birth_date, else estimated from the stage categories the family bought; empty when unknown",
-        required=False, nullable=True),
-    Col("life_stage_basis", "string", "where life_stage comes from: 'member table' or 'estimated from purchases'",
-        required=False, nullable=True),
+    *LIFE_STAGE_COLUMNS,
 )  # fmt: skip
 LAST_PURCHASE = (
     Col("last_purchase_date", "date", "the customer's latest purchase"),

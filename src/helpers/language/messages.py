@@ -951,7 +951,7 @@ MESSAGES = {
     "the purchase model fitted on this history forecasts no finite value for some customers ({params}): the log has too few repeat buyers to value customers; add history":
         "在这段历史上拟合的购买模型对部分客户给不出有限的预测值（{params}）：交易记录中复购客户太少，无法评估客户价值；请补充更长的历史",
     "5. Key dates and festivals": "5. 关键日期与节日",
-    "**Life stage.** {known} families' baby stage comes from the member table's birth date and {estimated} is estimated from the stage categories they bought (each purchase bounds the birth date); {unknown} customers' stage is unknown, and they are offered no stage category. A stage category (`next_purchase.stage_categories`) is offered only while it fits the baby's age on the send date, even for the oldest the baby may be: never one the family has outgrown. **{moving} families** reach a new stage within {lead} days and are offered it before the move.": "**人生阶段。** {known} 个家庭的宝宝阶段来自会员表中的宝宝生日，{estimated} 个由其购买的阶段品类推算（每次购买都限定了出生日期的范围）；{unknown} 位客户的阶段未知，不向其推荐任何阶段品类。阶段品类（`next_purchase.stage_categories`）只在发送日适合宝宝月龄时推荐，即使按宝宝可能的最大月龄也是如此：绝不推荐家庭已经用不上的阶段。**{moving} 个家庭**将在 {lead} 天内进入新阶段，在转段前向其推荐新阶段品类。",
+    "**Life stage.** {known} families' baby stage comes from the member table's birth date and {estimated} is estimated from the stage categories they bought (each purchase bounds the birth date); {unknown} customers' stage is unknown, and they are offered no stage category. A stage category (`life_stage.stage_categories`) is offered only while it fits the baby's age on the send date, even for the oldest the baby may be: never one the family has outgrown. **{moving} families** reach a new stage within {lead} days and are offered it before the move.": "**人生阶段。** {known} 个家庭的宝宝阶段来自会员表中的宝宝生日，{estimated} 个由其购买的阶段品类推算（每次购买都限定了出生日期的范围）；{unknown} 位客户的阶段未知，不向其推荐任何阶段品类。阶段品类（`life_stage.stage_categories`）只在发送日适合宝宝月龄时推荐，即使按宝宝可能的最大月龄也是如此：绝不推荐家庭已经用不上的阶段。**{moving} 个家庭**将在 {lead} 天内进入新阶段，在转段前向其推荐新阶段品类。",
     "In the next {days} days: **{entries} birthdays, baby milestones and membership anniversaries** ({customers} customers), each with a suggested message and the customer's channel.": "未来 {days} 天内：**{entries} 个生日、宝宝成长节点和入会周年**（{customers} 位客户），每条附建议的问候或优惠及客户的触达渠道。",
     "Birthdays, the baby's milestones and membership anniversaries need the member table (`customers:` with `birth_date`, `baby_birth_date`, `join_date`); festivals come from the log alone.": "生日、宝宝成长节点和入会周年需要会员表（`customers:`，含 `birth_date`、`baby_birth_date`、`join_date`）；节日名单仅凭交易记录即可生成。",
     "**Festivals** of the next {days} days, each with its *responders*: customers who bought in the days before it in at least two of the years they were customers, more often than their own buying rate makes likely by chance. Greet them, not everyone: {responders} customers in all.": "未来 {days} 天内的**节日**及其*响应客户*：在成为客户后的至少两年里都在节前几天购买、且频率明显高于其自身购买节奏的客户。只问候他们，而不是所有人：共 {responders} 位客户。",
@@ -1006,6 +1006,7 @@ MESSAGES = {
     "next_level": "下一等级",
     "gap": "差额",
     "keep_gap": "保级差额",
+    "member table, else stage purchases": "会员表，否则按阶段品类购买推算",
 }
 # fmt: on
 

@@ -206,11 +206,11 @@ def _life_stages(facts: dict[str, int] | None, settings: NextPurchaseSection) ->
     return (Prose((t(
         "**Life stage.** {known} families' baby stage comes from the member table's birth date and {estimated} is "
         "estimated from the stage categories they bought (each purchase bounds the birth date); {unknown} customers' "
-        "stage is unknown, and they are offered no stage category. A stage category (`next_purchase."
+        "stage is unknown, and they are offered no stage category. A stage category (`life_stage."
         "stage_categories`) is offered only while it fits the baby's age on the send date, even for the oldest the "
         "baby may be: never one the family has outgrown. **{moving} families** reach a new stage within {lead} days "
         "and are offered it before the move.", known=count(facts["member table"]), estimated=count(facts["estimated"]),
-        unknown=count(facts["unknown"]), moving=count(facts["moving"]), lead=settings.stage_lead_days),)),)  # fmt: skip
+        unknown=count(facts["unknown"]), moving=count(facts["moving"]), lead=facts["lead_days"]),)),)  # fmt: skip
 
 
 def _care(care: CareResults) -> tuple[Prose | Table, ...]:

@@ -20,7 +20,7 @@ import ibis
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers.core.config import DatesSection, ReportSection, WorkbenchConfig, load_config
+from helpers.core.config import DatesSection, LifeStageSection, ReportSection, WorkbenchConfig, load_config
 from helpers.core.errors import ConfigError
 from helpers.core.logfiles import log_to_run_log
 from helpers.data import backends
@@ -28,6 +28,7 @@ from helpers.data.artifacts import RunPaths
 from helpers.data.features import first_transaction_date, last_purchase_date
 from helpers.language.formatting import mask_id, use_currency
 from helpers.language.i18n import use_language
+from helpers.models import life_stage
 from helpers.models.history import HistoryFit, fit_to_history
 from helpers.report import plots
 from helpers.report.findings import Findings
@@ -37,6 +38,7 @@ __all__ = [
     "StageResult",
     "analysis_date",
     "earlier_run",
+    "family_births",
     "fitted_to_history",
     "in_report_scope",
     "log",
@@ -149,3 +151,12 @@ def earlier_run(run_dir: Path, compare_with: str | None) -> Path | None:
         return candidate
     others = [p.parent.parent for p in here.parent.glob("*/artifacts/segments.parquet") if p.parent.parent != here]
     return max(others, key=lambda p: p.joinpath("artifacts", "segments.parquet").stat().st_mtime, default=None)
+
+
+def family_births(context: StageContext, tx: ibis.Table, settings: LifeStageSection) -> pd.DataFrame:
+    """Each family's baby birth date: the member table's, else bounded by the stage categories bought (02's
+    life_stage column and 05's offers read the same)."""
+    members = context.paths.read_optional_table("customers.parquet")
+    given = None if members is None or "baby_birth_date" not in members else members.set_index("customer_id")[
+        "baby_birth_date"]  # fmt: skip
+    return life_stage.family_births(given, life_stage.birth_windows(tx, settings.stage_categories))

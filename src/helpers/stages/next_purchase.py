@@ -19,7 +19,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pyarrow.parquet as pq
 
-from helpers.core.config import BackendSection, CareSection, CustomersSection, NextPurchaseSection, WorkbenchConfig
+from helpers.core.config import (
+    BackendSection,
+    CareSection,
+    CustomersSection,
+    LifeStageSection,
+    NextPurchaseSection,
+    WorkbenchConfig,
+)
 from helpers.core.errors import ClvFitError, NextPurchaseDataError
 from helpers.data import backends, exports
 from helpers.data.artifacts import arrow_frames, read_parquet_slices
@@ -31,7 +38,7 @@ from helpers.report import findings, plots
 from helpers.report.findings import Findings
 from helpers.report.next_purchase_page import next_purchase_checked, next_purchase_page
 from helpers.report.sections import Report
-from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
+from helpers.stages.context import StageContext, family_births, fitted_to_history, in_report_scope, log, stage_config
 
 __all__ = [
     "ACTION_LIST_ROWS",
@@ -212,25 +219,22 @@ def what(tx: ibis.Table, today: date, *, settings: NextPurchaseSection, random_s
 
 
 def with_life_stage(customers: pd.DataFrame, tx: ibis.Table, *, today: date, context: StageContext,
-                    settings: NextPurchaseSection) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
+                    settings: LifeStageSection) -> tuple[pd.DataFrame, dict[str, int]]:  # fmt: skip
     """The customers with their baby's stage (member table, else estimated from the stage categories bought) and,
     with offers, offers the stage allows; and the counts the page states (families by basis, moving soon)."""
-    members = context.paths.read_optional_table("customers.parquet")
-    given = None if members is None or "baby_birth_date" not in members else members.set_index("customer_id")[
-        "baby_birth_date"]  # fmt: skip
-    births = life_stage.family_births(given, life_stage.birth_windows(tx, settings.stage_categories))
+    births = family_births(context, tx, settings)
     table = customers.set_index("customer_id")
     births = births[births.index.isin(table.index)]
     if "next_best_offer" in table:
         table = recommend.offers_for_the_stage(table, births, settings.stage_categories,
-                                               lead_days=settings.stage_lead_days,
+                                               lead_days=settings.lead_days,
                                                today=pd.Timestamp(today))  # fmt: skip
     table["life_stage"] = life_stage.life_stages(births, today).reindex(table.index).astype("string")
     table["life_stage_basis"] = births["basis"].reindex(table.index).astype("string")
-    moving = life_stage.next_stage(births, today, settings.stage_categories, lead_days=settings.stage_lead_days)
+    moving = life_stage.next_stage(births, today, settings.stage_categories, lead_days=settings.lead_days)
     facts = {"member table": int((births["basis"] == life_stage.FROM_MEMBER_TABLE).sum()),
              "estimated": int((births["basis"] == life_stage.ESTIMATED).sum()), "moving": len(moving),
-             "unknown": int(table["life_stage"].isna().sum())}  # fmt: skip
+             "unknown": int(table["life_stage"].isna().sum()), "lead_days": settings.lead_days}  # fmt: skip
     return table.reset_index(), facts
 
 
@@ -407,8 +411,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         context.paths.write_table(offers.transitions, "category_transitions.parquet")
     customers = next_purchase_table(table, today, split=split, population_gap=gap, offers=offers, settings=settings)
     stage_facts = None
-    if settings.stage_categories and "category" in tx.columns:
-        customers, stage_facts = with_life_stage(customers, tx, today=today, context=context, settings=settings)
+    if config.life_stage.stage_categories and "category" in tx.columns:
+        customers, stage_facts = with_life_stage(customers, tx, today=today, context=context,
+                                                 settings=config.life_stage)  # fmt: skip
     context.paths.write_table(customers, "next_purchase.parquet")
     due = customers[customers["due_soon"]].sort_values(["p_purchase_due_window", "customer_id"],
                                                        ascending=[False, True])  # fmt: skip

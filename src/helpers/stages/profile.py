@@ -15,7 +15,7 @@ from helpers.models import profiles, satisfaction
 from helpers.models.alerts import find_alerts
 from helpers.models.profiles import BabyStages, Nps, Points, Profile
 from helpers.report import plots
-from helpers.stages.context import StageContext
+from helpers.stages.context import StageContext, family_births
 
 __all__ = ["MIN_RESPONSES", "NPS_GROUPS", "PREVIEW_ROWS", "who_they_are"]
 
@@ -26,7 +26,9 @@ MIN_RESPONSES = 30  # groups with fewer answers are left out of the NPS figures 
 
 def _baby(context: StageContext, config: WorkbenchConfig, *, tx, profile: pd.DataFrame, members: pd.DataFrame | None,
           today: date) -> BabyStages | None:  # fmt: skip
-    if members is not None and "baby_birth_date" in members.columns and members["baby_birth_date"].notna().any():
+    if config.life_stage.stage_categories and "category" in tx.columns:  # 05's offers read the same births
+        births, source = family_births(context, tx, config.life_stage)["birth"], "member table, else stage purchases"
+    elif members is not None and "baby_birth_date" in members.columns and members["baby_birth_date"].notna().any():
         births, source = members.set_index("customer_id")["baby_birth_date"], "member table"
     elif config.segment.newborn_categories and "category" in tx.columns:
         births, source = profiles.proxy_births(tx, config.segment.newborn_categories), "first newborn purchase"

@@ -21,14 +21,22 @@ from helpers.core.errors import InsufficientDataError
 from helpers.data.features import customer_summary, monthly_cohorts, spend_mix
 from helpers.data.schemas import SEGMENTS
 from helpers.language.i18n import t
-from helpers.models import segment
+from helpers.models import life_stage, segment
 from helpers.models.profiles import Profile
 from helpers.models.segment import Migration
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
 from helpers.report.sections import Report
 from helpers.report.segment_page import segment_checked, segment_page
-from helpers.stages.context import StageContext, earlier_run, fitted_to_history, in_report_scope, log, stage_config
+from helpers.stages.context import (
+    StageContext,
+    earlier_run,
+    family_births,
+    fitted_to_history,
+    in_report_scope,
+    log,
+    stage_config,
+)
 from helpers.stages.profile import who_they_are
 
 __all__ = ["SCORES", "Boundaries", "SegmentStage", "run", "score"]
@@ -211,6 +219,11 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         )
     migration = _migration(context, customers, boundaries=boundaries, compare_with=settings.compare_with)
 
+    if config.life_stage.stage_categories and "category" in transactions.columns:
+        births = family_births(context, transactions, config.life_stage)
+        by_customer = customers["customer_id"]
+        customers["life_stage"] = by_customer.map(life_stage.life_stages(births, today)).astype("string")
+        customers["life_stage_basis"] = by_customer.map(births["basis"]).astype("string")
     columns = [c.name for c in SEGMENTS.columns if c.name in customers.columns]
     output = customers[columns].sort_values("customer_id").reset_index(drop=True)
     context.paths.write_table(output, "segments.parquet")
