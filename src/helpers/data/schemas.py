@@ -565,7 +565,8 @@ CARE_CALENDAR = Artifact(
     "05_next_purchase",
     "whom to greet in the coming days, and for what: birthdays, the baby's milestones and membership "
     "anniversaries in the next care.window_days (with a member table), and the festivals of the next "
-    "care.festival_horizon_days for the customers who buy before them year after year",
+    "care.festival_horizon_days for the customers who buy before them year after year; customers on "
+    "churn.do_not_contact are left out",
     (
         ID,
         Col("occasion", "string", "birthday, baby's full month, baby's 100 days, baby's birthday, membership "
@@ -576,6 +577,10 @@ CARE_CALENDAR = Artifact(
         Col("channel", "string", "how to reach the customer: 04's consent-aware channel ('any' without 04_churn)"),
         Col("festival_share", "float", "for a festival: the share of the years they were customers in which they "
             "bought in the care.festival_lead_days before it", nullable=True, checks=UNIT_INTERVAL),
+        Col("in_this_cycle", "bool", "the customer is in this cycle's contact budget (04): one message can carry "
+            "both"),
+        Col("contacted_recently", "bool", "contacted within churn.contact_cap_days by an earlier plan (04): mind "
+            "the cap"),
     ),
 )  # fmt: skip
 MEMBER_GROWTH = Artifact(

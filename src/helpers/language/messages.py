@@ -194,6 +194,7 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "main_store": "主要门店", "top segment": "最大分层", "share top segment": "最大分层占比",
     "life stage": "人生阶段", "life stage basis": "阶段依据", "years": "年数",
     "festival share": "节日购买占比",
+    "in this cycle": "本周期联系", "contacted recently": "近期已联系",
 }
 
 MESSAGES = {
@@ -955,7 +956,7 @@ MESSAGES = {
     "In the next {days} days: **{entries} birthdays, baby milestones and membership anniversaries** ({customers} customers), each with a suggested message and the customer's channel.": "未来 {days} 天内：**{entries} 个生日、宝宝成长节点和入会周年**（{customers} 位客户），每条附建议的问候或优惠及客户的触达渠道。",
     "Birthdays, the baby's milestones and membership anniversaries need the member table (`customers:` with `birth_date`, `baby_birth_date`, `join_date`); festivals come from the log alone.": "生日、宝宝成长节点和入会周年需要会员表（`customers:`，含 `birth_date`、`baby_birth_date`、`join_date`）；节日名单仅凭交易记录即可生成。",
     "**Festivals** of the next {days} days, each with its *responders*: customers who bought in the days before it in at least two of the years they were customers, more often than their own buying rate makes likely by chance. Greet them, not everyone: {responders} customers in all.": "未来 {days} 天内的**节日**及其*响应客户*：在成为客户后的至少两年里都在节前几天购买、且频率明显高于其自身购买节奏的客户。只问候他们，而不是所有人：共 {responders} 位客户。",
-    "The whole calendar is `artifacts/care_calendar.parquet` (customer, occasion, date, offer, channel).": "完整日历见 `artifacts/care_calendar.parquet`（客户、场合、日期、建议内容、渠道）。",
+    "The whole calendar is `artifacts/care_calendar.parquet` (customer, occasion, date, offer, channel). It respects the contact plan: {blocked} entries of customers on the do-not-contact list are left out; {cycle} entries are for customers already in this cycle's contact budget (one message can carry both) and {capped} for customers contacted within the contact cap.": "完整日历见 `artifacts/care_calendar.parquet`（客户、场合、日期、建议内容、渠道），并遵循联系计划：免打扰名单上的客户 {blocked} 条已排除；{cycle} 条属于本周期已在联系预算内的客户（一条消息可一并送达），{capped} 条属于在联系间隔内刚联系过的客户。",
     "the baby reaches {item} around {day}: offered before the move": "宝宝约在 {day} 进入{item}阶段：转段前推荐",
     "{festival} greeting and offer: they bought before it in {share} of their years": "{festival}问候及优惠：其在 {share} 的年份里于节前购买",
     "birthday greeting with a birthday coupon": "生日祝福并赠送生日券",

@@ -45,6 +45,7 @@ class CareResults(Protocol):
     with_members: bool
     window_days: int
     horizon_days: int
+    do_not_contact: int
 
 
 class GrowthResults(Protocol):
@@ -235,7 +236,11 @@ def _care(care: CareResults) -> tuple[Prose | Table, ...]:
                  days=care.horizon_days, responders=count(len(calendar) - len(personal))),)),
         Table(festivals.rename(index=t), {"date": day, "responders": "{:,}"}),
         Prose((t("The whole calendar is `artifacts/care_calendar.parquet` (customer, occasion, date, offer, "
-                 "channel)."),)),
+                 "channel). It respects the contact plan: {blocked} entries of customers on the do-not-contact list "
+                 "are left out; {cycle} entries are for customers already in this cycle's contact budget (one message "
+                 "can carry both) and {capped} for customers contacted within the contact cap.",
+                 blocked=count(care.do_not_contact), cycle=count(int(calendar["in_this_cycle"].sum())),
+                 capped=count(int(calendar["contacted_recently"].sum()))),)),
     )  # fmt: skip
 
 

@@ -102,6 +102,7 @@ class Care:
     with_members: bool  # personal occasions need the member table
     window_days: int
     horizon_days: int
+    do_not_contact: int  # entries left out: the customer is on churn.do_not_contact
 
 
 @dataclass
@@ -253,17 +254,22 @@ def care_plan(context: StageContext, tx: ibis.Table, *, today: date, first: date
                                       min_years=settings.min_response_years, alpha=settings.response_alpha)  # fmt: skip
     responders = response.table[response.table["responder"]]
     ahead = festivals[(festivals["date"] >= start) & (festivals["date"] <= horizon)]
-    channels = context.paths.read_optional_table("churn.parquet", ["customer_id", "channel"])
-    calendar = care.care_calendar(
-        occasions,
-        responders,
-        ahead,
-        channels=None if channels is None else channels.set_index("customer_id")["channel"],
-    )
+    contacts = context.paths.read_optional_table("churn.parquet", ["customer_id", "channel", "in_budget",
+                                                                   "contacted_recently"])  # fmt: skip
+    contacts = None if contacts is None else contacts.set_index("customer_id")
+    calendar = care.care_calendar(occasions, responders, ahead,
+                                  channels=None if contacts is None else contacts["channel"])  # fmt: skip
+    blocked = calendar["channel"] == actions.DO_NOT_CONTACT  # on the do-not-contact list: no greeting either
+    calendar = calendar[~blocked].reset_index(drop=True)
+    for column, source in (("in_this_cycle", "in_budget"), ("contacted_recently", "contacted_recently")):
+        flag = None if contacts is None or source not in contacts else contacts[source]
+        calendar[column] = False if flag is None else calendar["customer_id"].map(flag).fillna(False).astype(bool)
     context.paths.write_table(calendar, "care_calendar.parquet")
     counts = responders.groupby("festival").size()
     summary = ahead.assign(responders=ahead["festival"].map(counts).fillna(0).astype(int)).set_index("festival")
-    return Care(calendar, summary, members is not None, settings.window_days, settings.festival_horizon_days)
+    return Care(
+        calendar, summary, members is not None, settings.window_days, settings.festival_horizon_days, int(blocked.sum())
+    )
 
 
 @dataclass
