@@ -23,7 +23,7 @@ def test_each_member_gets_the_nudge_their_spend_and_points_call_for():
     today = date(2024, 12, 31)
     out = member_growth.member_growth(members, spend, rules=RULES, reach_share=0.25, expiry=None, notice_days=60,
                                       today=today, dormant=pd.Index(["sleepy"])).set_index("customer_id")  # fmt: skip
-    assert out["nudge"].to_dict() == {"near": "next level", "far": "none", "drop": "keep level",
+    assert out["nudge"].to_dict() == {"near": "level up", "far": "none", "drop": "keep level",
                                       "sleepy": "redeem points", "top": "none", "none": "none"}  # fmt: skip
     assert out.loc["near", "gap"] == 20.0 and out.loc["drop", "keep_gap"] == 130.0
     assert out.loc["drop", "qualified_level"] == "silver" and pd.isna(out.loc["top", "next_level"])
@@ -56,7 +56,7 @@ def test_members_near_the_next_level_are_found_from_the_generated_log(stage_run)
     nxt = members.set_index("customer_id")["card_level"].map(above)
     gap = nxt.map(threshold) - spend.reindex(nxt.index).fillna(0).clip(lower=0)
     near = set(gap[(gap > 0) & (gap <= settings.card_reach_share * nxt.map(threshold))].index)
-    found = set(growth.index[growth["nudge"] == "next level"])
+    found = set(growth.index[growth["nudge"] == "level up"])
     assert len(near) >= 10
     assert len(near & found) / len(near) >= 0.9 and len(near & found) / len(found) >= 0.9
     assert growth["message"].str.len().gt(0).sum() == (growth["nudge"] != "none").sum()

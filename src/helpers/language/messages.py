@@ -195,6 +195,7 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "life stage": "人生阶段", "life stage basis": "阶段依据", "years": "年数",
     "festival share": "节日购买占比",
     "in this cycle": "本周期联系", "contacted recently": "近期已联系",
+    "date": "日期", "nudge": "提醒类型", "period spend": "周期消费", "message": "提醒内容", "next level": "下一等级",
 }
 
 MESSAGES = {
@@ -998,7 +999,7 @@ MESSAGES = {
     "{gap} more by the renewal lifts them to {level}": "续期前再消费 {gap} 即可升至{level}",
     "{gap} more keeps {level} at the renewal": "续期前再消费 {gap} 即可保住{level}",
     "redeem {points} points (worth {value})": "兑换 {points} 积分（价值 {value}）",
-    "next level": "可升级",
+    "level up": "可升级",
     "keep level": "保级",
     "redeem points": "兑换积分",
     "none": "无",

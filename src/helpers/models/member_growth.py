@@ -18,7 +18,7 @@ from helpers.language.i18n import t
 
 __all__ = ["NUDGES", "member_growth", "nudge_text", "period_spend", "points_expiry_day"]
 
-NUDGES = ("next level", "keep level", "redeem points", "none")
+NUDGES = ("level up", "keep level", "redeem points", "none")
 
 
 def period_spend(tx: ibis.Table, *, start: date, end: date) -> pd.Series:
@@ -39,7 +39,7 @@ def member_growth(members: pd.DataFrame, spend: pd.Series, *, rules: Mapping[str
                   expiry: date | None, notice_days: int, today: date, dormant: pd.Index) -> pd.DataFrame:  # fmt: skip
     """One row per member with a card level or points: the level their period spend qualifies for, the next level
     and the spend `gap` to it, the spend that keeps their level (`keep_gap`), the points lapsing by `expiry` when
-    it is within `notice_days`, and one `nudge`: next level when the gap is within `reach_share` of the next
+    it is within `notice_days`, and one `nudge`: level up when the gap is within `reach_share` of the next
     level's threshold; else keep level when the period spend is below their level's; else redeem points when
     points lapse soon or a `dormant` member holds them; else none."""
     levels = list(rules)
@@ -71,7 +71,7 @@ def member_growth(members: pd.DataFrame, spend: pd.Series, *, rules: Mapping[str
 
 def nudge_text(row: pd.Series, *, point_value: float) -> str:
     """The nudge in words, in the report language."""
-    if row["nudge"] == "next level":
+    if row["nudge"] == "level up":
         return t("{gap} more by the renewal lifts them to {level}", gap=money(row["gap"]), level=row["next_level"])
     if row["nudge"] == "keep level":
         return t("{gap} more keeps {level} at the renewal", gap=money(row["keep_gap"]), level=row["card_level"])

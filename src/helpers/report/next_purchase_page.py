@@ -256,7 +256,7 @@ def _growth(growth: GrowthResults | None) -> tuple[Prose | Table, ...]:
         Prose((t("**{near} members are within reach of the next card level** (the spend missing is at most a quarter "
                  "of its threshold): a nudge now lifts them. {keep} would drop a level at the renewal without more "
                  "spend; {redeem} should redeem points ({points} points lapse soon).",
-                 near=count(nudges.get("next level", 0)), keep=count(nudges.get("keep level", 0)),
+                 near=count(nudges.get("level up", 0)), keep=count(nudges.get("keep level", 0)),
                  redeem=count(nudges.get("redeem points", 0)), points=count(expiring)),)),
         Table(by_level, {column: "{:,}" for column in by_level.columns}),
         Table(growth.preview.set_index("customer_id")[["card_level", "next_level", "gap", "period_spend", "message"]],

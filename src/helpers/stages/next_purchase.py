@@ -301,7 +301,7 @@ def growth_plan(context: StageContext, tx: ibis.Table, *, today: date, settings:
         notice_days=settings.points_expiry_notice_days, today=today, dormant=dormant)  # fmt: skip
     growth["message"] = growth.apply(member_growth.nudge_text, axis=1, point_value=settings.point_value)
     context.paths.write_table(growth, "member_growth.parquet")
-    nearest = growth[growth["nudge"] == "next level"].nsmallest(10, "gap")
+    nearest = growth[growth["nudge"] == "level up"].nsmallest(10, "gap")
     return Growth(growth, settings, context.shareable(nearest))
 
 
