@@ -62,3 +62,17 @@ def test_the_care_calendar_lists_every_birthday_and_milestone_in_its_window(stag
     in_budget = calendar["customer_id"].map(scored["in_budget"]).fillna(False).astype(bool)
     assert (calendar["in_this_cycle"] == in_budget).all() and in_budget.any(), "the contact plan's customers marked"
     assert not calendar["customer_id"].map(scored["channel"]).eq("do not contact").any()
+
+
+def test_a_short_history_with_no_festival_responder_gives_a_calendar_without_festivals():
+    import ibis
+
+    tx = ibis.memtable(pd.DataFrame({"customer_id": ["a", "a"], "order_date": pd.to_datetime(["2015-01-05",
+                                     "2015-03-01"]), "amount": [1.0, 2.0], "is_return": [False, False]}))  # fmt: skip
+    days = care.festival_dates(range(2015, 2017))
+    found = care.festival_response(tx, days, today=date(2015, 4, 30), lead_days=7, min_years=2, alpha=0.05).table
+    assert found.empty and "festival" in found[found["responder"]].columns
+    ahead = days[days["date"] > date(2015, 4, 30)]
+    none = care.personal_occasions(pd.DataFrame(columns=["customer_id"]), start=date(2015, 5, 1),
+                                   end=date(2015, 5, 30), baby_birthdays=3)  # fmt: skip
+    assert care.care_calendar(none, found[found["responder"]], ahead, channels=None).empty

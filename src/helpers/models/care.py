@@ -101,8 +101,10 @@ def festival_response(tx: ibis.Table, festivals: pd.DataFrame, *, today: date, l
     counted = hits.group_by(["customer_id", "festival"]).aggregate(bought=hits.festival_date.nunique()).execute()
     counted = counted[counted["bought"] >= min_years]
     columns = ["customer_id", "festival", "observed", "bought", "share", "p_value", "responder"]
-    if counted.empty:
-        return FestivalResponse(pd.DataFrame(columns=columns), lead_days)
+    if counted.empty:  # typed, so that selecting the responders of an empty table selects rows
+        types = ("string", "string", "int64", "int64", "float64", "float64", "bool")
+        empty = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(columns, types, strict=True)})
+        return FestivalResponse(empty, lead_days)
     ids = ibis.memtable(counted[["customer_id"]].drop_duplicates())
     per = days.inner_join(ids, "customer_id").group_by("customer_id").aggregate(
         first=days.day.min(), purchase_days=days.day.count()).execute().set_index("customer_id")  # fmt: skip
