@@ -67,7 +67,9 @@ def test_the_contact_budget_takes_the_highest_expected_incremental_value(stage_r
     flagged = scored["customer_id"].isin(alerts["customer_id"])
     value = actions.capped_for_alerts(scored["value_at_risk"], flagged, config.churn.alert_value_quantile)
     expected = actions.expected_value(scored, config.campaign, value=value)
-    assert np.allclose(scored["expected_value"], expected["expected_value"])
+    retention = scored["action"] != scored["moment"]  # the others' contact is for a moment worth more (test_moments)
+    assert np.allclose(scored.loc[retention, "expected_value"], expected.loc[retention, "expected_value"])
+    assert (expected.loc[~retention, "expected_value"] < scored.loc[~retention, "expected_value"]).all()
     assert (scored["value_basis"] == "assumed").all() and scored["expected_value_low"].equals(scored["expected_value"])
     assert not scored.loc[scored["held_for_review"] | (scored["channel"] == "in store only"), "in_budget"].any()
 
@@ -302,6 +304,11 @@ def test_the_do_not_contact_list_and_the_contact_cap_keep_customers_out_of_the_b
     assert not after.loc[old + control, "contacted_recently"].any()
     # the small store has fewer contactable customers than its budget: the six simply leave it
     assert after["in_budget"].sum() == before["in_budget"].sum() - 6
+    calendar = pd.read_parquet(folder / "artifacts" / "care_calendar.parquet")  # no greeting either
+    theirs = calendar[calendar["customer_id"].isin(blocked)]
+    assert (theirs["channel"] == actions.DO_NOT_CONTACT).all() and not theirs[["in_this_cycle", "planned"]].any(
+        axis=None
+    )
 
 
 def test_the_monday_file_says_why_and_what_each_contact_is_expected_to_earn(stage_run):

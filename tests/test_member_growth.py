@@ -37,7 +37,7 @@ def test_each_member_gets_the_nudge_their_spend_and_points_call_for():
 def test_members_near_the_next_level_are_found_from_the_generated_log(stage_run):
     """The store's own clean purchase lines of the last 365 days give each member's spend; every member within a
     quarter of the next level's threshold is nudged, and only they (up to the cleaning of a few planted dirty
-    lines)."""
+    lines); the member rows with planted dirt are quarantined, so they have no nudge."""
     settings = load_config(stage_run.config).customers
     growth = pd.read_parquet(stage_run.run_dir / "artifacts" / "member_growth.parquet").set_index("customer_id")
     today = pd.Timestamp(stage_run.results["next_purchase"].today)
@@ -47,8 +47,7 @@ def test_members_near_the_next_level_are_found_from_the_generated_log(stage_run)
     recent = raw[(day > today - pd.Timedelta(days=settings.card_period_days)) & (day <= today) & (amount != 0)]
     spend = amount[recent.index].groupby(recent["customer_id"]).sum()
     table = member_table(600)
-    dirt = table.dirt[table.dirt["rule"].isin(["missing_customer_id", "duplicate_customer_id"])]
-    members = table.frame.drop(index=dirt["source_row"].to_numpy() - 1)  # other dirt leaves card levels alone
+    members = table.frame.drop(index=table.dirt["source_row"].to_numpy() - 1)  # a dirty row is quarantined
     members = members[members["card_level"].isin(settings.card_rules)].drop_duplicates("customer_id")
     levels = list(settings.card_rules)
     threshold = pd.Series(settings.card_rules)

@@ -370,10 +370,17 @@ def test_a_measured_campaign_gives_the_next_plan_its_save_rates_its_interval_and
         scored.loc[~known, "value_basis"] == "assumed"
     ).all()
     alerts = pd.read_parquet(folder / "artifacts" / "alerts.parquet")
-    plain = scored[known & ~scored["customer_id"].isin(alerts["customer_id"])]  # no alert: the value is not capped
+    unflagged = ~scored["customer_id"].isin(alerts["customer_id"])  # no alert: the value is not capped
+    for_moment = scored["action"] == scored["moment"]
+    plain = scored[known & unflagged & ~for_moment]
     spread = cells.loc[plain["action"], "save_rate_high"].to_numpy() - cells.loc[plain["action"], "save_rate_low"]
     width = plain["expected_value_high"] - plain["expected_value_low"]
     assert np.allclose(width, spread.to_numpy() * plain["value_at_risk"], atol=0.011), "the rates' interval x value"
+    greeted = scored[known & unflagged & for_moment]  # a moment's cell: its conversion lift x margin per order
+    lift = cells.loc[greeted["action"], "conversion_high"].to_numpy() - cells.loc[greeted["action"], "conversion_low"]
+    margin = greeted["avg_spend"].clip(lower=0) * yaml.safe_load(stage_run.config.read_text())["clv"]["profit_margin"]
+    assert len(greeted) and np.allclose(greeted["expected_value_high"] - greeted["expected_value_low"],
+                                        lift.to_numpy() * margin, atol=0.011)  # fmt: skip
     channels = churn.read_measured(str(effects_file)).channels
     significant = measured.channel_effects.drop(index="all cells")["significant"]
     assert set(channels.index) == set(significant.index[significant]), "a channel is chosen on evidence only"

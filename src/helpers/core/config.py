@@ -23,6 +23,7 @@ __all__ = [
     "CYCLE_OUTCOMES",
     "DEFAULT_ACTION_RULES",
     "DEFAULT_GENDER_CODES",
+    "DEFAULT_RESPONSE_RATES",
     "DEFAULT_SEGMENT_RULES",
     "EARLIEST_DATE",
     "LIFECYCLE_STAGES",
@@ -48,6 +49,7 @@ __all__ = [
     "DatesSection",
     "Gender",
     "InputSection",
+    "LifeEvent",
     "LifeStageSection",
     "LifecycleStage",
     "NextPurchaseSection",
@@ -62,6 +64,7 @@ __all__ = [
     "SurveysSection",
     "TableSource",
     "ValueLevel",
+    "VoiceSection",
     "WorkbenchConfig",
     "load_config",
     "parse_config",
@@ -445,8 +448,32 @@ class NextPurchaseSection(_Section):
         return self
 
 
+class LifeEvent(_Section):
+    """A retailer's own life event: a window some days after a purchase of a category (or after a date of the
+    member table) in which the customer needs something again, e.g. an appliance's replacement or a refill."""
+
+    name: str = Field(description="the event, as the care calendar names it, e.g. 'air conditioner replacement'")
+    after_category: str | None = Field(None, description="the clock starts at the customer's latest purchase of "
+                                       "this category")  # fmt: skip
+    after_member_date: str | None = Field(None, description="... or at this date column of the member table "
+                                          "(customers.columns maps it), e.g. move_in_date")  # fmt: skip
+    window_days: tuple[int, int] = Field(description="the window, [from, until] days after the clock starts")
+    offer: str = Field(description="what to offer in the window, e.g. the category or a service")
+    response_rate: float = Field(0.05, ge=0, le=1, description="the assumed extra chance that the message brings an "
+                                 "order, as care.response_rates (which overrides it by the event's name)")  # fmt: skip
+
+    @model_validator(mode="after")
+    def _one_clock(self) -> LifeEvent:
+        if (self.after_category is None) == (self.after_member_date is None):
+            raise ValueError(f"life_stage.events '{self.name}': give one of after_category and after_member_date")
+        if self.window_days[0] > self.window_days[1]:
+            raise ValueError(f"life_stage.events '{self.name}': window_days from must not lie after until")
+        return self
+
+
 class LifeStageSection(_Section):
-    """Mother-and-baby stores: which categories belong to which baby age (02's life_stage column, 05's offers)."""
+    """Which categories belong to which baby age (02's life_stage column, 05's offers), and the retailer's own life
+    events (the care calendar)."""
 
     stage_categories: dict[str, tuple[int, int]] = Field(
         default_factory=dict, description="categories for one baby age, [from, until) in days from the birth "
@@ -454,6 +481,9 @@ class LifeStageSection(_Section):
         "table has no birth date, and are offered only while they fit the baby's age on the send date")  # fmt: skip
     lead_days: int = Field(30, ge=0, description="a stage category is offered from this many days before the baby "
                            "reaches its stage: the next stage ahead of the transition")  # fmt: skip
+    events: list[LifeEvent] = Field(default_factory=list, description="the retailer's own life events: each "
+                                    "customer in an event's window is on the care calendar and a moment of the "
+                                    "contact plan")  # fmt: skip
 
     @model_validator(mode="after")
     def _from_before_until(self) -> LifeStageSection:
@@ -462,6 +492,11 @@ class LifeStageSection(_Section):
                 raise ValueError(f"life_stage.stage_categories '{category}': from ({start}) must lie before until "
                                  f"({end})")  # fmt: skip
         return self
+
+
+DEFAULT_RESPONSE_RATES = {"birthday": 0.08, "membership anniversary": 0.04, "baby's full month": 0.10,
+                          "baby's 100 days": 0.10, "baby's birthday": 0.08, "festival": 0.06, "level up": 0.10,
+                          "keep level": 0.06, "redeem points": 0.05}  # fmt: skip
 
 
 class CareSection(_Section):
@@ -481,13 +516,35 @@ class CareSection(_Section):
     response_alpha: float = Field(0.05, gt=0, lt=1, description="... and more often than their own buying rate "
                                   "makes likely by chance (binomial test at this level)")  # fmt: skip
     baby_birthdays: int = Field(3, ge=0, description="the baby's birthdays are greeted up to this age in years")
+    response_rates: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_RESPONSE_RATES),
+        description="an assumption until a campaign measures it: the extra chance that a moment's message brings an "
+        "order, per kind (a personal occasion, 'festival', or a member nudge: level up, keep level, redeem points); "
+        "a moment competes for churn.contact_budget with the retention actions at this rate x the customer's margin "
+        "per order; a kind left out is never a contact of its own")  # fmt: skip
+    send_lead_days: int = Field(3, ge=0, description="a moment's message goes this many days before its date")
 
     @model_validator(mode="after")
     def _own_days_are_dates(self) -> CareSection:
         for name, day in self.own_days.items():
             if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", day):
                 raise ValueError(f"care.own_days '{name}': '{day}' is not MM-DD")
+        for kind, rate in self.response_rates.items():
+            if not 0 <= rate <= 1:
+                raise ValueError(f"care.response_rates '{kind}': {rate} is not a share between 0 and 1")
         return self
+
+
+class VoiceSection(_Section):
+    """What customers say (with surveys): comment themes and drivers (02), the detractor follow-up list (04)."""
+
+    follow_up_days: int = Field(30, gt=0, description="detractors (NPS 0-6) who answered within this many "
+                                "days of the analysis date and were not contacted since are on the follow-up "
+                                "list")  # fmt: skip
+    min_theme_comments: int = Field(20, ge=1, description="a term makes a theme when at least this many detractor "
+                                    "or promoter comments hold it")  # fmt: skip
+    min_group_comments: int = Field(30, ge=1, description="themes per store or region only where at least this "
+                                    "many detractor comments were written")  # fmt: skip
 
 
 class AssignmentColumns(_Section):
@@ -615,6 +672,22 @@ class CustomersSection(TableSource):
                                       description="the day balances lapse each year, 'MM-DD'")  # fmt: skip
     points_expiry_notice_days: int = Field(60, ge=0, description="lapsing points within this many days get a "
                                            "redemption nudge")  # fmt: skip
+    event_dates: dict[str, str] = Field(default_factory=dict, description="further date columns of the member "
+                                        "table, name: the file's column (e.g. move_in_date: 入住日期), kept in "
+                                        "customers.parquet for life_stage.events' after_member_date")  # fmt: skip
+
+    def mapped(self) -> dict[str, str]:
+        """Canonical name -> the file's column, the event dates included."""
+        return self.columns.mapped() | self.event_dates
+
+    @field_validator("event_dates")
+    @classmethod
+    def _new_names(cls, dates: dict[str, str]) -> dict[str, str]:
+        taken = sorted(set(dates) & set(CustomerColumns.model_fields))
+        if taken:
+            raise ValueError(f"customers.event_dates {taken}: these names are member-table columns already; map them "
+                             "under customers.columns")  # fmt: skip
+        return dates
 
     @field_validator("card_rules")
     @classmethod
@@ -637,6 +710,10 @@ class SurveysSection(TableSource):
     """The optional survey responses: any number per customer."""
 
     columns: SurveyColumns = SurveyColumns()
+
+    def mapped(self) -> dict[str, str]:
+        """Canonical name -> the file's column."""
+        return self.columns.mapped()
 
     @model_validator(mode="after")
     def _a_score(self) -> SurveysSection:
@@ -689,6 +766,7 @@ class WorkbenchConfig(_Section):
     next_purchase: NextPurchaseSection = NextPurchaseSection()
     life_stage: LifeStageSection = LifeStageSection()
     care: CareSection = CareSection()
+    voice: VoiceSection = VoiceSection()
     campaign: CampaignSection = CampaignSection()
     customers: CustomersSection | None = None
     surveys: SurveysSection | None = None

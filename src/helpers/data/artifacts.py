@@ -120,6 +120,11 @@ class RunPaths:
         return self._sub("input")
 
     @property
+    def cache(self) -> Path:
+        """Working files a library keeps between calls (jieba's dictionary cache), inside the run folder."""
+        return self._sub("cache")
+
+    @property
     def manifest(self) -> Path:
         return self.root / "manifest.json"
 

@@ -25,9 +25,10 @@ __all__ = [
     "CARD_LEVELS",
     "CARD_SHARES",
     "CHINESE_CARDS",
-    "CHINESE_COMMENTS",
     "CHINESE_REGIONS",
-    "COMMENTS",
+    "COMMENT_RATE",
+    "DELIVERY_REGIONS",
+    "FILLER",
     "MEMBER_COLUMNS",
     "MEMBER_DIRT",
     "MISSING_FROM_TABLE",
@@ -40,6 +41,8 @@ __all__ = [
     "RESPONSE_RATE",
     "SURVEY_COLUMNS",
     "SURVEY_DIRT",
+    "THEMES",
+    "THEME_RATES",
     "UNKNOWN_SURVEY_IDS",
     "SideTable",
     "member_table",
@@ -92,17 +95,46 @@ RESPONSE_RATE = (0.1, 0.5)  # P(answers) rises linearly with spend rank from the
 SURVEY_DIRT = {"missing_customer_id": 4, "unparseable_date": 5, "after_observation_end": 3, "invalid_score": 5,
                "no_score": 3, "duplicate_row": 8}  # fmt: skip
 UNKNOWN_SURVEY_IDS = 5
-COMMENTS = {
-    "promoter": ("Fast delivery, great service", "Always in stock", "Staff were very helpful"),
-    "passive": ("OK", "Prices could be lower", "Delivery was a bit slow"),
-    "detractor": ("Formula out of stock again", "Rude staff at the store", "Refund took weeks"),
-}
-CHINESE_COMMENTS = {
-    "Fast delivery, great service": "配送快，服务好", "Always in stock": "总是有货",
-    "Staff were very helpful": "店员很热心", "OK": "还行", "Prices could be lower": "价格可以再低一些",
-    "Delivery was a bit slow": "配送有点慢", "Formula out of stock again": "奶粉又缺货了",
-    "Rude staff at the store": "门店店员态度差", "Refund took weeks": "退款等了几周",
+# What customers write: each planted theme in many phrasings, Chinese and English, with filler and noise, so a
+# theme is found by its words and not by matching one sentence. A theme belongs to detractors or to promoters;
+# slow delivery is six times as likely in the far west (DELIVERY_REGIONS).
+THEMES = {
+    "slow delivery": ("detractor", (
+        "物流太慢了", "快递慢", "等了一个星期才到", "配送慢得离谱", "物流慢，等了好久", "发货太慢", "快递三天都没动",
+        "delivery was slow", "shipping took forever", "waited a week for delivery", "the courier was so slow")),
+    "formula out of stock": ("detractor", (
+        "奶粉又缺货了", "想买的奶粉断货", "三段奶粉经常没货", "缺货太频繁", "奶粉总是缺货", "断货好几次了",
+        "formula out of stock again", "the formula I need is always sold out", "out of stock for weeks")),
+    "slow refund": ("detractor", (
+        "退款太慢", "退款等了两周", "申请退款一直没处理", "退款迟迟不到账", "退款流程太慢",
+        "refund took weeks", "still waiting for my refund", "the refund process is so slow")),
+    "helpful staff": ("promoter", (
+        "店员很热心", "导购服务热情", "店员耐心解答问题", "店员特别热心", "导购很耐心",
+        "staff were very helpful", "friendly and patient staff", "the staff were so helpful")),
 }  # fmt: skip
+FILLER = ("还行", "总体还可以", "价格可以再低一些", "包装不错", "下次还会来", "会推荐给朋友", "小程序有点卡",
+          "OK", "prices could be lower", "nice packaging", "will buy again", "the app is a bit slow")  # fmt: skip
+THEME_RATES = {"detractor": (0.8, 0.05), "passive": (0.3, 0.2), "promoter": (0.05, 0.75)}  # P(a detractor theme),
+# P(a promoter theme) of a comment by the writer's NPS band; a second detractor theme follows a first with P 0.2
+COMMENT_RATE = 0.45  # share of answers with a comment
+DELIVERY_REGIONS = ("Sichuan", "Shaanxi")  # slow delivery weighs six times as much there
+
+
+def _comment(band: str, region: str, rng: np.random.Generator) -> tuple[str, list[str]]:
+    """One comment of a writer in this NPS band and region, and the themes planted in it."""
+    against = [name for name, (side, _) in THEMES.items() if side == "detractor"]
+    weights = np.array([6.0 if name == "slow delivery" and region in DELIVERY_REGIONS else 1.0 for name in against])
+    negative, positive = THEME_RATES[band]
+    themes: list[str] = []
+    if rng.random() < negative:
+        themes += list(rng.choice(against, size=1 + int(rng.random() < 0.2), replace=False, p=weights / weights.sum()))
+    if rng.random() < positive:
+        themes.append("helpful staff")
+    parts = [str(rng.choice(THEMES[name][1])) for name in themes]
+    parts += [str(rng.choice(FILLER)) for _ in range(int(rng.integers(0 if parts else 1, 3)))]
+    rng.shuffle(parts)
+    separator = "，" if rng.random() < 0.5 else ", "
+    return separator.join(parts) + str(rng.choice(["", "!", "。", "..."])), sorted(themes)
 
 
 @dataclass(frozen=True)
@@ -111,6 +143,7 @@ class SideTable:
 
     frame: pd.DataFrame
     dirt: pd.DataFrame
+    truth: pd.DataFrame | None = None  # surveys: customer_id, survey_date, themes ('|'-joined) of each clean answer
 
 
 def nps_probabilities(dropout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +243,9 @@ def _damage_survey(frame: pd.DataFrame, rows: np.ndarray, rule: str) -> None:
 
 def survey_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False) -> SideTable:
     """Post-purchase survey answers: customers answer with P rising in their spend rank (response bias), 1-3
-    times, 1-7 days after one of their purchases; NPS follows their drop-out probability."""
+    times, 1-7 days after one of their purchases; NPS follows their drop-out probability; COMMENT_RATE of the
+    answers carry a comment whose THEMES follow the NPS band (and the member's region), Chinese and English mixed
+    in both exports (`chinese` changes nothing here: the survey has no code to translate)."""
     rng = np.random.default_rng(seed + 3)
     store = generate_babystore(n_customers, seed)
     buyers = _buyers(store)
@@ -227,24 +262,27 @@ def survey_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False
     nps = np.clip(np.round(centre + rng.normal(0, NPS_NOISE, len(answers))), 0, 10) + 0.0  # + 0.0: no "-0"
     satisfaction = np.clip(np.round(1 + 0.4 * nps + rng.normal(0, 0.6, len(nps))), 1, 5)
     band = np.where(nps >= 9, "promoter", np.where(nps <= 6, "detractor", "passive"))
-    comment = [rng.choice(COMMENTS[b]) if rng.random() < 0.3 else "" for b in band]
+    regions = member_table(n_customers, seed).frame.drop_duplicates("customer_id").set_index("customer_id")["region"]
+    region = pd.Series(answers.index).map(regions).fillna("").astype(str)
+    written = [_comment(b, r, rng) if rng.random() < COMMENT_RATE else ("", [])
+               for b, r in zip(band, region, strict=True)]  # fmt: skip
+    comment = [text for text, _ in written]
     frame = pd.DataFrame({
         "customer_id": answers.index.to_numpy(),
         "survey_date": survey_day.strftime("%Y-%m-%d"),
         "nps": np.where(rng.random(len(nps)) < 0.05, "", pd.Series(nps).map("{:.0f}".format)),
         "satisfaction": np.where(rng.random(len(nps)) < 0.1, "", pd.Series(satisfaction).map("{:.0f}".format)),
         "comment": comment,
+        "planted_themes": ["|".join(themes) for _, themes in written],
     }).drop_duplicates(["customer_id", "survey_date"])  # fmt: skip
     frame = frame.sort_values(["survey_date", "customer_id"], kind="stable").reset_index(drop=True)
     both_missing = (frame["nps"] == "") & (frame["satisfaction"] == "")
     frame.loc[both_missing, "satisfaction"] = "3"  # only the planted rows lack both scores
     strangers = frame.sample(UNKNOWN_SURVEY_IDS, random_state=int(rng.integers(1 << 31))).index
     frame.loc[strangers, "customer_id"] = [f"X{k:07d}" for k in range(UNKNOWN_SURVEY_IDS)]
-    planted = _plant(frame, SURVEY_DIRT, rng=rng, damage=_damage_survey)
-    frame = planted.frame
-    if chinese:
-        frame = frame.assign(comment=frame["comment"].replace(CHINESE_COMMENTS))
-    return SideTable(frame, planted.dirt)
+    truth = frame[["customer_id", "survey_date", "planted_themes"]].rename(columns={"planted_themes": "themes"})
+    planted = _plant(frame.drop(columns="planted_themes"), SURVEY_DIRT, rng=rng, damage=_damage_survey)
+    return SideTable(planted.frame, planted.dirt, truth)
 
 
 def _write(table: pd.DataFrame, headers: dict[str, str], *, out: Path, chinese: bool) -> Path:

@@ -41,6 +41,9 @@ __all__ = [
     "PHARMACY_PRODUCTS",
     "RETURN_ABUSER_SHARE",
     "STAGE_CATEGORY_SHARES",
+    "STROLLER",
+    "STROLLER_BUYER_SHARE",
+    "STROLLER_UPGRADE_DAYS",
     "SUPERMARKET_CATEGORIES",
     "SUPERMARKET_COLUMNS",
     "SUPERMARKET_DAYS",
@@ -90,11 +93,14 @@ STAGE_CATEGORY_SHARES = np.array(
     ]
 )
 BABY_AGE_AT_FIRST_PURCHASE = (-200, 900)  # days: families join from pregnancy to 2.5 years (uniform)
+STROLLER = "strollers"  # a planted life event: a pram bought for the new baby
+STROLLER_BUYER_SHARE = 0.3  # of the families whose baby is 0-120 days old while they buy from the store
+STROLLER_UPGRADE_DAYS = (540, 720)  # the toddler-stroller window after the pram (configs/babystore.yaml's event)
 CHINESE_VALUES = {  # babystore_zh: what a Chinese POS export holds
     "channel": {"online store": "线上商城", "offline store": "线下门店", "mini-program": "小程序"},
     "category": {"maternity care": "孕产护理", "formula stage 1": "一段奶粉", "formula stage 2": "二段奶粉",
                  "formula stage 3": "三段奶粉", "diapers": "纸尿裤", "complementary food": "辅食", "toys": "玩具",
-                 "clothing": "童装"},
+                 "clothing": "童装", STROLLER: "婴儿推车"},
     "store": {f"S{k:02d}": name for k, name in enumerate(
         ["上海徐汇店", "北京朝阳店", "广州天河店", "深圳南山店", "杭州西湖店", "成都锦江店", "南京鼓楼店", "武汉江汉店",
          "重庆渝中店", "苏州园区店", "西安雁塔店", "天津和平店"], start=1)},
@@ -336,12 +342,32 @@ def _festival_responders(orders: pd.DataFrame, rng: np.random.Generator) -> tupl
     return lines, festival_of
 
 
+def _stroller_buyers(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Series]:
+    """Planted life event: a share of the families buy one pram (category STROLLER) when the baby is 0-120 days
+    old, on a day between their first and last order. Returns (those lines, each buyer's purchase day by customer
+    index)."""
+    span = orders.groupby("customer")["date"].agg(["min", "max"])
+    template = orders.sort_values("date").drop_duplicates("customer").set_index("customer").loc[span.index]
+    day = (template["baby_birth"] + pd.to_timedelta(rng.integers(0, 121, len(template)), unit="D")).dt.normalize()
+    eligible = span.index[((day >= span["min"]) & (day <= span["max"])).to_numpy()]
+    chosen = np.sort(rng.choice(eligible, size=int(len(eligible) * STROLLER_BUYER_SHARE), replace=False))
+    bought = template.loc[chosen].reset_index()
+    bought["date"] = day.loc[chosen].to_numpy()
+    bought["amount"] = rng.uniform(260, 460, len(bought)).round(2)  # a pram, not an extreme order
+    bought["order_id"] = [f"SE{i:08d}" for i in range(len(bought))]
+    bought["category"] = STROLLER
+    bought["product_id"] = [f"P9{k:03d}" for k in rng.integers(0, 20, len(bought))]
+    bought["quantity"] = 1.0
+    return bought, day.loc[chosen]
+
+
 @dataclass(frozen=True)
 class Babystore:
     """The generated store: the log as exported and the planted truth per customer."""
 
     raw: pd.DataFrame
-    truth: pd.DataFrame  # customer_id, baby_birth, dropout (true churn propensity), return_abuser, festival
+    truth: pd.DataFrame  # customer_id, baby_birth, dropout (true churn propensity), return_abuser, festival,
+    # stroller_bought (the planted pram's day, else empty)
 
 
 def _export_frame(lines: pd.DataFrame) -> pd.DataFrame:
@@ -371,13 +397,15 @@ def generate_babystore(n_customers: int = 20_000, seed: int = 7) -> Babystore:
     raw = _inject_dirt(_export_frame(lines), rng)
     abuse, abusers = _return_abuse(orders, np.random.default_rng(seed + 1))
     festive, festival_of = _festival_responders(orders, np.random.default_rng(seed + 5))
-    raw = pd.concat([raw, _export_frame(abuse), _export_frame(festive)], ignore_index=True).sort_values(
-        ["order_date", "order_id"], kind="stable")  # fmt: skip
+    prams, pram_day = _stroller_buyers(orders, np.random.default_rng(seed + 6))
+    raw = pd.concat([raw, _export_frame(abuse), _export_frame(festive), _export_frame(prams)],
+                    ignore_index=True).sort_values(["order_date", "order_id"], kind="stable")  # fmt: skip
     truth = orders.drop_duplicates("customer")[["customer", "baby_birth", "dropout"]]
     truth = truth.assign(customer_id=[f"C{c:07d}" for c in truth["customer"]],
                          return_abuser=truth["customer"].isin(abusers),
-                         festival=truth["customer"].map(festival_of).fillna(""))  # fmt: skip
-    truth = truth[["customer_id", "baby_birth", "dropout", "return_abuser", "festival"]]
+                         festival=truth["customer"].map(festival_of).fillna(""),
+                         stroller_bought=truth["customer"].map(pram_day))  # fmt: skip
+    truth = truth[["customer_id", "baby_birth", "dropout", "return_abuser", "festival", "stroller_bought"]]
     return Babystore(raw.reset_index(drop=True), truth.sort_values("customer_id").reset_index(drop=True))
 
 

@@ -52,7 +52,8 @@ EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows below the header
 ACTION_LIST_FORMATS = {"p_alive": "0%", "churn_probability": "0%", "clv": "#,##0.00", "value_if_retained": "#,##0.00",
                        "value_at_risk": "#,##0.00", "typical_gap_days": "#,##0", "days_since_last_purchase": "#,##0",
                        "last_purchase_date": "yyyy-mm-dd", "offer_send_on": "yyyy-mm-dd",
-                       "expected_next_purchase": "yyyy-mm-dd", "p_purchase_30d": "0%"}  # fmt: skip
+                       "expected_next_purchase": "yyyy-mm-dd", "p_purchase_30d": "0%", "moment_date": "yyyy-mm-dd",
+                       "moment_send_on": "yyyy-mm-dd", "moment_value": "#,##0.00"}  # fmt: skip
 ALERT_FORMATS = {"first_date": "yyyy-mm-dd", "last_date": "yyyy-mm-dd", "amount": "#,##0.00", "robust_z": "0.0"}
 DUE_SOON_FORMATS = {"last_purchase_date": "yyyy-mm-dd", "expected_next_purchase": "yyyy-mm-dd",
                     "offer_send_on": "yyyy-mm-dd",

@@ -171,12 +171,12 @@ def _flags(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def clean_customers(raw: pd.DataFrame, settings: CustomersSection, *, reference: date, source_file: str) -> CleanTable:
     """The member table: parsed, checked, one row per customer. `reference` is the date ages are taken at."""
-    mapping = settings.columns.mapped()
+    mapping = settings.mapped()
     text = raw.rename(columns={v: k for k, v in mapping.items()})
     today = pd.Timestamp(reference)
     parsed = pd.DataFrame({"customer_id": text["customer_id"]})
     bad_date = pd.Series(False, index=text.index)
-    for column in (c for c in DATES if c in mapping):
+    for column in (c for c in (*DATES, *settings.event_dates) if c in mapping):
         parsed[column] = parse_dates(text[column], settings.date_format)
         bad_date |= invalid_text(text[column], parsed[column])
     if "join_date" in parsed:
@@ -229,7 +229,7 @@ def clean_customers(raw: pd.DataFrame, settings: CustomersSection, *, reference:
 
 def clean_surveys(raw: pd.DataFrame, settings: SurveysSection, *, reference: date, source_file: str) -> CleanTable:
     """Survey responses: parsed and checked; any number per customer. `reference` is the last valid answer date."""
-    mapping = settings.columns.mapped()
+    mapping = settings.mapped()
     text = raw.rename(columns={v: k for k, v in mapping.items()})
     parsed = pd.DataFrame({"customer_id": text["customer_id"],
                            "survey_date": parse_dates(text["survey_date"], settings.date_format)})  # fmt: skip

@@ -40,10 +40,12 @@ __all__ = [
     "CHURN_FEATURES",
     "CLV",
     "CLV_BOOTSTRAP",
+    "COMMENT_THEMES",
     "CONTACT_PLAN",
     "CSV_COPIES",
     "CUSTOMERS",
     "CUSTOMERS_QUARANTINE",
+    "DETRACTORS",
     "EFFECT_COLUMNS",
     "GROUP",
     "ID",
@@ -290,6 +292,19 @@ LAST_PURCHASE = (
     Col("days_since_last_purchase", "int", "days from the latest purchase to the analysis date",
         checks=(pa.Check.ge(0),)),
 )  # fmt: skip
+_MOMENT = (  # 04_churn: the customer's best moment this cycle (care calendar, member growth)
+    Col("moment", "string", "the action of the customer's best moment within care.window_days: a key date, a "
+        "festival they buy for, or a member nudge (empty: none); when worth more than the retention action it is "
+        "the action", required=False, nullable=True),
+    Col("moment_date", "date", "the moment's date", required=False, nullable=True),
+    Col("moment_send_on", "date", "when to send its message: care.send_lead_days before it, from tomorrow",
+        required=False, nullable=True),
+    Col("moment_offer", "string", "the moment's message or offer, in the report language", required=False,
+        nullable=True),
+    Col("moment_value", "float", "expected incremental margin of a contact for the moment: its response rate "
+        "(care.response_rates, or a measured campaign's conversion lift) x net spend per purchase x "
+        "clv.profit_margin - the contact's cost", required=False, nullable=True),
+)  # fmt: skip
 ACTION_COLUMNS = (
     Col(
         "priority",
@@ -371,10 +386,16 @@ ACTION_COLUMNS = (
         "action",
         "string",
         "the one action for this customer: the first of churn.action_rules matching their "
-        "risk tier, value level and segment",
+        "risk tier, value level and segment; or their moment's, when that is worth more (moment_value)",
     ),
-    Col("reason", "string", "why, in one line: silence against their usual gap, churn risk, value if kept"),
+    Col(
+        "reason",
+        "string",
+        "why, in one line: silence against their usual gap, churn risk, value if kept; or the "
+        "moment the contact is for",
+    ),
     *(replace(c, required=False) for c in OFFER_COLUMNS),
+    *_MOMENT,
     Col(
         "channel",
         "string",
@@ -562,11 +583,11 @@ CATEGORY_PAIRS = Artifact(
 )
 CARE_CALENDAR = Artifact(
     "care_calendar.parquet",
-    "05_next_purchase",
+    "04_churn",
     "whom to greet in the coming days, and for what: birthdays, the baby's milestones and membership "
     "anniversaries in the next care.window_days (with a member table), and the festivals of the next "
-    "care.festival_horizon_days for the customers who buy before them year after year; customers on "
-    "churn.do_not_contact are left out",
+    "care.festival_horizon_days for the customers who buy before them year after year; 04 lets each customer's "
+    "best moment of the window compete for the contact budget (05 writes the table when 04 did not run)",
     (
         ID,
         Col("occasion", "string", "birthday, baby's full month, baby's 100 days, baby's birthday, membership "
@@ -574,18 +595,21 @@ CARE_CALENDAR = Artifact(
         Col("date", "date", "the day of the occasion"),
         Col("years", "int", "for an anniversary or birthday: how many years (0 otherwise)"),
         Col("offer", "string", "the suggested message or offer"),
-        Col("channel", "string", "how to reach the customer: 04's consent-aware channel ('any' without 04_churn)"),
+        Col("channel", "string", "how to reach the customer: 04's consent-aware channel ('any' without 04_churn; "
+            "'do not contact' for customers on churn.do_not_contact: never greet them)"),
         Col("festival_share", "float", "for a festival: the share of the years they were customers in which they "
             "bought in the care.festival_lead_days before it", nullable=True, checks=UNIT_INTERVAL),
         Col("in_this_cycle", "bool", "the customer is in this cycle's contact budget (04): one message can carry "
             "both"),
+        Col("planned", "bool", "this cycle's contact of the customer is for this entry (it won the budget: "
+            "moment_value of the action list)"),
         Col("contacted_recently", "bool", "contacted within churn.contact_cap_days by an earlier plan (04): mind "
             "the cap"),
     ),
 )  # fmt: skip
 MEMBER_GROWTH = Artifact(
     "member_growth.parquet",
-    "05_next_purchase",
+    "04_churn",
     "one row per member with a card level or points: the spend to the next level (customers.card_rules over "
     "customers.card_period_days), the spend that keeps theirs, lapsing points and one nudge",
     (
@@ -603,6 +627,7 @@ MEMBER_GROWTH = Artifact(
         Col("nudge", "string", "'level up', 'keep level', 'redeem points' or 'none'",
             checks=(pa.Check.isin(["level up", "keep level", "redeem points", "none"]),)),
         Col("message", "string", "the nudge in words, in the report language"),
+        Col("planned", "bool", "this cycle's contact of the member is for the nudge (it won the contact budget)"),
     ),
     one_row_per_customer=True,
 )  # fmt: skip
@@ -649,6 +674,7 @@ CAMPAIGN_PLAN = Artifact(
         Col("expected_value", "float", "expected incremental margin of contacting (04's action list)", required=False),
         Col("next_best_offer", "string", "the offer to make (05)", required=False, nullable=True),
         Col("offer_send_on", "date", "when to send it (05)", required=False, nullable=True),
+        *(_MOMENT[i] for i in (0, 2, 3)),  # moment, moment_send_on, moment_offer (04)
         Col("campaign_start", "date", "the campaign's first day: the day after the analysis date"),
         Col("outcome_days", "int", "the outcome window: a purchase within it counts as conversion"),
         Col("control_share", "float", "the planned share of each cell held out", checks=UNIT_INTERVAL),
@@ -672,12 +698,14 @@ CONTACT_PLAN = Artifact(
             "send_date",
             "date",
             "the day to send: the offer's date (05) when it falls within "
-            "next_purchase.send_horizon_days, else the campaign's first day; empty for the control",
+            "next_purchase.send_horizon_days, else the campaign's first day; for a moment's contact, the moment's "
+            "moment_send_on; empty for the control",
             nullable=True,
         ),
         Col("action", "string", "what to do (the action list's action)"),
         Col(
-            "offer", "string", "the category to offer (05), when the data has categories", required=False, nullable=True
+            "offer", "string", "the category to offer (05), when the data has categories; for a moment's contact, "
+            "the moment's message", required=False, nullable=True
         ),
         Col("reason", "string", "why this customer, in words (the action list's reason)", required=False,
             nullable=True),
@@ -888,6 +916,49 @@ CUSTOMERS_QUARANTINE = Artifact(
 SURVEYS_QUARANTINE = Artifact(
     "surveys_quarantine.parquet", "01_ingest", "every rejected survey row exactly as given, with the rule it broke",
     TABLE_QUARANTINE_COLUMNS, extra_columns="the survey file's own columns, as text")  # fmt: skip
+COMMENT_THEMES = Artifact(
+    "comment_themes.parquet",
+    "02_segment",
+    "what the survey comments say: the themes that set detractors' (NPS 0-6) comments apart from promoters' (9-10), "
+    "strongest first; terms of Chinese (jieba) and English comments, weighted by the log-odds ratio with an "
+    "informative Dirichlet prior (helpers.models.voice)",
+    (
+        Col("theme", "string", "its first three terms"),
+        Col("side", "string", "detractor or promoter: whose comments it marks",
+            checks=(pa.Check.isin(["detractor", "promoter"]),)),
+        Col("language", "string", "zh or en: the language of its lead term", checks=(pa.Check.isin(["zh", "en"]),)),
+        Col("terms", "string", "every term of the theme: the lead term and those written with it in half its "
+            "comments or more"),
+        Col("detractor_comments", "int", "detractor comments holding the lead term"),
+        Col("promoter_comments", "int", "promoter comments holding the lead term"),
+        Col("log_odds", "float", "log-odds ratio of the lead term, detractor over promoter comments"),
+        Col("z", "float", "its z-score (|z| >= 1.96 makes a theme)"),
+        Col("examples", "string", "up to three of its comments, shortest first, ' | '-separated"),
+    ),
+)  # fmt: skip
+DETRACTORS = Artifact(
+    "detractors.parquet",
+    "04_churn",
+    "the detractor follow-up list: customers whose latest survey answer is a detractor's (NPS 0-6) within "
+    "voice.follow_up_days and who were not contacted since (churn.contact_history), highest value at risk first; "
+    "customers on churn.do_not_contact are left out",
+    (
+        Col("priority", "int", "1 = call first: by value at risk", checks=(pa.Check.ge(1),)),
+        ID,
+        Col("survey_date", "timestamp", "when they answered"),
+        Col("nps", "float", "their score, 0-6", checks=(pa.Check.in_range(0, 6),)),
+        Col("satisfaction", "float", "their satisfaction, 1-5, when asked", required=False, nullable=True),
+        Col("comment", "string", "what they wrote", nullable=True),
+        Col("value_if_retained", "float", "what they bring if they stay (04)"),
+        Col("value_at_risk", "float", "what a contact can still save (04)"),
+        Col("churn_probability", "float", "04's churn probability", checks=UNIT_INTERVAL),
+        Col("risk_tier", "string", "04's risk tier", checks=RISK),
+        Col("channel", "string", "how to reach them (04)"),
+        Col("store", "string", "the store where they spent most (empty: none recorded)", required=False,
+            nullable=True),
+        Col("action", "string", "the follow-up: a service call within three days"),
+    ),
+)  # fmt: skip
 ALERTS = Artifact(
     "alerts.parquet",
     "02_segment",
@@ -943,10 +1014,12 @@ TABLES = (
     SURVEYS_QUARANTINE,
     SEGMENTS,
     ALERTS,
+    COMMENT_THEMES,
     CLV,
     CLV_BOOTSTRAP,
     CHURN,
     CHURN_BACKTEST,
+    DETRACTORS,
     NEXT_PURCHASE,
     CATEGORY_PAIRS,
     CATEGORY_TRANSITIONS,

@@ -37,6 +37,14 @@ VOCABULARY = {
     "Second-purchase incentive and product education": "复购激励与产品使用指导",
     "Reminder of favourite products with bestsellers": "提醒常购商品并推荐热销品",
     "Standard newsletter": "常规会员通讯",
+    # the moments' actions (helpers.models.moments)
+    "Birthday greeting with a birthday coupon": "生日祝福并送生日券",
+    "Membership anniversary thanks with bonus points": "入会周年致谢并赠送积分",
+    "Baby milestone greeting with a gift for the new stage": "宝宝成长节点祝福，并送新阶段礼品",
+    "Festival greeting for a customer who buys for the festival": "节日问候（面向节前常购的客户）",
+    "Member nudge: a little more spend lifts the card level": "会员提醒：再消费一点即可升级会员卡",
+    "Member nudge: the spend that keeps the card level": "会员提醒：达到保级所需消费",
+    "Member nudge: redeem points before they lapse": "会员提醒：积分过期前兑换",
     # scorers
     "logistic regression": "逻辑回归", "gradient boosting": "梯度提升树",
     "days since last purchase": "距上次购买天数", "BG/NBD expected purchases": "BG/NBD 预期购买次数",
@@ -196,6 +204,14 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
     "festival share": "节日购买占比",
     "in this cycle": "本周期联系", "contacted recently": "近期已联系",
     "date": "日期", "nudge": "提醒类型", "period spend": "周期消费", "message": "提醒内容", "next level": "下一等级",
+    "moment": "关怀时机", "moment date": "时机日期", "moment send on": "时机发送日", "moment offer": "时机内容",
+    "moment value": "时机预期价值", "planned": "已排入联系",
+    "store": "门店", "theme": "主题", "language": "语言", "terms": "词语", "examples": "示例评论", "z": "Z值",
+    "log odds": "对数优势比", "detractor comments": "贬损者评论数", "promoter comments": "推荐者评论数",
+    "comments": "评论数", "share overall": "整体占比", "survey date": "调查日期", "comment": "评论",
+    "satisfaction": "满意度", "effect": "NPS 差异（分）", "effect low": "差异下限", "effect high": "差异上限",
+    "clv low": "CLV 下限", "clv high": "CLV 上限", "churn probability low": "流失概率下限",
+    "churn probability high": "流失概率上限",
 }
 
 MESSAGES = {
@@ -954,10 +970,29 @@ MESSAGES = {
         "在这段历史上拟合的购买模型对部分客户给不出有限的预测值（{params}）：交易记录中复购客户太少，无法评估客户价值；请补充更长的历史",
     "5. Key dates and festivals": "5. 关键日期与节日",
     "**Life stage.** {known} families' baby stage comes from the member table's birth date and {estimated} is estimated from the stage categories they bought (each purchase bounds the birth date); {unknown} customers' stage is unknown, and they are offered no stage category. A stage category (`life_stage.stage_categories`) is offered only while it fits the baby's age on the send date, even for the oldest the baby may be: never one the family has outgrown. **{moving} families** reach a new stage within {lead} days and are offered it before the move.": "**人生阶段。** {known} 个家庭的宝宝阶段来自会员表中的宝宝生日，{estimated} 个由其购买的阶段品类推算（每次购买都限定了出生日期的范围）；{unknown} 位客户的阶段未知，不向其推荐任何阶段品类。阶段品类（`life_stage.stage_categories`）只在发送日适合宝宝月龄时推荐，即使按宝宝可能的最大月龄也是如此：绝不推荐家庭已经用不上的阶段。**{moving} 个家庭**将在 {lead} 天内进入新阶段，在转段前向其推荐新阶段品类。",
-    "In the next {days} days: **{entries} birthdays, baby milestones and membership anniversaries** ({customers} customers), each with a suggested message and the customer's channel.": "未来 {days} 天内：**{entries} 个生日、宝宝成长节点和入会周年**（{customers} 位客户），每条附建议的问候或优惠及客户的触达渠道。",
+    "In the next {days} days: **{entries} key dates** (birthdays, baby milestones, membership anniversaries and open windows of the life events in `life_stage.events`; {customers} customers), each with a suggested message and the customer's channel.": "未来 {days} 天内：**{entries} 个关键日期**（生日、宝宝成长节点、入会周年，以及 `life_stage.events` 中人生事件的时间窗口；{customers} 位客户），每条附建议的问候或优惠及客户的触达渠道。",
+    "**{won} of the contacts are for a moment** worth more than the customer's retention action (a key date, a festival they buy for, a member nudge or a life event; `care.response_rates`): ": "**{won} 次联系用于关怀时机**：其价值高于该客户的挽留行动（关键日期、客户常在节前购买的节日、会员提醒或人生事件；`care.response_rates`）：",
+    "*{action}* ({customers})": "*{action}*（{customers}）",
+    "detractor": "贬损者", "passive": "被动者", "promoter": "推荐者", "says": "提到", "returned an item": "有过退货",
+    "What the comments say": "评论在说什么",
+    "**What the {n} comments say.** Chinese comments are split into words with jieba, English ones into words; each word counts once per comment. A *theme* is a word far more common in detractors' (NPS 0-6) than in promoters' (9-10) comments, or the reverse: the log-odds ratio with an informative prior, as a z-score (|z| of 1.96 or more), in at least {min} comments; words written together in half their comments or more make one theme. The full table is `artifacts/comment_themes.parquet`.":
+        "**{n} 条评论在说什么。** 中文评论用 jieba 分词，英文评论按单词切分；每个词在一条评论中只计一次。*主题*是在贬损者（NPS 0-6）评论中远比推荐者（9-10）评论中常见的词，或者相反：以带信息先验的对数优势比衡量，换算为 Z 值（|Z| 不低于 1.96），且至少出现在 {min} 条评论中；在一半以上评论中一起出现的词归为同一主题。完整表格见 `artifacts/comment_themes.parquet`。",
+    "What detractors complain about:": "贬损者在抱怨什么：",
+    "What promoters praise:": "推荐者在称赞什么：",
+    "Where a complaint is more common (each {place} with at least {min} detractor comments; a theme's share of them at least 1.5 times its share overall, and too high to be chance: a binomial test, Holm-adjusted p below 0.05):":
+        "哪里的抱怨更集中（每个{place}至少有 {min} 条贬损者评论；某主题在其中的占比不低于整体占比的 1.5 倍，且高到不像偶然：二项检验，经 Holm 校正的 p 值低于 0.05）：",
+    "**What goes with a higher or lower NPS.** A linear model of each customer's latest NPS on what they wrote (the themes) and how they buy (channel, store, favourite category, returns), with robust (HC3) 95% intervals: the difference in NPS points against customers without it, the others held fixed. An association, not a cause: it says where to look, not what a change would earn.":
+        "**哪些因素与 NPS 高低相关。** 以每位客户最近一次的 NPS 对其评论内容（主题）和购买方式（渠道、门店、常购品类、退货）做线性模型，给出稳健（HC3）95% 区间：在其他因素不变时，与没有该特征的客户相比 NPS 相差多少分。这是相关而非因果：它指出该去哪里查看，而不是改变后能带来多少收益。",
+    "Detractors to call back": "需要回访的贬损者",
+    "Churn and value by the latest answer, each mean with its 95% interval: detractors are the customers a service call can still turn, and what they are worth says whom to call first.":
+        "按最近一次回答划分的流失概率与价值（均值及 95% 区间）：贬损者是一次服务回访仍可能挽回的客户，其价值决定先给谁打电话。",
+    "**{n} detractors answered in the last {days} days and were not contacted since**: each gets a service call within three days, highest value at risk first ({value} at risk in all). The list, with comment, store and channel, is `artifacts/detractors.parquet`; its first rows (ids masked):":
+        "**{n} 位贬损者在最近 {days} 天内作答且此后未被联系**：每位都应在三天内接到服务回访电话，按风险价值从高到低排序（合计风险价值 {value}）。含评论、门店和渠道的完整名单见 `artifacts/detractors.parquet`；前几行如下（ID 已脱敏）：",
+    "Service call within three days: hear the detractor out and fix what went wrong": "三天内服务回访：倾听贬损者的意见并解决问题",
+    "{offer}: their {event} window is open until {closes}": "{offer}：{event}时间窗口已开启，持续至 {closes}",
     "Birthdays, the baby's milestones and membership anniversaries need the member table (`customers:` with `birth_date`, `baby_birth_date`, `join_date`); festivals come from the log alone.": "生日、宝宝成长节点和入会周年需要会员表（`customers:`，含 `birth_date`、`baby_birth_date`、`join_date`）；节日名单仅凭交易记录即可生成。",
     "**Festivals** of the next {days} days, each with its *responders*: customers who bought in the days before it in at least two of the years they were customers, more often than their own buying rate makes likely by chance. Greet them, not everyone: {responders} customers in all.": "未来 {days} 天内的**节日**及其*响应客户*：在成为客户后的至少两年里都在节前几天购买、且频率明显高于其自身购买节奏的客户。只问候他们，而不是所有人：共 {responders} 位客户。",
-    "The whole calendar is `artifacts/care_calendar.parquet` (customer, occasion, date, offer, channel). It respects the contact plan: {blocked} entries of customers on the do-not-contact list are left out; {cycle} entries are for customers already in this cycle's contact budget (one message can carry both) and {capped} for customers contacted within the contact cap.": "完整日历见 `artifacts/care_calendar.parquet`（客户、场合、日期、建议内容、渠道），并遵循联系计划：免打扰名单上的客户 {blocked} 条已排除；{cycle} 条属于本周期已在联系预算内的客户（一条消息可一并送达），{capped} 条属于在联系间隔内刚联系过的客户。",
+    "The whole calendar is `artifacts/care_calendar.parquet` (customer, occasion, date, offer, channel). It goes through the contact plan: each customer's best moment of the next {days} days competes with their retention action for the contact budget (04), and **{planned} entries won a contact** on their own expected value; {cycle} entries are for customers in this cycle's budget (one message can carry both), {capped} for customers contacted within the contact cap, and {blocked} for customers on the do-not-contact list (channel *do not contact*: never greet them).": "完整日历见 `artifacts/care_calendar.parquet`（客户、场合、日期、建议内容、渠道），并经过联系计划：每位客户未来 {days} 天内最好的关怀时机与其挽留行动竞争同一联系预算（04），**{planned} 条凭自身预期价值获得了联系名额**；{cycle} 条属于本周期已在联系预算内的客户（一条消息可一并送达），{capped} 条属于在联系间隔内刚联系过的客户，{blocked} 条属于免打扰名单上的客户（渠道为*免打扰*：切勿发送问候）。",
     "the baby reaches {item} around {day}: offered before the move": "宝宝约在 {day} 进入{item}阶段：转段前推荐",
     "{festival} greeting and offer: they bought before it in {share} of their years": "{festival}问候及优惠：其在 {share} 的年份里于节前购买",
     "birthday greeting with a birthday coupon": "生日祝福并赠送生日券",
@@ -995,7 +1030,8 @@ MESSAGES = {
     "6. Points and member levels": "6. 积分与会员等级",
     "Member growth needs the member table with card levels (and `customers.card_rules`, the spend each level needs) or points.": "会员成长需要含会员卡等级（及 `customers.card_rules`，各等级所需消费）或积分的会员表。",
     "**{near} members are within reach of the next card level** (the spend missing is at most a quarter of its threshold): a nudge now lifts them. {keep} would drop a level at the renewal without more spend; {redeem} should redeem points ({points} points lapse soon).": "**{near} 位会员距下一卡等级仅差一步**（差额不超过该等级门槛的四分之一）：现在提醒即可升级。{keep} 位若不再消费将在续期时降级；{redeem} 位应提醒兑换积分（{points} 积分即将过期）。",
-    "Every member's nudge is in `artifacts/member_growth.parquet`.": "每位会员的提醒见 `artifacts/member_growth.parquet`。",
+    "Every member's nudge is in `artifacts/member_growth.parquet`; **{planned} nudges won a contact** in this cycle's budget (04) on their own expected value.": "每位会员的提醒见 `artifacts/member_growth.parquet`；**{planned} 条提醒凭自身预期价值获得了本周期联系预算中的名额**（04）。",
+    "{offer} ({date}): {value} expected from a contact at a {rate} response rate": "{offer}（{date}）：按 {rate} 的响应率，一次联系预计带来 {value}",
     "{gap} more by the renewal lifts them to {level}": "续期前再消费 {gap} 即可升至{level}",
     "{gap} more keeps {level} at the renewal": "续期前再消费 {gap} 即可保住{level}",
     "redeem {points} points (worth {value})": "兑换 {points} 积分（价值 {value}）",

@@ -167,10 +167,12 @@ def contact_costs(frame: pd.DataFrame, campaign: CampaignSection) -> pd.Series:
 @dataclass(frozen=True)
 class MeasuredResponse:
     """What a measured campaign (campaign.measured_effects) tells the next plan: the save rate of each action it
-    measured, with its 95% interval, and each channel's incremental margin per contact."""
+    measured, with its 95% interval, each channel's incremental margin per contact, and the conversion lift of each
+    moment it measured (a key date, festival or member nudge: helpers.models.moments)."""
 
     rates: pd.DataFrame  # by action: save_rate, save_rate_low, save_rate_high
     channels: pd.Series | None = None  # by channel: incremental margin per contact
+    conversions: pd.DataFrame | None = None  # by moment action: conversion_lift, conversion_low, conversion_high
 
 
 SAVE_RATES = ["save_rate", "save_rate_low", "save_rate_high"]

@@ -85,7 +85,6 @@ class FestivalResponse:
     the days before it (`bought`), the share, the chance of that many by chance (`p_value`) and `responder`."""
 
     table: pd.DataFrame
-    lead_days: int
 
 
 def festival_response(tx: ibis.Table, festivals: pd.DataFrame, *, today: date, lead_days: int, min_years: int,
@@ -104,7 +103,7 @@ def festival_response(tx: ibis.Table, festivals: pd.DataFrame, *, today: date, l
     if counted.empty:  # typed, so that selecting the responders of an empty table selects rows
         types = ("string", "string", "int64", "int64", "float64", "float64", "bool")
         empty = pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(columns, types, strict=True)})
-        return FestivalResponse(empty, lead_days)
+        return FestivalResponse(empty)
     ids = ibis.memtable(counted[["customer_id"]].drop_duplicates())
     per = days.inner_join(ids, "customer_id").group_by("customer_id").aggregate(
         first=days.day.min(), purchase_days=days.day.count()).execute().set_index("customer_id")  # fmt: skip
@@ -118,8 +117,7 @@ def festival_response(tx: ibis.Table, festivals: pd.DataFrame, *, today: date, l
     counted["share"] = counted["bought"] / counted["observed"]
     counted["p_value"] = binom.sf(counted["bought"] - 1, counted["observed"], chance)
     counted["responder"] = counted["p_value"] < alpha
-    return FestivalResponse(counted[columns].sort_values(["festival", "customer_id"]).reset_index(drop=True),
-                            lead_days)  # fmt: skip
+    return FestivalResponse(counted[columns].sort_values(["festival", "customer_id"]).reset_index(drop=True))
 
 
 def _anniversaries(dates: pd.Series, start: date, end: date) -> pd.DataFrame:
@@ -168,13 +166,20 @@ PERSONAL_OFFERS = {
 
 
 def care_calendar(occasions: pd.DataFrame, responders: pd.DataFrame, ahead: pd.DataFrame, *,
-                  channels: pd.Series | None) -> pd.DataFrame:  # fmt: skip
-    """One row per customer and occasion: the personal `occasions` (personal_occasions) and, for each festival
-    `ahead` (festival, date), its `responders` (festival_response's rows with responder true), with the suggested
-    offer in the report language and the channel (04's, by customer; 'any' without it)."""
+                  channels: pd.Series | None, events: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+    """One row per customer and occasion: the personal `occasions` (personal_occasions), the life `events` whose
+    window is open (life_stage.event_windows) and, for each festival `ahead` (festival, date), its `responders`
+    (festival_response's rows with responder true), with the suggested offer in the report language and the
+    channel (04's, by customer; 'any' without it)."""
     personal = occasions.assign(festival_share=np.nan)
     personal["offer"] = [t(PERSONAL_OFFERS[o], years=str(y)) for o, y in zip(personal["occasion"], personal["years"],
                                                                              strict=True)]  # fmt: skip
+    if events is not None and len(events):
+        windows = events.rename(columns={"event": "occasion"}).assign(years=0, festival_share=np.nan)
+        windows["offer"] = t_series("{offer}: their {event} window is open until {closes}", offer=windows["offer"],
+                                    event=windows["occasion"].map(t),
+                                    closes=pd.to_datetime(windows["closes"]).dt.strftime("%Y-%m-%d"))  # fmt: skip
+        personal = pd.concat([personal, windows[list(personal.columns)]], ignore_index=True)
     festive = responders.merge(ahead, on="festival").rename(columns={"festival": "occasion", "share": "festival_share"})
     festive = festive.assign(years=0)
     festive["offer"] = t_series(

@@ -4,15 +4,24 @@ next stage it is about to reach. Stage rules are data: category -> [from, until)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import ibis
 import pandas as pd
 
+from helpers.core.config import LifeEvent
 from helpers.models.profiles import BABY_STAGES, band
 
-__all__ = ["ESTIMATED", "FROM_MEMBER_TABLE", "birth_windows", "family_births", "life_stages", "next_stage"]
+__all__ = [
+    "ESTIMATED",
+    "FROM_MEMBER_TABLE",
+    "birth_windows",
+    "event_windows",
+    "family_births",
+    "life_stages",
+    "next_stage",
+]
 
 FROM_MEMBER_TABLE, ESTIMATED = "member table", "estimated from purchases"
 _Stages = Mapping[str, tuple[int, int]]
@@ -75,3 +84,48 @@ def next_stage(births: pd.DataFrame, today: date, stages: _Stages, *, lead_days:
             days=start)}, index=births.index[soon]))  # fmt: skip
     found = pd.concat(rows) if rows else pd.DataFrame(columns=["next_item", "transition"])
     return found.sort_values("transition").groupby(level=0).head(1)
+
+
+def _event_clocks(tx: ibis.Table, members: pd.DataFrame | None, events: Sequence[LifeEvent]) -> dict[str, pd.Series]:
+    """Per event, when each customer's clock started: their latest purchase line of its category, or the member
+    table's date."""
+    categories = sorted({e.after_category for e in events if e.after_category is not None})
+    latest = pd.DataFrame(columns=["customer_id", "category", "anchor"])
+    if categories and "category" in tx.columns:
+        lines = tx.filter(~tx.is_return & (tx.amount > 0) & tx.category.isin(categories))
+        latest = lines.group_by(["customer_id", "category"]).aggregate(anchor=lines.order_date.max()).execute()
+    table = None if members is None else members.drop_duplicates("customer_id").set_index("customer_id")
+    clocks = {}
+    for event in events:
+        if event.after_category is not None:
+            found = latest[latest["category"] == event.after_category].set_index("customer_id")["anchor"]
+        elif table is not None and event.after_member_date in table:
+            found = table[event.after_member_date]
+        else:
+            found = pd.Series(dtype="datetime64[ns]")
+        clocks[event.name] = pd.to_datetime(found).dropna().dt.normalize()
+    return clocks
+
+
+def event_windows(tx: ibis.Table, members: pd.DataFrame | None, events: Sequence[LifeEvent], *, start: date,
+                  end: date) -> pd.DataFrame:  # fmt: skip
+    """One row per customer and life event whose window (window_days after the clock: the latest purchase of the
+    event's category, or the member table's date) is open on a day from `start` to `end`: customer_id, event, the
+    window's opening and closing days, `date` (its first day within start..end) and the event's offer."""
+    rows = []
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    clocks = _event_clocks(tx, members, events)
+    for event in events:
+        clock = clocks[event.name]
+        opens = clock + pd.Timedelta(days=event.window_days[0])
+        closes = clock + pd.Timedelta(days=event.window_days[1])
+        inside = (opens <= last) & (closes >= first)
+        rows.append(pd.DataFrame({
+            "customer_id": clock.index[inside].astype(str), "event": event.name, "opens": opens[inside].to_numpy(),
+            "closes": closes[inside].to_numpy(), "date": opens[inside].where(opens[inside] >= first, first).to_numpy(),
+            "offer": event.offer}))  # fmt: skip
+    columns = ["customer_id", "event", "opens", "closes", "date", "offer"]
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in ("opens", "closes", "date") else object)
+                             for c in columns})  # fmt: skip
+    return pd.concat(rows, ignore_index=True)[columns].sort_values(["date", "customer_id"]).reset_index(drop=True)

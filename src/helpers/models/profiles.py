@@ -72,6 +72,11 @@ class Nps:
     trend: pd.DataFrame
     bias: pd.DataFrame
     has_nps: bool
+    themes: pd.DataFrame | None = None  # comment_themes.parquet (None without comments)
+    themes_by_region: pd.DataFrame | None = None  # detractor themes per region (or store) with enough comments
+    drivers: pd.DataFrame | None = None  # NPS points per theme mentioned and behaviour, with 95% intervals
+    commented: int = 0  # answers with a comment
+    min_comments: tuple[int, int] = (0, 0)  # voice.min_theme_comments, voice.min_group_comments
 
 
 @dataclass

@@ -52,6 +52,10 @@ class ChurnResults(Protocol):
     train_rows: dict[int, int]
     cutoff_customers: dict[date, int]
     importance_customers: int
+    detractors: pd.DataFrame | None
+    detractor_preview: pd.DataFrame | None
+    bands: pd.DataFrame | None
+    follow_up_days: int
     findings: Findings
     figures: dict[str, plt.Figure]
 
@@ -74,6 +78,7 @@ def churn_page(result: ChurnResults, settings: ChurnSection) -> Report:
         Section(t("2. Can we trust the score?"), _trust(result, settings)),
         Section(t("A known trap: 1 − P(alive)"), _trap(result), level=3),
         Section(t("Does satisfaction predict churn?"), _satisfaction(result.surveys), level=3),
+        *_detractors(result),
         Section(t("3. What drives the score"), _drivers(result)),
         Section(t("Appendix: backtest design and checks"), _appendix(result, settings)),
         Section(t("Next"), (Prose((t(
@@ -168,6 +173,28 @@ def _satisfaction(comparison: pd.DataFrame | None) -> tuple[Prose | Table, ...]:
         Table(comparison, {"test_cutoff": day, "roc_auc_with": "{:.3f}", "roc_auc_without": "{:.3f}",
                            "difference": "{:+.3f}"}),
     )  # fmt: skip
+
+
+def _detractors(result: ChurnResults) -> tuple[Section, ...]:
+    if result.bands is None or result.detractors is None or result.detractor_preview is None:
+        return ()
+    bands = result.bands.rename(index=t)
+    listed = result.detractors
+    shown = result.detractor_preview.set_index("priority")[
+        [c for c in ("customer_id", "survey_date", "nps", "comment", "store", "churn_probability", "value_at_risk",
+                     "channel") if c in result.detractor_preview.columns]]  # fmt: skip
+    return (Section(t("Detractors to call back"), (
+        Prose((t("Churn and value by the latest answer, each mean with its 95% interval: detractors are the customers "
+                 "a service call can still turn, and what they are worth says whom to call first."),)),
+        Table(bands, {"customers": "{:,}", **{c: "{:.0%}" for c in ("churn_probability", "churn_probability_low",
+                                                                      "churn_probability_high")},
+                      **{c: money for c in ("clv", "clv_low", "clv_high")}}),
+        Prose((t("**{n} detractors answered in the last {days} days and were not contacted since**: each gets a "
+                 "service call within three days, highest value at risk first ({value} at risk in all). The list, with "
+                 "comment, store and channel, is `artifacts/detractors.parquet`; its first rows (ids masked):",
+                 n=count(len(listed)), days=result.follow_up_days, value=money(listed["value_at_risk"].sum())),)),
+        Table(shown, {"survey_date": day, "nps": "{:.0f}", "churn_probability": "{:.0%}", "value_at_risk": money}),
+    ), level=3),)  # fmt: skip
 
 
 def _drivers(result: ChurnResults) -> tuple[Prose | Figure, ...]:

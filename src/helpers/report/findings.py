@@ -469,6 +469,20 @@ def _budget_sentence(scored: pd.DataFrame, in_budget: pd.DataFrame, *, budget: i
              store=count(store_only))  # fmt: skip
 
 
+def _moment_sentence(in_budget: pd.DataFrame) -> list[str]:
+    """How many of the budget's contacts are for a moment (helpers.models.moments), when any is."""
+    if "moment" not in in_budget:
+        return []
+    won = in_budget[in_budget["action"] == in_budget["moment"]]
+    if won.empty:
+        return []
+    kinds = t("; ").join(t("*{action}* ({customers})", action=term(name), customers=count(n))
+                         for name, n in won["action"].value_counts().items())  # fmt: skip
+    return [t("**{won} of the contacts are for a moment** worth more than the customer's retention action (a key "
+              "date, a festival they buy for, a member nudge or a life event; `care.response_rates`): ",
+              won=count(len(won))) + kinds + t(".")]  # fmt: skip
+
+
 def churn(scored: pd.DataFrame, summary: pd.DataFrame, *, scorer: str, best_model: str, best_baseline: str,
           actions: pd.DataFrame, horizon_days: int, contact_budget: int,
           surveys: pd.DataFrame | None = None, calibration=None, settings=None,
@@ -494,6 +508,7 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, *, scorer: str, best_mode
           "best model), so the list is scored with it.", scorer=term(scorer), auc=f"{auc[scorer]:.3f}",
           model_auc=f"{auc[best_model]:.3f}"),
         _budget_sentence(scored, in_budget, budget=contact_budget, total_risk=total_risk),
+        *_moment_sentence(in_budget),
         t("Top actions by value at risk: ") + t("; ").join(
             t("*{action}* ({customers} customers)", action=term(name), customers=count(row["customers"]))
             for name, row in actions.head(3).iterrows()) + t("."),
@@ -510,6 +525,7 @@ def churn(scored: pd.DataFrame, summary: pd.DataFrame, *, scorer: str, best_mode
         "value_at_risk": total_risk,
         "clv": total_clv,
         "in_budget": len(in_budget),
+        "moment_contacts": int((in_budget["action"] == in_budget["moment"]).sum()) if "moment" in in_budget else 0,
         "scorer": scorer,
         "scorer_is_baseline": scorer != best_model,
         "roc_auc": float(auc[scorer]),

@@ -38,7 +38,7 @@ class OfferResults(Protocol):
 
 
 class CareResults(Protocol):
-    """What the page reads of the care calendar (helpers.stages.next_purchase.Care)."""
+    """What the page reads of the care calendar (helpers.stages.care_and_growth.Care)."""
 
     calendar: pd.DataFrame
     festivals: pd.DataFrame
@@ -49,7 +49,7 @@ class CareResults(Protocol):
 
 
 class GrowthResults(Protocol):
-    """What the page reads of member growth (helpers.stages.next_purchase.Growth)."""
+    """What the page reads of member growth (helpers.stages.care_and_growth.Growth)."""
 
     members: pd.DataFrame
     preview: pd.DataFrame
@@ -219,26 +219,32 @@ def _care(care: CareResults) -> tuple[Prose | Table, ...]:
     personal = calendar[calendar["festival_share"].isna()]
     by_occasion = personal.groupby("occasion").size().rename("customers").to_frame()
     festivals = care.festivals[care.festivals["responders"] > 0]
-    members = (
-        Prose((t("In the next {days} days: **{entries} birthdays, baby milestones and membership anniversaries** "
-                 "({customers} customers), each with a suggested message and the customer's channel.",
+    listed = (
+        Prose((t("In the next {days} days: **{entries} key dates** (birthdays, baby milestones, membership "
+                 "anniversaries and open windows of the life events in `life_stage.events`; {customers} "
+                 "customers), each with a suggested message and the customer's channel.",
                  days=care.window_days, entries=count(len(personal)),
                  customers=count(personal["customer_id"].nunique())),)),
         Table(by_occasion, {"customers": "{:,}"}),
-    ) if care.with_members else (Prose((t(
+    ) if care.with_members or len(personal) else ()  # fmt: skip
+    without_members = () if care.with_members else (Prose((t(
         "Birthdays, the baby's milestones and membership anniversaries need the member table (`customers:` with "
         "`birth_date`, `baby_birth_date`, `join_date`); festivals come from the log alone."),)),)  # fmt: skip
     return (
-        *members,
+        *listed,
+        *without_members,
         Prose((t("**Festivals** of the next {days} days, each with its *responders*: customers who bought in the "
                  "days before it in at least two of the years they were customers, more often than their own buying "
                  "rate makes likely by chance. Greet them, not everyone: {responders} customers in all.",
                  days=care.horizon_days, responders=count(len(calendar) - len(personal))),)),
         Table(festivals.rename(index=t), {"date": day, "responders": "{:,}"}),
         Prose((t("The whole calendar is `artifacts/care_calendar.parquet` (customer, occasion, date, offer, "
-                 "channel). It respects the contact plan: {blocked} entries of customers on the do-not-contact list "
-                 "are left out; {cycle} entries are for customers already in this cycle's contact budget (one message "
-                 "can carry both) and {capped} for customers contacted within the contact cap.",
+                 "channel). It goes through the contact plan: each customer's best moment of the next {days} days "
+                 "competes with their retention action for the contact budget (04), and **{planned} entries won a "
+                 "contact** on their own expected value; {cycle} entries are for customers in this cycle's budget (one "
+                 "message can carry both), {capped} for customers contacted within the contact cap, and {blocked} "
+                 "for customers on the do-not-contact list (channel *do not contact*: never greet them).",
+                 days=care.window_days, planned=count(int(calendar["planned"].sum())),
                  blocked=count(care.do_not_contact), cycle=count(int(calendar["in_this_cycle"].sum())),
                  capped=count(int(calendar["contacted_recently"].sum()))),)),
     )  # fmt: skip
@@ -261,7 +267,9 @@ def _growth(growth: GrowthResults | None) -> tuple[Prose | Table, ...]:
         Table(by_level, {column: "{:,}" for column in by_level.columns}),
         Table(growth.preview.set_index("customer_id")[["card_level", "next_level", "gap", "period_spend", "message"]],
               {"gap": "{:,.2f}", "period_spend": "{:,.2f}"}),
-        Prose((t("Every member's nudge is in `artifacts/member_growth.parquet`."),)),
+        Prose((t("Every member's nudge is in `artifacts/member_growth.parquet`; **{planned} nudges won a contact** "
+                 "in this cycle's budget (04) on their own expected value.",
+                 planned=count(int(members["planned"].sum()))),)),
     )  # fmt: skip
 
 

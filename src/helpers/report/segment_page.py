@@ -104,6 +104,7 @@ def segment_page(result: SegmentResults, settings: SegmentSection, *, alerts: Al
         *_baby(profile, figures),
         Section(t("10. What they say: NPS and satisfaction"), _nps(profile.nps, figures)),
         *_nps_tables(profile.nps),
+        *_comments(profile.nps),
         Section(t("11. Abnormal behaviour"), _alerts(profile, alerts)),
         Section(t("Appendix: how scores and segments are given, checked"), _appendix(result, settings)),
         Section(t("Next"), (Prose((t(
@@ -336,6 +337,57 @@ def _nps_tables(nps: Nps | None) -> tuple[Section, ...]:
         Table(bias, {"customers": "{:,}", "median_spend": money, "median_recency_days": "{:,.0f}",
                      "vip_share": "{:.1%}"}),
     ), level=3))  # fmt: skip
+
+
+_THEME_COLUMNS = ["theme", "language", "detractor_comments", "promoter_comments", "z", "examples"]
+
+
+def _comments(nps: Nps | None) -> tuple[Section, ...]:
+    if nps is None or nps.themes is None:
+        return ()
+    themes = nps.themes
+    against, pleased = (themes[themes["side"] == side].head(8)[_THEME_COLUMNS] for side in ("detractor", "promoter"))
+    intro = Prose((t(
+        "**What the {n} comments say.** Chinese comments are split into words with jieba, English ones into words; "
+        "each word counts once per comment. A *theme* is a word far more common in detractors' (NPS 0-6) than in "
+        "promoters' (9-10) comments, or the reverse: the log-odds ratio with an informative prior, as a z-score (|z| "
+        "of 1.96 or more), in at least {min} comments; words written together in half their comments or more make "
+        "one theme. The full table is `artifacts/comment_themes.parquet`.", n=count(nps.commented),
+        min=count(nps.min_comments[0])),))  # fmt: skip
+    parts: list[Part] = [
+        intro,
+        Prose((t("What detractors complain about:"),)),
+        Table(against.set_index("theme"), _THEMES),
+        Prose((t("What promoters praise:"),)),
+        Table(pleased.set_index("theme"), _THEMES),
+    ]
+    where = nps.themes_by_region
+    if where is not None and len(where):
+        place = where.columns[0]
+        above = where[(where["share"] >= 1.5 * where["share_overall"]) & (where["p_holm"] < 0.05)]
+        above = above.sort_values("share", ascending=False).head(10)
+        parts += [Prose((t("Where a complaint is more common (each {place} with at least {min} detractor comments; a "
+                           "theme's share of them at least 1.5 times its share overall, and too high to be chance: a "
+                           "binomial test, Holm-adjusted p below 0.05):",
+                           place=t(place.replace("_", " ")), min=count(nps.min_comments[1])),)),
+                  Table(above.set_index([place, "theme"])[["comments", "detractor_comments", "share",
+                                                           "share_overall", "p_holm"]], _WHERE)]  # fmt: skip
+    drivers = nps.drivers
+    if drivers is not None and len(drivers):
+        parts += [Prose((t("**What goes with a higher or lower NPS.** A linear model of each customer's latest NPS on "
+                           "what they wrote (the themes) and how they buy (channel, store, favourite category, "
+                           "returns), with robust (HC3) 95% intervals: the difference in NPS points against "
+                           "customers without it, the others held fixed. An association, not a cause: it says where "
+                           "to look, not what a change would earn."),)),
+                  Table(drivers, _DRIVERS)]  # fmt: skip
+    return (Section(t("What the comments say"), tuple(parts), level=3),)
+
+
+_THEMES = {"detractor_comments": "{:,}", "promoter_comments": "{:,}", "z": "{:+.1f}"}
+_WHERE = {"comments": "{:,.0f}", "detractor_comments": "{:,.0f}", "share": "{:.0%}", "share_overall": "{:.0%}",
+          "p_holm": "{:.3f}"}  # fmt: skip
+_DRIVERS = {"effect": "{:+.2f}", "effect_low": "{:+.2f}", "effect_high": "{:+.2f}", "p_value": "{:.3f}",
+            "customers": "{:,}"}  # fmt: skip
 
 
 def _alert_rules(found: AlertResult, settings: AlertsSection) -> list[str]:

@@ -102,7 +102,7 @@ class CampaignStage:
 # what a plan takes from the action list (at ten million customers its worded reasons alone take gigabytes)
 LISTED = ["priority", "customer_id", "action", "value_if_retained", "value_at_risk", *EXPECTED, "value_basis",
           "next_best_offer", "offer_send_on", "channel", "in_budget", "held_for_review", "contacted_recently",
-          "global_holdout"]  # fmt: skip
+          "global_holdout", "moment", "moment_send_on", "moment_offer"]  # fmt: skip
 
 
 def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, *, start: date, seed: int) -> pd.DataFrame:
@@ -120,7 +120,7 @@ def draw_plan(action_list: pd.DataFrame, settings: CampaignSection, *, start: da
                        control_share=settings.control_share)  # fmt: skip
     columns = [c for c in ("priority", "customer_id", "action", "group", "contact", "channel", "cost",
                            "value_if_retained", "value_at_risk", "expected_value", "next_best_offer", "offer_send_on",
-                           "campaign_start",
+                           "moment", "moment_send_on", "moment_offer", "campaign_start",
                            "outcome_days", "control_share")
                if c in plan.columns]  # fmt: skip
     return plan[columns].sort_values("priority").reset_index(drop=True)
@@ -151,9 +151,15 @@ CONTACT_FORMATS = {"send_date": "yyyy-mm-dd", "value_at_risk": "#,##0.00", "cost
 
 def contact_plan(plan: pd.DataFrame, reasons: pd.Series | None) -> pd.DataFrame:
     """The Monday file: one row per selected customer, treatment or control, with the channel, the day to send
-    (the offer's date when 05 dated one within its horizon, else the campaign's first day), the action, the offer,
+    (the offer's date when 05 dated one within its horizon, else the campaign's first day; for a moment's contact,
+    the moment's), the action, the offer (a moment's message),
     why (`reasons` by customer) and the contact's expected incremental margin (04's expected_value)."""
     send = plan["offer_send_on"] if "offer_send_on" in plan else pd.Series(pd.NaT, index=plan.index)
+    offer = plan.get("next_best_offer", pd.Series(None, index=plan.index, dtype=object))
+    if "moment" in plan:  # a contact for a moment goes with the moment's message, on its day
+        for_moment = (plan["action"] == plan["moment"]).fillna(False).astype(bool)
+        send = pd.to_datetime(send).where(~for_moment, plan["moment_send_on"])
+        offer = offer.astype(object).where(~for_moment, plan["moment_offer"])
     treated = plan["group"] == "treatment"
     at_risk = plan["value_at_risk"] if "value_at_risk" in plan else pd.Series(float("nan"), index=plan.index)
     expected = plan["expected_value"]  # 04's, carried by the action list: one number, one source
@@ -161,7 +167,7 @@ def contact_plan(plan: pd.DataFrame, reasons: pd.Series | None) -> pd.DataFrame:
         "customer_id": plan["customer_id"], "group": plan["group"],
         "channel": plan.get("channel", ANY_CHANNEL),
         "send_date": pd.to_datetime(send).fillna(plan["campaign_start"]).where(treated),
-        "action": plan["action"], "offer": plan.get("next_best_offer"),
+        "action": plan["action"], "offer": offer,
         "reason": None if reasons is None else plan["customer_id"].map(reasons),
         "value_at_risk": at_risk, "cost": plan["cost"],
         "expected_value": expected.where(treated),

@@ -7,7 +7,7 @@ adds the next best offer and writes the action list.
 from __future__ import annotations
 
 import glob
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,12 +16,12 @@ from typing import cast
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers.core.config import ChurnSection, SegmentSection, WorkbenchConfig
+from helpers.core.config import ChurnSection, SegmentSection, VoiceSection, WorkbenchConfig
 from helpers.core.errors import InputError
 from helpers.data.schemas import CAMPAIGN_CHANNEL_EFFECTS, CHURN
 from helpers.data.sources import read_table_file
 from helpers.language import formatting
-from helpers.models import actions, churn, satisfaction
+from helpers.models import actions, churn, moments, profiles, satisfaction, voice
 from helpers.models.alerts import SEVERITIES as ALERT_SEVERITIES
 from helpers.models.calibration import Calibration, choose_calibration
 from helpers.models.campaign import ALL_CELLS
@@ -30,6 +30,7 @@ from helpers.report import findings, plots
 from helpers.report.churn_page import churn_checked, churn_page
 from helpers.report.findings import Findings
 from helpers.report.sections import Report
+from helpers.stages import care_and_growth
 from helpers.stages.context import StageContext, fitted_to_history, in_report_scope, log, stage_config
 
 __all__ = [
@@ -71,6 +72,10 @@ class ChurnStage:
     train_rows: dict[int, int]  # per fold: training rows available (models saw at most churn.max_training_rows)
     cutoff_customers: dict[date, int]  # per cutoff: customers (baselines fitted on churn.baseline_fit_customers)
     importance_customers: int  # customers the permutation importance was measured on (a sample beyond a limit)
+    detractors: pd.DataFrame | None  # detractors.parquet: the follow-up list (None without NPS answers)
+    detractor_preview: pd.DataFrame | None  # its first rows, ids masked when configured
+    bands: pd.DataFrame | None  # churn probability and CLV of detractors, passives and promoters, with intervals
+    follow_up_days: int  # voice.follow_up_days
     findings: Findings
     figures: dict[str, plt.Figure]
     report: Report = field(init=False)  # the page, section by section
@@ -130,24 +135,27 @@ class Contacts:
                    read_contact_history(settings.contact_history) if settings.contact_history else None)  # fmt: skip
 
 
-def read_measured(path: str) -> actions.MeasuredResponse:
+def read_measured(path: str, *, moment_actions: Collection[str] = ()) -> actions.MeasuredResponse:
     """The save rates per action a measured campaign found (campaign_effects.parquet of 06's measure mode) and,
     from campaign_channel_effects.parquet beside it, the incremental margin per contact of each channel whose
-    effect was significant (Holm-adjusted p below 0.05)."""
+    effect was significant (Holm-adjusted p below 0.05); for a cell of `moment_actions`, its conversion lift."""
     effects = pd.read_parquet(path)
     missing = {"action", *actions.SAVE_RATES} - set(effects.columns)
     if missing:
         raise InputError(f"campaign.measured_effects {path} has no column {sorted(missing)}: give the "
                          "campaign_effects.parquet of a campaign measured against the workbench's own plan, which "
                          "records each customer's value at risk")  # fmt: skip
-    rates = effects[effects["action"] != ALL_CELLS].set_index("action")[actions.SAVE_RATES].dropna()
+    cells = effects[effects["action"] != ALL_CELLS].set_index("action")
+    is_moment = cells.index.isin(list(moment_actions))
+    rates = cells.loc[~is_moment, actions.SAVE_RATES].dropna()
+    conversions = cells.loc[is_moment, moments.CONVERSIONS].dropna() if set(moments.CONVERSIONS) <= set(cells) else None
     by_channel = Path(path).with_name(CAMPAIGN_CHANNEL_EFFECTS.name)  # beside the measured run's effects
     channels = None
     if by_channel.exists():
         table = pd.read_parquet(by_channel).set_index("channel").drop(index=ALL_CELLS, errors="ignore")
         table = table[table["significant"]]  # a channel is preferred on evidence, not on noise
         channels = table["incremental_margin"] / table["treatment"]
-    return actions.MeasuredResponse(rates, channels)
+    return actions.MeasuredResponse(rates, channels, conversions)
 
 
 def read_id_list(path: str) -> frozenset[str]:
@@ -188,11 +196,13 @@ def score_today(
     calibration: Calibration | None = None,
     contacts: Contacts = Contacts(),
     measured: actions.MeasuredResponse | None = None,
+    moment_candidates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every customer as of `today`: churn probability from `scorer` (through `calibration`, learnt on the
     backtest), value if retained, risk tier, value level, segment, the one action of the action rules, its reason,
     channel, hold, the expected value of a contact (save rates `measured` by a campaign, else assumed) and the
-    contact priority; `known` holds training snapshots the backtest already computed."""
+    contact priority; `known` holds training snapshots the backtest already computed. Each customer's best moment
+    (`moment_candidates`: helpers.models.moments.candidates) competes with their retention action."""
     settings = config.churn
     scored = churn.score_customers(
         tx,
@@ -238,10 +248,35 @@ def score_today(
     flagged = contacts.held(scored.index, list(ALERT_SEVERITIES))
     ranked = actions.capped_for_alerts(scored["value_at_risk"], flagged, settings.alert_value_quantile)
     scored = scored.join(actions.expected_value(scored, config.campaign, measured=measured, value=ranked))
+    if moment_candidates is not None:
+        scored = scored.join(moment_candidates)
+        per_order = actions.capped_for_alerts(scored["avg_spend"].clip(lower=0.0), flagged,
+                                              settings.alert_value_quantile)  # fmt: skip
+        scored = scored.join(moments.moment_values(
+            scored, config.campaign, order_margin=per_order * config.clv.profit_margin,
+            measured=None if measured is None else measured.conversions))  # fmt: skip
+        scored = moments.compete(scored)
     scored = actions.prioritise(scored, settings.contact_budget, money_budget=settings.contact_budget_money,
                                 costs=actions.contact_costs(scored, config.campaign))  # fmt: skip
     columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
     return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
+
+
+def _voice_of(context: StageContext, tx, scored: pd.DataFrame, *, surveys: pd.DataFrame | None, contacts: Contacts,
+              today: date, settings: VoiceSection) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:  # fmt: skip
+    """With NPS answers: the detractor follow-up list (detractors.parquet) and the churn and CLV of detractors,
+    passives and promoters."""
+    if surveys is None or "nps" not in surveys.columns or surveys["nps"].isna().all():
+        return None, None
+    latest = voice.latest_scored(surveys)
+    by_customer = scored.set_index("customer_id")
+    since = pd.Timestamp(today) - pd.Timedelta(days=settings.follow_up_days - 1)
+    listed = voice.follow_up(latest, by_customer, since=since, contacted=contacts.history)
+    if "store" in tx.columns:
+        stores = profiles.main_places(tx.select("customer_id", "store", "amount"))["main_store"]
+        listed["store"] = listed["customer_id"].map(stores).astype(object).fillna(profiles.NO_STORE)
+    context.paths.write_table(listed, "detractors.parquet")
+    return listed, voice.by_band(latest, by_customer)
 
 
 @in_report_scope
@@ -311,7 +346,15 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     )
     log.info("scoring every customer as of %s with %s (calibration: %s)", today, scorer, calibration.method)
     contacts = Contacts.of_run(context, settings)
-    measured = read_measured(config.campaign.measured_effects) if config.campaign.measured_effects else None
+    measured = None if config.campaign.measured_effects is None else read_measured(
+        config.campaign.measured_effects, moment_actions=moments.moment_actions(config.life_stage.events))  # fmt: skip
+    entries = care_and_growth.care_entries(context, tx, today=today, first=history.first, settings=config.care,
+                                           events=config.life_stage.events)  # fmt: skip
+    growth = care_and_growth.growth_plan(context, tx, today=today, settings=config.customers)
+    candidates = moments.candidates(
+        entries, growth, start=today + timedelta(days=1), end=today + timedelta(days=config.care.window_days),
+        rates=care_and_growth.moment_rates(config.care, config.life_stage.events),
+        send_lead_days=config.care.send_lead_days)  # fmt: skip
     scored = score_today(
         config,
         tx,
@@ -324,8 +367,12 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         calibration=calibration,
         contacts=contacts,
         measured=measured,
+        moment_candidates=candidates,
     )
     context.paths.write_table(scored, "churn.parquet")
+    detractors, bands = _voice_of(context, tx, scored, surveys=surveys, contacts=contacts, today=today,
+                                  settings=config.voice)  # fmt: skip
+    care_and_growth.write_moments(context, entries, growth=growth, contacts=scored.set_index("customer_id"))
     context.paths.write_table(backtest_folds, "churn_backtest.parquet")
     actions_table = churn.action_summary(scored)
     best_baseline = str(summary[summary["kind"] == "baseline"]["roc_auc"].idxmax())
@@ -367,6 +414,10 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         train_rows=train_rows,
         cutoff_customers=cutoff_customers,
         importance_customers=importance_customers,
+        detractors=detractors,
+        detractor_preview=None if detractors is None else context.shareable(detractors.head(10)),
+        bands=bands,
+        follow_up_days=config.voice.follow_up_days,
         findings=context.write_findings(found),
         figures=context.figures,
     )

@@ -83,7 +83,7 @@ def side_tables(config: WorkbenchConfig, paths: RunPaths, transactions) -> dict[
             kind, section.dataset, out_dir=paths.input, n_customers=config.input.dataset_customers)  # fmt: skip
         log.info("reading the %s table %s", name, path)
         table = clean(
-            read_side_table(path, section.columns.mapped(), name),
+            read_side_table(path, section.mapped(), name),
             section,
             reference=reference[name],
             source_file=path.name,

@@ -21,8 +21,6 @@ import pyarrow.parquet as pq
 
 from helpers.core.config import (
     BackendSection,
-    CareSection,
-    CustomersSection,
     LifeStageSection,
     NextPurchaseSection,
     WorkbenchConfig,
@@ -32,12 +30,14 @@ from helpers.data import backends, exports
 from helpers.data.artifacts import arrow_frames, read_parquet_slices
 from helpers.data.schemas import ACTION_LIST, NEXT_PURCHASE
 from helpers.language.i18n import t, t_series
-from helpers.models import actions, care, life_stage, member_growth, next_purchase, recommend
+from helpers.models import actions, life_stage, next_purchase, recommend
 from helpers.models.purchase import MODELS
 from helpers.report import findings, plots
 from helpers.report.findings import Findings
 from helpers.report.next_purchase_page import next_purchase_checked, next_purchase_page
 from helpers.report.sections import Report
+from helpers.stages import care_and_growth
+from helpers.stages.care_and_growth import Care, Growth
 from helpers.stages.context import StageContext, family_births, fitted_to_history, in_report_scope, log, stage_config
 
 __all__ = [
@@ -47,15 +47,11 @@ __all__ = [
     "NEXT_PURCHASE_ROUNDING",
     "OFFER_COLUMNS",
     "PRODUCT_COLUMN",
-    "Care",
-    "Growth",
     "NextPurchaseStage",
     "Offers",
     "action_list_query",
-    "care_plan",
     "due_soon",
     "finish_action_list",
-    "growth_plan",
     "next_purchase_table",
     "offer_column",
     "purchase_model",
@@ -91,18 +87,6 @@ class Offers:
     @property
     def gain(self) -> float:
         return float(cast(float, self.evaluation.loc[self.chosen, "hit_rate_gain"]))
-
-
-@dataclass
-class Care:
-    """The care calendar: key dates and festivals in the coming days."""
-
-    calendar: pd.DataFrame  # care_calendar.parquet
-    festivals: pd.DataFrame  # per festival ahead: festival, date, responders
-    with_members: bool  # personal occasions need the member table
-    window_days: int
-    horizon_days: int
-    do_not_contact: int  # entries left out: the customer is on churn.do_not_contact
 
 
 @dataclass
@@ -239,72 +223,6 @@ def with_life_stage(customers: pd.DataFrame, tx: ibis.Table, *, today: date, con
     return table.reset_index(), facts
 
 
-def care_plan(context: StageContext, tx: ibis.Table, *, today: date, first: date, settings: CareSection) -> Care:
-    """Key dates of the next care.window_days (with a member table) and the festivals of the next
-    care.festival_horizon_days with their responders; written as care_calendar.parquet."""
-    members = context.paths.read_optional_table("customers.parquet")
-    start = today + timedelta(days=1)
-    occasions = care.personal_occasions(
-        members if members is not None else pd.DataFrame(columns=["customer_id"]), start=start,
-        end=today + timedelta(days=settings.window_days), baby_birthdays=settings.baby_birthdays)  # fmt: skip
-    horizon = today + timedelta(days=settings.festival_horizon_days)
-    festivals = care.festival_dates(range(first.year, horizon.year + 1), own_days=settings.own_days,
-                                    only=settings.festivals)  # fmt: skip
-    response = care.festival_response(tx, festivals, today=today, lead_days=settings.festival_lead_days,
-                                      min_years=settings.min_response_years, alpha=settings.response_alpha)  # fmt: skip
-    responders = response.table[response.table["responder"]]
-    ahead = festivals[(festivals["date"] >= start) & (festivals["date"] <= horizon)]
-    contacts = context.paths.read_optional_table("churn.parquet", ["customer_id", "channel", "in_budget",
-                                                                   "contacted_recently"])  # fmt: skip
-    contacts = None if contacts is None else contacts.set_index("customer_id")
-    calendar = care.care_calendar(occasions, responders, ahead,
-                                  channels=None if contacts is None else contacts["channel"])  # fmt: skip
-    blocked = calendar["channel"] == actions.DO_NOT_CONTACT  # on the do-not-contact list: no greeting either
-    calendar = calendar[~blocked].reset_index(drop=True)
-    for column, source in (("in_this_cycle", "in_budget"), ("contacted_recently", "contacted_recently")):
-        flag = None if contacts is None or source not in contacts else contacts[source]
-        calendar[column] = False if flag is None else calendar["customer_id"].map(flag).fillna(False).astype(bool)
-    context.paths.write_table(calendar, "care_calendar.parquet")
-    counts = responders.groupby("festival").size()
-    summary = ahead.assign(responders=ahead["festival"].map(counts).fillna(0).astype(int)).set_index("festival")
-    return Care(
-        calendar, summary, members is not None, settings.window_days, settings.festival_horizon_days, int(blocked.sum())
-    )
-
-
-@dataclass
-class Growth:
-    """Member growth: who is near the next card level, whose level drops, whose points lapse."""
-
-    members: pd.DataFrame  # member_growth.parquet
-    settings: CustomersSection
-    preview: pd.DataFrame  # the members nearest the next level, ids masked when configured
-
-
-def growth_plan(context: StageContext, tx: ibis.Table, *, today: date, settings: CustomersSection | None
-                ) -> Growth | None:  # fmt: skip
-    """member_growth.parquet, when the member table gives card levels (with customers.card_rules) or points."""
-    members = context.paths.read_optional_table("customers.parquet")
-    if settings is None or members is None or not ({"card_level", "points"} & set(members.columns)):
-        return None
-    if "card_level" in members and not settings.card_rules:
-        members = members.drop(columns="card_level")
-    if not ({"card_level", "points"} & set(members.columns)):
-        return None
-    spend = member_growth.period_spend(tx, start=today - timedelta(days=settings.card_period_days - 1), end=today)
-    segments = context.paths.read_optional_table("segments.parquet", ["customer_id", "lifecycle"])
-    dormant = pd.Index([]) if segments is None else pd.Index(
-        segments.loc[segments["lifecycle"].isin(["at risk", "lapsed"]), "customer_id"])  # fmt: skip
-    expiry = None if settings.points_expiry is None else member_growth.points_expiry_day(settings.points_expiry, today)
-    growth = member_growth.member_growth(
-        members, spend, rules=settings.card_rules, reach_share=settings.card_reach_share, expiry=expiry,
-        notice_days=settings.points_expiry_notice_days, today=today, dormant=dormant)  # fmt: skip
-    growth["message"] = growth.apply(member_growth.nudge_text, axis=1, point_value=settings.point_value)
-    context.paths.write_table(growth, "member_growth.parquet")
-    nearest = growth[growth["nudge"] == "level up"].nsmallest(10, "gap")
-    return Growth(growth, settings, context.shareable(nearest))
-
-
 def offer_column(tx: ibis.Table) -> str | None:
     """The first of ITEM_CHOICES given on at least one purchase line; None when the data has none."""
     for column in ITEM_CHOICES:
@@ -428,8 +346,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.paths.write_table(due, "due_soon.csv")
     context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
     action_list_customers = write_action_list(context, config.backend)
-    planned_care = care_plan(context, tx, today=today, first=history.first, settings=config.care)
-    growth = growth_plan(context, tx, today=today, settings=config.customers)
+    planned_care = care_and_growth.read_care(context, tx, today=today, first=history.first, settings=config.care,
+                                             events=config.life_stage.events)  # fmt: skip
+    growth = care_and_growth.read_growth(context, tx, today=today, settings=config.customers)
     found = findings.next_purchase(
         customers,
         split,

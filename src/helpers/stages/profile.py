@@ -4,14 +4,15 @@ who behaves abnormally (from the log alone). Each part is None when its table wa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
-from helpers.core.config import WorkbenchConfig
+from helpers.core.config import VoiceSection, WorkbenchConfig
 from helpers.data import exports
 from helpers.language.i18n import t
-from helpers.models import profiles, satisfaction
+from helpers.models import profiles, satisfaction, voice
 from helpers.models.alerts import find_alerts
 from helpers.models.profiles import BabyStages, Nps, Points, Profile
 from helpers.report import plots
@@ -43,7 +44,8 @@ def _baby(context: StageContext, config: WorkbenchConfig, *, tx, profile: pd.Dat
     return BabyStages(source, profiles.stage_table(profile, profiles.baby_stage(births, today), shares=shares), shares)
 
 
-def _nps(context: StageContext, profile: pd.DataFrame, surveys: pd.DataFrame) -> Nps:
+def _nps(context: StageContext, profile: pd.DataFrame, surveys: pd.DataFrame, *, segments: pd.DataFrame,
+         settings: VoiceSection) -> Nps:  # fmt: skip
     latest = satisfaction.latest_answers(surveys)
     has_nps = "nps" in surveys.columns and bool(surveys["nps"].notna().any())
     by_group = {}
@@ -60,7 +62,39 @@ def _nps(context: StageContext, profile: pd.DataFrame, surveys: pd.DataFrame) ->
     if "satisfaction" in latest:
         overall["mean_satisfaction"] = float(latest["satisfaction"].mean())
     bias = satisfaction.response_bias(profile, latest.index)
-    return Nps(overall, by_group, trend, bias, has_nps)
+    if not has_nps or "comment" not in surveys.columns or not surveys["comment"].fillna("").str.strip().any():
+        return Nps(overall, by_group, trend, bias, has_nps)
+    behaviour = segments.set_index("customer_id").reindex(profile.index)
+    return _voice(context, Nps(overall, by_group, trend, bias, has_nps), profile=profile.join(
+        behaviour[[c for c in ("return_rate", "favourite_category") if c in behaviour.columns]]),
+        surveys=surveys, settings=settings)  # fmt: skip
+
+
+def _voice(context: StageContext, nps: Nps, *, profile: pd.DataFrame, surveys: pd.DataFrame,
+           settings: VoiceSection) -> Nps:  # fmt: skip
+    """Comment themes (comment_themes.parquet), themes per region or store, and NPS drivers (`profile` with the
+    customers' return rate and favourite category)."""
+    comments = surveys[surveys["comment"].fillna("").str.strip() != ""].dropna(subset=["nps"])
+    comments = comments.assign(band=voice.band_of(comments["nps"]))
+    themes, per_comment = voice.comment_themes(comments, voice.Tokenizer(context.paths.cache),
+                                               min_comments=settings.min_theme_comments)  # fmt: skip
+    context.paths.write_table(themes, "comment_themes.parquet")
+    place = next((c for c in ("region", "main_store") if c in profile.columns), None)
+    by_place = None if place is None else voice.themes_by_group(
+        per_comment, comments["customer_id"].map(profile[place]), band=comments["band"],
+        min_comments=settings.min_group_comments).rename(columns={"group": place})  # fmt: skip
+    latest = satisfaction.latest_answers(surveys)["nps"].dropna()
+    features = [voice.customer_themes(comments, per_comment).add_prefix(t("says") + ": ")]
+    for column, prefix in (("main_channel", t("channel")), ("main_store", t("store")),
+                           ("favourite_category", t("category"))):  # fmt: skip
+        if column in profile.columns:
+            features.append(voice.indicators(profile[column], min_customers=settings.min_group_comments,
+                                             prefix=prefix))  # fmt: skip
+    if "return_rate" in profile.columns:
+        features.append((profile[["return_rate"]] > 0).astype(int).set_axis([t("returned an item")], axis=1))
+    drivers = voice.nps_drivers(latest, pd.concat(features, axis=1), min_customers=settings.min_group_comments)
+    return replace(nps, themes=themes, themes_by_region=by_place, drivers=drivers, commented=len(comments),
+                   min_comments=(settings.min_theme_comments, settings.min_group_comments))  # fmt: skip
 
 
 def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd.DataFrame, today: date) -> Profile:
@@ -111,7 +145,9 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd
         if section is not None and "card_level" in profile.columns
         else None,
         baby=_baby(context, config, tx=tx, profile=profile, members=members, today=today),
-        nps=None if surveys is None or surveys.empty else _nps(context, profile, surveys),
+        nps=None
+        if surveys is None or surveys.empty
+        else _nps(context, profile, surveys, segments=segments, settings=config.voice),
         alerts=alerts,
         alert_preview=context.shareable(alerts.alerts.head(PREVIEW_ROWS)),
     )
