@@ -131,7 +131,8 @@ def _comment(band: str, region: str, rng: np.random.Generator) -> tuple[str, lis
     if rng.random() < positive:
         themes.append("helpful staff")
     parts = [str(rng.choice(THEMES[name][1])) for name in themes]
-    parts += [str(rng.choice(FILLER)) for _ in range(int(rng.integers(0 if parts else 1, 3)))]
+    filler = [str(rng.choice(FILLER)) for _ in range(int(rng.integers(0 if parts else 1, 3)))]
+    parts += list(dict.fromkeys(filler))  # the same filler drawn twice is written once
     rng.shuffle(parts)
     separator = "，" if rng.random() < 0.5 else ", "
     return separator.join(parts) + str(rng.choice(["", "!", "。", "..."])), sorted(themes)

@@ -954,8 +954,8 @@ DETRACTORS = Artifact(
         Col("churn_probability", "float", "04's churn probability", checks=UNIT_INTERVAL),
         Col("risk_tier", "string", "04's risk tier", checks=RISK),
         Col("channel", "string", "how to reach them (04)"),
-        Col("store", "string", "the store where they spent most (empty: none recorded)", required=False,
-            nullable=True),
+        Col("store", "string", "the store where they spent most ('no store (online)' when none is recorded)",
+            required=False, nullable=True),
         Col("action", "string", "the follow-up: a service call within three days"),
     ),
 )  # fmt: skip

@@ -974,6 +974,7 @@ MESSAGES = {
     "**{won} of the contacts are for a moment** worth more than the customer's retention action (a key date, a festival they buy for, a member nudge or a life event; `care.response_rates`): ": "**{won} 次联系用于关怀时机**：其价值高于该客户的挽留行动（关键日期、客户常在节前购买的节日、会员提醒或人生事件；`care.response_rates`）：",
     "*{action}* ({customers})": "*{action}*（{customers}）",
     "detractor": "贬损者", "passive": "被动者", "promoter": "推荐者", "says": "提到", "returned an item": "有过退货",
+    "Chinese": "中文", "English": "英文",
     "What the comments say": "评论在说什么",
     "**What the {n} comments say.** Chinese comments are split into words with jieba, English ones into words; each word counts once per comment. A *theme* is a word far more common in detractors' (NPS 0-6) than in promoters' (9-10) comments, or the reverse: the log-odds ratio with an informative prior, as a z-score (|z| of 1.96 or more), in at least {min} comments; words written together in half their comments or more make one theme. The full table is `artifacts/comment_themes.parquet`.":
         "**{n} 条评论在说什么。** 中文评论用 jieba 分词，英文评论按单词切分；每个词在一条评论中只计一次。*主题*是在贬损者（NPS 0-6）评论中远比推荐者（9-10）评论中常见的词，或者相反：以带信息先验的对数优势比衡量，换算为 Z 值（|Z| 不低于 1.96），且至少出现在 {min} 条评论中；在一半以上评论中一起出现的词归为同一主题。完整表格见 `artifacts/comment_themes.parquet`。",

@@ -346,6 +346,7 @@ def _comments(nps: Nps | None) -> tuple[Section, ...]:
     if nps is None or nps.themes is None:
         return ()
     themes = nps.themes
+    themes = themes.assign(language=themes["language"].map({"zh": t("Chinese"), "en": t("English")}))
     against, pleased = (themes[themes["side"] == side].head(8)[_THEME_COLUMNS] for side in ("detractor", "promoter"))
     intro = Prose((t(
         "**What the {n} comments say.** Chinese comments are split into words with jieba, English ones into words; "
