@@ -16,6 +16,7 @@ import pandas as pd
 from helpers.core.config import CampaignSection, LifeEvent
 from helpers.language.formatting import money
 from helpers.language.i18n import t_series
+from helpers.models.actions import contact_costs
 
 __all__ = [
     "CONVERSIONS",
@@ -95,9 +96,7 @@ def moment_values(frame: pd.DataFrame, campaign: CampaignSection, *, order_margi
         known = found["conversion_lift"].notna()
         rates[known] = found[known]
         basis[known] = "measured"
-    cost = frame["moment"].map(campaign.action_costs).fillna(campaign.contact_cost).astype(float)
-    if "channel" in frame and campaign.channel_costs:
-        cost = cost + frame["channel"].map(campaign.channel_costs).fillna(0.0).astype(float)
+    cost = contact_costs(frame.assign(action=frame["moment"]), campaign)  # as the moment's action would cost
     names = ["moment_value", "moment_value_low", "moment_value_high"]
     values = {name: (rates[rate] * order_margin - cost).round(2) for name, rate in zip(names, CONVERSIONS, strict=True)}
     return pd.DataFrame(values).where(frame["moment"].notna()).assign(moment_basis=basis)
