@@ -78,6 +78,17 @@ def babystore_transactions(babystore_parquet):
     return connect().read_parquet(str(babystore_parquet))
 
 
+# order-id prefixes of planted orders that are no BG/NBD purchases: festival responders', prams, summer orders
+PLANTED_ORDERS = ("SF", "SE", "SS")
+
+
+@pytest.fixture(scope="session")
+def bgnbd_transactions(babystore_transactions):
+    """The ingested baby store without its planted non-BG/NBD orders (PLANTED_ORDERS): what follows the model."""
+    orders = babystore_transactions.order_id
+    return babystore_transactions.filter(~ibis.or_(*(orders.startswith(prefix) for prefix in PLANTED_ORDERS)))
+
+
 def transactions_table(rows: list[tuple]) -> ibis.Table:
     """Canonical transactions (customer_id, order_id, order_date, amount, is_return) as an Ibis table."""
     frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount", "is_return"])

@@ -163,7 +163,7 @@ def test_the_simulated_campaign_moves_each_cell_by_its_true_lift():
 
 
 def test_the_simulated_campaign_moves_each_channel_by_its_true_response_and_the_measure_finds_the_order():
-    raw, _ = babystore_frames(n_customers=6000, seed=3)
+    raw, _ = babystore_frames(n_customers=12_000, seed=3)
     customers = sorted(set(raw["customer_id"]) - {""})
     rng = np.random.default_rng(2)
     action, lift = "Personal call from the service team and an exclusive retention offer", 0.08

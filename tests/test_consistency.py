@@ -190,7 +190,7 @@ def test_tables_that_list_parts_add_up_to_their_totals(runs, language):
 
 WORDS_ALLOWED = re.compile(
     r"^(NPS|CLV|RFM|k-means|Gamma-Gamma|gamma|ROC-AUC|PR-AUC|VIP|CRM|ID|MAE|RMSE|Brier|Excel|CSV|Parquet|BG|NBD|"
-    r"MBG|Pareto|Gamma|alpha|beta|gg|alive|lifetimes|statsmodels|jieba|CUPED|Holm|Newcombe|Platt)$"
+    r"MBG|Pareto|Gamma|alpha|beta|gg|alive|lifetimes|statsmodels|jieba|CUPED|Holm|Newcombe|Platt|ETS|AICc|MASE)$"
 )
 
 

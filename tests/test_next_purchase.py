@@ -157,10 +157,11 @@ def test_the_forecast_at_the_cutoff_does_not_see_later_purchases(babystore_trans
     pd.testing.assert_frame_equal(*forecasts)
 
 
-def test_the_purchase_probabilities_hold_on_the_generated_store(babystore_transactions):
-    """Babystore customers follow BG/NBD: a forecast at the cutoff predicts the next 30 days' buyers."""
+def test_the_purchase_probabilities_hold_on_the_generated_store(bgnbd_transactions):
+    """Babystore customers follow BG/NBD (but for the planted orders): a forecast at the cutoff predicts the next 30
+    days' buyers."""
     split = next_purchase.time_split(
-        babystore_transactions,
+        bgnbd_transactions,
         "bgnbd",
         today=date(2024, 12, 31),
         evaluation_days=90,

@@ -388,3 +388,29 @@ def test_a_stopped_stage_page_says_why_in_words_without_a_traceback(tmp_path, en
         page = (tmp_path / "page.html").read_text(encoding="utf-8")
         assert expected in page and "at the cutoff &lt;b&gt;2024&lt;/b&gt;" in page
         assert "Traceback" not in page and "\x1b" not in page
+
+
+def test_a_stages_progress_in_the_log_is_echoed_as_it_comes(tmp_path):
+    """A kernel's progress messages (the helpers' INFO and WARNING records in the run's log) reach the terminal while
+    the stage runs, with the stage and the time since it began; other output in the log does not."""
+    from helpers.core.logfiles import echo_progress
+
+    log_file, terminal = tmp_path / "run.log", tmp_path / "terminal.txt"
+    log_file.write_text("2026-12-06 10:00:00,000 helpers.stages INFO: an earlier stage\n", encoding="utf-8")
+    console = os.open(terminal, os.O_WRONLY | os.O_CREAT)
+    try:
+        with (
+            echo_progress(log_file, label="04_churn", console=console, poll_seconds=0.05),
+            log_file.open("a", encoding="utf-8") as log,
+        ):
+            log.write("2026-12-06 10:00:01,000 helpers.models.churn INFO: churn backtest fold 1 of 3\n")
+            log.write("Spark says something on standard error\n")
+            log.flush()
+            time.sleep(0.3)
+            assert "fold 1 of 3" in terminal.read_text(encoding="utf-8"), "echoed while the stage runs"
+            log.write("2026-12-06 10:00:02,000 helpers.stages WARNING: a fold was skipped\n")
+            log.write("2026-12-06 10:00:03,000 helpers.stages INFO: half a line")
+    finally:
+        os.close(console)
+    assert terminal.read_text(encoding="utf-8").splitlines() == [
+        "  04_churn 0:00 churn backtest fold 1 of 3", "  04_churn 0:00 warning: a fold was skipped"]  # fmt: skip

@@ -347,7 +347,7 @@ def test_a_measured_campaign_gives_the_next_plan_its_save_rates_its_interval_and
     measured = campaign.run(config, run_dir).measurement
     effects_file = run_dir / "artifacts" / "campaign_effects.parquet"
     cells = measured.effects.drop(index="all cells")
-    treated = plan[plan["group"] == "treatment"]
+    treated = plan[(plan["group"] == "treatment") & ~plan["customer_id"].isin(measured.missing)]  # as measured
     at_risk = treated.groupby("action")["value_at_risk"].mean().reindex(cells.index)
     assert np.allclose(cells["save_rate"], cells["incremental_margin"] / cells["treatment"] / at_risk)
     assert (cells["save_rate_low"] <= cells["save_rate"]).all() and (

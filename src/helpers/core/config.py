@@ -47,6 +47,7 @@ __all__ = [
     "CustomersSection",
     "Dataset",
     "DatesSection",
+    "DemandSection",
     "Gender",
     "InputSection",
     "LifeEvent",
@@ -547,6 +548,21 @@ class VoiceSection(_Section):
                                     "many detractor comments were written")  # fmt: skip
 
 
+class DemandSection(_Section):
+    """05_next_purchase's demand forecast: monthly revenue and units per region and season."""
+
+    by: Literal["auto", "region", "store", "channel", "total"] = Field(
+        "auto", description="what a series is; auto: the log's region, else the member table's, else the store, "
+        "else the channel")  # fmt: skip
+    horizon_months: int = Field(6, ge=1, le=24, description="months to forecast after the last complete month")
+    backtest_months: int = Field(6, ge=1, le=12, description="the last complete months held out to check the "
+                                 "forecast against seasonal-naive")  # fmt: skip
+    max_series: int = Field(12, ge=1, description="the largest series by revenue; the rest are added up as 'other'")
+    interval: float = Field(0.95, gt=0, lt=1, description="coverage of the forecast intervals")
+    min_peak_lift: float = Field(0.1, ge=0, description="a seasonal peak is named when its month lies this share "
+                                 "above the series' average month")  # fmt: skip
+
+
 class AssignmentColumns(_Section):
     """The columns of a campaign assignment file (campaign.plan_file) that is not the workbench's own plan."""
 
@@ -767,6 +783,7 @@ class WorkbenchConfig(_Section):
     life_stage: LifeStageSection = LifeStageSection()
     care: CareSection = CareSection()
     voice: VoiceSection = VoiceSection()
+    demand: DemandSection = DemandSection()
     campaign: CampaignSection = CampaignSection()
     customers: CustomersSection | None = None
     surveys: SurveysSection | None = None

@@ -4,14 +4,32 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["RUN_LOG", "RunLogHandler", "append_line", "log_to_run_log", "process_output_to", "run_log"]
+__all__ = [
+    "PROGRESS_LINE",
+    "PROGRESS_POLL_SECONDS",
+    "RUN_LOG",
+    "RunLogHandler",
+    "append_line",
+    "echo_progress",
+    "log_to_run_log",
+    "process_output_to",
+    "progress_lines",
+    "run_log",
+]
 
 RUN_LOG = "CRM_WORKBENCH_LOG"  # environment variable naming the current run's log; stage kernels inherit it
+PROGRESS_POLL_SECONDS = 2.0
+# a record of the helpers' logger as log_to_run_log formats it: its message is a stage's progress or warning
+PROGRESS_LINE = re.compile(r"^\S+ \S+ helpers[\w.]* (INFO|WARNING): (.+)$")
 
 
 def run_log() -> Path:
@@ -64,3 +82,48 @@ def process_output_to(log_file: Path, fds: tuple[int, ...] = (2,)):
             for fd, copy in saved.items():
                 os.dup2(copy, fd)
                 os.close(copy)
+
+
+def progress_lines(text: str) -> list[str]:
+    """The helpers' progress and warning messages among lines of the run's log (a warning marked as such)."""
+    said = []
+    for line in text.splitlines():
+        found = PROGRESS_LINE.match(line)
+        if found:
+            said.append(found[2] if found[1] == "INFO" else f"warning: {found[2]}")
+    return said
+
+
+@contextmanager
+def echo_progress(log_file: Path, *, label: str, console: int, poll_seconds: float = PROGRESS_POLL_SECONDS
+                  ) -> Iterator[None]:  # fmt: skip
+    """While a stage's kernel writes its progress to the run's log, echo each message on the `console` file
+    descriptor with the stage's `label` and the minutes and seconds since it began: a long stage is not silent."""
+    began, stop = time.monotonic(), threading.Event()
+    offset = log_file.stat().st_size if log_file.exists() else 0
+
+    def echo_new() -> None:
+        nonlocal offset
+        if not log_file.exists():
+            return
+        with log_file.open("rb") as log:
+            log.seek(offset)
+            chunk = log.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits for the next look
+        offset += len(complete)
+        minutes, seconds = divmod(int(time.monotonic() - began), 60)
+        for message in progress_lines(complete.decode("utf-8", errors="replace")):
+            os.write(console, f"  {label} {minutes:d}:{seconds:02d} {message}\n".encode())
+
+    def follow() -> None:
+        while not stop.wait(poll_seconds):
+            echo_new()
+
+    thread = threading.Thread(target=follow, name=f"progress of {label}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        echo_new()

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from helpers.data.artifacts import atomic_path
-from helpers.data.datasets import BABYSTORE_END, Babystore, generate_babystore
+from helpers.data.datasets import BABYSTORE_END, REGIONS, Babystore, generate_babystore
 
 __all__ = [
     "BABY_BIRTH_KNOWN",
@@ -37,7 +37,6 @@ __all__ = [
     "NPS_NOISE",
     "NPS_SLOPE",
     "OPT_IN_RATES",
-    "REGIONS",
     "RESPONSE_RATE",
     "SURVEY_COLUMNS",
     "SURVEY_DIRT",
@@ -72,11 +71,6 @@ SURVEY_COLUMNS = {
     "satisfaction": "满意度",
     "comment": "意见",
 }
-REGIONS = {  # province: (city, weight)
-    "Shanghai": ("Shanghai", 0.16), "Beijing": ("Beijing", 0.14), "Guangdong": ("Guangzhou", 0.18),
-    "Zhejiang": ("Hangzhou", 0.14), "Jiangsu": ("Nanjing", 0.14), "Sichuan": ("Chengdu", 0.10),
-    "Hubei": ("Wuhan", 0.08), "Shaanxi": ("Xi'an", 0.06),
-}  # fmt: skip
 CHINESE_REGIONS = {"Shanghai": "上海", "Beijing": "北京", "Guangdong": "广东", "Zhejiang": "浙江", "Jiangsu": "江苏",
                    "Sichuan": "四川", "Hubei": "湖北", "Shaanxi": "陕西", "Guangzhou": "广州", "Hangzhou": "杭州",
                    "Nanjing": "南京", "Chengdu": "成都", "Wuhan": "武汉", "Xi'an": "西安"}  # fmt: skip
@@ -201,7 +195,8 @@ def member_table(n_customers: int = 20_000, seed: int = 7, chinese: bool = False
     rank = np.concatenate([members["rank"].to_numpy(), np.zeros(extra)])
     first = np.concatenate([members["first"].to_numpy(), rng.choice(members["first"].to_numpy(), extra)])
     provinces = list(REGIONS)
-    province = rng.choice(provinces, n, p=[REGIONS[p][1] for p in provinces])
+    province = np.concatenate([members["region"].to_numpy(),
+                               rng.choice(provinces, extra, p=[REGIONS[p][1] for p in provinces])])  # fmt: skip
     noisy_rank = np.clip(rank + rng.normal(0, 0.1, n), 0, 1)
     card = np.searchsorted(np.cumsum(CARD_SHARES)[:-1], noisy_rank, side="right")
     spend = np.concatenate([members["spend"].to_numpy(), np.zeros(extra)])

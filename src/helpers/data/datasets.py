@@ -23,6 +23,7 @@ from helpers.data.features import DAYS_PER_UNIT
 __all__ = [
     "ABUSE_ORDERS",
     "ABUSE_SPACING_DAYS",
+    "ACQUISITION_DAYS",
     "BABYSTORE_COLUMNS",
     "BABYSTORE_END",
     "BABYSTORE_START",
@@ -39,11 +40,15 @@ __all__ = [
     "FESTIVAL_RESPONDER_SHARE",
     "PHARMACY_COLUMNS",
     "PHARMACY_PRODUCTS",
+    "REGIONS",
     "RETURN_ABUSER_SHARE",
     "STAGE_CATEGORY_SHARES",
     "STROLLER",
     "STROLLER_BUYER_SHARE",
     "STROLLER_UPGRADE_DAYS",
+    "SUMMER_MONTHS",
+    "SUMMER_ORDER_RATE",
+    "SUMMER_REGIONS",
     "SUPERMARKET_CATEGORIES",
     "SUPERMARKET_COLUMNS",
     "SUPERMARKET_DAYS",
@@ -60,6 +65,7 @@ __all__ = [
     "SupermarketExport",
     "babystore_frames",
     "channel_factors",
+    "customer_regions",
     "generate_babystore",
     "simulate_bgnbd_gamma_gamma",
     "simulate_campaign",
@@ -75,8 +81,19 @@ __all__ = [
 CDNOW_DIR = Path(lifetimes.__file__).parent / "datasets"
 
 BABYSTORE_TRUTH = {"r": 0.6, "alpha": 10.0, "a": 0.8, "b": 3.0, "p": 6.0, "q": 4.0, "v": 30.0}
-BABYSTORE_START = date(2023, 1, 1)
+BABYSTORE_START = date(2022, 1, 1)  # three years: a seasonal demand model needs two to start
 BABYSTORE_END = date(2024, 12, 31)
+ACQUISITION_DAYS = 1095  # customers first buy any day of the three years
+REGIONS = {  # province: (city, weight)
+    "Shanghai": ("Shanghai", 0.16), "Beijing": ("Beijing", 0.14), "Guangdong": ("Guangzhou", 0.18),
+    "Zhejiang": ("Hangzhou", 0.14), "Jiangsu": ("Nanjing", 0.14), "Sichuan": ("Chengdu", 0.10),
+    "Hubei": ("Wuhan", 0.08), "Shaanxi": ("Xi'an", 0.06),
+}  # fmt: skip
+# Planted regional season: in the south, a customer who is a customer in a summer month buys one more order in it
+# with this probability (order ids SS...); the rest of the country has no summer peak
+SUMMER_REGIONS = ("Guangdong", "Zhejiang")
+SUMMER_MONTHS = (6, 7, 8)
+SUMMER_ORDER_RATE = 0.15
 CHANNELS = ("online store", "offline store", "mini-program")
 CATEGORIES = ("maternity care", "formula stage 1", "formula stage 2", "formula stage 3", "diapers",
               "complementary food", "toys", "clothing")  # fmt: skip
@@ -186,7 +203,7 @@ def simulate_bgnbd_gamma_gamma(
 
 def _babystore_orders(n_customers: int, rng: np.random.Generator) -> pd.DataFrame:
     span_days = (BABYSTORE_END - BABYSTORE_START).days
-    first_day = rng.integers(0, 365, n_customers)
+    first_day = rng.integers(0, ACQUISITION_DAYS, n_customers)
     weeks_observed = (span_days - first_day) / DAYS_PER_UNIT["weeks"]
     truth = BABYSTORE_TRUTH
     purchases = simulate_bgnbd_gamma_gamma(n_customers, rng, weeks_observed=weeks_observed, **truth)
@@ -309,28 +326,30 @@ def _return_abuse(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.Da
 
 
 # Planted festival responders: customers who buy in the week before a festival every year they are customers
-FESTIVAL_RESPONDERS = {"Mother's Day": (date(2023, 5, 14), date(2024, 5, 12)),
-                       "Double 11": (date(2023, 11, 11), date(2024, 11, 11))}  # fmt: skip
+# (festival months are demand peaks too)
+FESTIVAL_RESPONDERS = {"Mother's Day": (date(2022, 5, 8), date(2023, 5, 14), date(2024, 5, 12)),
+                       "Double 11": (date(2022, 11, 11), date(2023, 11, 11), date(2024, 11, 11))}  # fmt: skip
 FESTIVAL_RESPONDER_SHARE = 0.06  # of the customers who first bought before the festival's first week
 FESTIVAL_LEAD_DAYS = 7
 
 
 def _festival_responders(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Series]:
     """Planted responders: for each festival of FESTIVAL_RESPONDERS, a share of the customers who were customers
-    before its first date buy one single-line order in the week before it, each year. Returns (those lines, each
-    responder's festival by customer index)."""
+    before its second-to-last date buy one single-line order in the week before it, each year from their first
+    purchase on. Returns (those lines, each responder's festival by customer index)."""
     first = orders.groupby("customer")["date"].min()
     template = orders.sort_values("date").drop_duplicates("customer").set_index("customer")
     parts, festival_of = [], pd.Series(dtype=object)
     for festival, days in FESTIVAL_RESPONDERS.items():
-        eligible = first.index[first < pd.Timestamp(days[0]) - pd.Timedelta(days=FESTIVAL_LEAD_DAYS)]
+        eligible = first.index[first < pd.Timestamp(days[-2]) - pd.Timedelta(days=FESTIVAL_LEAD_DAYS)]
         eligible = eligible.difference(festival_of.index)
         chosen = rng.choice(eligible, size=int(len(eligible) * FESTIVAL_RESPONDER_SHARE), replace=False)
         festival_of = pd.concat([festival_of, pd.Series(festival, index=chosen)])
         for day in days:
+            offset = rng.integers(1, FESTIVAL_LEAD_DAYS + 1, len(chosen))
             bought = template.loc[chosen].reset_index()
-            offset = rng.integers(1, FESTIVAL_LEAD_DAYS + 1, len(bought))
             bought["date"] = pd.Timestamp(day) - pd.to_timedelta(offset, unit="D")
+            bought = bought[bought["date"] > first.loc[chosen].to_numpy()]
             bought["amount"] = (bought["value"] * rng.uniform(0.8, 1.3, len(bought))).round(2)
             parts.append(bought)
     lines = pd.concat(parts, ignore_index=True)
@@ -361,13 +380,44 @@ def _stroller_buyers(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd
     return bought, day.loc[chosen]
 
 
+def customer_regions(n_customers: int, seed: int) -> np.ndarray:
+    """Each customer's province (by customer index), drawn by the REGIONS weights: the member table's region."""
+    provinces = list(REGIONS)
+    return np.random.default_rng(seed + 8).choice(provinces, n_customers, p=[REGIONS[p][1] for p in provinces])
+
+
+def _summer_orders(orders: pd.DataFrame, region: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """Planted regional season: a customer of SUMMER_REGIONS buys one more single-line order, with probability
+    SUMMER_ORDER_RATE, in each summer month between their first and last order (order ids SS...)."""
+    span = orders.groupby("customer")["date"].agg(["min", "max"])
+    span = span[np.isin(region[span.index], SUMMER_REGIONS)]
+    template = orders.sort_values("date").drop_duplicates("customer").set_index("customer").loc[span.index]
+    months = [pd.Timestamp(year, month, 1) for year in range(BABYSTORE_START.year, BABYSTORE_END.year + 1)
+              for month in SUMMER_MONTHS]  # fmt: skip
+    parts = []
+    for month in months:
+        day = month + pd.to_timedelta(rng.integers(0, month.days_in_month, len(span)), unit="D")
+        buys = (day > span["min"]) & (day <= span["max"]) & (rng.random(len(span)) < SUMMER_ORDER_RATE)
+        bought = template[buys.to_numpy()].reset_index()
+        bought["date"] = day[buys.to_numpy()]
+        parts.append(bought)
+    bought = pd.concat(parts, ignore_index=True)
+    bought["amount"] = (bought["value"] * rng.uniform(0.8, 1.3, len(bought))).round(2)
+    bought["order_id"] = [f"SS{i:08d}" for i in range(len(bought))]
+    category = stage_categories((bought["date"] - bought["baby_birth"]).dt.days.to_numpy(), rng)
+    bought["category"] = np.asarray(CATEGORIES)[category]
+    bought["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(bought)), strict=True)]
+    bought["quantity"] = 1.0
+    return bought
+
+
 @dataclass(frozen=True)
 class Babystore:
     """The generated store: the log as exported and the planted truth per customer."""
 
     raw: pd.DataFrame
     truth: pd.DataFrame  # customer_id, baby_birth, dropout (true churn propensity), return_abuser, festival,
-    # stroller_bought (the planted pram's day, else empty)
+    # stroller_bought (the planted pram's day, else empty), region (the province; SUMMER_REGIONS peak in summer)
 
 
 def _export_frame(lines: pd.DataFrame) -> pd.DataFrame:
@@ -398,14 +448,17 @@ def generate_babystore(n_customers: int = 20_000, seed: int = 7) -> Babystore:
     abuse, abusers = _return_abuse(orders, np.random.default_rng(seed + 1))
     festive, festival_of = _festival_responders(orders, np.random.default_rng(seed + 5))
     prams, pram_day = _stroller_buyers(orders, np.random.default_rng(seed + 6))
-    raw = pd.concat([raw, _export_frame(abuse), _export_frame(festive), _export_frame(prams)],
+    region = customer_regions(n_customers, seed)
+    summer = _summer_orders(orders, region, np.random.default_rng(seed + 9))
+    raw = pd.concat([raw, *(_export_frame(part) for part in (abuse, festive, prams, summer))],
                     ignore_index=True).sort_values(["order_date", "order_id"], kind="stable")  # fmt: skip
     truth = orders.drop_duplicates("customer")[["customer", "baby_birth", "dropout"]]
     truth = truth.assign(customer_id=[f"C{c:07d}" for c in truth["customer"]],
                          return_abuser=truth["customer"].isin(abusers),
                          festival=truth["customer"].map(festival_of).fillna(""),
-                         stroller_bought=truth["customer"].map(pram_day))  # fmt: skip
-    truth = truth[["customer_id", "baby_birth", "dropout", "return_abuser", "festival", "stroller_bought"]]
+                         stroller_bought=truth["customer"].map(pram_day),
+                         region=region[truth["customer"]])  # fmt: skip
+    truth = truth[["customer_id", "baby_birth", "dropout", "return_abuser", "festival", "stroller_bought", "region"]]
     return Babystore(raw.reset_index(drop=True), truth.sort_values("customer_id").reset_index(drop=True))
 
 

@@ -56,7 +56,7 @@ PIPELINE: tuple[Stage, ...] = (
           needs=(TRANSACTIONS,),
           uses=("clv.parquet", "segments.parquet", "customers.parquet", "alerts.parquet", "surveys.parquet")),
     Stage("05_next_purchase", "next_purchase", "Next purchase and offers",
-          ("next_purchase", "life_stage", "care", "customers", "clv", "dates", "backend"),
+          ("next_purchase", "life_stage", "care", "customers", "clv", "demand", "dates", "backend"),
           needs=(TRANSACTIONS, "clv_models.json"),
           uses=("churn.parquet", "care_calendar.parquet", "member_growth.parquet", "customers.parquet",
                 "segments.parquet")),

@@ -45,6 +45,8 @@ __all__ = [
     "CSV_COPIES",
     "CUSTOMERS",
     "CUSTOMERS_QUARANTINE",
+    "DEMAND_BACKTEST",
+    "DEMAND_FORECAST",
     "DETRACTORS",
     "EFFECT_COLUMNS",
     "GROUP",
@@ -905,6 +907,42 @@ SURVEYS = Artifact(
         Col("source_row", "int", "the row's number in the survey file (1 = first data row)"),
     ),
 )  # fmt: skip
+DEMAND_FORECAST = Artifact(
+    "demand_forecast.parquet",
+    "05_next_purchase",
+    "monthly demand for the next demand.horizon_months, per region (or store, or channel: `by`) and in total: each "
+    "series forecast by exponential smoothing (statsmodels ETS, damped trend), the total the sum of the series "
+    "(helpers.models.demand)",
+    (
+        Col("measure", "string", "revenue (net of returns) or units", checks=(pa.Check.isin(["revenue", "units"]),)),
+        Col("by", "string", "what a series is: region, store, channel (or total only)"),
+        Col("region", "string", "the series: a region (store, channel), 'other' beyond demand.max_series, "
+            "'unknown' without one, or 'total'"),
+        Col("month", "timestamp", "the month's first day"),
+        Col("forecast", "float", "the expected demand of the month"),
+        Col("low", "float", "the interval's low end (demand.interval of simulated futures)"),
+        Col("high", "float", "the interval's high end"),
+        Col("model", "string", "the series' ETS model (error, trend, season), or 'sum of the series'"),
+        Col("festivals", "string", "the festivals of the month (care.festivals)", nullable=True),
+    ),
+)  # fmt: skip
+DEMAND_BACKTEST = Artifact(
+    "demand_backtest.parquet",
+    "05_next_purchase",
+    "the demand forecast checked on a time split: fitted without the last demand.backtest_months, compared with "
+    "seasonal-naive (the same month a year earlier) on them",
+    (
+        Col("measure", "string", "revenue or units", checks=(pa.Check.isin(["revenue", "units"]),)),
+        Col("series", "string", "a region (store, channel), or 'total' (the sum of the series' forecasts)"),
+        Col("months_trained", "int", "complete months the model saw"),
+        Col("months_tested", "int", "months held out"),
+        Col("model", "string", "the ETS model fitted on them"),
+        Col("mae", "float", "the forecast's mean absolute error on the held-out months"),
+        Col("mae_seasonal_naive", "float", "seasonal-naive's mean absolute error on the same months"),
+        Col("mase", "float", "mae / mae_seasonal_naive: below 1, the forecast beats seasonal-naive", nullable=True),
+        Col("beats_seasonal_naive", "bool", "mase < 1"),
+    ),
+)  # fmt: skip
 TABLE_QUARANTINE_COLUMNS = (
     Col("rule", "string", "the first rule the row broke (see quality.json tables)"),
     Col("source_file", "string", "the file's name"),
@@ -1025,6 +1063,8 @@ TABLES = (
     CATEGORY_TRANSITIONS,
     CARE_CALENDAR,
     MEMBER_GROWTH,
+    DEMAND_FORECAST,
+    DEMAND_BACKTEST,
     ACTION_LIST,
     CAMPAIGN_PLAN,
     CONTACT_PLAN,

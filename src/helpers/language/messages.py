@@ -131,6 +131,8 @@ VOCABULARY = {
 }
 
 HEADERS = {  # column and index names of the tables and exports, as `i18n.header` shows them
+    "last 12 months": "近 12 个月", "vs a year earlier": "比上年同期", "peak month": "旺季月份",
+    "festivals": "节日", "MASE": "MASE（对季节朴素）",
     "customer id": "客户ID", "rule": "清洗规则", "description": "说明", "rows": "行数", "money": "金额", "score": "评分",
     "share of input rows": "占输入行比例", "purchases": "购买次数", "customers": "客户数", "revenue": "销售额",
     "share of customers": "客户占比", "share of revenue": "销售额占比", "segment": "客户分层",
@@ -513,8 +515,8 @@ MESSAGES = {
         "**下次购买日期**的五种预测：*模型中位日期* 是购买模型给出购买概率达到一半的日期（若永远达不到则为空）；*模型中位日期（假定仍活跃）* 是假定客户仍活跃时的同一日期；*本人购买节奏* 是上次购买后再过其购买间隔中位数；基准方法 *上次间隔*（重复最近一次间隔）和 *整体间隔中位数*（所有客户的间隔中位数）。只购买过一次的客户在后两种方法中使用整体间隔。误差以 {days} 天的窗口为上限，未回购的客户按窗口结束计。各方法按*均衡误差*排序：回购客户与未回购客户各自平均误差的均值，这样任何一组都不会掩盖另一组（对所有人都说“近期不会买”的方法对大量不再回来的客户是对的，但对提醒毫无用处）。",
     "Given a customer's history (repeat purchases x, time of the last one, age T), the BG/NBD family says a customer still active buys at a rate that, after their history, follows a Gamma distribution; the chance of no purchase within t is ((α+T)/(α+T+t))^(r+x), so probabilities and waiting-time quantiles are exact. Pareto/NBD adds a dropout rate: the workbench draws {draws} rate pairs per history and averages (seeded, so reruns agree). Multiplying by P(alive) gives the chance of a purchase. Sequence offers split how long a customer has bought a category into {buckets} buckets of {bucket} days and pull a thin bucket's shares towards the category's overall ones ({shrink} pseudo-baskets).":
         "给定客户的历史（复购次数 x、最近一次购买时间、客龄 T），BG/NBD 类模型认为仍活跃客户的购买率在其历史条件下服从 Gamma 分布；t 时间内不购买的概率为 ((α+T)/(α+T+t))^(r+x)，因此概率和等待时间分位数都是精确的。Pareto/NBD 还有流失率：工作台对每种历史抽取 {draws} 组购买率与流失率并取平均（固定随机种子，重跑结果一致）。再乘以存活概率即为购买概率。购买序列推荐把客户购买某品类的时长分为 {buckets} 段、每段 {bucket} 天，并把样本少的分段的占比向该品类的总体占比收缩（{shrink} 个虚拟购物篮）。",
-    "`artifacts/next_purchase.parquet`: every customer's probabilities, expected date, due-soon flag and offers; `due_soon.xlsx` / `.csv`: the reminder list; `action_list.xlsx` / `.csv` / `.parquet`: the action list with offers; with a category column, `category_pairs.parquet` (bundles) and `category_transitions.parquet` (sequences). Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
-        "`artifacts/next_purchase.parquet`：每位客户的购买概率、预计日期、即将购买标记和推荐；`due_soon.xlsx` / `.csv`：提醒名单；`action_list.xlsx` / `.csv` / `.parquet`：附推荐的行动名单；有品类列时还有 `category_pairs.parquet`（组合搭配）和 `category_transitions.parquet`（购买序列）。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
+    "`artifacts/next_purchase.parquet`: every customer's probabilities, expected date, due-soon flag and offers; `due_soon.xlsx` / `.csv`: the reminder list; `action_list.xlsx` / `.csv` / `.parquet`: the action list with offers; with a category column, `category_pairs.parquet` (bundles) and `category_transitions.parquet` (sequences); `demand_forecast.parquet` and `demand_backtest.parquet`: monthly demand per region and its check. Each column is explained in the data dictionary (`docs/data_dictionary.md`).":
+        "`artifacts/next_purchase.parquet`：每位客户的购买概率、预计日期、即将购买标记和推荐；`due_soon.xlsx` / `.csv`：提醒名单；`action_list.xlsx` / `.csv` / `.parquet`：附推荐的行动名单；有品类列时还有 `category_pairs.parquet`（组合搭配）和 `category_transitions.parquet`（购买序列）；`demand_forecast.parquet` 和 `demand_backtest.parquet`：分地区月度需求预测及其检验。每个字段在数据字典（`docs/data_dictionary.md`）中都有说明。",
     "About **{expected} customers are expected to buy in the next 30 days** (the sum of their probabilities); **{due} are due soon**: likely to buy within {days} days, or just past their usual gap.":
         "**预计未来 30 天约有 {expected} 位客户购买**（各自购买概率之和）；**{due} 位即将购买**：可能在 {days} 天内购买，或刚超过其惯常购买间隔。",
     "The {model} purchase probabilities held on unseen data: forecast on {cutoff} for the next {window} days, they expected {predicted} buyers (95% range {low}–{high}) and {actual} came.":
@@ -1046,6 +1048,37 @@ MESSAGES = {
     "gap": "差额",
     "keep_gap": "保级差额",
     "member table, else stage purchases": "会员表，否则按阶段品类购买推算",
+    "7. Demand by region and month": "7. 分地区月度需求",
+    "A demand forecast needs at least {need} complete months of history; this one has {months}.":
+        "需求预测至少需要 {need} 个完整月份的历史数据；当前数据只有 {months} 个。",
+    "**Revenue of the next {h} months: {total}** ({level} interval {low} to {high}){change}. Each of the {n} {series} (`demand.by`: {by}) is forecast on its own and the total is their sum, so they add up to it.":
+        "**未来 {h} 个月销售额：{total}**（{level} 区间 {low} 至 {high}）{change}。{n} 个{series}（`demand.by`：{by}）各自单独预测，合计为其加总，因此各{series}之和等于合计。",
+    ", {change} against the same months a year earlier": "，比上年同期 {change}",
+    " Units: {units} ({low} to {high}).": "件数：{units}（{low} 至 {high}）。",
+    "**Checked on the last {n} months held out**: fitted on the {trained} months before them, the total's mean absolute error is {mase} times seasonal-naive's (the same month a year earlier; this ratio, *MASE*, is below 1 when the forecast is better), and the forecast beats seasonal-naive for **{beats} of the {count} {series}**.":
+        "**用最近 {n} 个月留出检验**：用此前 {trained} 个月拟合，合计的平均绝对误差是季节朴素预测（上年同月）的 {mase} 倍（该比值即 *MASE*，小于 1 说明预测更好）；在 **{count} 个{series}中有 {beats} 个**优于季节朴素预测。",
+    "The history is too short to hold out months and still keep a year before them (`demand.backtest_months`): the forecast is not checked yet.":
+        "历史太短，留出检验月份后不足一年（`demand.backtest_months`）：预测暂未检验。",
+    "**Seasons**: each series' demand per calendar month against its average month (classical decomposition of the complete years; 100% is an average month). Peaks of at least {lift} (`demand.min_peak_lift`): {peaks}.":
+        "**季节性**：各序列每个日历月的需求相对其平均月份的水平（对完整年份做经典分解；100% 为平均月份）。高出至少 {lift} 的旺季（`demand.min_peak_lift`）：{peaks}。",
+    "{series} in {month} ({lift})": "{series}在{month}（{lift}）",
+    "Seasons need two complete years of history; this one has {months} complete months.":
+        "季节性需要两个完整年份的历史；当前数据只有 {months} 个完整月份。",
+    "How: each series is fitted with exponential smoothing (statsmodels ETS) with a damped trend, which follows a store that grows or shrinks without extrapolating it forever, and, once two complete years allow one, the additive or multiplicative season of lower AICc; complete calendar months only, lines flagged extreme left out, returns netted. The intervals come from {draws} simulated futures per series; the total's adds the series' futures up, taking their surprises as independent. Beyond the {most} largest series (`demand.max_series`) the rest are one series, *other*.":
+        "方法：每个序列用带阻尼趋势的指数平滑（statsmodels ETS）拟合，既能跟随门店的增长或收缩，又不会无限外推；有两个完整年份后，再按 AICc 选择加法或乘法季节项。只用完整的日历月，剔除标记为极端值的明细行，退货已冲减。区间来自每个序列 {draws} 条模拟路径；合计的区间把各序列的模拟路径相加，假定各序列的意外波动相互独立。最大的 {most} 个序列之外（`demand.max_series`）合并为一个序列 *其他*。",
+    "Monthly revenue: the last two years and the forecast": "月度销售额：近两年与预测",
+    "Demand per calendar month against an average month": "各日历月需求相对平均月份",
+    "demand.by is {by}, but neither the log nor a member table gives one": "demand.by 为 {by}，但交易日志和会员表都没有该字段",
+    "{level} interval": "{level} 区间",
+    "regions": "地区", "stores": "门店", "channels": "渠道", "series": "序列", "total": "合计", "other": "其他",
+    "forecast": "预测", "month": "月份",
+    "demand: too short a history": "需求预测：历史太短",
+    "demand by {by}: {n} series, next {h} months {total}": "需求（按{by}）：{n} 个序列，未来 {h} 个月 {total}",
+    "; MASE on the months held out {mase}": "；留出月份 MASE {mase}",
+    "**Revenue of the next {months} months is forecast at {total}** ({level} interval {low} to {high}).":
+        "**预计未来 {months} 个月销售额 {total}**（{level} 区间 {low} 至 {high}）。",
+    "On the {n} months held out, its error was {mase} times seasonal-naive's (MASE).":
+        "在留出的 {n} 个月上，其误差是季节朴素预测的 {mase} 倍（MASE）。",
 }
 # fmt: on
 

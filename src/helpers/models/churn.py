@@ -381,6 +381,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random
         columns = model_columns(train)
         y_train, y_test = train["churned"].to_numpy(int), test["churned"].to_numpy(int)
         model_probabilities = []
+        log.info("churn backtest fold %d of %d: %s training rows", number, len(folds), f"{len(train):,}")
         for name, model in make_models(random_state).items():
             model.fit(train[columns], y_train)
             probability = model.predict_proba(test[columns])[:, 1]

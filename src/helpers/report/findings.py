@@ -19,6 +19,7 @@ from helpers.language.formatting import count, literal, money, month, month_name
 from helpers.language.i18n import header, language, t, term
 from helpers.models.actions import this_cycle, tiers_by_probability
 from helpers.models.clv import NO_DROPOUT_P_ALIVE
+from helpers.models.demand import TOTAL, Backtest, DemandForecast
 from helpers.models.seasons import SeasonCheck
 
 __all__ = [
@@ -590,10 +591,29 @@ def _buyers_check(split, model_label: str) -> str:
     return said
 
 
+def _demand(revenue: DemandForecast | None, backtest: Backtest | None) -> tuple[list[str], dict[str, float]]:
+    """The demand forecast's sentence and numbers: the next months' revenue and, when checked, its MASE."""
+    if revenue is None:
+        return [], {}
+    total, low, high = (float(v) for v in revenue.periods.loc[TOTAL, ["forecast", "low", "high"]].to_numpy())
+    sentence = t("**Revenue of the next {months} months is forecast at {total}** ({level} interval {low} to {high}).",
+                 months=len(revenue.table["month"].unique()), total=money(total), level=f"{revenue.level:.0%}",
+                 low=money(low), high=money(high))  # fmt: skip
+    numbers = {"demand_forecast": total}
+    if backtest is not None:
+        mase = float(backtest.table.set_index("series")["mase"].get(TOTAL, np.nan))
+        sentence += " " + t("On the {n} months held out, its error was {mase} times seasonal-naive's (MASE).",
+                            n=backtest.months, mase=f"{mase:.2f}")  # fmt: skip
+        numbers["demand_mase"] = mase
+    return [sentence], numbers
+
+
 def next_purchase(customers: pd.DataFrame, split, *, offers, settings, model_label: str,
-                  left_out: dict[str, int] | None = None) -> Findings:  # fmt: skip
-    """05_next_purchase: who buys soon, whether the forecasts held on the time split, what to offer; `left_out`:
-    due customers kept off the reminder list, by their place in this cycle."""
+                  left_out: dict[str, int] | None = None, revenue: DemandForecast | None = None,
+                  backtest: Backtest | None = None) -> Findings:  # fmt: skip
+    """05_next_purchase: who buys soon, whether the forecasts held on the time split, what to offer, the demand of
+    the next months (`revenue`, checked by `backtest`); `left_out`: due customers kept off the reminder list, by their
+    place in this cycle."""
     expected = float(customers["p_purchase_30d"].sum())
     due = int(customers["due_soon"].sum())
     errors = split.errors
@@ -635,6 +655,9 @@ def next_purchase(customers: pd.DataFrame, split, *, offers, settings, model_lab
             others=f"{chosen['mae_days_others']:.0f}"))  # fmt: skip
     numbers = {"expected_buyers_30d": expected, "due_soon": due, "date_predictor": split.chosen,
                "brier": split.brier, "brier_skill": split.brier_skill}  # fmt: skip
+    demand_said, demand_numbers = _demand(revenue, backtest)
+    sentences += demand_said
+    numbers |= demand_numbers
     if offers is None:
         sentences.append(
             t(

@@ -9,16 +9,19 @@ from typing import Protocol
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers.core.config import NextPurchaseSection
+from helpers.core.config import DemandSection, NextPurchaseSection
 from helpers.data.exports import sheet_limit
-from helpers.language.formatting import count, day, significant
+from helpers.language.formatting import count, day, money, month, month_name, significant
 from helpers.language.i18n import for_reading, t, term
+from helpers.models.demand import MIN_MONTHS, TOTAL, Backtest, DemandForecast
 from helpers.models.next_purchase import TimeSplit
 from helpers.report.findings import Findings
 from helpers.report.sections import Bullets, Figure, Prose, Report, Section, Table
 
 __all__ = [
+    "SERIES_OF",
     "CareResults",
+    "DemandResults",
     "GrowthResults",
     "NextPurchaseResults",
     "OfferResults",
@@ -55,6 +58,19 @@ class GrowthResults(Protocol):
     preview: pd.DataFrame
 
 
+class DemandResults(Protocol):
+    """What the page reads of the demand forecast (helpers.stages.demand.Demand)."""
+
+    by: str
+    months: pd.DatetimeIndex
+    forecasts: dict[str, DemandForecast]
+    backtests: dict[str, Backtest | None]
+    seasons: pd.DataFrame
+    peaks: pd.DataFrame
+    festivals: pd.Series
+    settings: DemandSection
+
+
 class NextPurchaseResults(Protocol):
     """What the page reads of 05's result (helpers.stages.next_purchase.NextPurchaseStage)."""
 
@@ -79,6 +95,9 @@ class NextPurchaseResults(Protocol):
     def growth(self) -> GrowthResults | None: ...
 
     @property
+    def demand(self) -> DemandResults: ...
+
+    @property
     def model_label(self) -> str: ...
 
 
@@ -99,6 +118,7 @@ def next_purchase_page(result: NextPurchaseResults) -> Report:
         Section(t("4. Can we trust the timing?"), _timing(result.split, result.figures)),
         Section(t("5. Key dates and festivals"), _care(result.care)),
         Section(t("6. Points and member levels"), _growth(result.growth)),
+        Section(t("7. Demand by region and month"), _demand(result.demand, result.figures)),
         Section(t("Appendix: how the forecasts are made, and checks"), (Prose((t(
             "Given a customer's history (repeat purchases x, time of the last one, age T), the BG/NBD family says a "
             "customer still active buys at a rate that, after their history, follows a Gamma distribution; the "
@@ -113,7 +133,8 @@ def next_purchase_page(result: NextPurchaseResults) -> Report:
             "`artifacts/next_purchase.parquet`: every customer's probabilities, expected date, due-soon flag and "
             "offers; `due_soon.xlsx` / `.csv`: the reminder list; `action_list.xlsx` / `.csv` / `.parquet`: the "
             "action list with offers; with a category column, `category_pairs.parquet` (bundles) and "
-            "`category_transitions.parquet` (sequences). Each column is explained in the data dictionary "
+            "`category_transitions.parquet` (sequences); `demand_forecast.parquet` and `demand_backtest.parquet`: "
+            "monthly demand per region and its check. Each column is explained in the data dictionary "
             "(`docs/data_dictionary.md`)."),)),)),
     ))  # fmt: skip
 
@@ -273,6 +294,92 @@ def _growth(growth: GrowthResults | None) -> tuple[Prose | Table, ...]:
     )  # fmt: skip
 
 
+SERIES_OF = {"region": "regions", "store": "stores", "channel": "channels", "total": "series"}
+
+
+def _demand(found: DemandResults, figures: dict[str, plt.Figure]) -> tuple[Prose | Figure | Table, ...]:
+    if not found.forecasts:
+        return (Prose((t("A demand forecast needs at least {need} complete months of history; this one has {months}.",
+                         need=MIN_MONTHS, months=len(found.months)),)),)  # fmt: skip
+    revenue, settings = found.forecasts["revenue"], found.settings
+    total, low, high = (float(v) for v in revenue.periods.loc[TOTAL, ["forecast", "low", "high"]].to_numpy())
+    history = revenue.history.assign(**{TOTAL: revenue.total_history})
+    year_before = [m - pd.DateOffset(years=1) for m in revenue.table.loc[revenue.table["series"] == TOTAL, "month"]]
+    before = history.reindex(year_before).sum() if set(year_before) <= set(history.index) else None
+    units = found.forecasts.get("units")
+    said_units = "" if units is None else t(" Units: {units} ({low} to {high}).", **dict(zip(
+        ("units", "low", "high"), map(count, units.periods.loc[TOTAL, ["forecast", "low", "high"]].to_numpy(float)),
+        strict=True)))  # fmt: skip
+    change = "" if before is None else t(", {change} against the same months a year earlier",
+                                         change=f"{total / float(before[TOTAL]) - 1:+.0%}")  # fmt: skip
+    table = pd.DataFrame({"last_12_months": history.iloc[-12:].sum()}).join(revenue.periods)
+    table = table.reindex([*(c for c in history.columns if c != TOTAL), TOTAL])
+    if before is not None:
+        table["vs_a_year_earlier"] = table["forecast"] / before - 1
+    peaks = {str(s): (int(m), float(lift)) for s, m, lift in found.peaks[["series", "month", "lift"]].to_numpy()}
+    table["peak_month"] = [f"{month_name(peaks[n][0])} ({peaks[n][1]:+.0%})" if n in peaks else "–"
+                           for n in table.index]  # fmt: skip
+    backtest = found.backtests.get("revenue")
+    if backtest is not None:
+        table["mase"] = backtest.table.set_index("series")["mase"]
+    table = table.sort_values("last_12_months", ascending=False, key=lambda v: v.where(table.index != TOTAL, -1))
+    table = table.rename(columns={"mase": "MASE"}).rename_axis(found.by)
+    monthly = revenue.table[revenue.table["series"] == TOTAL].set_index("month")[["forecast", "low", "high"]]
+    monthly["festivals"] = [", ".join(t(f) for f in found.festivals.get(m, "").split(", ") if f) for m in monthly.index]
+    return (
+        Prose((t("**Revenue of the next {h} months: {total}** ({level} interval {low} to {high}){change}. Each of "
+                 "the {n} {series} (`demand.by`: {by}) is forecast on its own and the total is their sum, so they add "
+                 "up to it.", h=settings.horizon_months, total=money(total), level=f"{revenue.level:.0%}",
+                 low=money(low), high=money(high), change=change,
+                 n=len(revenue.history.columns), series=t(SERIES_OF[found.by]), by=t(found.by)) + said_units,)),
+        Figure(figures["05_demand"]),
+        Table(table.rename(index=t), {"last_12_months": money, "forecast": money, "low": money, "high": money,
+                                      "vs_a_year_earlier": "{:+.0%}", "MASE": "{:.2f}"}),
+        *_demand_check(backtest, found.by),
+        *_seasons(found, figures),
+        Table(monthly.rename(index=month), {"forecast": money, "low": money, "high": money}),
+        Prose((t("How: each series is fitted with exponential smoothing (statsmodels ETS) with a damped trend, which "
+                 "follows a store that grows or shrinks without extrapolating it forever, and, once two complete years "
+                 "allow one, the additive or multiplicative season of lower AICc; complete calendar months only, "
+                 "lines flagged extreme left out, returns netted. The "
+                 "intervals come from {draws} simulated futures per series; the total's adds the series' futures up, "
+                 "taking their surprises as independent. Beyond the {most} largest series (`demand.max_series`) the "
+                 "rest are one series, *other*.", draws=count(1000), most=settings.max_series),)),
+    )  # fmt: skip
+
+
+def _demand_check(backtest: Backtest | None, by: str) -> tuple[Prose, ...]:
+    if backtest is None:
+        return (Prose((t("The history is too short to hold out months and still keep a year before them "
+                         "(`demand.backtest_months`): the forecast is not checked yet."),)),)  # fmt: skip
+    scores = backtest.table.set_index("series")
+    series = scores.drop(index=TOTAL)
+    return (Prose((t("**Checked on the last {n} months held out**: fitted on the {trained} months before them, the "
+                     "total's mean absolute error is {mase} times seasonal-naive's (the same month a year earlier; "
+                     "this ratio, *MASE*, is below 1 when the forecast is better), and the forecast beats "
+                     "seasonal-naive for **{beats} of the {count} {series}**.", n=backtest.months,
+                     trained=int(backtest.table["months_trained"].iloc[0]), mase=f"{scores['mase'].get(TOTAL):.2f}",
+                     beats=int(series["beats_seasonal_naive"].sum()), count=len(series),
+                     series=t(SERIES_OF[by])),)),)  # fmt: skip
+
+
+def _seasons(found: DemandResults, figures: dict[str, plt.Figure]) -> tuple[Prose | Figure, ...]:
+    if found.seasons.empty:
+        return (Prose((t("Seasons need two complete years of history; this one has {months} complete months.",
+                         months=len(found.months)),)),)  # fmt: skip
+    peaks = "; ".join(t("{series} in {month} ({lift})", series=t(str(series)), month=month_name(int(number)),
+                        lift=f"{float(lift):+.0%}")
+                      for series, number, lift in found.peaks.head(6)[["series", "month", "lift"]].to_numpy()
+                      )  # fmt: skip
+    return (
+        Prose((t("**Seasons**: each series' demand per calendar month against its average month (classical "
+                 "decomposition of the complete years; 100% is an average month). Peaks of at least {lift} "
+                 "(`demand.min_peak_lift`): {peaks}.", lift=f"{found.settings.min_peak_lift:.0%}",
+                 peaks=peaks or t("none")),)),
+        Figure(figures["05_demand_seasons"]),
+    )  # fmt: skip
+
+
 def _action_list(result: NextPurchaseResults) -> tuple[Prose | Table, ...]:
     if result.action_list_customers is None:
         return (Prose((t(
@@ -322,6 +429,18 @@ def _timing(split: TimeSplit, figures: dict[str, plt.Figure]) -> tuple[Prose | F
     )  # fmt: skip
 
 
+def _demand_checked(found: DemandResults) -> list[str]:
+    if not found.forecasts:
+        return [t("demand: too short a history")]
+    revenue, backtest = found.forecasts["revenue"], found.backtests.get("revenue")
+    total = float(revenue.periods["forecast"].to_numpy()[-1])  # the total comes last
+    said = t("demand by {by}: {n} series, next {h} months {total}", by=term(found.by), n=len(revenue.history.columns),
+             h=found.settings.horizon_months, total=significant(total))  # fmt: skip
+    if backtest is not None:
+        said += t("; MASE on the months held out {mase}", mase=significant(float(backtest.table["mase"].iloc[-1]), 2))
+    return [said]
+
+
 def next_purchase_checked(result: NextPurchaseResults) -> str:
     """Customers, the reminder list, the date predictor, expected against actual buyers on the time split and the
     offer method's hit rates: what nbval compares."""
@@ -333,6 +452,7 @@ def next_purchase_checked(result: NextPurchaseResults) -> str:
           expected=significant(customers["p_purchase_30d"].sum()), predicted=significant(split.expected_buyers),
           actual=f"{split.actual_buyers:,}"),
         t("one row per customer: {ok}", ok=term(bool(customers["customer_id"].is_unique))),
+        *_demand_checked(result.demand),
     ]  # fmt: skip
     if offers is None:
         return "\n".join([*lines, t("no category column: no offers")])

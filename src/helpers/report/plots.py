@@ -47,6 +47,7 @@ __all__ = [
     "cumulative_purchases",
     "date_errors",
     "decile_concentration",
+    "demand_forecast",
     "detectable_lift",
     "heatmap",
     "importance",
@@ -559,6 +560,28 @@ def nps_by_group(table: pd.DataFrame, title: str) -> plt.Figure:
     ax.set_xlim(-100, 100)
     ax.set_xlabel(t("NPS (promoters - detractors, % points; 95% interval)"))
     ax.set_title(title)
+    return fig
+
+
+def demand_forecast(history: pd.Series, forecast: pd.DataFrame, *, level: float, peaks: pd.Series) -> plt.Figure:
+    """The total's monthly revenue: the last two years, the forecast with its interval; each forecast month in
+    `peaks` (month -> festivals) is named."""
+    fig, ax = plt.subplots()
+    shown = history.iloc[-24:]
+    ax.plot(shown.index, shown.to_numpy(), color=ACCENT, marker=".", label=t("revenue"))
+    ax.fill_between(forecast["month"], forecast["low"], forecast["high"], color=WARN, alpha=0.2,
+                    label=t("{level} interval", level=f"{level:.0%}"))  # fmt: skip
+    ax.plot(forecast["month"], forecast["forecast"], color=WARN, marker="o", label=t("forecast"))
+    for when, high in zip(forecast["month"], forecast["high"], strict=True):
+        if peaks.get(when):
+            ax.annotate(peaks[when].replace(", ", "\n"), (when, high), textcoords="offset points", xytext=(0, 4),
+                        ha="center", va="bottom", fontsize=7)  # fmt: skip
+    ax.yaxis.set_major_formatter(MONEY)
+    ax.set_ylim(0, max(shown.max(), forecast["high"].max()) * 1.35)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: month(mdates.num2date(value))))
+    fig.autofmt_xdate()
+    ax.legend(loc="lower left")
+    ax.set_title(t("Monthly revenue: the last two years and the forecast"))
     return fig
 
 

@@ -16,7 +16,7 @@ import re
 import signal
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -38,7 +38,7 @@ from helpers.core.errors import (
     StageFailed,
     StageSkipped,
 )
-from helpers.core.logfiles import RUN_LOG, append_line, process_output_to
+from helpers.core.logfiles import RUN_LOG, append_line, echo_progress, process_output_to
 from helpers.data.artifacts import RunPaths, atomic_path, write_json
 from helpers.data.pipeline import PIPELINE, downstream
 from helpers.data.sources import resolve_files
@@ -211,9 +211,12 @@ def _now() -> str:
 def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
     """Run one stage's notebook into the run folder; a failure becomes StageFailed with the notebook's reason."""
     executed = paths.notebooks / f"{stage.name}.ipynb"
+    console = os.dup(2)  # the terminal, while standard error points at the run's log
+    # what a kernel, Spark or a library prints on standard error is for the run's log; the stage's progress messages
+    # are echoed on the terminal as they come (unless the run is quiet)
+    echo = echo_progress(paths.log, label=stage.name, console=console) if log.isEnabledFor(logging.INFO) else None
     try:
-        # what a kernel, Spark or a library prints on standard error is for the run's log
-        with process_output_to(paths.log):
+        with process_output_to(paths.log), echo or nullcontext():
             papermill.execute_notebook(
                 str(stage.notebook),
                 str(executed),
@@ -237,6 +240,7 @@ def _execute(stage: Stage, paths: RunPaths, kernel: str) -> None:
             reason += f"; {DISK_FIXES[int(refused[1])]}"
         raise StageFailed(f"stage {stage.name} failed: {reason} (see {executed})") from None
     finally:
+        os.close(console)
         if executed.exists():
             given = read_config_file(paths.config) if paths.config.exists() else {}
             language = (given.get("report") or {}).get("language", "en")

@@ -355,6 +355,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         entries, growth, start=today + timedelta(days=1), end=today + timedelta(days=config.care.window_days),
         rates=care_and_growth.moment_rates(config.care, config.life_stage.events),
         send_lead_days=config.care.send_lead_days)  # fmt: skip
+    log.info("04: the action list, moments and the contact budget")
     scored = score_today(
         config,
         tx,

@@ -37,8 +37,10 @@ from helpers.report.findings import Findings
 from helpers.report.next_purchase_page import next_purchase_checked, next_purchase_page
 from helpers.report.sections import Report
 from helpers.stages import care_and_growth
+from helpers.stages import demand as demand_stage
 from helpers.stages.care_and_growth import Care, Growth
 from helpers.stages.context import StageContext, family_births, fitted_to_history, in_report_scope, log, stage_config
+from helpers.stages.demand import Demand
 
 __all__ = [
     "ACTION_LIST_ROWS",
@@ -103,6 +105,7 @@ class NextPurchaseStage:
     care: Care
     growth: Growth | None  # None without a member table giving card levels (and customers.card_rules) or points
     life_stages: dict[str, int] | None  # families by basis of their baby's stage, moving soon; None without rules
+    demand: Demand  # monthly demand per region (store, channel) and season
     preview: pd.DataFrame  # the action list's first rows (empty without 04_churn), ids masked when configured
     due_preview: pd.DataFrame  # the due-soon list's first rows, ids masked when configured
     settings: NextPurchaseSection
@@ -275,7 +278,11 @@ def finish_action_list(con: ibis.backends.duckdb.Backend, listed: ibis.Table, ro
                        ) -> Iterator[pd.DataFrame]:  # fmt: skip
     """The action list in slices of `rows` customers, highest priority first, numbers rounded for people."""
     batches = con.con.sql(ibis.to_sql(listed, dialect="duckdb")).to_arrow_reader(rows)  # Ibis' reader fails on DuckDB 2
-    return (actions.for_people(frame) for frame in arrow_frames(batches, batches.schema))
+    done = 0
+    for frame in arrow_frames(batches, batches.schema):
+        done += len(frame)
+        log.info("05: action list, %s customers finished", f"{done:,}")
+        yield actions.for_people(frame)
 
 
 def write_action_list(context: StageContext, backend: BackendSection) -> int | None:
@@ -316,6 +323,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
             draws=settings.simulation_draws,
             seed=config.run.random_state,
         )
+        log.info("05: every customer's purchase probabilities and waiting times")
         table, gap = when(tx, today, model_key=model_key, config=config, parameters=parameters)
     except ClvFitError as error:
         raise NextPurchaseDataError(t(
@@ -326,6 +334,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     context.figure("05_date_errors", plots.date_errors(split.errors))
     offers, item_column = None, offer_column(tx)
     if item_column is not None:
+        log.info("05: offers by %s", item_column)
         offers, learnt = what(
             tx, today, settings=settings, random_state=config.run.random_state, item_column=item_column
         )
@@ -345,10 +354,16 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
     due, left_out = actions.reminder_list(due, None if cycle is None else cycle.set_index("customer_id")["this_cycle"])
     context.paths.write_table(due, "due_soon.csv")
     context.paths.write_table(due, "due_soon.xlsx", exports.DUE_SOON_FORMATS)
+    log.info("05: the action list with offers")
     action_list_customers = write_action_list(context, config.backend)
     planned_care = care_and_growth.read_care(context, tx, today=today, first=history.first, settings=config.care,
                                              events=config.life_stage.events)  # fmt: skip
     growth = care_and_growth.read_growth(context, tx, today=today, settings=config.customers)
+    log.info("05: demand by region and month")
+    monthly_demand = demand_stage.forecast_demand(context, tx, first=history.first, today=today,
+                                                  settings=config.demand, care_settings=config.care,
+                                                  seed=config.run.random_state)  # fmt: skip
+    demand_stage.write_demand(context, monthly_demand)
     found = findings.next_purchase(
         customers,
         split,
@@ -356,6 +371,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         settings=settings,
         model_label=MODELS[model_key][0],
         left_out=left_out,
+        revenue=monthly_demand.forecasts.get("revenue"),
+        backtest=monthly_demand.backtests.get("revenue"),
     )
     stage = NextPurchaseStage(
         today=today,
@@ -368,6 +385,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         care=planned_care,
         growth=growth,
         life_stages=stage_facts,
+        demand=monthly_demand,
         preview=context.shareable(
             next(read_parquet_slices(context.paths.artifact("action_list.parquet"), 15))
             if action_list_customers is not None

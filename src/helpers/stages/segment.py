@@ -193,6 +193,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         ),
     )
 
+    log.info("02: clusters")
     clusters, silhouettes = segment.choose_clusters(
         customers,
         tuple(settings.clusters_k_range),
@@ -236,6 +237,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     concentration = segment.concentration_facts(
         curve, settings.concentration_revenue_share, settings.concentration_top_customers
     )
+    log.info("02: who the customers are (member table, surveys, comments)")
     profile = who_they_are(context, config, segments=customers, today=today)
     found = findings.segment(
         output,
