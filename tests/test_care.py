@@ -10,7 +10,13 @@ import pytest
 
 from helpers.core.config import load_config
 from helpers.data.babystore_members import member_table
-from helpers.data.datasets import BABYSTORE_END, FESTIVAL_LEAD_DAYS, FESTIVAL_RESPONDERS, generate_babystore
+from helpers.data.datasets import (
+    BABYSTORE_END,
+    BABYSTORE_START,
+    FESTIVAL_LEAD_DAYS,
+    FESTIVAL_RESPONDERS,
+    generate_babystore,
+)
 from helpers.models import care
 
 
@@ -27,7 +33,7 @@ def test_the_festival_calendar_has_the_lunar_and_commercial_days():
 @pytest.mark.parametrize("festival", list(FESTIVAL_RESPONDERS))
 def test_festival_lists_reach_the_planted_responders(babystore_transactions, festival):
     truth = generate_babystore().truth.set_index("customer_id")["festival"]
-    days = care.festival_dates(range(2023, 2026))
+    days = care.festival_dates(range(BABYSTORE_START.year, BABYSTORE_END.year + 1))
     found = care.festival_response(babystore_transactions, days, today=BABYSTORE_END, lead_days=FESTIVAL_LEAD_DAYS,
                                    min_years=2, alpha=0.05).table  # fmt: skip
     listed = set(found.loc[found["responder"] & (found["festival"] == festival), "customer_id"])

@@ -292,6 +292,18 @@ def _inject_dirt(raw: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat([raw, duplicates], ignore_index=True)
 
 
+def _single_lines(orders: pd.DataFrame, prefix: str, rng: np.random.Generator) -> pd.DataFrame:
+    """Planted orders of one line each: order ids `prefix`00000000..., a category of the baby's stage on the day, a
+    product of it, one unit."""
+    orders = orders.reset_index(drop=True)
+    orders["order_id"] = [f"{prefix}{i:08d}" for i in range(len(orders))]
+    category = stage_categories((orders["date"] - orders["baby_birth"]).dt.days.to_numpy(), rng)
+    orders["category"] = np.asarray(CATEGORIES)[category]
+    orders["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(orders)), strict=True)]
+    orders["quantity"] = 1.0
+    return orders
+
+
 RETURN_ABUSER_SHARE = 0.01  # of customers: a burst of orders bought and all returned within a month
 ABUSE_ORDERS = (4, 7)  # orders in a burst (low inclusive, high exclusive)
 ABUSE_SPACING_DAYS = (2, 5)  # days between the orders of a burst (low inclusive, high exclusive)
@@ -311,11 +323,7 @@ def _return_abuse(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.Da
     gaps = pd.Series(rng.integers(*ABUSE_SPACING_DAYS, len(bought))).groupby(bought["customer"].to_numpy()).cumsum()
     bought["date"] = bought["date"] + pd.to_timedelta(gaps.to_numpy(), unit="D")
     bought["value"] = (bought["value"] * rng.uniform(0.8, 1.5, len(bought))).round(2)
-    bought["order_id"] = [f"SB{i:08d}" for i in range(len(bought))]
-    category = stage_categories((bought["date"] - bought["baby_birth"]).dt.days.to_numpy(), rng)
-    bought["category"] = np.asarray(CATEGORIES)[category]
-    bought["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(bought)), strict=True)]
-    bought["quantity"] = 1.0
+    bought = _single_lines(bought, "SB", rng)
     bought["amount"] = bought["value"]
     returned = bought.copy()
     returned["amount"] = -bought["value"]
@@ -352,13 +360,7 @@ def _festival_responders(orders: pd.DataFrame, rng: np.random.Generator) -> tupl
             bought = bought[bought["date"] > first.loc[chosen].to_numpy()]
             bought["amount"] = (bought["value"] * rng.uniform(0.8, 1.3, len(bought))).round(2)
             parts.append(bought)
-    lines = pd.concat(parts, ignore_index=True)
-    lines["order_id"] = [f"SF{i:08d}" for i in range(len(lines))]
-    category = stage_categories((lines["date"] - lines["baby_birth"]).dt.days.to_numpy(), rng)
-    lines["category"] = np.asarray(CATEGORIES)[category]
-    lines["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(lines)), strict=True)]
-    lines["quantity"] = 1.0
-    return lines, festival_of
+    return _single_lines(pd.concat(parts, ignore_index=True), "SF", rng), festival_of
 
 
 def _stroller_buyers(orders: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.Series]:
@@ -403,12 +405,7 @@ def _summer_orders(orders: pd.DataFrame, region: np.ndarray, rng: np.random.Gene
         parts.append(bought)
     bought = pd.concat(parts, ignore_index=True)
     bought["amount"] = (bought["value"] * rng.uniform(0.8, 1.3, len(bought))).round(2)
-    bought["order_id"] = [f"SS{i:08d}" for i in range(len(bought))]
-    category = stage_categories((bought["date"] - bought["baby_birth"]).dt.days.to_numpy(), rng)
-    bought["category"] = np.asarray(CATEGORIES)[category]
-    bought["product_id"] = [f"P{c}{k:03d}" for c, k in zip(category, rng.integers(0, 60, len(bought)), strict=True)]
-    bought["quantity"] = 1.0
-    return bought
+    return _single_lines(bought, "SS", rng)
 
 
 @dataclass(frozen=True)
