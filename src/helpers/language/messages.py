@@ -1073,6 +1073,9 @@ MESSAGES = {
     "regions": "地区", "stores": "门店", "channels": "渠道", "series": "序列", "total": "合计", "other": "其他",
     "forecast": "预测", "month": "月份",
     "demand: too short a history": "需求预测：历史太短",
+    "demand, total only: next {h} months {total}": "需求（仅合计）：未来 {h} 个月 {total}",
+    "revenue forecast for the next {months} months": "未来 {months} 个月销售额预测",
+    "; its error on the months held out {mase} × seasonal-naive's": "；留出月份上的误差为季节朴素预测的 {mase} 倍",
     "demand by {by}: {n} series, next {h} months {total}": "需求（按{by}）：{n} 个序列，未来 {h} 个月 {total}",
     "; MASE on the months held out {mase}": "；留出月份 MASE {mase}",
     "**Revenue of the next {months} months is forecast at {total}** ({level} interval {low} to {high}).":

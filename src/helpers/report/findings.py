@@ -591,15 +591,16 @@ def _buyers_check(split, model_label: str) -> str:
     return said
 
 
-def _demand(revenue: DemandForecast | None, backtest: Backtest | None) -> tuple[list[str], dict[str, float]]:
+def _demand(revenue: DemandForecast | None, backtest: Backtest | None) -> tuple[list[str], dict[str, float | int]]:
     """The demand forecast's sentence and numbers: the next months' revenue and, when checked, its MASE."""
     if revenue is None:
         return [], {}
     total, low, high = (float(v) for v in revenue.periods.loc[TOTAL, ["forecast", "low", "high"]].to_numpy())
+    months = len(revenue.table["month"].unique())
     sentence = t("**Revenue of the next {months} months is forecast at {total}** ({level} interval {low} to {high}).",
-                 months=len(revenue.table["month"].unique()), total=money(total), level=f"{revenue.level:.0%}",
-                 low=money(low), high=money(high))  # fmt: skip
-    numbers = {"demand_forecast": total}
+                 months=months, total=money(total), level=f"{revenue.level:.0%}", low=money(low),
+                 high=money(high))  # fmt: skip
+    numbers = {"demand_forecast": total, "demand_months": months}
     if backtest is not None:
         mase = float(backtest.table.set_index("series")["mase"].get(TOTAL, np.nan))
         sentence += " " + t("On the {n} months held out, its error was {mase} times seasonal-naive's (MASE).",

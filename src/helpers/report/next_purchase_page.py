@@ -434,8 +434,12 @@ def _demand_checked(found: DemandResults) -> list[str]:
         return [t("demand: too short a history")]
     revenue, backtest = found.forecasts["revenue"], found.backtests.get("revenue")
     total = float(revenue.periods["forecast"].to_numpy()[-1])  # the total comes last
-    said = t("demand by {by}: {n} series, next {h} months {total}", by=term(found.by), n=len(revenue.history.columns),
-             h=found.settings.horizon_months, total=significant(total))  # fmt: skip
+    months, total_said = found.settings.horizon_months, significant(total)
+    if found.by == TOTAL:
+        said = t("demand, total only: next {h} months {total}", h=months, total=total_said)
+    else:
+        said = t("demand by {by}: {n} series, next {h} months {total}", by=term(found.by),
+                 n=len(revenue.history.columns), h=months, total=total_said)  # fmt: skip
     if backtest is not None:
         said += t("; MASE on the months held out {mase}", mase=significant(float(backtest.table["mase"].iloc[-1]), 2))
     return [said]

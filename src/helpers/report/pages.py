@@ -91,6 +91,13 @@ def tiles(found: dict[str, dict]) -> list[dict]:
                            "label": t("of customers bought one of their offers on the time split ({method}; "
                                       "most popular categories: {base})", method=term(data["offer_method"]),
                                       base=f"{data['popularity_hit_rate']:.0%}")})  # fmt: skip
+        if "demand_forecast" in data:
+            mase = data.get("demand_mase")
+            checked = "" if mase is None else t("; its error on the months held out {mase} × seasonal-naive's",
+                                                mase=f"{mase:.2f}")  # fmt: skip
+            result.append({"value": money(data["demand_forecast"]),
+                           "label": t("revenue forecast for the next {months} months", months=data["demand_months"])
+                           + checked})  # fmt: skip
     if data := found.get("06_campaign", {}).get("numbers"):
         if "control" in data:  # a plan
             result.append({"value": count(data["control"]),
