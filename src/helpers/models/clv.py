@@ -9,6 +9,7 @@ Bootstrap intervals resample customers as multinomial counts over the patterns.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ __all__ = [
     "MIN_GAMMA_GAMMA_CUSTOMERS",
     "NO_DROPOUT_P_ALIVE",
     "PATTERN",
+    "PROGRESS_EVERY",
     "UNITS_PER_MONTH",
     "ModelFits",
     "ShrunkMeanSpend",
@@ -53,6 +55,8 @@ __all__ = [
 ]
 
 
+log = logging.getLogger(__name__)
+PROGRESS_EVERY = 10  # bootstrap refits between two progress messages
 UNITS_PER_MONTH = {"weeks": 4.345, "days": 30.0}  # lifetimes' own month, so CLV horizons agree
 LIFETIMES_FREQ = {"weeks": "W", "days": "D"}
 PATTERN = ["frequency", "recency", "T"]
@@ -361,7 +365,9 @@ def bootstrap(
     probabilities = patterns["weight"].to_numpy() / customers
     shrunk = fitted is not None and fitted[1].fallback_reason is not None  # refit the estimate's kind of model
     draws = []
-    for _ in range(samples):
+    for refit in range(samples):
+        if refit and refit % PROGRESS_EVERY == 0:
+            log.info("bootstrap: %d of %d refits done", refit, samples)
         resampled = patterns.assign(weight=rng.multinomial(size, probabilities))
         resampled = resampled[resampled["weight"] > 0]
         spend_sample = repeaters.iloc[rng.integers(0, len(repeaters), repeaters_size)]
