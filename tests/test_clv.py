@@ -202,6 +202,12 @@ def test_each_interval_sits_beside_the_estimate_it_belongs_to(cdnow_transactions
     assert interval.loc["gg_p", "estimate"] == fitted[1].model.params_["p"]
     inside = (interval["p05"] <= interval["estimate"]) & (interval["estimate"] <= interval["p95"])
     assert inside.all(), interval[~inside]
+    _, seasonal = clv.bootstrap("bgnbd", patterns, repeaters=repeaters, horizon_months=12, unit="weeks",
+                                samples=20, random_state=4, fitted=fitted, season_factor=1.2)  # fmt: skip
+    totals = ["total_purchases", "total_revenue"]  # the season the CLV uses scales the totals and their interval
+    columns = ["estimate", "p05", "p95"]
+    np.testing.assert_allclose(seasonal.loc[totals, columns], 1.2 * interval.loc[totals, columns], rtol=1e-12)
+    assert seasonal.loc["r", "estimate"] == interval.loc["r", "estimate"]
 
 
 @pytest.mark.slow

@@ -47,6 +47,7 @@ __all__ = [
     "customer_value",
     "fit_models",
     "fit_spend_model",
+    "log",
     "mean_order_value",
     "predict_holdout",
     "sees_dropout",
@@ -343,6 +344,7 @@ def bootstrap(
     penalizer: float = 0.0,
     max_customers: int | None = None,
     fitted: tuple | None = None,
+    season_factor: float = 1.0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Bootstrap over customers: parameter draws and total expected purchases / revenue over the horizon.
 
@@ -356,6 +358,9 @@ def bootstrap(
     bootstrap): totals are scaled to all n customers, and every draw's distance from the estimate on all
     customers (`fitted`: the purchase model and SpendModel fitted on them) is narrowed by sqrt(m/n), the
     ratio of the two sample sizes' standard errors. With m = n this is the plain bootstrap.
+
+    `season_factor` scales every total as it scales the customers' values (`customer_value`), so the interval
+    is around the forecast the pages show.
     """
     rng = np.random.default_rng(random_state)
     horizon = horizon_months * UNITS_PER_MONTH[unit]
@@ -384,8 +389,13 @@ def bootstrap(
         if fitted is None
         else pd.Series(_forecast(fitted[0], fitted[1].model.params_, patterns=patterns, horizon=horizon))
     )
+    totals = ["total_purchases", "total_revenue"]
+    if not table.empty:
+        table[totals] *= season_factor
+    if estimate is not None:
+        estimate[totals] *= season_factor
     if size < customers:
-        table[["total_purchases", "total_revenue"]] *= customers / size
+        table[totals] *= customers / size
         table = estimate + (table - estimate) * np.sqrt(size / customers)
     if estimate is None:
         interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "median", 0.95: "p95"})

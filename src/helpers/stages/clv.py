@@ -143,6 +143,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     full_patterns = clv.compress(full)
     purchase_model = PurchaseModel.fit(chosen, full_patterns, penalizer=settings.penalizer)
     spend_model = clv.fit_spend_model(full, settings.penalizer)
+    season_factor = season.horizon_factor if season and season.used else 1.0
     values = clv.customer_value(
         purchase_model,
         spend_model,
@@ -151,7 +152,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
         monthly_discount_rate=settings.monthly_discount_rate,
         profit_margin=settings.profit_margin,
         unit=unit,
-        season_factor=season.horizon_factor if season and season.used else 1.0,
+        season_factor=season_factor,
     )
     max_frequency = int(full["frequency"].quantile(settings.matrix_frequency_quantile)) + 1
     for kind, name in (("alive", "03_p_alive_matrix"), ("purchases", "03_frequency_recency_matrix")):
@@ -179,6 +180,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
             penalizer=settings.penalizer,
             max_customers=settings.bootstrap_max_customers,
             fitted=(purchase_model, spend_model),
+            season_factor=season_factor,
         )
         context.paths.write_table(bootstrap.reset_index(names="quantity"), "clv_bootstrap.parquet")
 
