@@ -16,7 +16,7 @@ import pytest
 from helpers.data.datasets import simulate_bgnbd_gamma_gamma
 from helpers.data.features import calibration_holdout
 from helpers.models import clv
-from helpers.models.purchase import MODELS, PurchaseModel
+from helpers.models.purchase import MODELS, ParetoNBD, PurchaseModel
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = {
@@ -41,6 +41,21 @@ def test_the_cdnow_fits_reach_the_published_log_likelihood(cdnow_patterns, key, 
     model = PurchaseModel.fit(key, cdnow_patterns)
     assert model.log_likelihood(cdnow_patterns) == pytest.approx(published, abs=0.1)
     assert model.label == MODELS[key][0]
+
+
+@pytest.mark.parametrize("params", [(0.55, 10.6, 0.6, 11.7), (0.55, 12.0, 0.6, 3.0), (1.2, 0.2, 49.9, 24.0)])
+def test_pareto_nbds_a0_on_distinct_pairs_is_lifetimes_own(cdnow_patterns, params):
+    """hyp2f1 once per distinct (frequency, time) pair gives lifetimes' log A_0 on every row, to rounding, with
+    alpha below or above beta; where lifetimes' rounding gives NaN (bought on the last day) A_0 is exactly 0."""
+    x, t_x, age = (cdnow_patterns[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theirs = np.asarray(lifetimes.ParetoNBDFitter._log_A_0(params, x, t_x, age))
+    ours = ParetoNBD._log_A_0(params, x, t_x, age)
+    np.testing.assert_allclose(ours, np.where(np.isnan(theirs) | (t_x >= age), -np.inf, theirs), rtol=1e-12)
+    assert np.isneginf(ours[t_x == age]).all() and (t_x == age).any()
+    assert ParetoNBD._log_A_0(params, 2.0, 3.0, 5.0) == pytest.approx(
+        lifetimes.ParetoNBDFitter._log_A_0(params, 2.0, 3.0, 5.0), rel=1e-12
+    )
 
 
 def test_the_fit_maximises_the_log_likelihood(cdnow_patterns):

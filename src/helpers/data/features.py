@@ -8,6 +8,7 @@ become pandas DataFrames.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import ibis
@@ -23,6 +24,7 @@ __all__ = [
     "calibration_holdout",
     "churn_features",
     "churn_labels",
+    "columns_with_values",
     "customer_summary",
     "days_between",
     "end_of_day",
@@ -58,6 +60,17 @@ def fetch(expr: ibis.Table) -> pd.DataFrame:
     del table
     pa.default_memory_pool().release_unused()  # Arrow's allocator would keep the freed memory for itself
     return frame
+
+
+def columns_with_values(tx: ibis.Table, columns: Sequence[str], *, where: ibis.BooleanValue | None = None) -> list[str]:
+    """Those of `columns` the table has with a value on at least one line (of those `where` selects), in their
+    order: one scan for all of them."""
+    present = [c for c in columns if c in tx.columns]
+    if not present:
+        return []
+    lines = tx if where is None else tx.filter(where)
+    counts = lines.aggregate(**{f"_{i}": lines[c].count() for i, c in enumerate(present)}).execute().iloc[0]
+    return [c for i, c in enumerate(present) if counts[f"_{i}"] > 0]
 
 
 def money_sum(values: ibis.NumericColumn) -> ibis.FloatingValue:

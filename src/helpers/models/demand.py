@@ -18,6 +18,8 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel, ETSResults
 from statsmodels.tsa.seasonal import seasonal_decompose
 
+from helpers.data.features import columns_with_values
+
 __all__ = [
     "MEASURES",
     "MIN_MONTHS",
@@ -65,7 +67,7 @@ def monthly(tx: ibis.Table, key: ibis.Column | None, *, months: pd.DatetimeIndex
     series = ibis.literal(TOTAL) if key is None else key.cast("string").fill_null(missing)
     series = ibis.ifelse(series.strip() == "", missing, series) if key is not None else series
     metrics = {"revenue": within.amount.sum()}
-    if "quantity" in tx.columns and within.filter(within.quantity.notnull()).count().execute():
+    if columns_with_values(within, ["quantity"]):
         metrics["units"] = within.quantity.sum()
     grouped = within.mutate(_series=series, _month=within.order_date.truncate("M"))
     counted = grouped.group_by(["_series", "_month"]).aggregate(**metrics).execute()
@@ -133,6 +135,11 @@ class DemandForecast:
     @property
     def total_history(self) -> pd.Series:
         return self.history.sum(axis=1)
+
+    @property
+    def last_twelve_months(self) -> pd.Series:
+        """Per series and the total: the sum of the last 12 months seen."""
+        return self.history.assign(**{TOTAL: self.total_history}).iloc[-12:].sum()
 
 
 def _interval(paths: np.ndarray, level: float, axis: int) -> tuple[np.ndarray, np.ndarray]:

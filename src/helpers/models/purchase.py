@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from lifetimes.utils import ConvergenceError
 from scipy.optimize import minimize
-from scipy.special import gammaln
+from scipy.special import gammaln, hyp2f1
 
 from helpers.core.errors import ClvFitError
 from helpers.language.i18n import t
@@ -45,6 +45,23 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class _DistinctPairs:
+    """The distinct (frequency, time) pairs of many rows, and which pair each row has."""
+
+    frequency: np.ndarray
+    time: np.ndarray
+    row_pair: np.ndarray
+
+    @classmethod
+    def of(cls, frequency: np.ndarray, time: np.ndarray) -> _DistinctPairs:
+        """The pairs found by hashing (pandas' factorize), in linear time."""
+        frequency_codes, frequencies = pd.factorize(frequency, use_na_sentinel=False)
+        time_codes, times = pd.factorize(time, use_na_sentinel=False)
+        row_pair, keys = pd.factorize(frequency_codes.astype(np.int64) * len(times) + time_codes)
+        return cls(np.asarray(frequencies)[keys // len(times)], np.asarray(times)[keys % len(times)], row_pair)
+
+
 class ParetoNBD(lifetimes.ParetoNBDFitter):
     """lifetimes' Pareto/NBD with an exact A_0 and a deterministic, bounded maximum-likelihood fit.
 
@@ -64,15 +81,33 @@ class ParetoNBD(lifetimes.ParetoNBDFitter):
     BOUNDS = ((1e-6, 1e6), (1e-6, 1e6), (1e-6, MAX_S), (1e-6, 1e6))  # r, alpha, s, beta (rescaled time)
 
     @staticmethod
-    def _log_A_0(params, freq, recency, age):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.asarray(lifetimes.ParetoNBDFitter._log_A_0(params, freq, recency, age), dtype=float)
-        return np.where(np.isnan(value) | (np.asarray(recency) >= np.asarray(age)), -np.inf, value)
+    def _log_A_0(params, freq, recency, age, pairs: tuple[_DistinctPairs, _DistinctPairs] | None = None):
+        """lifetimes' log A_0 to rounding, at a fraction of its cost: hyp2f1 once per distinct (frequency, recency)
+        and (frequency, age) pair (a million patterns have some ten thousand), and log(e^a - e^b) without scipy's
+        general logsumexp. `pairs`: those pairs, when the caller evaluates the same rows many times."""
+        r, alpha, s, beta = params
+        shape = np.broadcast(freq, recency, age).shape
+        freq, recency, age = (np.broadcast_to(np.asarray(v, dtype=float), shape).ravel() for v in (freq, recency, age))
+        at_recency, at_age = pairs or (_DistinctPairs.of(freq, recency), _DistinctPairs.of(freq, age))
+        low, high = min(alpha, beta), max(alpha, beta)
+
+        def log_hyp2f1(at: _DistinctPairs) -> np.ndarray:
+            rsf = r + s + at.frequency
+            return np.log(
+                hyp2f1(rsf, r + at.frequency if alpha < beta else s + 1, rsf + 1.0, (high - low) / (high + at.time))
+            )[at.row_pair]
+
+        rsf = r + s + freq
+        q_1, q_2 = high + recency, high + age
+        with np.errstate(invalid="ignore", divide="ignore"):  # log(e^first - e^second), NaN where not positive
+            first, second = log_hyp2f1(at_recency) + rsf * np.log(q_2), log_hyp2f1(at_age) + rsf * np.log(q_1)
+            value = first + np.log1p(-np.exp(second - first)) - rsf * np.log(q_1 * q_2)
+        return np.where(np.isnan(value) | (recency >= age), -np.inf, value).reshape(shape)
 
     @staticmethod
-    def _conditional_log_likelihood(params, freq, rec, T):
+    def _conditional_log_likelihood(params, freq, rec, T, pairs: tuple[_DistinctPairs, _DistinctPairs] | None = None):
         r, alpha, s, beta = params
-        log_a0 = ParetoNBD._log_A_0(params, freq, rec, T)
+        log_a0 = ParetoNBD._log_A_0(params, freq, rec, T, pairs)
         a1 = gammaln(r + freq) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
         a2 = np.logaddexp(
             -(r + freq) * np.log(alpha + T) - s * np.log(beta + T), np.log(s) + log_a0 - np.log(r + s + freq)
@@ -83,11 +118,12 @@ class ParetoNBD(lifetimes.ParetoNBDFitter):
         """Maximum-likelihood parameters on (weighted) patterns; time rescaled so the oldest T is 1."""
         x, t_x, age, w = (np.asarray(v, dtype=float) for v in (frequency, recency, T, weights))
         scale = 1.0 / age.max()
+        pairs = (_DistinctPairs.of(x, t_x * scale), _DistinctPairs.of(x, age * scale))
 
         def objective(log_params):
             params = np.exp(log_params)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                log_lik = self._conditional_log_likelihood(params, x, t_x * scale, age * scale)
+                log_lik = self._conditional_log_likelihood(params, x, t_x * scale, age * scale, pairs)
             value = -(w * log_lik).sum() / w.sum() + self.penalizer_coef * (params**2).sum() / len(w)
             return value if np.isfinite(value) else 1e300
 

@@ -312,7 +312,7 @@ def _demand(found: DemandResults, figures: dict[str, plt.Figure]) -> tuple[Prose
         strict=True)))  # fmt: skip
     change = "" if before is None else t(", {change} against the same months a year earlier",
                                          change=f"{total / float(before[TOTAL]) - 1:+.0%}")  # fmt: skip
-    table = pd.DataFrame({"last_12_months": history.iloc[-12:].sum()}).join(revenue.periods)
+    table = pd.DataFrame({"last_12_months": revenue.last_twelve_months}).join(revenue.periods)
     table = table.reindex([*(c for c in history.columns if c != TOTAL), TOTAL])
     if before is not None:
         table["vs_a_year_earlier"] = table["forecast"] / before - 1

@@ -12,6 +12,7 @@ import pandas as pd
 
 from helpers.core.config import CareSection, DemandSection
 from helpers.core.errors import ConfigError
+from helpers.data.features import columns_with_values
 from helpers.language.formatting import month_name
 from helpers.language.i18n import t
 from helpers.models import care, demand
@@ -40,23 +41,19 @@ class Demand:
     settings: DemandSection
 
 
-def _has_values(tx: ibis.Table, column: str) -> bool:
-    return column in tx.columns and bool(tx.filter(tx[column].notnull()).count().execute())
-
-
 def series_column(context: StageContext, tx: ibis.Table, by: str) -> tuple[str, ibis.Table, str | None]:
     """What a series is (region, store, channel or total), the lines to count (with the member table's region
     joined when the log has none) and the column naming the series (None: the total only)."""
-    regions = context.paths.read_optional_table("customers.parquet", ["customer_id", "region"])
-    member_regions = regions is not None and regions["region"].notna().any()
     choices = ("region", "store", "channel") if by == "auto" else (by,)
+    given = columns_with_values(tx, [c for c in choices if c != "total"])
     for choice in choices:
-        if _has_values(tx, choice):
+        if choice in given:
             return choice, tx, choice
-        if choice == "region" and member_regions:
-            assert regions is not None
-            members = ibis.memtable(regions.rename(columns={"region": "_region"}).drop_duplicates("customer_id"))
-            return "region", tx.left_join(members, "customer_id"), "_region"
+        if choice == "region":
+            regions = context.paths.read_optional_table("customers.parquet", ["customer_id", "region"])
+            if regions is not None and regions["region"].notna().any():
+                members = ibis.memtable(regions.rename(columns={"region": "_region"}).drop_duplicates("customer_id"))
+                return "region", tx.left_join(members, "customer_id"), "_region"
         if choice == "total":
             return "total", tx, None
     if by != "auto":
@@ -125,7 +122,7 @@ def write_demand(context: StageContext, found: Demand) -> None:
     context.figure("05_demand", plots.demand_forecast(revenue.total_history, total, level=revenue.level,
                                                       peaks=pd.Series(named, dtype=object)))  # fmt: skip
     if not found.seasons.empty:
-        revenue_order = revenue.history.iloc[-12:].sum().sort_values(ascending=False).index
+        revenue_order = revenue.last_twelve_months.drop(demand.TOTAL).sort_values(ascending=False).index
         order = [s for s in [*revenue_order, demand.TOTAL] if s in found.seasons.index]
         seasons = found.seasons.loc[order].rename(index=t, columns=lambda m: month_name(int(m)))
         context.figure("05_demand_seasons", plots.heatmap(seasons, t("Demand per calendar month against an average "

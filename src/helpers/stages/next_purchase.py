@@ -28,6 +28,7 @@ from helpers.core.config import (
 from helpers.core.errors import ClvFitError, NextPurchaseDataError
 from helpers.data import backends, exports
 from helpers.data.artifacts import arrow_frames, read_parquet_slices
+from helpers.data.features import columns_with_values
 from helpers.data.schemas import ACTION_LIST, NEXT_PURCHASE
 from helpers.language.i18n import t, t_series
 from helpers.models import actions, life_stage, next_purchase, recommend
@@ -228,10 +229,8 @@ def with_life_stage(customers: pd.DataFrame, tx: ibis.Table, *, today: date, con
 
 def offer_column(tx: ibis.Table) -> str | None:
     """The first of ITEM_CHOICES given on at least one purchase line; None when the data has none."""
-    for column in ITEM_CHOICES:
-        if column in tx.columns and tx.filter(tx[column].notnull() & (tx.amount > 0)).count().execute():
-            return column
-    return None
+    given = columns_with_values(tx, ITEM_CHOICES, where=tx.amount > 0)
+    return given[0] if given else None
 
 
 def next_purchase_table(table: pd.DataFrame, today: date, *, split: next_purchase.TimeSplit, population_gap: float,
