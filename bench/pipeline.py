@@ -6,6 +6,10 @@ Generates the raw CSV (bench/run.py's generator: BG/NBD customers, 1-3 lines per
 config for it, runs every stage through the runner as `workbench run` does, and prints each stage's wall time
 (from the run's manifest) and the peak resident memory of the run's processes (the runner, the stage's
 notebook kernel and anything it starts), sampled every 0.2 s while that stage ran.
+
+Before the stages, in the same run, two DuckDB references over the same CSV (bench/run.py's): its typed and
+sorted copy to Parquet, to which the whole run is compared (a ratio that survives a noisy machine), and ingest's
+floor (the output-shaped sorted copy and the exact-copy search, no cleaning rule), to which 01_ingest is compared.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from pathlib import Path
 
 import psutil
 import yaml
-from run import END, generate  # bench/run.py, beside this script
+from run import END, TYPED_COPY, generate, ingest_floor, measured, typed_sorted_copy  # bench/run.py
 
+from helpers.data.backends import connect
 from helpers.run import runner
 
 CONFIG = {
@@ -84,6 +89,13 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; "
           f"{raw.name}: {raw.stat().st_size / 2**30:.2f} GiB", flush=True)  # fmt: skip
 
+    print("references (DuckDB alone, same CSV):", flush=True)
+    references: list[dict] = []
+    with measured(references, TYPED_COPY, int(args.rows)):
+        typed_sorted_copy(connect(), raw, work / "typed.parquet")
+    floor = ingest_floor(connect(), raw, work, int(args.rows), references)
+    typed = references[0]["seconds"]
+
     memory = StageMemory()
     logging.getLogger("helpers.run.runner").addHandler(memory)
     logging.getLogger("helpers.run.runner").setLevel(logging.INFO)
@@ -100,6 +112,14 @@ def main() -> None:
         peak = memory.peaks.get(name, 0) / 2**30
         print(f"{name:<20} {record['status']:<8} {record['seconds']:>8.0f} s {peak:>8.1f} GiB")
     print(f"{'whole run':<29} {total:>8.0f} s {max(memory.peaks.values()) / 2**30:>8.1f} GiB\nreport: {report}")
+    what = "the whole run" if args.stages is None else "the stages run"
+    print(f"\n{what}: {total / typed:.0f}x DuckDB's typed+sorted copy of the same CSV ({typed:.1f} s)")
+    if "01_ingest" in manifest["stages"]:
+        ingest = manifest["stages"]["01_ingest"]["seconds"]
+        print(
+            f"01_ingest: {ingest / floor:.2f}x its floor ({floor:.1f} s: the output-shaped sorted copy and the "
+            f"exact-copy search, no rule)"
+        )
 
 
 if __name__ == "__main__":
