@@ -1,6 +1,7 @@
 """The whole workbench at scale: `workbench run` (every stage) on the bench's generated log of N lines.
 
     python bench/pipeline.py --rows 1e8 --work-dir /data/scratch     # about 12 million customers
+    python bench/pipeline.py --rows 1e7 --engine pyspark --spark-master "local[2]"   # the same stages on Spark
 
 Generates the raw CSV (bench/run.py's generator: BG/NBD customers, 1-3 lines per order, two years), writes a
 config for it, runs every stage through the runner as `workbench run` does, and prints each stage's wall time
@@ -73,6 +74,9 @@ def main() -> None:
     parser.add_argument("--rows", type=float, default=1e6, help="transaction lines, e.g. 1e6, 1e8")
     parser.add_argument("--work-dir", default="bench-work", help="where the CSV and the run folder go")
     parser.add_argument("--memory-limit", default=None, help="backend.duckdb_memory_limit, e.g. 16GB")
+    parser.add_argument("--engine", choices=["duckdb", "pyspark"], default="duckdb", help="backend.engine")
+    parser.add_argument("--spark-master", default="local[2]", help="backend.spark_master with --engine pyspark")
+    parser.add_argument("--spark-driver-memory", default="1g", help="spark.driver.memory with --engine pyspark")
     parser.add_argument("--stages", nargs="*", default=None, help="only these stages, e.g. 02 03 (the run folder of "
                         "the same --rows and config is reused)")  # fmt: skip
     args = parser.parse_args()
@@ -82,9 +86,13 @@ def main() -> None:
     if not raw.exists():
         generate(int(args.rows), raw)
     config = dict(CONFIG, input={"path": str(raw)}, run=dict(CONFIG["run"], output_dir=str(work / "runs")))
+    config["backend"] = {"engine": args.engine}
     if args.memory_limit:
-        config["backend"] = {"duckdb_memory_limit": args.memory_limit}
-    config_file = work / "bench.yaml"
+        config["backend"]["duckdb_memory_limit"] = args.memory_limit
+    if args.engine == "pyspark":
+        config["backend"] |= {"spark_master": args.spark_master,
+                              "spark_conf": {"spark.driver.memory": args.spark_driver_memory}}  # fmt: skip
+    config_file = work / f"bench_{args.engine}.yaml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; "
           f"{raw.name}: {raw.stat().st_size / 2**30:.2f} GiB", flush=True)  # fmt: skip
@@ -102,12 +110,13 @@ def main() -> None:
     memory.sampler.start()
     began = time.perf_counter()
     try:
-        report = runner.run(config_file, run_id=f"bench-{int(args.rows)}", stages=args.stages)
+        report = runner.run(config_file, run_id=f"bench-{int(args.rows)}-{args.engine}", stages=args.stages)
     finally:
         memory.done.set()
         total = time.perf_counter() - began
     manifest = json.loads((report.parent / "manifest.json").read_text())
-    print(f"\n{'stage':<20} {'status':<8} {'wall time':>10} {'peak memory':>12}")
+    print(f"\nengine: {args.engine}" + (f" on {args.spark_master}" if args.engine == "pyspark" else ""))
+    print(f"{'stage':<20} {'status':<8} {'wall time':>10} {'peak memory':>12}")
     for name, record in manifest["stages"].items():
         peak = memory.peaks.get(name, 0) / 2**30
         print(f"{name:<20} {record['status']:<8} {record['seconds']:>8.0f} s {peak:>8.1f} GiB")

@@ -46,15 +46,22 @@ def write_parquet(frames: exports.Frames, path: str | Path, types: dict[str, pa.
     given = exports.slices(frames)
     first = next(given)
     inferred = pa.Schema.from_pandas(first, preserve_index=False)
-    schema = pa.schema(
-        [pa.field(f.name, (types or {}).get(f.name, f.type)) if pa.types.is_null(f.type) else f for f in inferred],
-        metadata=inferred.metadata,
-    )
+    schema = pa.schema([_stored(f, types or {}) for f in inferred], metadata=inferred.metadata)
     with pq.ParquetWriter(path, schema) as writer:
         for frame in chain([first], given):
             for start in range(0, max(len(frame), 1), PARQUET_ROWS):
                 chunk = frame.iloc[start : start + PARQUET_ROWS]
                 writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
+
+
+def _stored(field: pa.Field, types: dict[str, pa.DataType]) -> pa.Field:
+    """The type a column is stored as: `types` for a column with no value, microseconds for a timestamp (what Spark
+    reads, and what it gives back: the same table from either engine is the same file)."""
+    if pa.types.is_null(field.type):
+        return pa.field(field.name, types.get(field.name, field.type))
+    if pa.types.is_timestamp(field.type):
+        return pa.field(field.name, pa.timestamp("us", tz=field.type.tz))
+    return field
 
 
 def arrow_frames(batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterator[pd.DataFrame]:

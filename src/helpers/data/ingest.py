@@ -666,10 +666,12 @@ def values_read(ruled: ibis.Table, mapping: dict[str, str], options: CleaningOpt
         "written_dates": (mapping["order_date"], kept & plain_date.isnull()),
         "unread_amounts": (money, (ruled._rule == "invalid_amount") & amount_text.nullif("").notnull()),
     }
-    counts = ruled.aggregate(**{name: flag.sum() for name, (_, flag) in flags.items()}).execute().iloc[0]
+    # a flag is null where the text is (Spark sums those to null, DuckDB to 0): count only what is true
+    counts = ruled.aggregate(**{name: flag.fill_null(False).sum() for name, (_, flag) in flags.items()})
+    counts = counts.execute().fillna(0).iloc[0]
     report = {}
     for name, (column, flag) in flags.items():
-        rows = int(counts[name] or 0)
+        rows = int(counts[name])
         flagged = ruled.filter(flag)
         # one example per way of writing (digits aside): '2018-01-01 星期一' and '2018年1月1日', not five weekdays
         shapes = flagged.group_by(_shape=flagged[column].re_replace(r"[0-9]+", "9").re_replace(r"星期.|周.", "星期"))

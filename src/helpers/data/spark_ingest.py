@@ -115,8 +115,10 @@ def read_csv(con, path: Path, *, delimiter: str, header: bool):
     if len(set(names)) < len(names):
         raise InputError(f"{path} has repeated column names in its header {names}; rename them")
     schema = StructType([StructField(n, StringType()) for n in [*names, CORRUPT]])
+    # quote and escape as RFC 4180 (and as DuckDB reads it): a quote inside a quoted field is doubled, "" not \"
     return con._session.read.csv(str(path), schema=schema, header=header, sep=delimiter, encoding="utf-8",
-                                 mode="PERMISSIVE", columnNameOfCorruptRecord=CORRUPT)  # fmt: skip
+                                 quote='"', escape='"', mode="PERMISSIVE",
+                                 columnNameOfCorruptRecord=CORRUPT)  # fmt: skip
 
 
 def read_parquet(con, path: Path):

@@ -26,6 +26,7 @@ __all__ = [
     "OTHER",
     "SEASON",
     "SIMULATIONS",
+    "SUM_DECIMALS",
     "TOTAL",
     "Backtest",
     "DemandForecast",
@@ -44,6 +45,7 @@ MIN_MONTHS = 6  # fewer complete months: no forecast
 TOTAL, OTHER = "total", "other"
 MEASURES = ("revenue", "units")
 SIMULATIONS = 1_000
+SUM_DECIMALS = 6  # a month's sums are rounded to this: the same on every engine, whatever its order of addition
 
 
 def complete_months(first: date, today: date) -> pd.DatetimeIndex:
@@ -71,6 +73,8 @@ def monthly(tx: ibis.Table, key: ibis.Column | None, *, months: pd.DatetimeIndex
         metrics["units"] = within.quantity.sum()
     grouped = within.mutate(_series=series, _month=within.order_date.truncate("M"))
     counted = grouped.group_by(["_series", "_month"]).aggregate(**metrics).execute()
+    # engines add in different orders, which moves the last bits; the seasonal fits would carry that into forecasts
+    counted[list(metrics)] = counted[list(metrics)].round(SUM_DECIMALS)
     counted["_month"] = pd.to_datetime(counted["_month"]).dt.tz_localize(None).dt.normalize()
     kept = counted.groupby("_series")["revenue"].sum().sort_values(ascending=False).index[:max_series]
     counted["_series"] = counted["_series"].where(counted["_series"].isin(kept), OTHER)
