@@ -76,7 +76,8 @@ def main() -> None:
     parser.add_argument("--memory-limit", default=None, help="backend.duckdb_memory_limit, e.g. 16GB")
     parser.add_argument("--engine", choices=["duckdb", "pyspark"], default="duckdb", help="backend.engine")
     parser.add_argument("--spark-master", default="local[2]", help="backend.spark_master with --engine pyspark")
-    parser.add_argument("--spark-driver-memory", default="1g", help="spark.driver.memory with --engine pyspark")
+    parser.add_argument("--spark-driver-memory", default="8g", help="spark.driver.memory with --engine pyspark (on a "
+                        "local master the driver's JVM runs the tasks too)")  # fmt: skip
     parser.add_argument("--stages", nargs="*", default=None, help="only these stages, e.g. 02 03 (the run folder of "
                         "the same --rows and config is reused)")  # fmt: skip
     args = parser.parse_args()

@@ -287,7 +287,7 @@ def test_a_stage_logs_to_its_run_log_not_to_the_report(tmp_path, monkeypatch, ca
         monkeypatch.setenv("CRM_WORKBENCH_LOG", str(tmp_path / f"{run}.log"))
         context = StageContext(artifacts.RunPaths(tmp_path / run), None)
         context.paths.write_table(alerts, "alerts.xlsx")
-    assert "alerts.xlsx holds Excel's 1 rows" in (tmp_path / "second.log").read_text(encoding="utf-8")
+    assert "alerts.xlsx holds 1 rows" in (tmp_path / "second.log").read_text(encoding="utf-8")
     assert (tmp_path / "first.log").read_text(encoding="utf-8").count("alerts.xlsx") == 1  # not the second run's
     assert capsys.readouterr().err == ""
 
@@ -305,6 +305,35 @@ def test_a_report_says_what_a_list_longer_than_a_sheet_keeps(monkeypatch):
         assert "`action_list.xlsx` 只含 1,001 行中的前 1,000 行" in sheet_limit(1_001, "action_list")[0]
     finally:
         use_language("en")
+
+
+def test_an_xlsx_holds_the_configured_rows_and_the_report_says_so(tmp_path):
+    """report.xlsx_max_rows: the .xlsx has the first rows in the list's order, the CSV and Parquet have them all,
+    and the page's sentence names the setting; beyond Excel's own limit the setting is refused."""
+    from helpers.core.config import ReportSection
+    from helpers.data.exports import sheet_limit
+
+    alerts = pd.DataFrame({
+        "customer_id": [f"00{i}" for i in range(7)], "alert": "spend spike", "severity": "high", "reason": "r",
+        "evidence": "e", "order_id": None, "first_date": pd.Timestamp("2024-01-01"),
+        "last_date": pd.Timestamp("2024-01-02"), "amount": 1.0, "robust_z": 3.5,
+    })  # fmt: skip
+    paths = artifacts.RunPaths(tmp_path / "run", xlsx_max_rows=5)
+    for name in ("alerts.xlsx", "alerts.csv", "alerts.parquet"):
+        paths.write_table(alerts, name)
+    assert exports.read_export(paths.artifact("alerts.xlsx"))["customer_id"].tolist() == [f"00{i}" for i in range(5)]
+    assert (
+        len(exports.read_export(paths.artifact("alerts.csv")))
+        == len(pd.read_parquet(paths.artifact("alerts.parquet")))
+        == 7
+    )
+    assert sheet_limit(5, "alerts", max_rows=5) == []
+    (sentence,) = sheet_limit(7, "alerts", max_rows=5)
+    assert "`alerts.xlsx` has the first 5 of the 7 rows" in sentence and "report.xlsx_max_rows" in sentence
+    assert sheet_limit(2_000_000, "alerts")[0].startswith("Excel holds 1,048,575 rows")
+    assert sheet_limit(2_000_000, "alerts", max_rows=2_000_000)[0].startswith("Excel holds 1,048,575 rows")
+    with pytest.raises(ValueError, match="less than or equal to 1048575"):
+        ReportSection(xlsx_max_rows=1_048_576)
 
 
 def test_json_artifacts_are_strict_json_with_nan_as_null(tmp_path):

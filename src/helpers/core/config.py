@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_RESPONSE_RATES",
     "DEFAULT_SEGMENT_RULES",
     "EARLIEST_DATE",
+    "EXCEL_MAX_ROWS",
     "LIFECYCLE_STAGES",
     "RISK_TIERS",
     "SAVE_CALL",
@@ -751,11 +752,18 @@ class AlertsSection(_Section):
     min_orders_for_spike: int = Field(3, ge=1, description="spend spikes need this many earlier orders to compare")
 
 
+EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows below the header
+
+
 class ReportSection(_Section):
     language: Literal["en", "zh"] = Field("en", description="en, or zh for Simplified Chinese reports and exports")
     currency: str = Field("$", min_length=1, max_length=4, description="symbol before money amounts, e.g. $ or ¥")
     mask_customer_ids: bool = Field(True, description="HTML reports show a salted hash instead of customer ids; "
                                     "the artifacts keep the real ids")  # fmt: skip
+    xlsx_max_rows: int = Field(100_000, ge=1, le=EXCEL_MAX_ROWS,
+                               description="rows an Excel export holds at most, the first in the list's order (the "
+                               "action list: highest priority first); the CSV and Parquet hold every row. Excel's "
+                               "own limit is 1,048,575")  # fmt: skip
 
 
 class BackendSection(_Section):

@@ -98,8 +98,9 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 class RunPaths:
     """Paths inside one run folder: artifacts/, figures/, notebooks/, html/, input/."""
 
-    def __init__(self, run_dir: str | Path):
+    def __init__(self, run_dir: str | Path, *, xlsx_max_rows: int | None = None):
         self.root = Path(run_dir)
+        self.xlsx_max_rows = xlsx_max_rows  # report.xlsx_max_rows: the rows an Excel export holds at most
 
     def _sub(self, name: str) -> Path:
         path = self.root / name
@@ -178,9 +179,9 @@ class RunPaths:
             if target.suffix == ".csv":
                 exports.write_csv(checked, tmp)
             elif target.suffix == ".xlsx":
-                if not exports.write_xlsx(checked, tmp, formats=number_formats):
-                    log.warning("%s holds Excel's %s rows: the first in the table's order; the CSV has all", name,
-                                f"{exports.EXCEL_MAX_ROWS:,}")  # fmt: skip
+                if not exports.write_xlsx(checked, tmp, formats=number_formats, max_rows=self.xlsx_max_rows):
+                    log.warning("%s holds %s rows: the first in the table's order; the CSV has all", name,
+                                f"{exports.sheet_rows(self.xlsx_max_rows):,}")  # fmt: skip
             else:
                 write_parquet(checked, tmp, artifact.arrow_types())
         return target

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from helpers.core.config import EXCEL_MAX_ROWS
 from helpers.language.i18n import export_header, t, term
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "CSV_DECIMALS",
     "CSV_ENCODING",
     "DUE_SOON_FORMATS",
-    "EXCEL_MAX_ROWS",
     "FIXED_DATE",
     "FORMULA_STARTS",
     "Frames",
@@ -34,6 +34,7 @@ __all__ = [
     "neutralise",
     "read_export",
     "sheet_limit",
+    "sheet_rows",
     "slices",
     "text_columns",
     "write_csv",
@@ -43,7 +44,6 @@ __all__ = [
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_ENCODING = "utf-8-sig"
 FIXED_DATE = datetime.datetime(2000, 1, 1)
-EXCEL_MAX_ROWS = 1_048_575  # a worksheet's rows below the header
 ACTION_LIST_FORMATS = {"p_alive": "0%", "churn_probability": "0%", "clv": "#,##0.00", "value_if_retained": "#,##0.00",
                        "value_at_risk": "#,##0.00", "typical_gap_days": "#,##0", "days_since_last_purchase": "#,##0",
                        "last_purchase_date": "yyyy-mm-dd", "offer_send_on": "yyyy-mm-dd",
@@ -118,12 +118,13 @@ def display_width(value: object) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in str(value))
 
 
-def write_xlsx(frames: Frames, path: str | Path, *, formats: dict[str, str] | None = None, sheet: str = "list") -> bool:
+def write_xlsx(frames: Frames, path: str | Path, *, formats: dict[str, str] | None = None, sheet: str = "list",
+               max_rows: int | None = None) -> bool:  # fmt: skip
     """One sheet: a frozen header with filters, columns sized to their content, text cells stored as text
     (customer ids keep leading zeros; nothing runs as a formula), `formats` as Excel number formats per column.
-    A sheet holds at most EXCEL_MAX_ROWS rows: a longer table keeps its first rows (the CSV has them all).
-    A table given in slices is written a slice at a time, sized and styled by its first slice, and read no further
-    than the sheet's limit. Returns whether the sheet holds every row.
+    A sheet holds at most `max_rows` rows (at most Excel's EXCEL_MAX_ROWS): a longer table keeps its first rows
+    (the CSV has them all). A table given in slices is written a slice at a time, sized and styled by its first
+    slice, and read no further than the sheet's limit. Returns whether the sheet holds every row.
 
     XlsxWriter streams the rows (constant memory, its scratch file beside `path`), about 2.5 times as fast as
     openpyxl's write-only cells; its zip entries carry a fixed date, and so equal tables give byte-equal files."""
@@ -146,9 +147,10 @@ def write_xlsx(frames: Frames, path: str | Path, *, formats: dict[str, str] | No
         for f in ("@" if name in text else _number_format(first[name], formats, name) for name in first.columns)
     ]
     writers = [_cell_writer(table, first[name], as_text=name in text) for name in first.columns]
+    limit = sheet_rows(max_rows)
     written, complete = 0, True
     for number, frame in enumerate(chain([first], given)):
-        rows = frame.head(EXCEL_MAX_ROWS - written)
+        rows = frame.head(limit - written)
         shown = rows if number == 0 else for_readers(rows)
         for row, (values, missing) in enumerate(zip(shown.itertuples(index=False), shown.isna().to_numpy(),
                                                     strict=True), start=written + 1):  # fmt: skip
@@ -186,9 +188,19 @@ def read_export(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=CSV_ENCODING)
 
 
-def sheet_limit(rows: int, name: str) -> list[str]:
-    """The sentence a report adds (none when it fits) for a list longer than an Excel sheet: what its .xlsx holds."""
-    if rows <= EXCEL_MAX_ROWS:
+def sheet_rows(max_rows: int | None) -> int:
+    """The rows an Excel export holds at most: `max_rows` (report.xlsx_max_rows), never beyond Excel's sheet."""
+    return min(max_rows or EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)
+
+
+def sheet_limit(rows: int, name: str, *, max_rows: int | None = None) -> list[str]:
+    """The sentence a report adds (none when it fits) for a list longer than its .xlsx holds: what that holds."""
+    limit = sheet_rows(max_rows)
+    if rows <= limit:
         return []
+    if limit < EXCEL_MAX_ROWS:
+        return [t("`{name}.xlsx` has the first {limit} of the {rows} rows, in the list's order (report.xlsx_max_rows:"
+                  " a sheet people can open and filter); `{name}.csv` has them all.", limit=f"{limit:,}", name=name,
+                  rows=f"{rows:,}")]  # fmt: skip
     return [t("Excel holds {limit} rows, so `{name}.xlsx` has the first {limit} of the {rows}; `{name}.csv` has "
-              "them all.", limit=f"{EXCEL_MAX_ROWS:,}", name=name, rows=f"{rows:,}")]  # fmt: skip
+              "them all.", limit=f"{limit:,}", name=name, rows=f"{rows:,}")]  # fmt: skip

@@ -218,6 +218,10 @@ HEADERS = {  # column and index names of the tables and exports, as `i18n.header
 
 MESSAGES = {
     # exports
+    "`{name}.xlsx` has the first {limit} of the {rows} rows, in the list's order (report.xlsx_max_rows: a sheet "
+    "people can open and filter); `{name}.csv` has them all.":
+        "`{name}.xlsx` 只含 {rows} 行中按清单顺序的前 {limit} 行（report.xlsx_max_rows：便于打开和筛选的工作表）；"
+        "`{name}.csv` 含全部行。",
     "Excel holds {limit} rows, so `{name}.xlsx` has the first {limit} of the {rows}; `{name}.csv` has them all.":
         "Excel 每张工作表最多 {limit} 行，因此 `{name}.xlsx` 只含 {rows} 行中的前 {limit} 行；`{name}.csv` 含全部行。",
     # figures

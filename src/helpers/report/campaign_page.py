@@ -49,6 +49,7 @@ class CampaignResults(Protocol):
 
     mode: str
     settings: CampaignSection
+    xlsx_max_rows: int
     preview: pd.DataFrame
     findings: Findings
     figures: dict[str, plt.Figure]
@@ -98,7 +99,7 @@ def _plan(plan: PlanResults, result: CampaignResults) -> tuple[Section, ...]:
                      "each customer's group. After the window, run `workbench campaign measure` with the newer log.",
                      start=plan.start, days=settings.outcome_days, share=f"{settings.control_share:.0%}",
                      minimum=settings.min_control),
-                   *sheet_limit(len(plan.plan), "campaign_plan"))),
+                   *sheet_limit(len(plan.plan), "campaign_plan", max_rows=result.xlsx_max_rows))),
             Table(result.preview.set_index("priority")[["customer_id", "action", "group", "contact", "cost"]],
                   {"cost": money}),
             *_reach(plan.reach),

@@ -82,6 +82,7 @@ class NextPurchaseResults(Protocol):
     preview: pd.DataFrame
     due_preview: pd.DataFrame
     settings: NextPurchaseSection
+    xlsx_max_rows: int
     findings: Findings
     figures: dict[str, plt.Figure]
 
@@ -156,7 +157,7 @@ def _who_buys_soon(result: NextPurchaseResults) -> tuple[Prose | Table, ...]:
                  "otherwise this cycle. They are the audience for reminders and replenishment offers. The list is "
                  "`artifacts/due_soon.xlsx` (Excel) and `due_soon.csv`, most likely buyers first.",
                  due=count(len(due)), share=f"{settings.due_probability:.0%}", days=settings.due_days),
-               *sheet_limit(len(due), "due_soon"))),
+               *sheet_limit(len(due), "due_soon", max_rows=result.xlsx_max_rows))),
         Table(result.due_preview[shown].set_index("customer_id"),
               {"typical_gap_days": "{:,.0f}", "days_since_last_purchase": "{:,}", "offer_send_on": day}),
         Prose((t("In the next 30 days the customers' probabilities add up to **{expected} expected buyers** of "
@@ -393,7 +394,7 @@ def _action_list(result: NextPurchaseResults) -> tuple[Prose | Table, ...]:
                  "date of the next purchase and the chance of a purchase in 30 days. The first rows (ids masked in "
                  "this report; the files hold the real ids); the whole list is `artifacts/action_list.xlsx` (Excel) "
                  "and `action_list.csv` (CRM import).", lead=result.settings.send_lead_days),
-               *sheet_limit(result.action_list_customers, "action_list"))),
+               *sheet_limit(result.action_list_customers, "action_list", max_rows=result.xlsx_max_rows))),
         Table(result.preview[shown].set_index("priority"),
               {"p_purchase_30d": "{:.0%}", "offer_send_on": day, "expected_next_purchase": day}),
     )  # fmt: skip

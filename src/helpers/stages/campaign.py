@@ -92,6 +92,7 @@ class CampaignStage:
     preview: pd.DataFrame
     findings: Findings
     figures: dict[str, plt.Figure]
+    xlsx_max_rows: int  # report.xlsx_max_rows: what the page says the .xlsx lists hold
     report: Report = field(init=False)  # the page, section by section
     checked: str = field(init=False)  # the group or effect figures as text: what nbval compares
 
@@ -332,13 +333,15 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> CampaignSt
     settings = config.campaign
     context = StageContext.open(run_dir, config)
     tx = context.transactions()
+    planned = measured = None
     if settings.mode == "plan":
         planned = plan_campaign(context, config, tx)
         found = findings.campaign_plan(planned.plan, planned.power, settings=settings, reach=planned.reach,
                                        selection=planned.selection)  # fmt: skip
         preview = context.shareable(planned.plan.head(15))
-        return CampaignStage("plan", settings, planned, None, preview, context.write_findings(found), context.figures)
-    measured = measure_campaign(context, config, tx)
-    found = findings.campaign_measure(measured, settings)
-    preview = context.shareable(measured.targets.head(15))
-    return CampaignStage("measure", settings, None, measured, preview, context.write_findings(found), context.figures)
+    else:
+        measured = measure_campaign(context, config, tx)
+        found = findings.campaign_measure(measured, settings)
+        preview = context.shareable(measured.targets.head(15))
+    return CampaignStage(settings.mode, settings, planned, measured, preview, context.write_findings(found),
+                         context.figures, xlsx_max_rows=config.report.xlsx_max_rows)  # fmt: skip

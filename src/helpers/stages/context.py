@@ -66,7 +66,8 @@ class StageContext:
     @classmethod
     def open(cls, run_dir: str | Path, config: WorkbenchConfig) -> StageContext:
         """The run folder, computing on the configured backend, reporting in the configured currency."""
-        return cls(RunPaths(Path(run_dir).resolve()), backends.connect(config.backend.model_dump()), config.report)
+        paths = RunPaths(Path(run_dir).resolve(), xlsx_max_rows=config.report.xlsx_max_rows)
+        return cls(paths, backends.connect(config.backend.model_dump()), config.report)
 
     def shareable(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A table for a shared report: customer ids replaced by a salted hash when report.mask_customer_ids."""

@@ -99,8 +99,8 @@ def side_tables(config: WorkbenchConfig, paths: RunPaths, transactions) -> dict[
 def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> IngestStage:
     """Read, clean and account for the raw input; profile what was kept."""
     config = stage_config(config)
-    context = StageContext(RunPaths(Path(run_dir).resolve()), connect(config.backend.model_dump(), "duckdb"),
-                           config.report)  # fmt: skip
+    paths = RunPaths(Path(run_dir).resolve(), xlsx_max_rows=config.report.xlsx_max_rows)
+    context = StageContext(paths, connect(config.backend.model_dump(), "duckdb"), config.report)
     source = config.input
     pattern = resolve_input(source, context.paths)
     log.info("reading %s", pattern)

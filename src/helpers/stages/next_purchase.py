@@ -110,6 +110,7 @@ class NextPurchaseStage:
     preview: pd.DataFrame  # the action list's first rows (empty without 04_churn), ids masked when configured
     due_preview: pd.DataFrame  # the due-soon list's first rows, ids masked when configured
     settings: NextPurchaseSection
+    xlsx_max_rows: int  # report.xlsx_max_rows: what the page says the .xlsx lists hold
     findings: Findings
     figures: dict[str, plt.Figure]
     report: Report = field(init=False)  # the page, section by section
@@ -392,6 +393,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
         ),
         due_preview=context.shareable(due.head(15)),
         settings=settings,
+        xlsx_max_rows=config.report.xlsx_max_rows,
         findings=context.write_findings(found),
         figures=context.figures,
     )
