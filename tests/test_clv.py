@@ -176,6 +176,7 @@ def test_customer_values_are_consistent(cdnow_transactions):
 
 
 def test_bootstrap_is_seeded_and_brackets_the_point_estimate(cdnow_transactions):
+    """The same seed gives the same draws, whether the refits run here or in two worker processes."""
     summary = btyd_summary(cdnow_transactions, date(1998, 6, 30), "weeks").execute()
     patterns = clv.compress(summary)
     repeaters = summary[summary.frequency > 0]
@@ -183,9 +184,9 @@ def test_bootstrap_is_seeded_and_brackets_the_point_estimate(cdnow_transactions)
         "bgnbd", patterns, repeaters=repeaters, horizon_months=12, unit="weeks", samples=15, random_state=3
     )
     draws_b, _ = clv.bootstrap(
-        "bgnbd", patterns, repeaters=repeaters, horizon_months=12, unit="weeks", samples=15, random_state=3
+        "bgnbd", patterns, repeaters=repeaters, horizon_months=12, unit="weeks", samples=15, random_state=3, n_jobs=2
     )
-    pd.testing.assert_frame_equal(draws_a, draws_b)
+    pd.testing.assert_frame_equal(draws_a, draws_b)  # the same draws refitted in two processes
     point = PurchaseModel.fit("bgnbd", patterns).params["r"]
     assert interval.loc["r", "p05"] <= point <= interval.loc["r", "p95"]
     assert interval["successful_fits"].iloc[0] == 15

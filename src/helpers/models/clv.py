@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
 import lifetimes
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from scipy.stats import norm
 
 from helpers.core.errors import ClvFitError
@@ -30,6 +31,7 @@ __all__ = [
     "LIFETIMES_FREQ",
     "MIN_GAMMA_GAMMA_CUSTOMERS",
     "NO_DROPOUT_P_ALIVE",
+    "PARALLEL_PATTERNS",
     "PATTERN",
     "PROGRESS_EVERY",
     "UNITS_PER_MONTH",
@@ -58,6 +60,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 10  # bootstrap refits between two progress messages
+# patterns from which bootstrap refits run on every core: below, a refit takes a fraction of a second and starting
+# the worker processes (each imports lifetimes) costs about as much as it saves
+PARALLEL_PATTERNS = 20_000
 UNITS_PER_MONTH = {"weeks": 4.345, "days": 30.0}  # lifetimes' own month, so CLV horizons agree
 LIFETIMES_FREQ = {"weeks": "W", "days": "D"}
 PATTERN = ["frequency", "recency", "T"]
@@ -327,6 +332,18 @@ def _forecast(model: PurchaseModel, spend_params: pd.Series, *, patterns: pd.Dat
             "total_purchases": total, "total_revenue": total * order_value}  # fmt: skip
 
 
+def _refit(name: str, resampled: pd.DataFrame, spend_sample: pd.DataFrame, *, penalizer: float, shrunk: bool,
+           horizon: float) -> dict[str, float] | None:  # fmt: skip
+    """One bootstrap refit on resampled patterns and repeat buyers: `_forecast`'s draw, None when a fit fails."""
+    try:
+        model = PurchaseModel.fit(name, resampled, penalizer=penalizer)
+        spend_params = (_shrunk_mean_params(spend_sample) if shrunk
+                        else fit_spend_model(spend_sample, penalizer, fallback=False).model.params_)  # fmt: skip
+    except ClvFitError:
+        return None
+    return _forecast(model, spend_params, patterns=resampled, horizon=horizon)
+
+
 def _shrunk_mean_params(repeaters: pd.DataFrame) -> pd.Series:
     usable = repeaters[repeaters["monetary_value"] > 0]
     return ShrunkMeanSpend().fit(usable["frequency"], usable["monetary_value"]).params_
@@ -345,6 +362,7 @@ def bootstrap(
     max_customers: int | None = None,
     fitted: tuple | None = None,
     season_factor: float = 1.0,
+    n_jobs: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Bootstrap over customers: parameter draws and total expected purchases / revenue over the horizon.
 
@@ -361,6 +379,9 @@ def bootstrap(
 
     `season_factor` scales every total as it scales the customers' values (`customer_value`), so the interval
     is around the forecast the pages show.
+
+    The refits run in `n_jobs` processes (joblib); the resamples are drawn here in order, so the draws are the
+    same whatever `n_jobs`.
     """
     rng = np.random.default_rng(random_state)
     horizon = horizon_months * UNITS_PER_MONTH[unit]
@@ -369,20 +390,22 @@ def bootstrap(
     repeaters_size = max(10, round(len(repeaters) * size / customers))
     probabilities = patterns["weight"].to_numpy() / customers
     shrunk = fitted is not None and fitted[1].fallback_reason is not None  # refit the estimate's kind of model
+
+    def resamples() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        for _ in range(samples):
+            resampled = patterns.assign(weight=rng.multinomial(size, probabilities))
+            yield resampled[resampled["weight"] > 0], repeaters.iloc[rng.integers(0, len(repeaters), repeaters_size)]
+
+    refits = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_refit)(name, resampled, spend_sample, penalizer=penalizer, shrunk=shrunk, horizon=horizon)
+        for resampled, spend_sample in resamples()
+    )
     draws = []
-    for refit in range(samples):
-        if refit and refit % PROGRESS_EVERY == 0:
-            log.info("bootstrap: %d of %d refits done", refit, samples)
-        resampled = patterns.assign(weight=rng.multinomial(size, probabilities))
-        resampled = resampled[resampled["weight"] > 0]
-        spend_sample = repeaters.iloc[rng.integers(0, len(repeaters), repeaters_size)]
-        try:
-            model = PurchaseModel.fit(name, resampled, penalizer=penalizer)
-            spend_params = (_shrunk_mean_params(spend_sample) if shrunk
-                            else fit_spend_model(spend_sample, penalizer, fallback=False).model.params_)  # fmt: skip
-        except ClvFitError:
-            continue
-        draws.append(_forecast(model, spend_params, patterns=resampled, horizon=horizon))
+    for done, draw in enumerate(refits, start=1):
+        if done % PROGRESS_EVERY == 0 and done < samples:
+            log.info("bootstrap: %d of %d refits done", done, samples)
+        if draw is not None:
+            draws.append(draw)
     table = pd.DataFrame(draws)
     estimate = (
         None

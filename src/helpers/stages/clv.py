@@ -181,6 +181,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
             max_customers=settings.bootstrap_max_customers,
             fitted=(purchase_model, spend_model),
             season_factor=season_factor,
+            n_jobs=-1 if len(full_patterns) >= clv.PARALLEL_PATTERNS else 1,  # -1: every core
         )
         context.paths.write_table(bootstrap.reset_index(names="quantity"), "clv_bootstrap.parquet")
 
