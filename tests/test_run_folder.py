@@ -312,6 +312,7 @@ def test_an_xlsx_holds_the_configured_rows_and_the_report_says_so(tmp_path):
     and the page's sentence names the setting; beyond Excel's own limit the setting is refused."""
     from helpers.core.config import ReportSection
     from helpers.data.exports import sheet_limit
+    from helpers.language.i18n import use_language
 
     alerts = pd.DataFrame({
         "customer_id": [f"00{i}" for i in range(7)], "alert": "spend spike", "severity": "high", "reason": "r",
@@ -330,6 +331,8 @@ def test_an_xlsx_holds_the_configured_rows_and_the_report_says_so(tmp_path):
     assert sheet_limit(5, "alerts", max_rows=5) == []
     (sentence,) = sheet_limit(7, "alerts", max_rows=5)
     assert "`alerts.xlsx` has the first 5 of the 7 rows" in sentence and "report.xlsx_max_rows" in sentence
+    with use_language("zh"):
+        assert "`alerts.xlsx` 只含 7 行中按清单顺序的前 5 行" in sheet_limit(7, "alerts", max_rows=5)[0]
     assert sheet_limit(2_000_000, "alerts")[0].startswith("Excel holds 1,048,575 rows")
     assert sheet_limit(2_000_000, "alerts", max_rows=2_000_000)[0].startswith("Excel holds 1,048,575 rows")
     with pytest.raises(ValueError, match="less than or equal to 1048575"):
