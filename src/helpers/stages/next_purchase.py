@@ -287,8 +287,7 @@ def finish_action_list(con: ibis.backends.duckdb.Backend, listed: ibis.Table, ro
 
 def write_action_list(context: StageContext, backend: BackendSection) -> int | None:
     """Write action_list.parquet, .csv and .xlsx a slice at a time; the customers on it (None without 04_churn).
-    The per-customer tables are local files pandas wrote: DuckDB joins them whatever the engine (Spark cannot read
-    their nanosecond dates)."""
+    The per-customer tables are local files pandas wrote: DuckDB joins them whatever the engine."""
     if not context.paths.artifact("churn.parquet").exists():
         return None
     churn = context.paths.require_checked("churn.parquet", "04_churn")
