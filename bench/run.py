@@ -138,16 +138,17 @@ def typed_sorted_copy(con, raw: Path, target: Path) -> None:
 
 def ingest_floor(con, raw: Path, work: Path, rows: int, results: list) -> float:
     """Seconds of the least any ingest of `raw` must do, measured as two DuckDB statements without a cleaning rule:
-    the transactions artifact's columns computed, sorted as it is and written; and the search for exact copies
-    (a hash of every column, grouped). What ingest adds beyond them is the rules, the return matching, the
-    quarantine and the reconciliation."""
+    the transactions artifact's columns computed, each line numbered, sorted as ingest sorts them (the line number
+    last) and written; and the search for exact copies (a hash of every column, grouped). What ingest adds beyond
+    them is the rules, the return matching, the quarantine and the reconciliation."""
     text = f"read_csv('{raw}', all_varchar = true)"
     with measured(results, "floor: output-shaped sorted copy", rows):
         con.raw_sql(f"COPY (SELECT customer_id, order_id, TRY_CAST(order_date AS TIMESTAMP) AS order_date, "
                     f"TRY_CAST(amount AS DOUBLE) AS amount, category, amount LIKE '-%' AS is_return, "
                     f"CAST(TRY_CAST(order_date AS TIMESTAMP) AS DATE) AS purchase_date, "
                     f"TRY_CAST(amount AS DOUBLE) > 1000 AS is_extreme, '{raw.name}' AS source_file, "
-                    f"CAST(0 AS BIGINT) AS source_row FROM {text} ORDER BY customer_id, order_date, order_id) "
+                    f"row_number() OVER () AS source_row FROM {text} "
+                    f"ORDER BY customer_id, order_date, order_id, source_file, source_row) "
                     f"TO '{work / 'floor.parquet'}'")  # fmt: skip
     with measured(results, "floor: exact-copy search", rows):
         con.raw_sql(f"SELECT count(*) FROM (SELECT hash(customer_id, order_id, order_date, amount, category) AS h "

@@ -49,6 +49,7 @@ __all__ = [
     "id_checks",
     "kept_part",
     "parse_number",
+    "plain_number",
     "reading_for",
     "written_date",
     "written_number",
@@ -204,13 +205,21 @@ def written_number(text: ibis.StringValue, reading: NumberReading, *, units: boo
     return ibis.ifelse(inner.re_search(pattern), value, ibis.null("float64"))
 
 
-def parse_number(text: ibis.StringValue, reading: NumberReading, *, units: bool = False) -> ibis.FloatingValue:
-    """Text to float64: a plain number by cast, any other by `written_number`; NULL where neither reads it."""
+def plain_number(text: ibis.StringValue, reading: NumberReading) -> ibis.FloatingValue:
+    """The number a plain cast reads from `text` under this reading; NULL for text written any other way."""
+    plain = text.try_cast("float64")
     if reading.decimal == ".":
-        plain = text.try_cast("float64")
-        return ibis.ifelse(plain.isnull(), written_number(text, reading, units=units), plain)
+        return plain
     # under a decimal comma a plain cast would read '1.234' as one point two: only text without a point is plain
-    plain = ibis.ifelse(text.contains("."), ibis.null("float64"), text.try_cast("float64"))
+    return ibis.ifelse(text.contains("."), ibis.null("float64"), plain)
+
+
+def parse_number(
+    text: ibis.StringValue, reading: NumberReading, *, units: bool = False, plain: ibis.FloatingValue | None = None
+) -> ibis.FloatingValue:
+    """Text to float64: a plain number by cast, any other by `written_number`; NULL where neither reads it.
+    `plain`: `plain_number(text, reading)` when the caller has it already."""
+    plain = plain_number(text, reading) if plain is None else plain
     return ibis.ifelse(plain.isnull(), written_number(text, reading, units=units), plain)
 
 

@@ -34,6 +34,7 @@ from helpers.core.parsing import (
     id_checks,
     kept_part,
     parse_number,
+    plain_number,
     reading_for,
     written_date,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "NON_PRODUCT_LINE",
     "NUMBER_SAMPLE_ROWS",
     "OPTIONAL_TEXT",
+    "READ_AS",
     "RULES",
     "SPACE",
     "UNMATCHED_RETURN",
@@ -80,6 +82,7 @@ __all__ = [
     "quality_report",
     "quarantine_rows",
     "raw_text",
+    "read_date",
     "return_key",
     "rules_after",
     "rules_table",
@@ -152,18 +155,31 @@ def _clean_text(value: ibis.StringValue) -> ibis.StringValue:
     return _strip(value).nullif("")
 
 
-def parse_date(value: ibis.StringValue, date_format: str | None, keep: str | None = None) -> ibis.TimestampValue:
-    """Text to timestamp; NULL if unparseable. Read with the strftime format when one is given, else as ISO
-    text (a Parquet or Excel column of real timestamps reads as ISO text too); what neither reads, as exports
-    write dates (`helpers.core.parsing`: a weekday or time after the date, 年月日, Excel serial days). `keep` (a
-    pattern, dates.keep) names the part of the text that is the date."""
-    text = kept_part(_strip(value), keep)
+def read_date(text: ibis.StringValue, date_format: str | None) -> ibis.TimestampValue:
+    """Stripped date text read as ISO, or with the strftime format when one is given; NULL for text written any
+    other way (a Parquet or Excel column of real timestamps reads as ISO text too)."""
     # only ISO-shaped text is cast: DuckDB reads '2018-01-05 08:15 PM' as 08:15 (it ignores the word) and Spark
     # reads an Excel serial day '45356' as the year 45356
     iso_shaped = text.contains("-") & text.right(1).isin(ISO_ENDINGS)
     read = ibis.ifelse(iso_shaped, text.try_cast("timestamp"), ibis.null("timestamp"))
     if date_format:
-        read = cleaning_engines.for_connection(ibis.get_backend(value)).strptime(text, date_format).fill_null(read)
+        read = cleaning_engines.for_connection(ibis.get_backend(text)).strptime(text, date_format).fill_null(read)
+    return read
+
+
+def parse_date(
+    value: ibis.StringValue,
+    date_format: str | None,
+    keep: str | None = None,
+    *,
+    read: ibis.TimestampValue | None = None,
+) -> ibis.TimestampValue:
+    """Text to timestamp; NULL if unparseable. Read as ISO or with the strftime format (`read_date`; `read` when the
+    caller has it already); what neither reads, as exports write dates (`helpers.core.parsing`: a weekday or time
+    after the date, 年月日, Excel serial days). `keep` (a pattern, dates.keep) names the part of the text that is
+    the date."""
+    text = kept_part(_strip(value), keep)
+    read = read_date(text, date_format) if read is None else read
     # the written forms are only tried where the cast and the format failed
     written = written_date(text).fill_null(compact_date(text)).fill_null(excel_serial_date(text))
     return ibis.ifelse(read.isnull(), written, read)
@@ -182,22 +198,30 @@ def money_column(mapping: dict[str, str]) -> str:
 
 
 def parse_lines(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
-    """Add parsed canonical columns (`__customer_id`, `__amount`, ...) beside the raw text columns."""
+    """Add parsed canonical columns (`__customer_id`, `__amount`, ...) beside the raw text columns, and how the
+    money and the date were read: `_amount_written` and `_date_written` (not plain numbers or ISO/dates.format
+    dates, so read as people write them) and `_amount_given` (money text not empty)."""
+    date_column, money = mapping["order_date"], money_column(mapping)
+    # the plain readings once, in their own columns: the parsed values and the flags both use them
+    raw = raw.mutate(_date_read=read_date(kept_part(_strip(raw[date_column]), options.date_keep), options.date_format),
+                     _amount_plain=plain_number(_strip(raw[money]), options.number_reading))  # fmt: skip
     parsed = {
         _c("customer_id"): _clean_text(raw[mapping["customer_id"]]),
-        _c("order_date"): parse_date(raw[mapping["order_date"]], options.date_format, options.date_keep),
+        _c("order_date"): parse_date(raw[date_column], options.date_format, options.date_keep, read=raw._date_read),
     }
     if "order_id" in mapping:
         parsed[_c("order_id")] = _clean_text(raw[mapping["order_id"]])
     if "quantity" in mapping:
         parsed[_c("quantity")] = parse_number(_strip(raw[mapping["quantity"]]), options.number_reading, units=True)
-    money = parse_number(_strip(raw[money_column(mapping)]), options.number_reading)
+    amount = parse_number(_strip(raw[money]), options.number_reading, plain=raw._amount_plain)
     # a line of quantity x unit price is money to the cent, as the invoice shows it
-    parsed[_c("amount")] = (parsed[_c("quantity")] * money).round(2) if "unit_price" in mapping else money
+    parsed[_c("amount")] = (parsed[_c("quantity")] * amount).round(2) if "unit_price" in mapping else amount
     for name in OPTIONAL_TEXT:
         if name in mapping:
             parsed[_c(name)] = _clean_text(raw[mapping[name]])
-    table = raw.mutate(**parsed)
+    read_as = {"_amount_written": raw._amount_plain.isnull(), "_date_written": raw._date_read.isnull(),
+               "_amount_given": _strip(raw[money]).nullif("").notnull()}  # fmt: skip
+    table = raw.mutate(**parsed, **read_as).drop("_date_read", "_amount_plain")
     is_return = table[_c("amount")] < 0
     if "quantity" in mapping:
         is_return |= table[_c("quantity")].fill_null(0) < 0
@@ -440,8 +464,11 @@ def _check_dates_parse(lines: ibis.Table, date_column: str, options: CleaningOpt
         )
 
 
+READ_AS = ("amount_written", "date_written", "amount_given")  # the flags of `parse_lines`, counted per outcome
+
+
 def _summarise(ruled: ibis.Table) -> pd.DataFrame:
-    """Rows and money per outcome (rule name, or 'kept')."""
+    """Rows, money and how values were read (`READ_AS`) per outcome (rule name, or 'kept')."""
     outcome = ruled._rule.fill_null("kept")
     return (
         ruled.mutate(outcome=outcome)
@@ -452,6 +479,7 @@ def _summarise(ruled: ibis.Table) -> pd.DataFrame:
             without_money=ibis._._money.isnull().sum(),
             returns=ibis._._is_return.sum(),
             return_money=ibis.ifelse(ibis._._is_return, ibis._[_c("amount")], 0.0).sum(),
+            **{flag: ibis._[f"_{flag}"].sum() for flag in READ_AS},
         )
         .execute()
         .set_index("outcome")
@@ -611,7 +639,7 @@ def run_ingest(
             ruled = with_true_row_numbers(ruled, malformed)
     summary = _summarise(ruled)
     summary.loc[MALFORMED_LINE.name] = {"rows": len(malformed), "money": 0.0, "without_money": len(malformed),
-                                        "returns": 0, "return_money": 0.0}  # fmt: skip
+                                        "returns": 0, "return_money": 0.0, **dict.fromkeys(READ_AS, 0)}  # fmt: skip
     if int(summary["rows"].sum()) == 0:
         raise InputError("the input has no data rows (a header only?); check input.path and input.csv.header")
     if int(summary["rows"].get("kept", 0)) == 0:
@@ -624,7 +652,8 @@ def run_ingest(
     extreme_rows = int(kept.filter(kept[_c("amount")] > threshold).count().execute())
     extreme = pd.Series({"rows": extreme_rows, "threshold": threshold, "quantile": options.extreme_quantile})
     quality = quality_report(summary, extreme, options.returns)
-    quality["values_read"] = values_read(ruled, mapping, options) | {"reading": options.number_reading.as_json()}
+    reading = {"reading": options.number_reading.as_json()}
+    quality["values_read"] = values_read(ruled, summary, mapping=mapping) | reading
     kept_lines = ruled.filter(ruled._rule.isnull())
     quality["ids"] = id_checks(kept_lines, kept_lines[_c("customer_id")], kept_lines[mapping["customer_id"]])
     if not (quality["reconciliation"]["rows_ok"] and quality["reconciliation"]["money_ok"]):
@@ -650,34 +679,31 @@ def run_ingest(
     return result
 
 
-def values_read(ruled: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> dict:
+def values_read(ruled: ibis.Table, summary: pd.DataFrame, *, mapping: dict[str, str]) -> dict:
     """How the values were read: kept amounts that were not plain numbers and kept dates that were neither ISO
     nor in dates.format (read as written, `helpers.core.parsing`), and amounts given that nothing read (set aside);
-    each with how many rows and a value as written for each of a few ways of writing them."""
-    kept = ruled._rule.isnull()
+    each with how many rows (from `summary`, `_summarise`'s counts) and a value as written for each of a few ways of
+    writing them."""
     money = money_column(mapping)
-    amount_text, date_text = _strip(ruled[money]), _strip(ruled[mapping["order_date"]])
-    plain_date = date_text.try_cast("timestamp")
-    if options.date_format:
-        engine = cleaning_engines.for_connection(ibis.get_backend(ruled))
-        plain_date = engine.strptime(date_text, options.date_format).fill_null(plain_date)
+    kept = ruled._rule.isnull()
     flags = {
-        "written_amounts": (money, kept & amount_text.try_cast("float64").isnull()),
-        "written_dates": (mapping["order_date"], kept & plain_date.isnull()),
-        "unread_amounts": (money, (ruled._rule == "invalid_amount") & amount_text.nullif("").notnull()),
-    }
-    # a flag is null where the text is (Spark sums those to null, DuckDB to 0): count only what is true
-    counts = ruled.aggregate(**{name: flag.fill_null(False).sum() for name, (_, flag) in flags.items()})
-    counts = counts.execute().fillna(0).iloc[0]
+        "written_amounts": (money, kept & ruled._amount_written, "kept", "amount_written"),
+        "written_dates": (mapping["order_date"], kept & ruled._date_written, "kept", "date_written"),
+        "unread_amounts": (money, (ruled._rule == "invalid_amount") & ruled._amount_given, "invalid_amount",
+                           "amount_given"),
+    }  # fmt: skip
     report = {}
-    for name, (column, flag) in flags.items():
-        rows = int(counts[name])
-        flagged = ruled.filter(flag)
-        # one example per way of writing (digits aside): '2018-01-01 星期一' and '2018年1月1日', not five weekdays
-        shapes = flagged.group_by(_shape=flagged[column].re_replace(r"[0-9]+", "9").re_replace(r"星期.|周.", "星期"))
-        examples = shapes.aggregate(text=flagged[column].min(), rows=ibis._.count())
-        examples = examples.order_by([ibis.desc("rows"), "text"]).limit(UNREAD_EXAMPLES)  # the commonest ways first
-        report[name] = {"rows": rows, "examples": examples.execute()["text"].tolist() if rows else []}
+    for name, (column, flag, outcome, count) in flags.items():
+        rows = int(summary[count].get(outcome, 0))
+        examples: list[str] = []
+        if rows:
+            flagged = ruled.filter(flag)
+            # one example per way of writing (digits aside): '2018-01-01 星期一' and '2018年1月1日', not five weekdays
+            shape = flagged[column].re_replace(r"[0-9]+", "9").re_replace(r"星期.|周.", "星期")
+            found = flagged.group_by(_shape=shape).aggregate(text=flagged[column].min(), rows=ibis._.count())
+            found = found.order_by([ibis.desc("rows"), "text"]).limit(UNREAD_EXAMPLES)  # the commonest ways first
+            examples = found.execute()["text"].tolist()
+        report[name] = {"rows": rows, "examples": examples}
     return report
 
 
