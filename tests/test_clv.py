@@ -100,6 +100,15 @@ def test_compressed_fit_equals_per_customer_fit(cdnow_calibration):
     np.testing.assert_allclose(compressed.to_numpy(), per_customer.to_numpy(), rtol=1e-4)
 
 
+def test_distinct_patterns_give_back_every_customer_and_agree_with_compress(cdnow_calibration):
+    data = clv.as_model_input(cdnow_calibration)
+    data.loc[data.index[:3], "recency"] = np.nan  # a missing value is a pattern of its own, not a dropped row
+    distinct, codes = clv.distinct_patterns(data)
+    np.testing.assert_array_equal(distinct.to_numpy()[codes], data[clv.PATTERN].to_numpy())
+    assert not distinct.duplicated().any()
+    assert len(distinct) == len(clv.compress(data.dropna())) + distinct["recency"].isna().sum()
+
+
 def test_holdout_comparison_and_choice(cdnow_calibration):
     fits = clv.fit_models(cdnow_calibration, ["bgnbd", "pareto_nbd"])
     table = clv.compare_on_holdout(fits, cdnow_calibration)

@@ -169,8 +169,9 @@ def customer_summary(tx: ibis.Table, as_of: date) -> ibis.Table:
     return joined.drop("customer_id_right").order_by("customer_id")
 
 
-def _behaviour(tx: ibis.Table, as_of: date) -> ibis.Table:
-    """Channel/category mix and return rate, from whichever of those columns exist."""
+def _behaviour(tx: ibis.Table, as_of: date, *, favourites: bool = True) -> ibis.Table:
+    """Channel/category mix and return rate, from whichever of those columns exist; with `favourites`, each
+    customer's favourite channel and category too (a join the engine computes even when its columns are dropped)."""
     tx = tx.filter(tx.order_date < end_of_day(as_of))
     metrics = {
         "gross_spend": money_sum(ibis.ifelse(tx.is_return, 0.0, tx.amount)),
@@ -180,7 +181,7 @@ def _behaviour(tx: ibis.Table, as_of: date) -> ibis.Table:
     for column in mix:
         metrics[MIX_COUNTS[column]] = tx[column].nunique()
     behaviour = tx.group_by("customer_id").aggregate(**metrics)
-    for column in mix:
+    for column in mix if favourites else ():
         behaviour = behaviour.left_join(_favourite(tx, column), "customer_id").drop("customer_id_right")
     behaviour = behaviour.mutate(
         return_rate=ibis.ifelse(behaviour.gross_spend > 0, behaviour.returned_spend / behaviour.gross_spend, 0.0)
@@ -327,8 +328,7 @@ def churn_features(tx: ibis.Table, cutoff: date) -> ibis.Table:
         purchase_trend_90d=summary.purchases_90d - summary.purchases_prev_90d,
         spend_trend_90d=summary.spend_90d - summary.spend_prev_90d,
     )
-    behaviour = _behaviour(tx, cutoff)
-    behaviour = behaviour.select([c for c in behaviour.columns if not c.startswith("favourite_")])
+    behaviour = _behaviour(tx, cutoff, favourites=False)
     joined = summary.left_join(behaviour, "customer_id").drop("customer_id_right")
     return joined.drop("first_purchase", "last_purchase").order_by("customer_id")
 

@@ -122,8 +122,7 @@ def baseline_scores(
     patterns = clv.compress(fitted_on.reset_index())
     horizon = horizon_days / DAYS_PER_UNIT[unit]
     # scored once per distinct (frequency, recency, T): millions of customers share far fewer histories
-    distinct, each = np.unique(summary[HISTORY].to_numpy(float), axis=0, return_inverse=True)
-    histories = pd.DataFrame(distinct, columns=HISTORY)
+    histories, each = clv.distinct_patterns(summary, HISTORY)
     try:
         bgnbd = PurchaseModel.fit("bgnbd", patterns, penalizer=penalizer)
         pareto = PurchaseModel.fit("pareto_nbd", patterns, penalizer=penalizer)
@@ -142,7 +141,6 @@ def baseline_scores(
         "bgnbd_expected_purchases": expected,
         "bgnbd_p_alive": p_alive,
     }
-    each = each.ravel()
     return pd.DataFrame({name: values[each] for name, values in scores.items()}, index=summary.index)
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "conditional_expectations",
     "cumulative_repeat_purchases",
     "customer_value",
+    "distinct_patterns",
     "fit_models",
     "fit_spend_model",
     "log",
@@ -78,6 +79,13 @@ ARTIFACT_NAMES = {
 def compress(summary: pd.DataFrame, columns: list[str] = PATTERN) -> pd.DataFrame:
     """Unique patterns of `columns` with the number of customers sharing each (`weight`)."""
     return summary.groupby(columns, as_index=False, sort=True).size().rename(columns={"size": "weight"})
+
+
+def distinct_patterns(summary: pd.DataFrame, columns: list[str] = PATTERN) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct rows of `columns`, and for each row of `summary` the position of its own among them. By
+    hashing: np.unique over rows sorts them, about 20 times slower at a million customers."""
+    codes = summary.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()  # numbered as first seen
+    return summary[columns].drop_duplicates().reset_index(drop=True), codes
 
 
 def as_model_input(summary: pd.DataFrame) -> pd.DataFrame:

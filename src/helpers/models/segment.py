@@ -272,7 +272,7 @@ def choose_clusters(
     if fit_sample is not None and len(scaled) > fit_sample:
         rows = np.random.default_rng(random_state).choice(len(scaled), fit_sample, replace=False)
         fitted = scaled[np.sort(rows)]
-    distinct = len(np.unique(fitted, axis=0))
+    distinct = len(pd.DataFrame(fitted).drop_duplicates())  # hashing: np.unique over rows sorts them
     scores, labels = [], {}
     for k in range(k_range[0], k_range[1] + 1):
         if k >= distinct:
