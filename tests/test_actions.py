@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from helpers.core.config import ActionRule, CampaignSection, ChurnSection, load_config, parse_config
 from helpers.core.errors import ConfigError
 from helpers.data.datasets import BABY_STAGES, CATEGORIES
-from helpers.data.exports import neutralise, read_export, write_csv, write_xlsx
+from helpers.data.exports import neutralised, read_export, write_csv, write_xlsx
 from helpers.models import actions, churn, recommend
 from helpers.stages import churn as churn_stage
 
@@ -111,11 +111,16 @@ def test_the_csv_opens_in_excel_with_chinese_and_no_formula(tmp_path):
     assert back["customer_id"].tolist() == ["007", "'" + FORMULA, "'-5", "'@x"]
 
 
-@given(st.text(max_size=20))
-def test_neutralise_leaves_no_text_that_starts_like_a_formula(value):
-    safe = neutralise(value)
-    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert safe in (value, "'" + value)
+@given(st.lists(st.one_of(st.text(max_size=20), st.none()), min_size=1, max_size=10), st.booleans())
+def test_neutralised_leaves_no_text_that_starts_like_a_formula(values, mixed):
+    column = pd.Series([*values, 3] if mixed else values, dtype=object if mixed else "str")  # mixed: any type
+    safe = neutralised(column).tolist()
+    for value, shown in zip(column, safe, strict=True):
+        if isinstance(value, str):
+            assert not shown.startswith(("=", "+", "-", "@", "\t", "\r"))
+            assert shown in (value, "'" + value)
+        else:
+            assert shown is value or (pd.isna(shown) and pd.isna(value))
 
 
 def test_xlsx_writes_numbers_as_numbers_and_dates_as_dates(tmp_path):

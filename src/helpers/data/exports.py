@@ -8,13 +8,19 @@ with an apostrophe, in XLSX it is stored as a text cell, never as a formula.
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import xlsxwriter
 
 from helpers.core.config import EXCEL_MAX_ROWS
@@ -30,8 +36,9 @@ __all__ = [
     "FORMULA_STARTS",
     "Frames",
     "display_width",
+    "each_distinct",
     "for_readers",
-    "neutralise",
+    "neutralised",
     "read_export",
     "sheet_limit",
     "sheet_rows",
@@ -69,11 +76,24 @@ def slices(frames: Frames) -> Iterator[pd.DataFrame]:
     return iter([frames]) if isinstance(frames, pd.DataFrame) else iter(frames)
 
 
-def neutralise(value: object) -> object:
-    """A text value that a spreadsheet would run as a formula, prefixed with an apostrophe; others unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def neutralised(column: pd.Series) -> pd.Series:
+    """The column with each text value that a spreadsheet would run as a formula prefixed with an apostrophe;
+    other values unchanged."""
+    if pd.api.types.is_string_dtype(column) and column.dtype != object:
+        formula = column.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    else:  # values of any type: only text can be a formula
+        formula = column.map(lambda value: isinstance(value, str) and value.startswith(FORMULA_STARTS)).astype(bool)
+    return column.where(~formula, "'" + column.astype(str))
+
+
+def each_distinct(column: pd.Series, change: Callable[[Any], Any]) -> pd.Series:
+    """`change` of each value, computed once per distinct value (a million cells of a vocabulary hold a few); the
+    column itself when nothing changes."""
+    codes, distinct = pd.factorize(column)  # a missing value has the code -1: the last entry below
+    changed = [change(value) for value in distinct]
+    if all(new is value for new, value in zip(changed, distinct, strict=True)):
+        return column
+    return pd.Series(np.array([*changed, np.nan], dtype=object)[codes], index=column.index, name=column.name)
 
 
 def text_columns(frame: pd.DataFrame) -> list[str]:
@@ -87,22 +107,50 @@ def for_readers(frame: pd.DataFrame) -> pd.DataFrame:
     shown = frame.copy()
     for column in text_columns(shown):
         if column != "customer_id":
-            shown[column] = shown[column].map(term)
+            shown[column] = each_distinct(shown[column], term)
     return shown.rename(columns=export_header)
 
 
 def write_csv(frames: Frames, path: str | Path) -> None:
     """CSV in UTF-8 with a byte-order mark, in the report language, numbers to CSV_DECIMALS places (the Parquet
     twin keeps full precision); text that starts like a formula is neutralised. A table given in slices is
-    written a slice at a time, under one header."""
-    with open(path, "w", encoding=CSV_ENCODING, newline="") as out:
+    written a slice at a time, under one header.
+
+    Arrow writes the rows (about 12 times as fast as pandas' to_csv: 20 s for the 1.2 million customers of the
+    1e7 bench's action list), text quoted; the header is written as pandas would, unquoted where it can be."""
+    with open(path, "wb") as out:
         for number, frame in enumerate(slices(frames)):
             safe = for_readers(frame)
             decimals = safe.select_dtypes("float").columns
             safe[decimals] = safe[decimals].round(CSV_DECIMALS)
             for column in text_columns(safe):
-                safe[column] = safe[column].map(neutralise)
-            safe.to_csv(out, index=False, header=number == 0)
+                safe[column] = neutralised(safe[column])
+            if number == 0:
+                header = io.StringIO()
+                csv.writer(header, lineterminator="\n").writerow(safe.columns)
+                out.write(header.getvalue().encode(CSV_ENCODING))
+            pacsv.write_csv(_as_csv_text(safe), out, pacsv.WriteOptions(include_header=False))
+
+
+def _as_csv_text(frame: pd.DataFrame) -> pa.Table:
+    """The columns as Arrow writes them to CSV the way pandas would: True/False, dates without a time when no value
+    has one, text as text (a category, or an object column of mixed values, too)."""
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column):
+            values = pa.array(column.map({True: "True", False: "False"}).astype("str"), from_pandas=True)
+        elif pd.api.types.is_datetime64_any_dtype(column):
+            known = column.dropna()
+            whole_days = (known == known.dt.normalize()).all()
+            values = pa.array(column, from_pandas=True).cast(pa.date32() if whole_days else pa.timestamp("s"),
+                                                             safe=False)  # fmt: skip
+        elif pd.api.types.is_numeric_dtype(column):
+            values = pa.array(column, from_pandas=True)
+        else:
+            values = pa.array(column.astype("str"), from_pandas=True)
+        columns[str(name)] = values
+    return pa.table(columns)
 
 
 def _number_format(series: pd.Series, formats: dict[str, str], name: str) -> str | None:
