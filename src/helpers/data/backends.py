@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import ibis
@@ -24,6 +27,7 @@ __all__ = [
     "SPARK_WAREHOUSE",
     "connect",
     "default_memory_limit",
+    "kept",
     "spark_session",
 ]
 
@@ -74,3 +78,26 @@ def connect(settings: BackendSection | dict | None = None, engine: str | None = 
         limits = {"memory_limit": settings.duckdb_memory_limit or default_memory_limit(), "threads": settings.threads}
         return ibis.duckdb.connect(**{key: value for key, value in limits.items() if value is not None})
     return ibis.pyspark.connect(spark_session(settings.spark_master, settings.spark_conf))
+
+
+@contextmanager
+def kept(expr: ibis.Table) -> Iterator[ibis.Table]:
+    """`expr` computed once for the queries inside the block, then let go: a temporary table on DuckDB, a
+    persisted DataFrame (memory, then disk) on Spark. Without it every query that reads `expr` computes it again."""
+    con, name = ibis.get_backend(expr), f"_kept_{uuid.uuid4().hex}"
+    if con.name == "pyspark":
+        from pyspark import StorageLevel
+
+        frame = con._session.sql(con.compile(expr)).persist(StorageLevel.MEMORY_AND_DISK)
+        frame.createOrReplaceTempView(name)
+        try:
+            yield con.table(name)
+        finally:
+            con._session.catalog.dropTempView(name)
+            frame.unpersist()
+        return
+    table = con.create_table(name, expr, temp=True)
+    try:
+        yield table
+    finally:
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')  # Ibis 12's drop_table writes no name here

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.core.errors import NextPurchaseDataError
+from helpers.data.backends import kept
 from helpers.data.features import days_between, end_of_day
 from helpers.language.i18n import t, t_series
 from helpers.models import life_stage
@@ -235,25 +236,26 @@ def learn(tx: ibis.Table, column: str, *, as_of: date, recent_days: int, bucket_
           shrinkage: float, max_items: int) -> Learnt:  # fmt: skip
     """Learn popularity (over the last `recent_days`), pair affinity and sequence transitions up to `as_of`;
     offers are for the next `recent_days`, so sequence offers look at each customer half-way through them."""
-    items = baskets(tx, column, start=None, end=as_of)
-    popularity = item_popularity(baskets(tx, column, start=as_of - timedelta(days=recent_days - 1), end=as_of))
-    everything = item_popularity(items)
-    popularity = popularity.reindex(everything.index, fill_value=0.0).sort_values(ascending=False, kind="stable")
-    catalogue = popularity.index[:max_items]
-    # pairs, moves and histories of the catalogue's items only: memory bounded by max_items, not by how many
-    # products the shop ever sold (thousands of free-text descriptions made the pair table outgrow the machine)
-    items = items.filter(items.item.isin(list(catalogue))) if len(everything) > max_items else items
-    return Learnt(
-        as_of=as_of,
-        catalogue=catalogue,
-        popularity=popularity.loc[catalogue],
-        affinity=pair_affinity(items),
-        transitions=sequence_transitions(items, bucket_days, buckets=buckets, shrinkage=shrinkage),
-        history=History.of(items),
-        bucket_days=bucket_days,
-        buckets=buckets,
-        score_at=as_of + timedelta(days=recent_days // 2),
-    )
+    # every table below reads the baskets: computed once from the lines, not once per query
+    with kept(baskets(tx, column, start=None, end=as_of)) as items:
+        popularity = item_popularity(baskets(tx, column, start=as_of - timedelta(days=recent_days - 1), end=as_of))
+        everything = item_popularity(items)
+        popularity = popularity.reindex(everything.index, fill_value=0.0).sort_values(ascending=False, kind="stable")
+        catalogue = popularity.index[:max_items]
+        # pairs, moves and histories of the catalogue's items only: memory bounded by max_items, not by how many
+        # products the shop ever sold (thousands of free-text descriptions made the pair table outgrow the machine)
+        known = items.filter(items.item.isin(list(catalogue))) if len(everything) > max_items else items
+        return Learnt(
+            as_of=as_of,
+            catalogue=catalogue,
+            popularity=popularity.loc[catalogue],
+            affinity=pair_affinity(known),
+            transitions=sequence_transitions(known, bucket_days, buckets=buckets, shrinkage=shrinkage),
+            history=History.of(known),
+            bucket_days=bucket_days,
+            buckets=buckets,
+            score_at=as_of + timedelta(days=recent_days // 2),
+        )
 
 
 @dataclass
