@@ -24,6 +24,7 @@ __all__ = [
     "DUCKDB_MEMORY_SHARE",
     "LOCAL_SHUFFLE_PARTITIONS_PER_CORE",
     "LOOPBACK",
+    "NO_AUTOMATIC_CHECKPOINT",
     "SPARK_WAREHOUSE",
     "connect",
     "default_memory_limit",
@@ -69,6 +70,11 @@ def default_memory_limit() -> str:
     return f"{int(total * DUCKDB_MEMORY_SHARE) // 2**20}MiB"
 
 
+# The database is in memory, so it has no log to bound; a checkpoint would compress every temporary table at the
+# next commit after an UPDATE (ingest settles its few decisions in place): 2 s at 1e7 lines, for nothing kept.
+NO_AUTOMATIC_CHECKPOINT = "1000TB"
+
+
 def connect(settings: BackendSection | dict | None = None, engine: str | None = None) -> ibis.BaseBackend:
     """An Ibis connection on the configured engine (DuckDB when nothing is configured; `engine` overrides it:
     the small side tables of 01_ingest stay on DuckDB whatever the engine), with the configured DuckDB memory
@@ -76,7 +82,8 @@ def connect(settings: BackendSection | dict | None = None, engine: str | None = 
     settings = BackendSection.model_validate(settings or {})
     if (engine or settings.engine) == "duckdb":
         limits = {"memory_limit": settings.duckdb_memory_limit or default_memory_limit(), "threads": settings.threads}
-        return ibis.duckdb.connect(**{key: value for key, value in limits.items() if value is not None})
+        limits = {key: value for key, value in limits.items() if value is not None}
+        return ibis.duckdb.connect(**limits, checkpoint_threshold=NO_AUTOMATIC_CHECKPOINT)
     return ibis.pyspark.connect(spark_session(settings.spark_master, settings.spark_conf))
 
 

@@ -14,9 +14,20 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from helpers.data import spark_ingest
-from helpers.data.sources import LINE, SOURCE_FILE, SOURCE_ROW, RawInput, store_lines
+from helpers.data.sources import LINE, SOURCE_FILE, SOURCE_ROW, RawInput, store_lines, stored_table
 
-__all__ = ["DuckDBCleaning", "SparkCleaning", "for_connection", "try_strptime", "try_to_timestamp"]
+__all__ = [
+    "SETTLED",
+    "DuckDBCleaning",
+    "Settling",
+    "SparkCleaning",
+    "for_connection",
+    "try_strptime",
+    "try_to_timestamp",
+]
+
+SETTLED = ("_rule", "_net_key", "_net_day")  # the stored columns that settling the decisions changes
+Settling = Callable[[ibis.Table, ibis.Table], ibis.Table]  # stored lines, decisions -> the lines settled
 
 
 @ibis.udf.scalar.builtin
@@ -38,6 +49,17 @@ class DuckDBCleaning:
     def store_lines(self, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) -> ibis.Table:
         """`derive` of every file's rows, kept once, with `_line`, `_source_file` and `_source_row`."""
         return store_lines(self.con, raw, derive)
+
+    def settle(self, lines: ibis.Table, decisions: ibis.Table, settled: Settling) -> ibis.Table:
+        """`settled(lines, decisions)` written into the stored `lines` in place: only the decided lines change, and
+        an UPDATE of those few rows spares every later query a join with `decisions`."""
+        decided = lines.filter(lines[LINE].isin(decisions[LINE]))
+        table, changed = stored_table(lines), f"_ingest_settled_{uuid.uuid4().hex}"
+        self.con.create_table(changed, settled(decided, decisions).select(LINE, *SETTLED), temp=True)
+        assignments = ", ".join(f'"{column}" = c."{column}"' for column in SETTLED)
+        self.con.raw_sql(f'UPDATE "{table}" SET {assignments} FROM "{changed}" AS c WHERE "{table}".rowid = c."{LINE}"')
+        self.con.raw_sql(f'DROP TABLE "{changed}"')
+        return lines
 
     def store(self, kind: str, rows: ibis.Table) -> ibis.Table | None:
         """`rows` computed once into a small table; None when there are none (nothing to join)."""
@@ -77,6 +99,11 @@ class SparkCleaning(DuckDBCleaning):
 
     def _kept(self, kind: str, rows: ibis.Table) -> ibis.Table:
         return spark_ingest.store(self.con, rows)
+
+    def settle(self, lines: ibis.Table, decisions: ibis.Table, settled: Settling) -> ibis.Table:
+        """`settled(lines, decisions)`: a join with the small `decisions` in every later query (Spark's stored
+        frames cannot be updated)."""
+        return settled(lines, decisions)
 
     def strptime(self, text: ibis.StringValue, date_format: str) -> ibis.TimestampValue:
         return try_to_timestamp(text, spark_ingest.java_pattern(date_format))

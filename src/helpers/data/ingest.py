@@ -53,6 +53,7 @@ __all__ = [
     "ABOVE_SPACE",
     "ALL_RULES",
     "DATE_FAILURE_SHARE",
+    "DECISION",
     "DUPLICATE_ROW",
     "ISO_ENDINGS",
     "MALFORMED_LINE",
@@ -83,6 +84,7 @@ __all__ = [
     "quarantine_rows",
     "raw_text",
     "read_date",
+    "repeated_hashes",
     "return_key",
     "rules_after",
     "rules_table",
@@ -318,8 +320,9 @@ def _text_columns(mapping: dict[str, str]) -> dict[str, str]:
 
 def stored_form(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
     """What ingest stores of each raw row: the parsed columns, the rule it breaks (duplicates and unmatched
-    returns are decided later), a hash of its text, and the raw text itself, where a text column's raw value is
-    only kept when cleaning changed it (`raw_text` puts it back)."""
+    returns are decided later, `settled`, as is the order a return nets against: `_net_key`, `_net_day`), a hash
+    of its text, and the raw text itself, where a text column's raw value is only kept when cleaning changed it
+    (`raw_text` puts it back)."""
     columns = [c for c in raw.columns if c != SOURCE_ROW]  # on Spark the row number comes with the row
     table = parse_lines(raw, mapping, options)
     table = table.mutate(
@@ -327,16 +330,17 @@ def stored_form(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptio
     )
     changed = {user: ibis.ifelse(raw[user].identical_to(table[parsed]), ibis.null("string"), raw[user])
                for user, parsed in _text_columns(mapping).items()}  # fmt: skip
-    return table.mutate(**changed)
+    return table.mutate(**changed, _net_key=ibis.null("string"), _net_day=ibis.null("date"))
 
 
 def with_derived(lines: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
-    """Stored lines with what is cheaper to compute where used than to store: the order key and day, the money
-    each line accounts for, and whether its date was given but did not parse."""
+    """Stored lines with what is cheaper to compute where used than to store: the order key and day (a kept
+    return's: those of the order it nets against), the money each line accounts for, and whether its date was
+    given but did not parse."""
     date, amount = lines[_c("order_date")], lines[_c("amount")]
     return lines.mutate(
-        _order_key=own_order_key(lines, "order_id" in mapping),
-        _purchase_day=date.date(),
+        _order_key=ibis.ifelse(lines._net_key.isnull(), own_order_key(lines, "order_id" in mapping), lines._net_key),
+        _purchase_day=lines._net_day.fill_null(date.date()),
         _money=accounted_money(amount, options.max_abs_amount),
         _date_unparsed=ibis.ifelse(date.isnull(), _clean_text(lines[mapping["order_date"]]).notnull(), False),
     )
@@ -348,12 +352,18 @@ def raw_text(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> 
     return {c: lines[c].fill_null(lines[text[c]]) if c in text else lines[c] for c in columns}
 
 
-def duplicate_lines(lines: ibis.Table, columns: list[str], mapping: dict[str, str]) -> ibis.Table:
+def repeated_hashes(lines: ibis.Table) -> ibis.Table:
+    """The `_hash` values that more than one line has: the few candidates for exact copies."""
+    return lines.group_by("_hash").aggregate(copies=ibis._.count()).filter(ibis._.copies > 1).select("_hash")
+
+
+def duplicate_lines(lines: ibis.Table, repeated: ibis.Table, *, columns: list[str], mapping: dict[str, str]
+                    ) -> ibis.Table:  # fmt: skip
     """`_line` of every exact copy of an earlier row (same text in every column; the first copy is kept).
 
-    Rows with a hash seen more than once are the few candidates; only they are compared column by column,
-    so a hash collision cannot make two different rows duplicates."""
-    repeated = lines.group_by("_hash").aggregate(copies=ibis._.count()).filter(ibis._.copies > 1)
+    Only the lines with a `repeated` hash (`repeated_hashes`, stored apart: a query that read `lines` twice would
+    have DuckDB copy them) are compared column by column, so a hash collision cannot make two different rows
+    duplicates."""
     candidates = lines.filter(lines._hash.isin(repeated._hash))
     candidates = candidates.select(LINE, SOURCE_FILE, **raw_text(candidates, columns, mapping))
     rank = ibis.row_number().over(group_by=columns, order_by=[SOURCE_FILE, LINE])
@@ -378,25 +388,29 @@ def return_key(lines: ibis.Table, by_product: bool) -> ibis.StringValue:
     return customer + "\x1f" + lines[_c("product_id")].fill_null("") if by_product else customer
 
 
-def match_returns(lines: ibis.Table, engine: cleaning_engines.DuckDBCleaning, by_product: bool) -> ibis.Table:
+def match_returns(lines: ibis.Table, engine: cleaning_engines.DuckDBCleaning, by_product: bool) -> ibis.Table | None:
     """For each return that passed the rules: the customer's latest purchase (of the same product, `by_product`)
     at or before it (among purchases at that same moment, the largest order key), as `_matched_key` and
-    `_matched_date`; NULL when there is none (an `unmatched_return`). An as-of join over the returning customers'
-    purchases."""
-    passing = lines.filter(lines._rule.isnull()).mutate(_key=return_key(lines, by_product))
+    `_matched_date`; NULL when there is none (an `unmatched_return`). None when no return passed. An as-of join
+    over the returning customers' purchases; the returns are stored apart first, as a query that read `lines`
+    twice would have DuckDB copy them."""
+    passing = lines.filter(lines._rule.isnull())
     returned = passing.filter(passing._is_return)
-    returns = returned.select(LINE, _customer=returned._key, _time=returned[_c("order_date")])
-    bought = passing.filter(~passing._is_return & passing._key.isin(returns._customer))
-    moments = bought.group_by(_buyer=bought._key, _bought_at=bought[_c("order_date")]).aggregate(
+    returns = engine.store("returns", returned.select(LINE, _customer=return_key(returned, by_product),
+                                                      _time=returned[_c("order_date")],
+                                                      _returned=returned[_c("amount")].abs()))  # fmt: skip
+    if returns is None:
+        return None
+    key = return_key(passing, by_product)
+    bought = passing.filter(~passing._is_return & key.isin(returns._customer))
+    moments = bought.group_by(_buyer=return_key(bought, by_product), _bought_at=bought[_c("order_date")]).aggregate(
         _matched_key=bought._order_key.max(), _bought_money=bought[_c("amount")].sum()
     )
-    matched = engine.latest_moments(returns, moments.drop("_bought_money"))
+    matched = engine.latest_moments(returns.drop("_returned"), moments.drop("_bought_money"))
     matched = matched.select(LINE, "_matched_key", _matched_date=matched._bought_at.date())
     if not by_product:
         return matched
-    covering = covering_purchases(returned.select(LINE, _customer="_key", _time=_c("order_date"),
-                                                  _returned=returned[_c("amount")].abs()), moments)  # fmt: skip
-    both = matched.left_join(covering, LINE)
+    both = matched.left_join(covering_purchases(returns, moments), LINE)
     return both.select(LINE, _matched_key=both._cover_key.fill_null(both._matched_key),
                        _matched_date=both._cover_date.fill_null(both._matched_date))  # fmt: skip
 
@@ -412,17 +426,20 @@ def covering_purchases(returns: ibis.Table, moments: ibis.Table) -> ibis.Table:
     return pairs.select(LINE, _cover_key="_matched_key", _cover_date=pairs._bought_at.date())
 
 
+DECISION = (LINE, "_duplicate", "_return", "_matched_key", "_matched_date")  # one row per copy or kept return
+
+
 def settled(lines: ibis.Table, decisions: ibis.Table) -> ibis.Table:
-    """Lines with the decisions taken after storing them (`decisions`: one row per duplicate or kept return):
-    copies marked duplicate_row; each kept return re-pointed to its matched order (netting happens inside it,
-    on that order's day) or marked unmatched_return."""
+    """Stored lines with the decisions taken after storing them (`decisions`: `DECISION`, one row per duplicate or
+    kept return): copies marked duplicate_row; each kept return given the order it nets against (`_net_key`,
+    `_net_day`: netting happens inside that order, on its day) or marked unmatched_return."""
     joined = lines.left_join(decisions, LINE).drop(f"{LINE}_right")
     matched = joined._return.fill_null(False)
     rule = _rule_with_copies(joined._rule, joined._duplicate.fill_null(False))
     return joined.mutate(
         _rule=ibis.ifelse(matched & joined._matched_key.isnull(), UNMATCHED_RETURN.name, rule),
-        _order_key=ibis.ifelse(matched, joined._matched_key, joined._order_key),
-        _purchase_day=ibis.ifelse(matched, joined._matched_date, joined._purchase_day),
+        _net_key=ibis.ifelse(matched, joined._matched_key, joined._net_key),
+        _net_day=ibis.ifelse(matched, joined._matched_date, joined._net_day),
     ).drop("_duplicate", "_return", "_matched_key", "_matched_date")
 
 
@@ -540,23 +557,27 @@ def clean(
     whose lines fall on several days (see `multi_day_orders`).
 
     The files are read and parsed once into a temporary table; duplicates, return matches and multi-day orders
-    are small tables beside it, joined where they are needed."""
+    are small tables beside it; the decisions about duplicates and returns are settled into the stored lines
+    (`settled`; in place on DuckDB)."""
     engine = cleaning_engines.for_connection(con)
-    lines = with_derived(engine.store_lines(raw, lambda table: stored_form(table, mapping, options)), mapping, options)
+    stored = engine.store_lines(raw, lambda table: stored_form(table, mapping, options))
+    lines = with_derived(stored, mapping, options)
     _check_dates_parse(lines, mapping["order_date"], options)
     copies = None
-    if options.drop_duplicates:
-        copies = engine.store("duplicates", duplicate_lines(lines, raw.columns, mapping))
-    returns = match_returns(with_duplicates(lines, copies) if copies is not None else lines, engine,
+    repeated = engine.store("repeated", repeated_hashes(lines)) if options.drop_duplicates else None
+    if repeated is not None:
+        copies = engine.store("duplicates", duplicate_lines(lines, repeated, columns=raw.columns, mapping=mapping))
+    matched = match_returns(with_duplicates(lines, copies) if copies is not None else lines, engine,
                             by_product="product_id" in mapping)  # fmt: skip
-    returns = returns.mutate(_duplicate=False, _return=True)
+    decided = [] if matched is None else [matched.mutate(_duplicate=False, _return=True)]
     if copies is not None:
         no_match = {"_matched_key": ibis.null("string"), "_matched_date": ibis.null("date")}
-        returns = returns.union(copies.mutate(_duplicate=True, _return=False, **no_match).select(returns.columns))
-    decisions = engine.store("decisions", returns)
-    ruled = settled(lines, decisions) if decisions is not None else lines
-    orders = engine.store("orders", multi_day_orders(ruled)) if "order_id" in mapping else None
-    return ruled, orders
+        decided.append(copies.mutate(_duplicate=True, _return=False, **no_match))
+    decisions = engine.store("decisions", ibis.union(*(d.select(*DECISION) for d in decided))) if decided else None
+    if decisions is not None:
+        lines = with_derived(engine.settle(stored, decisions, settled), mapping, options)
+    orders = engine.store("orders", multi_day_orders(lines)) if "order_id" in mapping else None
+    return lines, orders
 
 
 def canonical_transactions(

@@ -33,6 +33,7 @@ __all__ = [
     "LINE",
     "MAX_MALFORMED_LINES",
     "NO",
+    "NUMBERED",
     "SAMPLE_BYTES",
     "SOURCE_FILE",
     "SOURCE_ROW",
@@ -52,6 +53,7 @@ __all__ = [
     "read_table_file",
     "resolve_files",
     "store_lines",
+    "stored_table",
     "transcode_to_utf8",
     "utf16_form",
 ]
@@ -362,11 +364,19 @@ def store_lines(con, raw: RawInput, derive: Callable[[ibis.Table], ibis.Table]) 
         raise _read_error("the", raw.names[number], error) from None
     names = [_sql_text(n) for n in raw.names]
     con.raw_sql(
-        f'CREATE TEMP VIEW "{name}_rows" AS SELECT *, rowid AS "{LINE}", '
+        f'CREATE TEMP VIEW "{name}{NUMBERED}" AS SELECT *, rowid AS "{LINE}", '
         f'{_by_file(first_lines, names)} AS "{SOURCE_FILE}", '
         f'rowid + 1 - {_by_file(first_lines, [str(n) for n in first_lines])} AS "{SOURCE_ROW}" FROM "{name}"'
     )
-    return con.table(f"{name}_rows")
+    return con.table(f"{name}{NUMBERED}")
+
+
+NUMBERED = "_rows"  # the suffix of `store_lines`' view over its table
+
+
+def stored_table(lines: ibis.Table) -> str:
+    """The temporary table behind the view `store_lines` returned (where `LINE` is the rowid)."""
+    return lines.get_name().removesuffix(NUMBERED)
 
 
 def _by_file(first_lines: list[int], values: list[str]) -> str:
