@@ -258,14 +258,15 @@ def id_checks(table: ibis.Table, ids: ibis.StringValue, raw_ids: ibis.StringValu
     The lines are grouped by id once; the patterns run on the distinct ids."""
     counted = table.group_by(_id=ids).aggregate(_lines=ibis._.count())
     masked, scientific = _masked(counted._id), _scientific(counted._id)
-    digits = counted._id.re_replace(r"[^0-9]", "").length()
+    # the digits a mask left visible, counted only where there is a mask (a regex over every id costs)
+    digits = ibis.ifelse(masked, counted._id.re_replace(r"[^0-9]", "").length(), ibis.null("int64"))
     totals = counted.aggregate(
         lines=counted._lines.sum(),
         customers=counted.count(),
         most=counted._lines.max(),
         masked_lines=counted._lines.sum(where=masked),
         masked_ids=masked.sum(),
-        visible_digits=digits.min(where=masked),
+        visible_digits=digits.min(),
         scientific_lines=counted._lines.sum(where=scientific),
         scientific_ids=scientific.sum(),
     ).execute().iloc[0]  # fmt: skip

@@ -9,7 +9,8 @@ quarantined, as the config says. The reconciliation `rows in = kept + quarantine
 
 How, at the speed of the engine: each file is read and parsed once into a temporary table (row numbers are
 its row ids); the decisions that need other rows (exact copies, the purchase each return nets against, orders
-spanning several days) are small tables beside it, joined where needed; the one sort is the final one.
+spanning several days) are small tables beside it, the first two settled into the stored lines (in place on
+DuckDB, a join on Spark); no query reads the big table twice; the one sort is the final one.
 """
 
 from __future__ import annotations
