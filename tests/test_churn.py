@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import transactions_table
 
-from helpers.data.features import churn_features, churn_labels
+from helpers.data.features import btyd_summary, churn_features, churn_labels
 from helpers.models import churn
 
 BASE = [
@@ -129,11 +129,11 @@ def test_baselines_fitted_on_a_sample_score_everyone_alike(cdnow_transactions):
     """Beyond `fit_customers` the BTYD baselines are fitted on a seeded sample; they still score every customer,
     ranking them almost as the full fit does; a cap at or above the customers changes nothing."""
     cutoff = date(1997, 12, 31)
-    customers = churn_features(cdnow_transactions, cutoff).execute()["customer_id"]
-    full = churn.baseline_scores(cdnow_transactions, cutoff, horizon_days=90, customers=customers, unit="weeks")
-    sampled = churn.baseline_scores(
-        cdnow_transactions, cutoff, horizon_days=90, customers=customers, unit="weeks", fit_customers=1000
-    )
+    histories = churn.btyd_history(churn_features(cdnow_transactions, cutoff).execute().set_index("customer_id"),
+                                   "weeks")  # fmt: skip
+    customers = histories.index
+    full = churn.baseline_scores(histories, cutoff, horizon_days=90, unit="weeks")
+    sampled = churn.baseline_scores(histories, cutoff, horizon_days=90, unit="weeks", fit_customers=1000)
     assert len(customers) == 2357 and sampled.index.equals(full.index)
     assert not np.allclose(sampled["BG/NBD P(no purchase)"], full["BG/NBD P(no purchase)"])  # the sample was used
     for scorer in ("BG/NBD expected purchases", "BG/NBD P(no purchase)", "Pareto/NBD P(no purchase)"):
@@ -143,10 +143,20 @@ def test_baselines_fitted_on_a_sample_score_everyone_alike(cdnow_transactions):
     for scorer in ("BG/NBD P(no purchase)", "Pareto/NBD P(no purchase)"):
         full_auc, sampled_auc = (churn.metrics(y, s[scorer].to_numpy(float), True)["roc_auc"] for s in (full, sampled))
         assert abs(full_auc - sampled_auc) < 0.01, scorer
-    capped = churn.baseline_scores(
-        cdnow_transactions, cutoff, horizon_days=90, customers=customers, unit="weeks", fit_customers=len(customers)
-    )
+    capped = churn.baseline_scores(histories, cutoff, horizon_days=90, unit="weeks", fit_customers=len(customers))
     pd.testing.assert_frame_equal(capped, full)
+
+
+@pytest.mark.parametrize("unit", ["days", "weeks"])
+def test_histories_from_the_churn_features_equal_the_btyd_summary(babystore_transactions, unit):
+    """The baselines' frequency, recency and T come from the churn features at the cutoff (no second pass over the
+    transactions): the same values as `btyd_summary`, on the baby store's returns and multi-line orders too."""
+    cutoff = date(2024, 6, 30)
+    features = churn_features(babystore_transactions, cutoff).execute().set_index("customer_id")
+    expected = btyd_summary(babystore_transactions, cutoff, unit).execute().set_index("customer_id")
+    histories = churn.btyd_history(features, unit)
+    assert len(histories) > 100 and (histories["frequency"] > 0).any()
+    pd.testing.assert_frame_equal(histories, expected.loc[histories.index, list(histories.columns)], check_names=False)
 
 
 def test_permutation_importance_on_a_sample_ranks_the_inputs_alike(one_fold_backtest):

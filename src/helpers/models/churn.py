@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 
 from helpers.core.config import RISK_TIERS, VALUE_LEVELS
 from helpers.core.errors import ChurnDataError, ClvFitError
-from helpers.data.features import DAYS_PER_UNIT, btyd_summary, churn_features, churn_labels, fetch
+from helpers.data.features import DAYS_PER_UNIT, churn_features, churn_labels, fetch
 from helpers.data.schemas import CHURN_FEATURES
 from helpers.language.formatting import count
 from helpers.language.i18n import t
@@ -49,6 +49,7 @@ __all__ = [
     "action_summary",
     "attach_value",
     "baseline_scores",
+    "btyd_history",
     "check_history",
     "check_labels",
     "feature_importance",
@@ -101,21 +102,19 @@ def check_labels(labels: pd.Series, cutoff: date) -> None:
 
 
 def baseline_scores(
-    tx: ibis.Table,
+    summary: pd.DataFrame,
     cutoff: date,
     *,
     horizon_days: int,
-    customers: pd.Index,
     unit: str,
     fit_customers: int | None = None,
     random_state: int = 0,
     penalizer: float = 0.0,
 ) -> pd.DataFrame:
-    """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only,
-    in the CLV stage's time unit and penalizer (clv.time_unit, clv.penalizer). Beyond `fit_customers` the models
-    are fitted on a seeded sample of that many customers (a Pareto/NBD fit on ten million takes minutes, per
-    cutoff); everyone is scored."""
-    summary = fetch(btyd_summary(tx, cutoff, unit)).set_index("customer_id").loc[customers]
+    """Churn scores (higher = more likely to churn) from the BTYD models fitted on pre-cutoff data only (`summary`:
+    every customer's HISTORY at the cutoff, `btyd_history`), in the CLV stage's time unit and penalizer
+    (clv.time_unit, clv.penalizer). Beyond `fit_customers` the models are fitted on a seeded sample of that many
+    customers (a Pareto/NBD fit on ten million takes minutes, per cutoff); everyone is scored."""
     fitted_on = summary
     if fit_customers is not None and len(summary) > fit_customers:
         fitted_on = summary.sample(n=fit_customers, random_state=random_state)
@@ -144,6 +143,18 @@ def baseline_scores(
     return pd.DataFrame({name: values[each] for name, values in scores.items()}, index=summary.index)
 
 
+def btyd_history(features: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Each customer's HISTORY (frequency, recency, T in `unit`) at a cutoff, from the churn features at it
+    (`churn_features`: the same purchase occasions as `btyd_summary`, whose values these equal, without a second
+    pass over the transactions)."""
+    per_unit = DAYS_PER_UNIT[unit]
+    return pd.DataFrame({
+        "frequency": (features["purchases"] - 1).astype(float),
+        "recency": (features["tenure_days"] - features["recency_days"]).astype(float) / per_unit,
+        "T": features["tenure_days"].astype(float) / per_unit,
+    }, index=features.index)  # fmt: skip
+
+
 SideFeatures = Callable[[date], pd.DataFrame]  # cutoff -> per-customer features known by then (e.g. surveys)
 
 
@@ -156,10 +167,9 @@ def snapshot(tx: ibis.Table, cutoff: date, *, horizon_days: int, unit: str, labe
     features = fetch(churn_features(tx, cutoff)).set_index("customer_id")
     features = features.join(
         baseline_scores(
-            tx,
+            btyd_history(features, unit),
             cutoff,
             horizon_days=horizon_days,
-            customers=features.index,
             unit=unit,
             fit_customers=fit_customers,
             random_state=random_state,
