@@ -41,6 +41,7 @@ __all__ = [
     "purchases",
     "repeat_purchases_by_period",
     "spend_mix",
+    "window_buyers",
 ]
 
 DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0}
@@ -333,11 +334,15 @@ def churn_features(tx: ibis.Table, cutoff: date) -> ibis.Table:
     return joined.drop("first_purchase", "last_purchase").order_by("customer_id")
 
 
+def window_buyers(tx: ibis.Table, cutoff: date, horizon_days: int) -> ibis.Table:
+    """The customers (`customer_id`) with a purchase in the `horizon_days` after `cutoff`: those who did not churn."""
+    window = purchases(tx, cutoff + timedelta(days=horizon_days))
+    return window.filter(window.purchase_date > ibis.date(cutoff)).select("customer_id").distinct()
+
+
 def churn_labels(tx: ibis.Table, cutoff: date, horizon_days: int) -> ibis.Table:
     """Customers with a purchase on or before `cutoff`; churned = no purchase in the next `horizon_days`."""
     before = purchases(tx, cutoff).select("customer_id").distinct()
-    window = purchases(tx, cutoff + timedelta(days=horizon_days))
-    buyers = window.filter(window.purchase_date > ibis.date(cutoff)).select("customer_id").distinct()
-    buyers = buyers.mutate(bought=ibis.literal(True))
+    buyers = window_buyers(tx, cutoff, horizon_days).mutate(bought=ibis.literal(True))
     labelled = before.left_join(buyers, "customer_id").drop("customer_id_right")
     return labelled.select("customer_id", churned=labelled.bought.isnull()).order_by("customer_id")

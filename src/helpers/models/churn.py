@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 
 from helpers.core.config import RISK_TIERS, VALUE_LEVELS
 from helpers.core.errors import ChurnDataError, ClvFitError
-from helpers.data.features import DAYS_PER_UNIT, churn_features, churn_labels, fetch
+from helpers.data.features import DAYS_PER_UNIT, churn_features, fetch, window_buyers
 from helpers.data.schemas import CHURN_FEATURES
 from helpers.language.formatting import count
 from helpers.language.i18n import t
@@ -182,10 +182,9 @@ def snapshot(tx: ibis.Table, cutoff: date, *, horizon_days: int, unit: str, labe
         if "surveys_answered" in extra.columns:
             features["surveys_answered"] = features["surveys_answered"].fillna(0.0)
     features["days since last purchase"] = features["recency_days"].astype(float)
-    if labelled:
-        labels = fetch(churn_labels(tx, cutoff, horizon_days)).set_index("customer_id")["churned"]
-        check_labels(labels, cutoff)
-        features["churned"] = labels.reindex(features.index).astype(bool)
+    if labelled:  # churn_labels' answer for the customers with features (they bought by the cutoff), one pass less
+        features["churned"] = ~features.index.isin(fetch(window_buyers(tx, cutoff, horizon_days))["customer_id"])
+        check_labels(features["churned"], cutoff)
     features["cutoff"] = pd.Timestamp(cutoff)
     return features
 
