@@ -196,3 +196,14 @@ def test_tested_cutoffs_are_kept_as_training_samples_and_today_trains_on_them(cd
     reused = churn.score_customers(cdnow_transactions, today, **scoring, known=known)
     afresh = churn.score_customers(cdnow_transactions, today, **scoring)
     pd.testing.assert_frame_equal(reused, afresh)
+
+
+def test_a_snapshots_labels_are_churn_labels(babystore_transactions):
+    """A snapshot labels its customers from the window's buyers alone: the same answer as `churn_labels`, for the
+    same customers (those who bought by the cutoff)."""
+    cutoff = date(2024, 3, 31)
+    frame = churn.snapshot(babystore_transactions, cutoff, horizon_days=90, unit="weeks")
+    labels = churn_labels(babystore_transactions, cutoff, 90).execute().set_index("customer_id")["churned"]
+    assert frame["churned"].any() and not frame["churned"].all()
+    pd.testing.assert_series_equal(frame["churned"], labels.loc[frame.index].astype(bool), check_names=False)
+    assert set(frame.index) == set(labels.index)
