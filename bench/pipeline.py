@@ -26,15 +26,23 @@ from pathlib import Path
 
 import psutil
 import yaml
-from run import END, TYPED_COPY, generate, ingest_floor, measured, timed_ingest, typed_sorted_copy  # bench/run.py
+from run import (  # bench/run.py
+    COLUMNS,
+    END,
+    TYPED_COPY,
+    generate,
+    ingest_floor,
+    measured,
+    timed_ingest,
+    typed_sorted_copy,
+)
 
 from helpers.data.backends import connect
 from helpers.run import runner
 
 CONFIG = {
     "run": {"name": "bench", "random_state": 42},
-    "columns": {"customer_id": "customer_id", "order_id": "order_id", "order_date": "order_date",
-                "amount": "amount", "category": "category"},
+    "columns": COLUMNS,
     "dates": {"observation_end": END.isoformat()},
     "churn": {"horizon_days": 90},
 }  # fmt: skip
