@@ -23,6 +23,8 @@ from typing import cast
 
 import ibis
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from helpers.core.config import EARLIEST_DATE, AmountsSection, CleaningSection, DatesSection
 from helpers.core.errors import InputError, ReconciliationError
@@ -56,6 +58,7 @@ __all__ = [
     "DATE_FAILURE_SHARE",
     "DECISION",
     "DUPLICATE_ROW",
+    "EXTREME_THRESHOLD",
     "ISO_ENDINGS",
     "MALFORMED_LINE",
     "MONEY_TOLERANCE",
@@ -74,6 +77,7 @@ __all__ = [
     "clean",
     "covering_purchases",
     "duplicate_lines",
+    "extreme_lines",
     "first_broken_rule",
     "match_returns",
     "money_column",
@@ -322,13 +326,15 @@ def _text_columns(mapping: dict[str, str]) -> dict[str, str]:
 def stored_form(raw: ibis.Table, mapping: dict[str, str], options: CleaningOptions) -> ibis.Table:
     """What ingest stores of each raw row: the parsed columns, the rule it breaks (duplicates and unmatched
     returns are decided later, `settled`, as is the order a return nets against: `_net_key`, `_net_day`), a hash
-    of its text, and the raw text itself, where a text column's raw value is only kept when cleaning changed it
+    of its values, and the raw text itself, where a text column's raw value is only kept when cleaning changed it
     (`raw_text` puts it back)."""
     columns = [c for c in raw.columns if c != SOURCE_ROW]  # on Spark the row number comes with the row
     table = parse_lines(raw, mapping, options)
-    table = table.mutate(
-        _rule=first_broken_rule(table, options), _hash=ibis.struct({c: raw[c] for c in columns}).hash()
-    )
+    # the hash of a row's text, taken over what was parsed from it where there is that (a number or a date hashes
+    # faster than its text; equal text parses equally, and `duplicate_lines` compares the candidates' text)
+    parsed = {user: _c(name) for name, user in mapping.items() if _c(name) in table.columns}
+    hashed = ibis.struct({c: table[parsed[c]] if c in parsed else raw[c] for c in columns}).hash()
+    table = table.mutate(_rule=first_broken_rule(table, options), _hash=hashed)
     changed = {user: ibis.ifelse(raw[user].identical_to(table[parsed]), ibis.null("string"), raw[user])
                for user, parsed in _text_columns(mapping).items()}  # fmt: skip
     return table.mutate(**changed, _net_key=ibis.null("string"), _net_day=ibis.null("date"))
@@ -484,11 +490,14 @@ def _check_dates_parse(lines: ibis.Table, date_column: str, options: CleaningOpt
 
 
 READ_AS = ("amount_written", "date_written", "amount_given")  # the flags of `parse_lines`, counted per outcome
+EXTREME_THRESHOLD = "extreme_threshold"
 
 
-def _summarise(ruled: ibis.Table) -> pd.DataFrame:
-    """Rows, money and how values were read (`READ_AS`) per outcome (rule name, or 'kept')."""
-    outcome = ruled._rule.fill_null("kept")
+def _summarise(ruled: ibis.Table, *, extreme_quantile: float) -> pd.DataFrame:
+    """Rows, money and how values were read (`READ_AS`) per outcome (rule name, or 'kept'), and the amount at
+    `extreme_quantile` of each outcome's purchases (`EXTREME_THRESHOLD`: the kept one marks lines `is_extreme`),
+    in one pass over the lines."""
+    outcome, amount = ruled._rule.fill_null("kept"), ibis._[_c("amount")]
     return (
         ruled.mutate(outcome=outcome)
         .group_by("outcome")
@@ -497,8 +506,9 @@ def _summarise(ruled: ibis.Table) -> pd.DataFrame:
             money=ibis._._money.sum(),
             without_money=ibis._._money.isnull().sum(),
             returns=ibis._._is_return.sum(),
-            return_money=ibis.ifelse(ibis._._is_return, ibis._[_c("amount")], 0.0).sum(),
+            return_money=ibis.ifelse(ibis._._is_return, amount, 0.0).sum(),
             **{flag: ibis._[f"_{flag}"].sum() for flag in READ_AS},
+            **{EXTREME_THRESHOLD: amount.quantile(extreme_quantile, where=~ibis._._is_return)},
         )
         .execute()
         .set_index("outcome")
@@ -506,8 +516,9 @@ def _summarise(ruled: ibis.Table) -> pd.DataFrame:
     )
 
 
-def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str) -> dict:
-    """Counts per rule and the row/money reconciliation, as JSON-ready numbers."""
+def quality_report(summary: pd.DataFrame, *, extreme_quantile: float, returns_mode: str) -> dict:
+    """Counts per rule and the row/money reconciliation, as JSON-ready numbers (`extreme_lines_flagged`, the
+    lines above the threshold, is counted once they are written: `extreme_lines`)."""
     rows_in = int(summary["rows"].sum())
     money_in = round(float(summary["money"].sum()), 2)
 
@@ -540,9 +551,9 @@ def quality_report(summary: pd.DataFrame, extreme: pd.Series, returns_mode: str)
         "returns_netted": int(get("kept", "returns")),
         "returns_netted_money": round(get("kept", "return_money"), 2),
         "rows_without_money": int(summary["without_money"].sum()),
-        "extreme_lines_flagged": int(extreme["rows"]),
-        "extreme_threshold": round(float(extreme["threshold"]), 2),
-        "extreme_quantile": float(extreme["quantile"]),
+        "extreme_lines_flagged": None,
+        "extreme_threshold": round(get("kept", EXTREME_THRESHOLD), 2),
+        "extreme_quantile": extreme_quantile,
         "rules": rules,
         "reconciliation": {
             "rows_ok": rows_in == rows_kept + rows_quarantined,
@@ -660,9 +671,10 @@ def run_ingest(
         malformed = malformed_lines(con, header)
         if len(malformed):
             ruled = with_true_row_numbers(ruled, malformed)
-    summary = _summarise(ruled)
+    summary = _summarise(ruled, extreme_quantile=options.extreme_quantile)
     summary.loc[MALFORMED_LINE.name] = {"rows": len(malformed), "money": 0.0, "without_money": len(malformed),
-                                        "returns": 0, "return_money": 0.0, **dict.fromkeys(READ_AS, 0)}  # fmt: skip
+                                        "returns": 0, "return_money": 0.0, **dict.fromkeys(READ_AS, 0),
+                                        EXTREME_THRESHOLD: 0.0}  # fmt: skip
     if int(summary["rows"].sum()) == 0:
         raise InputError("the input has no data rows (a header only?); check input.path and input.csv.header")
     if int(summary["rows"].get("kept", 0)) == 0:
@@ -670,11 +682,8 @@ def run_ingest(
             "no rows left after cleaning: every row broke a rule "
             f"({summary['rows'].to_dict()}); check the column mapping and dates.format"
         )
-    kept = ruled.filter(ruled._rule.isnull() & ~ruled._is_return)
-    threshold = float(kept[_c("amount")].quantile(options.extreme_quantile).execute())
-    extreme_rows = int(kept.filter(kept[_c("amount")] > threshold).count().execute())
-    extreme = pd.Series({"rows": extreme_rows, "threshold": threshold, "quantile": options.extreme_quantile})
-    quality = quality_report(summary, extreme, options.returns)
+    threshold = float(summary.at["kept", EXTREME_THRESHOLD])  # the quality report shows it rounded
+    quality = quality_report(summary, extreme_quantile=options.extreme_quantile, returns_mode=options.returns)
     reading = {"reading": options.number_reading.as_json()}
     quality["values_read"] = values_read(ruled, summary, mapping=mapping) | reading
     kept_lines = ruled.filter(ruled._rule.isnull())
@@ -699,7 +708,15 @@ def run_ingest(
     ):
         with atomic_path(target) as tmp:
             cleaning_engines.for_connection(con).write_parquet(expr, tmp)
+    quality["extreme_lines_flagged"] = extreme_lines(result.transactions_path)
     return result
+
+
+def extreme_lines(transactions_path: Path) -> int:
+    """The lines marked `is_extreme` in a transactions file, counted from that one column of the file written
+    (cheaper than another pass over the lines; kept returns are negative, never above the threshold)."""
+    marked = pq.read_table(transactions_path, columns=["is_extreme"]).column("is_extreme")
+    return int(pc.sum(marked).as_py() or 0)
 
 
 def values_read(ruled: ibis.Table, summary: pd.DataFrame, *, mapping: dict[str, str]) -> dict:
