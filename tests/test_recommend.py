@@ -177,3 +177,26 @@ def test_a_history_part_holds_exactly_its_customers_item_rows(rows, subset, size
     pd.testing.assert_frame_equal(pd.concat(p.items for p in parts), items)
     for p in parts:
         assert set(p.items["customer_id"]) == set(p.customers.index)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lines=st.lists(st.tuples(st.integers(-1, 3), st.integers(-1, 2)), max_size=14),
+    table=st.lists(st.sampled_from([np.nan, 0.0, 0.2, 0.5]), min_size=6, max_size=6),
+    lines_at_once=st.integers(1, 3),
+)
+def test_the_best_source_is_the_largest_value_of_the_first_line_that_has_it(lines, table, lines_at_once):
+    """Against a loop over every (customer, source line, target): the largest value, the customer's first line
+    on equal values, none where no rule applies, whatever number of lines is compared at once."""
+    lines = sorted(lines, key=lambda line: line[0])  # a customer's lines together
+    row, rule = np.array([r for r, _ in lines], dtype=int), np.array([u for _, u in lines], dtype=int)
+    rules = np.array(table).reshape(3, 2)
+    best, line = recommend._best_over_sources(row, rule, table=rules, shape=(4, 2), at_once=lines_at_once)
+    for customer in range(4):
+        for target in range(2):
+            found = [(rules[u, target], i) for i, (r, u) in enumerate(lines)
+                     if r == customer and u >= 0 and not np.isnan(rules[u, target])]  # fmt: skip
+            top = max((value for value, _ in found), default=None)
+            first = next((i for value, i in found if value == top), -1)
+            assert line[customer, target] == first
+            assert best[customer, target] == (0.0 if top is None else top)
