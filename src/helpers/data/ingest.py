@@ -682,7 +682,7 @@ def run_ingest(
             "no rows left after cleaning: every row broke a rule "
             f"({summary['rows'].to_dict()}); check the column mapping and dates.format"
         )
-    threshold = float(summary.at["kept", EXTREME_THRESHOLD])  # the quality report shows it rounded
+    threshold = float(summary[EXTREME_THRESHOLD].get("kept", 0.0))  # the quality report shows it rounded
     quality = quality_report(summary, extreme_quantile=options.extreme_quantile, returns_mode=options.returns)
     reading = {"reading": options.number_reading.as_json()}
     quality["values_read"] = values_read(ruled, summary, mapping=mapping) | reading

@@ -25,6 +25,7 @@ from helpers.core.config import (
     CampaignSection,
     Channel,
 )
+from helpers.data.exports import each_distinct
 from helpers.data.schemas import ACTION_LIST
 from helpers.language.i18n import t, t_series, term
 
@@ -113,9 +114,10 @@ def assign_actions(frame: pd.DataFrame, rules: list[ActionRule]) -> pd.Series:
     """The action of every customer from their risk tier, value level, segment and lifecycle stage
     (a customer without a segment or stage, when 02_segment did not run, matches only rules without one)."""
     keys = frame.reindex(columns=list(CONDITIONS)).fillna("").astype(str)
-    cells = keys.drop_duplicates()
-    lookup = {tuple(cell): action_of(rules, tuple(cell)) for cell in cells.itertuples(index=False)}
-    return pd.Series([lookup[tuple(key)] for key in keys.itertuples(index=False)], index=frame.index)
+    cell = keys.groupby(list(CONDITIONS), sort=False).ngroup().to_numpy()  # numbered in order of first appearance
+    cells = keys.drop_duplicates()  # the same order: one rule search per cell, not per customer
+    chosen = np.array([action_of(rules, tuple(c)) for c in cells.itertuples(index=False)], dtype=object)
+    return pd.Series(chosen[cell], index=frame.index)
 
 
 def unreachable_rules(rules: list[ActionRule], segments: list[str]) -> list[int]:
@@ -141,16 +143,16 @@ def reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
 
 def _reasons(frame: pd.DataFrame, money, horizon_days: int) -> pd.Series:
     days = frame["days_since_last_purchase"].astype("int64")
-    silence = t_series("no purchase for {days} days", days=days.map("{:,}".format))
+    silence = t_series("no purchase for {days} days", days=each_distinct(days, "{:,}".format))  # once per value
     gap = frame["typical_gap_days"] if "typical_gap_days" in frame else pd.Series(np.nan, index=frame.index)
     repeat = (frame["purchases"] > 1) & (gap > 0)
     rhythm = pd.Series("", index=frame.index)
     rhythm[repeat] = t_series(", {ratio}× their usual {gap}-day gap", ratio=(days[repeat] / gap[repeat]).map(
-        "{:.1f}".format), gap=gap[repeat].map("{:,.0f}".format))  # fmt: skip
+        "{:.1f}".format), gap=each_distinct(gap[repeat], "{:,.0f}".format))  # fmt: skip
     rhythm[frame["purchases"] == 1] = t(" since their only purchase")
     risk = t_series("{probability} chance of no purchase in {days} days ({tier} risk)",
                     probability=frame["churn_probability"].map("{:.0%}".format),
-                    days=str(horizon_days), tier=frame["risk_tier"].map(term))  # fmt: skip
+                    days=str(horizon_days), tier=each_distinct(frame["risk_tier"], term))  # fmt: skip
     kept = t_series("{value} expected if kept", value=frame["value_if_retained"].map(money))
     return silence + rhythm + t("; ") + risk + t("; ") + kept
 
