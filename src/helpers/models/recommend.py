@@ -36,6 +36,7 @@ from helpers.language.i18n import t, t_series
 from helpers.models import life_stage
 
 __all__ = [
+    "BEST_LINES_AT_ONCE",
     "METHODS",
     "MIN_RISE",
     "OFFER_CHUNK",
