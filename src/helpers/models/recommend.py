@@ -285,12 +285,12 @@ class Scores:
         return np.argsort(-self.values, axis=1, kind="stable")[:, :k]
 
 
-def _located(history: History, customers: pd.Index, catalogue: pd.Index) -> pd.DataFrame:
-    """The history's item rows with `row`, their customer's row in `customers`, and `column`, their item's column
-    in the catalogue (-1 when not in it): positions found per customer and per item name, not per row (a text
-    lookup for each of millions of rows took most of the scoring)."""
-    items, per_customer = history.items, history.customers
-    row = np.repeat(customers.get_indexer(per_customer.index), per_customer["item_rows"].to_numpy())
+def _located(history: History, rows: np.ndarray, catalogue: pd.Index) -> pd.DataFrame:
+    """The history's item rows with `row`, their customer's row among those scored (`rows`: one per history
+    customer), and `column`, their item's column in the catalogue (-1 when not in it): positions found per customer
+    and per item name, not per row (a text lookup for each of millions of rows took most of the scoring)."""
+    items = history.items
+    row = np.repeat(rows, history.customers["item_rows"].to_numpy())
     codes, names = pd.factorize(items["item"])
     return items.assign(row=row, column=catalogue.get_indexer(names)[codes])
 
@@ -314,36 +314,39 @@ def score(learnt: Learnt, method: str, customers: pd.Index) -> Scores:
     # popularity, then the catalogue's order: a deterministic order for equal scores
     tie = TIE_BREAK * (base + 1.0 / (1.0 + np.arange(len(catalogue))) * TIE_BREAK)
     evidence: dict[str, np.ndarray] = {"popularity": np.broadcast_to(base, shape)}
+    rows = customers.get_indexer(history.customers.index)  # the history's customers are all among `customers`
     if method == "popularity":
         values = np.broadcast_to(base, shape).copy()
     elif method == "buy again":
-        located = _located(history, customers, catalogue)
-        counts = _matrix(located, shape, "baskets")
+        counts = _matrix(_located(history, rows, catalogue), shape, "baskets")
         total = np.zeros(len(customers))
-        total[customers.get_indexer(history.customers.index)] = history.customers["baskets"].to_numpy()
+        total[rows] = history.customers["baskets"].to_numpy()
         values = np.divide(counts, total[:, None], out=np.zeros_like(counts), where=total[:, None] > 0)
         evidence["own_share"] = values
     elif method == "co-purchase":
-        values, source = _co_purchase(learnt, _located(history, customers, catalogue), shape)
+        values, source = _co_purchase(learnt, _located(history, rows, catalogue), shape)
         evidence["confidence"], evidence["source"] = values, source
     elif method == "sequence":
-        values, source, tenure, gap = _sequence(learnt, _located(history, customers, catalogue), shape)
+        values, source, tenure, gap = _sequence(learnt, _located(history, rows, catalogue), shape)
         evidence |= {"share": values, "source": source, "tenure": tenure, "gap": gap}
     else:
         raise ValueError(f"unknown method '{method}'; methods are {METHODS}")
     return Scores(method, customers, catalogue, values + tie, evidence)
 
 
-def _rule_table(rules: pd.DataFrame, catalogue: pd.Index, *, keys: int, values: tuple[str, ...]
-                ) -> dict[str, np.ndarray]:  # fmt: skip
-    """Rules (`key`: a row number below `keys`, `target`: an item name) as dense `keys` x catalogue arrays of each
-    of `values`, NaN where there is no rule (targets outside the catalogue are left out)."""
-    target = catalogue.get_indexer(pd.Index(rules["target"]))
-    known = target >= 0
+def _rule_table(rules: pd.DataFrame, catalogue: pd.Index, *, source: str, target: str, values: tuple[str, ...],
+                buckets: int = 1, bucket: str | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+    """Rules from a `source` item (and a `bucket` below `buckets`) to a `target` item as dense arrays of each of
+    `values`: one row per source item of the catalogue and bucket (the item's position times `buckets` plus the
+    bucket), one column per catalogue item; NaN where there is no rule (items outside the catalogue are left out)."""
+    source_at = catalogue.get_indexer(pd.Index(rules[source]))
+    target_at = catalogue.get_indexer(pd.Index(rules[target]))
+    known = (source_at >= 0) & (target_at >= 0)
+    key = source_at * buckets + (rules[bucket].to_numpy() if bucket else 0)
     tables = {}
     for name in values:
-        table = np.full((keys, len(catalogue)), np.nan)
-        table[rules["key"].to_numpy()[known], target[known]] = rules[name].to_numpy(dtype=float)[known]
+        table = np.full((len(catalogue) * buckets, len(catalogue)), np.nan)
+        table[key[known], target_at[known]] = rules[name].to_numpy(dtype=float)[known]
         tables[name] = table
     return tables
 
@@ -372,9 +375,8 @@ def _best_over_sources(row: np.ndarray, rule: np.ndarray, *, table: np.ndarray, 
 
 def _co_purchase(learnt: Learnt, located: pd.DataFrame, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """For each item a customer bought, the confidence of each other item in baskets with it; the best source."""
-    rules = learnt.affinity.assign(key=learnt.catalogue.get_indexer(pd.Index(learnt.affinity["antecedent"])))
-    rules = rules[rules["key"] >= 0].rename(columns={"consequent": "target"})
-    tables = _rule_table(rules, learnt.catalogue, keys=len(learnt.catalogue), values=("confidence",))
+    tables = _rule_table(learnt.affinity, learnt.catalogue, source="antecedent", target="consequent",
+                         values=("confidence",))  # fmt: skip
     column = located["column"].to_numpy()
     best, line = _best_over_sources(located["row"].to_numpy(), column, table=tables["confidence"], shape=shape)
     return best, _of_lines(column, line, missing=-1)
@@ -389,11 +391,8 @@ def _sequence(learnt: Learnt, located: pd.DataFrame, shape: tuple[int, int]) -> 
     tenure = (pd.Timestamp(learnt.score_at) - latest["first_bought"]).dt.days.to_numpy()
     source = latest["column"].to_numpy()
     rule = np.where(source >= 0, source * buckets + tenure_bucket(tenure, learnt.bucket_days, buckets), -1)
-    transitions = learnt.transitions
-    source_of_rule = learnt.catalogue.get_indexer(pd.Index(transitions["item"]))
-    rules = transitions.assign(key=source_of_rule * buckets + transitions["bucket"].to_numpy())[source_of_rule >= 0]
-    tables = _rule_table(rules.rename(columns={"next_item": "target"}), learnt.catalogue,
-                         keys=len(learnt.catalogue) * buckets, values=("share", "median_gap_days"))  # fmt: skip
+    tables = _rule_table(learnt.transitions, learnt.catalogue, source="item", target="next_item",
+                         values=("share", "median_gap_days"), buckets=buckets, bucket="bucket")  # fmt: skip
     share, line = _best_over_sources(latest["row"].to_numpy(), rule, table=tables["share"], shape=shape)
     found = line >= 0
     gap = np.full(shape, np.nan)
