@@ -343,6 +343,6 @@ def _window_rate(tx: ibis.Table, cutoff: date, window_days: int) -> float:
     known = occasions.group_by("customer_id").aggregate(first=occasions.purchase_date.min(),
                                                          last=occasions.purchase_date.max())  # fmt: skip
     known = known.filter(known["first"] <= ibis.date(start))
-    total = known.count().execute()
-    came = known.filter(known["last"] > ibis.date(start)).count().execute()
+    counts = known.aggregate(total=known.count(), came=(known["last"] > ibis.date(start)).sum()).execute().iloc[0]
+    total, came = int(counts["total"]), int(counts["came"] or 0)  # `came` is NULL (a sum of nothing) for no one
     return came / total if total else float("nan")
