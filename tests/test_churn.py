@@ -11,6 +11,7 @@ from conftest import transactions_table
 
 from helpers.data.features import btyd_summary, churn_features, churn_labels
 from helpers.models import churn
+from helpers.models.purchase import btyd_history
 
 BASE = [
     ("a", "1", "2024-01-01", 10.0, False),
@@ -129,8 +130,9 @@ def test_baselines_fitted_on_a_sample_score_everyone_alike(cdnow_transactions):
     """Beyond `fit_customers` the BTYD baselines are fitted on a seeded sample; they still score every customer,
     ranking them almost as the full fit does; a cap at or above the customers changes nothing."""
     cutoff = date(1997, 12, 31)
-    histories = churn.btyd_history(churn_features(cdnow_transactions, cutoff).execute().set_index("customer_id"),
-                                   "weeks")  # fmt: skip
+    features = churn_features(cdnow_transactions, cutoff).execute().set_index("customer_id")
+    histories = btyd_history(features["purchases"], tenure_days=features["tenure_days"],
+                             recency_days=features["recency_days"], unit="weeks")  # fmt: skip
     customers = histories.index
     full = churn.baseline_scores(histories, cutoff, horizon_days=90, unit="weeks")
     sampled = churn.baseline_scores(histories, cutoff, horizon_days=90, unit="weeks", fit_customers=1000)
@@ -154,7 +156,8 @@ def test_histories_from_the_churn_features_equal_the_btyd_summary(babystore_tran
     cutoff = date(2024, 6, 30)
     features = churn_features(babystore_transactions, cutoff).execute().set_index("customer_id")
     expected = btyd_summary(babystore_transactions, cutoff, unit).execute().set_index("customer_id")
-    histories = churn.btyd_history(features, unit)
+    histories = btyd_history(features["purchases"], tenure_days=features["tenure_days"],
+                             recency_days=features["recency_days"], unit=unit)  # fmt: skip
     assert len(histories) > 100 and (histories["frequency"] > 0).any()
     pd.testing.assert_frame_equal(histories, expected.loc[histories.index, list(histories.columns)], check_names=False)
 

@@ -15,7 +15,7 @@ from scipy.optimize import brentq
 from helpers.data.features import btyd_summary
 from helpers.data.schemas import ACTION_LIST
 from helpers.models import actions, next_purchase
-from helpers.models.purchase import PurchaseModel
+from helpers.models.purchase import HISTORY, PurchaseModel
 from helpers.stages.next_purchase import action_list_query, finish_action_list
 
 HISTORIES = pd.DataFrame(
@@ -109,14 +109,20 @@ RHYTHM_ROWS = [
 
 
 def test_rhythm_by_hand():
-    own = next_purchase.rhythm(transactions_table(RHYTHM_ROWS), date(2024, 2, 20))
+    history = next_purchase.Histories.at(transactions_table(RHYTHM_ROWS), date(2024, 2, 20), unit="days")
+    own = history.rhythm
     a, b = own.loc["a"], own.loc["b"]
     assert (a["purchases"], a["last_gap_days"], a["typical_gap_days"], a["days_since_last_purchase"]) == (4, 10, 10, 10)
     assert (b["purchases"], b["days_since_last_purchase"]) == (1, 19) and np.isnan(b["typical_gap_days"])
+    assert (a["tenure_days"], b["tenure_days"]) == (50, 19)
+    assert history.population_gap == 10  # the gaps 10, 20, 10: b's one purchase has none
+    expected = pd.DataFrame({"customer_id": ["a", "b"], "frequency": [3.0, 0.0], "recency": [40.0, 0.0],
+                             "T": [50.0, 19.0]})  # fmt: skip
+    pd.testing.assert_frame_equal(history.summary, expected)
 
 
 def test_point_predictions_fall_back_to_the_population_gap_for_one_time_buyers():
-    own = next_purchase.rhythm(transactions_table(RHYTHM_ROWS), date(2024, 2, 20))
+    own = next_purchase.Histories.at(transactions_table(RHYTHM_ROWS), date(2024, 2, 20), unit="days").rhythm
     timing = pd.DataFrame({"customer_id": ["a", "b"], "model_median_days": [np.nan, 3.0],
                            "wait_median_days": [4.0, 5.0]})  # fmt: skip
     predicted = next_purchase.point_predictions(timing, own, population_gap=30.0)
@@ -152,7 +158,8 @@ def test_the_forecast_at_the_cutoff_does_not_see_later_purchases(babystore_trans
     before = tx.filter(tx.order_date < pd.Timestamp(cutoff + timedelta(days=1)))
     forecasts = []
     for table in (tx, before):
-        model, summary = next_purchase.fit_model("bgnbd", table, as_of=cutoff, unit="weeks", penalizer=0.0)
+        summary = next_purchase.Histories.at(table, cutoff, unit="weeks").summary
+        model = next_purchase.fit_model("bgnbd", summary, penalizer=0.0)
         forecasts.append(next_purchase.purchase_timing(model, summary=summary, unit="weeks"))
     pd.testing.assert_frame_equal(*forecasts)
 
@@ -176,12 +183,15 @@ def test_the_purchase_probabilities_hold_on_the_generated_store(bgnbd_transactio
     assert split.errors.loc["model median", "mae_days"] < split.errors.loc["last gap", "mae_days"]
 
 
-def test_babystore_summary_at_the_cutoff_is_what_the_timing_is_fitted_on(babystore_transactions):
-    model, summary = next_purchase.fit_model(
-        "bgnbd", babystore_transactions, as_of=date(2024, 9, 30), unit="weeks", penalizer=0.0
-    )
-    expected = btyd_summary(babystore_transactions, date(2024, 9, 30), "weeks").execute()
-    pd.testing.assert_frame_equal(summary, expected)
+@pytest.mark.parametrize("unit", ["days", "weeks"])
+def test_babystore_summary_at_the_cutoff_is_what_the_timing_is_fitted_on(babystore_transactions, unit):
+    """The history the timing is fitted on comes with the rhythm, from one pass over the purchases: the same
+    frequency, recency and T as `btyd_summary`, on the baby store's returns and multi-line orders too."""
+    summary = next_purchase.Histories.at(babystore_transactions, date(2024, 9, 30), unit=unit).summary
+    expected = btyd_summary(babystore_transactions, date(2024, 9, 30), unit).execute()
+    assert len(summary) > 1000 and (summary["frequency"] > 0).any()
+    pd.testing.assert_frame_equal(summary, expected[["customer_id", *HISTORY]])
+    model = next_purchase.fit_model("bgnbd", summary, penalizer=0.0)
     assert set(model.params.index) == set(BGNBD)
 
 

@@ -36,7 +36,7 @@ from helpers.language.formatting import count
 from helpers.language.i18n import t
 from helpers.models import clv
 from helpers.models.actions import tiers_by_share
-from helpers.models.purchase import HISTORY, PurchaseModel
+from helpers.models.purchase import HISTORY, PurchaseModel, btyd_history
 
 __all__ = [
     "ALIVE_FLOOR",
@@ -49,7 +49,6 @@ __all__ = [
     "action_summary",
     "attach_value",
     "baseline_scores",
-    "btyd_history",
     "check_history",
     "check_labels",
     "feature_importance",
@@ -143,18 +142,6 @@ def baseline_scores(
     return pd.DataFrame({name: values[each] for name, values in scores.items()}, index=summary.index)
 
 
-def btyd_history(features: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """Each customer's HISTORY (frequency, recency, T in `unit`) at a cutoff, from the churn features at it
-    (`churn_features`: the same purchase occasions as `btyd_summary`, whose values these equal, without a second
-    pass over the transactions)."""
-    per_unit = DAYS_PER_UNIT[unit]
-    return pd.DataFrame({
-        "frequency": (features["purchases"] - 1).astype(float),
-        "recency": (features["tenure_days"] - features["recency_days"]).astype(float) / per_unit,
-        "T": features["tenure_days"].astype(float) / per_unit,
-    }, index=features.index)  # fmt: skip
-
-
 SideFeatures = Callable[[date], pd.DataFrame]  # cutoff -> per-customer features known by then (e.g. surveys)
 
 
@@ -167,7 +154,12 @@ def snapshot(tx: ibis.Table, cutoff: date, *, horizon_days: int, unit: str, labe
     features = fetch(churn_features(tx, cutoff)).set_index("customer_id")
     features = features.join(
         baseline_scores(
-            btyd_history(features, unit),
+            btyd_history(
+                features["purchases"],
+                tenure_days=features["tenure_days"],
+                recency_days=features["recency_days"],
+                unit=unit,
+            ),
             cutoff,
             horizon_days=horizon_days,
             unit=unit,

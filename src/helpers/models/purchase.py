@@ -26,6 +26,7 @@ from scipy.optimize import minimize
 from scipy.special import gammaln, hyp2f1
 
 from helpers.core.errors import ClvFitError
+from helpers.data.features import DAYS_PER_UNIT
 from helpers.language.i18n import t
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ParetoNBD",
     "PurchaseModel",
     "bounded_fit",
+    "btyd_history",
     "fit_from_starts",
     "not_converged",
     "within_bounds",
@@ -260,6 +262,18 @@ def not_converged(label: str, error: ConvergenceError, penalizer: float) -> ClvF
 
 
 HISTORY = ["frequency", "recency", "T"]  # a history's columns: repeat purchases, time of the last, age (model units)
+
+
+def btyd_history(purchases: pd.Series, *, tenure_days: pd.Series, recency_days: pd.Series, unit: str
+                 ) -> pd.DataFrame:  # fmt: skip
+    """Each customer's HISTORY in `unit` from their purchase occasions, days since the first and since the last
+    (per-customer tables that have them: the same values as `btyd_summary`, without a pass over the transactions)."""
+    per_unit = DAYS_PER_UNIT[unit]
+    return pd.DataFrame({
+        "frequency": (purchases - 1).astype(float),
+        "recency": (tenure_days - recency_days).astype(float) / per_unit,
+        "T": tenure_days.astype(float) / per_unit,
+    }, index=purchases.index)  # fmt: skip
 
 
 @dataclass(frozen=True)

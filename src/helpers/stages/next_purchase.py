@@ -138,19 +138,17 @@ def when(tx: ibis.Table, today: date, *, model_key: str, config: WorkbenchConfig
     """Every customer's purchase probabilities, waiting-time quartiles and rhythm as of today, and the
     population's median gap between purchases; the model is fitted up to today unless its `parameters` are given."""
     settings, unit = config.next_purchase, config.clv.time_unit
-    model, summary = next_purchase.fit_model(
-        model_key, tx, as_of=today, unit=unit, penalizer=config.clv.penalizer, parameters=parameters
-    )
-    table = next_purchase.purchase_timing(model, summary=summary, unit=unit,
+    history = next_purchase.Histories.at(tx, today, unit=unit)
+    model = next_purchase.fit_model(model_key, history.summary, penalizer=config.clv.penalizer, parameters=parameters)
+    table = next_purchase.purchase_timing(model, summary=history.summary, unit=unit,
                                           extra_windows=(settings.due_days,), draws=settings.simulation_draws,
                                           seed=config.run.random_state)  # fmt: skip
-    own = next_purchase.rhythm(tx, today)
-    table = own.join(table.set_index("customer_id"), how="left")
+    table = history.rhythm.join(table.set_index("customer_id"), how="left")
     due_column = f"p_purchase_{settings.due_days}d"
     table["p_purchase_due_window"] = table[due_column]
     if settings.due_days not in next_purchase.WINDOWS_DAYS:
         table = table.drop(columns=due_column)
-    return table, next_purchase.population_gap(tx, today)
+    return table, history.population_gap
 
 
 def due_soon(table: pd.DataFrame, settings: NextPurchaseSection) -> tuple[pd.Series, pd.Series]:
