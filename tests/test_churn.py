@@ -197,8 +197,40 @@ def test_tested_cutoffs_are_kept_as_training_samples_and_today_trains_on_them(cd
     scoring = {"horizon_days": 90, "train_cutoffs": 2, "step_days": 60, "scorer": "logistic regression",
                "random_state": 42, "unit": "weeks", "max_train_rows": 1000}  # fmt: skip
     reused = churn.score_customers(cdnow_transactions, today, **scoring, known=known)
+    # afresh, each training cutoff describes a hash sample of its customers: other rows, scores alike within the
+    # noise of a 1,000-row sample (two seeds of the whole snapshots' samples differ as much)
     afresh = churn.score_customers(cdnow_transactions, today, **scoring)
-    pd.testing.assert_frame_equal(reused, afresh)
+    assert reused.index.equals(afresh.index) and list(reused.columns) == list(afresh.columns)
+    same = reused.drop(columns="churn_probability")
+    pd.testing.assert_frame_equal(same, afresh[same.columns])
+    gap = reused["churn_probability"] - afresh["churn_probability"]  # two samples of 1,000 of 2,357: about 0.03
+    assert abs(gap.mean()) < 0.05 and gap.abs().mean() < 0.06
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_a_trimmed_snapshot_describes_a_hash_sample_of_its_customers_as_the_whole_snapshot_does(
+    babystore_transactions, seed
+):
+    """Beyond the cap a training cutoff's features are computed for a seeded hash sample of its customers only:
+    each sampled customer's features and label equal the whole snapshot's (they come from the customer's own lines),
+    the baselines fitted on the sample rank customers as the whole's do, and the sample is a fair draw."""
+    tx, cutoff, rows = babystore_transactions, date(2024, 6, 30), 3000
+    whole = churn.snapshot(tx, cutoff, horizon_days=90, unit="weeks", random_state=seed)
+    trimmed, customers = churn.trimmed_snapshot(tx, cutoff, horizon_days=90, unit="weeks", side=None, max_rows=rows,
+                                                random_state=seed)  # fmt: skip
+    assert customers == len(whole) > 5 * rows and len(trimmed) == rows and trimmed.index.is_unique
+    baselines = [c for c in whole.columns if c in churn.BASELINES[1:] or c.startswith("bgnbd_")]
+    own = [c for c in whole.columns if c not in baselines]
+    assert {"recency_days", "purchases", "churned"} <= set(own) and len(baselines) == 6
+    pd.testing.assert_frame_equal(trimmed[own], whole.loc[trimmed.index, own])
+    for scorer in ("BG/NBD P(no purchase)", "Pareto/NBD P(no purchase)"):
+        assert trimmed[scorer].corr(whole.loc[trimmed.index, scorer], method="spearman") > 0.98, scorer
+    rate, sd = whole["churned"].mean(), np.sqrt(whole["churned"].mean() * (1 - whole["churned"].mean()) / rows)
+    assert abs(trimmed["churned"].mean() - rate) < 4 * sd, "a uniform draw of the customers"
+    other, _ = churn.trimmed_snapshot(tx, cutoff, horizon_days=90, unit="weeks", side=None, max_rows=rows,
+                                      random_state=seed + 10)  # fmt: skip
+    overlap = len(trimmed.index.intersection(other.index)) / rows
+    assert overlap < 2 * rows / customers + 0.05, "another seed draws other customers"
 
 
 def test_a_snapshots_labels_are_churn_labels(babystore_transactions):

@@ -17,7 +17,15 @@ from helpers.core.config import DatesSection
 from helpers.core.logfiles import RUN_LOG
 from helpers.data.artifacts import RunPaths
 from helpers.data.backends import connect
-from helpers.data.features import btyd_summary, calibration_holdout, churn_features, churn_labels, customer_summary
+from helpers.data.features import (
+    btyd_summary,
+    calibration_holdout,
+    churn_features,
+    churn_labels,
+    customer_sample,
+    customer_summary,
+    customers_by,
+)
 from helpers.stages.context import StageContext, analysis_date
 
 pytestmark = pytest.mark.slow  # a Spark session takes seconds to start
@@ -72,6 +80,19 @@ def test_summaries_on_spark_equal_duckdb(name, spark, parquet_path):
     assert list(actual.columns) == list(expected.columns)
     expected, actual = (f.sort_values("customer_id").reset_index(drop=True) for f in (expected, actual))
     pd.testing.assert_frame_equal(actual, expected, check_dtype=False, rtol=1e-9)
+
+
+def test_a_customer_sample_on_spark_keeps_every_line_of_about_its_share_of_customers(spark, parquet_path):
+    """Spark hashes otherwise than DuckDB, so its sample has other customers, but as many, each with every line."""
+    tx = spark.read_parquet(str(parquet_path))
+    lines = tx.group_by("customer_id").aggregate(lines=tx.count()).execute().set_index("customer_id")["lines"]
+    sample = tx.filter(customer_sample(tx.customer_id, 0.5, seed=7))
+    sampled = sample.group_by("customer_id").aggregate(lines=sample.count()).execute().set_index("customer_id")
+    assert abs(len(sampled) - 400) < 4 * 200**0.5 and len(lines) == 800
+    pd.testing.assert_series_equal(sampled["lines"].sort_index(), lines[sampled.index].sort_index())
+    assert customers_by(tx, date(2024, 8, 1)) == customers_by(
+        connect().read_parquet(str(parquet_path)), date(2024, 8, 1)
+    )
 
 
 def test_stages_compute_on_the_configured_backend(spark, parquet_path, tmp_path):

@@ -19,13 +19,16 @@ __all__ = [
     "DAYS_PER_UNIT",
     "MIX_COUNTS",
     "MONEY_DIGITS",
+    "SAMPLE_BUCKETS",
     "WINDOWS_DAYS",
     "btyd_summary",
     "calibration_holdout",
     "churn_features",
     "churn_labels",
     "columns_with_values",
+    "customer_sample",
     "customer_summary",
+    "customers_by",
     "days_between",
     "end_of_day",
     "fetch",
@@ -49,6 +52,7 @@ MIX_COUNTS = {"channel": "n_channels", "category": "n_categories"}
 # Sums of floats come out of a parallel engine in the order its threads finish, which moves the last bit.
 # Money sums (and mean gaps) are rounded far below a cent, so every result is the same bit for bit.
 MONEY_DIGITS = 6
+SAMPLE_BUCKETS = 1 << 20  # customer_sample: hash buckets, so a share is exact to one part in a million
 
 
 def fetch(expr: ibis.Table) -> pd.DataFrame:
@@ -332,6 +336,20 @@ def churn_features(tx: ibis.Table, cutoff: date) -> ibis.Table:
     behaviour = _behaviour(tx, cutoff, favourites=False)
     joined = summary.left_join(behaviour, "customer_id").drop("customer_id_right")
     return joined.drop("first_purchase", "last_purchase").order_by("customer_id")
+
+
+def customers_by(tx: ibis.Table, as_of: date) -> int:
+    """How many customers had a purchase on or before `as_of` (those `churn_features` describes)."""
+    return int(purchases(tx, as_of).customer_id.nunique().execute())
+
+
+def customer_sample(customer_id: ibis.StringValue, share: float, *, seed: int) -> ibis.BooleanValue:
+    """Whether a customer is in a seeded sample of about `share` of all customers, by a hash of their id: in the
+    engine, before any per-customer work, each customer in or out with every line they have."""
+    # the seed is mixed in by hashing again (an addition to the id's hash would only shift the sample a little)
+    hashed = (customer_id.hash() % (1 << 40) + seed % (1 << 40)).hash()
+    bucket = (hashed % SAMPLE_BUCKETS + SAMPLE_BUCKETS) % SAMPLE_BUCKETS
+    return bucket < round(share * SAMPLE_BUCKETS)
 
 
 def window_buyers(tx: ibis.Table, cutoff: date, horizon_days: int) -> ibis.Table:
