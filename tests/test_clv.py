@@ -136,6 +136,31 @@ def test_babystore_bgnbd_recovers_the_generating_parameters(bgnbd_transactions):
     assert params["b"] == pytest.approx(truth["b"], rel=0.25)
 
 
+def test_a_fit_on_a_sample_recovers_the_generating_parameters_and_its_interval_is_the_samples(bgnbd_transactions):
+    """Beyond clv.fit_max_customers the models are fitted on a seeded sample: a quarter of the baby store still
+    recovers the planted BG/NBD parameters (tolerances twice those of the whole, as standard errors double), and the
+    bootstrap interval is that of the sample: twice as wide as one for a fit on all the customers."""
+    summary = btyd_summary(bgnbd_transactions, date(2024, 12, 31), "weeks").execute()
+    assert clv.fitting_sample(summary, len(summary), random_state=1) is summary
+    sample = clv.fitting_sample(summary, len(summary) // 4, random_state=1)
+    assert len(sample) == len(summary) // 4 and sample.index.is_monotonic_increasing and sample.index.is_unique
+    assert not sample.index.equals(clv.fitting_sample(summary, len(summary) // 4, random_state=2).index)
+    model = PurchaseModel.fit("bgnbd", clv.compress(sample))
+    params, truth = model.params, BABYSTORE_TRUTH
+    assert params["r"] == pytest.approx(truth["r"], rel=0.20)
+    assert params["alpha"] == pytest.approx(truth["alpha"], rel=0.20)
+    dropout = params["a"] / (params["a"] + params["b"])
+    assert dropout == pytest.approx(truth["a"] / (truth["a"] + truth["b"]), rel=0.20)
+    patterns, repeaters = clv.compress(summary), summary[summary.frequency > 0]
+    common = {"repeaters": repeaters, "horizon_months": 12, "unit": "weeks", "samples": 20, "random_state": 5,
+              "max_customers": 1000, "fitted": (model, clv.fit_spend_model(sample))}  # fmt: skip
+    _, as_fitted = clv.bootstrap("bgnbd", patterns, **common, fitted_customers=len(sample))
+    _, as_if_all = clv.bootstrap("bgnbd", patterns, **common)
+    for quantity in ("r", "alpha", "total_purchases"):
+        widths = [table.loc[quantity, "p95"] - table.loc[quantity, "p05"] for table in (as_fitted, as_if_all)]
+        assert widths[0] == pytest.approx(2 * widths[1], rel=1e-6), quantity
+
+
 def test_no_repeat_buyers_is_a_clear_message():
     calibration = pd.DataFrame(
         {"frequency_cal": [0.0, 0.0], "recency_cal": [0.0, 0.0], "T_cal": [5.0, 9.0],

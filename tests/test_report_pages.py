@@ -77,6 +77,20 @@ def test_the_clv_page_shows_every_figure_once_and_the_forecast_with_its_interval
     assert not any(isinstance(part, Table) and "p05" in part.frame.columns for part in appendix)
 
 
+def test_the_clv_page_says_when_the_models_were_fitted_on_a_sample(stage_run):
+    result, settings = stage_run.results["clv"], load_config(stage_run.config).clv
+    assert result.calibration_customers <= settings.fit_max_customers
+    assert (
+        "seeded sample" not in clv_page(result, settings).text() and "refitted on all customers" in result.report.text()
+    )
+    capped = settings.model_copy(update={"fit_max_customers": 300})  # below the calibration's customers (a copy: 300
+    text = clv_page(result, capped).text()  # is below the smallest cap a config accepts, 1,000)
+    assert "Beyond 300 customers each model is fitted on a seeded sample of that many" in text
+    assert f"refitted on a seeded sample of 300 of the {count(len(result.values))} customers" in text
+    with use_language("zh"):
+        assert "客户超过 300 位时" in clv_page(result, capped).text()
+
+
 def test_the_clv_page_names_a_model_that_could_not_be_fitted(stage_run):
     result, settings = stage_run.results["clv"], load_config(stage_run.config).clv
     failed = replace(result, fits=replace(result.fits, failures={"MBG/NBD": "did not converge"}))

@@ -304,6 +304,12 @@ class ClvSection(_Section):
     monthly_discount_rate: float = Field(0.01, ge=0, lt=1)
     profit_margin: float = Field(1.0, gt=0, le=1)
     bootstrap_samples: int = Field(100, ge=0)
+    fit_max_customers: int = Field(
+        500_000,
+        ge=1_000,
+        description="beyond this many customers the purchase and spend models are fitted on a "
+        "seeded sample of this many (a Pareto/NBD fit on 12 million takes minutes); their intervals are the sample's",
+    )
     bootstrap_max_customers: int = Field(
         100_000, ge=1_000, description="beyond this many customers each bootstrap refit sees a resample of this size"
     )

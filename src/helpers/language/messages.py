@@ -967,8 +967,12 @@ MESSAGES = {
         "门店的会员卡等级（会员表中的 `card_level`）与消费等级对照（客户数）：",
     "**Calibration fits**: each model's parameters fitted on the calibration period, to {end}; these are the fits the holdout check in section 3 compares.":
         "**校准期拟合**：各模型在校准期（截至 {end}）拟合的参数；第 3 节的验证期检验比较的就是这些拟合。",
-    "**The fit CLV uses**: {model} refitted on all customers to {date}, each estimate beside its 90% bootstrap interval (5th percentile, median, 95th percentile of the refits on resampled customers):":
-        "**CLV 所用的拟合**：{model} 在截至 {date} 的全部客户上重新拟合，每个估计值旁列出其 90% 自助法区间（对重抽样客户重新拟合所得的 5% 分位、中位数和 95% 分位）：",
+    "**The fit CLV uses**: {model} refitted on {fitted_on} to {date}, each estimate beside its 90% bootstrap interval (5th percentile, median, 95th percentile of the refits on resampled customers):":
+        "**CLV 所用的拟合**：{model} 在截至 {date} 的{fitted_on}上重新拟合，每个估计值旁列出其 90% 自助法区间（对重抽样客户重新拟合所得的 5% 分位、中位数和 95% 分位）：",
+    "a seeded sample of {fitted} of the {customers} customers (clv.fit_max_customers)":
+        "{customers} 位客户中按固定种子抽取的 {fitted} 位（clv.fit_max_customers）",
+    "Beyond {most} customers each model is fitted on a seeded sample of that many (clv.fit_max_customers), which pins its few parameters down as closely as all of them would; every customer is compared and forecast.":
+        "客户超过 {most} 位时，每个模型只在按固定种子抽取的这么多位客户上拟合（clv.fit_max_customers）：模型只有几个参数，这样的样本已能把它们估得与用全部客户一样准；比较与预测仍覆盖每一位客户。",
     "came back": "已回购", "did not come back": "未回购",
     "no customer known at {cutoff} bought a {column} in the {days} days after it":
         "{cutoff} 时已知的客户在此后 {days} 天内没有人购买任何{column}",

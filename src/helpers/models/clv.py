@@ -50,6 +50,7 @@ __all__ = [
     "distinct_patterns",
     "fit_models",
     "fit_spend_model",
+    "fitting_sample",
     "log",
     "mean_order_value",
     "predict_holdout",
@@ -105,6 +106,14 @@ class ModelFits:
             {"model": model.label, **{k: float(v) for k, v in model.params.items()}} for model in self.models.values()
         ]
         return pd.DataFrame(rows).set_index("model")
+
+
+def fitting_sample(summary: pd.DataFrame, max_customers: int | None, *, random_state: int) -> pd.DataFrame:
+    """The customers a model is fitted on: all of `summary`, or beyond `max_customers` a seeded sample of that many
+    (clv.fit_max_customers: the estimates' standard errors and bootstrap intervals are then those of the sample)."""
+    if max_customers is None or len(summary) <= max_customers:
+        return summary
+    return summary.sample(n=max_customers, random_state=random_state).sort_index()
 
 
 def fit_models(calibration: pd.DataFrame, names: Sequence[str], penalizer: float = 0.0) -> ModelFits:
@@ -369,6 +378,7 @@ def bootstrap(
     penalizer: float = 0.0,
     max_customers: int | None = None,
     fitted: tuple | None = None,
+    fitted_customers: int | None = None,
     season_factor: float = 1.0,
     n_jobs: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -383,7 +393,9 @@ def bootstrap(
     Beyond `max_customers` customers each refit sees a resample of `max_customers` (an m-out-of-n
     bootstrap): totals are scaled to all n customers, and every draw's distance from the estimate on all
     customers (`fitted`: the purchase model and SpendModel fitted on them) is narrowed by sqrt(m/n), the
-    ratio of the two sample sizes' standard errors. With m = n this is the plain bootstrap.
+    ratio of the two sample sizes' standard errors. With m = n this is the plain bootstrap. When `fitted` was
+    fitted on a sample of `fitted_customers` (`fitting_sample`), the draws are narrowed by sqrt(m / that) instead:
+    the interval is that of the estimate as fitted.
 
     `season_factor` scales every total as it scales the customers' values (`customer_value`), so the interval
     is around the forecast the pages show.
@@ -427,7 +439,9 @@ def bootstrap(
         estimate[totals] *= season_factor
     if size < customers:
         table[totals] *= customers / size
-        table = estimate + (table - estimate) * np.sqrt(size / customers)
+    fitted_on = min(customers, fitted_customers or customers)
+    if size != fitted_on:  # draws of fits on `size` customers; the estimate is as sure as a fit on `fitted_on`
+        table = estimate + (table - estimate) * np.sqrt(size / fitted_on)
     if estimate is None:
         interval = table.quantile([0.05, 0.5, 0.95]).T.rename(columns={0.05: "p05", 0.5: "median", 0.95: "p95"})
         interval.insert(0, "estimate", np.nan)

@@ -312,21 +312,24 @@ class TimeSplit:
         return 1.0 - self.brier / self.brier_base if self.brier_base else float("nan")
 
 
-def fit_model(model_key: str, summary: pd.DataFrame, *, penalizer: float, parameters: dict | None = None
-              ) -> PurchaseModel:  # fmt: skip
-    """The purchase model fitted on every customer's history (`summary`: HISTORY columns), or of the given
-    `parameters`, fitted before on that history."""
+def fit_model(model_key: str, summary: pd.DataFrame, *, penalizer: float, parameters: dict | None = None,
+              max_customers: int | None = None, random_state: int = 0) -> PurchaseModel:  # fmt: skip
+    """The purchase model fitted on the customers' histories (`summary`: HISTORY columns; beyond `max_customers`
+    a seeded sample of them, as 03 fits: `clv.fitting_sample`), or of the given `parameters`, fitted before."""
     if parameters is not None:
         return PurchaseModel.with_parameters(model_key, parameters)
-    return PurchaseModel.fit(model_key, clv.compress(summary), penalizer=penalizer)
+    fitted_on = clv.fitting_sample(summary, max_customers, random_state=random_state)
+    return PurchaseModel.fit(model_key, clv.compress(fitted_on), penalizer=penalizer)
 
 
 def time_split(tx: ibis.Table, model_key: str, *, today: date, evaluation_days: int, window_days: int, unit: str,
-               penalizer: float, draws: int, seed: int) -> TimeSplit:  # fmt: skip
-    """Forecast at today - evaluation_days with data up to then only, and score the forecasts on what came."""
+               penalizer: float, draws: int, seed: int, fit_max_customers: int | None = None) -> TimeSplit:  # fmt: skip
+    """Forecast at today - evaluation_days with data up to then only, and score the forecasts on what came (the
+    model fitted as 03 fits it: beyond `fit_max_customers` on a seeded sample)."""
     cutoff = today - timedelta(days=evaluation_days)
     history = Histories.at(tx, cutoff, unit=unit)
-    model = fit_model(model_key, history.summary, penalizer=penalizer)
+    model = fit_model(model_key, history.summary, penalizer=penalizer, max_customers=fit_max_customers,
+                      random_state=seed)  # fmt: skip
     timing = purchase_timing(model, summary=history.summary, unit=unit, extra_windows=(window_days,), draws=draws,
                              seed=seed)  # fmt: skip
     own = history.rhythm

@@ -71,7 +71,7 @@ def clv_page(result: ClvResults, settings: ClvSection) -> Report:
             Figure(result.figures["03_p_alive_matrix"]),
             Figure(result.figures["03_frequency_recency_matrix"]),
         )),
-        Section(t("3. How far to trust the forecast"), _trust(result)),
+        Section(t("3. How far to trust the forecast"), _trust(result, settings)),
         Section(t("4. How sure are we?"), _sure(result, settings)),
         Section(t("Appendix: the models and their parameters, checked"), _appendix(result, settings)),
         Section(t("Next"), (Prose((t(
@@ -104,8 +104,12 @@ def _by_segment(by_segment: pd.DataFrame | None) -> tuple[Prose | Table, ...]:
                    "share_of_clv": "{:.1%}"}),)  # fmt: skip
 
 
-def _trust(result: ClvResults) -> tuple[Prose | Figure | Table, ...]:
+def _trust(result: ClvResults, settings: ClvSection) -> tuple[Prose | Figure | Table, ...]:
     row = cast(pd.Series, result.comparison.loc[result.chosen_label])
+    sampled = () if result.calibration_customers <= settings.fit_max_customers else (Prose((t(
+        "Beyond {most} customers each model is fitted on a seeded sample of that many (clv.fit_max_customers), which "
+        "pins its few parameters down as closely as all of them would; every customer is compared and forecast.",
+        most=count(settings.fit_max_customers)),)),)  # fmt: skip
     return (
         Prose((t("The models are fitted on a **calibration** period and their forecasts compared with what really "
                  "happened in the **holdout** period that followed. *MAE* (mean absolute error) is how many purchases "
@@ -119,6 +123,7 @@ def _trust(result: ClvResults) -> tuple[Prose | Figure | Table, ...]:
                  actual=count(row["actual_purchases"]), model=result.chosen_label,
                  predicted=count(row["predicted_purchases"]),
                  error=f"{row['predicted_purchases'] / row['actual_purchases'] - 1:+.1%}", mae=f"{row['mae']:.2f}"),)),
+        *sampled,
         Figure(result.figures["03_conditional_expectations"]),
         Figure(result.figures["03_cumulative_purchases"]),
         Table(result.comparison.drop(columns=["key"]),
@@ -158,10 +163,14 @@ def _appendix(result: ClvResults, settings: ClvSection) -> tuple[Bullets | Prose
         else t("**not small: treat the spend forecasts with caution** (frequent buyers spend differently).")
     )
     interval = result.bootstrap
+    customers = len(result.values)
+    fitted_on = (t("all customers") if customers <= settings.fit_max_customers else
+                 t("a seeded sample of {fitted} of the {customers} customers (clv.fit_max_customers)",
+                   fitted=count(settings.fit_max_customers), customers=count(customers)))  # fmt: skip
     fit_used = () if interval is None else (
-        Prose((t("**The fit CLV uses**: {model} refitted on all customers to {date}, each estimate beside its 90% "
+        Prose((t("**The fit CLV uses**: {model} refitted on {fitted_on} to {date}, each estimate beside its 90% "
                  "bootstrap interval (5th percentile, median, 95th percentile of the refits on resampled customers):",
-                 model=result.chosen_label, date=result.analysis_date),)),
+                 model=result.chosen_label, fitted_on=fitted_on, date=result.analysis_date),)),
         Table(interval_table(interval)),
     )  # fmt: skip
     return (

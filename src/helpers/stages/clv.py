@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -116,7 +117,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     calibration["first_purchase"] = pd.to_datetime(calibration["first_purchase"])
     log.info("fitting %s on %s customers", ", ".join(settings.models), f"{len(calibration):,}")
 
-    fits = clv.fit_models(calibration, settings.models, settings.penalizer)
+    # beyond clv.fit_max_customers the models are fitted on a seeded sample; every customer is forecast and compared
+    fit_on = partial(clv.fitting_sample, max_customers=settings.fit_max_customers, random_state=config.run.random_state)
+    fits = clv.fit_models(fit_on(calibration), settings.models, settings.penalizer)
     if not fits.models:
         repeaters = int((calibration["frequency_cal"] > 0).sum())
         raise ClvFitError(t(
@@ -136,13 +139,14 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     season = season_check(cumulative, chosen_row, calibration, cal_end=cal_end,
                           today=today, settings=settings)  # fmt: skip
     calibration_spend = clv.fit_spend_model(
-        clv.as_model_input(calibration).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer
+        clv.as_model_input(fit_on(calibration)).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer
     )
 
     full = btyd_summary(tx, today, unit).execute()
     full_patterns = clv.compress(full)
-    purchase_model = PurchaseModel.fit(chosen, full_patterns, penalizer=settings.penalizer)
-    spend_model = clv.fit_spend_model(full, settings.penalizer)
+    fitted_on = fit_on(full)
+    purchase_model = PurchaseModel.fit(chosen, clv.compress(fitted_on), penalizer=settings.penalizer)
+    spend_model = clv.fit_spend_model(fitted_on, settings.penalizer)
     season_factor = season.horizon_factor if season and season.used else 1.0
     values = clv.customer_value(
         purchase_model,
@@ -180,6 +184,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
             penalizer=settings.penalizer,
             max_customers=settings.bootstrap_max_customers,
             fitted=(purchase_model, spend_model),
+            fitted_customers=len(fitted_on),
             season_factor=season_factor,
             n_jobs=-1 if len(full_patterns) >= clv.PARALLEL_PATTERNS else 1,  # -1: every core
         )

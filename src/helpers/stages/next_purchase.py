@@ -139,7 +139,14 @@ def when(tx: ibis.Table, today: date, *, model_key: str, config: WorkbenchConfig
     population's median gap between purchases; the model is fitted up to today unless its `parameters` are given."""
     settings, unit = config.next_purchase, config.clv.time_unit
     history = next_purchase.Histories.at(tx, today, unit=unit)
-    model = next_purchase.fit_model(model_key, history.summary, penalizer=config.clv.penalizer, parameters=parameters)
+    model = next_purchase.fit_model(
+        model_key,
+        history.summary,
+        penalizer=config.clv.penalizer,
+        parameters=parameters,
+        max_customers=config.clv.fit_max_customers,
+        random_state=config.run.random_state,
+    )
     table = next_purchase.purchase_timing(model, summary=history.summary, unit=unit,
                                           extra_windows=(settings.due_days,), draws=settings.simulation_draws,
                                           seed=config.run.random_state)  # fmt: skip
@@ -319,6 +326,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> NextPurcha
             penalizer=config.clv.penalizer,
             draws=settings.simulation_draws,
             seed=config.run.random_state,
+            fit_max_customers=config.clv.fit_max_customers,
         )
         log.info("05: every customer's purchase probabilities and waiting times")
         table, gap = when(tx, today, model_key=model_key, config=config, parameters=parameters)
