@@ -367,5 +367,5 @@ def _window_rate(tx: ibis.Table, cutoff: date, window_days: int) -> float:
                                                          last=occasions.purchase_date.max())  # fmt: skip
     known = known.filter(known["first"] <= ibis.date(start))
     counts = known.aggregate(total=known.count(), came=(known["last"] > ibis.date(start)).sum()).execute().iloc[0]
-    total, came = int(counts["total"]), int(counts["came"] or 0)  # `came` is NULL (a sum of nothing) for no one
-    return came / total if total else float("nan")
+    total = int(counts["total"])  # with no one, `came` is a sum of nothing: NULL
+    return int(counts["came"]) / total if total else float("nan")

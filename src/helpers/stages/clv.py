@@ -119,7 +119,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
 
     # beyond clv.fit_max_customers the models are fitted on a seeded sample; every customer is forecast and compared
     fit_on = partial(clv.fitting_sample, max_customers=settings.fit_max_customers, random_state=config.run.random_state)
-    fits = clv.fit_models(fit_on(calibration), settings.models, settings.penalizer)
+    calibration_fitted_on = fit_on(calibration)
+    fits = clv.fit_models(calibration_fitted_on, settings.models, settings.penalizer)
     if not fits.models:
         repeaters = int((calibration["frequency_cal"] > 0).sum())
         raise ClvFitError(t(
@@ -139,7 +140,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     season = season_check(cumulative, chosen_row, calibration, cal_end=cal_end,
                           today=today, settings=settings)  # fmt: skip
     calibration_spend = clv.fit_spend_model(
-        clv.as_model_input(fit_on(calibration)).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer
+        clv.as_model_input(calibration_fitted_on).rename(columns={"monetary_cal": "monetary_value"}), settings.penalizer
     )
 
     full = btyd_summary(tx, today, unit).execute()
