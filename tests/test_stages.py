@@ -215,6 +215,11 @@ def test_next_purchase_takes_03s_fit_of_the_same_history_and_forecasts_as_a_fres
     assert next_purchase.purchase_model(context, config, today - timedelta(days=1))[1] is None
     other = config.model_copy(update={"clv": config.clv.model_copy(update={"penalizer": 0.01})})
     assert next_purchase.purchase_model(context, other, today)[1] is None
+    # another sample of customers: another fit cap or seed
+    other = config.model_copy(update={"clv": config.clv.model_copy(update={"fit_max_customers": 1000})})
+    assert next_purchase.purchase_model(context, other, today)[1] is None
+    other = config.model_copy(update={"run": config.run.model_copy(update={"random_state": 1})})
+    assert next_purchase.purchase_model(context, other, today)[1] is None
 
 
 def test_the_planned_campaign_baseline_is_the_forecast_purchase_probability(stage_run):

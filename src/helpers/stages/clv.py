@@ -84,7 +84,9 @@ def season_check(cumulative: pd.DataFrame, chosen: pd.Series, calibration: pd.Da
                                     horizon_days=horizon_days)  # fmt: skip
 
 
-def _model_json(stage: ClvStage, purchase_model: PurchaseModel, *, spend: clv.SpendModel, penalizer: float) -> dict:
+def _model_json(stage: ClvStage, purchase_model: PurchaseModel, *, spend: clv.SpendModel, config: WorkbenchConfig
+                ) -> dict:  # fmt: skip
+    """clv_models.json; with what the full-period fit depends on beside the history (05 reuses it when they agree)."""
     return {
         "calibration_end": str(stage.calibration_end),
         "analysis_date": str(stage.analysis_date),
@@ -94,7 +96,9 @@ def _model_json(stage: ClvStage, purchase_model: PurchaseModel, *, spend: clv.Sp
         "holdout_comparison": stage.comparison.round(6).to_dict("index"),
         "failures": stage.fits.failures,
         "full_parameters": {k: float(v) for k, v in purchase_model.params.items()},
-        "penalizer": penalizer,
+        "penalizer": config.clv.penalizer,
+        "fit_max_customers": config.clv.fit_max_customers,
+        "random_state": config.run.random_state,
         "spend_model": spend.label,
         "spend_fallback_reason": spend.fallback_reason,
         "gamma_gamma": {k: float(v) for k, v in spend.model.params_.items()},
@@ -225,7 +229,5 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ClvStage:
     )
     stage.report, stage.checked = clv_page(stage, settings), clv_checked(stage, settings)
     context.paths.write_table(values, "clv.parquet")
-    context.paths.write_json(
-        _model_json(stage, purchase_model, spend=spend_model, penalizer=settings.penalizer), "clv_models.json"
-    )
+    context.paths.write_json(_model_json(stage, purchase_model, spend=spend_model, config=config), "clv_models.json")
     return stage

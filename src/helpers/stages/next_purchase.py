@@ -123,13 +123,14 @@ class NextPurchaseStage:
 
 def purchase_model(context: StageContext, config: WorkbenchConfig, today: date) -> tuple[str, dict | None]:
     """The purchase model 03_clv chose (else the first configured one) and, when 03 fitted it on the same
-    history (up to `today`, in the same time unit and with the same penalizer), its parameters: refitting
-    would give the same ones (about 5 minutes for Pareto/NBD at 12 million customers)."""
+    history (up to `today`, in the same time unit, with the same penalizer and on the same sample of customers),
+    its parameters: refitting would give the same ones (minutes for Pareto/NBD at 12 million customers)."""
     if not context.paths.artifact("clv_models.json").exists():
         return config.clv.models[0], None
     chosen = context.paths.read_json("clv_models.json", "03_clv")
-    same = (chosen.get("analysis_date"), chosen.get("unit"), chosen.get("penalizer")) == (
-        str(today), config.clv.time_unit, config.clv.penalizer)  # fmt: skip
+    ours = {"analysis_date": str(today), "unit": config.clv.time_unit, "penalizer": config.clv.penalizer,
+            "fit_max_customers": config.clv.fit_max_customers, "random_state": config.run.random_state}  # fmt: skip
+    same = all(chosen.get(key) == value for key, value in ours.items())
     return chosen["chosen_model"], chosen["full_parameters"] if same else None
 
 
