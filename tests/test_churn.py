@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import transactions_table
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from helpers.data.features import btyd_summary, churn_features, churn_labels
 from helpers.models import churn
@@ -71,6 +72,23 @@ def test_top_decile_lift_and_capture_by_hand():
     lift, capture = churn.top_decile(y, score)
     assert lift == pytest.approx(1.0 / 0.2)
     assert capture == pytest.approx(2 / 4)
+
+
+@pytest.mark.parametrize("ties", ["none", "tenths", "four values"])
+def test_metrics_from_one_sort_equal_scikit_learns_and_say_nan_when_the_outcomes_are_all_alike(ties):
+    rng = np.random.default_rng(5)
+    for size in (2, 3, 17, 400, 5000):
+        y = rng.integers(0, 2, size)
+        y[:2] = [0, 1]
+        raw = rng.random(size)
+        score = {"none": raw, "tenths": np.round(raw, 1), "four values": np.floor(raw * 4)}[ties]
+        found = churn.metrics(y, score, True)
+        assert found["roc_auc"] == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+        assert found["pr_auc"] == pytest.approx(average_precision_score(y, score), abs=1e-12)
+        assert found["brier"] == pytest.approx(brier_score_loss(y, np.clip(score, 0, 1)))
+        assert (found["top_decile_lift"], found["top_decile_capture"]) == churn.top_decile(y, score)
+    alike = churn.metrics(np.ones(10, dtype=int), rng.random(10), False)
+    assert np.isnan(alike["roc_auc"]) and np.isnan(alike["pr_auc"]) and np.isnan(alike["brier"])
 
 
 def test_constant_features_are_not_model_inputs():
