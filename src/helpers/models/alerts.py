@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from helpers.core.config import AlertsSection
+from helpers.data.backends import kept
 from helpers.data.features import days_between, money_sum
 from helpers.language.formatting import amount
 from helpers.language.i18n import t
@@ -188,7 +189,8 @@ def purchase_orders(tx: ibis.Table) -> ibis.Table:
                           following=0)  # fmt: skip
     orders = orders.mutate(number=ibis.row_number().over(earlier) + 1, log_sum=orders.log_value.sum().over(earlier))
     earlier_mean = (orders.log_sum - orders.log_value) / (orders.number - 1)
-    return orders.mutate(log_ratio=ibis.ifelse(orders.number > 1, orders.log_value - earlier_mean, ibis.null()))
+    log_ratio = ibis.ifelse(orders.number > 1, orders.log_value - earlier_mean, ibis.null())
+    return orders.mutate(log_ratio=log_ratio).drop("log_sum")
 
 
 def order_evidence(order_ids: pd.Series, days: pd.Series) -> list[str]:
@@ -278,11 +280,10 @@ def find_alerts(tx: ibis.Table, settings: AlertsSection, has_order_ids: bool) ->
     if len(windows):
         alerts, thresholds["frequent returns"] = frequent_returns(windows, settings)
         found.append(alerts)
-    # the orders stay in the engine, only the hits come out (not cached: ibis 12.0 cannot release a cached table
-    # under sqlglot 30.18+, ibis-project/ibis#12101, and sqlglot below that writes Spark's TRIM wrongly)
-    orders = purchase_orders(tx)
-    extreme, flagged, thresholds["extreme order"] = extreme_orders(orders, settings.robust_z)
-    spikes, thresholds["spend spike"] = spend_spikes(orders, settings, flagged)
+    # the orders stay in the engine, only the hits come out; computed once for the six queries that read them
+    with kept(purchase_orders(tx)) as orders:
+        extreme, flagged, thresholds["extreme order"] = extreme_orders(orders, settings.robust_z)
+        spikes, thresholds["spend spike"] = spend_spikes(orders, settings, flagged)
     found += [extreme, spikes]
     if has_order_ids:
         shared, thresholds["shared order id"] = shared_orders(tx)
