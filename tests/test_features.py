@@ -19,6 +19,7 @@ from helpers.data.features import (
     customer_summary,
     fetch,
     purchases,
+    repeat_purchases_by_period,
 )
 
 TX_ROWS = [
@@ -63,6 +64,27 @@ def test_calibration_holdout_by_hand():
     assert (a.frequency_cal, a.recency_cal, a.T_cal) == (1.0, 10.0, 19.0)
     assert a.monetary_cal == pytest.approx(12.0)  # the repeat purchase only, after netting
     assert (a.frequency_holdout, a.monetary_holdout, a.duration_holdout) == (1.0, 30.0, 40.0)
+
+
+@pytest.mark.parametrize(("unit", "expected"), [("days", {10: 1, 30: 1}), ("weeks", {1: 1, 4: 1})])
+def test_repeat_purchases_by_period_by_hand(unit, expected):
+    """Only a was acquired by Jan 20 (b on Jan 21; c's first order was returned, its next is in February): its
+    repeat purchases on Jan 11 and Jan 31, 10 and 30 days after the earliest first purchase."""
+    found = repeat_purchases_by_period(TX, date(2024, 1, 20), observation_end=date(2024, 2, 29), unit=unit)
+    assert found.to_dict() == expected and found.index.name == "period"
+
+
+@pytest.mark.parametrize("unit", ["days", "weeks"])
+def test_repeat_purchases_by_period_equal_the_occasions_counted_in_pandas(babystore_transactions, unit):
+    calibration_end, end = date(2024, 3, 31), date(2024, 12, 31)
+    occasions = purchases(babystore_transactions, end).execute()
+    occasions["first"] = occasions.groupby("customer_id")["purchase_date"].transform("min")
+    cohort = occasions[occasions["first"] <= pd.Timestamp(calibration_end)]
+    repeats = cohort[cohort["purchase_date"] > cohort["first"]]
+    elapsed = (repeats["purchase_date"] - cohort["first"].min()).dt.days
+    expected = (elapsed // {"days": 1, "weeks": 7}[unit]).value_counts().sort_index()
+    found = repeat_purchases_by_period(babystore_transactions, calibration_end, observation_end=end, unit=unit)
+    assert found.sum() > 1000 and found.to_dict() == expected.to_dict()
 
 
 def test_weeks_are_days_over_seven():

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -264,15 +265,18 @@ def repeat_purchases_by_period(
 ) -> pd.Series:
     """Repeat purchases (all but each customer's first) of customers acquired by `calibration_end`,
     counted by period since the earliest first purchase (index 0, 1, ...)."""
-    per_unit = DAYS_PER_UNIT[unit]
     occasions = purchases(tx, observation_end)
     occasions = occasions.mutate(first_purchase=first_purchase_date(occasions))
     cohort = occasions.filter(occasions.first_purchase <= ibis.date(calibration_end))
-    start = cohort.first_purchase.min().execute()
-    repeats = cohort.filter(cohort.purchase_date > cohort.first_purchase)
-    period = in_units(days_between(repeats.purchase_date, ibis.date(pd.Timestamp(start).date())), per_unit).floor()
-    counts = repeats.mutate(period=period.cast("int64")).group_by("period").aggregate(n=ibis._.count()).execute()
-    return counts.set_index("period")["n"].sort_index()
+    # one pass: per day, the cohort's repeat purchases (the earliest day with a cohort occasion is the earliest
+    # first purchase, where the periods start)
+    days = cohort.group_by("purchase_date").aggregate(n=(cohort.purchase_date > cohort.first_purchase).sum()).execute()
+    if days.empty:
+        return pd.Series(dtype="int64", name="n").rename_axis("period")
+    elapsed = (pd.to_datetime(days["purchase_date"]) - pd.to_datetime(days["purchase_date"]).min()).dt.days
+    repeats = days.assign(period=np.floor(elapsed / DAYS_PER_UNIT[unit]).astype("int64"))
+    repeats = repeats[repeats["n"] > 0]
+    return repeats.groupby("period")["n"].sum().astype("int64").sort_index()
 
 
 def monthly_cohorts(tx: ibis.Table, as_of: date) -> pd.DataFrame:
