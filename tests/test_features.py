@@ -18,6 +18,7 @@ from helpers.data.features import (
     churn_labels,
     customer_summary,
     fetch,
+    fetch_customer_summary,
     purchases,
     repeat_purchases_by_period,
 )
@@ -101,6 +102,18 @@ def test_cdnow_summary_counts(cdnow_transactions):
     assert len(cal) == 2357
     assert (cal.frequency_cal > 0).sum() == 946
     assert cal.T_cal.max() == pytest.approx(272 / 7)
+
+
+def test_the_customer_summary_fetched_in_halves_equals_the_one_plan(babystore_transactions):
+    """02 fetches the summary with its purchase history and behaviour kept apart before the join (one plan held
+    both halves' aggregates at once: too much memory at 12 million customers); the same table, and nothing kept."""
+    as_of = date(2024, 10, 1)
+    tables = "SELECT count(*) FROM duckdb_tables() WHERE temporary"
+    before = babystore_transactions.get_backend().raw_sql(tables).fetchone()
+    fetched = fetch_customer_summary(babystore_transactions, as_of)
+    assert len(fetched) > 1000 and {"interval_median_days", "n_categories", "favourite_category"} <= set(fetched)
+    pd.testing.assert_frame_equal(fetched, customer_summary(babystore_transactions, as_of).execute())
+    assert babystore_transactions.get_backend().raw_sql(tables).fetchone() == before
 
 
 def test_channel_and_category_mix_by_hand():

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from helpers.data.backends import kept
+
 __all__ = [
     "DAYS_PER_UNIT",
     "MIX_COUNTS",
@@ -33,6 +35,7 @@ __all__ = [
     "days_between",
     "end_of_day",
     "fetch",
+    "fetch_customer_summary",
     "first_purchase_date",
     "first_transaction_date",
     "history_metrics",
@@ -161,18 +164,32 @@ def customer_summary(tx: ibis.Table, as_of: date) -> ibis.Table:
     purchase); plus n_channels, n_categories, favourite_channel/category and
     return_rate when those columns exist.
     """
+    return _summary_of(_purchase_history(tx, as_of), _behaviour(tx, as_of))
+
+
+def fetch_customer_summary(tx: ibis.Table, as_of: date) -> pd.DataFrame:
+    """`customer_summary`'s table, its purchase history and its behaviour each computed and kept in the engine
+    before they are joined: in one plan both halves' per-customer aggregates (a median and distinct counts among
+    them) are held at once, more than DuckDB's 6 GB at 12 million customers (kept: 64 s, 6.3 GiB)."""
+    with kept(_purchase_history(tx, as_of)) as history, kept(_behaviour(tx, as_of)) as behaviour:
+        return _summary_of(history, behaviour).execute()
+
+
+def _purchase_history(tx: ibis.Table, as_of: date) -> ibis.Table:
     occasions = occasions_with_gaps(tx, as_of)
     as_of_day = ibis.date(as_of)
     summary = occasions.group_by("customer_id").aggregate(
         **history_metrics(occasions), interval_median_days=occasions.gap.median()
     )
-    summary = summary.mutate(
+    return summary.mutate(
         tenure_days=days_between(as_of_day, summary.first_purchase),
         recency_days=days_between(as_of_day, summary.last_purchase),
         avg_spend=summary.total_spend / summary.purchases,
     )
-    joined = summary.left_join(_behaviour(tx, as_of), "customer_id")
-    return joined.drop("customer_id_right").order_by("customer_id")
+
+
+def _summary_of(history: ibis.Table, behaviour: ibis.Table) -> ibis.Table:
+    return history.left_join(behaviour, "customer_id").drop("customer_id_right").order_by("customer_id")
 
 
 def _behaviour(tx: ibis.Table, as_of: date, *, favourites: bool = True) -> ibis.Table:

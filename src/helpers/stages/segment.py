@@ -18,7 +18,7 @@ import pandas as pd
 
 from helpers.core.config import WorkbenchConfig
 from helpers.core.errors import InsufficientDataError
-from helpers.data.features import customer_summary, monthly_cohorts, spend_mix
+from helpers.data.features import fetch_customer_summary, monthly_cohorts, spend_mix
 from helpers.data.schemas import SEGMENTS
 from helpers.language.i18n import t
 from helpers.models import life_stage, segment
@@ -169,7 +169,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     transactions = context.transactions()
     history = fitted_to_history(transactions, config)
     config, today, settings = history.config, history.today, history.config.segment
-    customers = customer_summary(transactions, today).execute()
+    customers = fetch_customer_summary(transactions, today)
     if settings.scoring == "quantile" and len(customers) < settings.min_customers:
         raise InsufficientDataError(t(
             "02_segment scores customers against each other and needs at least {needed} customers "
