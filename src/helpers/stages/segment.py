@@ -226,7 +226,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         customers["life_stage"] = by_customer.map(life_stage.life_stages(births, today)).astype("string")
         customers["life_stage_basis"] = by_customer.map(births["basis"]).astype("string")
     columns = [c.name for c in SEGMENTS.columns if c.name in customers.columns]
-    output = customers[columns].sort_values("customer_id").reset_index(drop=True)
+    output = customers[columns]  # shares the columns' memory until one is changed (12 million customers: gigabytes)
+    if not output["customer_id"].is_monotonic_increasing:  # the summary comes in customer order
+        output = output.sort_values("customer_id").reset_index(drop=True)
     context.paths.write_table(output, "segments.parquet")
     context.paths.write_table(output, "segments.csv")
     context.paths.write_json({"analysis_date": str(today), "scheme": settings.scheme, "cuts": boundaries.cuts,
