@@ -83,10 +83,19 @@ def test_extreme_orders_and_spend_spikes_are_judged_against_the_store_and_the_cu
 
 
 def test_an_order_id_bought_by_two_customers_is_flagged_for_both():
-    rows = [*normal_customers(), ("x", "shared", "2024-04-01", 30.0, False), ("y", "shared", "2024-04-01", 30.0, False)]
+    """Two customers on one order id: medium; three: high, one alert per customer and order with their own money
+    (z's two lines add up); one customer's several lines on an order, or a return by another, share nothing."""
+    rows = [*normal_customers(), ("x", "shared", "2024-04-01", 30.0, False), ("y", "shared", "2024-04-01", 30.0, False),
+            ("x", "trio", "2024-04-02", 5.0, False), ("y", "trio", "2024-04-02", 6.0, False),
+            ("z", "trio", "2024-04-02", 7.0, False), ("z", "trio", "2024-04-03", 8.0, False),
+            ("w", "own", "2024-04-05", 9.0, False), ("w", "own", "2024-04-05", 9.0, False),
+            ("v", "own", "2024-04-06", -9.0, True)]  # fmt: skip
     found = alerts.find_alerts(transactions_table(rows), AlertsSection(), has_order_ids=True)
-    shared = found.alerts[found.alerts["alert"] == "shared order id"]
-    assert sorted(shared["customer_id"]) == ["x", "y"] and (shared["order_id"] == "shared").all()
+    shared = found.alerts[found.alerts["alert"] == "shared order id"].set_index(["order_id", "customer_id"])
+    assert sorted(shared.index) == [("shared", "x"), ("shared", "y"), ("trio", "x"), ("trio", "y"), ("trio", "z")]
+    assert (shared.loc["shared", "severity"] == "medium").all() and (shared.loc["trio", "severity"] == "high").all()
+    assert shared.loc[("trio", "z"), "amount"] == 15.0 and found.thresholds["shared order id"] == {"orders": 2}
+    assert shared.loc[("trio", "x"), "reason"] == "order id shared by 3 customers"
     none = alerts.find_alerts(transactions_table(rows), AlertsSection(), has_order_ids=False)
     assert "shared order id" not in set(none.alerts["alert"])
 
