@@ -109,11 +109,11 @@ def test_the_customer_summary_fetched_in_halves_equals_the_one_plan(babystore_tr
     both halves' aggregates at once: too much memory at 12 million customers); the same table, and nothing kept."""
     as_of = date(2024, 10, 1)
     tables = "SELECT count(*) FROM duckdb_tables() WHERE temporary"
-    before = babystore_transactions.get_backend().raw_sql(tables).fetchone()
+    before = babystore_transactions.get_backend().raw_sql(tables).fetchall()  # all: the session's connection is free
     fetched = fetch_customer_summary(babystore_transactions, as_of)
     assert len(fetched) > 1000 and {"interval_median_days", "n_categories", "favourite_category"} <= set(fetched)
     pd.testing.assert_frame_equal(fetched, customer_summary(babystore_transactions, as_of).execute())
-    assert babystore_transactions.get_backend().raw_sql(tables).fetchone() == before
+    assert babystore_transactions.get_backend().raw_sql(tables).fetchall() == before
 
 
 def test_channel_and_category_mix_by_hand():
