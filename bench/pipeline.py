@@ -102,8 +102,9 @@ def main() -> None:
     parser.add_argument("--spark-master", default="local[2]", help="backend.spark_master with --engine pyspark")
     parser.add_argument("--spark-driver-memory", default="8g", help="spark.driver.memory with --engine pyspark (on a "
                         "local master the driver's JVM runs the tasks too)")  # fmt: skip
-    parser.add_argument("--ingest-rounds", type=int, default=3, help="times ingest and its floor are measured "
-                        "(alternately; the median ratio is printed)")  # fmt: skip
+    parser.add_argument("--ingest-rounds", type=int, default=3, help="times ingest and its floor are "
+                        "measured (alternately; the median ratio is printed; 0: not measured, as when --stages "
+                        "leaves 01 out)")  # fmt: skip
     parser.add_argument("--stages", nargs="*", default=None, help="only these stages, e.g. 02 03 (the run folder of "
                         "the same --rows and config is reused)")  # fmt: skip
     args = parser.parse_args()
@@ -150,9 +151,10 @@ def main() -> None:
     print(f"{'whole run':<29} {total:>8.0f} s {max(memory.peaks.values()) / 2**30:>8.1f} GiB\nreport: {report}")
     what = "the whole run" if args.stages is None else "the stages run"
     print(f"\n{what}: {total / typed:.0f}x DuckDB's typed+sorted copy of the same CSV ({typed:.1f} s)")
-    print(f"ingest: {statistics.median(ratios):.2f}x its floor, the median of {len(ratios)} rounds "
-          f"({', '.join(f'{r:.2f}' for r in ratios)}; the 01_ingest stage adds the profile, the history fit, the "
-          "figures and the page)")  # fmt: skip
+    if ratios:
+        print(f"ingest: {statistics.median(ratios):.2f}x its floor, the median of {len(ratios)} rounds "
+              f"({', '.join(f'{r:.2f}' for r in ratios)}; the 01_ingest stage adds the profile, the history fit, "
+              "the figures and the page)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -131,6 +131,43 @@ def test_training_on_a_sample_keeps_the_backtest_close_and_a_large_cap_changes_n
     pd.testing.assert_frame_equal(capped.folds, full.folds)
 
 
+@pytest.mark.parametrize("tested", [5_000, 50_000])
+def test_the_stated_auc_sampling_error_is_the_spread_of_aucs_measured_on_samples(tested):
+    """On a population of 100,000 scored customers, the ROC-AUCs of 200 random samples spread as
+    `auc_sampling_error` says (the finite-population factor included: half the population at 50,000)."""
+    rng = np.random.default_rng(7)
+    churned = rng.random(100_000) < 0.4
+    score = churned + rng.normal(0, 1.4, churned.size)
+    everyone = churn.metrics(churned, score, False)["roc_auc"]
+    samples = (rng.choice(churned.size, tested, replace=False) for _ in range(200))
+    measured = np.array([churn.metrics(churned[rows], score[rows], False)["roc_auc"] for rows in samples])
+    error = churn.auc_sampling_error(everyone, churned=round(0.4 * tested), tested=tested, customers=churned.size)
+    assert 0.85 < measured.std() / error < 1.15
+    assert np.mean(np.abs(measured - everyone) <= 2 * error) > 0.9
+    assert churn.auc_sampling_error(everyone, churned=40_000, tested=100_000, customers=100_000) == 0.0
+
+
+def test_testing_on_a_sample_of_customers_stays_within_the_stated_error(cdnow_transactions, one_fold_backtest):
+    """Beyond churn.test_max_customers the scorers are tested on a sample of them: every scorer's ROC-AUC within
+    three of the stated standard errors of the whole test date's, the cutoff's customers still counted in full; a
+    cap above the customers changes nothing."""
+    full, folds = one_fold_backtest
+    sampled = churn.run_backtest(cdnow_transactions, folds, horizon_days=90, random_state=42, unit="weeks",
+                                 max_test_customers=1_000)  # fmt: skip
+    test_cutoff = folds[0].test_cutoff
+    assert (sampled.folds["customers"] == 1_000).all() and sampled.customers == full.customers
+    assert full.auc_sampling_error() == 0.0 and 0.0 < sampled.auc_sampling_error() < 0.03
+    difference = (sampled.folds.set_index("scorer")["roc_auc"] - full.folds.set_index("scorer")["roc_auc"]).abs()
+    assert (difference <= 3 * sampled.auc_sampling_error()).all()
+    whole, sample = (churn.one_time_buyer_trap(b.snapshots[test_cutoff], b.customers[test_cutoff])
+                     for b in (full, sampled))  # fmt: skip
+    assert whole["one_time_buyers"] == (full.snapshots[test_cutoff]["purchases"] == 1).sum()
+    assert sample["one_time_buyers"] == pytest.approx(whole["one_time_buyers"], rel=0.1)
+    capped = churn.run_backtest(cdnow_transactions, folds, horizon_days=90, random_state=42, unit="weeks",
+                                max_test_customers=10**6)  # fmt: skip
+    pd.testing.assert_frame_equal(capped.folds, full.folds)
+
+
 def test_training_rows_sample_each_snapshot_by_its_share_of_customers():
     """Beyond the cap each part gives its share of the customers it had, even when it holds only a sample."""
     whole = pd.DataFrame({"cutoff": "a", "x": range(6_000)})

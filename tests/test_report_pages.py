@@ -117,6 +117,19 @@ def test_the_churn_page_shows_every_figure_once_and_states_the_scorer_it_chose(s
     assert f"in budget {int(result.scored['in_budget'].sum()):,}" in result.checked
 
 
+def test_the_churn_page_says_when_the_scorers_were_tested_on_a_sample_and_within_what_error(stage_run):
+    result, settings = stage_run.results["churn"], load_config(stage_run.config).churn
+    assert "`churn.test_max_customers`" not in result.report.text()  # the small store: every customer tested
+    most = max(result.cutoff_customers.values())
+    sampled = replace(result, auc_sampling_error=0.00312)
+    capped = settings.model_copy(update={"test_max_customers": 100})  # a copy: below the smallest cap a config takes
+    text = churn_page(sampled, capped).text()
+    assert (f"tested on a seeded random sample of 100 of its customers (up to {count(most)}; "
+            "`churn.test_max_customers`): a ROC-AUC measured on the sample is within ±0.0062") in text  # fmt: skip
+    with use_language("zh"):
+        assert "±0.0062" in churn_page(sampled, capped).text()
+
+
 def test_the_churn_page_says_what_survey_answers_would_add_and_when_the_model_loses(stage_run):
     result, settings = stage_run.results["churn"], load_config(stage_run.config).churn
     assert result.surveys is not None  # the small store has survey answers

@@ -641,10 +641,12 @@ MESSAGES = {
         '{day} 的购买',
     "The BTYD baselines are fitted at each cutoff on a seeded random sample of {sample} of up to {customers} customers (`churn.baseline_fit_customers`), then score every customer: their few parameters are settled long before that, and a Pareto/NBD fit on every customer takes minutes per cutoff.":
         'BTYD 基准模型在每个截止日只用最多 {customers} 位客户中 {sample} 位的固定种子随机样本拟合（`churn.baseline_fit_customers`），再为全部客户评分：它们只有几个参数，远在这个样本量之前就已稳定，而在全部客户上拟合 Pareto/NBD 每个截止日要花几分钟。',
+    "At each test date the scorers are tested on a seeded random sample of {sample} of its customers (up to {customers}; `churn.test_max_customers`): a ROC-AUC measured on the sample is within ±{error} of the one on every customer (two standard errors: Hanley and McNeil's, with the finite-population factor).":
+        '每个测试日都只在该日客户（最多 {customers} 位）中 {sample} 位的固定种子随机样本上测试各评分方法（`churn.test_max_customers`）：样本上测得的 ROC-AUC 与全部客户上的相差在 ±{error} 以内（两倍标准误：Hanley 与 McNeil 的公式，含有限总体校正）。',
     "Measured on a seeded random sample of {sample} of the {customers} customers of the last test date: each input is shuffled five times, each time a prediction for every customer in the sample.":
         '在最后一个测试日 {customers} 位客户中 {sample} 位的固定种子随机样本上计算：每个输入打乱五次，每次都要为样本中的每位客户预测一遍。',
-    "Each fold has up to {rows} training rows; the models train on a seeded random sample of {sample} of them (`churn.max_training_rows`): beyond that, more rows add time and memory, hardly accuracy. Testing and today's scores use every customer.":
-        '每一折最多有 {rows} 行训练数据；模型只在其中 {sample} 行的固定种子随机样本上训练（`churn.max_training_rows`）：超过这个数量，更多数据只增加时间和内存，几乎不提高准确度。测试和当日评分使用全部客户。',
+    "Each fold has up to {rows} training rows; the models train on a seeded random sample of {sample} of them (`churn.max_training_rows`): beyond that, more rows add time and memory, hardly accuracy. Today's scores use every customer.":
+        '每一折最多有 {rows} 行训练数据；模型只在其中 {sample} 行的固定种子随机样本上训练（`churn.max_training_rows`）：超过这个数量，更多数据只增加时间和内存，几乎不提高准确度。当日评分使用全部客户。',
     'With {n} customers, each k-means is fitted on a seeded random sample of {sample} (`segment.cluster_fit_sample`) and every customer is assigned to the nearest centre; the silhouette is measured on a sample of 5,000.':
         '共有 {n} 位客户，每次 k-means 都在 {sample} 位客户的固定种子随机样本上拟合（`segment.cluster_fit_sample`），再把每位客户分配到最近的中心；轮廓系数在 5,000 位客户的样本上计算。',
     "Share of each region's customers by spend level":

@@ -56,6 +56,7 @@ __all__ = [
     "SideFeatures",
     "action_summary",
     "attach_value",
+    "auc_sampling_error",
     "baseline_scores",
     "check_history",
     "check_labels",
@@ -277,6 +278,20 @@ def metrics(y: np.ndarray, score: np.ndarray, probabilistic: bool) -> dict:
     }
 
 
+def auc_sampling_error(roc_auc: float, *, churned: int, tested: int, customers: int) -> float:
+    """The standard error of a ROC-AUC measured on a random sample of `tested` of a cutoff's `customers` (`churned`
+    of the sample churned), as an estimate of every customer's: Hanley and McNeil's (1982) error of the area, shrunk
+    by the finite-population factor sqrt(1 - tested / customers), so 0 when every customer was tested."""
+    stayed = tested - churned
+    if not churned or not stayed or tested >= customers:
+        return 0.0
+    q1, q2 = roc_auc / (2 - roc_auc), 2 * roc_auc**2 / (1 + roc_auc)
+    variance = (roc_auc * (1 - roc_auc) + (churned - 1) * (q1 - roc_auc**2) + (stayed - 1) * (q2 - roc_auc**2)) / (
+        churned * stayed
+    )
+    return float(np.sqrt(max(variance, 0.0) * (1 - tested / customers)))
+
+
 @dataclass
 class Backtest:
     folds: pd.DataFrame  # one row per fold x scorer
@@ -287,6 +302,7 @@ class Backtest:
     baseline_fit_customers: int | None = None  # BTYD baselines were fitted on a seeded sample of this many, at most
     train_rows: dict[int, int] = field(default_factory=dict)  # per fold number: training rows available
     customers: dict[date, int] = field(default_factory=dict)  # per cutoff, before a trimmed snapshot's sampling
+    max_test_customers: int | None = None  # scorers were tested on a seeded sample of this many customers, at most
     # per fold, a seeded sample of its test customers: every scorer's probability as today's scoring makes it
     # (a baseline through its one-feature fit), to calibrate the scorer chosen for today
     held_out: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -314,6 +330,16 @@ class Backtest:
     def chosen_model(self) -> str:
         summary = self.summary()
         return str(summary[summary["kind"] == "model"]["roc_auc"].idxmax())
+
+    def auc_sampling_error(self) -> float:
+        """The largest standard error, over every fold and scorer, of a ROC-AUC measured on the tested sample as an
+        estimate of the whole cutoff's (`auc_sampling_error`); 0 when every customer was tested."""
+        folds = self.folds[np.isfinite(self.folds["roc_auc"].to_numpy(float))]
+        customers = [self.customers[cutoff.date()] for cutoff in folds["test_cutoff"]]
+        errors = [auc_sampling_error(auc, churned=round(rate * tested), tested=tested, customers=everyone)
+                  for auc, rate, tested, everyone in zip(folds["roc_auc"], folds["churn_rate"], folds["customers"],
+                                                         customers, strict=True)]  # fmt: skip
+        return max(errors, default=0.0)
 
     def release_whole_snapshots(self, random_state: int) -> dict[date, tuple[pd.DataFrame, int]]:
         """Once everything that reads the tested customers is done: every snapshot kept only as the training sample
@@ -350,13 +376,14 @@ SAMPLE_MARGIN = 1.02  # a trimmed snapshot describes a hash sample this much lar
 def trimmed_snapshot(tx: ibis.Table, cutoff: date, *, horizon_days: int, unit: str, side: SideFeatures | None,
                      max_rows: int | None, random_state: int,
                      fit_customers: int | None = None, penalizer: float = 0.0) -> tuple[pd.DataFrame, int]:  # fmt: skip
-    """A snapshot only trained on: beyond `max_rows` customers the seeded sample a model would see, and how many
-    customers it had (at ten million customers a dozen whole snapshots do not fit in memory).
+    """A snapshot of at most `max_rows` customers: beyond it a seeded sample of that many (the rows a model trains
+    on, or the customers the scorers are tested on), and how many customers it had (at ten million customers a
+    dozen whole snapshots do not fit in memory).
 
     Beyond `max_rows` only a hash sample of the customers a little larger than it is described (`customer_sample`:
     a customer's features and label come from their own lines alone, so theirs are what the whole snapshot has;
-    the baselines are fitted on that sample): at ten million customers a training cutoff costs a small part of a
-    tested one, whose every customer is scored."""
+    the baselines are fitted on that sample): at ten million customers such a cutoff costs a small part of a whole
+    one."""
     customers = customers_by(tx, cutoff)
     if max_rows is not None and customers > max_rows:
         wanted = max_rows * SAMPLE_MARGIN + 6 * np.sqrt(max_rows)  # short of max_rows only six deviations below
@@ -368,11 +395,13 @@ def trimmed_snapshot(tx: ibis.Table, cutoff: date, *, horizon_days: int, unit: s
 
 def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random_state: int, unit: str,
                  side: SideFeatures | None = None, max_train_rows: int | None = None,
-                 baseline_fit_customers: int | None = None, penalizer: float = 0.0) -> Backtest:  # fmt: skip
+                 max_test_customers: int | None = None, baseline_fit_customers: int | None = None,
+                 penalizer: float = 0.0) -> Backtest:  # fmt: skip
     """Train on each fold's training cutoffs, test on its test cutoff; models and baselines alike.
 
-    A cutoff only ever trained on is kept as `trimmed_snapshot`; a tested one whole while tested, then (but the
-    latest, which the importance and the one-time-buyer check read) as its training sample."""
+    A cutoff only ever trained on is kept as `trimmed_snapshot`; a tested one whole, or beyond `max_test_customers`
+    as a seeded sample of that many (`trimmed_snapshot`: the metrics' sampling error is `auc_sampling_error`), while
+    tested, then (but the latest, which the importance and the one-time-buyer check read) as its training sample."""
     cache: dict[date, pd.DataFrame] = {}
     customers: dict[date, int] = {}
     tested = {fold.test_cutoff for fold in folds}
@@ -381,7 +410,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random
     def at(cutoff: date) -> pd.DataFrame:
         if cutoff not in cache:
             log.info("churn features and labels at %s", cutoff)
-            if cutoff in tested:
+            if cutoff in tested and max_test_customers is None:
                 cache[cutoff] = snapshot(tx, cutoff, horizon_days=horizon_days, unit=unit, side=side,
                                          fit_customers=baseline_fit_customers, random_state=random_state,
                                          penalizer=penalizer)  # fmt: skip
@@ -393,7 +422,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random
                     horizon_days=horizon_days,
                     unit=unit,
                     side=side,
-                    max_rows=max_train_rows,
+                    max_rows=max_test_customers if cutoff in tested else max_train_rows,
                     random_state=random_state,
                     fit_customers=baseline_fit_customers,
                     penalizer=penalizer,
@@ -459,7 +488,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random
     if not rows:
         raise ChurnDataError(next(iter(skipped.values())))
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, used,
-                    max_train_rows, baseline_fit_customers, sizes, customers,
+                    max_train_rows, baseline_fit_customers, sizes, customers, max_test_customers,
                     pd.concat(held_out, ignore_index=True), skipped)  # fmt: skip
 
 
@@ -605,7 +634,7 @@ def score_customers(
         fit_customers=baseline_fit_customers,
         random_state=random_state,
         penalizer=penalizer,
-    )
+    ).sort_index()  # in customer order while it holds only the features, not once the list has grown around it
     columns = scorer_columns(scorer, train)
     model = make_scorer(scorer, random_state).fit(train[columns], train["churned"].to_numpy(int))
     current["churn_probability"] = model.predict_proba(current[columns])[:, 1]
@@ -646,12 +675,15 @@ def attach_value(scored: pd.DataFrame, values: pd.DataFrame | None, high_value_s
     return scored
 
 
-def one_time_buyer_trap(snapshot: pd.DataFrame) -> dict:
-    """At one labelled cutoff: one-time buyers' share, their mean BG/NBD P(alive) and churn rate, and overall."""
+def one_time_buyer_trap(snapshot: pd.DataFrame, customers: int) -> dict:
+    """At one labelled cutoff of `customers` customers (`snapshot`: all of them, or a random sample): one-time
+    buyers' number (estimated from a sample's share) and share, their mean BG/NBD P(alive) and churn rate, and
+    overall."""
     one_timers = snapshot[snapshot["purchases"] == 1]
+    share = len(one_timers) / len(snapshot)
     return {
-        "one_time_buyers": len(one_timers),
-        "share": len(one_timers) / len(snapshot),
+        "one_time_buyers": round(share * customers),
+        "share": share,
         "mean_p_alive": float(one_timers["bgnbd_p_alive"].mean()),
         "churn_rate": float(one_timers["churned"].mean()),
         "overall_churn_rate": float(snapshot["churned"].mean()),

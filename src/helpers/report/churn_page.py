@@ -52,6 +52,7 @@ class ChurnResults(Protocol):
     train_rows: dict[int, int]
     cutoff_customers: dict[date, int]
     importance_customers: int
+    auc_sampling_error: float
     detractors: pd.DataFrame | None
     detractor_preview: pd.DataFrame | None
     bands: pd.DataFrame | None
@@ -227,9 +228,16 @@ def _appendix(result: ChurnResults, settings: ChurnSection) -> tuple[Prose | Tab
     if largest > settings.max_training_rows:
         samples.append(t(
             "Each fold has up to {rows} training rows; the models train on a seeded random sample of {sample} of "
-            "them (`churn.max_training_rows`): beyond that, more rows add time and memory, hardly accuracy. Testing "
-            "and today's scores use every customer.", rows=count(largest),
+            "them (`churn.max_training_rows`): beyond that, more rows add time and memory, hardly accuracy. Today's "
+            "scores use every customer.", rows=count(largest),
             sample=count(settings.max_training_rows)))  # fmt: skip
+    if most > settings.test_max_customers:
+        samples.append(t(
+            "At each test date the scorers are tested on a seeded random sample of {sample} of its customers (up to "
+            "{customers}; `churn.test_max_customers`): a ROC-AUC measured on the sample is within ±{error} of the one "
+            "on every customer (two standard errors: Hanley and McNeil's, with the finite-population factor).",
+            sample=count(settings.test_max_customers), customers=count(most),
+            error=f"{2 * result.auc_sampling_error:.4f}"))  # fmt: skip
     if most > settings.baseline_fit_customers:
         samples.append(t(
             "The BTYD baselines are fitted at each cutoff on a seeded random sample of {sample} of up to {customers} "

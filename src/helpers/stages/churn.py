@@ -72,6 +72,7 @@ class ChurnStage:
     train_rows: dict[int, int]  # per fold: training rows available (models saw at most churn.max_training_rows)
     cutoff_customers: dict[date, int]  # per cutoff: customers (baselines fitted on churn.baseline_fit_customers)
     importance_customers: int  # customers the permutation importance was measured on (a sample beyond a limit)
+    auc_sampling_error: float  # the backtest's largest ROC-AUC standard error from testing a sample (0: everyone)
     detractors: pd.DataFrame | None  # detractors.parquet: the follow-up list (None without NPS answers)
     detractor_preview: pd.DataFrame | None  # its first rows, ids masked when configured
     bands: pd.DataFrame | None  # churn probability and CLV of detractors, passives and promoters, with intervals
@@ -258,8 +259,11 @@ def score_today(
         scored = moments.compete(scored)
     scored = actions.prioritise(scored, settings.contact_budget, money_budget=settings.contact_budget_money,
                                 costs=actions.contact_costs(scored, config.campaign))  # fmt: skip
-    columns = [c.name for c in CHURN.columns if c.name in scored.reset_index().columns]
-    return scored.reset_index()[columns].sort_values("customer_id").reset_index(drop=True)
+    scored = scored.reset_index()
+    scored = scored[[c.name for c in CHURN.columns if c.name in scored.columns]]
+    if scored["customer_id"].is_monotonic_increasing:  # today's features come in customer order: no sorted copy
+        return scored
+    return scored.sort_values("customer_id").reset_index(drop=True)
 
 
 def _voice_of(context: StageContext, tx, scored: pd.DataFrame, *, surveys: pd.DataFrame | None, contacts: Contacts,
@@ -285,7 +289,6 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     config = stage_config(config)
     context = StageContext.open(run_dir, config)
     tx = context.transactions()
-    values, segments = (context.paths.read_optional_table(n) for n in ("clv.parquet", "segments.parquet"))
     history = fitted_to_history(tx, config)
     config, today = history.config, history.today
     settings, horizon = config.churn, config.churn.horizon_days
@@ -309,6 +312,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         unit=config.clv.time_unit,
         side=side,
         max_train_rows=settings.max_training_rows,
+        max_test_customers=settings.test_max_customers,
         baseline_fit_customers=settings.baseline_fit_customers,
         penalizer=config.clv.penalizer,
     )
@@ -319,13 +323,15 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
     context.figure("04_reliability", plots.reliability_diagram(reliability, chosen, brier))
     importance, importance_customers = churn.feature_importance(backtest, chosen, random_state=config.run.random_state)
     context.figure("04_feature_importance", plots.importance(importance))
-    trap = churn.one_time_buyer_trap(backtest.snapshots[backtest.folds["test_cutoff"].max().date()])
+    last_test = backtest.folds["test_cutoff"].max().date()
+    trap = churn.one_time_buyer_trap(backtest.snapshots[last_test], backtest.customers[last_test])
     survey_value = None if side is None else churn.with_and_without(
         backtest, chosen, random_state=config.run.random_state, extra=list(satisfaction.SURVEY_FEATURES))  # fmt: skip
 
     per_fold_auc = churn.per_fold_auc(backtest)
     skipped_folds = backtest.skipped_folds
     backtest_folds, train_rows, cutoff_customers = backtest.folds, backtest.train_rows, backtest.customers
+    auc_error = backtest.auc_sampling_error()
     # today trains on the latest tested cutoffs; every other snapshot and the predictions go before scoring
     released = backtest.release_whole_snapshots(config.run.random_state)
     needed = churn.scoring_cutoffs(
@@ -356,6 +362,9 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         rates=care_and_growth.moment_rates(config.care, config.life_stage.events),
         send_lead_days=config.care.send_lead_days)  # fmt: skip
     log.info("04: the action list, moments and the contact budget")
+    # only the columns the list takes, read once the backtest is done (12 million customers: gigabytes each)
+    values = context.paths.read_optional_table("clv.parquet", ["customer_id", "clv", "p_alive"])
+    segments = context.paths.read_optional_table("segments.parquet", ["customer_id", *SEGMENT_COLUMNS])
     scored = score_today(
         config,
         tx,
@@ -415,6 +424,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> ChurnStage
         train_rows=train_rows,
         cutoff_customers=cutoff_customers,
         importance_customers=importance_customers,
+        auc_sampling_error=auc_error,
         detractors=detractors,
         detractor_preview=None if detractors is None else context.shareable(detractors.head(10)),
         bands=bands,

@@ -13,12 +13,12 @@ from helpers.core.config import VoiceSection, WorkbenchConfig
 from helpers.data import exports
 from helpers.language.i18n import t
 from helpers.models import profiles, satisfaction, voice
-from helpers.models.alerts import find_alerts
+from helpers.models.alerts import AlertResult, find_alerts
 from helpers.models.profiles import BabyStages, Nps, Points, Profile
 from helpers.report import plots
 from helpers.stages.context import StageContext, family_births
 
-__all__ = ["MIN_RESPONSES", "NPS_GROUPS", "PREVIEW_ROWS", "who_they_are"]
+__all__ = ["MIN_RESPONSES", "NPS_GROUPS", "PREVIEW_ROWS", "alert_list", "who_they_are"]
 
 NPS_GROUPS = ("segment", "value_tier", "main_channel", "main_store")
 PREVIEW_ROWS = 10
@@ -97,8 +97,20 @@ def _voice(context: StageContext, nps: Nps, *, profile: pd.DataFrame, surveys: p
                    min_comments=(settings.min_theme_comments, settings.min_group_comments))  # fmt: skip
 
 
-def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd.DataFrame, today: date) -> Profile:
-    """The profile sections of 02 and the alert list (alerts.parquet/.csv/.xlsx)."""
+def alert_list(context: StageContext, config: WorkbenchConfig) -> AlertResult:
+    """The abnormal behaviour in the log, written as alerts.parquet/.csv/.xlsx. It reads only the log, so 02 finds
+    it before it holds a table per customer: at 12 million customers those tables and the alerts' queries (up to
+    DuckDB's memory limit) would otherwise sit in memory together."""
+    alerts = find_alerts(context.transactions(), config.alerts, config.columns.order_id is not None)
+    context.paths.write_table(alerts.alerts, "alerts.parquet")
+    context.paths.write_table(alerts.alerts, "alerts.csv")
+    context.paths.write_table(alerts.alerts, "alerts.xlsx", exports.ALERT_FORMATS)
+    return alerts
+
+
+def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd.DataFrame, today: date,
+                 alerts: AlertResult) -> Profile:  # fmt: skip
+    """The profile sections of 02, with `alerts` (`alert_list`)."""
     members = context.paths.read_optional_table("customers.parquet")
     surveys = context.paths.read_optional_table("surveys.parquet")
     tx = context.transactions()
@@ -127,10 +139,6 @@ def who_they_are(context: StageContext, config: WorkbenchConfig, *, segments: pd
     quality = (
         context.paths.read_json("quality.json", "01_ingest") if context.paths.artifact("quality.json").exists() else {}
     )
-    alerts = find_alerts(tx, config.alerts, config.columns.order_id is not None)
-    context.paths.write_table(alerts.alerts, "alerts.parquet")
-    context.paths.write_table(alerts.alerts, "alerts.csv")
-    context.paths.write_table(alerts.alerts, "alerts.xlsx", exports.ALERT_FORMATS)
     return Profile(
         coverage=quality.get("tables", {}).get("customers"),
         dimensions=dimensions,

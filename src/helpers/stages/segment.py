@@ -37,7 +37,7 @@ from helpers.stages.context import (
     log,
     stage_config,
 )
-from helpers.stages.profile import who_they_are
+from helpers.stages.profile import alert_list, who_they_are
 
 __all__ = ["SCORES", "Boundaries", "SegmentStage", "run", "score"]
 
@@ -169,6 +169,8 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
     transactions = context.transactions()
     history = fitted_to_history(transactions, config)
     config, today, settings = history.config, history.today, history.config.segment
+    log.info("02: alerts")
+    alerts = alert_list(context, config)
     customers = fetch_customer_summary(transactions, today)
     if settings.scoring == "quantile" and len(customers) < settings.min_customers:
         raise InsufficientDataError(t(
@@ -240,7 +242,7 @@ def run(config: WorkbenchConfig | str | Path, run_dir: str | Path) -> SegmentSta
         curve, settings.concentration_revenue_share, settings.concentration_top_customers
     )
     log.info("02: who the customers are (member table, surveys, comments)")
-    profile = who_they_are(context, config, segments=customers, today=today)
+    profile = who_they_are(context, config, segments=customers, today=today, alerts=alerts)
     found = findings.segment(
         output,
         segments,
