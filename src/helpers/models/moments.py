@@ -114,7 +114,7 @@ def compete(frame: pd.DataFrame) -> pd.DataFrame:
     for target, source in (("expected_value", "moment_value"), ("expected_value_low", "moment_value_low"),
                            ("expected_value_high", "moment_value_high"), ("value_basis", "moment_basis")):  # fmt: skip
         frame[target] = frame[target].where(~wins, frame[source])
-    won = frame[wins]
+    won = frame.loc[wins, ["moment_offer", "moment_date", "moment_value", "moment_rate"]]  # not every column
     frame.loc[wins, "reason"] = t_series(
         "{offer} ({date}): {value} expected from a contact at a {rate} response rate", offer=won["moment_offer"],
         date=won["moment_date"].dt.strftime("%Y-%m-%d"), value=won["moment_value"].map(money),
