@@ -302,7 +302,6 @@ class Backtest:
     baseline_fit_customers: int | None = None  # BTYD baselines were fitted on a seeded sample of this many, at most
     train_rows: dict[int, int] = field(default_factory=dict)  # per fold number: training rows available
     customers: dict[date, int] = field(default_factory=dict)  # per cutoff, before a trimmed snapshot's sampling
-    max_test_customers: int | None = None  # scorers were tested on a seeded sample of this many customers, at most
     # per fold, a seeded sample of its test customers: every scorer's probability as today's scoring makes it
     # (a baseline through its one-feature fit), to calibrate the scorer chosen for today
     held_out: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -488,7 +487,7 @@ def run_backtest(tx: ibis.Table, folds: list[Fold], *, horizon_days: int, random
     if not rows:
         raise ChurnDataError(next(iter(skipped.values())))
     return Backtest(pd.DataFrame(rows), pd.concat(predictions, ignore_index=True), cache, used,
-                    max_train_rows, baseline_fit_customers, sizes, customers, max_test_customers,
+                    max_train_rows, baseline_fit_customers, sizes, customers,
                     pd.concat(held_out, ignore_index=True), skipped)  # fmt: skip
 
 
